@@ -1,0 +1,79 @@
+// The contract of our Porcupine port. Pure data and pure functions only: no I/O, no dependencies, so the
+// checker can run on worker threads and in the browser-free report builder alike.
+
+/**
+ * A sequential specification. `step` must be pure: it returns whether `output` is a legal answer to `input`
+ * in `state`, and the state afterwards. States must be treated as immutable.
+ */
+export interface Model<S = unknown, I = unknown, O = unknown> {
+  init(): S;
+  step(state: S, input: I, output: O): [boolean, S];
+  /** Defaults to ===. Must agree with hash: equal states have equal hashes. */
+  equal?(a: S, b: S): boolean;
+  /** A cheap hash of a state for the (linearized-set, state) cache; defaults to a constant. */
+  hash?(state: S): number;
+  /** P-compositionality: split a history into independently checkable sub-histories (e.g. by key). */
+  partition?(history: Operation<I, O>[]): Operation<I, O>[][];
+  partitionEvent?(history: Event<I, O>[]): Event<I, O>[][];
+  describeOperation?(input: I, output: O): string;
+  describeState?(state: S): string;
+}
+
+/** An operation with logical call/return times. `ret` may be Infinity: "may take effect at any later time, or never". */
+export interface Operation<I = unknown, O = unknown> {
+  clientId: number;
+  input: I;
+  call: number;
+  output: O;
+  ret: number;
+  /** Optional back-reference to the source history (index of the invoke event), for the report. */
+  ref?: number;
+}
+
+export type EventKind = 'call' | 'return';
+
+export interface Event<I = unknown, O = unknown> {
+  clientId: number;
+  kind: EventKind;
+  /** Input for a call, output for a return. */
+  value: I | O;
+  /** Matches a call with its return. */
+  id: number;
+  ref?: number;
+}
+
+export type CheckVerdict = 'ok' | 'illegal' | 'unknown';
+
+export interface CheckOptions {
+  /** Give up after this many milliseconds (0 or undefined: never). Gives "unknown" unless a partition proved "illegal". */
+  timeoutMs?: number;
+  /** Compute the longest partial linearizations for illegal partitions (default true). */
+  computeInfo?: boolean;
+  /** Check partitions on worker threads when there are several (default: auto). Only for models registered by name. */
+  workers?: number;
+}
+
+/** One partial linearization: the ids (indexes into PartitionInfo.ops) in linearization order. */
+export type Linearization = number[];
+
+export interface PartitionInfo {
+  verdict: CheckVerdict;
+  /** Operations of this partition, in call order. */
+  ops: Operation[];
+  /**
+   * For an illegal partition: the longest partial linearizations found (each maximal, distinct sets), and for
+   * each one the states after every step (described with the model's describeState when it has one).
+   */
+  longest?: { order: Linearization; states: string[] }[];
+  /** For an illegal partition: indexes into ops of the operations that could not be placed next. */
+  offending?: number[];
+  /** Search effort, for the report and the benchmark. */
+  steps?: number;
+  ms?: number;
+}
+
+export interface CheckResult {
+  verdict: CheckVerdict;
+  partitions: PartitionInfo[];
+  ms: number;
+}

@@ -1,0 +1,130 @@
+// The contract between the pure Raft core and the runtimes that drive it (system/node for real processes,
+// test/sim for the seeded simulation). Shaped like etcd-io/raft: messages and ticks go in, a Ready batch comes
+// out. The core never reads a clock, starts a timer or does I/O; time is counted in ticks.
+
+export type NodeId = string;
+
+export type EntryType = 'normal' | 'noop';
+
+export interface Entry {
+  term: number;
+  index: number;
+  type: EntryType;
+  /** Opaque to Raft: the state machine's command, already encoded (JSON text for ours). */
+  data: string;
+}
+
+/** What must be on stable storage before any message produced in the same Ready is sent (§5.1, Figure 2). */
+export interface HardState {
+  term: number;
+  vote: NodeId | null;
+  commit: number;
+}
+
+export interface SnapshotMeta {
+  /** Last log index and term included in the snapshot (§7). */
+  index: number;
+  term: number;
+  /** Cluster membership at that point. */
+  peers: NodeId[];
+}
+
+export interface Snapshot {
+  meta: SnapshotMeta;
+  /** Opaque to Raft: the state machine's serialized state. */
+  data: string;
+}
+
+export type MessageType =
+  | 'PreVote' | 'PreVoteResp'       // dissertation §9.6
+  | 'Vote' | 'VoteResp'             // RequestVote, §5.2
+  | 'App' | 'AppResp'               // AppendEntries, §5.3
+  | 'Heartbeat' | 'HeartbeatResp'   // empty AppendEntries carrying commit and read-index context, §5.2 / §6.4
+  | 'Snap'                          // InstallSnapshot, §7
+  | 'TimeoutNow';                   // leadership transfer, dissertation §3.10
+
+export interface Message {
+  type: MessageType;
+  from: NodeId;
+  to: NodeId;
+  term: number;
+  /** App: index/term of the entry preceding `entries`. AppResp: the index acknowledged (or rejected). Vote: last log index/term. */
+  index?: number;
+  logTerm?: number;
+  entries?: Entry[];
+  commit?: number;
+  reject?: boolean;
+  /** AppResp rejection: a hint for fast backtracking (the follower's last index, or first index of the conflicting term). */
+  rejectHint?: number;
+  /** Term of the conflicting entry at rejectHint (fast backtracking, §5.3 "optimization"). */
+  rejectTerm?: number;
+  snapshot?: Snapshot;
+  /** Heartbeat / HeartbeatResp: ReadIndex request contexts this round confirms (§6.4). */
+  context?: string;
+}
+
+/** A linearizable read may be served once the state machine has applied `index` (§6.4 ReadIndex). */
+export interface ReadState {
+  index: number;
+  ctx: string;
+}
+
+export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
+
+export interface SoftState {
+  role: Role;
+  leader: NodeId | null;
+}
+
+/**
+ * One batch of work for the runtime. The runtime must, in this order: persist `snapshot`, `entries` and
+ * `hardState` (fsync), then send `messages`, then apply `committedEntries` (and install `snapshot` into the
+ * state machine), then call `advance(ready)`.
+ */
+export interface Ready {
+  softState?: SoftState;
+  hardState?: HardState;
+  /** New log entries to append to stable storage; may overwrite a conflicting suffix (same index = replace). */
+  entries: Entry[];
+  /** A snapshot received from the leader, to persist and to load into the state machine. */
+  snapshot?: Snapshot;
+  messages: Message[];
+  committedEntries: Entry[];
+  readStates: ReadState[];
+}
+
+/**
+ * The runtime's stable storage, as the core sees it (read-only here; the runtime writes it between ready()
+ * and advance()). Indexes are 1-based; index 0 / term 0 is the empty log.
+ */
+export interface LogStorage {
+  initialState(): { hardState: HardState; peers: NodeId[] };
+  /** Entries in [lo, hi). Throws or returns fewer only when compacted/unavailable. */
+  entries(lo: number, hi: number): Entry[];
+  /** Term of the entry at i; the snapshot's term for i === snapshot index; undefined if compacted away or absent. */
+  term(i: number): number | undefined;
+  firstIndex(): number;
+  lastIndex(): number;
+  snapshot(): Snapshot | undefined;
+}
+
+/** Planted bugs the core knows about (off unless named). */
+export type RaftBug = 'old-term-commit' | 'vote-twice';
+
+export interface RaftConfig {
+  id: NodeId;
+  /** Ticks without hearing from a leader before a follower campaigns; the actual timeout is randomized in [e, 2e) (§5.2). */
+  electionTick: number;
+  heartbeatTick: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  /** Deterministic randomness (seeded in the simulation). */
+  random: () => number;
+  storage: LogStorage;
+  /** Index already applied to the state machine at start (after restoring a snapshot). */
+  applied?: number;
+  /** Max entries per AppendEntries message and max in-flight appends per follower (pipelining). */
+  maxEntriesPerMsg?: number;
+  maxInflight?: number;
+  bugs?: ReadonlySet<string>;
+}
