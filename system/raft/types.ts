@@ -128,3 +128,35 @@ export interface RaftConfig {
   maxInflight?: number;
   bugs?: ReadonlySet<string>;
 }
+
+export interface RaftStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  leader: NodeId | null;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  peers: NodeId[];
+}
+
+/**
+ * The core, created by `createRaft(config)` in system/raft/index.ts. One instance is one member of one Raft
+ * group; a process hosts as many as it has shard replicas.
+ */
+export interface RaftCore {
+  /** Advance logical time by one tick (election and heartbeat timeouts are counted in ticks). */
+  tick(): void;
+  /** Deliver a message from a peer. Messages from a different group must not reach this instance. */
+  step(m: Message): void;
+  /** Append a command to the log if this member is the leader; false otherwise (the caller redirects). */
+  propose(data: string): boolean;
+  /** Start a ReadIndex read (§6.4); false when not leader. When confirmed, a ReadState with `ctx` appears in a Ready. */
+  readIndex(ctx: string): boolean;
+  hasReady(): boolean;
+  ready(): Ready;
+  /** The runtime has persisted, sent and applied what `rd` held. */
+  advance(rd: Ready): void;
+  status(): RaftStatus;
+}

@@ -1,0 +1,6 @@
+// Every command module the CLI registers. Each lives in its own file.
+import type { CommandModule } from 'yargs';
+import { checkCommand } from './check.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [checkCommand];
