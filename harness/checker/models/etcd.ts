@@ -1,0 +1,85 @@
+// Porcupine's etcdModel, exactly as its test suite uses it on the Jepsen etcd logs: one register whose state is
+// an integer with nil encoded as -1000000. Unlike Jepsen's cas-register, a failed cas *happened* (etcd answered
+// "compare failed"), so it stays in the history with ok=false.
+import { HistoryError, type HistoryEvent } from '../../history/op.js';
+import { pairEvents } from '../../history/pair.js';
+import type { Model, Operation } from '../porcupine/types.js';
+import type { ModelSpec } from './spec.js';
+
+const NIL = -1000000;
+
+export interface EtcdInput { op: 'read' | 'write' | 'cas'; arg1?: number; arg2?: number }
+export interface EtcdOutput { ok?: boolean; exists?: boolean; value?: number; unknown?: boolean }
+
+export const etcdModel: Model<number, EtcdInput, EtcdOutput> = {
+  init: () => NIL,
+  step(state, input, output) {
+    switch (input.op) {
+      case 'read': {
+        const legal = (!output.exists && state === NIL) || (output.exists === true && state === output.value) || output.unknown === true;
+        return [legal, state];
+      }
+      case 'write':
+        return [true, input.arg1!];
+      case 'cas': {
+        const legal = (input.arg1 === state && output.ok === true) || (input.arg1 !== state && !output.ok) || output.unknown === true;
+        return [legal, input.arg1 === state ? input.arg2! : state];
+      }
+    }
+  },
+  hash: (s) => Math.imul(s | 0, 0x9e3779b1) >>> 0,
+  describeOperation(input, output) {
+    const res = output.unknown ? '?' : '';
+    switch (input.op) {
+      case 'read':
+        return `read → ${output.unknown ? '?' : output.exists ? output.value : 'nil'}`;
+      case 'write':
+        return `write ${input.arg1}${res ? ' (unknown)' : ''}`;
+      case 'cas':
+        return `cas ${input.arg1}→${input.arg2} ${output.unknown ? '(unknown)' : output.ok ? 'ok' : 'failed'}`;
+    }
+  },
+  describeState: (s) => (s === NIL ? 'nil' : String(s)),
+};
+
+function int(v: unknown, what: string, pos: number, file?: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new HistoryError(`event ${pos}: etcd ${what} must be an integer, got ${JSON.stringify(v)}`, file);
+  return v;
+}
+
+export function etcdOperations(events: readonly HistoryEvent[], file?: string): Operation<EtcdInput, EtcdOutput>[] {
+  const ops: Operation<EtcdInput, EtcdOutput>[] = [];
+  for (const p of pairEvents(events, { file })) {
+    const pos = p.invokeIndex;
+    let input: EtcdInput;
+    let output: EtcdOutput;
+    // Porcupine's parser ignores :info lines, so the call stays pending and gets {unknown: true} at the end.
+    const unknown = p.type === 'info';
+    if (p.f === 'read') {
+      if (p.type === 'fail') continue;
+      input = { op: 'read' };
+      output = unknown ? { unknown: true } : p.completeValue === null || p.completeValue === undefined
+        ? { exists: false } : { exists: true, value: int(p.completeValue, 'read value', pos, file) };
+    } else if (p.f === 'write') {
+      if (p.type === 'fail') continue;
+      input = { op: 'write', arg1: int(p.invokeValue, 'write value', pos, file) };
+      output = unknown ? { unknown: true } : {};
+    } else if (p.f === 'cas') {
+      const v = p.invokeValue;
+      if (!Array.isArray(v) || v.length !== 2) throw new HistoryError(`event ${pos}: cas value must be [old new], got ${JSON.stringify(v)}`, file);
+      input = { op: 'cas', arg1: int(v[0], 'cas old value', pos, file), arg2: int(v[1], 'cas new value', pos, file) };
+      output = unknown ? { unknown: true } : { ok: p.type === 'ok' };
+    } else {
+      throw new HistoryError(`event ${pos}: the etcd model knows read, write and cas, not "${p.f}"`, file);
+    }
+    ops.push({ clientId: p.process, input, output, call: p.invokeIndex, ret: p.completeIndex, ref: p.invokeIndex });
+  }
+  return ops;
+}
+
+export const etcd: ModelSpec = {
+  name: 'etcd',
+  describe: "Porcupine's etcd model: one integer register, nil initially; a failed cas happened and saw a different value",
+  takesInit: false,
+  create: () => ({ model: etcdModel, toOperations: etcdOperations }),
+};

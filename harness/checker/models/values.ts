@@ -1,0 +1,54 @@
+// Register values arrive as JSON (our histories) or EDN (Jepsen's); the models compare them with ===, so
+// every value is first brought to a canonical primitive: numbers, strings, booleans and null stay as they are,
+// anything structured becomes a tagged canonical JSON string. Equal values then have equal hashes.
+
+export type Canon = number | string | boolean | null;
+
+export function canon(v: unknown): Canon {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint') return Number(v);
+  return '\u0000' + stableJson(v);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v as object).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** Shows a canonical value the way a user wrote it. */
+export function showCanon(v: Canon): string {
+  if (typeof v === 'string' && v.startsWith('\u0000')) return v.slice(1);
+  return JSON.stringify(v);
+}
+
+/** FNV-1a over a string, 32 bits. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export function hashCanon(v: Canon): number {
+  if (v === null) return 0x9e3779b9;
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? Math.imul(v | 0, 0x85ebca6b) >>> 0 : hashString(String(v));
+  if (typeof v === 'boolean') return v ? 1 : 2;
+  return hashString(v);
+}
+
+/** Groups items by a canonical key, keeping first-seen order of the groups. */
+export function groupBy<T>(items: readonly T[], keyOf: (t: T) => unknown): T[][] {
+  const groups = new Map<Canon, T[]>();
+  for (const it of items) {
+    const k = canon(keyOf(it));
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(it);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,98 @@
+// Entry points of the port: check a history given as operations or as events, split by the model's partition
+// function (P-compositionality, Horn & Kroening 2015: a history is linearizable iff each partition is), with an
+// overall deadline. Partitions are searched interleaved, a slice at a time, so that the first partition to
+// prove the history illegal stops the rest (the verdict is settled), and an easy illegal partition is never stuck
+// behind a hard legal one. A timeout gives "unknown" unless some partition already proved "illegal".
+import { PartitionSearch } from './search.js';
+import type { CheckOptions, CheckResult, CheckVerdict, Event, Model, Operation, PartitionInfo } from './types.js';
+
+/** Iterations per partition per round: small enough to interleave, large enough to keep the loop hot. */
+const SLICE = 1 << 14;
+
+export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operation<I, O>[], opts: CheckOptions = {}): CheckResult {
+  const started = performance.now();
+  const partitions = model.partition ? model.partition(history) : [history];
+  const deadline = opts.timeoutMs && opts.timeoutMs > 0 ? started + opts.timeoutMs : Infinity;
+  const computeInfo = opts.computeInfo ?? true;
+  const searches = partitions.map((ops) => new PartitionSearch(model, ops.slice().sort((a, b) => a.call - b.call || a.ret - b.ret), computeInfo));
+  const ms = new Array<number>(searches.length).fill(0);
+  let active = searches.map((_, i) => i).filter((i) => searches[i].status === 'running');
+  let illegal = false;
+  let timedOut = false;
+  while (active.length > 0 && !illegal) {
+    for (const i of active) {
+      const t0 = performance.now();
+      if (searches[i].run(SLICE) === 'illegal') illegal = true;
+      const t1 = performance.now();
+      ms[i] += t1 - t0;
+      if (illegal) break;
+      if (t1 > deadline) { timedOut = true; break; }
+    }
+    if (timedOut) break;
+    active = active.filter((i) => searches[i].status === 'running');
+  }
+  const verdict: CheckVerdict = illegal ? 'illegal' : searches.every((s) => s.status === 'ok') ? 'ok' : 'unknown';
+  const infos: PartitionInfo[] = searches.map((s, i) => {
+    const info: PartitionInfo = {
+      verdict: s.status === 'running' ? 'unknown' : s.status,
+      ops: s.ops as Operation[], steps: s.steps, ms: ms[i],
+    };
+    if (s.status === 'illegal' && computeInfo) {
+      info.longest = s.longest.map((order) => ({ order, states: replayStates(model, s.ops, order) }));
+      info.offending = s.offending.slice();
+    }
+    return info;
+  });
+  return { verdict, partitions: infos, ms: performance.now() - started };
+}
+
+/**
+ * Events in history order → operations whose call and return times are event positions. A call without a
+ * return is given return time Infinity: it may take effect at any point after its call, or never.
+ */
+export function eventsToOperations<I, O>(events: Event<I, O>[]): Operation<I, O>[] {
+  const pending = new Map<number, { clientId: number; input: I; call: number; ref?: number }>();
+  const ops: Operation<I, O>[] = [];
+  events.forEach((e, t) => {
+    if (e.kind === 'call') {
+      if (pending.has(e.id)) throw new Error(`event ${t}: call id ${e.id} is already pending`);
+      pending.set(e.id, { clientId: e.clientId, input: e.value as I, call: t, ref: e.ref });
+    } else {
+      const c = pending.get(e.id);
+      if (!c) throw new Error(`event ${t}: return id ${e.id} has no pending call`);
+      pending.delete(e.id);
+      ops.push({ clientId: c.clientId, input: c.input, call: c.call, output: e.value as O, ret: t, ref: c.ref });
+    }
+  });
+  for (const c of pending.values()) ops.push({ ...c, output: undefined as O, ret: Infinity });
+  return ops;
+}
+
+export function checkEvents<S, I, O>(model: Model<S, I, O>, events: Event<I, O>[], opts: CheckOptions = {}): CheckResult {
+  if (model.partitionEvent && !model.partition) {
+    // Partition the events, then check the partitions together as one operation history partitioned by origin.
+    const parts = model.partitionEvent(events).map((p) => eventsToOperations(p));
+    const tagged = parts.flatMap((ops, k) => ops.map((o) => ({ ...o, part: k })));
+    const byPart: Model<S, I, O> = { ...model, partition: (h) => parts.map((_, k) => h.filter((o) => (o as { part?: number }).part === k)) };
+    return checkOperations(byPart, tagged, opts);
+  }
+  return checkOperations(model, eventsToOperations(events), opts);
+}
+
+/** The model's states after each step of a partial linearization, for the report. */
+function replayStates<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[], order: number[]): string[] {
+  const describe = model.describeState?.bind(model) ?? ((s: S) => JSON.stringify(s) ?? String(s));
+  let state = model.init();
+  const out: string[] = [];
+  for (const i of order) {
+    state = model.step(state, ops[i].input, ops[i].output)[1];
+    out.push(describe(state));
+  }
+  return out;
+}
+
+/** Convenience: true / false / "unknown" in the shape of our Validity. */
+export function isLinearizable<S, I, O>(model: Model<S, I, O>, history: Operation<I, O>[], opts: CheckOptions = {}): boolean | 'unknown' {
+  const v = checkOperations(model, history, { computeInfo: false, ...opts }).verdict;
+  return v === 'ok' ? true : v === 'illegal' ? false : 'unknown';
+}

@@ -1,0 +1,71 @@
+// The search works on a doubly linked list of call and return entries sorted by time (Wing & Gong; Lowe,
+// "Testing for linearizability", 2017). Entries live in typed arrays indexed by node number rather than in
+// objects: the hot loop then touches a few small arrays and allocates nothing.
+import type { Operation } from './types.js';
+
+export interface EntryList {
+  /** Number of operations; nodes are 1..2n, node 0 is the head sentinel. */
+  n: number;
+  next: Int32Array;
+  prev: Int32Array;
+  /** For a call node: its return node. For a return node: -1. */
+  match: Int32Array;
+  /** Operation index (into the partition's ops) of each node. */
+  opOf: Int32Array;
+}
+
+/**
+ * Sorts 2n entries by time; at equal times calls come first, so two operations that touch at a single instant
+ * count as concurrent (the permissive reading, as in Porcupine). Ties between calls keep operation order.
+ */
+export function makeEntries(ops: readonly Operation[]): EntryList {
+  const n = ops.length;
+  const order: number[] = new Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    order[2 * i] = 2 * i; // call of op i
+    order[2 * i + 1] = 2 * i + 1; // return of op i
+  }
+  const timeOf = (e: number): number => (e & 1 ? ops[e >> 1].ret : ops[e >> 1].call);
+  order.sort((a, b) => {
+    const ta = timeOf(a), tb = timeOf(b);
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const ka = a & 1, kb = b & 1;
+    if (ka !== kb) return ka - kb; // call (0) before return (1)
+    return a - b;
+  });
+  const size = 2 * n + 1;
+  const next = new Int32Array(size).fill(-1);
+  const prev = new Int32Array(size).fill(-1);
+  const match = new Int32Array(size).fill(-1);
+  const opOf = new Int32Array(size).fill(-1);
+  const nodeOf = new Int32Array(2 * n);
+  for (let i = 0; i < order.length; i++) {
+    const node = i + 1;
+    nodeOf[order[i]] = node;
+    opOf[node] = order[i] >> 1;
+    prev[node] = i; // node i is the previous one; node 0 is the head
+    next[i] = node;
+  }
+  for (let op = 0; op < n; op++) match[nodeOf[2 * op]] = nodeOf[2 * op + 1];
+  return { n, next, prev, match, opOf };
+}
+
+/** Takes a call and its return out of the list: the operation is now linearized. */
+export function lift(l: EntryList, call: number): void {
+  const { next, prev } = l;
+  next[prev[call]] = next[call];
+  prev[next[call]] = prev[call]; // a call always has a later return, so next[call] exists
+  const ret = l.match[call];
+  next[prev[ret]] = next[ret];
+  if (next[ret] !== -1) prev[next[ret]] = prev[ret];
+}
+
+/** Exact inverse of lift (Knuth's dancing links). */
+export function unlift(l: EntryList, call: number): void {
+  const { next, prev } = l;
+  const ret = l.match[call];
+  next[prev[ret]] = ret;
+  if (next[ret] !== -1) prev[next[ret]] = ret;
+  prev[next[call]] = call;
+  next[prev[call]] = call;
+}

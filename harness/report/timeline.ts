@@ -1,0 +1,75 @@
+// One partition of a checked history drawn as Porcupine draws it: a row per client, a bar per operation from its
+// call to its return. For an illegal partition the longest linearizable prefix is numbered in order (green) and
+// the operation that could not be placed after it is red; hovering a bar shows the operation and the state.
+import type { Model, PartitionInfo } from '../checker/porcupine/types.js';
+import { esc } from './html.js';
+
+const ROW = 26;
+const STEP = 14;
+const LEFT = 70;
+/** Above this many operations a partition is summarised instead of drawn (the page must stay openable). */
+export const MAX_DRAWN_OPS = 3000;
+
+type Describe = Model['describeOperation'];
+
+export function renderTimeline(p: PartitionInfo, describe: Describe | undefined, title: string): string {
+  const ops = p.ops;
+  if (ops.length > MAX_DRAWN_OPS) return `<p class="muted">${esc(title)}: ${ops.length} operations, too many to draw.</p>`;
+  // Compress time: only the order of call and return events matters.
+  const finite = new Set<number>();
+  for (const o of ops) { finite.add(o.call); if (Number.isFinite(o.ret)) finite.add(o.ret); }
+  const times = [...finite].sort((a, b) => a - b);
+  const rank = new Map(times.map((t, i) => [t, i]));
+  const end = times.length + 1;
+  const clients = [...new Set(ops.map((o) => o.clientId))].sort((a, b) => a - b);
+  const row = new Map(clients.map((c, i) => [c, i]));
+  const best = p.longest?.[0];
+  const position = new Map<number, number>();
+  best?.order.forEach((opIdx, k) => position.set(opIdx, k));
+  const offending = new Set(p.offending ?? []);
+  const width = LEFT + (end + 1) * STEP + 20;
+  const height = clients.length * ROW + 30;
+  const parts: string[] = [];
+  clients.forEach((c, i) => {
+    parts.push(`<text x="4" y="${i * ROW + 18}" class="lbl">client ${c}</text>`);
+    parts.push(`<line x1="${LEFT}" x2="${width - 10}" y1="${i * ROW + 13}" y2="${i * ROW + 13}" class="lane"/>`);
+  });
+  ops.forEach((o, idx) => {
+    const x1 = LEFT + rank.get(o.call)! * STEP;
+    const open = !Number.isFinite(o.ret);
+    const x2 = LEFT + (open ? end : rank.get(o.ret)!) * STEP + STEP * 0.8;
+    const y = row.get(o.clientId)! * ROW + 4;
+    const k = position.get(idx);
+    const cls = offending.has(idx) ? 'bad' : k !== undefined ? 'lin' : 'op';
+    const text = describe ? describe(o.input, o.output) : JSON.stringify({ input: o.input, output: o.output });
+    const state = k !== undefined && best ? ` → state ${best.states[k]}` : '';
+    const tip = `${text}${open ? ' (no response: may take effect at any later time)' : ''}${k !== undefined ? ` [linearized #${k + 1}${state}]` : ''}${offending.has(idx) ? ' [could not be linearized]' : ''}`;
+    parts.push(`<g><title>${esc(tip)}</title><rect x="${x1}" y="${y}" width="${Math.max(4, x2 - x1)}" height="18" rx="3" class="${cls}${open ? ' open' : ''}"/>` +
+      (k !== undefined ? `<text x="${x1 + 3}" y="${y + 13}" class="num">${k + 1}</text>` : '') + '</g>');
+  });
+  return `<div class="timeline"><svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></div>`;
+}
+
+export const TIMELINE_CSS = `
+svg .lbl{font:11px ui-monospace,monospace;fill:#475467} svg .lane{stroke:#eef0f3}
+svg rect.op{fill:#c8d1dc} svg rect.lin{fill:#7cc48f} svg rect.bad{fill:#e5484d} svg rect.open{fill-opacity:.45;stroke:#667085;stroke-dasharray:3 2}
+svg .num{font:10px ui-monospace,monospace;fill:#0b3d1a} svg g:hover rect{stroke:#1d2330;stroke-width:1.5}
+`;
+
+/** The longest linearizable prefix as a table: step, operation, state after. */
+export function renderLongest(p: PartitionInfo, describe: Describe | undefined): string {
+  const best = p.longest?.[0];
+  if (!best) return '';
+  const rows = best.order.map((opIdx, k) => {
+    const o = p.ops[opIdx];
+    const text = describe ? describe(o.input, o.output) : JSON.stringify(o.input);
+    return `<tr><td>${k + 1}</td><td>client ${o.clientId}</td><td><code>${esc(text)}</code></td><td><code>${esc(best.states[k])}</code></td></tr>`;
+  });
+  const bad = (p.offending ?? []).map((i) => {
+    const o = p.ops[i];
+    return `<li>client ${o.clientId}: <code>${esc(describe ? describe(o.input, o.output) : JSON.stringify(o.input))}</code></li>`;
+  });
+  return `<h4>Longest linearizable prefix (${best.order.length} of ${p.ops.length} operations)</h4>
+<table><tr><th>#</th><th>client</th><th>operation</th><th>state after</th></tr>${rows.join('')}</table>
+<p>No operation can come next. It returned before it could be placed: <ul>${bad.join('')}</ul></p>`;
+}

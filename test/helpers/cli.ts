@@ -1,0 +1,10 @@
+// Runs the built CLI as a user would and captures what it printed.
+import { spawnSync } from 'node:child_process';
+import { CLI } from './paths.js';
+
+export interface CliResult { code: number | null; stdout: string; stderr: string }
+
+export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
