@@ -5,7 +5,7 @@ import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
 import type { ModelSpec } from './spec.js';
-import { groupBy, hashString } from './values.js';
+import { groupBy, hashString, hashStringTail } from './values.js';
 
 export interface KvInput { op: 'get' | 'put' | 'append'; key: string; value: string }
 /** The string a get returned; undefined when the outcome is unknown (info). */
@@ -30,7 +30,7 @@ function describe(input: KvInput, output: KvOutput): string {
 export const kvModel: Model<string, KvInput, KvOutput> = {
   init: () => '',
   step: stepOne,
-  hash: hashString,
+  hash: hashStringTail,
   partition: (ops) => groupBy(ops, (o) => o.input.key),
   describeOperation: describe,
   describeState: (s) => JSON.stringify(s),
