@@ -1,0 +1,592 @@
+// The Raft core: a pure state machine in the shape of etcd-io/raft. tick() and step(message) go in; Ready
+// batches come out. No timers, no I/O, no clock: every timeout is counted in ticks, and randomness comes from
+// the config (seeded in the simulation). Section numbers refer to the extended Raft paper (Ongaro & Ousterhout,
+// 2014) and, where marked "diss.", to Ongaro's dissertation (2014).
+import { RaftLog } from './log.js';
+import { Progress } from './progress.js';
+import type {
+  Entry, HardState, Message, MessageType, NodeId, RaftConfig, RaftCore, RaftStatus, ReadState, Ready, Role, Snapshot, SoftState,
+} from './types.js';
+
+interface PendingRead {
+  ctx: string;
+  index: number;
+  acks: Set<NodeId>;
+}
+
+export class Raft implements RaftCore {
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId | null = null;
+  role: Role = 'follower';
+  leader: NodeId | null = null;
+  peers: NodeId[];
+  readonly log: RaftLog;
+
+  private readonly cfg: Required<Omit<RaftConfig, 'applied' | 'bugs'>> & { bugs: ReadonlySet<string> };
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedTimeout = 0;
+  private votes = new Map<NodeId, boolean>();
+  private prs = new Map<NodeId, Progress>();
+  private msgs: Message[] = [];
+  private readStates: ReadState[] = [];
+  /** ReadIndex requests waiting for a heartbeat quorum (§6.4), oldest first. */
+  private pendingReads: PendingRead[] = [];
+  /** ReadIndex requests made before this leader committed an entry of its term (§6.4 step 1). */
+  private deferredReads: string[] = [];
+  private prevHard: HardState;
+  private prevSoft: SoftState;
+
+  constructor(config: RaftConfig) {
+    this.cfg = {
+      maxEntriesPerMsg: 64, maxInflight: 256, ...config, bugs: config.bugs ?? new Set(),
+    } as Raft['cfg'];
+    this.id = config.id;
+    this.log = new RaftLog(config.storage, config.applied ?? 0);
+    const { hardState, peers } = config.storage.initialState();
+    this.peers = [...peers].sort();
+    this.term = hardState.term;
+    // Planted bug "vote-twice": the vote is not taken from stable storage, so a restarted node may vote again
+    // in a term where it already voted (violates §5.2 / Figure 2 "persistent state").
+    this.vote = this.cfg.bugs.has('vote-twice') ? null : hardState.vote;
+    if (hardState.commit > this.log.committed) this.log.commitTo(Math.min(hardState.commit, this.log.lastIndex()));
+    this.becomeFollower(this.term, null);
+    this.prevHard = this.hardState();
+    this.prevSoft = { role: this.role, leader: this.leader };
+  }
+
+  // ---- public API (RaftCore) ----
+
+  tick(): void {
+    if (this.role === 'leader') this.tickLeader();
+    else this.tickElection();
+  }
+
+  propose(data: string): boolean {
+    if (this.role !== 'leader') return false;
+    this.appendEntries([{ term: this.term, index: 0, type: 'normal', data }]);
+    this.bcastAppend();
+    return true;
+  }
+
+  /** §6.4 ReadIndex: record the commit index, confirm leadership with a heartbeat round, then serve. */
+  readIndex(ctx: string): boolean {
+    if (this.role !== 'leader') return false;
+    if (this.quorum() === 1) {
+      if (this.committedInTerm()) this.readStates.push({ index: this.log.committed, ctx });
+      else this.deferredReads.push(ctx);
+      return true;
+    }
+    if (!this.committedInTerm()) {
+      // Step 1: until the leader commits an entry of its own term (its no-op), it may not know the latest commit.
+      this.deferredReads.push(ctx);
+      return true;
+    }
+    this.startRead(ctx);
+    return true;
+  }
+
+  step(m: Message): void {
+    if (m.to !== this.id) return;
+    if (!this.peers.includes(m.from)) return;
+    // ---- term handling (§5.1: a larger term makes us a follower; a smaller term is stale) ----
+    if (m.term > this.term) {
+      if (m.type === 'Vote' || m.type === 'PreVote') {
+        // Leader stickiness (diss. §4.2.3): a server that heard from a current leader within the minimum
+        // election timeout ignores vote requests, so a partitioned server rejoining cannot depose a healthy leader.
+        const inLease = this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick;
+        if (inLease) return;
+      }
+      if (m.type === 'PreVote') {
+        // A pre-vote never changes our term (diss. §9.6).
+      } else if (m.type === 'PreVoteResp' && !m.reject) {
+        // A granted pre-vote carries the future term; we adopt it only by actually campaigning.
+      } else {
+        const leader = m.type === 'App' || m.type === 'Heartbeat' || m.type === 'Snap' ? m.from : null;
+        this.becomeFollower(m.term, leader);
+      }
+    } else if (m.term < this.term) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'Heartbeat' || m.type === 'App')) {
+        // A stale leader (e.g. one isolated then healed) learns the new term from this answer and steps down;
+        // otherwise, with pre-vote, it could keep disrupting nobody and never find out (etcd-raft's rule).
+        this.send({ type: 'AppResp', to: m.from, term: this.term });
+      } else if (m.type === 'PreVote') {
+        this.send({ type: 'PreVoteResp', to: m.from, term: this.term, reject: true });
+      }
+      return;
+    }
+
+    switch (m.type) {
+      case 'PreVote':
+      case 'Vote':
+        this.handleVoteRequest(m);
+        return;
+      default:
+        break;
+    }
+    switch (this.role) {
+      case 'leader': this.stepLeader(m); break;
+      case 'candidate':
+      case 'pre-candidate': this.stepCandidate(m); break;
+      case 'follower': this.stepFollower(m); break;
+    }
+  }
+
+  hasReady(): boolean {
+    return this.msgs.length > 0 || this.readStates.length > 0 || this.log.unstable.length > 0 ||
+      this.log.unstableSnapshot !== undefined || this.log.hasNextEntries() || !sameHard(this.hardState(), this.prevHard) ||
+      this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader;
+  }
+
+  ready(): Ready {
+    const hs = this.hardState();
+    const rd: Ready = {
+      entries: this.log.unstable.slice(),
+      messages: this.msgs,
+      committedEntries: this.log.nextEntries(),
+      readStates: this.readStates,
+    };
+    if (!sameHard(hs, this.prevHard)) rd.hardState = hs;
+    if (this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader) rd.softState = { role: this.role, leader: this.leader };
+    if (this.log.unstableSnapshot) rd.snapshot = this.log.unstableSnapshot;
+    this.msgs = [];
+    this.readStates = [];
+    return rd;
+  }
+
+  advance(rd: Ready): void {
+    if (rd.hardState) this.prevHard = rd.hardState;
+    if (rd.softState) this.prevSoft = rd.softState;
+    if (rd.snapshot) {
+      this.log.stableSnapTo(rd.snapshot.meta.index);
+      this.log.appliedTo(rd.snapshot.meta.index);
+    }
+    if (rd.entries.length > 0) {
+      const last = rd.entries[rd.entries.length - 1];
+      this.log.stableTo(last.index, last.term);
+    }
+    if (rd.committedEntries.length > 0) this.log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1].index);
+  }
+
+  status(): RaftStatus {
+    return {
+      id: this.id, role: this.role, term: this.term, leader: this.leader, commit: this.log.committed,
+      applied: this.log.applied, lastIndex: this.log.lastIndex(), snapshotIndex: this.log.firstIndex() - 1, peers: [...this.peers],
+    };
+  }
+
+  /** Progress of each follower, for tests and /status. */
+  progress(): Map<NodeId, { match: number; next: number; state: string }> {
+    return new Map([...this.prs].map(([id, p]) => [id, { match: p.match, next: p.next, state: p.state }]));
+  }
+
+  /**
+   * Campaign now, skipping pre-vote: what a TimeoutNow from the leader triggers in a leadership transfer
+   * (diss. §3.10); the simulation uses it to stage exact interleavings such as Figure 8.
+   */
+  forceCampaign(): void {
+    if (this.role === 'leader' || !this.peers.includes(this.id)) return;
+    this.becomeCandidate();
+    this.requestVotes('Vote', this.term);
+  }
+
+  // ---- roles ----
+
+  private becomeFollower(term: number, leader: NodeId | null): void {
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.role = 'follower';
+    this.leader = leader;
+    this.resetTimers();
+    this.abortReads();
+  }
+
+  private becomePreCandidate(): void {
+    // Diss. §9.6: ask first whether we could win, without bumping the term, so a server that was partitioned
+    // away cannot force the cluster into a new term when it comes back.
+    this.role = 'pre-candidate';
+    this.leader = null;
+    this.votes = new Map();
+    this.resetTimers();
+  }
+
+  private becomeCandidate(): void {
+    // §5.2: increment the term, vote for ourselves, ask everyone else.
+    this.term += 1;
+    this.vote = this.id;
+    this.role = 'candidate';
+    this.leader = null;
+    this.votes = new Map();
+    this.resetTimers();
+    this.abortReads();
+  }
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.leader = this.id;
+    this.resetTimers();
+    const last = this.log.lastIndex();
+    this.prs = new Map();
+    for (const p of this.peers) {
+      const pr = new Progress(last + 1, this.cfg.maxInflight);
+      if (p === this.id) { pr.match = last; pr.becomeReplicate(); }
+      this.prs.set(p, pr);
+    }
+    // §8 / diss. §6.4: a new leader commits a no-op entry of its term, which also commits (by the Figure 8
+    // rule) everything before it and lets it answer ReadIndex requests.
+    this.appendEntries([{ term: this.term, index: 0, type: 'noop', data: '' }]);
+    this.bcastAppend();
+  }
+
+  private resetTimers(): void {
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    // §5.2: randomized election timeouts in [e, 2e) make split votes rare.
+    this.randomizedTimeout = this.cfg.electionTick + Math.floor(this.cfg.random() * this.cfg.electionTick);
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.randomizedTimeout && this.peers.includes(this.id)) {
+      this.electionElapsed = 0;
+      this.campaign();
+    }
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.cfg.electionTick) {
+      this.electionElapsed = 0;
+      // Check quorum (diss. §6.2): a leader that has not heard from a majority in an election timeout steps
+      // down, so clients stop talking to a leader that cannot commit, and its lease-based stickiness ends.
+      if (this.cfg.checkQuorum) {
+        let active = 0;
+        for (const [id, pr] of this.prs) {
+          if (id === this.id || pr.recentActive) active++;
+          pr.recentActive = false;
+        }
+        if (active < this.quorum()) {
+          this.becomeFollower(this.term, null);
+          return;
+        }
+      }
+    }
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat(this.pendingReads.length > 0 ? this.pendingReads[this.pendingReads.length - 1].ctx : undefined);
+    }
+  }
+
+  private campaign(): void {
+    if (this.cfg.preVote && this.role !== 'pre-candidate') {
+      this.becomePreCandidate();
+      this.requestVotes('PreVote', this.term + 1);
+    } else {
+      this.becomeCandidate();
+      this.requestVotes('Vote', this.term);
+    }
+  }
+
+  private requestVotes(type: 'PreVote' | 'Vote', term: number): void {
+    this.recordVote(this.id, true);
+    if (this.tally() === 'won') {
+      if (type === 'PreVote') this.campaignForReal();
+      else this.becomeLeader();
+      return;
+    }
+    for (const p of this.peers) {
+      if (p === this.id) continue;
+      this.send({ type, to: p, term, index: this.log.lastIndex(), logTerm: this.log.lastTerm() });
+    }
+  }
+
+  private campaignForReal(): void {
+    this.becomeCandidate();
+    this.requestVotes('Vote', this.term);
+  }
+
+  private recordVote(id: NodeId, granted: boolean): void {
+    if (!this.votes.has(id)) this.votes.set(id, granted);
+  }
+
+  private tally(): 'won' | 'lost' | 'pending' {
+    let yes = 0, no = 0;
+    for (const g of this.votes.values()) (g ? yes++ : no++);
+    if (yes >= this.quorum()) return 'won';
+    if (no >= this.quorum()) return 'lost';
+    return 'pending';
+  }
+
+  private quorum(): number {
+    return Math.floor(this.peers.length / 2) + 1;
+  }
+
+  // ---- message handling ----
+
+  private handleVoteRequest(m: Message): void {
+    const pre = m.type === 'PreVote';
+    // §5.2: one vote per term, first come first served; a pre-vote for a future term binds nothing.
+    const canVote = this.vote === m.from || (this.vote === null && this.leader === null) || (pre && m.term > this.term);
+    // §5.4.1 election restriction: only for a candidate whose log is at least as up-to-date as ours.
+    if (canVote && this.log.isUpToDate(m.index ?? 0, m.logTerm ?? 0)) {
+      this.send({ type: pre ? 'PreVoteResp' : 'VoteResp', to: m.from, term: m.term });
+      if (!pre) {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type: pre ? 'PreVoteResp' : 'VoteResp', to: m.from, term: this.term, reject: true });
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    const myResp: MessageType = this.role === 'pre-candidate' ? 'PreVoteResp' : 'VoteResp';
+    switch (m.type) {
+      case 'App':
+      case 'Heartbeat':
+      case 'Snap':
+        // §5.2: a candidate that hears from a legitimate leader of its term returns to follower.
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      default:
+        if (m.type !== myResp) return;
+        this.recordVote(m.from, !m.reject);
+        switch (this.tally()) {
+          case 'won':
+            if (this.role === 'pre-candidate') this.campaignForReal();
+            else this.becomeLeader();
+            break;
+          case 'lost':
+            this.becomeFollower(this.term, null);
+            break;
+          case 'pending':
+            break;
+        }
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'App':
+        this.electionElapsed = 0;
+        this.leader = m.from;
+        this.handleAppend(m);
+        break;
+      case 'Heartbeat':
+        this.electionElapsed = 0;
+        this.leader = m.from;
+        this.log.commitTo(Math.min(m.commit ?? 0, this.log.lastIndex()));
+        this.send({ type: 'HeartbeatResp', to: m.from, term: this.term, context: m.context });
+        break;
+      case 'Snap':
+        this.electionElapsed = 0;
+        this.leader = m.from;
+        this.handleSnapshot(m);
+        break;
+      case 'TimeoutNow':
+        this.forceCampaign();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private handleAppend(m: Message): void {
+    const prevIndex = m.index ?? 0;
+    if (prevIndex < this.log.committed) {
+      // Already have (and committed) everything up to our commit index: tell the leader where we are.
+      this.send({ type: 'AppResp', to: m.from, term: this.term, index: this.log.committed });
+      return;
+    }
+    const lastNew = this.log.maybeAppend(prevIndex, m.logTerm ?? 0, m.commit ?? 0, m.entries ?? []);
+    if (lastNew !== undefined) {
+      this.send({ type: 'AppResp', to: m.from, term: this.term, index: lastNew });
+      return;
+    }
+    // §5.3 consistency check failed. Fast backtracking: point the leader at the last entry that could match.
+    const hintIndex = Math.min(prevIndex, this.log.lastIndex());
+    const hint = this.log.findConflictByTerm(hintIndex, m.logTerm ?? 0);
+    this.send({ type: 'AppResp', to: m.from, term: this.term, index: prevIndex, reject: true, rejectHint: hint, rejectTerm: this.log.term(hint) ?? 0 });
+  }
+
+  private handleSnapshot(m: Message): void {
+    const s = m.snapshot!;
+    const idx = s.meta.index;
+    if (idx <= this.log.committed) {
+      this.send({ type: 'AppResp', to: m.from, term: this.term, index: this.log.committed });
+      return;
+    }
+    if (this.log.matchTerm(idx, s.meta.term)) {
+      // We already have the entry the snapshot ends with: keep our log, just fast-forward the commit index.
+      this.log.commitTo(idx);
+    } else {
+      // §7 InstallSnapshot receiver: discard the entire log and reset from the snapshot.
+      this.log.restore(s);
+      this.peers = [...s.meta.peers].sort();
+    }
+    this.send({ type: 'AppResp', to: m.from, term: this.term, index: this.log.lastIndex() });
+  }
+
+  private stepLeader(m: Message): void {
+    const pr = this.prs.get(m.from);
+    if (!pr) return;
+    switch (m.type) {
+      case 'AppResp': {
+        pr.recentActive = true;
+        if (m.index === undefined) return; // a stale-term answer carrying only the term (handled above)
+        if (m.reject) {
+          let hint = m.rejectHint ?? 0;
+          if ((m.rejectTerm ?? 0) > 0) hint = this.log.findConflictByTerm(hint, m.rejectTerm!);
+          if (pr.maybeDecrTo(m.index, hint)) {
+            if (pr.state === 'replicate') pr.becomeProbe();
+            this.sendAppend(m.from);
+          }
+          return;
+        }
+        const wasPaused = pr.isPaused();
+        if (pr.maybeUpdate(m.index)) {
+          if (pr.state === 'probe') pr.becomeReplicate();
+          else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
+          else if (pr.state === 'replicate') pr.freeInflightTo(m.index);
+          if (this.maybeCommit()) this.bcastAppend();
+          else if (wasPaused) this.sendAppend(m.from);
+          // Keep the pipe full while there is more to send.
+          while (!pr.isPaused() && pr.next <= this.log.lastIndex()) if (!this.sendAppend(m.from)) break;
+        } else if (pr.state === 'replicate') {
+          pr.freeInflightTo(m.index);
+        }
+        return;
+      }
+      case 'HeartbeatResp': {
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (pr.state === 'replicate') pr.freeInflightTo(pr.match);
+        // A snapshot message can be lost; the follower is alive, so probe again (and resend the snapshot if it
+        // still needs it) rather than waiting forever.
+        if (pr.state === 'snapshot' && pr.match < pr.pendingSnapshot) pr.becomeProbe();
+        if (pr.match < this.log.lastIndex() || pr.state === 'probe') this.sendAppend(m.from);
+        if (m.context !== undefined) this.ackRead(m.from, m.context);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ---- replication ----
+
+  private appendEntries(ents: Entry[]): void {
+    let last = this.log.lastIndex();
+    for (const e of ents) {
+      e.term = this.term;
+      e.index = ++last;
+    }
+    this.log.append(ents);
+    const me = this.prs.get(this.id)!;
+    me.maybeUpdate(this.log.lastIndex());
+    // A single-member group commits at once.
+    this.maybeCommit();
+  }
+
+  /**
+   * §5.3/§5.4.2 (Figure 8): the leader commits the highest index stored on a majority, but only if that entry is
+   * from its current term; earlier-term entries are committed indirectly. Planted bug "old-term-commit" drops
+   * the term check, which the figure8 scenario turns into a State Machine Safety violation.
+   */
+  private maybeCommit(): boolean {
+    const matches = [...this.prs.values()].map((p) => p.match).sort((a, b) => b - a);
+    const mci = matches[this.quorum() - 1];
+    if (mci <= this.log.committed) return false;
+    if (!this.cfg.bugs.has('old-term-commit') && this.log.term(mci) !== this.term) return false;
+    this.log.commitTo(mci);
+    if (this.deferredReads.length > 0 && this.committedInTerm()) {
+      const ds = this.deferredReads;
+      this.deferredReads = [];
+      for (const ctx of ds) {
+        if (this.quorum() === 1) this.readStates.push({ index: this.log.committed, ctx });
+        else this.startRead(ctx);
+      }
+    }
+    return true;
+  }
+
+  private committedInTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term;
+  }
+
+  private bcastAppend(): void {
+    for (const p of this.peers) if (p !== this.id) this.sendAppend(p);
+  }
+
+  /** Sends the next batch to `to` if flow control allows; returns whether something was sent. */
+  private sendAppend(to: NodeId): boolean {
+    const pr = this.prs.get(to)!;
+    if (pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    const ents = prevTerm === undefined ? undefined : this.log.slice(pr.next, this.log.lastIndex() + 1, this.cfg.maxEntriesPerMsg);
+    if (prevTerm === undefined || ents === undefined) {
+      // §7: the entries the follower needs were compacted; send the snapshot instead.
+      const snap: Snapshot | undefined = this.log.snapshot();
+      if (!snap || !pr.recentActive) return false;
+      this.send({ type: 'Snap', to, term: this.term, snapshot: snap });
+      pr.becomeSnapshot(snap.meta.index);
+      return true;
+    }
+    this.send({ type: 'App', to, term: this.term, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed });
+    pr.sentEntries(ents.length > 0 ? ents[ents.length - 1].index : prevIndex, ents.length);
+    return true;
+  }
+
+  private bcastHeartbeat(ctx: string | undefined): void {
+    for (const p of this.peers) {
+      if (p === this.id) continue;
+      const pr = this.prs.get(p)!;
+      // Never tell a follower to commit beyond what it is known to hold.
+      this.send({ type: 'Heartbeat', to: p, term: this.term, commit: Math.min(pr.match, this.log.committed), context: ctx });
+    }
+  }
+
+  // ---- ReadIndex (§6.4) ----
+
+  private startRead(ctx: string): void {
+    this.pendingReads.push({ ctx, index: this.log.committed, acks: new Set([this.id]) });
+    this.bcastHeartbeat(ctx);
+  }
+
+  private ackRead(from: NodeId, ctx: string): void {
+    const at = this.pendingReads.findIndex((r) => r.ctx === ctx);
+    if (at < 0) return;
+    const r = this.pendingReads[at];
+    r.acks.add(from);
+    if (r.acks.size < this.quorum()) return;
+    // A quorum confirmed we were still leader after this read (and every earlier one) was registered.
+    for (const done of this.pendingReads.splice(0, at + 1)) this.readStates.push({ index: done.index, ctx: done.ctx });
+  }
+
+  private abortReads(): void {
+    // Reads waiting on a leadership we no longer hold are dropped; the runtime times them out and the client
+    // retries elsewhere.
+    this.pendingReads = [];
+    this.deferredReads = [];
+  }
+
+  // ---- plumbing ----
+
+  private hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  private send(m: Omit<Message, 'from'>): void {
+    this.msgs.push({ ...m, from: this.id } as Message);
+  }
+}
+
+function sameHard(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
