@@ -63,6 +63,13 @@ export class MemoryStorage implements LogStorage {
     for (const e of entries) this.ents.push(e);
   }
 
+  /** Drops entries at index and after (never the snapshot point). */
+  truncate(index: number): void {
+    const off = this.ents[0].index;
+    if (index <= off) index = off + 1;
+    if (index - off < this.ents.length) this.ents.length = index - off;
+  }
+
   /** Installs a snapshot received from the leader: the log restarts after it (§7). */
   applySnapshot(s: Snapshot): void {
     this.snap = s;
@@ -88,5 +95,13 @@ export class MemoryStorage implements LogStorage {
     m.snap = this.snap;
     m.ents = this.ents.slice();
     return m;
+  }
+}
+
+/** MemoryStorage as a DurableStorage (no durability: for tests and the in-process runtime). */
+export class VolatileStorage extends MemoryStorage {
+  save(hs: HardState | undefined, entries: Entry[]): void {
+    this.append(entries);
+    if (hs) this.setHardState(hs);
   }
 }

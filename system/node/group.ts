@@ -1,0 +1,214 @@
+// One Raft group hosted by a node process: the core, its disk, its state machine, and the ready loop that
+// drives them in the order Raft requires (persist, then send, then apply; etcd-raft's contract). A process can
+// host many groups (one per shard replica); each has its own core, storage and machine.
+//
+// Throughput comes from batching: proposals and messages that arrive while a batch is being persisted are
+// handled together in the next ready, so one fsync covers many client writes (group commit).
+import type { Logger } from 'pino';
+import type { Json } from './api.js';
+import type { DurableStorage } from './durable.js';
+import { Raft } from '../raft/raft.js';
+import type { Message, NodeId, Ready } from '../raft/types.js';
+import { KvMachine, type KvCommand, type KvResult } from '../kv/machine.js';
+
+export interface GroupOptions {
+  groupId: string;
+  id: NodeId;
+  storage: DurableStorage;
+  send: (to: NodeId, group: string, msgs: Message[]) => void;
+  logger: Logger;
+  electionTick: number;
+  heartbeatTick: number;
+  bugs: ReadonlySet<string>;
+  /** Compact the log after this many applied entries (0: never). */
+  snapshotEvery: number;
+  random?: () => number;
+}
+
+interface Pending { resolve: (r: KvResult) => void; timer: NodeJS.Timeout }
+interface ReadWaiter { key: string; resolve: (v: { value: Json } | { error: 'not-leader' }) => void; index?: number; timer: NodeJS.Timeout }
+
+/** Entries carry the proposing node's request id so that the node can answer its own client when it applies. */
+interface Envelope { rid: string; cmd: KvCommand }
+
+export class RaftGroup {
+  readonly raft: Raft;
+  readonly machine = new KvMachine();
+  private scheduled = false;
+  private pending = new Map<string, Pending>();
+  private reads = new Map<string, ReadWaiter>();
+  private waitingApply: ReadWaiter[] = [];
+  private nextId = 0;
+  private snapIndex = 0;
+  private readonly prefix: string;
+  stopped = false;
+
+  constructor(private readonly o: GroupOptions) {
+    const snap = o.storage.snapshot();
+    if (snap) this.machine.restore(snap.data);
+    this.snapIndex = snap?.meta.index ?? 0;
+    this.raft = new Raft({
+      id: o.id, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, preVote: true, checkQuorum: true,
+      random: o.random ?? Math.random, storage: o.storage, applied: this.snapIndex, bugs: o.bugs,
+      maxEntriesPerMsg: 512, maxInflight: 64,
+    });
+    this.prefix = `${o.id}.${process.pid}.${Date.now().toString(36)}.`;
+    this.schedule();
+  }
+
+  tick(): void {
+    if (this.stopped) return;
+    this.raft.tick();
+    this.schedule();
+  }
+
+  step(m: Message): void {
+    if (this.stopped) return;
+    this.raft.step(m);
+    this.schedule();
+  }
+
+  isLeader(): boolean {
+    return this.raft.role === 'leader';
+  }
+
+  leader(): NodeId | null {
+    return this.raft.leader;
+  }
+
+  /** Proposes a write; resolves when applied here, or with undefined when not leader. Rejects on timeout. */
+  propose(cmd: KvCommand, timeoutMs: number): Promise<KvResult | undefined> {
+    const rid = this.prefix + (this.nextId++).toString(36);
+    const env: Envelope = { rid, cmd };
+    if (!this.raft.propose(JSON.stringify(env))) return Promise.resolve(undefined);
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(rid);
+        reject(new Error('timeout'));
+      }, timeoutMs);
+      this.pending.set(rid, { resolve, timer });
+    });
+  }
+
+  /**
+   * A linearizable read (§6.4 ReadIndex): confirm leadership with a heartbeat round, wait until the state
+   * machine has applied the read index, then read locally. Planted bug "stale-read" skips all of that and
+   * answers from whatever this replica has applied, which a deposed leader serves stale.
+   */
+  read(key: string, timeoutMs: number): Promise<{ value: Json } | { error: 'not-leader' }> {
+    if (this.o.bugs.has('stale-read')) {
+      if (this.raft.role === 'leader' || this.raft.leader === this.o.id) return Promise.resolve({ value: this.machine.read(key) });
+    }
+    const ctx = this.prefix + 'r' + (this.nextId++).toString(36);
+    if (!this.raft.readIndex(ctx)) return Promise.resolve({ error: 'not-leader' });
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.reads.delete(ctx);
+        this.waitingApply = this.waitingApply.filter((w) => w.timer !== timer);
+        reject(new Error('timeout'));
+      }, timeoutMs);
+      this.reads.set(ctx, { key, resolve, timer });
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    // setImmediate lets more proposals and messages pile up into the same ready (group commit).
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.stopped) return;
+    let rounds = 0;
+    while (this.raft.hasReady() && rounds++ < 64) this.handle(this.raft.ready());
+    if (this.raft.hasReady()) this.schedule();
+  }
+
+  private handle(rd: Ready): void {
+    const st = this.o.storage;
+    // 1. Persist (fsync inside save) before anything that depends on it leaves this process (Figure 2).
+    if (rd.snapshot) {
+      st.applySnapshot(rd.snapshot);
+      this.machine.restore(rd.snapshot.data);
+      this.snapIndex = rd.snapshot.meta.index;
+      this.o.logger.info({ group: this.o.groupId, index: rd.snapshot.meta.index }, 'installed snapshot');
+    }
+    if (rd.entries.length > 0 || rd.hardState) st.save(rd.hardState, rd.entries);
+    if (rd.softState) this.o.logger.info({ group: this.o.groupId, role: rd.softState.role, leader: rd.softState.leader, term: this.raft.term }, 'role change');
+    // 2. Send, batched per peer.
+    if (rd.messages.length > 0) {
+      const byPeer = new Map<NodeId, Message[]>();
+      for (const m of rd.messages) {
+        let l = byPeer.get(m.to);
+        if (!l) byPeer.set(m.to, (l = []));
+        l.push(m);
+      }
+      for (const [to, msgs] of byPeer) this.o.send(to, this.o.groupId, msgs);
+    }
+    // 3. Apply.
+    let applied = this.raft.log.applied;
+    for (const e of rd.committedEntries) {
+      applied = e.index;
+      if (e.type !== 'normal') continue;
+      let env: Envelope;
+      try {
+        env = JSON.parse(e.data) as Envelope;
+      } catch {
+        this.o.logger.error({ index: e.index }, 'undecodable log entry skipped');
+        continue;
+      }
+      const result = this.machine.apply(env.cmd, e.index);
+      const p = this.pending.get(env.rid);
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(env.rid);
+        p.resolve(result);
+      }
+    }
+    if (rd.snapshot) applied = Math.max(applied, rd.snapshot.meta.index);
+    // 4. Reads: a confirmed read index waits until applied.
+    for (const rs of rd.readStates) {
+      const w = this.reads.get(rs.ctx);
+      if (!w) continue;
+      this.reads.delete(rs.ctx);
+      w.index = rs.index;
+      this.waitingApply.push(w);
+    }
+    if (this.waitingApply.length > 0) {
+      const ready = this.waitingApply.filter((w) => w.index! <= applied);
+      this.waitingApply = this.waitingApply.filter((w) => w.index! > applied);
+      for (const w of ready) {
+        clearTimeout(w.timer);
+        w.resolve({ value: this.machine.read(w.key) });
+      }
+    }
+    this.raft.advance(rd);
+    // 5. Compaction (§7).
+    if (this.o.snapshotEvery > 0 && this.raft.log.applied - this.snapIndex >= this.o.snapshotEvery) {
+      const at = this.raft.log.applied;
+      st.createSnapshot(at, this.machine.snapshot(), this.raft.peers);
+      this.snapIndex = at;
+    }
+    // A lost leadership strands the reads it was confirming: answer them so clients can retry elsewhere.
+    if (this.raft.role !== 'leader' && this.reads.size > 0) {
+      for (const [ctx, w] of this.reads) {
+        clearTimeout(w.timer);
+        w.resolve({ error: 'not-leader' });
+        this.reads.delete(ctx);
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    for (const w of this.reads.values()) clearTimeout(w.timer);
+    for (const w of this.waitingApply) clearTimeout(w.timer);
+  }
+}

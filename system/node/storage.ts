@@ -1,0 +1,178 @@
+// Durable storage for one Raft group in one folder: the Raft state of Figure 2 that must survive a crash
+// (currentTerm, votedFor, log[]) plus the latest snapshot (§7).
+//
+//   hardstate.json   {term, vote, commit}, replaced atomically (temp file, fsync, rename, fsync folder)
+//   snapshot.json    {meta, data}, replaced atomically the same way
+//   log              append-only records "<crc32 hex> <json>\n": {"e":Entry} or {"trunc":N} (drop entries >= N)
+//
+// save() appends and fsyncs once per batch, before the caller sends or replies (group commit). On open, a torn
+// tail (the record being written when the process was killed) is cut off; a bad record followed by good ones
+// means real corruption, which is an error. Planted bug "no-fsync" acknowledges before writing: records wait in
+// memory and reach the file every 200 ms, so kill -9 loses writes the cluster already acknowledged.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, ftruncateSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { VolatileStorage } from '../raft/memory-storage.js';
+import type { Entry, HardState, NodeId, Snapshot } from '../raft/types.js';
+import { crc32Hex } from './crc32.js';
+import type { DurableStorage } from './durable.js';
+
+export interface DiskOptions {
+  fsync: boolean;
+  peers: NodeId[];
+  /** Planted bug: acknowledge before the write is on disk. */
+  deferWrites?: boolean;
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+function writeAtomic(dir: string, name: string, text: string, sync: boolean): void {
+  const tmp = join(dir, `${name}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    if (sync) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, name));
+  if (sync) fsyncDir(dir);
+}
+
+export function record(payload: unknown): string {
+  const json = JSON.stringify(payload);
+  return `${crc32Hex(json)} ${json}\n`;
+}
+
+export class DiskStorage extends VolatileStorage implements DurableStorage {
+  private fd: number;
+  private deferred: string[] = [];
+  private deferredHard: HardState | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  readonly warnings: string[] = [];
+
+  private constructor(readonly dir: string, private readonly opts: DiskOptions) {
+    super(opts.peers);
+    this.fd = -1;
+  }
+
+  static open(dir: string, opts: DiskOptions): DiskStorage {
+    mkdirSync(dir, { recursive: true });
+    const s = new DiskStorage(dir, opts);
+    s.recover();
+    s.fd = openSync(join(dir, 'log'), 'a');
+    if (opts.deferWrites) {
+      s.flushTimer = setInterval(() => s.flushDeferred(), 200);
+      s.flushTimer.unref();
+    }
+    return s;
+  }
+
+  private recover(): void {
+    const snapPath = join(this.dir, 'snapshot.json');
+    if (existsSync(snapPath)) super.applySnapshot(JSON.parse(readFileSync(snapPath, 'utf8')) as Snapshot);
+    const hsPath = join(this.dir, 'hardstate.json');
+    if (existsSync(hsPath)) this.setHardState(JSON.parse(readFileSync(hsPath, 'utf8')) as HardState);
+    const logPath = join(this.dir, 'log');
+    if (!existsSync(logPath)) return;
+    const buf = readFileSync(logPath);
+    let off = 0;
+    while (off < buf.length) {
+      const nl = buf.indexOf(0x0a, off);
+      const line = buf.subarray(off, nl < 0 ? buf.length : nl).toString('utf8');
+      const rec = nl < 0 ? undefined : parseRecord(line);
+      if (rec === undefined) {
+        // Bad or unterminated record: fine only if nothing valid follows (a torn write at the end).
+        const rest = nl < 0 ? '' : buf.subarray(nl + 1).toString('utf8');
+        if (rest.split('\n').some((l) => l !== '' && parseRecord(l) !== undefined)) {
+          throw new Error(`${logPath}: corrupt record at byte ${off} followed by valid records`);
+        }
+        this.warnings.push(`${logPath}: torn tail of ${buf.length - off} bytes at byte ${off} dropped`);
+        const fd = openSync(logPath, 'r+');
+        try { ftruncateSync(fd, off); fsyncSync(fd); } finally { closeSync(fd); }
+        break;
+      }
+      if ('trunc' in rec) this.truncate(rec.trunc);
+      else super.append([rec.e]);
+      off = nl + 1;
+    }
+  }
+
+  override save(hs: HardState | undefined, entries: Entry[]): void {
+    let out = '';
+    if (entries.length > 0) {
+      if (entries[0].index <= this.lastIndex()) out += record({ trunc: entries[0].index });
+      for (const e of entries) out += record({ e });
+    }
+    super.save(hs, entries);
+    if (this.opts.deferWrites) {
+      if (out) this.deferred.push(out);
+      if (hs) this.deferredHard = hs;
+      return;
+    }
+    if (out) {
+      writeSync(this.fd, out);
+      if (this.opts.fsync) fsyncSync(this.fd);
+    }
+    if (hs) writeAtomic(this.dir, 'hardstate.json', JSON.stringify(hs), this.opts.fsync);
+  }
+
+  private flushDeferred(): void {
+    if (this.deferred.length > 0) {
+      writeSync(this.fd, this.deferred.join(''));
+      this.deferred = [];
+    }
+    if (this.deferredHard) {
+      writeAtomic(this.dir, 'hardstate.json', JSON.stringify(this.deferredHard), false);
+      this.deferredHard = undefined;
+    }
+  }
+
+  override applySnapshot(s: Snapshot): void {
+    this.flushDeferred();
+    super.applySnapshot(s);
+    writeAtomic(this.dir, 'snapshot.json', JSON.stringify(s), this.opts.fsync);
+    this.rewriteLog([]);
+  }
+
+  override createSnapshot(index: number, data: string, peers: NodeId[]): Snapshot {
+    this.flushDeferred();
+    const snap = super.createSnapshot(index, data, peers);
+    writeAtomic(this.dir, 'snapshot.json', JSON.stringify(snap), this.opts.fsync);
+    this.rewriteLog(this.lastIndex() >= this.firstIndex() ? this.entries(this.firstIndex(), this.lastIndex() + 1) : []);
+    return snap;
+  }
+
+  /** Replaces the log file with just `entries` (after compaction), atomically. */
+  private rewriteLog(entries: Entry[]): void {
+    closeSync(this.fd);
+    writeAtomic(this.dir, 'log', entries.map((e) => record({ e })).join(''), this.opts.fsync);
+    this.fd = openSync(join(this.dir, 'log'), 'a');
+  }
+
+  close(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (!this.opts.deferWrites) this.flushDeferred();
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+type Rec = { e: Entry } | { trunc: number };
+
+function parseRecord(line: string): Rec | undefined {
+  const sp = line.indexOf(' ');
+  if (sp !== 8) return undefined;
+  const json = line.slice(9);
+  if (crc32Hex(json) !== line.slice(0, 8)) return undefined;
+  try {
+    const r = JSON.parse(json) as Rec;
+    if ('e' in r && typeof r.e?.index === 'number') return r;
+    if ('trunc' in r && typeof r.trunc === 'number') return r;
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
