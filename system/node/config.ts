@@ -1,0 +1,81 @@
+// Node configuration from flags, with FAULTLINE_NODE_* environment variables as fallbacks (containers set env).
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+
+export const KNOWN_BUGS = ['stale-read', 'old-term-commit', 'no-fsync', 'vote-twice'] as const;
+
+export interface NodeConfig {
+  id: string;
+  /** id → host:port of each member's peer (Raft) listener, this node included. */
+  peers: Map<string, { host: string; port: number }>;
+  /** id → base URL of each member's client API, for not-leader redirects. */
+  clientUrls: Map<string, string>;
+  listenHost: string;
+  clientPort: number;
+  peerPort: number;
+  dataDir: string;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  requestTimeoutMs: number;
+  snapshotEvery: number;
+  fsync: boolean;
+  bugs: string[];
+  logLevel: string;
+}
+
+function parseMap(spec: string, what: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`--${what}: expected id=value pairs separated by commas, got "${part}"`);
+    m.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  return m;
+}
+
+function hostPort(s: string, what: string): { host: string; port: number } {
+  const i = s.lastIndexOf(':');
+  const port = Number(s.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--${what}: "${s}" is not host:port`);
+  return { host: s.slice(0, i), port };
+}
+
+export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
+  const a = yargs(argv)
+    .env('FAULTLINE_NODE')
+    .scriptName('faultline-node')
+    .option('id', { type: 'string', demandOption: true, describe: 'this node\'s id (must appear in --peers)' })
+    .option('peers', { type: 'string', demandOption: true, describe: 'every member: id=host:peerPort,...' })
+    .option('client-urls', { type: 'string', default: '', describe: 'every member\'s API: id=http://host:port,... (for redirects)' })
+    .option('listen', { type: 'string', default: '0.0.0.0', describe: 'address to listen on' })
+    .option('client-port', { type: 'number', default: 8080 })
+    .option('peer-port', { type: 'number', describe: 'default: the port --peers gives for --id' })
+    .option('data-dir', { type: 'string', demandOption: true })
+    .option('tick-ms', { type: 'number', default: 10 })
+    .option('election-ticks', { type: 'number', default: 30, describe: 'election timeout, randomized in [e, 2e) ticks' })
+    .option('heartbeat-ticks', { type: 'number', default: 3 })
+    .option('request-timeout-ms', { type: 'number', default: 2000 })
+    .option('snapshot-every', { type: 'number', default: 10000, describe: 'compact the log after this many applied entries' })
+    .option('fsync', { type: 'boolean', default: true })
+    .option('bug', { type: 'string', array: true, default: [] as string[], describe: `planted bugs: ${KNOWN_BUGS.join(', ')}` })
+    .option('log-level', { type: 'string', default: 'info' })
+    .strict()
+    .fail((msg, err) => { throw err ?? new Error(msg); })
+    .parseSync();
+  const peerSpecs = parseMap(a.peers, 'peers');
+  const peers = new Map([...peerSpecs].map(([id, s]) => [id, hostPort(s, 'peers')]));
+  if (!peers.has(a.id)) throw new Error(`--id ${a.id} is not among --peers (${[...peers.keys()].join(', ')})`);
+  const bugs = (a.bug as string[]).flatMap((b) => b.split(',')).filter(Boolean);
+  for (const b of bugs) if (!(KNOWN_BUGS as readonly string[]).includes(b)) throw new Error(`unknown --bug ${b}; known: ${KNOWN_BUGS.join(', ')}`);
+  for (const [k, v] of [['tick-ms', a.tickMs], ['election-ticks', a.electionTicks], ['heartbeat-ticks', a.heartbeatTicks]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new Error(`--${k} must be a positive integer`);
+  }
+  if (a.heartbeatTicks >= a.electionTicks) throw new Error('--heartbeat-ticks must be smaller than --election-ticks');
+  return {
+    id: a.id, peers, clientUrls: parseMap(a.clientUrls, 'client-urls'), listenHost: a.listen, clientPort: a.clientPort,
+    peerPort: a.peerPort ?? peers.get(a.id)!.port, dataDir: a.dataDir, tickMs: a.tickMs, electionTicks: a.electionTicks,
+    heartbeatTicks: a.heartbeatTicks, requestTimeoutMs: a.requestTimeoutMs, snapshotEvery: a.snapshotEvery,
+    fsync: a.fsync && !bugs.includes('no-fsync'), bugs, logLevel: a.logLevel,
+  };
+}
