@@ -35,6 +35,7 @@ export class RaftGroup {
   readonly raft: Raft;
   readonly machine = new KvMachine();
   private scheduled = false;
+  private urgent = false;
   private pending = new Map<string, Pending>();
   private reads = new Map<string, ReadWaiter>();
   private waitingApply: ReadWaiter[] = [];
@@ -62,10 +63,26 @@ export class RaftGroup {
     this.schedule();
   }
 
-  step(m: Message): void {
+  /** Delivers a batch of peer messages (one transport frame) and handles the result right after. */
+  stepAll(msgs: Message[]): void {
     if (this.stopped) return;
-    this.raft.step(m);
-    this.schedule();
+    for (const m of msgs) this.raft.step(m);
+    // Peer traffic is handled at once (a microtask after this frame), not on the next loop turn: each hop of a
+    // write's round trip otherwise waits for a whole event-loop cycle. Client proposals still batch (schedule).
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.urgent) return;
+    this.urgent = true;
+    queueMicrotask(() => {
+      this.urgent = false;
+      this.drain();
+    });
+  }
+
+  step(m: Message): void {
+    this.stepAll([m]);
   }
 
   isLeader(): boolean {
@@ -81,7 +98,9 @@ export class RaftGroup {
     const rid = this.prefix + (this.nextId++).toString(36);
     const env: Envelope = { rid, cmd };
     if (!this.raft.propose(JSON.stringify(env))) return Promise.resolve(undefined);
-    this.schedule();
+    // Alone, a write goes out at once; under load, writes wait a loop turn to share one fsync (group commit).
+    if (this.pending.size === 0) this.kick();
+    else this.schedule();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
@@ -139,18 +158,15 @@ export class RaftGroup {
       this.snapIndex = rd.snapshot.meta.index;
       this.o.logger.info({ group: this.o.groupId, index: rd.snapshot.meta.index }, 'installed snapshot');
     }
+    // A leader's appends may leave before its own fsync (diss. §10.2.1): the leader counts itself toward a
+    // commit only when it processes a later ready, after this one's fsync returned, so followers persist in
+    // parallel with the leader. Everything else (votes above all) waits for the disk.
+    const early = this.raft.role === 'leader' ? rd.messages.filter((m) => m.type === 'App') : [];
+    if (early.length > 0) this.sendBatched(early);
     if (rd.entries.length > 0 || rd.hardState) st.save(rd.hardState, rd.entries);
     if (rd.softState) this.o.logger.info({ group: this.o.groupId, role: rd.softState.role, leader: rd.softState.leader, term: this.raft.term }, 'role change');
     // 2. Send, batched per peer.
-    if (rd.messages.length > 0) {
-      const byPeer = new Map<NodeId, Message[]>();
-      for (const m of rd.messages) {
-        let l = byPeer.get(m.to);
-        if (!l) byPeer.set(m.to, (l = []));
-        l.push(m);
-      }
-      for (const [to, msgs] of byPeer) this.o.send(to, this.o.groupId, msgs);
-    }
+    this.sendBatched(early.length > 0 ? rd.messages.filter((m) => m.type !== 'App') : rd.messages);
     // 3. Apply.
     let applied = this.raft.log.applied;
     for (const e of rd.committedEntries) {
@@ -203,6 +219,17 @@ export class RaftGroup {
         this.reads.delete(ctx);
       }
     }
+  }
+
+  private sendBatched(messages: Message[]): void {
+    if (messages.length === 0) return;
+    const byPeer = new Map<NodeId, Message[]>();
+    for (const m of messages) {
+      let l = byPeer.get(m.to);
+      if (!l) byPeer.set(m.to, (l = []));
+      l.push(m);
+    }
+    for (const [to, msgs] of byPeer) this.o.send(to, this.o.groupId, msgs);
   }
 
   stop(): void {

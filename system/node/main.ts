@@ -21,7 +21,7 @@ for (const w of storage.warnings) logger.warn(w);
 let group: RaftGroup | undefined;
 const transport = new Transport(cfg.peers, (f) => {
   if (f.group !== '0' || !group) return;
-  for (const m of f.msgs) group.step(m);
+  group.stepAll(f.msgs);
 }, logger);
 group = new RaftGroup({
   groupId: '0', id: cfg.id, storage, send: (to, g, msgs) => transport.send(to, g, msgs), logger,

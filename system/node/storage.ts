@@ -4,6 +4,7 @@
 //   hardstate.json   {term, vote, commit}, replaced atomically (temp file, fsync, rename, fsync folder)
 //   snapshot.json    {meta, data}, replaced atomically the same way
 //   log              append-only records "<crc32 hex> <json>\n": {"e":Entry} or {"trunc":N} (drop entries >= N)
+//                    or {"reset":N} (a leader's snapshot at N replaces the whole log, if snapshot.json reached N)
 //
 // save() appends and fsyncs once per batch, before the caller sends or replies (group commit). On open, a torn
 // tail (the record being written when the process was killed) is cut off; a bad record followed by good ones
@@ -52,6 +53,8 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
   private deferredHard: HardState | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   readonly warnings: string[] = [];
+  /** The hard state as last written to hardstate.json. */
+  private durableHard: HardState = { term: 0, vote: null, commit: 0 };
 
   private constructor(readonly dir: string, private readonly opts: DiskOptions) {
     super(opts.peers);
@@ -74,7 +77,10 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
     const snapPath = join(this.dir, 'snapshot.json');
     if (existsSync(snapPath)) super.applySnapshot(JSON.parse(readFileSync(snapPath, 'utf8')) as Snapshot);
     const hsPath = join(this.dir, 'hardstate.json');
-    if (existsSync(hsPath)) this.setHardState(JSON.parse(readFileSync(hsPath, 'utf8')) as HardState);
+    if (existsSync(hsPath)) {
+      this.setHardState(JSON.parse(readFileSync(hsPath, 'utf8')) as HardState);
+      this.durableHard = { ...this.hardState };
+    }
     const logPath = join(this.dir, 'log');
     if (!existsSync(logPath)) return;
     const buf = readFileSync(logPath);
@@ -95,16 +101,25 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
         break;
       }
       if ('trunc' in rec) this.truncate(rec.trunc);
-      else super.append([rec.e]);
+      else if ('reset' in rec) {
+        // applySnapshot crashed after snapshot.json but before the log rewrite: entries after the snapshot may
+        // come from another history (§7 "discard the entire log"), so drop them. If snapshot.json never reached
+        // N, the install did not happen and the old log stands.
+        const snap = this.snapshot();
+        if (snap && snap.meta.index >= rec.reset) super.applySnapshot(snap);
+      } else super.append([rec.e]);
       off = nl + 1;
     }
   }
 
   override save(hs: HardState | undefined, entries: Entry[]): void {
     let out = '';
-    if (entries.length > 0) {
-      if (entries[0].index <= this.lastIndex()) out += record({ trunc: entries[0].index });
-      for (const e of entries) out += record({ e });
+    // Entries already inside the snapshot are ignored in memory; they must not reach the file either, or their
+    // truncation record would, on replay, drop live entries after the snapshot.
+    const kept = entries.filter((e) => e.index >= this.firstIndex());
+    if (kept.length > 0) {
+      if (kept[0].index <= this.lastIndex()) out += record({ trunc: kept[0].index });
+      for (const e of kept) out += record({ e });
     }
     super.save(hs, entries);
     if (this.opts.deferWrites) {
@@ -116,7 +131,12 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
       writeSync(this.fd, out);
       if (this.opts.fsync) fsyncSync(this.fd);
     }
-    if (hs) writeAtomic(this.dir, 'hardstate.json', JSON.stringify(hs), this.opts.fsync);
+    if (hs && (hs.term !== this.durableHard.term || hs.vote !== this.durableHard.vote)) {
+      // Only term and vote must be durable (Figure 2); the commit index is volatile state that a restarted node
+      // relearns from the leader, so a commit-only change is not worth three syscalls and two fsyncs per write.
+      writeAtomic(this.dir, 'hardstate.json', JSON.stringify(hs), this.opts.fsync);
+      this.durableHard = { ...hs };
+    }
   }
 
   private flushDeferred(): void {
@@ -132,6 +152,9 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
 
   override applySnapshot(s: Snapshot): void {
     this.flushDeferred();
+    // Mark the log first, so a crash between the two file replacements below cannot resurrect the old suffix.
+    writeSync(this.fd, record({ reset: s.meta.index }));
+    if (this.opts.fsync) fsyncSync(this.fd);
     super.applySnapshot(s);
     writeAtomic(this.dir, 'snapshot.json', JSON.stringify(s), this.opts.fsync);
     this.rewriteLog([]);
@@ -160,7 +183,7 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
   }
 }
 
-type Rec = { e: Entry } | { trunc: number };
+type Rec = { e: Entry } | { trunc: number } | { reset: number };
 
 function parseRecord(line: string): Rec | undefined {
   const sp = line.indexOf(' ');
@@ -171,6 +194,7 @@ function parseRecord(line: string): Rec | undefined {
     const r = JSON.parse(json) as Rec;
     if ('e' in r && typeof r.e?.index === 'number') return r;
     if ('trunc' in r && typeof r.trunc === 'number') return r;
+    if ('reset' in r && typeof r.reset === 'number') return r;
   } catch {
     return undefined;
   }

@@ -35,6 +35,8 @@ export class Raft implements RaftCore {
   private pendingReads: PendingRead[] = [];
   /** ReadIndex requests made before this leader committed an entry of its term (§6.4 step 1). */
   private deferredReads: string[] = [];
+  /** A heartbeat round for pending reads is owed. */
+  private readRoundDue = false;
   private prevHard: HardState;
   private prevSoft: SoftState;
 
@@ -134,12 +136,16 @@ export class Raft implements RaftCore {
   }
 
   hasReady(): boolean {
-    return this.msgs.length > 0 || this.readStates.length > 0 || this.log.unstable.length > 0 ||
+    return this.readRoundDue || this.msgs.length > 0 || this.readStates.length > 0 || this.log.unstable.length > 0 ||
       this.log.unstableSnapshot !== undefined || this.log.hasNextEntries() || !sameHard(this.hardState(), this.prevHard) ||
       this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader;
   }
 
   ready(): Ready {
+    if (this.readRoundDue) {
+      this.readRoundDue = false;
+      if (this.role === 'leader' && this.pendingReads.length > 0) this.bcastHeartbeat(this.pendingReads[this.pendingReads.length - 1].ctx);
+    }
     const hs = this.hardState();
     const rd: Ready = {
       entries: this.log.unstable.slice(),
@@ -556,7 +562,9 @@ export class Raft implements RaftCore {
 
   private startRead(ctx: string): void {
     this.pendingReads.push({ ctx, index: this.log.committed, acks: new Set([this.id]) });
-    this.bcastHeartbeat(ctx);
+    // One heartbeat round confirms every read registered before it (etcd's batching): the round goes out when
+    // the runtime next takes a Ready, carrying the newest context.
+    this.readRoundDue = true;
   }
 
   private ackRead(from: NodeId, ctx: string): void {
@@ -574,6 +582,7 @@ export class Raft implements RaftCore {
     // retries elsewhere.
     this.pendingReads = [];
     this.deferredReads = [];
+    this.readRoundDue = false;
   }
 
   // ---- plumbing ----
