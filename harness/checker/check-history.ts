@@ -1,6 +1,8 @@
 // One saved history file → a verdict: read it (any supported format), pick the model, run the porcupine port.
 // Shared by `faultline check` and anything else that re-checks a file offline.
+import { join } from 'node:path';
 import type { History, HistoryEvent } from '../history/op.js';
+import { isRunFolder } from '../run/folder.js';
 import { readHistoryFile, type FormatName } from '../history/readers/index.js';
 import { getModel } from './models/registry.js';
 import { checkOperations } from './porcupine/index.js';
@@ -68,13 +70,15 @@ function describeOffending(result: CheckResult, describe?: (input: unknown, outp
 }
 
 export async function checkHistory(path: string, opts: CheckHistoryOptions = {}): Promise<FileCheck> {
-  const history = await readHistoryFile(path, { format: opts.format });
+  // A run folder is checked through its history.jsonl (whose header names the workload's model).
+  const source = isRunFolder(path) ? join(path, 'history.jsonl') : path;
+  const history = await readHistoryFile(source, { format: opts.format });
   const format = opts.format ?? history.source ?? 'jsonl';
   const modelName = opts.model ?? inferModel(history, format);
   const spec = getModel(modelName);
   const { model, toOperations } = spec.create({ init: opts.init });
   const clientEvents: HistoryEvent[] = history.events.filter((e) => e.process !== 'nemesis');
-  const ops = toOperations(clientEvents, path);
+  const ops = toOperations(clientEvents, source);
   const result = checkOperations(model, ops, { timeoutMs: opts.timeoutMs || undefined, computeInfo: true });
   const valid: Validity = result.verdict === 'ok' ? true : result.verdict === 'illegal' ? false : 'unknown';
   const file = path;

@@ -1,6 +1,8 @@
 // Every command module the CLI registers. Each lives in its own file.
 import type { CommandModule } from 'yargs';
 import { checkCommand } from './check.js';
+import { reportCommand } from './report.js';
+import { runCommand } from './run.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [checkCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, checkCommand, reportCommand];

@@ -33,6 +33,8 @@ export interface LocalProcessesOptions {
   /** Peer addresses to advertise instead of the real ones (the local runtime's fault relay). */
   peerAddrOverride?: (from: string, to: string, realPort: number) => number;
   extraArgs?: string[];
+  /** Extra environment for the node processes (added to this process's), the same for all or per node. */
+  env?: Record<string, string> | ((name: string) => Record<string, string>);
 }
 
 export class LocalProcesses {
@@ -81,7 +83,9 @@ export class LocalProcesses {
     if (n.proc && n.proc.exitCode === null && n.proc.signalCode === null) return;
     let log = this.logs.get(name);
     if (!log) this.logs.set(name, (log = createWriteStream(n.logFile, { flags: 'a' })));
-    const p = spawn(process.execPath, [NODE_MAIN, ...this.args(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const extra = typeof this.o.env === 'function' ? this.o.env(name) : this.o.env;
+    const env = extra ? { ...process.env, ...extra } : process.env;
+    const p = spawn(process.execPath, [NODE_MAIN, ...this.args(n)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     p.stdout!.pipe(log, { end: false });
     p.stderr!.pipe(log, { end: false });
     n.proc = p;

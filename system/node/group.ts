@@ -112,13 +112,12 @@ export class RaftGroup {
 
   /**
    * A linearizable read (§6.4 ReadIndex): confirm leadership with a heartbeat round, wait until the state
-   * machine has applied the read index, then read locally. Planted bug "stale-read" skips all of that and
-   * answers from whatever this replica has applied, which a deposed leader serves stale.
+   * machine has applied the read index, then read locally. Planted bug "stale-read" skips all of that: any
+   * replica answers from whatever it has applied, so a lagging follower or a deposed, partitioned leader serves
+   * values that a completed write has already replaced.
    */
   read(key: string, timeoutMs: number): Promise<{ value: Json } | { error: 'not-leader' }> {
-    if (this.o.bugs.has('stale-read')) {
-      if (this.raft.role === 'leader' || this.raft.leader === this.o.id) return Promise.resolve({ value: this.machine.read(key) });
-    }
+    if (this.o.bugs.has('stale-read')) return Promise.resolve({ value: this.machine.read(key) });
     const ctx = this.prefix + 'r' + (this.nextId++).toString(36);
     if (!this.raft.readIndex(ctx)) return Promise.resolve({ error: 'not-leader' });
     this.schedule();

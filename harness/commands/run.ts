@@ -1,0 +1,111 @@
+// `faultline run`: the main job. Starts the cluster, drives the workload while faults fly, checks, reports,
+// exits with the verdict (0 valid, 1 invalid, 2 unknown, 3 the run itself failed).
+import type { Argv, CommandModule } from 'yargs';
+import { exitCodeFor, mergeValidity, type Validity } from '../checker/results.js';
+import { FAULT_KINDS, parseNemesis } from '../nemesis/faults.js';
+import { DEFAULTS, type RunOptions } from '../run/options.js';
+import { runOnce, StopSignal } from '../run/run.js';
+import { WORKLOADS } from '../../workloads/index.js';
+import { KNOWN_BUGS } from '../../system/node/config.js';
+import { fail } from './errors.js';
+import { setSignalOwner } from '../runtime/cleanup.js';
+
+interface RunArgs {
+  runtime: 'docker' | 'local' | 'auto';
+  workload: string;
+  nemesis: string;
+  nodes: number;
+  concurrency: number;
+  rate: number;
+  'time-limit': number;
+  seed?: number;
+  bug: string[];
+  'test-count': number;
+  out: string;
+  'nemesis-interval': number;
+  'op-timeout': number;
+  'check-timeout': number;
+}
+
+function verdictWord(v: Validity): string {
+  return v === true ? 'VALID' : v === false ? 'INVALID' : 'UNKNOWN';
+}
+
+/** Progress: a rewritten status line on a terminal, a plain line every 10 s otherwise. */
+function progressPrinter(): { line: (s: string) => void; message: (s: string) => void; done: () => void } {
+  const tty = process.stdout.isTTY;
+  let last = 0;
+  let pending = false;
+  return {
+    line: (s) => {
+      if (tty) { process.stdout.write(`\r\x1b[K${s}`); pending = true; return; }
+      if (Date.now() - last >= 10_000) { last = Date.now(); process.stdout.write(`${s}\n`); }
+    },
+    message: (s) => {
+      if (tty && pending) { process.stdout.write('\r\x1b[K'); pending = false; }
+      process.stdout.write(`${s}\n`);
+    },
+    done: () => { if (tty && pending) process.stdout.write('\r\x1b[K'); },
+  };
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'Run a chaos test: cluster up, workload + faults, check, report',
+  builder: (y: Argv<object>) =>
+    y
+      .option('runtime', { choices: ['docker', 'local', 'auto'] as const, default: DEFAULTS.runtime, describe: 'docker containers, local child processes, or docker when an engine answers' })
+      .option('workload', { type: 'string', default: DEFAULTS.workload, describe: `one of ${WORKLOADS.map((w) => w.name).join(', ')}` })
+      .option('nemesis', { type: 'string', default: DEFAULTS.nemesis, describe: `comma-separated faults: ${FAULT_KINDS.map((f) => f.name).join(', ')}; or none` })
+      .option('nodes', { type: 'number', default: DEFAULTS.nodes, describe: 'cluster size' })
+      .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'client processes' })
+      .option('rate', { type: 'number', default: DEFAULTS.rate, describe: 'target ops/s over all clients (0: unlimited)' })
+      .option('time-limit', { type: 'number', default: DEFAULTS.timeLimitS, describe: 'seconds of load' })
+      .option('seed', { type: 'number', describe: 'random seed for the op schedule and the faults (default: random, recorded)' })
+      .option('bug', { type: 'string', array: true, default: [] as string[], describe: `planted bug on every node: ${KNOWN_BUGS.join(', ')}` })
+      .option('test-count', { type: 'number', default: DEFAULTS.testCount, describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run' })
+      .option('out', { type: 'string', default: DEFAULTS.out, describe: 'results root folder' })
+      .option('nemesis-interval', { type: 'number', default: DEFAULTS.nemesisIntervalS, describe: 'seconds of quiet, then of fault, alternating' })
+      .option('op-timeout', { type: 'number', default: DEFAULTS.opTimeoutMs, describe: 'client timeout per operation, ms' })
+      .option('check-timeout', { type: 'number', default: DEFAULTS.checkTimeoutS, describe: 'checker time budget, seconds (0: none)' }) as unknown as Argv<RunArgs>,
+  handler: async (a) => {
+    const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
+    for (const b of bugs) if (!(KNOWN_BUGS as readonly string[]).includes(b)) fail(new Error(`unknown --bug ${b}; known: ${KNOWN_BUGS.join(', ')}`));
+    if (!WORKLOADS.some((w) => w.name === a.workload)) fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
+    try { parseNemesis(a.nemesis); } catch (e) { fail(e); }
+    const positive: [string, number][] = [['nodes', a.nodes], ['concurrency', a.concurrency], ['time-limit', a['time-limit']], ['test-count', a['test-count']], ['nemesis-interval', a['nemesis-interval']], ['op-timeout', a['op-timeout']]];
+    for (const [k, v] of positive) if (!Number.isFinite(v) || v <= 0) fail(new Error(`--${k} must be a positive number, got ${v}`));
+    if (!Number.isInteger(a.nodes) || a.nodes > 9) fail(new Error(`--nodes must be an integer from 1 to 9, got ${a.nodes}`));
+    if (!(a.rate >= 0)) fail(new Error(`--rate must be >= 0, got ${a.rate}`));
+    const seed = a.seed ?? Math.floor(Math.random() * 2 ** 31);
+    if (!Number.isSafeInteger(seed)) fail(new Error(`--seed must be an integer, got ${a.seed}`));
+    const p = progressPrinter();
+    const stop = new StopSignal();
+    // Ctrl-C ends the load early; the run still heals, checks, reports and tears down. A second one aborts.
+    setSignalOwner(() => {
+      p.message('interrupted: stopping the load; the run will heal, check what was recorded and tear down (Ctrl-C again to abort)');
+      stop.stop('SIGINT');
+    });
+    const verdicts: Validity[] = [];
+    for (let i = 0; i < a['test-count']; i++) {
+      const o: RunOptions = {
+        runtime: a.runtime, workload: a.workload, nemesis: a.nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
+        timeLimitS: a['time-limit'], seed: seed + i, bugs, testCount: a['test-count'], out: a.out, nemesisIntervalS: a['nemesis-interval'],
+        opTimeoutMs: a['op-timeout'], checkTimeoutS: a['check-timeout'],
+      };
+      try {
+        const r = await runOnce(o, stop, { line: p.line, message: p.message });
+        p.done();
+        verdicts.push(r.results.valid);
+        p.message(`${verdictWord(r.results.valid)}  ${r.dir}/report.html  (seed ${o.seed})`);
+        if (r.results.valid === false || stop.reason) break;
+      } catch (e) {
+        p.done();
+        const dir = (e as { dir?: string }).dir;
+        process.stderr.write(`faultline: the run failed: ${(e as Error).message.split('\n')[0]}${dir ? ` (partial results in ${dir})` : ''}\n`);
+        process.exit(3);
+      }
+    }
+    process.exit(exitCodeFor(mergeValidity(verdicts)));
+  },
+};

@@ -1,0 +1,76 @@
+// Partition shapes as grudges (for each node, the nodes it must not hear from), after Jepsen's
+// nemesis.combined partition specs. Pure functions of the node list and a random stream.
+import type { Random } from '../generator/random.js';
+import type { Grudge } from '../runtime/types.js';
+
+/** Nodes in different components cannot hear each other. */
+export function fromComponents(components: string[][]): Grudge {
+  const g: Grudge = {};
+  for (const c of components) {
+    const others = components.filter((x) => x !== c).flat();
+    for (const n of c) g[n] = [...others];
+  }
+  return g;
+}
+
+export function shuffle<T>(xs: readonly T[], rnd: Random): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rnd.int(0, i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** One node cut off from everyone else. */
+export function isolate(node: string, nodes: readonly string[]): Grudge {
+  return fromComponents([[node], nodes.filter((n) => n !== node)]);
+}
+
+/** A random majority and the minority (Jepsen's :majority / random halves). */
+export function randomHalves(nodes: readonly string[], rnd: Random): Grudge {
+  const s = shuffle(nodes, rnd);
+  const k = Math.floor(s.length / 2);
+  return fromComponents([s.slice(0, k), s.slice(k)]);
+}
+
+/**
+ * Bridge: two halves that cannot talk to each other, and one node that talks to both (Jepsen's bridge). With an
+ * even count the extra node joins a side.
+ */
+export function bridge(nodes: readonly string[], rnd: Random): Grudge {
+  const s = shuffle(nodes, rnd);
+  const mid = s[0];
+  const rest = s.slice(1);
+  const k = Math.ceil(rest.length / 2);
+  const a = rest.slice(0, k), b = rest.slice(k);
+  const g: Grudge = { [mid]: [] };
+  for (const n of a) g[n] = [...b];
+  for (const n of b) g[n] = [...a];
+  return g;
+}
+
+/**
+ * Majorities ring (Jepsen's :majorities-ring): arrange nodes in a ring; each node hears only its nearest
+ * neighbours, so every node sees a majority but no two see the same one.
+ */
+export function majoritiesRing(nodes: readonly string[], rnd: Random): Grudge {
+  const s = shuffle(nodes, rnd);
+  const n = s.length;
+  const reach = Math.floor(n / 2); // hears itself plus `reach` others → a majority
+  const g: Grudge = {};
+  s.forEach((node, i) => {
+    const hears = new Set<string>([node]);
+    for (let d = 1; hears.size < reach + 1; d++) {
+      hears.add(s[(i + d) % n]);
+      if (hears.size < reach + 1) hears.add(s[(i - d + n) % n]);
+    }
+    g[node] = s.filter((x) => !hears.has(x));
+  });
+  return g;
+}
+
+/** Who can hear whom, as a readable string for the history ("n1 ✗ n2,n3"). */
+export function describeGrudge(g: Grudge): string {
+  return Object.entries(g).filter(([, v]) => v.length > 0).map(([k, v]) => `${k} ✗ ${v.join(',')}`).join('; ') || 'none';
+}

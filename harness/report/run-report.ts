@@ -1,0 +1,99 @@
+// report.html of a run: verdict and every option at the top, throughput and latency over time with faults
+// shaded, outcome counts per operation, each checker's result, and for an invalid key the Porcupine-style
+// timeline with the operation that could not be linearized. Everything from histories and logs is escaped.
+import type { OpStats } from '../checker/run-checkers.js';
+import { getModel } from '../checker/models/registry.js';
+import type { Results } from '../checker/results.js';
+import type { HistoryEvent } from '../history/op.js';
+import type { TestInfo } from '../run/folder.js';
+import { CHART_CSS, latencyChart, throughputChart, type Interval, type Point } from './charts.js';
+import { esc, page, verdictHtml } from './html.js';
+import { renderLongest, renderTimeline, TIMELINE_CSS } from './timeline.js';
+
+const MAX_INVALID_DRAWN = 5;
+
+/** Latency points and fault intervals from a history (times in seconds since the run started). */
+export function analyse(events: readonly HistoryEvent[]): { points: Point[]; intervals: Interval[]; maxT: number } {
+  const points: Point[] = [];
+  const open = new Map<unknown, HistoryEvent>();
+  const faultStart = new Map<string, { t: number; label: string }>();
+  const intervals: Interval[] = [];
+  let maxT = 1;
+  for (const e of events) {
+    const t = (e.time ?? 0) / 1e9;
+    maxT = Math.max(maxT, t);
+    if (e.process === 'nemesis') {
+      if (e.type !== 'info') continue;
+      if (e.f.startsWith('start-')) faultStart.set(e.f.slice(6), { t, label: `${e.f.slice(6)}: ${JSON.stringify(e.value)}` });
+      else if (e.f.startsWith('stop-') || e.f === 'heal-all') {
+        const keys = e.f === 'heal-all' ? [...faultStart.keys()] : [e.f.slice(5)];
+        for (const k of keys) {
+          const s = faultStart.get(k);
+          if (s) { intervals.push({ start: s.t, end: t, label: s.label }); faultStart.delete(k); }
+        }
+      }
+      continue;
+    }
+    if (e.type === 'invoke') { open.set(e.process, e); continue; }
+    const inv = open.get(e.process);
+    open.delete(e.process);
+    if (inv?.time !== undefined && e.time !== undefined) points.push({ t: inv.time / 1e9, v: (e.time - inv.time) / 1e6, kind: e.type as Point['kind'] });
+  }
+  for (const [, s] of faultStart) intervals.push({ start: s.t, end: maxT, label: s.label });
+  return { points, intervals, maxT };
+}
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+
+export interface RunReportInput {
+  test: TestInfo;
+  events: readonly HistoryEvent[];
+  results: Results;
+  /** Node names whose logs are at nodes/<name>/node.log. */
+  nodes: string[];
+}
+
+export function renderRunReport(r: RunReportInput): string {
+  const { test, results } = r;
+  const { points, intervals, maxT } = analyse(r.events);
+  const okLat = points.filter((p) => p.kind === 'ok').map((p) => p.v);
+  const stats = results.checkers.find((c) => c.checker === 'stats')?.details as OpStats | undefined;
+  const opts = Object.entries(test.options).map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(JSON.stringify(v))}</code></td></tr>`).join('');
+  const countRows = stats ? Object.entries(stats.byF).map(([f, s]) => `<tr><td><code>${esc(f)}</code></td><td>${s.ok}</td><td>${s.fail}</td><td>${s.info}</td></tr>`).join('') : '';
+  const faults = intervals.map((iv) => `<li>${iv.start.toFixed(1)}–${iv.end.toFixed(1)} s: <code>${esc(iv.label)}</code></li>`).join('');
+  const checkers = results.checkers.map((c) => {
+    let body = `<p>${verdictHtml(c.valid)} — ${c.ops} operations${c.model ? `, model <code>${esc(c.model)}</code>` : ''}${c.partitions !== undefined ? `, ${c.partitions} partitions (keys)` : ''}, ${c.ms.toFixed(1)} ms</p>`;
+    if (c.error) body += `<p class="invalid">checker error: ${esc(c.error)}</p>`;
+    const lin = c.linearizability;
+    if (lin && c.model) {
+      let describe;
+      try { describe = getModel(c.model).create({}).model.describeOperation; } catch { describe = undefined; }
+      const bad = lin.partitions.map((p, i) => ({ p, i })).filter((x) => x.p.verdict === 'illegal');
+      const unknown = lin.partitions.filter((p) => p.verdict === 'unknown').length;
+      if (unknown > 0) body += `<p class="unknown">${unknown} partitions were not decided (time budget or an earlier invalid partition).</p>`;
+      for (const { p, i } of bad.slice(0, MAX_INVALID_DRAWN)) {
+        const key = (p.ops[0]?.input as { key?: unknown } | undefined)?.key;
+        const title = `partition ${i + 1}${key !== undefined && key !== null ? ` (key ${typeof key === 'string' ? key.replace(/^\u0000/, '') : JSON.stringify(key)})` : ''}`;
+        body += `<h3>${esc(title)}: ${verdictHtml(false)} <span class="muted">${p.ops.length} ops</span></h3>${renderTimeline(p, describe, title)}${renderLongest(p, describe)}`;
+      }
+      if (bad.length > MAX_INVALID_DRAWN) body += `<p class="muted">${bad.length - MAX_INVALID_DRAWN} more invalid partitions not drawn (see results.json).</p>`;
+    }
+    return `<div class="card"><h3>checker: ${esc(c.checker)}</h3>${body}</div>`;
+  }).join('');
+  const logs = r.nodes.map((n) => `<a href="nodes/${esc(n)}/node.log">${esc(n)}</a>`).join(' · ');
+  const body = `<h1>${esc(test.name)}: ${verdictHtml(results.valid)}</h1>
+<p class="muted">started ${esc(test.startedAt)}${test.finishedAt ? `, finished ${esc(test.finishedAt)}` : ''} · runtime ${esc(test.runtime)} · seed ${esc(test.options.seed)} · node ${esc(test.versions.node)}${test.interrupted ? ` · <span class="unknown">stopped early: ${esc(test.interrupted)}</span>` : ''}</p>
+${test.error ? `<p class="invalid">run error: ${esc(test.error)}</p>` : ''}
+<div class="card"><h2>Options</h2><table>${opts}</table></div>
+<div class="card"><h2>Throughput</h2><p class="muted">completed operations per second; shaded: a fault was active</p>${throughputChart(points, intervals, maxT)}
+<h2>Latency</h2><p class="muted">every operation (log scale); ok p50 ${pct(okLat, 0.5).toFixed(1)} ms, p99 ${pct(okLat, 0.99).toFixed(1)} ms</p>${latencyChart(points, intervals, maxT)}
+<h3>Faults</h3>${faults ? `<ul>${faults}</ul>` : '<p class="muted">none</p>'}</div>
+<div class="card"><h2>Operations</h2><table><tr><th>f</th><th>ok</th><th>fail</th><th>info</th></tr>${countRows}</table></div>
+<h2>Checkers</h2>${checkers}
+<div class="card"><h2>Files</h2><p><a href="history.jsonl">history.jsonl</a> · <a href="results.json">results.json</a> · <a href="test.json">test.json</a> · <a href="harness.log">harness.log</a></p><p>node logs: ${logs}</p></div>`;
+  return page(`faultline: ${test.name}`, body, TIMELINE_CSS + CHART_CSS);
+}

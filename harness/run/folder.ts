@@ -1,0 +1,66 @@
+// The results folder (DESIGN.md): results/<test-name>/<YYYYMMDDTHHMMSSZ>/ with test.json, history.jsonl,
+// results.json, report.html, nodes/<node>/node.log, harness.log; results/latest points at the newest run.
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Results } from '../checker/results.js';
+import { HistoryError } from '../history/op.js';
+import type { RunOptions } from './options.js';
+
+export interface TestInfo {
+  name: string;
+  options: RunOptions;
+  runtime: string;
+  startedAt: string;
+  finishedAt?: string;
+  nodes: { name: string; url: string }[];
+  versions: { faultline: string; node: string };
+  /** Why the run stopped early (SIGINT, error), if it did. */
+  interrupted?: string;
+  error?: string;
+}
+
+export function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export function createRunFolder(root: string, name: string): string {
+  let dir = resolve(root, name, timestamp());
+  for (let i = 1; existsSync(dir); i++) dir = resolve(root, name, `${timestamp()}-${i}`);
+  mkdirSync(join(dir, 'nodes'), { recursive: true });
+  const latest = resolve(root, 'latest');
+  try {
+    rmSync(latest, { force: true });
+    symlinkSync(relative(resolve(root), dir), latest);
+  } catch {
+    // A filesystem without symlinks only loses the convenience link.
+  }
+  return dir;
+}
+
+export function writeJson(path: string, v: unknown): void {
+  writeFileSync(path, JSON.stringify(v, null, 2) + '\n');
+}
+
+export function isRunFolder(dir: string): boolean {
+  return existsSync(dir) && statSync(dir).isDirectory() && existsSync(join(dir, 'history.jsonl'));
+}
+
+export function readTestInfo(dir: string): TestInfo | undefined {
+  const p = join(dir, 'test.json');
+  if (!existsSync(p)) return undefined;
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as TestInfo;
+  } catch (e) {
+    throw new HistoryError(`test.json is not valid JSON: ${(e as Error).message}`, p);
+  }
+}
+
+export function readResults(dir: string): Results | undefined {
+  const p = join(dir, 'results.json');
+  if (!existsSync(p)) return undefined;
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as Results;
+  } catch (e) {
+    throw new HistoryError(`results.json is not valid JSON: ${(e as Error).message}`, p);
+  }
+}

@@ -1,0 +1,176 @@
+// One `faultline run`: bring the cluster up, drive the workload while the nemesis injects faults, heal, final
+// reads, check, report, tear down. Every event is in history.jsonl the moment it happens; whatever stops the
+// run (time limit, Ctrl-C, an error), what was recorded is still checked and reported.
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { getWorkload } from '../../workloads/index.js';
+import { checkRun } from '../checker/run-checkers.js';
+import type { Results } from '../checker/results.js';
+import { Random } from '../generator/random.js';
+import { timeLimit } from '../generator/generator.js';
+import { parseHistory } from '../history/readers/index.js';
+import { HistoryWriter } from '../history/writer.js';
+import type { HistoryEvent } from '../history/op.js';
+import { parseNemesis } from '../nemesis/faults.js';
+import { Nemesis } from '../nemesis/schedule.js';
+import { renderRunReport } from '../report/run-report.js';
+import { createRuntime } from '../runtime/index.js';
+import type { Runtime } from '../runtime/types.js';
+import { HttpClient } from '../../workloads/kv/http.js';
+import type { NodeStatus } from '../../system/node/api.js';
+import { createRunFolder, writeJson, type TestInfo } from './folder.js';
+import { testName, type RunOptions } from './options.js';
+import { Recorder } from './recorder.js';
+import { WorkerPool } from './workers.js';
+import { writeFileSync } from 'node:fs';
+
+export interface RunOutcome {
+  dir: string;
+  results: Results;
+  interrupted?: string;
+}
+
+const VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+/** A shared "stop early" signal: Ctrl-C ends the load phase; the run then still heals, checks and reports. */
+export class StopSignal {
+  reason: string | undefined;
+  private listeners: (() => void)[] = [];
+  stop(reason: string): void {
+    if (this.reason) return;
+    this.reason = reason;
+    for (const l of this.listeners) l();
+  }
+  on(l: () => void): void {
+    this.listeners.push(l);
+  }
+}
+
+async function leaderOf(http: HttpClient, urls: { name: string; url: string }[]): Promise<string | undefined> {
+  const sts = await Promise.all(urls.map(async (n) => {
+    try {
+      const r = await http.call(`${n.url}/status`, 'GET', undefined, 500);
+      return r.status === 200 ? (r.body as NodeStatus) : undefined;
+    } catch {
+      return undefined;
+    }
+  }));
+  let best: NodeStatus | undefined;
+  for (const s of sts) if (s && s.role === 'leader' && (!best || s.term > best.term)) best = s;
+  return best?.id;
+}
+
+export interface Progress {
+  /** A status line (rewritten in place on a terminal). */
+  line(s: string): void;
+  /** A message that must be seen. */
+  message(s: string): void;
+}
+
+export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progress): Promise<RunOutcome> {
+  const workload = getWorkload(o.workload);
+  const kinds = parseNemesis(o.nemesis);
+  const name = testName(o);
+  const dir = createRunFolder(o.out, name);
+  const logStream = createWriteStream(join(dir, 'harness.log'));
+  const log: Logger = pino({ level: 'info', base: { run: name } }, logStream);
+  const say = (m: string): void => { log.info(m); progress.message(m); };
+  const test: TestInfo = {
+    name, options: o, runtime: o.runtime, startedAt: new Date().toISOString(), nodes: [],
+    versions: { faultline: VERSION, node: process.version },
+  };
+  writeJson(join(dir, 'test.json'), test);
+  const writer = new HistoryWriter(join(dir, 'history.jsonl'), { test: name, workload: workload.name, model: workload.model, seed: o.seed, nemesis: o.nemesis, nodes: o.nodes });
+  const recorder = new Recorder(writer);
+  let runtime: Runtime | undefined;
+  let pool: WorkerPool | undefined;
+  let nemesis: Nemesis | undefined;
+  const http = new HttpClient();
+  let results: Results;
+  try {
+    runtime = await createRuntime(o.runtime, say);
+    test.runtime = runtime.kind;
+    const runId = `fl${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+    say(`bringing up ${o.nodes} nodes (${runtime.kind})${o.bugs.length ? ` with planted bugs ${o.bugs.join(', ')}` : ''}`);
+    const handles = await runtime.up({ runId, nodes: o.nodes, node: { bugs: o.bugs }, logDir: join(dir, 'nodes') });
+    test.nodes = handles.map((h) => ({ name: h.name, url: h.url }));
+    writeJson(join(dir, 'test.json'), test);
+    if (stop.reason) throw new Error(`stopped before the load started (${stop.reason})`);
+
+    const wo = { seed: o.seed, concurrency: o.concurrency, opTimeoutMs: o.opTimeoutMs };
+    const started = performance.now();
+    const elapsed = (): number => (performance.now() - started) / 1000;
+    pool = new WorkerPool({
+      concurrency: o.concurrency, seed: o.seed, rate: o.rate, recorder, elapsed,
+      generator: timeLimit(o.timeLimitS, workload.generator(wo)),
+      makeClient: (process, worker) => workload.client(handles, worker, { ...wo, process }),
+      finalOp: workload.finalOp,
+    });
+    const rt = runtime;
+    nemesis = new Nemesis({
+      kinds, intervalS: o.nemesisIntervalS, rnd: new Random(o.seed ^ 0x2545f491), record: (e) => recorder.record(e), now: () => recorder.now(),
+      log: (m) => log.info(m),
+      ctx: { runtime: rt, nodes: handles.map((h) => h.name), rnd: new Random(o.seed ^ 0x68e31da4), leader: () => leaderOf(http, test.nodes) },
+    });
+    stop.on(() => pool?.stop());
+    const ticker = setInterval(() => {
+      const c = recorder.counts;
+      const active = nemesis?.state.active ? `${nemesis.state.active.kind} active` : 'no fault';
+      progress.line(`${elapsed().toFixed(0)}/${o.timeLimitS} s  ok ${c.ok}  fail ${c.fail}  info ${c.info}  ${active}`);
+    }, 1000);
+    say(`load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, nemesis ${o.nemesis || 'none'} every ${o.nemesisIntervalS} s`);
+    nemesis.start();
+    try {
+      await pool.run();
+    } finally {
+      clearInterval(ticker);
+    }
+    say('load done: healing every fault');
+    await nemesis.stop();
+    try {
+      await runtime.waitHealthy(30_000);
+      say('final reads');
+      await pool.finalReads();
+    } catch (e) {
+      say(`cluster did not recover within 30 s after healing: ${(e as Error).message}`);
+    }
+  } catch (e) {
+    test.error = (e as Error).message;
+    say(`run error: ${test.error}`);
+  } finally {
+    pool?.close();
+    recorder.close();
+    http.close();
+  }
+  // Check what was recorded, whatever happened above.
+  let events: HistoryEvent[] = [];
+  try {
+    events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8'), { format: 'jsonl', file: join(dir, 'history.jsonl') }).events;
+  } catch {
+    // Nothing was recorded (the run failed before the load): an empty history.
+  }
+  say(`checking ${events.length} events with ${workload.model}`);
+  results = checkRun(events, workload.model, o.checkTimeoutS * 1000);
+  if (test.error && results.valid === true) results = { ...results, valid: 'unknown' };
+  writeJson(join(dir, 'results.json'), results);
+  test.finishedAt = new Date().toISOString();
+  if (stop.reason) test.interrupted = stop.reason;
+  writeJson(join(dir, 'test.json'), test);
+  writeFileSync(join(dir, 'report.html'), renderRunReport({ test, events, results, nodes: test.nodes.map((n) => n.name) }));
+  if (runtime) {
+    say('tearing down');
+    await runtime.down().catch((e: unknown) => say(`teardown: ${(e as Error).message}`));
+  }
+  log.flush?.();
+  logStream.end();
+  if (test.error) throw Object.assign(new Error(test.error), { dir, results });
+  return { dir, results, interrupted: stop.reason };
+}

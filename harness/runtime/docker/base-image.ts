@@ -1,0 +1,167 @@
+// The base image the node image builds FROM. Users with a registry get the official `node:20-bookworm-slim`;
+// where it is neither present nor pullable (no registry), we make a local base ourselves: the host's `node`
+// binary, the shared libraries `ldd` lists for it (with the dynamic loader), libfaketime, and a few /etc files,
+// in a tar fed to `docker import`. One Dockerfile serves both; the chosen path is logged.
+import { spawn, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type Docker from 'dockerode';
+
+export const DEFAULT_BASE = 'node:20-bookworm-slim';
+/** Where libfaketime lives on Debian hosts, and where the node image keeps it (docker/Dockerfile's LD_PRELOAD). */
+export const HOST_LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+export type BaseSource = 'present' | 'pulled' | 'local-existing' | 'local-imported';
+
+export interface BaseImage {
+  image: string;
+  source: BaseSource;
+}
+
+export interface BaseImageOptions {
+  /** Image to prefer; default $FAULTLINE_BASE_IMAGE or node:20-bookworm-slim. */
+  base?: string;
+  /** Skip the pull attempt (also $FAULTLINE_NO_PULL=1). */
+  noPull?: boolean;
+  pullTimeoutMs?: number;
+  log?: (msg: string) => void;
+}
+
+export async function imageExists(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, out: unknown[]) => {
+      if (err) return reject(err);
+      const bad = (out ?? []).find((o) => (o as { error?: string }).error) as { error?: string } | undefined;
+      if (bad) return reject(new Error(bad.error));
+      resolve(out ?? []);
+    });
+  });
+}
+
+async function tryPull(docker: Docker, name: string, timeoutMs: number): Promise<string | undefined> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), timeoutMs);
+  try {
+    const stream = (await docker.pull(name, { abortSignal: ac.signal })) as NodeJS.ReadableStream;
+    await follow(docker, stream);
+    return undefined;
+  } catch (e) {
+    return ac.signal.aborted ? `no answer within ${timeoutMs} ms` : (e as Error).message.split('\n')[0].trim();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The tag of the locally made base for this host's node, e.g. faultline-base:node20.20.2. */
+export function localBaseTag(): string {
+  return `faultline-base:node${process.version.replace(/^v/, '')}`;
+}
+
+/** Shared libraries `ldd` lists for a binary (the vdso has no file and is skipped). */
+export function lddPaths(binary: string): string[] {
+  const out = execFileSync('ldd', [binary], { encoding: 'utf8' });
+  const paths: string[] = [];
+  for (const line of out.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m) paths.push(m[1]);
+  }
+  return paths;
+}
+
+/** Copies a host file into the staging root at the same (directory-resolved) path, dereferencing symlinks. */
+function stage(root: string, hostPath: string, inImage?: string): string {
+  const dest = inImage ?? join(realpathSync(dirname(hostPath)), basename(hostPath));
+  const to = join(root, dest);
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(realpathSync(hostPath), to);
+  chmodSync(to, 0o755);
+  return dest;
+}
+
+/** Builds the staging folder of the local base image; returns its path. */
+export function stageLocalBase(): string {
+  const root = mkdtempSync(join(tmpdir(), 'faultline-base-'));
+  const node = realpathSync(process.execPath);
+  stage(root, node, '/usr/local/bin/node');
+  for (const lib of lddPaths(node)) stage(root, lib);
+  if (existsSync(HOST_LIBFAKETIME)) {
+    for (const lib of lddPaths(HOST_LIBFAKETIME)) stage(root, lib);
+    stage(root, HOST_LIBFAKETIME, HOST_LIBFAKETIME);
+  }
+  // Mirror the host's merged-/usr symlinks (/lib -> usr/lib, /lib64 -> usr/lib64, ...) so the paths ldd printed work.
+  for (const top of ['lib', 'lib64', 'lib32', 'libx32', 'bin', 'sbin']) {
+    const host = `/${top}`;
+    if (existsSync(host) && lstatSync(host).isSymbolicLink() && !existsSync(join(root, top))) {
+      symlinkSync(readlinkSync(host), join(root, top));
+    }
+  }
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:1000:1000::/home/node:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n');
+  writeFileSync(join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
+  writeFileSync(join(root, 'etc/hosts'), '127.0.0.1 localhost\n');
+  writeFileSync(join(root, 'etc/os-release'), 'NAME="faultline-base"\nID=faultline\n');
+  for (const d of ['tmp', 'root', 'home/node', 'data', 'clock']) mkdirSync(join(root, d), { recursive: true });
+  chmodSync(join(root, 'tmp'), 0o1777);
+  return root;
+}
+
+async function importLocalBase(docker: Docker, tag: string): Promise<void> {
+  const root = stageLocalBase();
+  try {
+    const tar = spawn('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    tar.stderr.on('data', (c) => (err += c));
+    const tarDone = new Promise<void>((resolve, reject) => tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code}: ${err}`)))));
+    const [repo, t] = tag.split(':');
+    const stream = (await docker.importImage(tar.stdout, {
+      repo, tag: t, changes: ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LABEL faultline.base=1'],
+    } as object)) as NodeJS.ReadableStream;
+    await Promise.all([follow(docker, stream), tarDone]);
+    if (!(await imageExists(docker, tag))) throw new Error(`docker import finished but ${tag} is not there`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Picks the base image: the preferred one if present, else pulled, else the local one (reused if already made,
+ * otherwise imported now). Logs which path was taken.
+ */
+export async function ensureBaseImage(docker: Docker, o: BaseImageOptions = {}): Promise<BaseImage> {
+  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const base = o.base ?? process.env.FAULTLINE_BASE_IMAGE ?? DEFAULT_BASE;
+  if (await imageExists(docker, base)) {
+    log(`base image: ${base} (present locally)`);
+    return { image: base, source: 'present' };
+  }
+  const tag = localBaseTag();
+  let why = 'pulling disabled';
+  if (!(o.noPull ?? process.env.FAULTLINE_NO_PULL === '1')) {
+    const err = await tryPull(docker, base, o.pullTimeoutMs ?? 60_000);
+    if (err === undefined) {
+      log(`base image: ${base} (pulled)`);
+      return { image: base, source: 'pulled' };
+    }
+    why = `cannot pull: ${err}`;
+  }
+  if (await imageExists(docker, tag)) {
+    log(`base image: ${tag} (local base made earlier from the host's node; ${base} not present, ${why})`);
+    return { image: tag, source: 'local-existing' };
+  }
+  log(`base image: ${base} not present (${why}); making a local base from the host's node ${process.version}`);
+  const t0 = Date.now();
+  await importLocalBase(docker, tag);
+  log(`base image: ${tag} (imported from the host's node binary, its libraries and libfaketime in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return { image: tag, source: 'local-imported' };
+}

@@ -1,0 +1,160 @@
+// The node image: docker/Dockerfile built with dockerode from a tar context made here, FROM the base that
+// base-image.ts chose, tagged faultline-node:<content hash>. The hash covers dist/system, package-lock.json,
+// the Dockerfile, the base image and whether libfaketime is included, so an unchanged tree never rebuilds.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import { ensureBaseImage, HOST_LIBFAKETIME, imageExists, type BaseImage, type BaseImageOptions } from './base-image.js';
+
+/** The repository root (this file is at dist/harness/runtime/docker/image.js or harness/runtime/docker/image.ts). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the repository root (package.json)');
+    dir = up;
+  }
+  return dir;
+}
+
+/** Packages the node process needs at run time; their dependencies are added by walking node_modules. */
+export const RUNTIME_PACKAGES = ['pino', 'yargs'];
+
+/** Runtime dependency closure: paths relative to the root's node_modules (nested copies travel with their parent). */
+export function runtimeModules(root: string, roots = RUNTIME_PACKAGES): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string, from: string): void => {
+    // Node's lookup: the nearest node_modules/<name> going up from the requiring package.
+    let dir = from;
+    let found: string | undefined;
+    for (;;) {
+      const cand = join(dir, 'node_modules', name);
+      if (existsSync(join(cand, 'package.json'))) { found = cand; break; }
+      if (dir === root || dirname(dir) === dir) break;
+      dir = dirname(dir);
+      if (dir.endsWith('/node_modules')) dir = dirname(dir);
+    }
+    if (!found) throw new Error(`runtime dependency ${name} not found under ${from}/node_modules (run npm install)`);
+    if (seen.has(found)) return;
+    seen.add(found);
+    const pj = JSON.parse(readFileSync(join(found, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const dep of Object.keys({ ...pj.dependencies, ...pj.optionalDependencies })) {
+      try {
+        visit(dep, found);
+      } catch (e) {
+        if (!pj.optionalDependencies?.[dep]) throw e;
+      }
+    }
+  };
+  for (const r of roots) visit(r, root);
+  // Keep only top-level packages: a nested node_modules/<a>/node_modules/<b> is inside <a>'s folder already.
+  return [...seen].map((p) => p.slice(join(root, 'node_modules').length + 1)).filter((p) => !p.includes('/node_modules/')).sort();
+}
+
+function walkFiles(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walkFiles(p) : [p];
+  });
+}
+
+/** Content hash of what goes into the image (12 hex digits). */
+export function contentHash(root: string, base: string): string {
+  const h = createHash('sha256');
+  const sys = join(root, 'dist', 'system');
+  for (const f of walkFiles(sys)) {
+    if (f.endsWith('.map')) continue;
+    h.update(f.slice(root.length)).update('\0').update(readFileSync(f)).update('\0');
+  }
+  for (const f of ['package-lock.json', 'docker/Dockerfile']) h.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
+  h.update(`base=${base}\0faketime=${existsSync(HOST_LIBFAKETIME)}`);
+  return h.digest('hex').slice(0, 12);
+}
+
+/** Makes the build context folder (symlinks, dereferenced by tar -h). */
+function stageContext(root: string): string {
+  const ctx = mkdtempSync(join(tmpdir(), 'faultline-ctx-'));
+  symlinkSync(join(root, 'docker', 'Dockerfile'), join(ctx, 'Dockerfile'));
+  mkdirSync(join(ctx, 'faketime'));
+  if (existsSync(HOST_LIBFAKETIME)) symlinkSync(HOST_LIBFAKETIME, join(ctx, 'faketime', 'libfaketime.so.1'));
+  mkdirSync(join(ctx, 'app', 'dist'), { recursive: true });
+  symlinkSync(join(root, 'package.json'), join(ctx, 'app', 'package.json'));
+  symlinkSync(join(root, 'dist', 'system'), join(ctx, 'app', 'dist', 'system'));
+  for (const m of runtimeModules(root)) {
+    const to = join(ctx, 'app', 'node_modules', m);
+    mkdirSync(dirname(to), { recursive: true });
+    symlinkSync(join(root, 'node_modules', m), to);
+  }
+  return ctx;
+}
+
+export interface NodeImage {
+  image: string;
+  base: BaseImage;
+  built: boolean;
+  faketime: boolean;
+  buildMs: number;
+}
+
+export interface EnsureImageOptions extends BaseImageOptions {
+  root?: string;
+}
+
+/** Ensures faultline-node:<hash> exists (building it if needed) and returns its tag. */
+export async function ensureNodeImage(docker: Docker, o: EnsureImageOptions = {}): Promise<NodeImage> {
+  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const root = o.root ?? repoRoot();
+  if (!existsSync(join(root, 'dist', 'system', 'node', 'main.js'))) {
+    throw new Error(`${join(root, 'dist/system/node/main.js')} is missing: build first (npx tsc -p tsconfig.json)`);
+  }
+  const base = await ensureBaseImage(docker, { ...o, log });
+  const tag = `faultline-node:${contentHash(root, base.image)}`;
+  const faketime = existsSync(HOST_LIBFAKETIME);
+  if (await imageExists(docker, tag)) {
+    log(`node image: ${tag} (already built)`);
+    return { image: tag, base, built: false, faketime: await imageHasFaketime(docker, tag), buildMs: 0 };
+  }
+  const t0 = Date.now();
+  const ctx = stageContext(root);
+  try {
+    const tar = spawn('tar', ['-C', ctx, '-h', '--numeric-owner', '--owner=0', '--group=0', '--exclude=*.map', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tarErr = '';
+    tar.stderr.on('data', (c) => (tarErr += c));
+    const tarDone = new Promise<void>((res, rej) => tar.on('close', (code) => (code === 0 ? res() : rej(new Error(`tar exited ${code}: ${tarErr}`)))));
+    const stream = await docker.buildImage(tar.stdout, {
+      t: tag, dockerfile: 'Dockerfile', buildargs: { BASE: base.image }, rm: true, forcerm: true, pull: false,
+      labels: { 'faultline.image': 'node', 'faultline.faketime': faketime ? '1' : '0' },
+    } as Docker.ImageBuildOptions);
+    const lines: string[] = [];
+    await Promise.all([tarDone, new Promise<void>((res, rej) => {
+      docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string; stream?: string }>) => {
+        if (err) return rej(err);
+        const bad = (out ?? []).find((x) => x.error);
+        if (bad) return rej(new Error(`docker build of ${tag} failed: ${bad.error}\n${lines.slice(-20).join('')}`));
+        res();
+      }, (ev: { stream?: string }) => { if (ev.stream) lines.push(ev.stream); });
+    })]);
+    if (!(await imageExists(docker, tag))) throw new Error(`docker build finished but ${tag} is missing:\n${lines.slice(-20).join('')}`);
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+  const buildMs = Date.now() - t0;
+  log(`node image: ${tag} built FROM ${base.image} in ${(buildMs / 1000).toFixed(1)} s`);
+  return { image: tag, base, built: true, faketime, buildMs };
+}
+
+/** Whether the image was built with libfaketime inside (our label). */
+export async function imageHasFaketime(docker: Docker, image: string): Promise<boolean> {
+  try {
+    const info = await docker.getImage(image).inspect();
+    return info.Config?.Labels?.['faultline.faketime'] === '1';
+  } catch {
+    return false;
+  }
+}
+
+export const _forTests = { stageContext };
