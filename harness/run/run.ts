@@ -17,6 +17,7 @@ import { parseNemesis } from '../nemesis/faults.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { renderRunReport } from '../report/run-report.js';
 import { createRuntime } from '../runtime/index.js';
+import { leftoverWarning } from '../runtime/clean.js';
 import type { Runtime } from '../runtime/types.js';
 import { HttpClient } from '../../workloads/kv/http.js';
 import type { NodeStatus } from '../../system/node/api.js';
@@ -98,6 +99,10 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   try {
     runtime = await createRuntime(o.runtime, say);
     test.runtime = runtime.kind;
+    if (runtime.kind === 'docker') {
+      const warning = await leftoverWarning();
+      if (warning) say(warning);
+    }
     const runId = `fl${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
     say(`bringing up ${o.nodes} nodes (${runtime.kind})${o.bugs.length ? ` with planted bugs ${o.bugs.join(', ')}` : ''}`);
     const handles = await runtime.up({ runId, nodes: o.nodes, node: { bugs: o.bugs }, logDir: join(dir, 'nodes') });

@@ -2,7 +2,7 @@
 // the loopback tests and bench:cluster. Each node gets its own data folder and log file; only processes this
 // object started are ever signalled, by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from './ports.js';
@@ -89,6 +89,8 @@ export class LocalProcesses {
     p.stdout!.pipe(log, { end: false });
     p.stderr!.pipe(log, { end: false });
     n.proc = p;
+    // The pid on disk lets `faultline clean` (and tests) find the node if the harness itself is SIGKILLed.
+    if (p.pid !== undefined) writeFileSync(join(this.o.dir, name, 'node.pid'), `${p.pid}\n`);
     n.paused = false;
   }
 
