@@ -33,6 +33,8 @@ export function jsonEqual(a: Json, b: Json): boolean {
 }
 
 export class KvMachine {
+  constructor(private readonly o: { ignoreFences?: boolean } = {}) {}
+
   private data = new Map<string, Json>();
   private sessions = new Map<string, Session>();
   private fences = new Map<string, number>();
@@ -57,7 +59,7 @@ export class KvMachine {
   }
 
   private applyOnce(cmd: KvCommand, index: number): KvResult {
-    if (cmd.fence) {
+    if (cmd.fence && !this.o.ignoreFences) {
       const highest = this.fences.get(cmd.fence.lock) ?? 0;
       if (cmd.fence.token < highest) return { ok: false, error: 'fenced', highest };
       this.fences.set(cmd.fence.lock, cmd.fence.token);

@@ -16,7 +16,7 @@ export type LockResult =
   | { ok: false; error: 'held'; holder: string; token: number }
   | { ok: false; error: 'not-holder' };
 
-interface Held { owner: string; token: number; ttlMs: number; grantedAt: number }
+interface Held { owner: string; token: number; ttlMs: number; grantedAt: number; renewals?: number }
 
 export interface LockMachineOptions {
   /** Planted bug: expire leases by this replica's wall clock when applying. */
@@ -51,6 +51,7 @@ export class LockMachine {
         if (!cur || cur.owner !== cmd.owner || cur.token !== cmd.token) return { ok: false, error: 'not-holder' };
         cur.ttlMs = cmd.ttlMs;
         cur.grantedAt = (this.o.now ?? Date.now)();
+        cur.renewals = (cur.renewals ?? 0) + 1;
         return { ok: true, token: cur.token, holder: cur.owner };
       case 'expire':
         // Only the grant the leader's timer was about: a later grant of the same name is untouched.
@@ -59,9 +60,9 @@ export class LockMachine {
     }
   }
 
-  /** Leases as the leader's timers need them: name, token, ttl. */
-  leases(): { name: string; token: number; ttlMs: number }[] {
-    return [...this.locks].map(([name, h]) => ({ name, token: h.token, ttlMs: h.ttlMs }));
+  /** Leases as the leader's timers need them; `renewals` changes on every renew so the leader restarts the timer. */
+  leases(): { name: string; token: number; ttlMs: number; renewals: number }[] {
+    return [...this.locks].map(([name, h]) => ({ name, token: h.token, ttlMs: h.ttlMs, renewals: h.renewals ?? 0 }));
   }
 
   snapshot(): [string, Held][] {

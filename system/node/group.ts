@@ -9,7 +9,7 @@ import type { Json } from './api.js';
 import type { DurableStorage } from './durable.js';
 import { Raft } from '../raft/raft.js';
 import type { Message, NodeId, Ready } from '../raft/types.js';
-import { KvMachine, type KvCommand, type KvResult } from '../kv/machine.js';
+import { ShardMachine, type ShardCommand, type ShardResult } from '../shard/machine.js';
 
 export interface GroupOptions {
   groupId: string;
@@ -25,26 +25,29 @@ export interface GroupOptions {
   random?: () => number;
 }
 
-interface Pending { resolve: (r: KvResult) => void; timer: NodeJS.Timeout }
+interface Pending { resolve: (r: ShardResult) => void; timer: NodeJS.Timeout }
 interface ReadWaiter { key: string; resolve: (v: { value: Json } | { error: 'not-leader' }) => void; index?: number; timer: NodeJS.Timeout }
 
 /** Entries carry the proposing node's request id so that the node can answer its own client when it applies. */
-interface Envelope { rid: string; cmd: KvCommand }
+interface Envelope { rid: string; cmd: ShardCommand }
 
 export class RaftGroup {
   readonly raft: Raft;
-  readonly machine = new KvMachine();
+  readonly machine: ShardMachine;
   private scheduled = false;
   private urgent = false;
   private pending = new Map<string, Pending>();
   private reads = new Map<string, ReadWaiter>();
   private waitingApply: ReadWaiter[] = [];
+  /** Lease token → when this leader's timer says it ends (0: expiry proposed). */
+  private leaseDeadlines = new Map<number, { at: number; renewals: number }>();
   private nextId = 0;
   private snapIndex = 0;
   private readonly prefix: string;
   stopped = false;
 
   constructor(private readonly o: GroupOptions) {
+    this.machine = new ShardMachine({ ignoreFences: o.bugs.has('lock-no-fence'), localClockLeases: o.bugs.has('lease-local-clock') });
     const snap = o.storage.snapshot();
     if (snap) this.machine.restore(snap.data);
     this.snapIndex = snap?.meta.index ?? 0;
@@ -60,7 +63,34 @@ export class RaftGroup {
   tick(): void {
     if (this.stopped) return;
     this.raft.tick();
+    this.expireLeases();
     this.schedule();
+  }
+
+  /**
+   * Lease expiry is decided by the leader alone, on its monotonic clock, and carried out through the log (an
+   * "expire" entry), so every replica agrees on who holds a lock. A new leader starts each lease's timer afresh
+   * when it first sees it: that can only lengthen a lease, never shorten it.
+   */
+  private expireLeases(): void {
+    if (this.raft.role !== 'leader') {
+      if (this.leaseDeadlines.size > 0) this.leaseDeadlines.clear();
+      return;
+    }
+    const now = performance.now();
+    const live = new Set<number>();
+    for (const l of this.machine.locks.leases()) {
+      live.add(l.token);
+      const d = this.leaseDeadlines.get(l.token);
+      if (d === undefined || d.renewals !== l.renewals) { this.leaseDeadlines.set(l.token, { at: now + l.ttlMs, renewals: l.renewals }); continue; }
+      if (d.at > 0 && now >= d.at) {
+        d.at = 0; // proposed once; a lost proposal is retried after a fresh ttl
+        this.propose({ kind: 'lock', op: 'expire', name: l.name, token: l.token }, 5000)
+          .then((r) => { if (r === undefined) this.leaseDeadlines.delete(l.token); })
+          .catch(() => this.leaseDeadlines.delete(l.token));
+      }
+    }
+    for (const t of this.leaseDeadlines.keys()) if (!live.has(t)) this.leaseDeadlines.delete(t);
   }
 
   /** Delivers a batch of peer messages (one transport frame) and handles the result right after. */
@@ -94,7 +124,7 @@ export class RaftGroup {
   }
 
   /** Proposes a write; resolves when applied here, or with undefined when not leader. Rejects on timeout. */
-  propose(cmd: KvCommand, timeoutMs: number): Promise<KvResult | undefined> {
+  propose(cmd: ShardCommand, timeoutMs: number): Promise<ShardResult | undefined> {
     const rid = this.prefix + (this.nextId++).toString(36);
     const env: Envelope = { rid, cmd };
     if (!this.raft.propose(JSON.stringify(env))) return Promise.resolve(undefined);

@@ -87,7 +87,7 @@ export function createApiServer(o: ServerOptions): Server {
           if ('error' in r) return notLeader(res);
           return reply(res, 200, { ok: true, value: r.value as Json });
         }
-        const r = await o.group.propose(body, o.requestTimeoutMs);
+        const r = await o.group.propose({ kind: 'kv', ...body }, o.requestTimeoutMs);
         if (r === undefined) return notLeader(res);
         return reply(res, 200, r);
       } catch {
