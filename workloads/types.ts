@@ -2,6 +2,8 @@
 // a generator of operations. `faultline run --workload NAME` picks one from workloads/index.ts.
 import type { Generator, OpSpec } from '../harness/generator/generator.js';
 import type { NodeHandle } from '../harness/runtime/types.js';
+import type { CheckerOutcome } from '../harness/checker/results.js';
+import type { HistoryEvent } from '../harness/history/op.js';
 
 export type Completion =
   | { type: 'ok'; value?: unknown }
@@ -10,6 +12,11 @@ export type Completion =
 
 /** Performs operations for one logical process. Never throws: every outcome is a completion. */
 export interface Client {
+  /**
+   * Optional: complete an operation from the client's own state before it is recorded (a lock token it holds,
+   * the value it read), or return undefined to skip it (e.g. no point writing without the lock).
+   */
+  prepare?(op: OpSpec): OpSpec | undefined;
   invoke(op: OpSpec): Promise<Completion>;
   close(): void;
 }
@@ -23,8 +30,10 @@ export interface WorkloadOptions {
 
 export interface Workload {
   name: string;
-  /** Checker model name (harness/checker/models/registry.ts). */
-  model: string;
+  /** Checker model name for the linearizability checker (harness/checker/models/registry.ts); none: skip it. */
+  model?: string;
+  /** Workload-specific checkers, run beside linearizability. */
+  checkers?: (events: readonly HistoryEvent[]) => CheckerOutcome[];
   describe: string;
   generator(o: WorkloadOptions): Generator;
   /** The operation a worker performs in the final phase (after healing): a read of its last key. */

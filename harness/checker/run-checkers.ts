@@ -37,11 +37,11 @@ function slim(r: CheckResult): CheckResult {
   return { ...r, partitions: r.partitions.map((p) => (p.verdict === 'ok' ? { verdict: p.verdict, ops: [], steps: p.steps, ms: p.ms, opCount: p.ops.length } as never : p)) };
 }
 
-export function checkRun(events: readonly HistoryEvent[], modelName: string, timeoutMs: number): Results {
+export function checkRun(events: readonly HistoryEvent[], modelName: string | undefined, timeoutMs: number, extra?: (events: readonly HistoryEvent[]) => CheckerOutcome[]): Results {
   const client = events.filter((e) => e.process !== 'nemesis');
   const checkers: CheckerOutcome[] = [];
   const t0 = performance.now();
-  try {
+  if (modelName) try {
     const { model, toOperations } = getModel(modelName).create({});
     const ops = toOperations(client);
     const r = checkOperations(model, ops, { timeoutMs, computeInfo: true });
@@ -49,6 +49,13 @@ export function checkRun(events: readonly HistoryEvent[], modelName: string, tim
     checkers.push({ checker: 'linearizable', valid, model: modelName, ops: ops.length, ms: r.ms, partitions: r.partitions.length, linearizability: slim(r) });
   } catch (e) {
     checkers.push({ checker: 'linearizable', valid: 'unknown', model: modelName, ops: 0, ms: performance.now() - t0, error: (e as Error).message });
+  }
+  if (extra) {
+    try {
+      checkers.push(...extra(events));
+    } catch (e) {
+      checkers.push({ checker: 'workload', valid: 'unknown', ops: 0, ms: 0, error: (e as Error).message });
+    }
   }
   const stats = opStats(events);
   // Jepsen's stats checker: a run where nothing ever succeeded tells us nothing.

@@ -9,6 +9,7 @@ import { parseHistory } from '../history/readers/index.js';
 import { renderRunReport } from '../report/run-report.js';
 import { isRunFolder, readResults, readTestInfo, writeJson } from '../run/folder.js';
 import { fail } from './errors.js';
+import { WORKLOADS } from '../../workloads/index.js';
 
 export const reportCommand: CommandModule<object, { dir: string }> = {
   command: 'report <dir>',
@@ -23,8 +24,9 @@ export const reportCommand: CommandModule<object, { dir: string }> = {
       const history = parseHistory(readFileSync(file, 'utf8'), { format: 'jsonl', file });
       let results = readResults(a.dir);
       if (!results) {
-        const model = (history.header as { model?: string } | undefined)?.model ?? 'kv-register';
-        results = checkRun(history.events, model, test.options.checkTimeoutS * 1000);
+        const workload = WORKLOADS.find((w) => w.name === test.options.workload);
+        const model = (history.header as { model?: string } | undefined)?.model ?? workload?.model;
+        results = checkRun(history.events, model, test.options.checkTimeoutS * 1000, workload?.checkers);
         writeJson(join(a.dir, 'results.json'), results);
       }
       writeFileSync(join(a.dir, 'report.html'), renderRunReport({ test, events: history.events, results, nodes: test.nodes.map((n) => n.name) }));

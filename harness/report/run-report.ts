@@ -68,6 +68,15 @@ export function renderRunReport(r: RunReportInput): string {
   const checkers = results.checkers.map((c) => {
     let body = `<p>${verdictHtml(c.valid)} — ${c.ops} operations${c.model ? `, model <code>${esc(c.model)}</code>` : ''}${c.partitions !== undefined ? `, ${c.partitions} partitions (keys)` : ''}, ${c.ms.toFixed(1)} ms</p>`;
     if (c.error) body += `<p class="invalid">checker error: ${esc(c.error)}</p>`;
+    const d = c.details as { problems?: unknown[]; problemCount?: number } | undefined;
+    if (d && Array.isArray(d.problems) && d.problems.length > 0) {
+      body += `<p>${d.problemCount ?? d.problems.length} problem(s):</p><ul>${d.problems.map((p) => `<li><code>${esc(p)}</code></li>`).join('')}</ul>`;
+    }
+    if (d && c.checker !== 'stats' && !Array.isArray(d.problems)) body += `<pre>${esc(JSON.stringify(d, null, 1).slice(0, 2000))}</pre>`;
+    else if (d && Array.isArray(d.problems)) {
+      const { problems: _p, ...rest } = d as Record<string, unknown>;
+      body += `<p class="muted"><code>${esc(JSON.stringify(rest))}</code></p>`;
+    }
     const lin = c.linearizability;
     if (lin && c.model) {
       let describe;

@@ -162,8 +162,8 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   } catch {
     // Nothing was recorded (the run failed before the load): an empty history.
   }
-  say(`checking ${events.length} events with ${workload.model}`);
-  results = checkRun(events, workload.model, o.checkTimeoutS * 1000);
+  say(`checking ${events.length} events${workload.model ? ` with ${workload.model}` : ''}`);
+  results = checkRun(events, workload.model, o.checkTimeoutS * 1000, workload.checkers);
   if (test.error && results.valid === true) results = { ...results, valid: 'unknown' };
   writeJson(join(dir, 'results.json'), results);
   test.finishedAt = new Date().toISOString();

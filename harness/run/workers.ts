@@ -44,8 +44,11 @@ export class WorkerPool {
   }
 
   /** Performs one operation for a slot and records it honestly. */
-  async perform(slot: Slot, op: OpSpec): Promise<void> {
-    const base = { process: slot.process, f: op.f, ...(op.key !== undefined ? { key: op.key } : {}) };
+  async perform(slot: Slot, planned: OpSpec): Promise<void> {
+    const op = slot.client.prepare ? slot.client.prepare(planned) : planned;
+    if (!op) return;
+    const { f: _f, key: _k, value: _v, ...extra } = op as OpSpec & Record<string, unknown>;
+    const base = { process: slot.process, f: op.f, ...(op.key !== undefined ? { key: op.key } : {}), ...extra };
     this.o.recorder.record({ ...base, type: 'invoke', value: op.value ?? null });
     const c = await slot.client.invoke(op);
     const value = op.f === 'read' ? (c.value ?? null) : (op.value ?? null);

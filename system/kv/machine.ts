@@ -6,6 +6,9 @@
 import type { Fence, Json, KvCasMismatch, KvFenced, KvOk } from '../node/api.js';
 
 export type KvCommand =
+  /** A read through the log, used when it carries a fencing token: the token must be registered in log order
+   *  before the value is returned, or a stale holder's later write could still slip in (read-modify-write). */
+  | { op: 'read'; key: string; fence?: Fence; client?: string; seq?: number }
   | { op: 'write'; key: string; value: Json; client?: string; seq?: number; fence?: Fence }
   | { op: 'cas'; key: string; from: Json; to: Json; client?: string; seq?: number; fence?: Fence };
 
@@ -65,6 +68,8 @@ export class KvMachine {
       this.fences.set(cmd.fence.lock, cmd.fence.token);
     }
     switch (cmd.op) {
+      case 'read':
+        return { ok: true, value: this.read(cmd.key), index };
       case 'write':
         this.data.set(cmd.key, cmd.value);
         return { ok: true, index };

@@ -1,26 +1,28 @@
-// A mutex per lock name (the key; one lock when there is none): acquire succeeds only when the lock is free,
-// release only when it is held. Jepsen's knossos.model/mutex, partitioned by lock name.
+// A lock per name (the key; one lock when there is none), owner-aware: acquire succeeds when the lock is free
+// or already held by the same process (our lock service makes a retried acquire idempotent), release only by
+// the holder. Jepsen's knossos.model/mutex, partitioned by lock name, with owners.
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
 import type { ModelSpec } from './spec.js';
 import { canon, groupBy, showCanon, type Canon } from './values.js';
 
-export interface MutexInput { f: 'acquire' | 'release'; key: Canon }
+export interface MutexInput { f: 'acquire' | 'release'; key: Canon; owner: number }
 export interface MutexOutput { unknown?: boolean }
 
-export const mutexModel: Model<boolean, MutexInput, MutexOutput> = {
-  init: () => false,
-  step(held, input, output) {
-    const wants = input.f === 'acquire' ? !held : held;
+/** State: the holding process, or -1 when free. */
+export const mutexModel: Model<number, MutexInput, MutexOutput> = {
+  init: () => -1,
+  step(holder, input, output) {
+    const can = input.f === 'acquire' ? holder === -1 || holder === input.owner : holder === input.owner;
     // An operation with an unknown outcome may have failed: legal either way, with effect only if it could apply.
-    if (!wants) return [output.unknown === true, held];
-    return [true, input.f === 'acquire'];
+    if (!can) return [output.unknown === true, holder];
+    return [true, input.f === 'acquire' ? input.owner : -1];
   },
-  hash: (held) => (held ? 1 : 2),
+  hash: (holder) => (holder + 2) >>> 0,
   partition: (ops) => groupBy(ops, (o) => o.input.key),
-  describeOperation: (i, o) => `${i.key !== null ? `[${showCanon(i.key)}] ` : ''}${i.f}${o.unknown ? ' (info)' : ''}`,
-  describeState: (held) => (held ? 'held' : 'free'),
+  describeOperation: (i, o) => `${i.key !== null ? `[${showCanon(i.key)}] ` : ''}${i.f} by ${i.owner}${o.unknown ? ' (info)' : ''}`,
+  describeState: (holder) => (holder === -1 ? 'free' : `held by ${holder}`),
 };
 
 export function mutexOperations(events: readonly HistoryEvent[], file?: string): Operation<MutexInput, MutexOutput>[] {
@@ -29,7 +31,7 @@ export function mutexOperations(events: readonly HistoryEvent[], file?: string):
     if (p.f !== 'acquire' && p.f !== 'release') throw new HistoryError(`event ${p.invokeIndex}: the mutex model knows acquire and release, not "${p.f}"`, file);
     if (p.type === 'fail') continue;
     ops.push({
-      clientId: p.process, input: { f: p.f, key: canon(p.key) }, output: p.type === 'info' ? { unknown: true } : {},
+      clientId: p.process, input: { f: p.f, key: canon(p.key), owner: p.process }, output: p.type === 'info' ? { unknown: true } : {},
       call: p.invokeIndex, ret: p.completeIndex, ref: p.invokeIndex,
     });
   }
@@ -38,7 +40,7 @@ export function mutexOperations(events: readonly HistoryEvent[], file?: string):
 
 export const mutex: ModelSpec = {
   name: 'mutex',
-  describe: 'a mutex per lock name (key): acquire only when free, release only when held',
+  describe: 'a lock per name (key): acquire when free or already held by the same process, release only by the holder',
   takesInit: false,
   create: () => ({ model: mutexModel, toOperations: mutexOperations }),
 };

@@ -1,0 +1,72 @@
+// `fenced-counter`: each cycle a process takes the lock, reads the counter with its fencing token, writes
+// value+1 with the token, and releases. Leases are short, so under pause and clock faults a lock can be granted
+// while an earlier holder still believes it holds it; fencing must still prevent lost updates. Checked by
+// harness/checker/fenced.ts: no lost update, tokens unique per lock, tokens increasing in real-time grant order.
+import type { Generator, OpSpec } from '../../harness/generator/generator.js';
+import { checkFencedCounter } from '../../harness/checker/fenced.js';
+import type { Client, Completion, Workload } from '../types.js';
+import { LockHttpClient } from '../lock/client.js';
+import type { NodeHandle } from '../../harness/runtime/types.js';
+
+export const LOCK = 'fc-lock';
+export const COUNTER = 'fc-counter';
+export const LEASE_MS = 1500;
+
+const STEPS = ['acquire', 'read', 'write', 'release'] as const;
+
+export function fencedGenerator(): Generator {
+  return (ctx) => {
+    const f = STEPS[ctx.count % STEPS.length];
+    return { f, key: f === 'acquire' || f === 'release' ? LOCK : COUNTER };
+  };
+}
+
+/** Holds the token and the value read, and fills them into the next steps. */
+export class FencedCounterClient implements Client {
+  private readonly inner: LockHttpClient;
+  private lastRead: number | undefined;
+
+  constructor(nodes: NodeHandle[], prefer: number, owner: string, timeoutMs: number) {
+    this.inner = new LockHttpClient(nodes, prefer, owner, LEASE_MS, timeoutMs);
+  }
+
+  prepare(op: OpSpec): OpSpec | undefined {
+    const holding = this.inner.held.has(LOCK);
+    if (op.f === 'acquire') return holding ? undefined : op;
+    if (!holding) return undefined; // nothing to do without the lock
+    if (op.f === 'read') return { ...op, value: { token: this.inner.held.get(LOCK) } };
+    if (op.f === 'write') {
+      if (this.lastRead === undefined) return undefined;
+      return { ...op, value: this.lastRead + 1, token: this.inner.held.get(LOCK) } as OpSpec;
+    }
+    return op;
+  }
+
+  async invoke(op: OpSpec): Promise<Completion> {
+    if (op.f === 'acquire' || op.f === 'release') {
+      this.lastRead = undefined;
+      return this.inner.invoke(op);
+    }
+    if (op.f === 'read') {
+      const c = await this.inner.kv({ op: 'read', key: COUNTER }, LOCK, true);
+      this.lastRead = c.type === 'ok' ? (typeof c.value === 'number' ? c.value : 0) : undefined;
+      return c.type === 'ok' ? { type: 'ok', value: c.value ?? null } : c;
+    }
+    const c = await this.inner.kv({ op: 'write', key: COUNTER, value: op.value }, LOCK, false);
+    this.lastRead = undefined;
+    return c;
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}
+
+export const fencedCounterWorkload: Workload = {
+  name: 'fenced-counter',
+  describe: `lock (lease ${LEASE_MS} ms) → fenced read → fenced write of value+1 → release; checked for lost updates and token order`,
+  generator: () => fencedGenerator(),
+  checkers: (events) => [checkFencedCounter(events, LOCK, COUNTER)],
+  finalOp: () => undefined,
+  client: (nodes, prefer, o) => new FencedCounterClient(nodes, prefer, `p${o.process}-${o.seed}`, o.opTimeoutMs),
+};

@@ -1,0 +1,94 @@
+// Clients for the lock service (POST /lock, see system/node/api.ts) and for fenced data access. Same honesty
+// rules as the kv client: a definite refusal is fail, a timeout is info for anything that changes state.
+import type { OpSpec } from '../../harness/generator/generator.js';
+import type { NodeHandle } from '../../harness/runtime/types.js';
+import type { Client, Completion } from '../types.js';
+import { HttpClient } from '../kv/http.js';
+
+const MAX_HOPS = 6;
+
+/** Sends one request to the shard leader, following redirects; returns the final answer or why there is none. */
+export class Router {
+  private url: string;
+  constructor(private readonly http: HttpClient, private readonly nodes: NodeHandle[], prefer: number) {
+    this.url = nodes[prefer % nodes.length].url;
+  }
+
+  async send(path: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
+    const deadline = Date.now() + timeoutMs;
+    const tried: string[] = [];
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const left = deadline - Date.now();
+      if (left <= 0) return { none: 'timeout', refused: false };
+      try {
+        const r = await this.http.call(`${this.url}${path}`, 'POST', body, left);
+        const b = (r.body ?? {}) as Record<string, unknown>;
+        if (r.status !== 421) return { status: r.status, body: b };
+        tried.push(this.url);
+        const replicas = Array.isArray(b.replicas) ? (b.replicas as string[]) : [];
+        const next = typeof b.leaderUrl === 'string' ? b.leaderUrl : replicas.find((u) => !tried.includes(u));
+        this.url = next ?? this.nodes[(this.nodes.findIndex((n) => n.url === this.url) + 1) % this.nodes.length].url;
+      } catch (e) {
+        const msg = (e as Error).message;
+        this.url = this.nodes[(this.nodes.findIndex((n) => n.url === this.url) + 1) % this.nodes.length].url;
+        return { none: msg, refused: /ECONNREFUSED|EHOSTUNREACH/.test(msg) };
+      }
+    }
+    return { none: 'no-leader', refused: true };
+  }
+}
+
+export class LockHttpClient implements Client {
+  private readonly http = new HttpClient();
+  private readonly router: Router;
+  /** Lock name → token of the grant this process holds. */
+  readonly held = new Map<string, number>();
+
+  constructor(nodes: NodeHandle[], prefer: number, readonly owner: string, private readonly ttlMs: number, private readonly timeoutMs: number) {
+    this.router = new Router(this.http, nodes, prefer);
+  }
+
+  async invoke(op: OpSpec): Promise<Completion> {
+    const name = op.key!;
+    if (op.f === 'acquire') {
+      const r = await this.router.send('/lock', { op: 'acquire', name, owner: this.owner, ttlMs: this.ttlMs }, this.timeoutMs);
+      if ('none' in r) return r.refused ? { type: 'fail', error: r.none } : { type: 'info', error: r.none };
+      if (r.status === 200 && r.body.ok === true) {
+        this.held.set(name, r.body.token as number);
+        return { type: 'ok', value: r.body.token };
+      }
+      if (r.status === 200) return { type: 'fail', error: String(r.body.error) };
+      return r.status === 503 ? { type: 'info', error: 'timeout' } : { type: 'fail', error: String(r.body.error ?? r.status) };
+    }
+    if (op.f === 'release') {
+      const token = this.held.get(name) ?? -1;
+      const r = await this.router.send('/lock', { op: 'release', name, owner: this.owner, token }, this.timeoutMs);
+      if ('none' in r) return r.refused ? { type: 'fail', error: r.none } : { type: 'info', error: r.none };
+      if (r.status === 200 && r.body.ok === true) {
+        this.held.delete(name);
+        return { type: 'ok', value: token };
+      }
+      if (r.status === 200) {
+        this.held.delete(name); // not the holder any more (expired or never held)
+        return { type: 'fail', value: token, error: String(r.body.error) };
+      }
+      return r.status === 503 ? { type: 'info', value: token, error: 'timeout' } : { type: 'fail', value: token, error: String(r.body.error ?? r.status) };
+    }
+    return { type: 'fail', error: `unknown op ${op.f}` };
+  }
+
+  /** A kv request carrying this process's token for `lock` (fenced access). */
+  async kv(body: Record<string, unknown>, lock: string, isRead: boolean): Promise<Completion> {
+    const token = this.held.get(lock);
+    const r = await this.router.send('/kv', token === undefined ? body : { ...body, fence: { lock, token } }, this.timeoutMs);
+    if ('none' in r) return r.refused || isRead ? { type: 'fail', error: r.none } : { type: 'info', error: r.none };
+    if (r.status === 200 && r.body.ok === true) return isRead ? { type: 'ok', value: r.body.value ?? null } : { type: 'ok' };
+    if (r.status === 200) return { type: 'fail', error: String(r.body.error) };
+    if (r.status === 503 && !isRead) return { type: 'info', error: 'timeout' };
+    return { type: 'fail', error: String(r.body.error ?? r.status) };
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}

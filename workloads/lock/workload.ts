@@ -1,0 +1,26 @@
+// `lock`: processes acquire and release a few lock names; checked with the owner-aware mutex model per name.
+// Mutual exclusion must hold exactly, so the lease is far longer than any test and the workload is meant to run
+// without pause and clock faults (those are for fenced-counter, where a lease may legitimately lapse).
+import type { Generator } from '../../harness/generator/generator.js';
+import type { Workload } from '../types.js';
+import { LockHttpClient } from './client.js';
+
+export const LOCK_NAMES = 3;
+const LONG_TTL_MS = 10 * 60 * 1000;
+
+export function lockGenerator(): Generator {
+  // Each worker alternates acquire and release of one name, moving to the next name every cycle.
+  return (ctx) => {
+    const name = `lock${(ctx.worker + Math.floor(ctx.count / 2)) % LOCK_NAMES}`;
+    return { f: ctx.count % 2 === 0 ? 'acquire' : 'release', key: name };
+  };
+}
+
+export const lockWorkload: Workload = {
+  name: 'lock',
+  model: 'mutex',
+  describe: `acquire/release on ${LOCK_NAMES} lock names (lease ${LONG_TTL_MS / 60000} min); checked per name with the mutex model. Run it without pause and clock faults.`,
+  generator: () => lockGenerator(),
+  finalOp: () => undefined,
+  client: (nodes, prefer, o) => new LockHttpClient(nodes, prefer, `p${o.process}-${o.seed}`, LONG_TTL_MS, o.opTimeoutMs),
+};
