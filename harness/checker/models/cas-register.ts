@@ -15,6 +15,9 @@ export type RegisterInput =
 /** The observed value of a read; `unknown` for operations whose outcome was never reported. */
 export type RegisterOutput = { value: Canon } | { unknown: true } | Record<string, never>;
 
+/** Shared result of every illegal step (the search ignores its state): no allocation on the common path. */
+const ILLEGAL: [boolean, Canon] = [false, null];
+
 export function casRegisterModel(init: Canon): Model<Canon, RegisterInput, RegisterOutput> {
   return {
     init: () => init,
@@ -22,13 +25,13 @@ export function casRegisterModel(init: Canon): Model<Canon, RegisterInput, Regis
       const unknown = 'unknown' in output;
       switch (input.f) {
         case 'read':
-          return [unknown || (output as { value: Canon }).value === state, state];
+          return unknown || (output as { value: Canon }).value === state ? [true, state] : ILLEGAL;
         case 'write':
           return [true, input.value];
         case 'cas':
           if (state === input.from) return [true, input.to];
           // A cas that was reported ok must have seen `from`; one with an unknown outcome may simply have failed.
-          return [unknown, state];
+          return unknown ? [true, state] : ILLEGAL;
       }
     },
     hash: hashCanon,

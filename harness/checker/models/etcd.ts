@@ -7,6 +7,8 @@ import type { Model, Operation } from '../porcupine/types.js';
 import type { ModelSpec } from './spec.js';
 
 const NIL = -1000000;
+/** Shared result of every illegal step (the search ignores its state): no allocation on the common path. */
+const ILLEGAL: [boolean, number] = [false, NIL];
 
 export interface EtcdInput { op: 'read' | 'write' | 'cas'; arg1?: number; arg2?: number }
 export interface EtcdOutput { ok?: boolean; exists?: boolean; value?: number; unknown?: boolean }
@@ -17,13 +19,13 @@ export const etcdModel: Model<number, EtcdInput, EtcdOutput> = {
     switch (input.op) {
       case 'read': {
         const legal = (!output.exists && state === NIL) || (output.exists === true && state === output.value) || output.unknown === true;
-        return [legal, state];
+        return legal ? [true, state] : ILLEGAL;
       }
       case 'write':
         return [true, input.arg1!];
       case 'cas': {
         const legal = (input.arg1 === state && output.ok === true) || (input.arg1 !== state && !output.ok) || output.unknown === true;
-        return [legal, input.arg1 === state ? input.arg2! : state];
+        return legal ? [true, input.arg1 === state ? input.arg2! : state] : ILLEGAL;
       }
     }
   },

@@ -49,8 +49,6 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Compute the longest partial linearizations for illegal partitions (default true). */
   computeInfo?: boolean;
-  /** Check partitions on worker threads when there are several (default: auto). Only for models registered by name. */
-  workers?: number;
 }
 
 /** One partial linearization: the ids (indexes into PartitionInfo.ops) in linearization order. */
