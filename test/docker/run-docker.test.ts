@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { listLeftovers } from '../../harness/runtime/clean.js';
 import { dockerTest } from '../helpers/docker.js';
 import { CLI } from '../helpers/paths.js';
+import { runDirOf } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'fl-e2e-docker-'));
 
@@ -18,16 +19,11 @@ function run(args: string[]): { code: number | null; stdout: string; stderr: str
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function runDir(stdout: string): string {
-  const m = /(\S+)\/report\.html/.exec(stdout);
-  if (!m) throw new Error(`no report path in output:\n${stdout}`);
-  return m[1];
-}
 
 dockerTest(test, 'docker: a healthy 3-node cluster under partition and kill faults for 30 s is valid', () => {
   const r = run(['--nodes', '3', '--time-limit', '30', '--nemesis', 'partition,kill', '--nemesis-interval', '4', '--seed', '21']);
   assert.is(r.code, 0, r.stdout + r.stderr);
-  const results = JSON.parse(readFileSync(join(runDir(r.stdout), 'results.json'), 'utf8'));
+  const results = JSON.parse(readFileSync(join(runDirOf(r.stdout), 'results.json'), 'utf8'));
   assert.is(results.valid, true);
 });
 
@@ -36,7 +32,7 @@ dockerTest(test, 'docker: --bug stale-read is caught within 6 seeded runs; the r
   for (let seed = 1; seed <= 6 && !found; seed++) {
     const r = run(['--nodes', '3', '--time-limit', '15', '--nemesis', 'partition', '--nemesis-interval', '3', '--seed', String(seed), '--bug', 'stale-read']);
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stdout}${r.stderr}`);
-    if (r.code === 1) found = runDir(r.stdout);
+    if (r.code === 1) found = runDirOf(r.stdout);
   }
   assert.ok(found, 'the planted stale read was never caught');
   const html = readFileSync(join(found!, 'report.html'), 'utf8');
@@ -51,7 +47,7 @@ dockerTest(test, 'docker: SIGINT in the middle of a run leaves nothing labelled 
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
-  const test = JSON.parse(readFileSync(join(runDir(stdout), 'test.json'), 'utf8'));
+  const test = JSON.parse(readFileSync(join(runDirOf(stdout), 'test.json'), 'utf8'));
   assert.is(test.interrupted, 'SIGINT');
   const left = await listLeftovers();
   assert.equal([left.containers.length, left.networks.length, left.volumes.length], [0, 0, 0], JSON.stringify(left));

@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseHistory } from '../../harness/history/readers/index.js';
 import { CLI } from '../helpers/paths.js';
+import { runDirOf } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'fl-e2e-local-'));
 
@@ -17,11 +18,6 @@ function run(args: string[], timeoutMs = 240_000): { code: number | null; stdout
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function runDir(stdout: string): string {
-  const m = /(\S+)\/report\.html/.exec(stdout);
-  if (!m) throw new Error(`no report path in output:\n${stdout}`);
-  return m[1];
-}
 
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
@@ -36,7 +32,7 @@ function nodePids(dir: string): number[] {
 test('a healthy 3-node cluster under partition and kill faults for 30 s is valid', () => {
   const r = run(['--nodes', '3', '--time-limit', '30', '--nemesis', 'partition,kill', '--nemesis-interval', '4', '--seed', '11']);
   assert.is(r.code, 0, r.stdout + r.stderr);
-  const dir = runDir(r.stdout);
+  const dir = runDirOf(r.stdout);
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   assert.is(results.valid, true);
   const h = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8'));
@@ -53,7 +49,7 @@ test('--bug stale-read is caught within 6 seeded runs, and the report shows the 
   for (let seed = 1; seed <= 6 && !found; seed++) {
     const r = run(['--nodes', '3', '--time-limit', '15', '--nemesis', 'partition', '--nemesis-interval', '3', '--seed', String(seed), '--bug', 'stale-read']);
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
-    if (r.code === 1) found = runDir(r.stdout);
+    if (r.code === 1) found = runDirOf(r.stdout);
   }
   assert.ok(found, 'the planted stale read was never caught');
   const results = JSON.parse(readFileSync(join(found!, 'results.json'), 'utf8'));
@@ -71,7 +67,7 @@ test('Ctrl-C stops the load, still checks and reports, and tears the cluster dow
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
-  const dir = runDir(stdout);
+  const dir = runDirOf(stdout);
   const test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8'));
   assert.is(test.interrupted, 'SIGINT');
   assert.ok(existsSync(join(dir, 'report.html')));

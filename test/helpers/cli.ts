@@ -8,3 +8,10 @@ export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number 
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The run folder a `faultline run` printed (the line ending in /report.html). */
+export function runDirOf(stdout: string): string {
+  const m = /(\S+)\/report\.html/.exec(stdout);
+  if (!m) throw new Error(`no report path in output:\n${stdout}`);
+  return m[1];
+}

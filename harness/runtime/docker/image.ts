@@ -6,20 +6,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
+import { repoRoot } from '../../paths.js';
 import { ensureBaseImage, HOST_LIBFAKETIME, imageExists, type BaseImage, type BaseImageOptions } from './base-image.js';
-
-/** The repository root (this file is at dist/harness/runtime/docker/image.js or harness/runtime/docker/image.ts). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root (package.json)');
-    dir = up;
-  }
-  return dir;
-}
 
 /** Packages the node process needs at run time; their dependencies are added by walking node_modules. */
 export const RUNTIME_PACKAGES = ['pino', 'yargs'];
