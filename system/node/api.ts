@@ -3,14 +3,19 @@
 // that the local runtime's fault relay can sit on node-to-node links only.
 //
 //   GET  /status                      → 200 NodeStatus
-//   POST /kv   KvRequest              → 200 KvOk | 200 KvCasMismatch | 421 NotLeader | 503 Unavailable | 400 BadRequest
+//   POST /kv   KvRequest              → 200 KvOk | 200 KvCasMismatch | 200 KvFenced | 421 NotLeader | 503 Unavailable | 400 BadRequest
+//   POST /lock LockRequest            → 200 LockGranted | 200 LockHeld | 200 LockNotHolder | 421 NotLeader | 503 | 400
+//
+// Requests are routed by shard: shardOf(key or lock name, S). A node that holds no replica of the shard, or
+// holds one but is not its leader, answers 421 with the shard, its replicas' URLs and the leader if it knows it.
 //
 // A 421 not-leader or 400 answer is definite: the operation was not applied (the client records `fail` or
 // follows the hint). A 503 or a lost connection is indefinite (the client records `info` for a write).
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-export interface KvRead { op: 'read'; key: string }
+/** A read with a fence goes through the log so that the token is registered in log order (fenced-counter). */
+export interface KvRead { op: 'read'; key: string; fence?: Fence }
 export interface KvWrite { op: 'write'; key: string; value: Json; client?: string; seq?: number; fence?: Fence }
 export interface KvCas { op: 'cas'; key: string; from: Json; to: Json; client?: string; seq?: number; fence?: Fence }
 /** Optional fencing token (the lock issue): the store rejects a write whose token is lower than the highest seen for `lock`. */
@@ -20,7 +25,16 @@ export type KvRequest = KvRead | KvWrite | KvCas;
 export interface KvOk { ok: true; value?: Json; index?: number }
 export interface KvCasMismatch { ok: false; error: 'cas-mismatch'; value: Json }
 export interface KvFenced { ok: false; error: 'fenced'; highest: number }
-export interface NotLeader { ok: false; error: 'not-leader'; leader: string | null; leaderUrl: string | null }
+export interface NotLeader { ok: false; error: 'not-leader'; leader: string | null; leaderUrl: string | null; shard?: number; replicas?: string[] }
+
+/** Locks: a grant's token is the Raft index of the grant (a fencing token). ttlMs: the lease. */
+export type LockRequest =
+  | { op: 'acquire'; name: string; owner: string; ttlMs: number }
+  | { op: 'release'; name: string; owner: string; token: number }
+  | { op: 'renew'; name: string; owner: string; token: number; ttlMs: number };
+export interface LockGranted { ok: true; token: number; holder: string }
+export interface LockHeld { ok: false; error: 'held'; holder: string; token: number }
+export interface LockNotHolder { ok: false; error: 'not-holder' }
 export interface Unavailable { ok: false; error: 'timeout' | 'unavailable'; message?: string }
 export interface BadRequest { ok: false; error: 'bad-request'; message: string }
 export type KvResponse = KvOk | KvCasMismatch | KvFenced | NotLeader | Unavailable | BadRequest;
@@ -39,13 +53,19 @@ export interface GroupStatus {
 
 export interface NodeStatus {
   id: string;
+  /** S and R of the cluster, and shard → replica ids. */
+  shards?: number;
+  replication?: number;
+  placement?: string[][];
+  /** Every hosted group knows a leader. */
+  ready?: boolean;
   /** The node's wall clock (Date.now()), so the clock nemesis can be observed from outside. */
   time: number;
   /** Process uptime in ms, so a restart can be observed. */
   uptimeMs: number;
   pid: number;
   bugs: string[];
-  /** Group "0" for the single-group cluster; one entry per hosted shard replica later. */
+  /** One entry per hosted shard replica (group id = shard number). */
   groups: GroupStatus[];
   /** Shorthands for the first group, for humans and simple health checks. */
   role: GroupStatus['role'];

@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
-export const KNOWN_BUGS = ['stale-read', 'old-term-commit', 'no-fsync', 'vote-twice'] as const;
+export const KNOWN_BUGS = ['stale-read', 'old-term-commit', 'no-fsync', 'vote-twice', 'wrong-shard', 'lock-no-fence', 'lease-local-clock'] as const;
 
 export interface NodeConfig {
   id: string;
@@ -19,6 +19,9 @@ export interface NodeConfig {
   heartbeatTicks: number;
   requestTimeoutMs: number;
   snapshotEvery: number;
+  /** Shards (fixed at cluster creation) and replicas per shard. */
+  shards: number;
+  replication: number;
   fsync: boolean;
   bugs: string[];
   logLevel: string;
@@ -57,6 +60,8 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
     .option('heartbeat-ticks', { type: 'number', default: 3 })
     .option('request-timeout-ms', { type: 'number', default: 2000 })
     .option('snapshot-every', { type: 'number', default: 10000, describe: 'compact the log after this many applied entries' })
+    .option('shards', { type: 'number', default: 8, describe: 'number of shards S (fixed at cluster creation): shard = hash(key) mod S' })
+    .option('replication', { type: 'number', default: 3, describe: 'replicas per shard R (capped at the number of members)' })
     .option('fsync', { type: 'boolean', default: true })
     .option('bug', { type: 'string', array: true, default: [] as string[], describe: `planted bugs: ${KNOWN_BUGS.join(', ')}` })
     .option('log-level', { type: 'string', default: 'info' })
@@ -71,11 +76,14 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
   for (const [k, v] of [['tick-ms', a.tickMs], ['election-ticks', a.electionTicks], ['heartbeat-ticks', a.heartbeatTicks]] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`--${k} must be a positive integer`);
   }
+  if (!Number.isInteger(a.shards) || a.shards < 1 || a.shards > 256) throw new Error('--shards must be an integer from 1 to 256');
+  if (!Number.isInteger(a.replication) || a.replication < 1) throw new Error('--replication must be a positive integer');
   if (a.heartbeatTicks >= a.electionTicks) throw new Error('--heartbeat-ticks must be smaller than --election-ticks');
   return {
     id: a.id, peers, clientUrls: parseMap(a.clientUrls, 'client-urls'), listenHost: a.listen, clientPort: a.clientPort,
     peerPort: a.peerPort ?? peers.get(a.id)!.port, dataDir: a.dataDir, tickMs: a.tickMs, electionTicks: a.electionTicks,
     heartbeatTicks: a.heartbeatTicks, requestTimeoutMs: a.requestTimeoutMs, snapshotEvery: a.snapshotEvery,
+    shards: a.shards, replication: Math.min(a.replication, peers.size),
     fsync: a.fsync && !bugs.includes('no-fsync'), bugs, logLevel: a.logLevel,
   };
 }

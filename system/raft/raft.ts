@@ -288,7 +288,10 @@ export class Raft implements RaftCore {
   }
 
   private campaign(): void {
-    if (this.cfg.preVote && this.role !== 'pre-candidate') {
+    // With pre-vote, every election timeout starts with a pre-vote, also for a pre-candidate whose last round
+    // got no answer: going straight to a real campaign would let an isolated server inflate its term and
+    // depose a healthy leader when it rejoins (diss. §9.6).
+    if (this.cfg.preVote) {
       this.becomePreCandidate();
       this.requestVotes('PreVote', this.term + 1);
     } else {
@@ -455,9 +458,12 @@ export class Raft implements RaftCore {
           return;
         }
         const wasPaused = pr.isPaused();
-        if (pr.maybeUpdate(m.index)) {
+        const updated = pr.maybeUpdate(m.index);
+        // A follower that holds everything up to the snapshot we sent is out of snapshot state, whether or not
+        // this answer moved its match (it may have had those entries already).
+        if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
+        if (updated) {
           if (pr.state === 'probe') pr.becomeReplicate();
-          else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
           else if (pr.state === 'replicate') pr.freeInflightTo(m.index);
           if (this.maybeCommit()) this.bcastAppend();
           else if (wasPaused) this.sendAppend(m.from);
@@ -465,6 +471,8 @@ export class Raft implements RaftCore {
           while (!pr.isPaused() && pr.next <= this.log.lastIndex()) if (!this.sendAppend(m.from)) break;
         } else if (pr.state === 'replicate') {
           pr.freeInflightTo(m.index);
+        } else if (pr.state === 'probe' && wasPaused && !pr.isPaused()) {
+          this.sendAppend(m.from);
         }
         return;
       }
@@ -472,9 +480,9 @@ export class Raft implements RaftCore {
         pr.recentActive = true;
         pr.probeSent = false;
         if (pr.state === 'replicate') pr.freeInflightTo(pr.match);
-        // A snapshot message can be lost; the follower is alive, so probe again (and resend the snapshot if it
-        // still needs it) rather than waiting forever.
-        if (pr.state === 'snapshot' && pr.match < pr.pendingSnapshot) pr.becomeProbe();
+        // A snapshot message can be lost, or answered with nothing new; the follower is alive, so probe again
+        // (resending the snapshot only if it still needs it) rather than waiting forever.
+        if (pr.state === 'snapshot') pr.becomeProbe();
         if (pr.match < this.log.lastIndex() || pr.state === 'probe') this.sendAppend(m.from);
         if (m.context !== undefined) this.ackRead(m.from, m.context);
         return;

@@ -263,7 +263,12 @@ test('isolated leader: a new leader appears among the others, the old one cannot
     assert.is.not(next, old);
     assert.ok(Date.now() - t0 < 12_000);
     await write('majority', 1, rest.map(url));
-    const st = await kv.status(url(old));
+    // Check-quorum: the old leader steps down within about two election timeouts of losing its majority.
+    let st = await kv.status(url(old));
+    for (let i = 0; i < 30 && st?.role === 'leader'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      st = await kv.status(url(old));
+    }
     assert.is.not(st?.role, 'leader', 'the old leader stepped down (check-quorum)');
   } finally {
     await rt.heal();

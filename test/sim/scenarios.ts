@@ -42,6 +42,18 @@ export const scenarios: Record<string, Scenario> = {
     // The old leader rejoins: it must not disturb the new one (one leader remains).
     c.connect(l1);
     const l2 = c.checkOneLeader();
+    // Pre-vote (diss. §9.6): a follower cut off for many election timeouts must not inflate its term, so its
+    // return leaves the leader and the term alone.
+    c.run(20);
+    const term = c.raft(l2).term;
+    const f = c.others(l2)[0];
+    const fTerm = c.raft(f).term;
+    c.disconnect(f);
+    c.run(200);
+    check(c.raft(f).term === fTerm, `an isolated follower's term grew from ${fTerm} to ${c.raft(f).term}`);
+    c.connect(f);
+    c.run(50);
+    check(c.raft(l2).role === 'leader' && c.raft(l2).term === term, 'a rejoining follower disturbed the leader');
     // No quorum: no leader may be elected.
     c.disconnect(l2);
     c.disconnect(c.others(l2)[0]);

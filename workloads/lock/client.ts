@@ -4,39 +4,7 @@ import type { OpSpec } from '../../harness/generator/generator.js';
 import type { NodeHandle } from '../../harness/runtime/types.js';
 import type { Client, Completion } from '../types.js';
 import { HttpClient } from '../kv/http.js';
-
-const MAX_HOPS = 6;
-
-/** Sends one request to the shard leader, following redirects; returns the final answer or why there is none. */
-export class Router {
-  private url: string;
-  constructor(private readonly http: HttpClient, private readonly nodes: NodeHandle[], prefer: number) {
-    this.url = nodes[prefer % nodes.length].url;
-  }
-
-  async send(path: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
-    const deadline = Date.now() + timeoutMs;
-    const tried: string[] = [];
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const left = deadline - Date.now();
-      if (left <= 0) return { none: 'timeout', refused: false };
-      try {
-        const r = await this.http.call(`${this.url}${path}`, 'POST', body, left);
-        const b = (r.body ?? {}) as Record<string, unknown>;
-        if (r.status !== 421) return { status: r.status, body: b };
-        tried.push(this.url);
-        const replicas = Array.isArray(b.replicas) ? (b.replicas as string[]) : [];
-        const next = typeof b.leaderUrl === 'string' ? b.leaderUrl : replicas.find((u) => !tried.includes(u));
-        this.url = next ?? this.nodes[(this.nodes.findIndex((n) => n.url === this.url) + 1) % this.nodes.length].url;
-      } catch (e) {
-        const msg = (e as Error).message;
-        this.url = this.nodes[(this.nodes.findIndex((n) => n.url === this.url) + 1) % this.nodes.length].url;
-        return { none: msg, refused: /ECONNREFUSED|EHOSTUNREACH/.test(msg) };
-      }
-    }
-    return { none: 'no-leader', refused: true };
-  }
-}
+import { Router } from '../kv/router.js';
 
 export class LockHttpClient implements Client {
   private readonly http = new HttpClient();

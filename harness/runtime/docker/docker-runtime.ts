@@ -282,8 +282,11 @@ export class DockerRuntime implements Runtime {
       const sts = await Promise.all(this.list.map((n) => httpGet(`http://${n.ip}:${CLIENT_PORT}/status`, 1000)));
       const missing = targets.filter((n) => sts[this.list.indexOf(n)]?.status !== 200).map((n) => n.name);
       const leader = sts.some((s) => s?.status === 200 && ((s.body as { role?: string }).role === 'leader' || (s.body as { leader?: string | null }).leader));
-      if (missing.length === 0 && leader) return;
-      last = missing.length ? `no /status from ${missing.join(', ')}` : 'no leader yet';
+      // The whole cluster is healthy when every node's every shard group knows a leader (`ready`); for named
+      // nodes (e.g. one just restarted, maybe still cut off) answering is enough.
+      const ready = names !== undefined || sts.every((s) => s?.status === 200 && (s.body as { ready?: boolean }).ready !== false);
+      if (missing.length === 0 && leader && ready) return;
+      last = missing.length ? `no /status from ${missing.join(', ')}` : !leader ? 'no leader yet' : 'some shards have no leader yet';
       if (Date.now() > deadline) {
         const dead = [];
         for (const n of targets) {

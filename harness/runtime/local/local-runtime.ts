@@ -160,8 +160,11 @@ export class LocalRuntime implements Runtime {
       const sts = await Promise.all(targets.map((n) => this.status(n.url)));
       const missing = targets.filter((_, i) => !sts[i]).map((n) => n.name);
       const leader = sts.some((s) => s?.leader) || sts.some((s) => s?.role === 'leader');
-      if (missing.length === 0 && leader) return;
-      last = missing.length > 0 ? `no /status from ${missing.join(', ')}` : 'no node reports a leader';
+      // The whole cluster is healthy when every node's every shard group knows a leader (`ready`); for named
+      // nodes (e.g. one just restarted, maybe still cut off) answering is enough.
+      const ready = names !== undefined || sts.every((s) => s?.ready !== false);
+      if (missing.length === 0 && leader && ready) return;
+      last = missing.length > 0 ? `no /status from ${missing.join(', ')}` : !leader ? 'no node reports a leader' : 'some shards have no leader yet';
       if (Date.now() >= deadline) throw new Error(`cluster not healthy within ${timeoutMs} ms: ${last}`);
       await sleep(50);
     }

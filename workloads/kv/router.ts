@@ -1,0 +1,57 @@
+// Finding the node that can answer: each request goes to the node that last answered, and a 421 names the
+// shard's leader (or, when the node does not know it, the shard's replicas), which are tried in turn. A 421
+// means nothing was done, so following it is always safe; hops are bounded.
+import type { NodeHandle } from '../../harness/runtime/types.js';
+import type { HttpClient } from './http.js';
+
+const MAX_HOPS = 8;
+
+/** Sends one request to the shard leader, following redirects; returns the final answer or why there is none. */
+export class Router {
+  private url: string;
+  constructor(private readonly http: HttpClient, private readonly nodes: NodeHandle[], prefer: number) {
+    this.url = nodes[prefer % nodes.length].url;
+  }
+
+  async send(path: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
+    const deadline = Date.now() + timeoutMs;
+    const tried: string[] = [];
+    let lastRefusal = 'no-leader';
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const left = deadline - Date.now();
+      if (left <= 0) return { none: 'timeout', refused: false };
+      let hint: string | undefined;
+      let replicas: string[] = [];
+      try {
+        const r = await this.http.call(`${this.url}${path}`, 'POST', body, left);
+        const b = (r.body ?? {}) as Record<string, unknown>;
+        if (r.status !== 421) return { status: r.status, body: b };
+        if (typeof b.leaderUrl === 'string') hint = b.leaderUrl;
+        if (Array.isArray(b.replicas)) replicas = b.replicas as string[];
+      } catch (e) {
+        const msg = (e as Error).message;
+        // Refused: the request never reached a process, so trying another node is safe. Anything else (a
+        // timeout, a reset mid-request) may have been acted on: the caller must record it as unknown.
+        if (!/ECONNREFUSED|EHOSTUNREACH/.test(msg)) {
+          this.url = this.next(tried);
+          return { none: msg, refused: false };
+        }
+        lastRefusal = 'connection-refused';
+      }
+      tried.push(this.url);
+      this.url = hint && !tried.includes(hint) ? hint : replicas.find((u) => !tried.includes(u)) ?? this.next(tried);
+    }
+    return { none: lastRefusal, refused: true };
+  }
+
+  /** The next node not tried yet (or simply the next one). */
+  private next(tried: string[]): string {
+    const i = this.nodes.findIndex((n) => n.url === this.url);
+    for (let k = 1; k <= this.nodes.length; k++) {
+      const u = this.nodes[(i + k) % this.nodes.length].url;
+      if (!tried.includes(u)) return u;
+    }
+    return this.nodes[(i + 1) % this.nodes.length].url;
+  }
+}
+
