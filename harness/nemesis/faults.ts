@@ -95,8 +95,9 @@ export const clockFault: FaultKind = {
     const strobe = ctx.rnd.chance(0.3);
     const offsets: Record<string, number> = {};
     for (const v of victims) {
-      // Bumps of up to ±60 s, either way: leases and timeouts must not trust the wall clock.
-      offsets[v] = (ctx.rnd.chance(0.5) ? 1 : -1) * ctx.rnd.int(1000, 60_000);
+      // Bumps of 1 s to 2^18 ms (~262 s, as Jepsen's clock nemesis), either way: leases and timeouts must not
+      // trust the wall clock.
+      offsets[v] = (ctx.rnd.chance(0.5) ? 1 : -1) * ctx.rnd.int(1000, 262_144);
       await ctx.runtime.clockSet(v, offsets[v]);
     }
     let timer: NodeJS.Timeout | undefined;

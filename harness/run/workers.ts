@@ -51,7 +51,9 @@ export class WorkerPool {
     const base = { process: slot.process, f: op.f, ...(op.key !== undefined ? { key: op.key } : {}), ...extra };
     this.o.recorder.record({ ...base, type: 'invoke', value: op.value ?? null });
     const c = await slot.client.invoke(op);
-    const value = op.f === 'read' ? (c.value ?? null) : (op.value ?? null);
+    // The completion carries what the system answered (a read's value, a lock's token) when there is one,
+    // else the invocation's argument, as Jepsen records it.
+    const value = op.f === 'read' ? (c.value ?? null) : c.value !== undefined ? c.value : (op.value ?? null);
     this.o.recorder.record({ ...base, type: c.type, value, ...('error' in c ? { error: c.error } : {}) });
     if (op.key !== undefined) slot.lastKey = op.key;
     if (c.type === 'info') {

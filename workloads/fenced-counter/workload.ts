@@ -1,16 +1,23 @@
 // `fenced-counter`: each cycle a process takes the lock, reads the counter with its fencing token, writes
-// value+1 with the token, and releases. Leases are short, so under pause and clock faults a lock can be granted
-// while an earlier holder still believes it holds it; fencing must still prevent lost updates. Checked by
+// value+1 with the token, and releases. Leases are short and holders sometimes stall past them, so a lock is
+// regularly granted while an earlier holder still believes it holds it; fencing must still prevent lost updates. Checked by
 // harness/checker/fenced.ts: no lost update, tokens unique per lock, tokens increasing in real-time grant order.
 import type { Generator, OpSpec } from '../../harness/generator/generator.js';
 import { checkFencedCounter } from '../../harness/checker/fenced.js';
 import type { Client, Completion, Workload } from '../types.js';
 import { LockHttpClient } from '../lock/client.js';
 import type { NodeHandle } from '../../harness/runtime/types.js';
+import { Random } from '../../harness/generator/random.js';
 
 export const LOCK = 'fc-lock';
 export const COUNTER = 'fc-counter';
 export const LEASE_MS = 1500;
+/**
+ * A holder sometimes stalls between its read and its write for longer than the lease (a GC pause, a slow
+ * disk): the lease lapses, another process gets the lock, and only fencing stops the stale write.
+ */
+export const STALL_RATE = 0.15;
+export const STALL_MS = 2500;
 
 const STEPS = ['acquire', 'read', 'write', 'release'] as const;
 
@@ -25,9 +32,11 @@ export function fencedGenerator(): Generator {
 export class FencedCounterClient implements Client {
   private readonly inner: LockHttpClient;
   private lastRead: number | undefined;
+  private readonly rnd: Random;
 
-  constructor(nodes: NodeHandle[], prefer: number, owner: string, timeoutMs: number) {
+  constructor(nodes: NodeHandle[], prefer: number, owner: string, timeoutMs: number, seed: number) {
     this.inner = new LockHttpClient(nodes, prefer, owner, LEASE_MS, timeoutMs);
+    this.rnd = new Random(seed);
   }
 
   prepare(op: OpSpec): OpSpec | undefined {
@@ -52,6 +61,7 @@ export class FencedCounterClient implements Client {
       this.lastRead = c.type === 'ok' ? (typeof c.value === 'number' ? c.value : 0) : undefined;
       return c.type === 'ok' ? { type: 'ok', value: c.value ?? null } : c;
     }
+    if (this.rnd.chance(STALL_RATE)) await new Promise((r) => setTimeout(r, this.rnd.int(STALL_MS / 2, STALL_MS)));
     const c = await this.inner.kv({ op: 'write', key: COUNTER, value: op.value }, LOCK, false);
     this.lastRead = undefined;
     return c;
@@ -68,5 +78,5 @@ export const fencedCounterWorkload: Workload = {
   generator: () => fencedGenerator(),
   checkers: (events) => [checkFencedCounter(events, LOCK, COUNTER)],
   finalOp: () => undefined,
-  client: (nodes, prefer, o) => new FencedCounterClient(nodes, prefer, `p${o.process}-${o.seed}`, o.opTimeoutMs),
+  client: (nodes, prefer, o) => new FencedCounterClient(nodes, prefer, `p${o.process}-${o.seed}`, o.opTimeoutMs, (o.seed ^ Math.imul(o.process + 1, 0x9e3779b1)) >>> 0),
 };

@@ -6,7 +6,9 @@ import type { Workload } from '../types.js';
 import { LockHttpClient } from './client.js';
 
 export const LOCK_NAMES = 3;
-const LONG_TTL_MS = 10 * 60 * 1000;
+/** Far longer than a test (default 60 s), shorter than the largest clock bump (±262 s), so that a replica
+ *  which expires leases by its own skewed clock (planted bug lease-local-clock) visibly grants twice. */
+const LONG_TTL_MS = 120 * 1000;
 
 export function lockGenerator(): Generator {
   // Each worker alternates acquire and release of one name, moving to the next name every cycle.
@@ -19,7 +21,7 @@ export function lockGenerator(): Generator {
 export const lockWorkload: Workload = {
   name: 'lock',
   model: 'mutex',
-  describe: `acquire/release on ${LOCK_NAMES} lock names (lease ${LONG_TTL_MS / 60000} min); checked per name with the mutex model. Run it without pause and clock faults.`,
+  describe: `acquire/release on ${LOCK_NAMES} lock names (lease ${LONG_TTL_MS / 1000} s, longer than a test); checked per name with the mutex model. Mutual exclusion must hold exactly, also under clock faults; keep tests under ${LONG_TTL_MS / 1000} s and without pause faults.`,
   generator: () => lockGenerator(),
   finalOp: () => undefined,
   client: (nodes, prefer, o) => new LockHttpClient(nodes, prefer, `p${o.process}-${o.seed}`, LONG_TTL_MS, o.opTimeoutMs),
