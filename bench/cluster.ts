@@ -1,70 +1,89 @@
-// npm run bench:cluster — 3 reference nodes as processes on loopback, fsync on. For concurrency 1, 16 and 64:
-// acknowledged writes/s with p50/p99 latency, then linearizable (ReadIndex) reads/s likewise. Each client
-// starts at a different node and follows not-leader redirects, as a real client would.
-// BENCH_SECONDS (default 5) sets the time per measurement.
+// npm run bench:cluster — the reference cluster as processes on loopback, fsync on.
+//  1. One Raft group (3 nodes, S=1): acknowledged writes/s with p50/p99 at concurrency 1, 16, 64, then
+//     linearizable (ReadIndex) reads/s likewise.
+//  2. Sharded (5 nodes, R=3): writes/s at concurrency 64 for S = 1, 4, 8, 16.
+//  3. Locks (5 nodes, S=8): acquire+release rounds on distinct names at concurrency 16, p50/p99 per round.
+// Each client starts at a different node and follows not-leader hints, as a real client does.
+// BENCH_SECONDS (default 5) sets the time per figure.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalProcesses } from '../harness/runtime/local-processes.js';
 import { HttpClient } from '../workloads/kv/http.js';
-import type { KvRequest } from '../system/node/api.js';
+import { Router } from '../workloads/kv/router.js';
+import type { NodeStatus } from '../system/node/api.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const dir = mkdtempSync(join(tmpdir(), 'fl-bench-'));
-const lp = await LocalProcesses.create({ nodes: 3, dir, fsync: process.env.BENCH_FSYNC !== "0" });
-lp.startAll();
 const http = new HttpClient();
-const urls = lp.nodes.map((n) => n.url);
 
-async function waitLeader(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    for (const u of urls) {
-      try {
-        const r = await http.call(`${u}/status`, 'GET', undefined, 500);
-        if ((r.body as { role?: string }).role === 'leader') return;
-      } catch { /* not up yet */ }
-    }
+async function withCluster<T>(nodes: number, shards: number, fn: (urls: string[]) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-bench-'));
+  const lp = await LocalProcesses.create({ nodes, dir, fsync: process.env.BENCH_FSYNC !== '0', extraArgs: ['--shards', String(shards), '--replication', '3'] });
+  lp.startAll();
+  const urls = lp.nodes.map((n) => n.url);
+  try {
+    await waitReady(urls);
+    return await fn(urls);
+  } finally {
+    await lp.stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitReady(urls: string[]): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const sts = await Promise.all(urls.map(async (u) => {
+      try { return (await http.call(`${u}/status`, 'GET', undefined, 500)).body as NodeStatus; } catch { return undefined; }
+    }));
+    if (sts.every((s) => s?.ready)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('no leader');
+  throw new Error('cluster not ready');
 }
 
 function pct(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
-async function measure(kind: 'write' | 'read', concurrency: number): Promise<string> {
+/** Runs `concurrency` loops of `op` for SECONDS; returns ops/s and latency percentiles. */
+async function load(urls: string[], concurrency: number, op: (router: Router, c: number, i: number) => Promise<boolean>): Promise<string> {
   const lat: number[] = [];
   let errors = 0;
   const end = performance.now() + SECONDS * 1000;
-  let seq = 0;
   await Promise.all(Array.from({ length: concurrency }, async (_, c) => {
-    let url = urls[c % urls.length];
-    while (performance.now() < end) {
-      const key = `k${(c * 7 + seq++) % 1000}`;
-      const req: KvRequest = kind === 'write' ? { op: 'write', key, value: seq, client: `c${c}`, seq } : { op: 'read', key };
+    const router = new Router(http, urls.map((url, k) => ({ name: `n${k + 1}`, url, peerAddr: '' })), c);
+    for (let i = 0; performance.now() < end; i++) {
       const t0 = performance.now();
-      try {
-        const r = await http.call(`${url}/kv`, 'POST', req, 5000);
-        if (r.status === 421) { url = (r.body as { leaderUrl?: string }).leaderUrl ?? urls[(c + 1) % urls.length]; continue; }
-        if (r.status !== 200) { errors++; continue; }
-        lat.push(performance.now() - t0);
-      } catch {
-        errors++;
-      }
+      if (await op(router, c, i)) lat.push(performance.now() - t0);
+      else errors++;
     }
   }));
   lat.sort((a, b) => a - b);
-  const rate = lat.length / SECONDS;
-  return `${kind}s  concurrency ${String(concurrency).padStart(2)}: ${rate.toFixed(0).padStart(6)} ops/s  p50 ${pct(lat, 0.5).toFixed(1)} ms  p99 ${pct(lat, 0.99).toFixed(1)} ms${errors ? `  (${errors} errors)` : ''}`;
+  return `${(lat.length / SECONDS).toFixed(0).padStart(6)} ops/s  p50 ${pct(lat, 0.5).toFixed(1)} ms  p99 ${pct(lat, 0.99).toFixed(1)} ms${errors ? `  (${errors} errors)` : ''}`;
 }
 
-try {
-  await waitLeader();
-  console.log(`cluster benchmark: 3 nodes on loopback, fsync on, ${SECONDS} s per figure, node ${process.version}`);
-  for (const kind of ['write', 'read'] as const) for (const c of [1, 16, 64]) console.log(await measure(kind, c));
-} finally {
-  http.close();
-  await lp.stopAll();
-  rmSync(dir, { recursive: true, force: true });
-}
+const ok = (r: Awaited<ReturnType<Router['send']>>): boolean => !('none' in r) && r.status === 200 && r.body.ok === true;
+const keyOf = (c: number, i: number): string => `k${(c * 7919 + i) % 1000}`;
+const write = (router: Router, c: number, i: number): Promise<boolean> =>
+  router.send('/kv', { op: 'write', key: keyOf(c, i), value: i, client: `c${c}`, seq: i + 1 }, 5000, keyOf(c, i)).then(ok);
+const read = (router: Router, c: number, i: number): Promise<boolean> =>
+  router.send('/kv', { op: 'read', key: keyOf(c, i) }, 5000, keyOf(c, i)).then(ok);
+
+console.log(`cluster benchmark: loopback, fsync ${process.env.BENCH_FSYNC === '0' ? 'off' : 'on'}, ${SECONDS} s per figure, node ${process.version}`);
+await withCluster(3, 1, async (urls) => {
+  console.log('one Raft group, 3 nodes:');
+  for (const c of [1, 16, 64]) console.log(`  writes concurrency ${String(c).padStart(2)}: ${await load(urls, c, write)}`);
+  for (const c of [1, 16, 64]) console.log(`  reads  concurrency ${String(c).padStart(2)}: ${await load(urls, c, read)}`);
+});
+console.log('sharded, 5 nodes, R=3, writes at concurrency 64:');
+for (const s of [1, 4, 8, 16]) await withCluster(5, s, async (urls) => console.log(`  S=${String(s).padEnd(2)}: ${await load(urls, 64, write)}`));
+await withCluster(5, 8, async (urls) => {
+  const round = async (router: Router, c: number, i: number): Promise<boolean> => {
+    const name = `bench-lock-${c}-${i % 4}`;
+    const a = await router.send('/lock', { op: 'acquire', name, owner: `o${c}`, ttlMs: 10_000 }, 5000, name);
+    if (!ok(a) || 'none' in a) return false;
+    return ok(await router.send('/lock', { op: 'release', name, owner: `o${c}`, token: a.body.token }, 5000, name));
+  };
+  console.log(`locks, 5 nodes, S=8, acquire+release rounds at concurrency 16: ${await load(urls, 16, round)}`);
+});
+http.close();

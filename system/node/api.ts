@@ -25,7 +25,7 @@ export type KvRequest = KvRead | KvWrite | KvCas;
 export interface KvOk { ok: true; value?: Json; index?: number }
 export interface KvCasMismatch { ok: false; error: 'cas-mismatch'; value: Json }
 export interface KvFenced { ok: false; error: 'fenced'; highest: number }
-export interface NotLeader { ok: false; error: 'not-leader'; leader: string | null; leaderUrl: string | null; shard?: number; replicas?: string[] }
+export interface NotLeader { ok: false; error: 'not-leader'; leader: string | null; leaderUrl: string | null; shard?: number; shards?: number; replicas?: string[] }
 
 /** Locks: a grant's token is the Raft index of the grant (a fencing token). ttlMs: the lease. */
 export type LockRequest =

@@ -6,7 +6,7 @@
 // handled together in the next ready, so one fsync covers many client writes (group commit).
 import type { Logger } from 'pino';
 import type { Json } from './api.js';
-import type { DurableStorage } from './durable.js';
+import type { DiskStorage } from './storage.js';
 import { Raft } from '../raft/raft.js';
 import type { Message, NodeId, Ready } from '../raft/types.js';
 import { ShardMachine, type ShardCommand, type ShardResult } from '../shard/machine.js';
@@ -14,7 +14,7 @@ import { ShardMachine, type ShardCommand, type ShardResult } from '../shard/mach
 export interface GroupOptions {
   groupId: string;
   id: NodeId;
-  storage: DurableStorage;
+  storage: DiskStorage;
   send: (to: NodeId, group: string, msgs: Message[]) => void;
   logger: Logger;
   electionTick: number;
@@ -22,6 +22,12 @@ export interface GroupOptions {
   bugs: ReadonlySet<string>;
   /** Compact the log after this many applied entries (0: never). */
   snapshotEvery: number;
+  /**
+   * Who drives the ready loop: the host drains every group of the process together, so one pass writes all
+   * groups' entries, syncs each log once and sends one batch per peer (group commit across shards).
+   * `urgent`: peer traffic or a lone write, handled at once (a microtask) instead of on the next loop turn.
+   */
+  schedule: (urgent: boolean) => void;
   random?: () => number;
 }
 
@@ -34,8 +40,6 @@ interface Envelope { rid: string; cmd: ShardCommand }
 export class RaftGroup {
   readonly raft: Raft;
   readonly machine: ShardMachine;
-  private scheduled = false;
-  private urgent = false;
   private pending = new Map<string, Pending>();
   private reads = new Map<string, ReadWaiter>();
   private waitingApply: ReadWaiter[] = [];
@@ -102,15 +106,6 @@ export class RaftGroup {
     this.kick();
   }
 
-  private kick(): void {
-    if (this.urgent) return;
-    this.urgent = true;
-    queueMicrotask(() => {
-      this.urgent = false;
-      this.drain();
-    });
-  }
-
   step(m: Message): void {
     this.stepAll([m]);
   }
@@ -162,23 +157,18 @@ export class RaftGroup {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    // setImmediate lets more proposals and messages pile up into the same ready (group commit).
-    setImmediate(() => {
-      this.scheduled = false;
-      this.drain();
-    });
+    if (!this.stopped) this.o.schedule(false);
   }
 
-  private drain(): void {
-    if (this.stopped) return;
-    let rounds = 0;
-    while (this.raft.hasReady() && rounds++ < 64) this.handle(this.raft.ready());
-    if (this.raft.hasReady()) this.schedule();
+  private kick(): void {
+    if (!this.stopped) this.o.schedule(true);
   }
 
-  private handle(rd: Ready): void {
+  /**
+   * First half of handling a ready: install a snapshot, let a leader's appends go, and write entries and hard
+   * state without syncing; the host syncs every written log once, then calls finish().
+   */
+  begin(rd: Ready): void {
     const st = this.o.storage;
     // 1. Persist (fsync inside save) before anything that depends on it leaves this process (Figure 2).
     if (rd.snapshot) {
@@ -192,8 +182,14 @@ export class RaftGroup {
     // parallel with the leader. Everything else (votes above all) waits for the disk.
     const early = this.raft.role === 'leader' ? rd.messages.filter((m) => m.type === 'App') : [];
     if (early.length > 0) this.sendBatched(early);
-    if (rd.entries.length > 0 || rd.hardState) st.save(rd.hardState, rd.entries);
+    if (rd.entries.length > 0 || rd.hardState) st.save(rd.hardState, rd.entries, false);
     if (rd.softState) this.o.logger.info({ group: this.o.groupId, role: rd.softState.role, leader: rd.softState.leader, term: this.raft.term }, 'role change');
+  }
+
+  /** Second half, after the host synced the logs: send, apply, answer reads, advance, compact. */
+  finish(rd: Ready): void {
+    const st = this.o.storage;
+    const early = this.raft.role === 'leader' ? rd.messages.filter((m) => m.type === 'App') : [];
     // 2. Send, batched per peer.
     this.sendBatched(early.length > 0 ? rd.messages.filter((m) => m.type !== 'App') : rd.messages);
     // 3. Apply.

@@ -21,6 +21,8 @@ export interface HostOptions {
   heartbeatTick: number;
   snapshotEvery: number;
   send: (to: NodeId, group: string, msgs: Message[]) => void;
+  /** Push queued frames onto the wire now. */
+  flush?: () => void;
   logger: Logger;
 }
 
@@ -43,10 +45,51 @@ export class NodeHost {
       for (const w of storage.warnings) o.logger.warn({ shard: s }, w);
       this.storages.push(storage);
       this.groups.set(s, new RaftGroup({
-        groupId: String(s), id: o.id, storage, send: o.send, logger: o.logger,
+        groupId: String(s), id: o.id, storage, send: o.send, logger: o.logger, schedule: (urgent) => this.schedule(urgent),
         electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, bugs: new Set(o.bugs), snapshotEvery: o.snapshotEvery,
       }));
     }
+  }
+
+  private scheduled = false;
+  private urgent = false;
+  private stopped = false;
+
+  /** Drain soon: on a microtask when urgent, else on the next loop turn (letting writes pile up). */
+  schedule(urgent: boolean): void {
+    if (this.stopped) return;
+    if (urgent) {
+      if (this.urgent) return;
+      this.urgent = true;
+      queueMicrotask(() => { this.urgent = false; this.drain(); });
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => { this.scheduled = false; this.drain(); });
+  }
+
+  /**
+   * One pass over every group: take each ready, write all entries, sync each written log once, then send and
+   * apply. Raft's order holds per group (persist, then send, then apply) while the disk and the network are
+   * used once per pass instead of once per group.
+   */
+  drain(): void {
+    for (let round = 0; round < 64 && !this.stopped; round++) {
+      const batch: [RaftGroup, import('../raft/types.js').Ready][] = [];
+      for (const g of this.groups.values()) {
+        if (g.stopped || !g.raft.hasReady()) continue;
+        const rd = g.raft.ready();
+        g.begin(rd);
+        batch.push([g, rd]);
+      }
+      if (batch.length === 0) return;
+      // Leaders' appends go out before the fsync below (diss. §10.2.1), so followers write in parallel.
+      this.o.flush?.();
+      for (const s of this.storages) s.sync();
+      for (const [g, rd] of batch) g.finish(rd);
+    }
+    this.schedule(false);
   }
 
   shardOf(key: string): number {
@@ -74,6 +117,7 @@ export class NodeHost {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const g of this.groups.values()) g.stop();
     for (const s of this.storages) s.close();
   }

@@ -21,7 +21,7 @@ const transport = new Transport(cfg.peers, (f) => host?.deliver(f.group, f.msgs)
 host = new NodeHost({
   id: cfg.id, members: [...cfg.peers.keys()], shards: cfg.shards, replication: cfg.replication, dataDir: cfg.dataDir,
   fsync: cfg.fsync, bugs: cfg.bugs, electionTick: cfg.electionTicks, heartbeatTick: cfg.heartbeatTicks, snapshotEvery: cfg.snapshotEvery,
-  send: (to, g, msgs) => transport.send(to, g, msgs), logger,
+  send: (to, g, msgs) => transport.send(to, g, msgs), flush: () => transport.flushAll(), logger,
 });
 const server = createApiServer({ id: cfg.id, host, clientUrls: cfg.clientUrls, requestTimeoutMs: cfg.requestTimeoutMs, bugs: cfg.bugs, logger });
 

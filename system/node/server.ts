@@ -92,7 +92,7 @@ export function createApiServer(o: ServerOptions): Server {
     const g = o.host.groups.get(shard);
     const leader = g?.leader() ?? null;
     const replicas = o.host.placement.replicas[shard].map((id) => o.clientUrls.get(id)).filter((u): u is string => !!u);
-    reply(res, 421, { ok: false, error: 'not-leader', leader, leaderUrl: urlOf(leader === o.id ? null : leader), shard, replicas });
+    reply(res, 421, { ok: false, error: 'not-leader', leader, leaderUrl: urlOf(leader === o.id ? null : leader), shard, shards: o.host.placement.shards, replicas });
   };
 
   async function kv(res: ServerResponse, body: KvRequest): Promise<void> {

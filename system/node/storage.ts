@@ -55,6 +55,7 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
   readonly warnings: string[] = [];
   /** The hard state as last written to hardstate.json. */
   private durableHard: HardState = { term: 0, vote: null, commit: 0 };
+  private unsynced = false;
 
   private constructor(readonly dir: string, private readonly opts: DiskOptions) {
     super(opts.peers);
@@ -112,7 +113,8 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
     }
   }
 
-  override save(hs: HardState | undefined, entries: Entry[]): void {
+  /** Appends (and, unless `sync` is false, fsyncs: then the caller must call sync() before relying on it). */
+  override save(hs: HardState | undefined, entries: Entry[], sync = true): void {
     let out = '';
     // Entries already inside the snapshot are ignored in memory; they must not reach the file either, or their
     // truncation record would, on replay, drop live entries after the snapshot.
@@ -129,7 +131,8 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
     }
     if (out) {
       writeSync(this.fd, out);
-      if (this.opts.fsync) fsyncSync(this.fd);
+      this.unsynced = true;
+      if (sync) this.sync();
     }
     if (hs && (hs.term !== this.durableHard.term || hs.vote !== this.durableHard.vote)) {
       // Only term and vote must be durable (Figure 2); the commit index is volatile state that a restarted node
@@ -137,6 +140,13 @@ export class DiskStorage extends VolatileStorage implements DurableStorage {
       writeAtomic(this.dir, 'hardstate.json', JSON.stringify(hs), this.opts.fsync);
       this.durableHard = { ...hs };
     }
+  }
+
+  /** Makes every appended record durable (one fsync for however many saves came before). */
+  sync(): void {
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    if (this.opts.fsync && this.fd >= 0) fsyncSync(this.fd);
   }
 
   private flushDeferred(): void {

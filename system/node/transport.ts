@@ -22,14 +22,25 @@ class PeerLink {
 
   constructor(readonly peer: NodeId, private readonly host: string, private readonly port: number, private readonly log: Logger) {}
 
+  private outbox: string[] = [];
+
+  /** Frames sent in the same tick leave in one write (one syscall, one TCP segment when they fit). */
   send(line: string): void {
     if (this.closed) return;
     if (this.sock && !this.connecting) {
-      this.sock.write(line);
+      if (this.outbox.push(line) === 1) queueMicrotask(() => this.flush());
       return;
     }
     if (this.queue.length < MAX_QUEUED) this.queue.push(line);
     this.connect();
+  }
+
+  flush(): void {
+    const lines = this.outbox;
+    this.outbox = [];
+    if (lines.length === 0) return;
+    if (this.sock && !this.connecting) this.sock.write(lines.length === 1 ? lines[0] : lines.join(''));
+    else for (const l of lines) if (this.queue.length < MAX_QUEUED) this.queue.push(l);
   }
 
   private connect(): void {
@@ -123,6 +134,11 @@ export class Transport {
       this.links.set(to, link);
     }
     link.send(JSON.stringify({ group, msgs } satisfies Frame) + '\n');
+  }
+
+  /** Writes every queued frame now (the host calls it to let a leader's appends leave before its fsync). */
+  flushAll(): void {
+    for (const l of this.links.values()) l.flush();
   }
 
   close(): void {

@@ -31,7 +31,7 @@ export class KvHttpClient implements Client {
       req = { op: 'cas', key, from: from as never, to: to as never, client: this.clientId, seq: ++this.seq };
     } else return { type: 'fail', error: `unknown op ${op.f}` };
     const isRead = op.f === 'read';
-    const r = await this.router.send('/kv', req, this.timeoutMs);
+    const r = await this.router.send('/kv', req, this.timeoutMs, key);
     if ('none' in r) {
       if (r.refused) return { type: 'fail', error: r.none };
       return isRead ? { type: 'fail', error: 'timeout' } : { type: 'info', error: 'timeout' };

@@ -3,17 +3,31 @@
 // means nothing was done, so following it is always safe; hops are bounded.
 import type { NodeHandle } from '../../harness/runtime/types.js';
 import type { HttpClient } from './http.js';
+import { shardOf } from '../../system/shard/placement.js';
 
 const MAX_HOPS = 8;
 
 /** Sends one request to the shard leader, following redirects; returns the final answer or why there is none. */
 export class Router {
   private url: string;
+  /** Shard count, once a node told us; then shard → the URL that last answered for it. */
+  private shards: number | undefined;
+  private leaders = new Map<number, string>();
+
   constructor(private readonly http: HttpClient, private readonly nodes: NodeHandle[], prefer: number) {
     this.url = nodes[prefer % nodes.length].url;
   }
 
-  async send(path: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
+  /** `route`: the key or lock name the request is about, so the shard's last known leader is tried first. */
+  async send(path: string, body: unknown, timeoutMs: number, route?: string): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
+    const shard = route !== undefined && this.shards !== undefined ? shardOf(route, this.shards) : undefined;
+    if (shard !== undefined && this.leaders.has(shard)) this.url = this.leaders.get(shard)!;
+    const r = await this.sendOnce(path, body, timeoutMs, route);
+    if (shard !== undefined && !('none' in r) && r.status === 200) this.leaders.set(shard, this.url);
+    return r;
+  }
+
+  private async sendOnce(path: string, body: unknown, timeoutMs: number, route: string | undefined): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
     const deadline = Date.now() + timeoutMs;
     const tried: string[] = [];
     let lastRefusal = 'no-leader';
@@ -28,6 +42,10 @@ export class Router {
         if (r.status !== 421) return { status: r.status, body: b };
         if (typeof b.leaderUrl === 'string') hint = b.leaderUrl;
         if (Array.isArray(b.replicas)) replicas = b.replicas as string[];
+        if (typeof b.shards === 'number' && route !== undefined) {
+          this.shards = b.shards;
+          if (hint) this.leaders.set(shardOf(route, b.shards), hint);
+        }
       } catch (e) {
         const msg = (e as Error).message;
         // Refused: the request never reached a process, so trying another node is safe. Anything else (a

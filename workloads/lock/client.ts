@@ -19,7 +19,7 @@ export class LockHttpClient implements Client {
   async invoke(op: OpSpec): Promise<Completion> {
     const name = op.key!;
     if (op.f === 'acquire') {
-      const r = await this.router.send('/lock', { op: 'acquire', name, owner: this.owner, ttlMs: this.ttlMs }, this.timeoutMs);
+      const r = await this.router.send('/lock', { op: 'acquire', name, owner: this.owner, ttlMs: this.ttlMs }, this.timeoutMs, name);
       if ('none' in r) return r.refused ? { type: 'fail', error: r.none } : { type: 'info', error: r.none };
       if (r.status === 200 && r.body.ok === true) {
         this.held.set(name, r.body.token as number);
@@ -30,7 +30,7 @@ export class LockHttpClient implements Client {
     }
     if (op.f === 'release') {
       const token = this.held.get(name) ?? -1;
-      const r = await this.router.send('/lock', { op: 'release', name, owner: this.owner, token }, this.timeoutMs);
+      const r = await this.router.send('/lock', { op: 'release', name, owner: this.owner, token }, this.timeoutMs, name);
       if ('none' in r) return r.refused ? { type: 'fail', error: r.none } : { type: 'info', error: r.none };
       if (r.status === 200 && r.body.ok === true) {
         this.held.delete(name);
@@ -48,7 +48,7 @@ export class LockHttpClient implements Client {
   /** A kv request carrying this process's token for `lock` (fenced access). */
   async kv(body: Record<string, unknown>, lock: string, isRead: boolean): Promise<Completion> {
     const token = this.held.get(lock);
-    const r = await this.router.send('/kv', token === undefined ? body : { ...body, fence: { lock, token } }, this.timeoutMs);
+    const r = await this.router.send('/kv', token === undefined ? body : { ...body, fence: { lock, token } }, this.timeoutMs, body.key as string);
     if ('none' in r) return r.refused || isRead ? { type: 'fail', error: r.none } : { type: 'info', error: r.none };
     if (r.status === 200 && r.body.ok === true) return isRead ? { type: 'ok', value: r.body.value ?? null } : { type: 'ok' };
     if (r.status === 200) return { type: 'fail', error: String(r.body.error) };
