@@ -342,9 +342,9 @@ export const scenarios: Record<string, Scenario> = {
     c.start(s1);
     c.partition([[s1, s2, s3, s4]]);
     // S1 restarts in an old term: its first campaign may lose to the term S3 and S4 voted in, the next wins.
-    for (let k = 0; k < 4 && c.raft(s1).role !== 'leader'; k++) {
+    for (let k = 0; k < 10 && c.raft(s1).role !== 'leader'; k++) {
       c.campaign(s1);
-      c.until(() => c.raft(s1).role === 'leader', 5);
+      c.until(() => c.raft(s1).role === 'leader', 5 + 2 * k);
     }
     check(c.raft(s1).role === 'leader', 'S1 did not win again');
     c.partition([[s1, s2, s3], [s4]]);
