@@ -25,9 +25,24 @@ export type KvRequest = KvRead | KvWrite | KvCas;
 export interface KvOk { ok: true; value?: Json; index?: number }
 export interface KvCasMismatch { ok: false; error: 'cas-mismatch'; value: Json }
 export interface KvFenced { ok: false; error: 'fenced'; highest: number }
+/**
+ * Not this node's to answer: `shard` = shardOf(key or name, S), `shards` = S, `replicas` = client URLs of the shard's
+ * replicas (try them when `leaderUrl` is null). leader/leaderUrl are null when this node holds no replica of the
+ * shard or does not know its leader.
+ */
 export interface NotLeader { ok: false; error: 'not-leader'; leader: string | null; leaderUrl: string | null; shard?: number; shards?: number; replicas?: string[] }
 
-/** Locks: a grant's token is the Raft index of the grant (a fencing token). ttlMs: the lease. */
+/**
+ * Locks, routed by shardOf(name, S) like /kv and proposed through that shard's Raft log (no lock answer comes
+ * from a follower or from local state). A grant's token is the Raft index of the grant entry: unique and
+ * increasing per shard (a fencing token). ttlMs: the lease, ended only by an "expire" entry the leader proposes.
+ *   acquire: LockGranted when free (or already held by this owner: the same token, so a retry is harmless),
+ *            else LockHeld naming the holder and its token.
+ *   release: LockGranted (echoing the token) when owner and token match the current grant, else LockNotHolder.
+ *   renew:   like release, restarting the lease with the new ttlMs.
+ * 400 unless name and owner are non-empty strings, ttlMs (acquire, renew) a positive integer, token (release,
+ * renew) an integer. 421/503 as for /kv: a 503 acquire may still have been granted.
+ */
 export type LockRequest =
   | { op: 'acquire'; name: string; owner: string; ttlMs: number }
   | { op: 'release'; name: string; owner: string; token: number }

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { DockerRuntime, httpGet } from '../../harness/runtime/docker/docker-runtime.js';
 import { listLeftovers } from '../../harness/runtime/clean.js';
 import type { NodeStatus } from '../../system/node/api.js';
+import { shardOf } from '../../system/shard/placement.js';
 import { TestKv } from '../helpers/kv-client.js';
 import { dockerHooks, dockerTest } from '../helpers/docker.js';
 
@@ -142,7 +143,9 @@ dockerTest(test, 'kill/start: unreachable when killed; data survives; active par
   const deadline = Date.now() + 10_000;
   for (;;) {
     const st = await status('n1');
-    if (st && st.applied >= (w.index as number ?? 0)) break;
+    // w.index is an index in the log of the key's shard: compare with that group, not the shorthand (shard 0).
+    const g = st?.groups.find((x) => x.group === String(shardOf('survivor', st.shards ?? 1)));
+    if (g && g.applied >= (w.index as number ?? 0)) break;
     if (Date.now() > deadline) assert.unreachable('n1 did not catch up after restart');
     await sleep(100);
   }

@@ -27,10 +27,10 @@ dockerTest(test, 'docker: a healthy 3-node cluster under partition and kill faul
   assert.is(results.valid, true);
 });
 
-dockerTest(test, 'docker: --bug stale-read is caught within 6 seeded runs; the report shows the offending read', () => {
+dockerTest(test, 'docker: --bug stale-read is caught within 10 seeded runs; the report shows the offending read', () => {
   let found: string | undefined;
-  for (let seed = 1; seed <= 6 && !found; seed++) {
-    const r = run(['--nodes', '3', '--time-limit', '15', '--nemesis', 'partition', '--nemesis-interval', '3', '--seed', String(seed), '--bug', 'stale-read']);
+  for (let seed = 1; seed <= 10 && !found; seed++) {
+    const r = run(['--nodes', '3', '--time-limit', '15', '--nemesis', 'partition', '--nemesis-interval', '2', '--seed', String(seed), '--bug', 'stale-read']);
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stdout}${r.stderr}`);
     if (r.code === 1) found = runDirOf(r.stdout);
   }

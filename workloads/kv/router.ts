@@ -5,7 +5,8 @@ import type { NodeHandle } from '../../harness/runtime/types.js';
 import type { HttpClient } from './http.js';
 import { shardOf } from '../../system/shard/placement.js';
 
-const MAX_HOPS = 8;
+// Enough for: a stale cached leader, a node without the shard, and each of R=3 replicas, with one to spare.
+const MAX_HOPS = 6;
 
 /** Sends one request to the shard leader, following redirects; returns the final answer or why there is none. */
 export class Router {
@@ -24,6 +25,9 @@ export class Router {
     if (shard !== undefined && this.leaders.has(shard)) this.url = this.leaders.get(shard)!;
     const r = await this.sendOnce(path, body, timeoutMs, route);
     if (shard !== undefined && !('none' in r) && r.status === 200) this.leaders.set(shard, this.url);
+    // No answer (a paused or cut-off leader, a timeout): forget the cached leader, or every later op on this
+    // shard would go to the same silent node first and time out too (sendOnce already moved this.url on).
+    if (shard !== undefined && 'none' in r && !r.refused) this.leaders.delete(shard);
     return r;
   }
 
