@@ -31,7 +31,8 @@ export class KvHttpClient implements Client {
       req = { op: 'cas', key, from: from as never, to: to as never, client: this.clientId, seq: ++this.seq };
     } else return { type: 'fail', error: `unknown op ${op.f}` };
     const isRead = op.f === 'read';
-    const r = await this.router.send('/kv', req, this.timeoutMs, key);
+    // Reads start at this client's own node (reads spread over the cluster); writes go to the shard leader.
+    const r = await this.router.send('/kv', req, this.timeoutMs, key, isRead);
     if ('none' in r) {
       if (r.refused) return { type: 'fail', error: r.none };
       return isRead ? { type: 'fail', error: 'timeout' } : { type: 'info', error: 'timeout' };

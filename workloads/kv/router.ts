@@ -15,12 +15,26 @@ export class Router {
   private shards: number | undefined;
   private leaders = new Map<number, string>();
 
+  private readonly home: string;
+
   constructor(private readonly http: HttpClient, private readonly nodes: NodeHandle[], prefer: number) {
     this.url = nodes[prefer % nodes.length].url;
+    this.home = this.url;
   }
 
-  /** `route`: the key or lock name the request is about, so the shard's last known leader is tried first. */
-  async send(path: string, body: unknown, timeoutMs: number, route?: string): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
+  /**
+   * `route`: the key or lock name the request is about, so the shard's last known leader is tried first.
+   * `fromHome`: start at this client's own node instead (reads spread over all nodes, as clients near different
+   * replicas do; a correct follower redirects them, a replica that answers from local state is caught).
+   */
+  async send(path: string, body: unknown, timeoutMs: number, route?: string, fromHome = false): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
+    if (fromHome) {
+      const saved = this.url;
+      this.url = this.home;
+      const r = await this.sendOnce(path, body, timeoutMs, route);
+      this.url = saved;
+      return r;
+    }
     const shard = route !== undefined && this.shards !== undefined ? shardOf(route, this.shards) : undefined;
     if (shard !== undefined && this.leaders.has(shard)) this.url = this.leaders.get(shard)!;
     const r = await this.sendOnce(path, body, timeoutMs, route);
