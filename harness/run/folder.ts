@@ -45,22 +45,21 @@ export function isRunFolder(dir: string): boolean {
   return existsSync(dir) && statSync(dir).isDirectory() && existsSync(join(dir, 'history.jsonl'));
 }
 
-export function readTestInfo(dir: string): TestInfo | undefined {
-  const p = join(dir, 'test.json');
+/** A JSON file of a run folder, or undefined when it is absent; a broken one is bad input naming the file. */
+function readJson<T>(dir: string, name: string): T | undefined {
+  const p = join(dir, name);
   if (!existsSync(p)) return undefined;
   try {
-    return JSON.parse(readFileSync(p, 'utf8')) as TestInfo;
+    return JSON.parse(readFileSync(p, 'utf8')) as T;
   } catch (e) {
-    throw new HistoryError(`test.json is not valid JSON: ${(e as Error).message}`, p);
+    throw new HistoryError(`${name} is not valid JSON: ${(e as Error).message}`, p);
   }
 }
 
+export function readTestInfo(dir: string): TestInfo | undefined {
+  return readJson<TestInfo>(dir, 'test.json');
+}
+
 export function readResults(dir: string): Results | undefined {
-  const p = join(dir, 'results.json');
-  if (!existsSync(p)) return undefined;
-  try {
-    return JSON.parse(readFileSync(p, 'utf8')) as Results;
-  } catch (e) {
-    throw new HistoryError(`results.json is not valid JSON: ${(e as Error).message}`, p);
-  }
+  return readJson<Results>(dir, 'results.json');
 }
