@@ -1,6 +1,6 @@
 // `faultline check`: re-check saved histories (ours, Jepsen EDN, Porcupine's logs) or run folders, offline.
 import { statSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { checkHistory, type FileCheck } from '../checker/check-history.js';
 import { exitCodeFor, mergeValidity } from '../checker/results.js';
@@ -82,5 +82,3 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     process.exit(exitCodeFor(mergeValidity(checks.map((c) => c.valid))));
   },
 };
-
-export const _forTests = { humanLine, basename };

@@ -1,7 +1,7 @@
 // `faultline run` end to end on the docker runtime: valid under partition and kill, the planted stale read
 // caught within a few seeds with the offending read in the report, and a Ctrl-C in the middle of a run leaves no
 // labelled container, network or volume behind.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { listLeftovers } from '../../harness/runtime/clean.js';
 import { dockerTest } from '../helpers/docker.js';
 import { CLI } from '../helpers/paths.js';
-import { runDirOf } from '../helpers/cli.js';
+import { interruptedRun, runDirOf } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'fl-e2e-docker-'));
 
@@ -40,12 +40,7 @@ dockerTest(test, 'docker: --bug stale-read is caught within 10 seeded runs; the 
 });
 
 dockerTest(test, 'docker: SIGINT in the middle of a run leaves nothing labelled behind', async () => {
-  const child = spawn(process.execPath, [CLI, 'run', '--runtime', 'docker', '--out', out, '--nodes', '3', '--time-limit', '60', '--nemesis', 'partition,kill', '--nemesis-interval', '2', '--seed', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (c) => { stdout += c; });
-  await new Promise((r) => setTimeout(r, 12_000));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const { code, stdout } = await interruptedRun(['--runtime', 'docker', '--out', out, '--nodes', '3', '--time-limit', '60', '--nemesis', 'partition,kill', '--nemesis-interval', '2', '--seed', '3'], 12_000);
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
   const test = JSON.parse(readFileSync(join(runDirOf(stdout), 'test.json'), 'utf8'));
   assert.is(test.interrupted, 'SIGINT');

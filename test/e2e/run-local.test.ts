@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseHistory } from '../../harness/history/readers/index.js';
 import { CLI } from '../helpers/paths.js';
-import { runDirOf } from '../helpers/cli.js';
+import { interruptedRun, runDirOf } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'fl-e2e-local-'));
 
@@ -60,12 +60,7 @@ test('--bug stale-read is caught within 10 seeded runs, and the report shows the
 });
 
 test('Ctrl-C stops the load, still checks and reports, and tears the cluster down', async () => {
-  const child = spawn(process.execPath, [CLI, 'run', '--runtime', 'local', '--out', out, '--nodes', '3', '--time-limit', '60', '--nemesis', 'partition', '--nemesis-interval', '2', '--seed', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (c) => { stdout += c; });
-  await new Promise((r) => setTimeout(r, 9000));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const { code, stdout } = await interruptedRun(['--runtime', 'local', '--out', out, '--nodes', '3', '--time-limit', '60', '--nemesis', 'partition', '--nemesis-interval', '2', '--seed', '5'], 9000);
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
   const dir = runDirOf(stdout);
   const test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8'));

@@ -1,5 +1,5 @@
 // Runs the built CLI as a user would and captures what it printed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CLI } from './paths.js';
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
@@ -14,4 +14,15 @@ export function runDirOf(stdout: string): string {
   const m = /(\S+)\/report\.html/.exec(stdout);
   if (!m) throw new Error(`no report path in output:\n${stdout}`);
   return m[1];
+}
+
+/** Starts `faultline run ARGS`, sends SIGINT after `afterMs`, and waits for it to exit. */
+export async function interruptedRun(args: string[], afterMs: number): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (c) => { stdout += c; });
+  await new Promise((r) => setTimeout(r, afterMs));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  return { code, stdout };
 }

@@ -4,7 +4,7 @@
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
-import type { ModelSpec } from './spec.js';
+import { opFrom, type ModelSpec } from './spec.js';
 import { canon, hashCanon, showCanon, type Canon } from './values.js';
 
 export type RegisterInput =
@@ -83,7 +83,7 @@ export function registerOperations(events: readonly HistoryEvent[], file: string
         throw new HistoryError(`event ${p.invokeIndex}: the ${keyed ? 'kv-register' : 'cas-register'} model knows read, write and cas, not "${p.f}"`, file);
     }
     if (!keyed) delete input.key;
-    ops.push({ clientId: p.process, input, output, call: p.invokeIndex, ret: p.completeIndex, ref: p.invokeIndex });
+    ops.push(opFrom(p, input, output));
   }
   return ops;
 }

@@ -4,7 +4,7 @@
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
-import type { ModelSpec } from './spec.js';
+import { opFrom, type ModelSpec } from './spec.js';
 
 const NIL = -1000000;
 /** Shared result of every illegal step (the search ignores its state): no allocation on the common path. */
@@ -74,7 +74,7 @@ export function etcdOperations(events: readonly HistoryEvent[], file?: string): 
     } else {
       throw new HistoryError(`event ${pos}: the etcd model knows read, write and cas, not "${p.f}"`, file);
     }
-    ops.push({ clientId: p.process, input, output, call: p.invokeIndex, ret: p.completeIndex, ref: p.invokeIndex });
+    ops.push(opFrom(p, input, output));
   }
   return ops;
 }

@@ -4,7 +4,7 @@
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
-import type { ModelSpec } from './spec.js';
+import { opFrom, type ModelSpec } from './spec.js';
 import { groupBy, hashString, hashStringTail } from './values.js';
 
 export interface KvInput { op: 'get' | 'put' | 'append'; key: string; value: string }
@@ -82,7 +82,7 @@ export function kvOperations(events: readonly HistoryEvent[], file?: string): Op
     if (p.key === undefined || p.key === null) throw new HistoryError(`event ${pos}: kv ${p.f} has no key`, file);
     const input: KvInput = { op: p.f, key: text(p.key, 'key', pos, file), value: p.f === 'get' ? '' : text(p.invokeValue, 'value', pos, file) };
     const output: KvOutput = p.type === 'info' ? undefined : p.f === 'get' ? text(p.completeValue, 'get result', pos, file) : '';
-    ops.push({ clientId: p.process, input, output, call: p.invokeIndex, ret: p.completeIndex, ref: p.invokeIndex });
+    ops.push(opFrom(p, input, output));
   }
   return ops;
 }

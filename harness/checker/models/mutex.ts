@@ -4,7 +4,7 @@
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
-import type { ModelSpec } from './spec.js';
+import { opFrom, type ModelSpec } from './spec.js';
 import { canon, groupBy, showCanon, type Canon } from './values.js';
 
 export interface MutexInput { f: 'acquire' | 'release'; key: Canon; owner: number }
@@ -30,10 +30,7 @@ export function mutexOperations(events: readonly HistoryEvent[], file?: string):
   for (const p of pairEvents(events, { file })) {
     if (p.f !== 'acquire' && p.f !== 'release') throw new HistoryError(`event ${p.invokeIndex}: the mutex model knows acquire and release, not "${p.f}"`, file);
     if (p.type === 'fail') continue;
-    ops.push({
-      clientId: p.process, input: { f: p.f, key: canon(p.key), owner: p.process }, output: p.type === 'info' ? { unknown: true } : {},
-      call: p.invokeIndex, ret: p.completeIndex, ref: p.invokeIndex,
-    });
+    ops.push(opFrom(p, { f: p.f, key: canon(p.key), owner: p.process }, p.type === 'info' ? { unknown: true } : {}));
   }
   return ops;
 }

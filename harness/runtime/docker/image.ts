@@ -145,5 +145,3 @@ export async function imageHasFaketime(docker: Docker, image: string): Promise<b
     return false;
   }
 }
-
-export const _forTests = { stageContext };
