@@ -8,9 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalProcesses } from '../harness/runtime/local-processes.js';
-import { HttpClient } from '../workloads/kv/http.js';
-import { Router } from '../workloads/kv/router.js';
+import { LocalProcesses } from '../targets/reference/local-cluster.js';
+import { HttpClient } from '../harness/net/http.js';
+import { Router } from '../targets/reference/router.js';
 import type { NodeStatus } from '../system/node/api.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -51,7 +51,7 @@ async function load(urls: string[], concurrency: number, op: (router: Router, c:
   let errors = 0;
   const end = performance.now() + SECONDS * 1000;
   await Promise.all(Array.from({ length: concurrency }, async (_, c) => {
-    const router = new Router(http, urls.map((url, k) => ({ name: `n${k + 1}`, url, peerAddr: '' })), c);
+    const router = new Router(http, urls.map((url, k) => ({ name: `n${k + 1}`, url })), c);
     for (let i = 0; performance.now() < end; i++) {
       const t0 = performance.now();
       if (await op(router, c, i)) lat.push(performance.now() - t0);

@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { DockerRuntime, httpGet } from '../harness/runtime/docker/docker-runtime.js';
-import { ensureNodeImage } from '../harness/runtime/docker/image.js';
+import { DockerRuntime } from '../harness/runtime/docker/docker-runtime.js';
+import { httpGet } from '../harness/net/http.js';
 import { listLeftovers } from '../harness/runtime/clean.js';
+import { referenceSpec } from '../targets/reference/cluster.js';
 
 const N = Number(process.env.BENCH_NODES ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -49,12 +50,8 @@ const rt = new DockerRuntime({ docker, log: (m) => log.push(m) });
 
 try {
   console.log(`runtime benchmark: docker, ${N} nodes, median of ${ROUNDS} rounds per fault, node ${process.version}`);
-  const t0 = now();
-  const img = await ensureNodeImage(docker, { log: (m) => log.push(m) });
-  row('node image (ensure)', now() - t0, img.built ? `built FROM ${img.base.image} (${img.base.source})` : `cached ${img.image}`);
-
-  const up = await time(() => rt.up({ runId, nodes: N, node: {}, logDir }));
-  row(`up + healthy (${N} nodes, leader elected)`, up, `subnet ${rt.networkSubnet}`);
+  const up = await time(() => rt.up(referenceSpec({ runId, nodes: N, logDir })));
+  row(`image + up + healthy (${N} nodes, leader elected)`, up, `subnet ${rt.networkSubnet}; ${log.filter((m) => /image:/.test(m)).join('; ')}`);
   const names = rt.nodes().map((n) => n.name);
   const urlOf = (n: string) => rt.nodes().find((h) => h.name === n)!.url;
   const answers = async (n: string, ms = 300) => (await httpGet(`${urlOf(n)}/status`, ms))?.status === 200;

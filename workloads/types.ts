@@ -1,7 +1,7 @@
-// A workload is a pure model (named for the checker), a client that performs operations against a target, and
-// a generator of operations. `faultline run --workload NAME` picks one from workloads/index.ts.
+// A workload is a generator of operations, a model (named for the checker) and checkers: what to do and what
+// must hold, independent of any target. Each target brings a client adapter per workload it supports
+// (harness/target/types.ts); `faultline run --workload NAME` picks one from workloads/index.ts.
 import type { Generator, OpSpec } from '../harness/generator/generator.js';
-import type { NodeHandle } from '../harness/runtime/types.js';
 import type { CheckerOutcome } from '../harness/checker/results.js';
 import type { HistoryEvent } from '../harness/history/op.js';
 
@@ -26,6 +26,8 @@ export interface WorkloadOptions {
   concurrency: number;
   /** Client-side timeout per operation. */
   opTimeoutMs: number;
+  /** Lock lease the workload asks for (lock workloads), in ms. */
+  leaseMs?: number;
 }
 
 export interface Workload {
@@ -38,6 +40,11 @@ export interface Workload {
   generator(o: WorkloadOptions): Generator;
   /** The operation a worker performs in the final phase (after healing): a read of its last key. */
   finalOp(lastKey: string | undefined, worker: number): OpSpec | undefined;
-  /** A client for one process, talking to the given nodes (starting at `prefer`). */
-  client(nodes: NodeHandle[], prefer: number, o: WorkloadOptions & { process: number }): Client;
+  /** Lock lease (ms) the target's client should request, for lock workloads. */
+  leaseMs?: number;
+  /**
+   * Optional: workload logic around the target's client for one process (state carried from one op to the next,
+   * such as the token a process holds or the value it read; stalls). The target's client then only performs ops.
+   */
+  wrapClient?(inner: Client, o: WorkloadOptions & { process: number }): Client;
 }

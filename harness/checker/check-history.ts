@@ -2,7 +2,7 @@
 // Shared by `faultline check` and anything else that re-checks a file offline.
 import { join } from 'node:path';
 import type { History, HistoryEvent } from '../history/op.js';
-import { isRunFolder } from '../run/folder.js';
+import { isRunFolder } from '../store/folder.js';
 import { readHistoryFile, type FormatName } from '../history/readers/index.js';
 import { getModel } from './models/registry.js';
 import { checkOperations } from './porcupine/index.js';

@@ -7,7 +7,7 @@ import { checkRun } from '../checker/run-checkers.js';
 import { HistoryError } from '../history/op.js';
 import { parseHistory } from '../history/readers/index.js';
 import { renderRunReport } from '../report/run-report.js';
-import { isRunFolder, readResults, readTestInfo, writeJson } from '../run/folder.js';
+import { isRunFolder, readResults, readTestInfo, writeJson } from '../store/folder.js';
 import { fail } from './errors.js';
 import { WORKLOADS } from '../../workloads/index.js';
 

@@ -4,14 +4,20 @@ import type { Argv, CommandModule } from 'yargs';
 import { exitCodeFor, mergeValidity, type Validity } from '../checker/results.js';
 import { FAULT_KINDS, parseNemesis } from '../nemesis/faults.js';
 import { DEFAULTS, type RunOptions } from '../run/options.js';
-import { runOnce, StopSignal } from '../run/run.js';
+import { runOnce, StopSignal, type RunOutcome } from '../run/run.js';
+import { renderRunReport } from '../report/run-report.js';
+import { writeRunFile } from '../store/folder.js';
+import { BUILTIN_TARGETS } from '../target/load.js';
+import { parseTargetOpts } from '../target/options.js';
+import { prepareTarget } from '../target/prepare.js';
 import { WORKLOADS } from '../../workloads/index.js';
-import { KNOWN_BUGS } from '../../system/node/config.js';
 import { fail } from './errors.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
 
 interface RunArgs {
   runtime: 'docker' | 'local' | 'auto';
+  target: string;
+  'target-opt': string[];
   workload: string;
   nemesis: string;
   nodes: number;
@@ -49,12 +55,19 @@ function progressPrinter(): { line: (s: string) => void; message: (s: string) =>
   };
 }
 
+/** The report is the command's to render, from what the run left in its folder. */
+function writeReport(r: RunOutcome): void {
+  writeRunFile(r.dir, 'report.html', renderRunReport({ test: r.test, events: r.events, results: r.results, nodes: r.test.nodes.map((n) => n.name) }));
+}
+
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'Run a chaos test: cluster up, workload + faults, check, report',
   builder: (y: Argv<object>) =>
     y
       .option('runtime', { choices: ['docker', 'local', 'auto'] as const, default: DEFAULTS.runtime, describe: 'docker containers, local child processes, or docker when an engine answers' })
+      .option('target', { type: 'string', default: DEFAULTS.target, describe: `the system under test: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or the path of an ESM module exporting a target` })
+      .option('target-opt', { type: 'string', array: true, default: [] as string[], describe: 'a target option NAME=VALUE (repeatable), e.g. reads=serializable for etcd' })
       .option('workload', { type: 'string', default: DEFAULTS.workload, describe: `one of ${WORKLOADS.map((w) => w.name).join(', ')}` })
       .option('nemesis', { type: 'string', default: DEFAULTS.nemesis, describe: `comma-separated faults: ${FAULT_KINDS.map((f) => f.name).join(', ')}; or none` })
       .option('nodes', { type: 'number', default: DEFAULTS.nodes, describe: 'cluster size' })
@@ -62,17 +75,23 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('rate', { type: 'number', default: DEFAULTS.rate, describe: 'target ops/s over all clients (0: unlimited)' })
       .option('time-limit', { type: 'number', default: DEFAULTS.timeLimitS, describe: 'seconds of load' })
       .option('seed', { type: 'number', describe: 'random seed for the op schedule and the faults (default: random, recorded)' })
-      .option('bug', { type: 'string', array: true, default: [] as string[], describe: `planted bug on every node: ${KNOWN_BUGS.join(', ')}` })
+      .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'reference target: planted bug on every node (short for --target-opt bug=NAME)' })
       .option('test-count', { type: 'number', default: DEFAULTS.testCount, describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run' })
       .option('out', { type: 'string', default: DEFAULTS.out, describe: 'results root folder' })
       .option('nemesis-interval', { type: 'number', default: DEFAULTS.nemesisIntervalS, describe: 'seconds of quiet, then of fault, alternating' })
       .option('op-timeout', { type: 'number', default: DEFAULTS.opTimeoutMs, describe: 'client timeout per operation, ms' })
       .option('check-timeout', { type: 'number', default: DEFAULTS.checkTimeoutS, describe: 'checker time budget, seconds (0: none)' }) as unknown as Argv<RunArgs>,
   handler: async (a) => {
-    const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
-    for (const b of bugs) if (!(KNOWN_BUGS as readonly string[]).includes(b)) fail(new Error(`unknown --bug ${b}; known: ${KNOWN_BUGS.join(', ')}`));
     if (!WORKLOADS.some((w) => w.name === a.workload)) fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
-    try { parseNemesis(a.nemesis); } catch (e) { fail(e); }
+    let targetOpts: Record<string, string> = {};
+    try {
+      const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
+      targetOpts = parseTargetOpts([...a['target-opt'], ...(bugs.length ? [`bug=${bugs.join(',')}`] : [])]);
+      const kinds = parseNemesis(a.nemesis);
+      await prepareTarget(a.target, targetOpts, a.workload, kinds.map((k) => k.name));
+    } catch (e) {
+      fail(e);
+    }
     const positive: [string, number][] = [['nodes', a.nodes], ['concurrency', a.concurrency], ['time-limit', a['time-limit']], ['test-count', a['test-count']], ['nemesis-interval', a['nemesis-interval']], ['op-timeout', a['op-timeout']]];
     for (const [k, v] of positive) if (!Number.isFinite(v) || v <= 0) fail(new Error(`--${k} must be a positive number, got ${v}`));
     if (!Number.isInteger(a.nodes) || a.nodes > 9) fail(new Error(`--nodes must be an integer from 1 to 9, got ${a.nodes}`));
@@ -89,12 +108,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const verdicts: Validity[] = [];
     for (let i = 0; i < a['test-count']; i++) {
       const o: RunOptions = {
-        runtime: a.runtime, workload: a.workload, nemesis: a.nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
-        timeLimitS: a['time-limit'], seed: seed + i, bugs, testCount: a['test-count'], out: a.out, nemesisIntervalS: a['nemesis-interval'],
+        runtime: a.runtime, target: a.target, targetOpts, workload: a.workload, nemesis: a.nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
+        timeLimitS: a['time-limit'], seed: seed + i, testCount: a['test-count'], out: a.out, nemesisIntervalS: a['nemesis-interval'],
         opTimeoutMs: a['op-timeout'], checkTimeoutS: a['check-timeout'],
       };
       try {
-        const r = await runOnce(o, stop, { line: p.line, message: p.message });
+        const r = await runOnce(o, stop, { line: p.line, message: p.message }).catch((e: Error & Partial<RunOutcome>) => {
+          if (e.dir && e.test && e.results) writeReport(e as RunOutcome);
+          throw e;
+        });
+        writeReport(r);
         p.done();
         verdicts.push(r.results.valid);
         p.message(`${verdictWord(r.results.valid)}  ${r.dir}/report.html  (seed ${o.seed})`);

@@ -5,7 +5,7 @@ import type { OpStats } from '../checker/run-checkers.js';
 import { getModel } from '../checker/models/registry.js';
 import type { Results } from '../checker/results.js';
 import type { HistoryEvent } from '../history/op.js';
-import type { TestInfo } from '../run/folder.js';
+import type { TestInfo } from '../store/folder.js';
 import { CHART_CSS, latencyChart, throughputChart, type Interval, type Point } from './charts.js';
 import { esc, page, verdictHtml } from './html.js';
 import { renderLongest, renderTimeline, TIMELINE_CSS } from './timeline.js';

@@ -2,6 +2,10 @@
 
 export interface RunOptions {
   runtime: 'docker' | 'local' | 'auto';
+  /** What is tested: a built-in target (reference, etcd) or the path of a user's target module. */
+  target: string;
+  /** --target-opt NAME=VALUE pairs (the reference target's planted bugs are `bug`). */
+  targetOpts: Record<string, string>;
   workload: string;
   nemesis: string;
   nodes: number;
@@ -10,7 +14,6 @@ export interface RunOptions {
   rate: number;
   timeLimitS: number;
   seed: number;
-  bugs: string[];
   testCount: number;
   /** Results root (default results/). */
   out: string;
@@ -22,13 +25,21 @@ export interface RunOptions {
 }
 
 export const DEFAULTS: RunOptions = {
-  runtime: 'auto', workload: 'kv', nemesis: 'partition,kill', nodes: 5, concurrency: 10, rate: 100, timeLimitS: 60,
-  seed: 0, bugs: [], testCount: 1, out: 'results', nemesisIntervalS: 5, opTimeoutMs: 3000, checkTimeoutS: 60,
+  runtime: 'auto', target: 'reference', targetOpts: {}, workload: 'kv', nemesis: 'partition,kill', nodes: 5, concurrency: 10, rate: 100, timeLimitS: 60,
+  seed: 0, testCount: 1, out: 'results', nemesisIntervalS: 5, opTimeoutMs: 3000, checkTimeoutS: 60,
 };
 
-/** The test's name in the results tree: workload, faults and planted bugs. */
+/** The target's short name: a built-in name, or a module's file name without its extension. */
+export function targetLabel(target: string): string {
+  return target.replace(/\\/g, '/').split('/').pop()!.replace(/\.(m?js|cjs|ts)$/, '');
+}
+
+/** The test's name in the results tree: target (unless the reference cluster), workload, faults, planted bugs. */
 export function testName(o: RunOptions): string {
-  const parts = [o.workload, o.nemesis.replace(/,/g, '+') || 'none'];
-  if (o.bugs.length > 0) parts.push(`bug-${o.bugs.join('+')}`);
-  return parts.join('-').replace(/[^A-Za-z0-9+._-]/g, '_');
+  const parts = o.target === 'reference' ? [] : [targetLabel(o.target)];
+  parts.push(o.workload, o.nemesis.replace(/,/g, '+') || 'none');
+  const bugs = (o.targetOpts.bug ?? '').split(',').filter(Boolean);
+  if (bugs.length > 0) parts.push(`bug-${bugs.join('+')}`);
+  for (const [k, v] of Object.entries(o.targetOpts)) if (k !== 'bug') parts.push(`${k}=${v}`);
+  return parts.join('-').replace(/[^A-Za-z0-9+._=-]/g, '_');
 }

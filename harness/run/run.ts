@@ -1,6 +1,7 @@
 // One `faultline run`: bring the cluster up, drive the workload while the nemesis injects faults, heal, final
 // reads, check, report, tear down. Every event is in history.jsonl the moment it happens; whatever stops the
 // run (time limit, Ctrl-C, an error), what was recorded is still checked and reported.
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,21 +16,21 @@ import { HistoryWriter } from '../history/writer.js';
 import type { HistoryEvent } from '../history/op.js';
 import { parseNemesis } from '../nemesis/faults.js';
 import { Nemesis } from '../nemesis/schedule.js';
-import { renderRunReport } from '../report/run-report.js';
 import { createRuntime } from '../runtime/index.js';
 import { leftoverWarning } from '../runtime/clean.js';
 import type { Runtime } from '../runtime/types.js';
-import { HttpClient } from '../../workloads/kv/http.js';
-import type { NodeStatus } from '../../system/node/api.js';
-import { createRunFolder, writeJson, type TestInfo } from './folder.js';
+import { createRunFolder, writeJson, type TestInfo } from '../store/folder.js';
+import { prepareTarget } from '../target/prepare.js';
+import type { ClusterSpec } from '../target/types.js';
 import { testName, type RunOptions } from './options.js';
 import { Recorder } from './recorder.js';
 import { WorkerPool } from './workers.js';
-import { writeFileSync } from 'node:fs';
 
 export interface RunOutcome {
   dir: string;
   results: Results;
+  test: TestInfo;
+  events: HistoryEvent[];
   interrupted?: string;
 }
 
@@ -55,20 +56,6 @@ export class StopSignal {
   }
 }
 
-async function leaderOf(http: HttpClient, urls: { name: string; url: string }[]): Promise<string | undefined> {
-  const sts = await Promise.all(urls.map(async (n) => {
-    try {
-      const r = await http.call(`${n.url}/status`, 'GET', undefined, 500);
-      return r.status === 200 ? (r.body as NodeStatus) : undefined;
-    } catch {
-      return undefined;
-    }
-  }));
-  let best: NodeStatus | undefined;
-  for (const s of sts) if (s && s.role === 'leader' && (!best || s.term > best.term)) best = s;
-  return best?.id;
-}
-
 export interface Progress {
   /** A status line (rewritten in place on a terminal). */
   line(s: string): void;
@@ -79,22 +66,23 @@ export interface Progress {
 export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progress): Promise<RunOutcome> {
   const workload = getWorkload(o.workload);
   const kinds = parseNemesis(o.nemesis);
+  const prepared = await prepareTarget(o.target, o.targetOpts, workload.name, kinds.map((k) => k.name));
+  const { target, options: topts } = prepared;
   const name = testName(o);
   const dir = createRunFolder(o.out, name);
   const logStream = createWriteStream(join(dir, 'harness.log'));
   const log: Logger = pino({ level: 'info', base: { run: name } }, logStream);
   const say = (m: string): void => { log.info(m); progress.message(m); };
   const test: TestInfo = {
-    name, options: o, runtime: o.runtime, startedAt: new Date().toISOString(), nodes: [],
-    versions: { faultline: VERSION, node: process.version },
+    name, options: o, runtime: o.runtime, target: { name: target.name, options: topts, version: target.version?.(topts) },
+    startedAt: new Date().toISOString(), nodes: [], versions: { faultline: VERSION, node: process.version },
   };
   writeJson(join(dir, 'test.json'), test);
-  const writer = new HistoryWriter(join(dir, 'history.jsonl'), { test: name, workload: workload.name, model: workload.model, seed: o.seed, nemesis: o.nemesis, nodes: o.nodes });
+  const writer = new HistoryWriter(join(dir, 'history.jsonl'), { test: name, target: target.name, workload: workload.name, model: workload.model, seed: o.seed, nemesis: o.nemesis, nodes: o.nodes });
   const recorder = new Recorder(writer);
   let runtime: Runtime | undefined;
   let pool: WorkerPool | undefined;
   let nemesis: Nemesis | undefined;
-  const http = new HttpClient();
   let results: Results;
   try {
     runtime = await createRuntime(o.runtime, say);
@@ -104,26 +92,34 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
       if (warning) say(warning);
     }
     const runId = `fl${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
-    say(`bringing up ${o.nodes} nodes (${runtime.kind})${o.bugs.length ? ` with planted bugs ${o.bugs.join(', ')}` : ''}`);
-    const handles = await runtime.up({ runId, nodes: o.nodes, node: { bugs: o.bugs }, logDir: join(dir, 'nodes') });
+    const optText = Object.entries(topts).map(([k, v]) => `${k}=${v}`).join(' ');
+    say(`bringing up ${o.nodes} ${target.name} nodes (${runtime.kind})${optText ? ` with ${optText}` : ''}`);
+    const logDir = join(dir, 'nodes');
+    // A fresh secret per run: nodes that authenticate their peers accept only this cluster's members.
+    const secret = randomBytes(32).toString('hex');
+    const spec: ClusterSpec = { runId, nodes: o.nodes, logDir, ...target.cluster({ runId, nodes: o.nodes, logDir, options: topts, secret }) };
+    const handles = await runtime.up(spec);
     test.nodes = handles.map((h) => ({ name: h.name, url: h.url }));
     writeJson(join(dir, 'test.json'), test);
     if (stop.reason) throw new Error(`stopped before the load started (${stop.reason})`);
 
-    const wo = { seed: o.seed, concurrency: o.concurrency, opTimeoutMs: o.opTimeoutMs };
+    const wo = { seed: o.seed, concurrency: o.concurrency, opTimeoutMs: o.opTimeoutMs, leaseMs: workload.leaseMs };
     const started = performance.now();
     const elapsed = (): number => (performance.now() - started) / 1000;
     pool = new WorkerPool({
       concurrency: o.concurrency, seed: o.seed, rate: o.rate, recorder, elapsed,
       generator: timeLimit(o.timeLimitS, workload.generator(wo)),
-      makeClient: (process, worker) => workload.client(handles, worker, { ...wo, process }),
+      makeClient: (process, worker) => {
+        const inner = prepared.client({ ...wo, nodes: handles, prefer: worker, process, options: topts });
+        return workload.wrapClient ? workload.wrapClient(inner, { ...wo, process }) : inner;
+      },
       finalOp: workload.finalOp,
     });
     const rt = runtime;
     nemesis = new Nemesis({
       kinds, intervalS: o.nemesisIntervalS, rnd: new Random(o.seed ^ 0x2545f491), record: (e) => recorder.record(e), now: () => recorder.now(),
       log: (m) => log.info(m),
-      ctx: { runtime: rt, nodes: handles.map((h) => h.name), rnd: new Random(o.seed ^ 0x68e31da4), leader: () => leaderOf(http, test.nodes) },
+      ctx: { runtime: rt, nodes: handles.map((h) => h.name), rnd: new Random(o.seed ^ 0x68e31da4), leader: async () => target.leader?.(handles, undefined, topts) },
     });
     stop.on(() => pool?.stop());
     const ticker = setInterval(() => {
@@ -153,7 +149,6 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   } finally {
     pool?.close();
     recorder.close();
-    http.close();
   }
   // Check what was recorded, whatever happened above.
   let events: HistoryEvent[] = [];
@@ -169,13 +164,12 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   test.finishedAt = new Date().toISOString();
   if (stop.reason) test.interrupted = stop.reason;
   writeJson(join(dir, 'test.json'), test);
-  writeFileSync(join(dir, 'report.html'), renderRunReport({ test, events, results, nodes: test.nodes.map((n) => n.name) }));
   if (runtime) {
     say('tearing down');
     await runtime.down().catch((e: unknown) => say(`teardown: ${(e as Error).message}`));
   }
   log.flush?.();
   logStream.end();
-  if (test.error) throw Object.assign(new Error(test.error), { dir, results });
-  return { dir, results, interrupted: stop.reason };
+  if (test.error) throw Object.assign(new Error(test.error), { dir, results, test, events });
+  return { dir, results, test, events, interrupted: stop.reason };
 }

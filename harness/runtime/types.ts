@@ -1,36 +1,11 @@
 // The Runtime interface: how the harness brings a cluster up, reaches its nodes, hurts them and tears them
 // down. Two implementations: docker (dockerode, real containers, iptables, cgroup freezer, libfaketime) and
 // local (child processes on loopback, a fault-injecting TCP relay, signals). The nemesis and `faultline run`
-// only ever talk to this interface.
+// only ever talk to this interface. A runtime hosts whatever ClusterSpec it is given (argv, env, ports, health
+// check): it knows no target.
 
-export interface NodeOptions {
-  /** Planted bugs to enable on every node (`--bug NAME` on the node). */
-  bugs?: string[];
-  /** Raft timing, in milliseconds. */
-  electionMs?: number;
-  heartbeatMs?: number;
-  /** Extra node flags / environment (targets other than the reference cluster use these). */
-  extraArgs?: string[];
-  env?: Record<string, string>;
-}
-
-export interface ClusterSpec {
-  /** Unique id of this run: labels every container, network, volume and rule (docker), names temp dirs (local). */
-  runId: string;
-  nodes: number;
-  node: NodeOptions;
-  /** Where node logs are streamed: <logDir>/<node>/node.log. */
-  logDir: string;
-}
-
-export interface NodeHandle {
-  /** n1, n2, ... */
-  name: string;
-  /** Base URL of the node's client API as reachable from the harness, e.g. http://10.213.0.11:8000. */
-  url: string;
-  /** Raft peer address as other nodes dial it (host:port). */
-  peerAddr: string;
-}
+export type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from '../target/types.js';
+import type { ClusterSpec, NodeHandle } from '../target/types.js';
 
 /** A grudge: for each node, the nodes it must not hear from (Jepsen's representation of a partition). */
 export type Grudge = Record<string, string[]>;
@@ -42,10 +17,10 @@ export interface PartitionOptions {
 
 export interface Runtime {
   readonly kind: 'docker' | 'local';
-  /** Build/prepare what is needed (image, binaries), create and start the cluster, wait until every node answers /status. */
+  /** Build/prepare what is needed (image, binaries), create and start the cluster, wait until spec.health passes. */
   up(spec: ClusterSpec): Promise<NodeHandle[]>;
   nodes(): NodeHandle[];
-  /** Wait until every (or the named) node answers /status and some node reports a leader. */
+  /** Wait until the spec's health check passes for every (or the named) node. */
   waitHealthy(timeoutMs: number, names?: string[]): Promise<void>;
 
   /** SIGKILL the node's process; its data stays. */

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DockerRuntime, httpGet } from '../../harness/runtime/docker/docker-runtime.js';
+import { DockerRuntime } from '../../harness/runtime/docker/docker-runtime.js';
+import { httpGet } from '../../harness/net/http.js';
+import { referenceSpec } from '../../targets/reference/cluster.js';
 import { listLeftovers } from '../../harness/runtime/clean.js';
 import type { NodeStatus } from '../../system/node/api.js';
 import { shardOf } from '../../system/shard/placement.js';
@@ -54,7 +56,7 @@ async function status(name: string, timeoutMs = 1000): Promise<NodeStatus | unde
 dockerHooks(test, {
   before: async () => {
     rt = new DockerRuntime({ log: () => undefined });
-    await rt.up({ runId, nodes: 3, node: { electionMs: 300, heartbeatMs: 30 }, logDir });
+    await rt.up(referenceSpec({ runId, nodes: 3, logDir, options: { 'election-ms': '300', 'heartbeat-ms': '30' } }));
     kv = new TestKv(rt.nodes().map((n) => n.url));
   },
   after: async () => {
@@ -71,7 +73,7 @@ dockerTest(test, 'up: three containers on a fixed subnet answer /status, one lea
   assert.match(subnet, /^10\.213\.\d+\.0\/24$/);
   const third = subnet.split('.')[2];
   assert.equal(hs.map((h) => h.url), [11, 12, 13].map((i) => `http://10.213.${third}.${i}:8000`));
-  assert.equal(hs.map((h) => h.peerAddr), [11, 12, 13].map((i) => `10.213.${third}.${i}:7000`));
+  assert.equal(hs.map((h) => h.addrs.peer), [11, 12, 13].map((i) => `10.213.${third}.${i}:7000`));
   const sts = await Promise.all(hs.map((h) => status(h.name)));
   assert.equal(sts.map((s) => s?.id), ['n1', 'n2', 'n3']);
   assert.ok(sts.some((s) => s!.role === 'leader'));

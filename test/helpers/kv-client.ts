@@ -1,5 +1,5 @@
 // A test client for the reference cluster: find the leader, follow not-leader redirects, retry until a deadline.
-import { HttpClient } from '../../workloads/kv/http.js';
+import { HttpClient } from '../../harness/net/http.js';
 import type { KvRequest, NodeStatus } from '../../system/node/api.js';
 
 export class TestKv {

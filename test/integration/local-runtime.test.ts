@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { LocalRuntime } from '../../harness/runtime/local/local-runtime.js';
 import { Relay, type LinkCounters } from '../../harness/runtime/local/relay.js';
 import type { NodeHandle } from '../../harness/runtime/types.js';
+import { referenceSpec } from '../../targets/reference/cluster.js';
 import type { NodeStatus } from '../../system/node/api.js';
 import { TestKv } from '../helpers/kv-client.js';
 
@@ -54,24 +55,36 @@ function dial(port: number): Promise<Socket> {
   });
 }
 
-test('relay: directed cuts drop whole frames, reject resets, loss is per receiver, uncut restores', async () => {
+test('relay: bytes pass untouched; a drop cut discards and resets at heal, reject resets, loss and latency delay in order', async () => {
   const fakes = new Map<string, Fake>();
   for (const n of NAMES) fakes.set(n, await fakeNode());
   let seed = 42;
   const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const relay = await Relay.create({ nodes: NAMES, realPort: (n) => fakes.get(n)!.port, random });
+  // The test itself plays every sender: map each dialled socket's local port to the node it stands for.
+  const owners = new Map<number, string>();
+  const relay = await Relay.create({
+    nodes: NAMES, ports: ['peer'], realPort: (n) => fakes.get(n)!.port, random, retransmitMs: 300,
+    identify: (remotePort) => owners.get(remotePort),
+  });
   const socks = new Map<string, Socket>();
+  const open = async (from: string, to: string): Promise<Socket> => {
+    const s = await dial(relay.port(to, 'peer'));
+    owners.set(s.localPort!, from);
+    socks.set(`${from}->${to}`, s);
+    return s;
+  };
   try {
-    for (const a of NAMES) for (const b of NAMES) if (a !== b) socks.set(`${a}->${b}`, await dial(relay.port(a, b)));
-    const send = async (tag: string): Promise<void> => {
+    for (const a of NAMES) for (const b of NAMES) if (a !== b) await open(a, b);
+    const send = async (tag: string, wait = 150): Promise<void> => {
       for (const [k, s] of socks) if (!s.destroyed) s.write(`${JSON.stringify({ tag, link: k })}\n`);
-      await sleep(150);
+      await sleep(wait);
     };
     const got = (to: string, tag: string): string[] =>
       fakes.get(to)!.lines.map((l) => JSON.parse(l) as { tag: string; link: string }).filter((m) => m.tag === tag).map((m) => m.link).sort();
 
     await send('before');
     for (const n of NAMES) assert.equal(got(n, 'before'), NAMES.filter((x) => x !== n).map((x) => `${x}->${n}`).sort(), `all links pass to ${n}`);
+    assert.ok(relay.counters('n1', 'n2').bytesForwarded > 0);
 
     // n1 and n2 cannot hear each other; every other link passes.
     relay.cut('n1', 'n2', 'drop');
@@ -80,31 +93,25 @@ test('relay: directed cuts drop whole frames, reject resets, loss is per receive
     assert.equal(got('n1', 'cut'), ['n3->n1']);
     assert.equal(got('n2', 'cut'), ['n3->n2']);
     assert.equal(got('n3', 'cut'), ['n1->n3', 'n2->n3']);
-    assert.is(relay.counters('n1', 'n2').droppedByCut, 1);
-    assert.is(relay.counters('n2', 'n1').droppedByCut, 1);
+    assert.ok(relay.counters('n1', 'n2').bytesDropped > 0);
     assert.is(relay.connections('n1', 'n2'), 1, 'drop keeps the connection open');
 
-    // A frame that straddles the cut is dropped whole, so the stream stays parseable after uncut.
-    socks.get('n1->n2')!.write('{"tag":"straddle",');
-    await sleep(50);
+    // Healing resets the connections that lost bytes: a stream with a hole is never passed on.
+    const holed = socks.get('n1->n2')!;
+    const reset = new Promise<void>((r) => holed.once('close', () => r()));
     relay.uncut('n1', 'n2');
-    socks.get('n1->n2')!.write('"link":"n1->n2"}\n');
-    await sleep(50);
-    relay.cut('n1', 'n2', 'drop');
-    socks.get('n1->n2')!.write('{"tag":"straddle2",');
-    await sleep(50);
-    relay.uncut('n1', 'n2');
-    socks.get('n1->n2')!.write('"link":"n1->n2"}\n');
     relay.uncut('n2', 'n1');
+    await reset;
+    assert.is(relay.counters('n1', 'n2').resetAtHeal, 1);
+    await open('n1', 'n2');
+    await open('n2', 'n1');
     await send('uncut');
-    assert.equal(got('n2', 'straddle'), ['n1->n2'], 'frame begun before the cut and ended after uncut is whole');
-    assert.equal(got('n2', 'straddle2'), ['n1->n2']);
     assert.equal(got('n2', 'uncut'), ['n1->n2', 'n3->n2']);
     assert.equal(got('n1', 'uncut'), ['n2->n1', 'n3->n1']);
     for (const n of NAMES) for (const l of fakes.get(n)!.lines) JSON.parse(l); // every line received parses
 
-    // Reject: the open connection is reset, new ones are refused at once.
     const s13 = socks.get('n1->n3')!;
+    // Reject: the open connections between the two are reset, new ones are refused at once.
     const closed = new Promise<void>((r) => s13.once('close', () => r()));
     relay.cut('n1', 'n3', 'reject');
     await closed;
@@ -112,29 +119,49 @@ test('relay: directed cuts drop whole frames, reject resets, loss is per receive
       const s = new Socket();
       s.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
       s.on('close', () => resolve('closed'));
-      s.connect(relay.port('n1', 'n3'), '127.0.0.1', () => s.write('{"tag":"rejected","link":"n1->n3"}\n'));
+      s.connect(relay.port('n3', 'peer'), '127.0.0.1', () => { owners.set(s.localPort!, 'n1'); s.write('{"tag":"rejected","link":"n1->n3"}\n'); });
     });
     assert.ok(/closed|ECONNRESET|EPIPE/.test(again), again);
     assert.ok(relay.counters('n1', 'n3').rejected >= 1);
     assert.equal(got('n3', 'rejected'), []);
     relay.uncut('n1', 'n3');
-    socks.set('n1->n3', await dial(relay.port('n1', 'n3')));
+    await open('n1', 'n3');
 
-    // Loss 1.0 at n3: nothing reaches n3, everything else passes.
+    // A connection from a process that is not a node is never faulted.
+    relay.cut('n1', 'n3', 'drop');
+    const stranger = await dial(relay.port('n3', 'peer'));
+    stranger.write('{"tag":"stranger","link":"?->n3"}\n');
+    await sleep(100);
+    assert.equal(got('n3', 'stranger'), ['?->n3']);
+    stranger.destroy();
+    relay.uncut('n1', 'n3');
+    await open('n1', 'n3');
+
+    // Loss 1.0 at n3: every chunk to n3 is held back one retransmission timeout (300 ms here), then arrives in order.
     relay.loss('n3', 1);
-    await send('loss');
-    assert.equal(got('n3', 'loss'), []);
-    assert.equal(got('n1', 'loss'), ['n2->n1', 'n3->n1']);
-    assert.is(relay.counters('n1', 'n3').droppedByLoss + relay.counters('n2', 'n3').droppedByLoss, 2);
-    // Loss 0.5: some frames pass, some do not, all intact.
-    relay.loss('n3', 0.5);
-    for (let i = 0; i < 100; i++) socks.get('n1->n3')!.write(`${JSON.stringify({ tag: 'half', link: `n1->n3`, i })}\n`);
-    await sleep(150);
-    const half = got('n3', 'half').length;
-    assert.ok(half > 20 && half < 80, `about half of 100 frames pass (${half})`);
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) socks.get('n1->n3')!.write(`${JSON.stringify({ tag: 'lossy', link: 'n1->n3', i })}\n`);
+    await sleep(100);
+    assert.equal(got('n3', 'lossy'), [], 'nothing yet after 100 ms');
+    await until('the held-back chunks arrive', 2000, () => got('n3', 'lossy').length === 20);
+    assert.ok(Date.now() - t0 >= 280);
+    const order = fakes.get('n3')!.lines.map((l) => JSON.parse(l) as { tag: string; i?: number }).filter((m) => m.tag === 'lossy').map((m) => m.i);
+    assert.equal(order, Array.from({ length: 20 }, (_, i) => i), 'in order');
+    assert.ok(relay.counters('n1', 'n3').chunksDelayed > 0);
+    assert.equal(got('n1', 'before').length, 2, 'other receivers untouched');
     relay.loss('n3', 0);
-    await send('noloss');
-    assert.equal(got('n3', 'noloss'), ['n1->n3', 'n2->n3']);
+
+    // Latency 200 ms ± 50 at n2: delayed, in order.
+    relay.latency('n2', 200, 50);
+    const t1 = Date.now();
+    for (let i = 0; i < 20; i++) socks.get('n3->n2')!.write(`${JSON.stringify({ tag: 'slow', link: 'n3->n2', i })}\n`);
+    await until('the delayed chunks arrive', 2000, () => got('n2', 'slow').length === 20);
+    assert.ok(Date.now() - t1 >= 140, `delayed by at least 150 ms (${Date.now() - t1})`);
+    const order2 = fakes.get('n2')!.lines.map((l) => JSON.parse(l) as { tag: string; i?: number }).filter((m) => m.tag === 'slow').map((m) => m.i);
+    assert.equal(order2, Array.from({ length: 20 }, (_, i) => i), 'in order');
+    relay.latency('n2', 0);
+    await send('clean', 100);
+    assert.equal(got('n2', 'clean'), ['n1->n2', 'n3->n2']);
   } finally {
     for (const s of socks.values()) s.destroy();
     await relay.close();
@@ -178,12 +205,15 @@ async function write(key: string, value: number, urls = handles.map((h) => h.url
   assert.is(r.ok, true, `write ${key}=${value}`);
 }
 
-const delta = (a: LinkCounters, b: LinkCounters): LinkCounters =>
-  Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v - a[k as keyof LinkCounters]])) as unknown as LinkCounters;
+const delta = (a: LinkCounters | undefined, b: LinkCounters | undefined): LinkCounters => {
+  const zero = { accepted: 0, rejected: 0, bytesForwarded: 0, bytesDropped: 0, chunksDelayed: 0, resetAtHeal: 0 };
+  const x = a ?? zero;
+  return Object.fromEntries(Object.entries(b ?? zero).map(([k, v]) => [k, v - x[k as keyof LinkCounters]])) as unknown as LinkCounters;
+};
 
 test.before(async () => {
   // uvu swallows a failing before hook silently: say why.
-  handles = await rt.up({ runId: 'local-rt-test', nodes: 3, node: { electionMs: 300, heartbeatMs: 30 }, logDir: dir }).catch((e: Error) => {
+  handles = await rt.up(referenceSpec({ runId: 'local-rt-test', nodes: 3, logDir: dir, options: { 'election-ms': '300', 'heartbeat-ms': '30' } })).catch((e: Error) => {
     console.error(`local runtime up failed: ${e.stack ?? e.message}`);
     throw e;
   });
@@ -205,10 +235,10 @@ test('up: three nodes answer, node logs in <logDir>/<node>/node.log, peers dial 
   for (const n of NAMES) assert.ok(existsSync(join(dir, n, 'node.log')));
   // Peer traffic really goes through the relay.
   const c = rt.relay.allCounters();
-  assert.ok(Object.values(c).reduce((s, x) => s + x.framesForwarded, 0) > 0);
+  assert.ok(Object.values(c).reduce((s, x) => s + x.bytesForwarded, 0) > 0);
 });
 
-test('partition n1 <-/-> n2: no frame between them either way, links to n3 pass, writes still work', async () => {
+test('partition n1 <-/-> n2: no byte between them either way, links to n3 pass, writes still work', async () => {
   // Make the cut bite: the leader must be n1 or n2, so that Raft traffic is offered on the cut links.
   let leader = await singleLeader();
   if (leader === 'n3') {
@@ -226,16 +256,13 @@ test('partition n1 <-/-> n2: no frame between them either way, links to n3 pass,
     await sleep(1500); // several election timeouts: the cut-off follower tries to campaign
     const after = rt.relay.allCounters();
     const d = (k: string): LinkCounters => delta(before[k], after[k]);
-    assert.is(d('n1->n2').framesForwarded, 0, 'n1 -> n2 forwarded nothing');
-    assert.is(d('n2->n1').framesForwarded, 0, 'n2 -> n1 forwarded nothing');
-    assert.ok(d(`${leader}->${follower}`).droppedByCut > 0, 'the leader\'s heartbeats to the cut-off follower were dropped');
-    assert.ok(d(`${follower}->${leader}`).droppedByCut > 0, 'the cut-off follower\'s campaign messages to the leader were dropped');
-    for (const k of ['n1->n3', 'n3->n1', 'n2->n3', 'n3->n2']) {
-      assert.is(d(k).droppedByCut + d(k).droppedByLoss, 0, `${k} dropped nothing`);
-      assert.is(d(k).framesForwarded, d(k).framesIn, `${k} forwarded everything offered`);
-    }
-    assert.ok(d(`${leader}->n3`).framesForwarded > 0 && d(`n3->${leader}`).framesForwarded > 0, 'leader <-> n3 passes both ways');
-    assert.ok(d(`${follower}->n3`).framesForwarded > 0, 'the cut-off follower still reaches n3');
+    assert.is(d('n1->n2').bytesForwarded, 0, 'n1 -> n2 forwarded nothing');
+    assert.is(d('n2->n1').bytesForwarded, 0, 'n2 -> n1 forwarded nothing');
+    assert.ok(d(`${leader}->${follower}`).bytesDropped > 0, 'the leader\'s heartbeats to the cut-off follower were dropped');
+    assert.ok(d(`${follower}->${leader}`).bytesDropped > 0, 'the cut-off follower\'s campaign messages to the leader were dropped');
+    for (const k of ['n1->n3', 'n3->n1', 'n2->n3', 'n3->n2']) assert.is(d(k).bytesDropped + d(k).chunksDelayed, 0, `${k} dropped and delayed nothing`);
+    assert.ok(d(`${leader}->n3`).bytesForwarded > 0 && d(`n3->${leader}`).bytesForwarded > 0, 'leader <-> n3 passes both ways');
+    assert.ok(d(`${follower}->n3`).bytesForwarded > 0, 'the cut-off follower still reaches n3');
     // The majority (leader + n3) kept the same leader (pre-vote + check-quorum: n3 ignores the follower).
     const sts = await statuses([leader, 'n3']);
     assert.is(sts.get(leader)?.role, 'leader');
@@ -293,8 +320,8 @@ test('reject mode: connections are reset and refused, nothing passes; start keep
     await sleep(1000);
     const after = rt.relay.allCounters();
     for (const o of others(victim)) {
-      assert.is(delta(before[`${o}->${victim}`], after[`${o}->${victim}`]).framesForwarded, 0);
-      assert.is(delta(before[`${victim}->${o}`], after[`${victim}->${o}`]).framesForwarded, 0);
+      assert.is(delta(before[`${o}->${victim}`], after[`${o}->${victim}`]).bytesForwarded, 0);
+      assert.is(delta(before[`${victim}->${o}`], after[`${victim}->${o}`]).bytesForwarded, 0);
       assert.is(rt.relay.connections(o, victim), 0);
     }
     assert.ok(rt.relay.counters(leader, victim).rejected > 0, 'the leader keeps reconnecting and is refused');
@@ -375,17 +402,16 @@ test('clock: clockSet(n2, +60 s) moves n2\'s wall clock only', async () => {
   await until('n2 back to true time', 3500, async () => { const d = await skew('n2'); return d !== undefined && Math.abs(d) <= 1000; });
 });
 
-test('loss(n3, 1.0): every frame to n3 is dropped; loss 0 restores', async () => {
+test('loss(n3, 1.0): every chunk to n3 is held back (TCP retransmission), nothing else is; loss 0 restores', async () => {
   await singleLeader();
   await rt.loss(['n3'], 1.0);
   try {
     const before = rt.relay.allCounters();
     await sleep(1000);
     const after = rt.relay.allCounters();
-    for (const k of ['n1->n3', 'n2->n3']) assert.is(delta(before[k], after[k]).framesForwarded, 0, `${k} forwarded nothing`);
-    const dropped = delta(before['n1->n3'], after['n1->n3']).droppedByLoss + delta(before['n2->n3'], after['n2->n3']).droppedByLoss;
-    assert.ok(dropped > 0, 'frames to n3 were offered and dropped');
-    for (const k of ['n3->n1', 'n3->n2', 'n1->n2', 'n2->n1']) assert.is(delta(before[k], after[k]).droppedByLoss, 0, `${k} lost nothing`);
+    const delayed = delta(before['n1->n3'], after['n1->n3']).chunksDelayed + delta(before['n2->n3'], after['n2->n3']).chunksDelayed;
+    assert.ok(delayed > 0, 'chunks to n3 were held back');
+    for (const k of ['n3->n1', 'n3->n2', 'n1->n2', 'n2->n1']) assert.is(delta(before[k], after[k]).chunksDelayed, 0, `${k} was not delayed`);
   } finally {
     await rt.loss(['n3'], 0);
   }

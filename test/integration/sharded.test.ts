@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalProcesses } from '../../harness/runtime/local-processes.js';
+import { LocalProcesses } from '../../targets/reference/local-cluster.js';
 import type { NodeStatus } from '../../system/node/api.js';
-import { KvHttpClient } from '../../workloads/kv/client.js';
-import { HttpClient } from '../../workloads/kv/http.js';
-import { Router } from '../../workloads/kv/router.js';
+import { KvHttpClient } from '../../targets/reference/clients/kv.js';
+import { HttpClient } from '../../harness/net/http.js';
+import { Router } from '../../targets/reference/router.js';
 
 const SHARD_ARGS = ['--shards', '8', '--replication', '3'];
 const dirs: string[] = [];
@@ -24,7 +24,7 @@ async function cluster(bugs: string[] = []): Promise<LocalProcesses> {
 }
 
 const http = new HttpClient();
-const handles = (lp: LocalProcesses) => lp.nodes.map((n) => ({ name: n.name, url: n.url, peerAddr: '' }));
+const handles = (lp: LocalProcesses) => lp.nodes.map((n) => ({ name: n.name, url: n.url }));
 
 async function statuses(lp: LocalProcesses): Promise<(NodeStatus | undefined)[]> {
   return Promise.all(lp.nodes.map(async (n) => {

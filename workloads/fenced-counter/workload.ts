@@ -5,8 +5,6 @@
 import type { Generator, OpSpec } from '../../harness/generator/generator.js';
 import { checkFencedCounter } from '../../harness/checker/fenced.js';
 import type { Client, Completion, Workload } from '../types.js';
-import { LockHttpClient } from '../lock/client.js';
-import type { NodeHandle } from '../../harness/runtime/types.js';
 import { Random } from '../../harness/generator/random.js';
 
 export const LOCK = 'fc-lock';
@@ -28,25 +26,28 @@ export function fencedGenerator(): Generator {
   };
 }
 
-/** Holds the token and the value read, and fills them into the next steps. */
-export class FencedCounterClient implements Client {
-  private readonly inner: LockHttpClient;
+/**
+ * The workload's side of one process: holds the token its last acquire returned and the value it read, fills
+ * them into the next steps, and sometimes stalls. The target's client only performs acquire, release, and the
+ * fenced read and write of the counter.
+ */
+export class FencedCounterDriver implements Client {
+  private token: unknown;
   private lastRead: number | undefined;
   private readonly rnd: Random;
 
-  constructor(nodes: NodeHandle[], prefer: number, owner: string, timeoutMs: number, seed: number) {
-    this.inner = new LockHttpClient(nodes, prefer, owner, LEASE_MS, timeoutMs);
+  constructor(private readonly inner: Client, seed: number) {
     this.rnd = new Random(seed);
   }
 
   prepare(op: OpSpec): OpSpec | undefined {
-    const holding = this.inner.held.has(LOCK);
+    const holding = this.token !== undefined;
     if (op.f === 'acquire') return holding ? undefined : op;
     if (!holding) return undefined; // nothing to do without the lock
-    if (op.f === 'read') return { ...op, value: { token: this.inner.held.get(LOCK) } };
+    if (op.f === 'read') return { ...op, value: { token: this.token } };
     if (op.f === 'write') {
       if (this.lastRead === undefined) return undefined;
-      return { ...op, value: this.lastRead + 1, token: this.inner.held.get(LOCK) } as OpSpec;
+      return { ...op, value: this.lastRead + 1, token: this.token } as OpSpec;
     }
     return op;
   }
@@ -54,15 +55,19 @@ export class FencedCounterClient implements Client {
   async invoke(op: OpSpec): Promise<Completion> {
     if (op.f === 'acquire' || op.f === 'release') {
       this.lastRead = undefined;
-      return this.inner.invoke(op);
+      const c = await this.inner.invoke(op);
+      if (op.f === 'acquire' && c.type === 'ok') this.token = c.value;
+      // A definite answer to a release ends the hold (released, or not the holder any more: expired).
+      if (op.f === 'release' && c.type !== 'info') this.token = undefined;
+      return c;
     }
     if (op.f === 'read') {
-      const c = await this.inner.kv({ op: 'read', key: COUNTER }, LOCK, true);
+      const c = await this.inner.invoke(op);
       this.lastRead = c.type === 'ok' ? (typeof c.value === 'number' ? c.value : 0) : undefined;
       return c.type === 'ok' ? { type: 'ok', value: c.value ?? null } : c;
     }
     if (this.rnd.chance(STALL_RATE)) await new Promise((r) => setTimeout(r, this.rnd.int(STALL_MS / 2, STALL_MS)));
-    const c = await this.inner.kv({ op: 'write', key: COUNTER, value: op.value }, LOCK, false);
+    const c = await this.inner.invoke(op);
     this.lastRead = undefined;
     return c;
   }
@@ -78,5 +83,6 @@ export const fencedCounterWorkload: Workload = {
   generator: () => fencedGenerator(),
   checkers: (events) => [checkFencedCounter(events, LOCK, COUNTER)],
   finalOp: () => undefined,
-  client: (nodes, prefer, o) => new FencedCounterClient(nodes, prefer, `p${o.process}-${o.seed}`, o.opTimeoutMs, (o.seed ^ Math.imul(o.process + 1, 0x9e3779b1)) >>> 0),
+  leaseMs: LEASE_MS,
+  wrapClient: (inner, o) => new FencedCounterDriver(inner, (o.seed ^ Math.imul(o.process + 1, 0x9e3779b1)) >>> 0),
 };

@@ -3,7 +3,6 @@
 // OPS_PER_KEY operations per worker and then moves to a fresh key, so every key's history is short (cheap to
 // check exactly) while it still sees real contention.
 import type { Generator } from '../../harness/generator/generator.js';
-import { KvHttpClient } from './client.js';
 import type { Workload } from '../types.js';
 
 export const THREADS_PER_KEY = 5;
@@ -32,5 +31,4 @@ export const kvWorkload: Workload = {
   describe: `many keys (rotated every ${OPS_PER_KEY} ops per worker, ${THREADS_PER_KEY} workers per key): read, write, cas; checked key by key`,
   generator: (o) => kvGenerator(o.concurrency),
   finalOp: (lastKey) => (lastKey ? { f: 'read', key: lastKey } : undefined),
-  client: (nodes, prefer, o) => new KvHttpClient(nodes, prefer, `p${o.process}-${o.seed}`, o.opTimeoutMs),
 };

@@ -3,7 +3,6 @@
 // without pause and clock faults (those are for fenced-counter, where a lease may legitimately lapse).
 import type { Generator } from '../../harness/generator/generator.js';
 import type { Workload } from '../types.js';
-import { LockHttpClient } from './client.js';
 
 export const LOCK_NAMES = 3;
 /** Far longer than a test (default 60 s), shorter than the largest clock bump (±262 s), so that a replica
@@ -24,5 +23,5 @@ export const lockWorkload: Workload = {
   describe: `acquire/release on ${LOCK_NAMES} lock names (lease ${LONG_TTL_MS / 1000} s, longer than a test); checked per name with the mutex model. Mutual exclusion must hold exactly, also under clock faults; keep tests under ${LONG_TTL_MS / 1000} s and without pause faults.`,
   generator: () => lockGenerator(),
   finalOp: () => undefined,
-  client: (nodes, prefer, o) => new LockHttpClient(nodes, prefer, `p${o.process}-${o.seed}`, LONG_TTL_MS, o.opTimeoutMs),
+  leaseMs: LONG_TTL_MS,
 };

@@ -1,7 +1,6 @@
 // `register`: one key, read / write / cas with small values so that cas often succeeds; model cas-register.
-// Jepsen's classic linearizable-register test, against a single Raft group.
+// Jepsen's classic linearizable-register test.
 import type { Generator } from '../../harness/generator/generator.js';
-import { KvHttpClient } from '../kv/client.js';
 import type { Workload } from '../types.js';
 
 export const KEY = 'register';
@@ -21,5 +20,4 @@ export const registerWorkload: Workload = {
   describe: 'one register: read, write, cas (values 0-4); checked as a cas-register',
   generator: () => registerOp(),
   finalOp: () => ({ f: 'read', key: KEY }),
-  client: (nodes, prefer, o) => new KvHttpClient(nodes, prefer, `p${o.process}-${o.seed}`, o.opTimeoutMs),
 };

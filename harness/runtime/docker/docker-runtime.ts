@@ -5,29 +5,31 @@
 //
 // Every object carries the labels faultline=1, faultline.run=<runId> (and faultline.node=<name>), so
 // `faultline clean` finds leftovers of a run that died. Only objects this runtime created are ever removed.
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
-import { request } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import type { ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from '../types.js';
+import type { Addressing, ClusterSpec, Grudge, ImageBuilder, NodeHandle, PartitionOptions, Runtime } from '../types.js';
 import { onCleanup } from '../cleanup.js';
 import { cleanLeftovers } from '../clean.js';
-import { ensureNodeImage, imageHasFaketime } from './image.js';
+import { writeFaketimeFile } from '../faketime.js';
+import { waitFor } from '../wait.js';
+import { buildImage, imageHasFaketime } from './image.js';
+import { desiredRules, syncRules, type Rule } from './iptables.js';
+import { createRunNetwork } from './subnet.js';
 
-export const CLIENT_PORT = 8000;
-export const PEER_PORT = 7000;
-export const TICK_MS = 10;
+/** Where a node's data volume is mounted in its container. */
+export const DATA_DIR = '/data';
 
 export interface DockerRuntimeOptions {
   docker?: Docker;
-  /** Use this image instead of building faultline-node:<hash>. */
+  /** Use this image instead of the one the ClusterSpec builds. */
   image?: string;
   /** First two octets of the subnets to try: <prefix>.<x>.0/24 for x = 0..255. Default 10.213. */
   subnetPrefix?: string;
   log?: (msg: string) => void;
-  /** How long up() waits for every node to answer /status and a leader to exist. Default 60 s. */
+  /** How long up() waits for the spec's health check to pass. Default 60 s. */
   healthyTimeoutMs?: number;
 }
 
@@ -43,7 +45,7 @@ interface DockerNode {
   state: NodeState;
   pid?: number;
   /** iptables rule specs (after "-A INPUT") installed in the node's current network namespace. */
-  rules: string[][];
+  rules: Rule[];
   log?: WriteStream;
   attach?: NodeJS.ReadableStream;
   /** Serializes kill/start/pause/resume/rule changes on this node (the nemesis may overlap calls). */
@@ -60,55 +62,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function is404(e: unknown): boolean {
   return (e as { statusCode?: number }).statusCode === 404;
-}
-
-/** GET url with a hard timeout; resolves the status code and body, or undefined when no answer. */
-export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: unknown } | undefined> {
-  return new Promise((resolve) => {
-    const req = request(url, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        try { resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }); } catch { resolve({ status: res.statusCode ?? 0, body: text }); }
-      });
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
-}
-
-/** "+60s", "-2.5s", "+0s": the libfaketime relative-offset form for an offset in milliseconds. */
-export function faketimeOffset(offsetMs: number): string {
-  const s = Math.round(offsetMs) / 1000;
-  return `${s < 0 ? '-' : '+'}${Math.abs(s)}s`;
-}
-
-/** Subnets (as "a.b.c.d/n") of the host's routes, from /proc/net/route (little-endian hex). */
-function hostRoutes(): Array<{ net: number; mask: number }> {
-  try {
-    return readFileSync('/proc/net/route', 'utf8').split('\n').slice(1).filter(Boolean).map((l) => {
-      const f = l.trim().split(/\s+/);
-      const le = (h: string) => Buffer.from(h, 'hex').readUInt32LE(0);
-      return { net: le(f[1]) >>> 0, mask: le(f[7]) >>> 0 };
-    }).filter((r) => r.mask !== 0);
-  } catch {
-    return [];
-  }
-}
-
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
-}
-
-function cidrOverlaps(a: string, b: string): boolean {
-  const [ai, al] = a.split('/');
-  const [bi, bl] = b.split('/');
-  const len = Math.min(Number(al), Number(bl));
-  const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
-  return ((ipToInt(ai) & mask) >>> 0) === ((ipToInt(bi) & mask) >>> 0);
 }
 
 export class DockerRuntime implements Runtime {
@@ -129,6 +82,7 @@ export class DockerRuntime implements Runtime {
   private unregister?: () => void;
   private downed = false;
   private clockRoot?: string;
+  private addr?: Addressing;
 
   constructor(private readonly o: DockerRuntimeOptions = {}) {
     this.docker = o.docker ?? new Docker();
@@ -149,9 +103,19 @@ export class DockerRuntime implements Runtime {
         this.image = this.o.image;
         this.faketime = await imageHasFaketime(this.docker, this.image);
       } else {
-        const img = await ensureNodeImage(this.docker, { log: this.log });
-        this.image = img.image;
-        this.faketime = img.faketime;
+        if (!spec.image) throw new Error('the docker runtime needs an image: this target builds none (run it with --runtime local)');
+        let faketime = false;
+        const builder: ImageBuilder = {
+          build: async (r) => {
+            const img = await buildImage(this.docker, r, { log: this.log });
+            faketime = img.faketime;
+            return img.image;
+          },
+          get faketime() { return faketime; },
+          log: this.log,
+        };
+        this.image = await spec.image(builder);
+        this.faketime = faketime || await imageHasFaketime(this.docker, this.image);
       }
       await this.createNetwork(labels);
       const third = this.subnet!.split('.')[2];
@@ -161,13 +125,26 @@ export class DockerRuntime implements Runtime {
         const name = `n${i}`;
         const clockDir = join(this.clockRoot, name);
         mkdirSync(clockDir, { recursive: true });
-        writeFileSync(join(clockDir, 'faketimerc'), '+0s\n');
+        writeFaketimeFile(join(clockDir, 'faketimerc'), 0);
         this.list.push({
           name, ip: `${prefix}.${third}.${10 + i}`, containerName: `faultline-${spec.runId}-${name}`,
           volume: `faultline-${spec.runId}-${name}-data`, clockDir, state: 'killed', rules: [], queue: Promise.resolve(),
           container: undefined as unknown as Docker.Container,
         });
       }
+      const ipOf = (n: string) => this.node(n).ip;
+      const port = (p: string): number => {
+        const d = spec.ports.find((x) => x.name === p);
+        if (!d) throw new Error(`no port ${p} (declared: ${spec.ports.map((x) => x.name).join(', ')})`);
+        return d.container;
+      };
+      this.addr = {
+        runtime: 'docker', names: this.list.map((n) => n.name), listenHost: '0.0.0.0',
+        port: (_n, p) => port(p),
+        peerAddr: (to, p) => `${ipOf(to)}:${port(p)}`,
+        clientAddr: (n, p) => `${ipOf(n)}:${port(p)}`,
+        dataDir: () => DATA_DIR,
+      };
       await Promise.all(this.list.map((n) => this.createNode(n, labels)));
       await Promise.all(this.list.map((n) => this.startContainer(n)));
       await this.waitHealthy(this.o.healthyTimeoutMs ?? 60_000);
@@ -180,63 +157,24 @@ export class DockerRuntime implements Runtime {
 
   private async createNetwork(labels: Record<string, string>): Promise<void> {
     const name = `faultline-${this.spec!.runId}`;
-    const prefix = this.o.subnetPrefix ?? '10.213';
-    const used = new Set<string>();
-    for (const n of await this.docker.listNetworks()) for (const c of n.IPAM?.Config ?? []) if (c.Subnet) used.add(c.Subnet);
-    const routes = hostRoutes();
-    let lastErr: unknown;
-    for (let x = 0; x < 256; x++) {
-      const subnet = `${prefix}.${x}.0/24`;
-      if ([...used].some((u) => u.includes('.') && cidrOverlaps(u, subnet))) continue;
-      if (routeOverlaps(routes, `${prefix}.${x}.0`)) continue; // some host interface already routes it
-      try {
-        this.network = await this.docker.createNetwork({
-          Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels,
-          IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: `${prefix}.${x}.1` }] },
-        });
-        this.networkName = name;
-        this.subnet = subnet;
-        this.log(`network ${name}: ${subnet}`);
-        return;
-      } catch (e) {
-        lastErr = e;
-        const msg = (e as Error).message;
-        if (/overlap|in use|Pool/i.test(msg)) continue; // taken meanwhile (a concurrent run): try the next /24
-        throw e;
-      }
-    }
-    throw new Error(`no free ${prefix}.x.0/24 subnet for the network: ${(lastErr as Error | undefined)?.message ?? 'all taken'}`);
-  }
-
-  private args(n: DockerNode): string[] {
-    const node = this.spec!.node;
-    const peers = this.list.map((p) => `${p.name}=${p.ip}:${PEER_PORT}`).join(',');
-    const urls = this.list.map((p) => `${p.name}=http://${p.ip}:${CLIENT_PORT}`).join(',');
-    const a = [
-      '--id', n.name, '--peers', peers, '--client-urls', urls, '--listen', '0.0.0.0',
-      '--client-port', String(CLIENT_PORT), '--peer-port', String(PEER_PORT), '--data-dir', '/data', '--tick-ms', String(TICK_MS),
-    ];
-    if (node.electionMs !== undefined || node.heartbeatMs !== undefined) {
-      // The node's defaults are 30 and 3 ticks; the node insists heartbeat < election.
-      const e = node.electionMs !== undefined ? Math.max(2, Math.round(node.electionMs / TICK_MS)) : 30;
-      let h = node.heartbeatMs !== undefined ? Math.max(1, Math.round(node.heartbeatMs / TICK_MS)) : 3;
-      if (h >= e) h = Math.max(1, Math.floor(e / 3));
-      a.push('--election-ticks', String(e), '--heartbeat-ticks', String(h));
-    }
-    for (const b of node.bugs ?? []) a.push('--bug', b);
-    return [...a, ...(node.extraArgs ?? [])];
+    const { network, subnet } = await createRunNetwork(this.docker, name, this.o.subnetPrefix ?? '10.213', labels);
+    this.network = network;
+    this.networkName = name;
+    this.subnet = subnet;
+    this.log(`network ${name}: ${subnet}`);
   }
 
   private async createNode(n: DockerNode, labels: Record<string, string>): Promise<void> {
     const nodeLabels = { ...labels, 'faultline.node': n.name };
     await this.docker.createVolume({ Name: n.volume, Labels: nodeLabels });
+    const ps = this.spec!.node(n.name, this.addr!);
     n.container = await this.docker.createContainer({
-      name: n.containerName, Hostname: n.name, Image: this.image, Cmd: this.args(n), Labels: nodeLabels,
-      Env: Object.entries(this.spec!.node.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      ExposedPorts: { [`${CLIENT_PORT}/tcp`]: {}, [`${PEER_PORT}/tcp`]: {} },
+      name: n.containerName, Hostname: n.name, Image: this.image, Cmd: ps.command, Labels: nodeLabels,
+      Env: Object.entries(ps.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      ExposedPorts: Object.fromEntries(this.spec!.ports.map((p) => [`${p.container}/tcp`, {}])),
       HostConfig: {
         NetworkMode: this.networkName,
-        Binds: [`${n.volume}:/data`, `${n.clockDir}:/clock:ro`],
+        Binds: [`${n.volume}:${DATA_DIR}`, `${n.clockDir}:/clock:ro`],
         RestartPolicy: { Name: 'no' },
       },
       NetworkingConfig: { EndpointsConfig: { [this.networkName!]: { IPAMConfig: { IPv4Address: n.ip }, Aliases: [n.name] } } },
@@ -264,7 +202,14 @@ export class DockerRuntime implements Runtime {
   }
 
   nodes(): NodeHandle[] {
-    return this.list.map((n) => ({ name: n.name, url: `http://${n.ip}:${CLIENT_PORT}`, peerAddr: `${n.ip}:${PEER_PORT}` }));
+    const spec = this.spec;
+    if (!spec) return [];
+    const client = spec.ports.find((p) => p.kind === 'client') ?? spec.ports[0];
+    return this.list.map((n) => ({
+      name: n.name,
+      addrs: Object.fromEntries(spec.ports.map((p) => [p.name, `${n.ip}:${p.container}`])),
+      url: `http://${n.ip}:${client.container}`,
+    }));
   }
 
   private node(name: string): DockerNode {
@@ -275,29 +220,18 @@ export class DockerRuntime implements Runtime {
 
   async waitHealthy(timeoutMs: number, names?: string[]): Promise<void> {
     const targets = (names ?? this.list.map((n) => n.name)).map((x) => this.node(x));
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-      // Targets must answer; the leader may be any node (a named node cut off from the leader knows none).
-      const sts = await Promise.all(this.list.map((n) => httpGet(`http://${n.ip}:${CLIENT_PORT}/status`, 1000)));
-      const missing = targets.filter((n) => sts[this.list.indexOf(n)]?.status !== 200).map((n) => n.name);
-      const leader = sts.some((s) => s?.status === 200 && ((s.body as { role?: string }).role === 'leader' || (s.body as { leader?: string | null }).leader));
-      // The whole cluster is healthy when every node's every shard group knows a leader (`ready`); for named
-      // nodes (e.g. one just restarted, maybe still cut off) answering is enough.
-      const ready = names !== undefined || sts.every((s) => s?.status === 200 && (s.body as { ready?: boolean }).ready !== false);
-      if (missing.length === 0 && leader && ready) return;
-      last = missing.length ? `no /status from ${missing.join(', ')}` : !leader ? 'no leader yet' : 'some shards have no leader yet';
-      if (Date.now() > deadline) {
-        const dead = [];
-        for (const n of targets) {
-          try {
-            const st = (await n.container.inspect()).State;
-            if (!st.Running) dead.push(`${n.name} exited (${st.ExitCode}); see ${join(this.spec!.logDir, n.name, 'node.log')}`);
-          } catch { /* gone */ }
-        }
-        throw new Error(`cluster not healthy within ${timeoutMs} ms: ${last}${dead.length ? `; ${dead.join('; ')}` : ''}`);
+    const handles = this.nodes();
+    try {
+      await waitFor('cluster not healthy', timeoutMs, () => this.spec!.health(handles, names), 100);
+    } catch (e) {
+      const dead = [];
+      for (const n of targets) {
+        try {
+          const st = (await n.container.inspect()).State;
+          if (!st.Running) dead.push(`${n.name} exited (${st.ExitCode}); see ${join(this.spec!.logDir, n.name, 'node.log')}`);
+        } catch { /* gone */ }
       }
-      await sleep(100);
+      throw new Error(`${(e as Error).message}${dead.length ? `; ${dead.join('; ')}` : ''}`);
     }
   }
 
@@ -383,28 +317,14 @@ export class DockerRuntime implements Runtime {
   }
 
   /** The rules node n should have now, from the current grudge and loss settings. */
-  private desiredRules(n: DockerNode): string[][] {
-    const tag = ['-m', 'comment', '--comment', `faultline:${this.spec!.runId}`];
-    const rules: string[][] = [];
-    for (const y of new Set(this.grudge[n.name] ?? [])) {
-      if (y === n.name) continue;
-      const ip = this.node(y).ip;
-      if (this.mode === 'reject') {
-        // Let y's resets in (so X's own connects to y fail fast too when the grudge is mutual), answer the rest
-        // of y's TCP with a reset, and drop whatever else y sends.
-        rules.push(['-s', ip, '-p', 'tcp', '--tcp-flags', 'RST', 'RST', ...tag, '-j', 'ACCEPT']);
-        rules.push(['-s', ip, '-p', 'tcp', ...tag, '-j', 'REJECT', '--reject-with', 'tcp-reset']);
-      }
-      rules.push(['-s', ip, ...tag, '-j', 'DROP']);
-    }
+  private desiredRules(n: DockerNode): Rule[] {
     const p = this.lossP.get(n.name);
-    if (p) {
-      for (const y of this.list) {
-        if (y === n) continue;
-        rules.push(['-s', y.ip, '-m', 'statistic', '--mode', 'random', '--probability', String(p), ...tag, '-j', 'DROP']);
-      }
-    }
-    return rules;
+    return desiredRules({
+      runId: this.spec!.runId,
+      cutFrom: (this.grudge[n.name] ?? []).filter((y) => y !== n.name).map((y) => this.node(y).ip),
+      mode: this.mode,
+      loss: p ? { p, from: this.list.filter((y) => y !== n).map((y) => y.ip) } : undefined,
+    });
   }
 
   private async syncAll(): Promise<void> {
@@ -419,46 +339,29 @@ export class DockerRuntime implements Runtime {
   private async syncRulesNow(n: DockerNode): Promise<void> {
     if (n.state === 'killed' || n.pid === undefined) return;
     const want = this.desiredRules(n);
-    const key = (r: string[]) => r.join(' ');
-    const haveKeys = new Set(n.rules.map(key));
-    const wantKeys = new Set(want.map(key));
-    const del = n.rules.filter((r) => !wantKeys.has(key(r)));
-    const add = want.filter((r) => !haveKeys.has(key(r)));
-    if (del.length === 0 && add.length === 0) return;
-    // One atomic iptables-restore per node (without flushing: Docker's own rules stay untouched).
-    const text = ['*filter', ...add.map((r) => `-A INPUT ${r.map(quote).join(' ')}`), ...del.map((r) => `-D INPUT ${r.map(quote).join(' ')}`), 'COMMIT', ''].join('\n');
-    const r = await run('nsenter', ['-t', String(n.pid), '-n', 'iptables-restore', '-w', '--noflush'], text);
-    if (r.code !== 0) {
-      // Fall back to one rule at a time (a rule may have vanished with a restart we did not see).
-      for (const rule of del) await run('nsenter', ['-t', String(n.pid), '-n', 'iptables', '-w', '-D', 'INPUT', ...rule]);
-      for (const rule of add) {
-        const a = await run('nsenter', ['-t', String(n.pid), '-n', 'iptables', '-w', '-A', 'INPUT', ...rule]);
-        if (a.code !== 0) throw new Error(`iptables in ${n.name}'s network namespace failed: ${a.stderr.trim() || r.stderr.trim()}`);
-      }
-    }
+    await syncRules(n.pid, n.rules, want, n.name);
     n.rules = want;
   }
 
   // ---- clocks --------------------------------------------------------------------------------------------
 
   async clockSupported(): Promise<boolean> {
+    if (this.spec && !this.spec.clockFaults) return false;
     if (this.image) return this.faketime;
     return true; // decided at up(); the image we build includes libfaketime when the host has it
   }
 
   async clockSet(name: string, offsetMs: number): Promise<void> {
     const n = this.node(name);
+    if (this.spec && !this.spec.clockFaults) throw new Error('clock faults do not reach this target\'s programs');
     if (!this.faketime) throw new Error(`clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); install libfaketime on the host (apt-get install faketime) and rebuild`);
-    if (!Number.isFinite(offsetMs)) throw new Error(`clock offset must be a finite number of ms, got ${offsetMs}`);
-    const file = join(n.clockDir, 'faketimerc');
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, `${faketimeOffset(offsetMs)}\n`);
-    renameSync(tmp, file);
+    writeFaketimeFile(join(n.clockDir, 'faketimerc'), offsetMs);
     if (offsetMs === 0) this.clocks.delete(name);
     else this.clocks.set(name, offsetMs);
   }
 
   async clockReset(names?: string[]): Promise<void> {
+    if (this.spec && !this.spec.clockFaults) return;
     for (const x of names ?? this.list.map((n) => n.name)) await this.clockSet(x, 0).catch((e) => { if (this.faketime) throw e; });
   }
 
@@ -536,34 +439,4 @@ export class DockerRuntime implements Runtime {
   get networkSubnet(): string | undefined {
     return this.subnet;
   }
-}
-
-/** Whether a host route at least as specific as /16 overlaps the /24 starting at net24. */
-function routeOverlaps(routes: Array<{ net: number; mask: number }>, net24: string): boolean {
-  const base = ipToInt(net24);
-  return routes.some((r) => {
-    let bits = 0;
-    for (let m = r.mask >>> 0; m; m >>>= 1) bits += m & 1;
-    if (bits < 16) return false;
-    const mask = (~0 << (32 - Math.min(bits, 24))) >>> 0;
-    return ((base & mask) >>> 0) === ((r.net & mask) >>> 0);
-  });
-}
-
-function quote(s: string): string {
-  return /^[A-Za-z0-9_.:/=+-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`;
-}
-
-function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => (stdout += c));
-    p.stderr.on('data', (c) => (stderr += c));
-    p.on('error', (e) => resolve({ code: -1, stdout, stderr: e.message }));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(input ?? '');
-  });
 }

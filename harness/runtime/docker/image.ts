@@ -1,13 +1,12 @@
-// The node image: docker/Dockerfile built with dockerode from a tar context made here, FROM the base that
-// base-image.ts chose, tagged faultline-node:<content hash>. The hash covers dist/system, package-lock.json,
-// the Dockerfile, the base image and whether libfaketime is included, so an unchanged tree never rebuilds.
+// Target images: a target's Dockerfile built with dockerode from a tar context made here, FROM the base that
+// base-image.ts chose, tagged faultline-<name>:<content hash>. The hash covers the Dockerfile, every file the
+// recipe lists, the base image and whether libfaketime is included, so an unchanged tree never rebuilds.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
-import { repoRoot } from '../../paths.js';
 import { ensureBaseImage, HOST_LIBFAKETIME, imageExists, type BaseImage, type BaseImageOptions } from './base-image.js';
 
 /** Packages the node process needs at run time; their dependencies are added by walking node_modules. */
@@ -44,44 +43,52 @@ export function runtimeModules(root: string, roots = RUNTIME_PACKAGES): string[]
   return [...seen].map((p) => p.slice(join(root, 'node_modules').length + 1)).filter((p) => !p.includes('/node_modules/')).sort();
 }
 
-function walkFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? walkFiles(p) : [p];
-  });
+function walkFiles(p: string): string[] {
+  if (!statSync(p).isDirectory()) return [p];
+  return readdirSync(p).sort().flatMap((n) => walkFiles(join(p, n)));
 }
 
-/** Content hash of what goes into the image (12 hex digits). */
-export function contentHash(root: string, base: string): string {
+export interface ImageRecipe {
+  /** The image is tagged faultline-<name>:<content hash>. */
+  name: string;
+  /** Host path of the Dockerfile (it must start with `ARG BASE` and `FROM ${BASE}`). */
+  dockerfile: string;
+  /** Path inside the build context → host path (file or folder). */
+  files: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+/** Content hash (12 hex digits) of everything that goes into the image: Dockerfile, files, base, libfaketime. */
+export function contentHash(r: ImageRecipe, base: string): string {
   const h = createHash('sha256');
-  const sys = join(root, 'dist', 'system');
-  for (const f of walkFiles(sys)) {
-    if (f.endsWith('.map')) continue;
-    h.update(f.slice(root.length)).update('\0').update(readFileSync(f)).update('\0');
+  h.update(readFileSync(r.dockerfile)).update('\0');
+  for (const dest of Object.keys(r.files).sort()) {
+    const src = r.files[dest];
+    for (const f of walkFiles(src)) {
+      if (f.endsWith('.map') || f.endsWith('.tsbuildinfo')) continue;
+      h.update(join(dest, f.slice(src.length))).update('\0').update(readFileSync(f)).update('\0');
+    }
   }
-  for (const f of ['package-lock.json', 'docker/Dockerfile']) h.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
-  h.update(`base=${base}\0faketime=${existsSync(HOST_LIBFAKETIME)}`);
+  h.update(`base=${base}\0faketime=${existsSync(HOST_LIBFAKETIME)}\0labels=${JSON.stringify(r.labels ?? {})}`);
   return h.digest('hex').slice(0, 12);
 }
 
-/** Makes the build context folder (symlinks, dereferenced by tar -h). */
-function stageContext(root: string): string {
+/** Makes the build context folder (symlinks, dereferenced by tar -h); libfaketime goes in as faketime/. */
+function stageContext(r: ImageRecipe): string {
   const ctx = mkdtempSync(join(tmpdir(), 'faultline-ctx-'));
-  symlinkSync(join(root, 'docker', 'Dockerfile'), join(ctx, 'Dockerfile'));
+  symlinkSync(r.dockerfile, join(ctx, 'Dockerfile'));
   mkdirSync(join(ctx, 'faketime'));
   if (existsSync(HOST_LIBFAKETIME)) symlinkSync(HOST_LIBFAKETIME, join(ctx, 'faketime', 'libfaketime.so.1'));
-  mkdirSync(join(ctx, 'app', 'dist'), { recursive: true });
-  symlinkSync(join(root, 'package.json'), join(ctx, 'app', 'package.json'));
-  symlinkSync(join(root, 'dist', 'system'), join(ctx, 'app', 'dist', 'system'));
-  for (const m of runtimeModules(root)) {
-    const to = join(ctx, 'app', 'node_modules', m);
+  for (const [dest, src] of Object.entries(r.files)) {
+    if (!existsSync(src)) throw new Error(`image ${r.name}: ${src} is missing (for ${dest} in the build context)`);
+    const to = join(ctx, dest);
     mkdirSync(dirname(to), { recursive: true });
-    symlinkSync(join(root, 'node_modules', m), to);
+    symlinkSync(src, to);
   }
   return ctx;
 }
 
-export interface NodeImage {
+export interface BuiltImage {
   image: string;
   base: BaseImage;
   built: boolean;
@@ -89,26 +96,18 @@ export interface NodeImage {
   buildMs: number;
 }
 
-export interface EnsureImageOptions extends BaseImageOptions {
-  root?: string;
-}
-
-/** Ensures faultline-node:<hash> exists (building it if needed) and returns its tag. */
-export async function ensureNodeImage(docker: Docker, o: EnsureImageOptions = {}): Promise<NodeImage> {
+/** Ensures faultline-<name>:<hash> exists, building it FROM the chosen base if needed, and returns its tag. */
+export async function buildImage(docker: Docker, r: ImageRecipe, o: BaseImageOptions = {}): Promise<BuiltImage> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const root = o.root ?? repoRoot();
-  if (!existsSync(join(root, 'dist', 'system', 'node', 'main.js'))) {
-    throw new Error(`${join(root, 'dist/system/node/main.js')} is missing: build first (npx tsc -p tsconfig.json)`);
-  }
   const base = await ensureBaseImage(docker, { ...o, log });
-  const tag = `faultline-node:${contentHash(root, base.image)}`;
+  const tag = `faultline-${r.name}:${contentHash(r, base.image)}`;
   const faketime = existsSync(HOST_LIBFAKETIME);
   if (await imageExists(docker, tag)) {
-    log(`node image: ${tag} (already built)`);
+    log(`${r.name} image: ${tag} (already built)`);
     return { image: tag, base, built: false, faketime: await imageHasFaketime(docker, tag), buildMs: 0 };
   }
   const t0 = Date.now();
-  const ctx = stageContext(root);
+  const ctx = stageContext(r);
   try {
     const tar = spawn('tar', ['-C', ctx, '-h', '--numeric-owner', '--owner=0', '--group=0', '--exclude=*.map', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tarErr = '';
@@ -116,7 +115,7 @@ export async function ensureNodeImage(docker: Docker, o: EnsureImageOptions = {}
     const tarDone = new Promise<void>((res, rej) => tar.on('close', (code) => (code === 0 ? res() : rej(new Error(`tar exited ${code}: ${tarErr}`)))));
     const stream = await docker.buildImage(tar.stdout, {
       t: tag, dockerfile: 'Dockerfile', buildargs: { BASE: base.image }, rm: true, forcerm: true, pull: false,
-      labels: { 'faultline.image': 'node', 'faultline.faketime': faketime ? '1' : '0' },
+      labels: { ...(r.labels ?? {}), 'faultline.image': r.name, 'faultline.faketime': faketime ? '1' : '0' },
     } as Docker.ImageBuildOptions);
     const lines: string[] = [];
     await Promise.all([tarDone, new Promise<void>((res, rej) => {
@@ -132,7 +131,7 @@ export async function ensureNodeImage(docker: Docker, o: EnsureImageOptions = {}
     rmSync(ctx, { recursive: true, force: true });
   }
   const buildMs = Date.now() - t0;
-  log(`node image: ${tag} built FROM ${base.image} in ${(buildMs / 1000).toFixed(1)} s`);
+  log(`${r.name} image: ${tag} built FROM ${base.image} in ${(buildMs / 1000).toFixed(1)} s`);
   return { image: tag, base, built: true, faketime, buildMs };
 }
 

@@ -1,58 +1,37 @@
-// The `local` Runtime: reference-cluster nodes as child processes on loopback (LocalProcesses), node-to-node
-// traffic through a fault-injecting TCP relay (partitions, loss), SIGSTOP/SIGCONT for pauses, SIGKILL for
-// crashes, and libfaketime (when installed) for clock faults. No root, no Docker. Only processes this runtime
-// started are ever signalled, by pid.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// The `local` Runtime: a target's nodes as child processes on loopback (ProcessHost), node-to-node traffic through
+// a byte-level fault-injecting TCP relay (partitions, loss, latency), SIGSTOP/SIGCONT for pauses, SIGKILL for
+// crashes, and libfaketime (when installed and the program is reached by it) for clock faults. No root, no
+// Docker. Only processes this runtime started are ever signalled, by pid. It runs whatever command the
+// ClusterSpec gives and knows no target.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpClient } from '../../../workloads/kv/http.js';
-import type { NodeStatus } from '../../../system/node/api.js';
 import { onCleanup } from '../cleanup.js';
-import { LocalProcesses } from '../local-processes.js';
-import type { ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from '../types.js';
+import { CLOCK_UNSUPPORTED, faketimeEnv, findLibfaketime, writeFaketimeFile } from '../faketime.js';
+import { freePorts } from '../ports.js';
+import type { Addressing, ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from '../types.js';
+import { waitFor } from '../wait.js';
+import { ProcessHost } from './processes.js';
 import { Relay, type CutMode } from './relay.js';
+import { socketOwner } from './socket-owner.js';
 
-export const LIBFAKETIME_PATHS = [
-  '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
-  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
-  '/usr/lib/faketime/libfaketime.so.1',
-  '/usr/local/lib/faketime/libfaketime.so.1',
-];
-
-export const CLOCK_UNSUPPORTED = 'clock faults need libfaketime (apt-get install faketime)';
-
-const TICK_MS = 10;
-
-export function findLibfaketime(): string | undefined {
-  const env = process.env.FAULTLINE_LIBFAKETIME;
-  if (env) return existsSync(env) ? env : undefined;
-  return LIBFAKETIME_PATHS.find((p) => existsSync(p));
-}
-
-/** libfaketime's relative-offset syntax: "+60s", "-2.5s", "+0s". */
-export function faketimeOffset(offsetMs: number): string {
-  if (!Number.isFinite(offsetMs)) throw new Error(`clock offset must be a finite number of ms, got ${offsetMs}`);
-  const s = Math.abs(offsetMs) / 1000;
-  const text = Number.isInteger(s) ? String(s) : s.toFixed(3).replace(/0+$/, '');
-  return `${offsetMs < 0 ? '-' : '+'}${text}s`;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { CLOCK_UNSUPPORTED, findLibfaketime } from '../faketime.js';
 
 export interface LocalRuntimeOptions {
   /** Path to libfaketime.so.1; default: searched in the usual places. `null` disables clock faults. */
   libfaketime?: string | null;
   /** How long up() waits for the cluster to be healthy. */
   upTimeoutMs?: number;
-  /** Random source for relay loss. */
+  /** Random source for relay loss and jitter. */
   random?: () => number;
 }
 
 export class LocalRuntime implements Runtime {
   readonly kind = 'local' as const;
-  private lp: LocalProcesses | undefined;
+  private host: ProcessHost | undefined;
   private relayInst: Relay | undefined;
   private spec: ClusterSpec | undefined;
-  private http = new HttpClient();
+  private addr: Addressing | undefined;
+  private names: string[] = [];
   private readonly faketime: string | undefined;
   private clocks = new Map<string, number>();
   private unregister: (() => void) | undefined;
@@ -69,15 +48,18 @@ export class LocalRuntime implements Runtime {
   }
 
   /** The process layer (for tests and diagnostics: pids). */
-  get processes(): LocalProcesses {
-    if (!this.lp) throw new Error('local runtime is not up');
-    return this.lp;
+  get processes(): ProcessHost {
+    if (!this.host) throw new Error('local runtime is not up');
+    return this.host;
   }
 
   /** Pids of the node processes currently running. */
   pids(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const n of this.lp?.nodes ?? []) if (n.proc?.pid !== undefined && this.lp!.isRunning(n.name)) out[n.name] = n.proc.pid;
+    for (const n of this.names) {
+      const pid = this.host?.pid(n);
+      if (pid !== undefined) out[n] = pid;
+    }
     return out;
   }
 
@@ -86,48 +68,41 @@ export class LocalRuntime implements Runtime {
   }
 
   async up(spec: ClusterSpec): Promise<NodeHandle[]> {
-    if (this.lp) throw new Error('local runtime is already up; call down() first');
+    if (this.host) throw new Error('local runtime is already up; call down() first');
     if (!Number.isInteger(spec.nodes) || spec.nodes < 1) throw new Error(`nodes must be a positive integer, got ${spec.nodes}`);
     this.spec = spec;
     this.downing = undefined;
-    this.http = new HttpClient();
     mkdirSync(spec.logDir, { recursive: true });
     const names = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
-    // The relay first: its listeners hold their ports, so the node ports chosen next cannot collide with them.
-    const relay = await Relay.create({ nodes: names, realPort: (n) => this.lp!.node(n).peerPort, random: this.opts.random });
-    this.relayInst = relay;
-    const o = spec.node ?? {};
-    const electionTicks = o.electionMs !== undefined ? Math.max(2, Math.round(o.electionMs / TICK_MS)) : undefined;
-    let heartbeatTicks = o.heartbeatMs !== undefined ? Math.max(1, Math.round(o.heartbeatMs / TICK_MS)) : undefined;
-    if (electionTicks !== undefined && heartbeatTicks !== undefined && heartbeatTicks >= electionTicks) heartbeatTicks = electionTicks - 1;
-    if (electionTicks !== undefined && heartbeatTicks === undefined) heartbeatTicks = Math.max(1, Math.min(3, electionTicks - 1));
-    const faketime = this.faketime;
-    this.lp = await LocalProcesses.create({
-      nodes: spec.nodes,
-      dir: spec.logDir,
-      bugs: o.bugs,
-      tickMs: TICK_MS,
-      electionTicks,
-      heartbeatTicks,
-      extraArgs: o.extraArgs,
-      peerAddrOverride: (from, to, realPort) => (from === to ? realPort : relay.port(from, to)),
-      env: (name) => {
-        const env: Record<string, string> = { ...(o.env ?? {}) };
-        if (faketime) {
-          Object.assign(env, {
-            LD_PRELOAD: faketime,
-            FAKETIME_TIMESTAMP_FILE: this.clockFile(name),
-            FAKETIME_CACHE_DURATION: '1',
-            FAKETIME_DONT_FAKE_MONOTONIC: '1',
-          });
-        }
-        return env;
-      },
+    this.names = names;
+    const ports = await freePorts(names.length * spec.ports.length);
+    const real = new Map<string, number>();
+    names.forEach((n, i) => spec.ports.forEach((p, j) => real.set(`${n}/${p.name}`, ports[i * spec.ports.length + j])));
+    const realPort = (n: string, p: string): number => {
+      const v = real.get(`${n}/${p}`);
+      if (v === undefined) throw new Error(`no port ${p} on ${n} (declared: ${spec.ports.map((x) => x.name).join(', ')})`);
+      return v;
+    };
+    const peerPorts = spec.ports.filter((p) => p.kind === 'peer').map((p) => p.name);
+    const pidMap = (): Map<string, number> => new Map(Object.entries(this.pids()));
+    const relay = await Relay.create({
+      nodes: names, ports: peerPorts, realPort, random: this.opts.random,
+      identify: (remotePort, frontPort) => socketOwner(remotePort, frontPort, pidMap()),
     });
-    if (faketime) for (const n of names) writeFileSync(this.clockFile(n), '+0s\n');
+    this.relayInst = relay;
+    this.addr = {
+      runtime: 'local', names, listenHost: '127.0.0.1',
+      port: realPort,
+      peerAddr: (to, p) => `127.0.0.1:${peerPorts.includes(p) ? relay.port(to, p) : realPort(to, p)}`,
+      clientAddr: (n, p) => `127.0.0.1:${realPort(n, p)}`,
+      dataDir: (n) => join(spec.logDir, n, 'data'),
+    };
+    this.host = new ProcessHost(spec.logDir);
+    for (const n of names) mkdirSync(this.addr.dataDir(n), { recursive: true });
+    if (this.clockable()) for (const n of names) writeFaketimeFile(this.clockFile(n), 0);
     this.unregister?.();
-    this.unregister = onCleanup(`local cluster ${spec.runId}`, () => this.down(), () => this.killAllSync());
-    this.lp.startAll();
+    this.unregister = onCleanup(`local cluster ${spec.runId}`, () => this.down(), () => this.host?.killAllSync());
+    for (const n of names) this.startProcess(n);
     try {
       await this.waitHealthy(this.opts.upTimeoutMs ?? 30_000);
     } catch (e) {
@@ -137,47 +112,36 @@ export class LocalRuntime implements Runtime {
     return this.nodes();
   }
 
-  nodes(): NodeHandle[] {
-    if (!this.lp) return [];
-    return this.lp.nodes.map((n) => ({ name: n.name, url: n.url, peerAddr: `127.0.0.1:${n.peerPort}` }));
+  private clockable(): boolean {
+    return this.faketime !== undefined && this.spec!.clockFaults;
   }
 
-  private async status(url: string, timeoutMs = 500): Promise<NodeStatus | undefined> {
-    try {
-      const r = await this.http.call(`${url}/status`, 'GET', undefined, timeoutMs);
-      return r.status === 200 ? (r.body as NodeStatus) : undefined;
-    } catch {
-      return undefined;
-    }
+  private startProcess(name: string): void {
+    const s = this.spec!.node(name, this.addr!);
+    const env = { ...(s.env ?? {}), ...(this.clockable() ? faketimeEnv(this.faketime!, this.clockFile(name)) : {}) };
+    this.host!.start(name, s.command, env);
+  }
+
+  nodes(): NodeHandle[] {
+    const spec = this.spec;
+    const addr = this.addr;
+    if (!spec || !addr || !this.host) return [];
+    const client = spec.ports.find((p) => p.kind === 'client') ?? spec.ports[0];
+    return this.names.map((n) => ({
+      name: n,
+      addrs: Object.fromEntries(spec.ports.map((p) => [p.name, addr.clientAddr(n, p.name)])),
+      url: `http://${addr.clientAddr(n, client.name)}`,
+    }));
   }
 
   async waitHealthy(timeoutMs: number, names?: string[]): Promise<void> {
-    const lp = this.processes;
-    const targets = (names ?? lp.nodes.map((n) => n.name)).map((n) => lp.node(n));
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-      const sts = await Promise.all(targets.map((n) => this.status(n.url)));
-      const missing = targets.filter((_, i) => !sts[i]).map((n) => n.name);
-      const leader = sts.some((s) => s?.leader) || sts.some((s) => s?.role === 'leader');
-      // The whole cluster is healthy when every node's every shard group knows a leader (`ready`); for named
-      // nodes (e.g. one just restarted, maybe still cut off) answering is enough.
-      const ready = names !== undefined || sts.every((s) => s?.ready !== false);
-      if (missing.length === 0 && leader && ready) return;
-      last = missing.length > 0 ? `no /status from ${missing.join(', ')}` : !leader ? 'no node reports a leader' : 'some shards have no leader yet';
-      if (Date.now() >= deadline) throw new Error(`cluster not healthy within ${timeoutMs} ms: ${last}`);
-      await sleep(50);
-    }
-  }
-
-  private async waitStatus(name: string, timeoutMs: number): Promise<void> {
-    const n = this.processes.node(name);
-    const deadline = Date.now() + timeoutMs;
-    while (!(await this.status(n.url))) {
-      if (!this.lp?.isRunning(name)) throw new Error(`${name} exited while starting (see ${n.logFile})`);
-      if (Date.now() >= deadline) throw new Error(`${name} did not answer /status within ${timeoutMs} ms (see ${n.logFile})`);
-      await sleep(50);
-    }
+    const spec = this.spec!;
+    const nodes = this.nodes();
+    await waitFor('cluster not healthy', timeoutMs, async () => {
+      const exited = (names ?? this.names).filter((n) => !this.processes.isRunning(n));
+      if (exited.length && names) return `${exited.join(', ')} exited (see ${exited.map((n) => this.processes.get(n).logFile).join(', ')})`;
+      return spec.health(nodes, names);
+    });
   }
 
   async kill(name: string): Promise<void> {
@@ -185,11 +149,10 @@ export class LocalRuntime implements Runtime {
   }
 
   async start(name: string): Promise<void> {
-    const lp = this.processes;
-    if (lp.isRunning(name)) return;
-    // Same relay ports and the same clock file: partitions, loss and clock offsets still apply.
-    lp.start(name);
-    await this.waitStatus(name, 15_000);
+    if (this.processes.isRunning(name)) return;
+    // Same relay fronts and the same clock file: partitions, loss and clock offsets still apply.
+    this.startProcess(name);
+    await this.waitHealthy(15_000, [name]);
   }
 
   async pause(name: string): Promise<void> {
@@ -203,7 +166,7 @@ export class LocalRuntime implements Runtime {
   async partition(grudge: Grudge, opts: PartitionOptions = {}): Promise<void> {
     const relay = this.relay;
     const mode: CutMode = opts.mode ?? 'drop';
-    const names = new Set(this.processes.nodes.map((n) => n.name));
+    const names = new Set(this.names);
     // X must not hear from Y: cut the directed link Y → X.
     const want = new Map<string, [string, string]>();
     for (const [x, ys] of Object.entries(grudge)) {
@@ -226,23 +189,23 @@ export class LocalRuntime implements Runtime {
   }
 
   async clockSupported(): Promise<boolean> {
-    return this.faketime !== undefined;
+    return this.spec ? this.clockable() : this.faketime !== undefined;
   }
 
   async clockSet(name: string, offsetMs: number): Promise<void> {
-    if (!this.faketime) throw new Error(CLOCK_UNSUPPORTED);
-    this.processes.node(name);
-    writeFileSync(this.clockFile(name), faketimeOffset(offsetMs) + '\n');
+    if (!this.clockable()) throw new Error(this.faketime ? 'clock faults do not reach this target\'s programs' : CLOCK_UNSUPPORTED);
+    this.processes.get(name);
+    writeFaketimeFile(this.clockFile(name), offsetMs);
     if (offsetMs === 0) this.clocks.delete(name);
     else this.clocks.set(name, offsetMs);
   }
 
   async clockReset(names?: string[]): Promise<void> {
-    if (!this.faketime) {
+    if (!this.clockable()) {
       if (this.clocks.size === 0) return;
       throw new Error(CLOCK_UNSUPPORTED);
     }
-    for (const n of names ?? this.processes.nodes.map((x) => x.name)) await this.clockSet(n, 0);
+    for (const n of names ?? this.names) await this.clockSet(n, 0);
   }
 
   /** Current clock offsets (ms) of nodes whose clock was moved. */
@@ -251,12 +214,13 @@ export class LocalRuntime implements Runtime {
   }
 
   async healAll(): Promise<void> {
-    const lp = this.processes;
+    const host = this.processes;
     this.relay.uncutAll();
     this.relay.clearLoss();
-    if (this.faketime) await this.clockReset();
-    for (const n of lp.nodes) if (n.paused) lp.resume(n.name);
-    const dead = lp.nodes.filter((n) => !lp.isRunning(n.name)).map((n) => n.name);
+    this.relay.clearLatency();
+    if (this.clockable()) await this.clockReset();
+    for (const n of this.names) host.resume(n);
+    const dead = this.names.filter((n) => !host.isRunning(n));
     await Promise.all(dead.map((n) => this.start(n)));
   }
 
@@ -266,28 +230,15 @@ export class LocalRuntime implements Runtime {
   }
 
   private async doDown(): Promise<void> {
-    const lp = this.lp;
+    const host = this.host;
     const relay = this.relayInst;
-    if (lp) await lp.stopAll();
+    if (host) await host.stopAll();
     if (relay) await relay.close();
-    this.lp = undefined;
+    this.host = undefined;
     this.relayInst = undefined;
     this.clocks.clear();
-    this.http.close();
     this.unregister?.();
     this.unregister = undefined;
   }
-
-  /** At process exit nothing asynchronous runs: SIGKILL every node we started, by pid. */
-  private killAllSync(): void {
-    for (const n of this.lp?.nodes ?? []) {
-      const p = n.proc;
-      if (!p || p.pid === undefined || p.exitCode !== null || p.signalCode !== null) continue;
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
 }
+

@@ -1,51 +1,108 @@
-// The local runtime's fault-injecting TCP relay. One listener per directed link (from → to) on 127.0.0.1:<free
-// port>: node `from` dials it instead of `to`'s real peer port, and every accepted connection is piped to `to`'s
-// real port. Traffic from `from` to `to` is cut into the transport's newline-delimited frames, so faults act on
-// whole frames and the stream `to` reads always stays parseable:
-//   - cut(from, to, 'drop')   frames are silently discarded, connections stay open (like iptables DROP: the
-//                             sender's writes vanish, nothing errors)
-//   - cut(from, to, 'reject') existing connections are reset, new ones are reset as soon as they arrive (like
-//                             REJECT --reject-with tcp-reset: the sender fails fast and retries with backoff)
-//   - loss(to, p)             each frame arriving at `to` (over any link) is dropped with probability p
-// Only the from → to direction is filtered. Raft replies travel on the other node's own outgoing connection (a
-// different link), so a one-way cut is exactly "to does not hear from from".
+// The local runtime's fault-injecting TCP relay, protocol-agnostic: it moves bytes, never parses them, so any
+// target's peer protocol can be cut. One front listener per (node, peer port) on 127.0.0.1:<free port>; every
+// node is told to reach a peer at that peer's front, and each accepted connection is piped to the peer's real
+// port. The sender of a connection is identified by the kernel (socket-owner.ts), so one address per node serves
+// every sender, as systems with a single advertised peer URL (etcd) require.
+//
+// Faults act on directed links from → to, on the bytes `from` sends to `to` in either connection direction (a
+// request on a connection `from` opened, or a reply on one `to` opened), like an iptables rule at `to`:
+//   - cut(from, to, 'drop')   bytes vanish and connections stay open (iptables DROP); a connection that lost
+//                             bytes is reset when the link heals, because a byte stream with a hole in it is no
+//                             longer the protocol (TCP would have retransmitted; its sender reconnects instead)
+//   - cut(from, to, 'reject') every connection between the two is reset, new ones are reset on arrival
+//                             (REJECT --reject-with tcp-reset: senders fail fast and retry)
+//   - loss(to, p)             each chunk arriving at `to` is held back one retransmission timeout with
+//                             probability p, in order (what TCP makes of packet loss: delay, not holes)
+//   - latency(to, ms, jitter) each chunk arriving at `to` waits ms ± jitter, in order (no kernel netem here)
+// Connections from processes that are not nodes (the harness itself) are piped and never faulted.
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 
 export type CutMode = 'drop' | 'reject';
 
 export interface LinkCounters {
-  /** Connections accepted from `from` (including ones reset because the link was rejecting). */
+  /** Connections `from` opened to `to` (including ones reset because the link was rejecting). */
   accepted: number;
-  /** Connections reset because the link was cut with mode 'reject'. */
+  /** Connections reset because of a 'reject' cut (new ones refused and existing ones reset). */
   rejected: number;
-  /** Complete frames read from `from`. */
-  framesIn: number;
-  /** Frames written towards `to`. */
-  framesForwarded: number;
-  /** Frames discarded because the link was cut. */
-  droppedByCut: number;
-  /** Frames discarded by random loss on `to`. */
-  droppedByLoss: number;
+  /** Bytes carried from `from` to `to`. */
   bytesForwarded: number;
+  /** Bytes discarded because the link was cut. */
+  bytesDropped: number;
+  /** Chunks held back by loss or latency. */
+  chunksDelayed: number;
+  /** Connections reset at heal because they had lost bytes. */
+  resetAtHeal: number;
 }
 
-interface Conn { down: Socket; up: Socket }
-
-const zero = (): LinkCounters => ({ accepted: 0, rejected: 0, framesIn: 0, framesForwarded: 0, droppedByCut: 0, droppedByLoss: 0, bytesForwarded: 0 });
+const zero = (): LinkCounters => ({ accepted: 0, rejected: 0, bytesForwarded: 0, bytesDropped: 0, chunksDelayed: 0, resetAtHeal: 0 });
 const key = (from: string, to: string): string => `${from}->${to}`;
-const NL = 0x0a;
 
-class Link {
-  readonly counters = zero();
-  readonly conns = new Set<Conn>();
-  cut: CutMode | undefined;
+/** One direction of one connection: bytes from `from` to `to`, in order, maybe delayed. */
+class Pipe {
+  holed = false;
+  private queue: { chunk: Buffer; due: number }[] = [];
+  private lastDue = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(public from: string | undefined, public to: string | undefined, private readonly out: Socket, private readonly relay: Relay) {}
+
+  push(chunk: Buffer): void {
+    const r = this.relay;
+    const c = this.from && this.to ? r.countersOf(this.from, this.to) : undefined;
+    if (this.from && this.to && r.isCut(this.from, this.to)) {
+      this.holed = true;
+      if (c) c.bytesDropped += chunk.length;
+      return;
+    }
+    let delay = 0;
+    if (this.from && this.to) {
+      const p = r.lossOf(this.to);
+      if (p > 0 && r.random() < p) delay += r.retransmitMs;
+      const lat = r.latencyOf(this.to);
+      if (lat) delay += Math.max(0, lat.ms + (r.random() * 2 - 1) * lat.jitterMs);
+    }
+    if (c) c.bytesForwarded += chunk.length;
+    if (delay === 0 && this.queue.length === 0) {
+      if (!this.out.destroyed) this.out.write(chunk);
+      return;
+    }
+    if (c) c.chunksDelayed++;
+    const due = Math.max(this.lastDue, Date.now() + delay);
+    this.lastDue = due;
+    this.queue.push({ chunk, due });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.queue.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const now = Date.now();
+      while (this.queue.length && this.queue[0].due <= now) {
+        const { chunk } = this.queue.shift()!;
+        if (!this.out.destroyed) this.out.write(chunk);
+      }
+      this.schedule();
+    }, Math.max(0, this.queue[0].due - Date.now()));
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.queue = [];
+  }
+}
+
+interface Conn { down: Socket; up: Socket; from: string | undefined; to: string; send: Pipe; reply: Pipe }
+
+class Front {
   port = 0;
   private server: Server | undefined;
 
-  constructor(readonly from: string, readonly to: string, private readonly relay: Relay) {}
+  constructor(readonly node: string, readonly portName: string, private readonly relay: Relay) {}
 
   listen(): Promise<void> {
-    const server = createServer({ noDelay: true }, (sock) => this.accept(sock));
+    const server = createServer({ noDelay: true }, (sock) => this.relay.accept(this, sock));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -58,82 +115,7 @@ class Link {
     });
   }
 
-  private accept(down: Socket): void {
-    this.counters.accepted++;
-    down.on('error', () => undefined);
-    if (this.cut === 'reject' || this.relay.closed) {
-      this.counters.rejected++;
-      reset(down);
-      return;
-    }
-    down.setNoDelay(true);
-    const up = new Socket();
-    up.setNoDelay(true);
-    const conn: Conn = { down, up };
-    this.conns.add(conn);
-    let closed = false;
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      this.conns.delete(conn);
-      down.destroy();
-      up.destroy();
-    };
-    down.on('close', close);
-    up.on('error', close);
-    up.on('close', close);
-    // Bytes the other way (peers never answer on this connection, but be a faithful pipe).
-    up.on('data', (b: Buffer) => { if (!down.destroyed) down.write(b); });
-
-    let pending: Buffer[] = [];
-    let pendingLen = 0;
-    down.on('data', (chunk: Buffer) => {
-      let start = 0;
-      let nl: number;
-      while ((nl = chunk.indexOf(NL, start)) >= 0) {
-        let frame: Buffer;
-        if (pendingLen > 0) {
-          pending.push(chunk.subarray(start, nl + 1));
-          frame = Buffer.concat(pending);
-          pending = [];
-          pendingLen = 0;
-        } else {
-          frame = chunk.subarray(start, nl + 1);
-        }
-        start = nl + 1;
-        this.frame(frame, up);
-      }
-      if (start < chunk.length) {
-        pending.push(chunk.subarray(start));
-        pendingLen += chunk.length - start;
-      }
-    });
-    up.connect(this.relay.realPort(this.to), '127.0.0.1');
-  }
-
-  private frame(frame: Buffer, up: Socket): void {
-    const c = this.counters;
-    c.framesIn++;
-    if (this.cut) { c.droppedByCut++; return; }
-    const p = this.relay.lossOf(this.to);
-    if (p > 0 && this.relay.random() < p) { c.droppedByLoss++; return; }
-    if (up.destroyed) return;
-    c.framesForwarded++;
-    c.bytesForwarded += frame.length;
-    up.write(frame); // buffered by the socket until it is connected
-  }
-
-  setCut(mode: CutMode | undefined): void {
-    this.cut = mode;
-    if (mode === 'reject') {
-      for (const c of [...this.conns]) { reset(c.down); c.up.destroy(); }
-      this.conns.clear();
-    }
-  }
-
   async close(): Promise<void> {
-    for (const c of [...this.conns]) { c.down.destroy(); c.up.destroy(); }
-    this.conns.clear();
     const s = this.server;
     this.server = undefined;
     if (s) await new Promise<void>((r) => s.close(() => r()));
@@ -141,7 +123,7 @@ class Link {
 }
 
 function reset(s: Socket): void {
-  // resetAndDestroy sends an RST (Node ≥ 16.17 / 18.3); plain destroy is a FIN, good enough as a fallback.
+  // resetAndDestroy sends an RST (Node >= 18.3); plain destroy is a FIN, good enough as a fallback.
   const r = (s as Socket & { resetAndDestroy?: () => Socket }).resetAndDestroy;
   try {
     if (typeof r === 'function') r.call(s);
@@ -154,30 +136,39 @@ function reset(s: Socket): void {
 export interface RelayOptions {
   /** Node names. */
   nodes: string[];
-  /** The real peer port of a node (looked up on every new connection, so it may change). */
-  realPort: (name: string) => number;
-  /** Random source for loss (tests can seed it). */
+  /** Peer port names every node has (one front each). */
+  ports: string[];
+  /** The real port node `name` listens on for `port` (looked up per connection, so it may change). */
+  realPort: (name: string, port: string) => number;
+  /** Which node opened the connection arriving from loopback port `remotePort` at front port `frontPort`. */
+  identify: (remotePort: number, frontPort: number) => string | undefined;
+  /** Random source for loss and jitter (tests seed it). */
   random?: () => number;
+  /** How long a "lost" chunk is held back (Linux's minimum TCP retransmission timeout). Default 200 ms. */
+  retransmitMs?: number;
 }
 
 export class Relay {
-  private links = new Map<string, Link>();
-  private lossP = new Map<string, number>();
+  private readonly fronts = new Map<string, Front>();
+  private readonly conns = new Set<Conn>();
+  private readonly cutModes = new Map<string, CutMode>();
+  private readonly stats = new Map<string, LinkCounters>();
+  private readonly lossP = new Map<string, number>();
+  private readonly lat = new Map<string, { ms: number; jitterMs: number }>();
   closed = false;
   readonly random: () => number;
-  readonly realPort: (name: string) => number;
+  readonly retransmitMs: number;
 
   private constructor(private readonly o: RelayOptions) {
     this.random = o.random ?? Math.random;
-    this.realPort = o.realPort;
+    this.retransmitMs = o.retransmitMs ?? 200;
   }
 
-  /** Opens one listener per ordered pair of distinct nodes. */
   static async create(o: RelayOptions): Promise<Relay> {
     const r = new Relay(o);
-    for (const from of o.nodes) for (const to of o.nodes) if (from !== to) r.links.set(key(from, to), new Link(from, to, r));
+    for (const n of o.nodes) for (const p of o.ports) r.fronts.set(`${n}/${p}`, new Front(n, p, r));
     try {
-      await Promise.all([...r.links.values()].map((l) => l.listen()));
+      await Promise.all([...r.fronts.values()].map((f) => f.listen()));
     } catch (e) {
       await r.close();
       throw e;
@@ -185,43 +176,132 @@ export class Relay {
     return r;
   }
 
-  private link(from: string, to: string): Link {
-    const l = this.links.get(key(from, to));
-    if (!l) throw new Error(`relay: no link ${from} -> ${to}`);
-    return l;
+  /** The front port where every node reaches node `name`'s `port`. */
+  port(name: string, portName: string): number {
+    const f = this.fronts.get(`${name}/${portName}`);
+    if (!f) throw new Error(`relay: no front for ${name}/${portName}`);
+    return f.port;
   }
 
-  /** The port `from` must dial to reach `to`. */
-  port(from: string, to: string): number {
-    return this.link(from, to).port;
+  private checkNode(n: string): void {
+    if (!this.o.nodes.includes(n)) throw new Error(`relay: no node ${n}`);
+  }
+
+  countersOf(from: string, to: string): LinkCounters {
+    const k = key(from, to);
+    let c = this.stats.get(k);
+    if (!c) this.stats.set(k, (c = zero()));
+    return c;
+  }
+
+  accept(front: Front, down: Socket): void {
+    down.on('error', () => undefined);
+    const to = front.node;
+    const from = down.remotePort !== undefined ? this.o.identify(down.remotePort, front.port) : undefined;
+    if (this.closed || !this.admit(from, to)) {
+      reset(down);
+      return;
+    }
+    down.setNoDelay(true);
+    const up = new Socket();
+    up.setNoDelay(true);
+    const conn: Conn = { down, up, from, to, send: new Pipe(from, to, up, this), reply: new Pipe(to, from, down, this) };
+    this.conns.add(conn);
+    let closed = false;
+    let asked = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      this.conns.delete(conn);
+      conn.send.stop();
+      conn.reply.stop();
+      down.destroy();
+      up.destroy();
+    };
+    down.on('close', close);
+    up.on('error', close);
+    up.on('close', close);
+    down.on('data', (b: Buffer) => {
+      // The kernel may not have shown the sender yet at accept (a connect racing the lookup): ask again once.
+      if (conn.from === undefined && !asked) {
+        asked = true;
+        conn.from = down.remotePort !== undefined ? this.o.identify(down.remotePort, front.port) : undefined;
+        conn.send.from = conn.from;
+        conn.reply.to = conn.from;
+        if (!this.admit(conn.from, to)) {
+          reset(down);
+          up.destroy();
+          return;
+        }
+      }
+      conn.send.push(b);
+    });
+    up.on('data', (b: Buffer) => conn.reply.push(b));
+    up.connect(this.o.realPort(to, front.portName), '127.0.0.1');
+  }
+
+  /** Counts a connection `from` opened to `to`; false when a 'reject' cut between the two refuses it. */
+  private admit(from: string | undefined, to: string): boolean {
+    if (!from) return true;
+    const c = this.countersOf(from, to);
+    c.accepted++;
+    if (this.cutModes.get(key(from, to)) === 'reject' || this.cutModes.get(key(to, from)) === 'reject') {
+      c.rejected++;
+      return false;
+    }
+    return true;
   }
 
   /** `to` stops hearing from `from`. */
   cut(from: string, to: string, mode: CutMode = 'drop'): void {
-    this.link(from, to).setCut(mode);
+    this.checkNode(from);
+    this.checkNode(to);
+    this.cutModes.set(key(from, to), mode);
+    if (mode === 'reject') {
+      for (const c of [...this.conns]) {
+        if ((c.from === from && c.to === to) || (c.from === to && c.to === from)) {
+          this.countersOf(from, to).rejected++;
+          reset(c.down);
+          c.up.destroy();
+        }
+      }
+    }
   }
 
   uncut(from: string, to: string): void {
-    this.link(from, to).setCut(undefined);
+    this.checkNode(from);
+    this.checkNode(to);
+    if (!this.cutModes.delete(key(from, to))) return;
+    // Connections that lost bytes on this link are no longer valid streams: reset them (senders reconnect).
+    for (const c of [...this.conns]) {
+      const holed = (c.send.from === from && c.send.to === to && c.send.holed) || (c.reply.from === from && c.reply.to === to && c.reply.holed);
+      if (holed) {
+        this.countersOf(from, to).resetAtHeal++;
+        reset(c.down);
+        c.up.destroy();
+      }
+    }
   }
 
   uncutAll(): void {
-    for (const l of this.links.values()) l.setCut(undefined);
+    for (const k of [...this.cutModes.keys()]) {
+      const [from, to] = k.split('->');
+      this.uncut(from, to);
+    }
   }
 
-  /** The links currently cut, as [from, to, mode]. */
   cuts(): Array<[string, string, CutMode]> {
-    return [...this.links.values()].filter((l) => l.cut).map((l) => [l.from, l.to, l.cut!]);
+    return [...this.cutModes].map(([k, m]) => [...(k.split('->') as [string, string]), m]);
   }
 
   isCut(from: string, to: string): CutMode | undefined {
-    return this.link(from, to).cut;
+    return this.cutModes.get(key(from, to));
   }
 
-  /** Drop frames arriving at `to` with probability p (0 removes the loss). */
+  /** Hold back chunks arriving at `to` by one retransmission timeout with probability p (0 removes it). */
   loss(to: string, p: number): void {
     if (!(p >= 0 && p <= 1)) throw new Error(`relay: loss probability must be in [0, 1], got ${p}`);
-    if (!this.o.nodes.includes(to)) throw new Error(`relay: no node ${to}`);
+    this.checkNode(to);
     if (p === 0) this.lossP.delete(to);
     else this.lossP.set(to, p);
   }
@@ -234,23 +314,41 @@ export class Relay {
     this.lossP.clear();
   }
 
+  /** Delay every chunk arriving at `to` by ms ± jitterMs (0 removes it). Order is kept. */
+  latency(to: string, ms: number, jitterMs = 0): void {
+    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs)) throw new Error(`relay: latency must be finite and >= 0, got ${ms} ± ${jitterMs}`);
+    this.checkNode(to);
+    if (ms === 0 && jitterMs === 0) this.lat.delete(to);
+    else this.lat.set(to, { ms, jitterMs });
+  }
+
+  latencyOf(to: string): { ms: number; jitterMs: number } | undefined {
+    return this.lat.get(to);
+  }
+
+  clearLatency(): void {
+    this.lat.clear();
+  }
+
   /** A copy of one link's counters. */
   counters(from: string, to: string): LinkCounters {
-    return { ...this.link(from, to).counters };
+    return { ...this.countersOf(from, to) };
   }
 
   /** Copies of every link's counters, keyed "from->to". */
   allCounters(): Record<string, LinkCounters> {
-    return Object.fromEntries([...this.links].map(([k, l]) => [k, { ...l.counters }]));
+    return Object.fromEntries([...this.stats].map(([k, c]) => [k, { ...c }]));
   }
 
-  /** Open (piped) connections on a link. */
+  /** Open connections that `from` opened to `to`. */
   connections(from: string, to: string): number {
-    return this.link(from, to).conns.size;
+    return [...this.conns].filter((c) => c.from === from && c.to === to).length;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.links.values()].map((l) => l.close()));
+    for (const c of [...this.conns]) { c.down.destroy(); c.up.destroy(); c.send.stop(); c.reply.stop(); }
+    this.conns.clear();
+    await Promise.all([...this.fronts.values()].map((f) => f.close()));
   }
 }

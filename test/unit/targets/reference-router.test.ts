@@ -2,8 +2,8 @@
 // when it stops answering (a paused or cut-off node), so later ops on that shard do not all time out there.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HttpClient, NoAnswer, type HttpAnswer } from '../../../workloads/kv/http.js';
-import { Router } from '../../../workloads/kv/router.js';
+import { HttpClient, NoAnswer, type HttpAnswer } from '../../../harness/net/http.js';
+import { Router } from '../../../targets/reference/router.js';
 
 const nodes = ['n1', 'n2', 'n3'].map((name, i) => ({ name, url: `http://h${i + 1}`, peerAddr: '' }));
 

@@ -5,19 +5,19 @@
 //                           run out → fail
 //   503 / no answer       → a write is info (it may still commit), a read is fail (reads have no effect)
 //   connection refused    → fail (the request never reached a node)
-import type { OpSpec } from '../../harness/generator/generator.js';
-import type { NodeHandle } from '../../harness/runtime/types.js';
-import type { KvRequest } from '../../system/node/api.js';
-import type { Client, Completion } from '../types.js';
-import { HttpClient } from './http.js';
-import { Router } from './router.js';
+import type { OpSpec } from '../../../harness/generator/generator.js';
+import type { NodeRef } from '../router.js';
+import type { KvRequest } from '../../../system/node/api.js';
+import type { Client, Completion } from '../../../workloads/types.js';
+import { HttpClient } from '../../../harness/net/http.js';
+import { Router } from '../router.js';
 
 export class KvHttpClient implements Client {
   private readonly http = new HttpClient();
   private readonly router: Router;
   private seq = 0;
 
-  constructor(nodes: NodeHandle[], prefer: number, private readonly clientId: string, private readonly timeoutMs: number) {
+  constructor(nodes: NodeRef[], prefer: number, private readonly clientId: string, private readonly timeoutMs: number) {
     this.router = new Router(this.http, nodes, prefer);
   }
 

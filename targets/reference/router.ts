@@ -1,9 +1,12 @@
 // Finding the node that can answer: each request goes to the node that last answered, and a 421 names the
 // shard's leader (or, when the node does not know it, the shard's replicas), which are tried in turn. A 421
 // means nothing was done, so following it is always safe; hops are bounded.
-import type { NodeHandle } from '../../harness/runtime/types.js';
-import type { HttpClient } from './http.js';
+import type { NodeHandle } from '../../harness/target/types.js';
+import type { HttpClient } from '../../harness/net/http.js';
 import { shardOf } from '../../system/shard/placement.js';
+
+/** What the router needs of a node: its name and API base URL. */
+export type NodeRef = Pick<NodeHandle, 'name' | 'url'>;
 
 // Enough for: a stale cached leader, a node without the shard, and each of R=3 replicas, with one to spare.
 const MAX_HOPS = 6;
@@ -17,7 +20,7 @@ export class Router {
 
   private readonly home: string;
 
-  constructor(private readonly http: HttpClient, private readonly nodes: NodeHandle[], prefer: number) {
+  constructor(private readonly http: HttpClient, private readonly nodes: NodeRef[], prefer: number) {
     this.url = nodes[prefer % nodes.length].url;
     this.home = this.url;
   }

@@ -1,11 +1,11 @@
-// Reference-cluster nodes as child processes on loopback: the process layer of the local runtime, also used by
-// the loopback tests and bench:cluster. Each node gets its own data folder and log file; only processes this
-// object started are ever signalled, by pid.
+// Reference-cluster nodes as child processes on loopback, peers wired directly (no fault relay): for the
+// loopback tests and bench:cluster, which need the node alone, without the harness's runtime. Each node gets
+// its own data folder and log file; only processes this object started are ever signalled, by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from './ports.js';
+import { freePorts } from '../../harness/runtime/ports.js';
 
 const NODE_MAIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'system', 'node', 'main.js');
 

@@ -40,3 +40,15 @@ export class HttpClient {
     this.agent.destroy();
   }
 }
+
+/** One GET with a hard timeout and no shared agent: the status and JSON (or text) body, or undefined when no answer. */
+export async function httpGet(url: string, timeoutMs: number): Promise<HttpAnswer | undefined> {
+  const c = new HttpClient();
+  try {
+    return await c.call(url, 'GET', undefined, timeoutMs);
+  } catch {
+    return undefined;
+  } finally {
+    c.close();
+  }
+}

@@ -1,10 +1,10 @@
 // Clients for the lock service (POST /lock, see system/node/api.ts) and for fenced data access. Same honesty
 // rules as the kv client: a definite refusal is fail, a timeout is info for anything that changes state.
-import type { OpSpec } from '../../harness/generator/generator.js';
-import type { NodeHandle } from '../../harness/runtime/types.js';
-import type { Client, Completion } from '../types.js';
-import { HttpClient } from '../kv/http.js';
-import { Router } from '../kv/router.js';
+import type { OpSpec } from '../../../harness/generator/generator.js';
+import type { NodeRef } from '../router.js';
+import type { Client, Completion } from '../../../workloads/types.js';
+import { HttpClient } from '../../../harness/net/http.js';
+import { Router } from '../router.js';
 
 export class LockHttpClient implements Client {
   private readonly http = new HttpClient();
@@ -12,7 +12,7 @@ export class LockHttpClient implements Client {
   /** Lock name → token of the grant this process holds. */
   readonly held = new Map<string, number>();
 
-  constructor(nodes: NodeHandle[], prefer: number, readonly owner: string, private readonly ttlMs: number, private readonly timeoutMs: number) {
+  constructor(nodes: NodeRef[], prefer: number, readonly owner: string, private readonly ttlMs: number, private readonly timeoutMs: number) {
     this.router = new Router(this.http, nodes, prefer);
   }
 

@@ -1,15 +1,18 @@
 // The results folder (DESIGN.md): results/<test-name>/<YYYYMMDDTHHMMSSZ>/ with test.json, history.jsonl,
 // results.json, report.html, nodes/<node>/node.log, harness.log; results/latest points at the newest run.
+// Run folders are read and written here only: run, check and report all come through this module.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Results } from '../checker/results.js';
 import { HistoryError } from '../history/op.js';
-import type { RunOptions } from './options.js';
+import type { RunOptions } from '../run/options.js';
 
 export interface TestInfo {
   name: string;
   options: RunOptions;
   runtime: string;
+  /** The system under test: a built-in target's name or a module path, its resolved options, its version. */
+  target: { name: string; options: Record<string, string>; version?: string };
   startedAt: string;
   finishedAt?: string;
   nodes: { name: string; url: string }[];
@@ -62,4 +65,9 @@ export function readTestInfo(dir: string): TestInfo | undefined {
 
 export function readResults(dir: string): Results | undefined {
   return readJson<Results>(dir, 'results.json');
+}
+
+/** Writes a file of the run folder (report.html, results.json, ...) as text. */
+export function writeRunFile(dir: string, name: string, text: string): void {
+  writeFileSync(join(dir, name), text);
 }

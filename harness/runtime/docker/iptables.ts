@@ -1,0 +1,74 @@
+// iptables rules inside a container's network namespace, entered from the host with nsenter (DESIGN.md, "Fault
+// mechanisms"): the rules a grudge and loss settings call for, and an atomic sync that adds and deletes exactly
+// the rules we own (tagged with a comment naming the run), never touching Docker's own.
+import { spawn } from 'node:child_process';
+
+export type Rule = string[];
+
+export interface RuleInputs {
+  runId: string;
+  /** IPs this node must not hear from. */
+  cutFrom: string[];
+  mode: 'drop' | 'reject';
+  /** Random loss of packets from these peer IPs with probability p. */
+  loss?: { p: number; from: string[] };
+}
+
+/** The INPUT rules (after "-A INPUT") a node should have. */
+export function desiredRules(i: RuleInputs): Rule[] {
+  const tag = ['-m', 'comment', '--comment', `faultline:${i.runId}`];
+  const rules: Rule[] = [];
+  for (const ip of new Set(i.cutFrom)) {
+    if (i.mode === 'reject') {
+      // Let the peer's resets in (so our own connects to it fail fast too when the grudge is mutual), answer the
+      // rest of its TCP with a reset, and drop whatever else it sends.
+      rules.push(['-s', ip, '-p', 'tcp', '--tcp-flags', 'RST', 'RST', ...tag, '-j', 'ACCEPT']);
+      rules.push(['-s', ip, '-p', 'tcp', ...tag, '-j', 'REJECT', '--reject-with', 'tcp-reset']);
+    }
+    rules.push(['-s', ip, ...tag, '-j', 'DROP']);
+  }
+  if (i.loss && i.loss.p > 0) {
+    for (const ip of i.loss.from) rules.push(['-s', ip, '-m', 'statistic', '--mode', 'random', '--probability', String(i.loss.p), ...tag, '-j', 'DROP']);
+  }
+  return rules;
+}
+
+function quote(s: string): string {
+  return /^[A-Za-z0-9_.:/=+-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+export function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c) => (stdout += c));
+    p.stderr.on('data', (c) => (stderr += c));
+    p.on('error', (e) => resolve({ code: -1, stdout, stderr: e.message }));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(input ?? '');
+  });
+}
+
+/**
+ * Brings the INPUT rules of the namespace of `pid` from `have` to `want`: one atomic iptables-restore without
+ * flushing, falling back to one rule at a time (a rule may have vanished with a restart we did not see).
+ * `who` names the node in errors.
+ */
+export async function syncRules(pid: number, have: Rule[], want: Rule[], who: string): Promise<void> {
+  const key = (r: Rule) => r.join(' ');
+  const haveKeys = new Set(have.map(key));
+  const wantKeys = new Set(want.map(key));
+  const del = have.filter((r) => !wantKeys.has(key(r)));
+  const add = want.filter((r) => !haveKeys.has(key(r)));
+  if (del.length === 0 && add.length === 0) return;
+  const text = ['*filter', ...add.map((r) => `-A INPUT ${r.map(quote).join(' ')}`), ...del.map((r) => `-D INPUT ${r.map(quote).join(' ')}`), 'COMMIT', ''].join('\n');
+  const r = await run('nsenter', ['-t', String(pid), '-n', 'iptables-restore', '-w', '--noflush'], text);
+  if (r.code === 0) return;
+  for (const rule of del) await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-D', 'INPUT', ...rule]);
+  for (const rule of add) {
+    const a = await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-A', 'INPUT', ...rule]);
+    if (a.code !== 0) throw new Error(`iptables in ${who}'s network namespace failed: ${a.stderr.trim() || r.stderr.trim()}`);
+  }
+}

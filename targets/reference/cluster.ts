@@ -1,0 +1,82 @@
+// The reference cluster as a ClusterSpec: the node's flags for node i of N (docs/node.md), its image
+// (docker/Dockerfile over dist/system and the node's runtime packages) and its health check.
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runtimeModules } from '../../harness/runtime/docker/image.js';
+import type { Addressing, ClusterSpec, ImageBuilder, TargetContext, TargetOptions } from '../../harness/target/types.js';
+import { repoRoot } from '../../harness/paths.js';
+import { health } from './status.js';
+
+export const CLIENT_PORT = 8000;
+export const PEER_PORT = 7000;
+export const TICK_MS = 10;
+/** The node's defaults (system/node/config.ts): election 30 ticks, heartbeat 3. */
+const DEFAULT_ELECTION_TICKS = 30;
+const DEFAULT_HEARTBEAT_TICKS = 3;
+
+const NODE_MAIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'system', 'node', 'main.js');
+
+/** Milliseconds to node ticks (at least `min`). */
+export function msToTicks(ms: number, min = 1): number {
+  return Math.max(min, Math.round(ms / TICK_MS));
+}
+
+/** Election and heartbeat ticks from the options; the node insists heartbeat < election. */
+export function raftTicks(o: TargetOptions): { election: number; heartbeat: number } {
+  const e = o['election-ms'] !== undefined ? msToTicks(Number(o['election-ms']), 2) : DEFAULT_ELECTION_TICKS;
+  let h = o['heartbeat-ms'] !== undefined ? msToTicks(Number(o['heartbeat-ms'])) : Math.min(DEFAULT_HEARTBEAT_TICKS, e - 1);
+  if (h >= e) h = Math.max(1, Math.floor(e / 3));
+  return { election: e, heartbeat: h };
+}
+
+export function bugsOf(o: TargetOptions): string[] {
+  return (o.bug ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+}
+
+/** The node's flags for node `name` laid out by `a`. */
+export function nodeArgs(name: string, a: Addressing, o: TargetOptions): string[] {
+  const t = raftTicks(o);
+  const args = [
+    '--id', name,
+    '--peers', a.names.map((p) => `${p}=${a.peerAddr(p, 'peer')}`).join(','),
+    '--client-urls', a.names.map((p) => `${p}=http://${a.clientAddr(p, 'client')}`).join(','),
+    '--listen', a.listenHost, '--client-port', String(a.port(name, 'client')), '--peer-port', String(a.port(name, 'peer')),
+    '--data-dir', a.dataDir(name), '--tick-ms', String(TICK_MS),
+    '--election-ticks', String(t.election), '--heartbeat-ticks', String(t.heartbeat),
+  ];
+  if (o.shards) args.push('--shards', o.shards);
+  if (o.replication) args.push('--replication', o.replication);
+  for (const b of bugsOf(o)) args.push('--bug', b);
+  return args;
+}
+
+async function image(b: ImageBuilder): Promise<string> {
+  const root = repoRoot();
+  const files: Record<string, string> = {
+    'app/package.json': join(root, 'package.json'),
+    'app/dist/system': join(root, 'dist', 'system'),
+  };
+  for (const m of runtimeModules(root, ['pino', 'yargs'])) files[`app/node_modules/${m}`] = join(root, 'node_modules', m);
+  return b.build({ name: 'node', dockerfile: join(root, 'docker', 'Dockerfile'), files });
+}
+
+export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'> {
+  const o = ctx.options;
+  return {
+    ports: [{ name: 'client', kind: 'client', container: CLIENT_PORT }, { name: 'peer', kind: 'peer', container: PEER_PORT }],
+    node: (name, a) => {
+      const args = nodeArgs(name, a, o);
+      const env = {};  // MERGE: FAULTLINE_NODE_PEER_SECRET once the node knows --peer-secret
+      return { command: a.runtime === 'local' ? [process.execPath, NODE_MAIN, ...args] : args, env };
+    },
+    image,
+    health,
+    clockFaults: true,
+  };
+}
+
+/** The whole ClusterSpec, for tests and benches that drive a runtime directly. */
+export function referenceSpec(c: { runId: string; nodes: number; logDir: string; options?: TargetOptions; secret?: string }): ClusterSpec {
+  const ctx: TargetContext = { runId: c.runId, nodes: c.nodes, logDir: c.logDir, options: c.options ?? {}, secret: c.secret ?? 'test-secret' };
+  return { runId: c.runId, nodes: c.nodes, logDir: c.logDir, ...referenceCluster(ctx) };
+}

@@ -1,0 +1,39 @@
+// The reference cluster as a target: our own Raft + hashed shards + locks with fencing tokens (system/), with its
+// planted bugs as an option. Everything in the harness that knows the reference node lives in this folder.
+import { defineTarget } from '../../harness/target/define.js';
+import type { ClientContext } from '../../harness/target/types.js';
+import { KNOWN_BUGS } from '../../system/node/config.js';
+import { FencedHttpClient } from './clients/fenced.js';
+import { KvHttpClient } from './clients/kv.js';
+import { LockHttpClient } from './clients/lock.js';
+import { referenceCluster } from './cluster.js';
+import { leader } from './status.js';
+
+const owner = (c: ClientContext): string => `p${c.process}-${c.seed}`;
+const kv = (c: ClientContext) => new KvHttpClient(c.nodes, c.prefer, owner(c), c.opTimeoutMs);
+
+export const referenceTarget = defineTarget({
+  name: 'reference',
+  describe: 'our own Raft cluster (system/): hashed shards, locks with fencing tokens, planted bugs',
+  options: {
+    bug: { describe: `planted bugs on every node, comma-separated: ${KNOWN_BUGS.join(', ')}`, choices: [...KNOWN_BUGS] },
+    'election-ms': { describe: 'Raft election timeout in ms (default 300: 30 ticks of 10 ms)' },
+    'heartbeat-ms': { describe: 'Raft heartbeat interval in ms (default 30)' },
+    shards: { describe: 'number of shards S, each its own Raft group (default 8)' },
+    replication: { describe: 'replicas per shard R (default 3)' },
+  },
+  validate(o) {
+    for (const k of ['election-ms', 'heartbeat-ms', 'shards', 'replication']) {
+      if (o[k] !== undefined && !(Number.isInteger(Number(o[k])) && Number(o[k]) > 0)) throw new Error(`--target-opt ${k} must be a positive integer, got "${o[k]}"`);
+    }
+  },
+  cluster: referenceCluster,
+  clients: {
+    kv,
+    register: kv,
+    lock: (c) => new LockHttpClient(c.nodes, c.prefer, owner(c), c.leaseMs ?? 120_000, c.opTimeoutMs),
+    'fenced-counter': (c) => new FencedHttpClient(c.nodes, c.prefer, owner(c), c.leaseMs ?? 1500, c.opTimeoutMs),
+  },
+  leader: (nodes, key) => leader(nodes, key),
+  version: () => undefined,
+});
