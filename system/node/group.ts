@@ -72,7 +72,7 @@ export class RaftGroup {
     this.raft = new Raft({
       id: o.id, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, preVote: true, checkQuorum: true,
       random: o.random ?? Math.random, storage: o.storage, applied: this.snapIndex, bugs: o.bugs,
-      maxEntriesPerMsg: 512, maxInflight: 64,
+      maxEntriesPerMsg: 512, maxBytesPerMsg: 4 * MAX_BODY_BYTES, maxInflight: 64,
     });
     this.prefix = `${o.id}.${process.pid}.${Date.now().toString(36)}.`;
     this.schedule();

@@ -24,7 +24,7 @@ function die(msg: string): never {
 }
 
 let host: NodeHost | undefined;
-const transport = new Transport(cfg.peers, (f) => host?.deliver(f.group, f.msgs), logger);
+const transport = new Transport({ id: cfg.id, addrs: cfg.peers, secret: cfg.peerSecret, onFrame: (f) => host?.deliver(f.group, f.msgs), log: logger });
 try {
   host = new NodeHost({
     id: cfg.id, members: [...cfg.peers.keys()], shards: cfg.shards, replication: cfg.replication, dataDir: cfg.dataDir,
@@ -49,7 +49,7 @@ try {
   process.exit(1);
 }
 const ticker = setInterval(() => host!.tick(), cfg.tickMs);
-logger.info({ clientPort: cfg.clientPort, peerPort: cfg.peerPort, bugs: cfg.bugs, fsync: cfg.fsync, shards: cfg.shards, replication: cfg.replication, hosted: [...host.groups.keys()] }, 'node started');
+logger.info({ clientPort: cfg.clientPort, peerPort: cfg.peerPort, listen: cfg.listenHost, peerAuth: cfg.peerSecret !== '', bugs: cfg.bugs, fsync: cfg.fsync, shards: cfg.shards, replication: cfg.replication, hosted: [...host.groups.keys()] }, 'node started');
 
 function shutdown(signal: string): void {
   logger.info({ signal }, 'shutting down');
