@@ -8,7 +8,7 @@ import type { Json, KvRequest, LockRequest, NodeStatus } from './api.js';
 import type { NodeHost } from './host.js';
 import type { ShardCommand, ShardResult } from '../shard/machine.js';
 import { MAX_BODY_BYTES } from '../kv/json.js';
-import { validateKv, validateLock } from '../shard/validate.js';
+import { commandOf, validateKv, validateLock } from '../shard/validate.js';
 
 export interface ServerOptions {
   id: string;
@@ -88,7 +88,7 @@ export function createApiServer(o: ServerOptions): Server {
       if (o.bugs.includes('wrong-shard')) {
         // Planted bug: serve a shard this node does not hold, from unreplicated local state.
         if (body.op === 'read') return reply(res, 200, { ok: true, value: o.host.foreign.read(body.key) });
-        return reply(res, 200, o.host.foreign.apply({ kind: 'kv', ...body }, 0));
+        return reply(res, 200, o.host.foreign.apply(commandOf('kv', body as unknown as Record<string, unknown>) as ShardCommand, 0));
       }
       return notLeader(res, shard);
     }
@@ -97,7 +97,7 @@ export function createApiServer(o: ServerOptions): Server {
       if ('error' in r) return notLeader(res, shard);
       return reply(res, 200, { ok: true, value: r.value as Json });
     }
-    const r = await group.propose({ kind: 'kv', ...body } as ShardCommand, o.requestTimeoutMs);
+    const r = await group.propose(commandOf('kv', body as unknown as Record<string, unknown>) as ShardCommand, o.requestTimeoutMs);
     if (r === undefined) return notLeader(res, shard);
     return answer(res, r);
   }
@@ -111,7 +111,7 @@ export function createApiServer(o: ServerOptions): Server {
   async function lock(res: ServerResponse, body: LockRequest): Promise<void> {
     const { shard, group } = o.host.groupFor(body.name);
     if (!group) return notLeader(res, shard);
-    const r = await group.propose({ kind: 'lock', ...body } as ShardCommand, o.requestTimeoutMs);
+    const r = await group.propose(commandOf('lock', body as unknown as Record<string, unknown>) as ShardCommand, o.requestTimeoutMs);
     if (r === undefined) return notLeader(res, shard);
     return answer(res, r);
   }

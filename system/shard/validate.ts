@@ -33,7 +33,22 @@ export function validateKv(r: unknown): string | undefined {
   if (q.client !== undefined && typeof q.client !== 'string') return 'client must be a string';
   if (q.seq !== undefined && !Number.isSafeInteger(q.seq)) return 'seq must be an integer';
   if (q.fence !== undefined && !validFence(q.fence)) return 'fence must be {lock, token}';
-  return undefined;
+  return wholeDepth(q);
+}
+
+/** Fields nobody reads still travel in the log: the whole object is bounded too (one level for the body). */
+function wholeDepth(q: Record<string, unknown>): string | undefined {
+  return deeperThan(q, MAX_VALUE_DEPTH + 1) ? `body nests deeper than ${MAX_VALUE_DEPTH} levels` : undefined;
+}
+
+const KV_FIELDS = ['op', 'key', 'value', 'from', 'to', 'client', 'seq', 'fence'] as const;
+const LOCK_FIELDS = ['op', 'name', 'owner', 'ttlMs', 'token'] as const;
+
+/** Only the fields a command has: anything else a client sent never reaches the log. */
+export function commandOf(kind: 'kv' | 'lock', body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { kind };
+  for (const f of kind === 'kv' ? KV_FIELDS : LOCK_FIELDS) if (Object.prototype.hasOwnProperty.call(body, f)) out[f] = body[f];
+  return out;
 }
 
 /** Checks a /lock body. `internal` also admits "expire", which only a shard leader proposes. */
@@ -42,14 +57,14 @@ export function validateLock(r: unknown, internal = false): string | undefined {
   const q = r;
   if (internal && q.op === 'expire') {
     if (!nonEmpty(q.name)) return 'name must be a non-empty string';
-    return Number.isSafeInteger(q.token) ? undefined : 'token must be an integer';
+    return Number.isSafeInteger(q.token) ? wholeDepth(q) : 'token must be an integer';
   }
   if (q.op !== 'acquire' && q.op !== 'release' && q.op !== 'renew') return 'op must be acquire, release or renew';
   if (!nonEmpty(q.name)) return 'name must be a non-empty string';
   if (!nonEmpty(q.owner)) return 'owner must be a non-empty string';
   if ((q.op === 'acquire' || q.op === 'renew') && !(Number.isSafeInteger(q.ttlMs) && (q.ttlMs as number) > 0)) return 'ttlMs must be a positive integer';
   if ((q.op === 'release' || q.op === 'renew') && !Number.isSafeInteger(q.token)) return 'token must be an integer';
-  return undefined;
+  return wholeDepth(q);
 }
 
 /** Checks a command as it comes out of the log. */

@@ -20,12 +20,18 @@ export function rawRequest(port: number, bytes: Buffer, timeoutMs: number, halfC
     const s = new Socket();
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => { s.destroy(); reject(new Error(`no answer within ${timeoutMs} ms`)); }, timeoutMs);
+    let settled = false;
     const done = (): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       const text = Buffer.concat(chunks).toString('latin1');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       const sep = text.indexOf('\r\n\r\n');
-      resolve({ status: m ? Number(m[1]) : undefined, body: sep >= 0 ? text.slice(sep + 4) : '', ms: Date.now() - t0 });
+      const len = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, sep >= 0 ? sep : text.length));
+      // The first response's body only (a pipelined request may have a second answer behind it).
+      const body = sep < 0 ? '' : len ? text.slice(sep + 4, sep + 4 + Number(len[1])) : text.slice(sep + 4);
+      resolve({ status: m ? Number(m[1]) : undefined, body, ms: Date.now() - t0 });
     };
     s.on('data', (c: Buffer) => {
       chunks.push(c);

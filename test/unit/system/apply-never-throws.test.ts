@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { MAX_VALUE_DEPTH, deeperThan, isJson, jsonEqual } from '../../../system/kv/json.js';
 import { KvMachine } from '../../../system/kv/machine.js';
 import { ShardMachine, type ShardCommand } from '../../../system/shard/machine.js';
-import { validateCommand, validateKv } from '../../../system/shard/validate.js';
+import { commandOf, validateCommand, validateKv, validateLock } from '../../../system/shard/validate.js';
 import type { Json } from '../../../system/node/api.js';
 
 const nested = (depth: number, leaf: Json = 1): Json => {
@@ -89,6 +89,14 @@ test('the API validator refuses depth beyond the limit, including 20,000 deep', 
   assert.match(validateKv({ op: 'write', key: 'k', value: nested(MAX_VALUE_DEPTH + 1) })!, /deeper than 64/);
   assert.match(validateKv({ op: 'write', key: 'k', value: JSON.parse('['.repeat(20_000) + ']'.repeat(20_000)) })!, /deeper than 64/);
   assert.match(validateKv({ op: 'cas', key: 'k', from: 1, to: nested(100) })!, /to nests deeper/);
+});
+
+test('fields nobody reads are bounded too, and never reach the log (found by the API fuzz)', () => {
+  const body = JSON.parse(`{"op":"write","key":"k","value":1,"__proto__":${'['.repeat(20_000)}${']'.repeat(20_000)}}`) as Record<string, unknown>;
+  assert.match(validateKv(body)!, /body nests deeper than 64/);
+  assert.match(validateLock({ op: 'acquire', name: 'n', owner: 'o', ttlMs: 5, key: nested(100) })!, /body nests deeper/);
+  assert.equal(commandOf('kv', { op: 'write', key: 'k', value: 1, extra: nested(100), client: 'c' }), { kind: 'kv', op: 'write', key: 'k', value: 1, client: 'c' });
+  assert.equal(commandOf('lock', { op: 'release', name: 'n', owner: 'o', token: 3, value: 1 }), { kind: 'lock', op: 'release', name: 'n', owner: 'o', token: 3 });
 });
 
 test.run();
