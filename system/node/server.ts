@@ -116,7 +116,9 @@ export function createApiServer(o: ServerOptions): Server {
     return answer(res, r);
   }
 
-  return createServer((req, res) => {
+  // A client that sends a request slowly or never finishes it holds a connection, not the node: Node's own limits
+  // answer 408 after these (checked every second), so every request gets an answer in bounded time.
+  return createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, (req, res) => {
     void (async () => {
       if (req.method === 'GET' && req.url === '/status') return reply(res, 200, status(o, started));
       const route = req.method === 'POST' && (req.url === '/kv' || req.url === '/lock') ? req.url : undefined;
