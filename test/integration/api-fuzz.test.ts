@@ -15,7 +15,7 @@ import * as assert from 'uvu/assert';
 import { Random } from '../../harness/generator/random.js';
 import { LocalProcesses } from '../../harness/runtime/local-processes.js';
 import { TestKv } from '../helpers/kv-client.js';
-import { rawRequest } from '../helpers/raw-http.js';
+import { rawRequest } from './support/raw-http.js';
 
 const N = Number(process.env.FUZZ_N ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 14);

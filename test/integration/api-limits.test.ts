@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { LocalProcesses } from '../../harness/runtime/local-processes.js';
 import { HttpClient } from '../../workloads/kv/http.js';
 import { TestKv } from '../helpers/kv-client.js';
-import { rawRequest } from '../helpers/raw-http.js';
+import { rawRequest } from './support/raw-http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-limits-'));
 let lp: LocalProcesses;

@@ -17,7 +17,7 @@ import type { GroupStatus } from '../../system/node/api.js';
 import { MAX_FRAME_BYTES } from '../../system/node/transport.js';
 import { MAX_HANDSHAKE_LINE } from '../../system/node/peer-auth.js';
 import { TestKv } from '../helpers/kv-client.js';
-import { closedWithin, connect, handshake } from '../helpers/peer-dial.js';
+import { closedWithin, connect, handshake } from './support/peer-dial.js';
 
 const NODE_MAIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'system', 'node', 'main.js');
 const SECRET = randomBytes(32).toString('hex');

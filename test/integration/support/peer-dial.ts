@@ -1,7 +1,7 @@
 // Raw peer-port access for tests: a plain TCP connection (a stray process), or one that performs the
 // handshake of system/node/peer-auth.ts with a given secret (a peer, or an impostor with the wrong secret).
 import { Socket } from 'node:net';
-import { PROTOCOL, newNonce, parseChallenge, proof } from '../../system/node/peer-auth.js';
+import { PROTOCOL, newNonce, parseChallenge, proof } from '../../../system/node/peer-auth.js';
 
 export function connect(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
