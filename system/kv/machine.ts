@@ -4,6 +4,9 @@
 // applied returns the recorded result instead of applying again. Fencing tokens (the lock issue) let the store
 // refuse a write from a lock holder whose lease was superseded.
 import type { Fence, Json, KvCasMismatch, KvFenced, KvOk } from '../node/api.js';
+import { jsonEqual } from './json.js';
+
+export { jsonEqual };
 
 export type KvCommand =
   /** A read through the log, used when it carries a fencing token: the token must be registered in log order
@@ -20,19 +23,6 @@ export interface KvSnapshot {
   data: [string, Json][];
   sessions: [string, Session][];
   fences: [string, number][];
-}
-
-/** Deep equality for JSON values (cas compares by content, not identity). */
-export function jsonEqual(a: Json, b: Json): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as Json[];
-    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]));
-  }
-  const ka = Object.keys(a), kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k) => jsonEqual((a as Record<string, Json>)[k], (b as Record<string, Json>)[k]));
 }
 
 export class KvMachine {

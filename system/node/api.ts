@@ -3,6 +3,9 @@
 // that the local runtime's fault relay can sit on node-to-node links only.
 //
 //   GET  /status                      → 200 NodeStatus
+// Limits (system/kv/json.ts): a body over 1 MiB, or a value/from/to nested deeper than 64 arrays/objects, is
+// answered 400 before anything is proposed.
+//
 //   POST /kv   KvRequest              → 200 KvOk | 200 KvCasMismatch | 200 KvFenced | 421 NotLeader | 503 Unavailable | 400 BadRequest
 //   POST /lock LockRequest            → 200 LockGranted | 200 LockHeld | 200 LockNotHolder | 421 NotLeader | 503 | 400
 //
@@ -52,6 +55,11 @@ export interface LockHeld { ok: false; error: 'held'; holder: string; token: num
 export interface LockNotHolder { ok: false; error: 'not-holder' }
 export interface Unavailable { ok: false; error: 'timeout' | 'unavailable'; message?: string }
 export interface BadRequest { ok: false; error: 'bad-request'; message: string }
+/**
+ * A command that reached the log but cannot apply (the same answer on every replica; nothing changed). The API
+ * answers it as 400 bad-request; the shard machine's apply returns it instead of throwing.
+ */
+export interface InvalidCommand { ok: false; error: 'invalid-command'; message: string }
 export type KvResponse = KvOk | KvCasMismatch | KvFenced | NotLeader | Unavailable | BadRequest;
 
 export interface GroupStatus {

@@ -25,6 +25,16 @@ export interface NodeConfig {
   fsync: boolean;
   bugs: string[];
   logLevel: string;
+  /** The cluster's peer secret ('' when none: then peers are accepted on loopback only). */
+  peerSecret: string;
+}
+
+/** Shortest accepted peer secret (the harness generates 32 random bytes). */
+export const MIN_SECRET_LENGTH = 16;
+
+/** 127.0.0.0/8, ::1 and localhost: the addresses other machines cannot reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function parseMap(spec: string, what: string): Map<string, string> {
@@ -51,7 +61,8 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
     .option('id', { type: 'string', demandOption: true, describe: 'this node\'s id (must appear in --peers)' })
     .option('peers', { type: 'string', demandOption: true, describe: 'every member: id=host:peerPort,...' })
     .option('client-urls', { type: 'string', default: '', describe: 'every member\'s API: id=http://host:port,... (for redirects)' })
-    .option('listen', { type: 'string', default: '0.0.0.0', describe: 'address to listen on' })
+    .option('listen', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (any other than loopback needs a peer secret)' })
+    .option('peer-secret', { type: 'string', describe: 'the cluster\'s shared secret for peer authentication; pass it as FAULTLINE_NODE_PEER_SECRET, not on the command line' })
     .option('client-port', { type: 'number', default: 8080 })
     .option('peer-port', { type: 'number', describe: 'default: the port --peers gives for --id' })
     .option('data-dir', { type: 'string', demandOption: true })
@@ -79,11 +90,17 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
   if (!Number.isInteger(a.shards) || a.shards < 1 || a.shards > 256) throw new Error('--shards must be an integer from 1 to 256');
   if (!Number.isInteger(a.replication) || a.replication < 1) throw new Error('--replication must be a positive integer');
   if (a.heartbeatTicks >= a.electionTicks) throw new Error('--heartbeat-ticks must be smaller than --election-ticks');
+  const peerSecret = a.peerSecret ?? '';
+  if (peerSecret !== '' && peerSecret.length < MIN_SECRET_LENGTH) throw new Error(`the peer secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  // Without a secret anyone who reaches the peer port could steer Raft: only loopback is allowed then.
+  if (peerSecret === '' && !isLoopback(a.listen)) {
+    throw new Error(`refusing to listen on ${a.listen} without a peer secret: set FAULTLINE_NODE_PEER_SECRET (at least ${MIN_SECRET_LENGTH} characters, the same on every node) or listen on 127.0.0.1`);
+  }
   return {
     id: a.id, peers, clientUrls: parseMap(a.clientUrls, 'client-urls'), listenHost: a.listen, clientPort: a.clientPort,
     peerPort: a.peerPort ?? peers.get(a.id)!.port, dataDir: a.dataDir, tickMs: a.tickMs, electionTicks: a.electionTicks,
     heartbeatTicks: a.heartbeatTicks, requestTimeoutMs: a.requestTimeoutMs, snapshotEvery: a.snapshotEvery,
     shards: a.shards, replication: Math.min(a.replication, peers.size),
-    fsync: a.fsync && !bugs.includes('no-fsync'), bugs, logLevel: a.logLevel,
+    fsync: a.fsync && !bugs.includes('no-fsync'), bugs, logLevel: a.logLevel, peerSecret,
   };
 }

@@ -9,7 +9,21 @@ import type { Json } from './api.js';
 import type { DiskStorage } from './storage.js';
 import { Raft } from '../raft/raft.js';
 import type { Message, NodeId, Ready } from '../raft/types.js';
+import { MAX_BODY_BYTES } from '../kv/json.js';
 import { ShardMachine, type ShardCommand, type ShardResult } from '../shard/machine.js';
+
+/** Entries larger than this are not decoded (the API admits 1 MiB bodies; the envelope adds little). */
+const MAX_ENTRY_BYTES = 2 * MAX_BODY_BYTES;
+
+function decodeEnvelope(data: string): Envelope | undefined {
+  if (data.length > MAX_ENTRY_BYTES) return undefined;
+  try {
+    const env = JSON.parse(data) as Envelope;
+    return env && typeof env === 'object' && typeof env.rid === 'string' ? env : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface GroupOptions {
   groupId: string;
@@ -58,7 +72,7 @@ export class RaftGroup {
     this.raft = new Raft({
       id: o.id, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, preVote: true, checkQuorum: true,
       random: o.random ?? Math.random, storage: o.storage, applied: this.snapIndex, bugs: o.bugs,
-      maxEntriesPerMsg: 512, maxInflight: 64,
+      maxEntriesPerMsg: 512, maxBytesPerMsg: 4 * MAX_BODY_BYTES, maxInflight: 64,
     });
     this.prefix = `${o.id}.${process.pid}.${Date.now().toString(36)}.`;
     this.schedule();
@@ -197,11 +211,10 @@ export class RaftGroup {
     for (const e of rd.committedEntries) {
       applied = e.index;
       if (e.type !== 'normal') continue;
-      let env: Envelope;
-      try {
-        env = JSON.parse(e.data) as Envelope;
-      } catch {
-        this.o.logger.error({ index: e.index }, 'undecodable log entry skipped');
+      const env = decodeEnvelope(e.data);
+      if (env === undefined) {
+        // Skipped identically on every replica (a pure function of the entry); no client waits on it by rid.
+        this.o.logger.error({ group: this.o.groupId, index: e.index }, 'undecodable log entry skipped');
         continue;
       }
       const result = this.machine.apply(env.cmd, e.index);

@@ -24,6 +24,11 @@ export interface HostOptions {
   /** Push queued frames onto the wire now. */
   flush?: () => void;
   logger: Logger;
+  /**
+   * The disk failed (StorageFailure) or the ready loop threw: this node can no longer keep Raft's promises, so it
+   * must stop acknowledging at once. main.ts exits the process (crash-stop, which Raft tolerates).
+   */
+  onFatal?: (err: Error) => void;
 }
 
 export class NodeHost {
@@ -75,6 +80,22 @@ export class NodeHost {
    * used once per pass instead of once per group.
    */
   drain(): void {
+    try {
+      this.drainOnce();
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  /** Stops every group (nothing more is sent, applied or answered) and reports the failure once. */
+  fail(err: Error): void {
+    if (this.stopped) return;
+    this.o.logger.fatal({ err: err.message }, 'storage or ready loop failed; stopping this node');
+    this.stop();
+    this.o.onFatal?.(err);
+  }
+
+  private drainOnce(): void {
     for (let round = 0; round < 64 && !this.stopped; round++) {
       const batch: [RaftGroup, import('../raft/types.js').Ready][] = [];
       for (const g of this.groups.values()) {
@@ -119,6 +140,8 @@ export class NodeHost {
   stop(): void {
     this.stopped = true;
     for (const g of this.groups.values()) g.stop();
-    for (const s of this.storages) s.close();
+    for (const s of this.storages) {
+      try { s.close(); } catch { /* a failed disk: closing is best effort */ }
+    }
   }
 }

@@ -16,13 +16,26 @@ try {
 }
 const logger = pino({ level: cfg.logLevel, base: { node: cfg.id } });
 
+/** One line on stderr (and the log), then exit 3: the node's code for "cannot go on" (never a stack trace). */
+function die(msg: string): never {
+  logger.fatal(msg);
+  process.stderr.write(`faultline-node: ${msg.split('\n')[0]}\n`);
+  process.exit(3);
+}
+
 let host: NodeHost | undefined;
-const transport = new Transport(cfg.peers, (f) => host?.deliver(f.group, f.msgs), logger);
-host = new NodeHost({
-  id: cfg.id, members: [...cfg.peers.keys()], shards: cfg.shards, replication: cfg.replication, dataDir: cfg.dataDir,
-  fsync: cfg.fsync, bugs: cfg.bugs, electionTick: cfg.electionTicks, heartbeatTick: cfg.heartbeatTicks, snapshotEvery: cfg.snapshotEvery,
-  send: (to, g, msgs) => transport.send(to, g, msgs), flush: () => transport.flushAll(), logger,
-});
+const transport = new Transport({ id: cfg.id, addrs: cfg.peers, secret: cfg.peerSecret, onFrame: (f) => host?.deliver(f.group, f.msgs), log: logger });
+try {
+  host = new NodeHost({
+    id: cfg.id, members: [...cfg.peers.keys()], shards: cfg.shards, replication: cfg.replication, dataDir: cfg.dataDir,
+    fsync: cfg.fsync, bugs: cfg.bugs, electionTick: cfg.electionTicks, heartbeatTick: cfg.heartbeatTicks, snapshotEvery: cfg.snapshotEvery,
+    send: (to, g, msgs) => transport.send(to, g, msgs), flush: () => transport.flushAll(), logger,
+    // Crash-stop: a node whose disk refused a write must not acknowledge anything more (issue 14, item 3).
+    onFatal: (err) => die(`stopping: ${err.message}`),
+  });
+} catch (e) {
+  die(`cannot open ${cfg.dataDir}: ${(e as Error).message}`);
+}
 const server = createApiServer({ id: cfg.id, host, clientUrls: cfg.clientUrls, requestTimeoutMs: cfg.requestTimeoutMs, bugs: cfg.bugs, logger });
 
 try {
@@ -36,7 +49,7 @@ try {
   process.exit(1);
 }
 const ticker = setInterval(() => host!.tick(), cfg.tickMs);
-logger.info({ clientPort: cfg.clientPort, peerPort: cfg.peerPort, bugs: cfg.bugs, fsync: cfg.fsync, shards: cfg.shards, replication: cfg.replication, hosted: [...host.groups.keys()] }, 'node started');
+logger.info({ clientPort: cfg.clientPort, peerPort: cfg.peerPort, listen: cfg.listenHost, peerAuth: cfg.peerSecret !== '', bugs: cfg.bugs, fsync: cfg.fsync, shards: cfg.shards, replication: cfg.replication, hosted: [...host.groups.keys()] }, 'node started');
 
 function shutdown(signal: string): void {
   logger.info({ signal }, 'shutting down');

@@ -6,7 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import type { Json, KvRequest, LockRequest, NodeStatus } from './api.js';
 import type { NodeHost } from './host.js';
-import type { ShardCommand } from '../shard/machine.js';
+import type { ShardCommand, ShardResult } from '../shard/machine.js';
+import { MAX_BODY_BYTES } from '../kv/json.js';
+import { commandOf, validateKv, validateLock } from '../shard/validate.js';
 
 export interface ServerOptions {
   id: string;
@@ -17,60 +19,45 @@ export interface ServerOptions {
   logger: Logger;
 }
 
-const MAX_BODY = 1 << 20;
+/** Why a body was refused before it was parsed (too large), as a 400 message. */
+class BodyTooLarge extends Error {}
 
-function reply(res: ServerResponse, code: number, body: unknown): void {
+function reply(res: ServerResponse, code: number, body: unknown, close = false): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  if (close) headers.connection = 'close';
+  res.writeHead(code, headers);
   res.end(text);
 }
 
+/**
+ * Reads at most MAX_BODY_BYTES. A larger body (by its Content-Length or as it streams in) is refused without
+ * reading the rest: the caller answers 400 and closes the connection.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) { reject(new BodyTooLarge(`body is larger than ${MAX_BODY_BYTES} bytes`)); return; }
     let size = 0;
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > MAX_BODY) { reject(new Error('body too large')); req.destroy(); return; }
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        reject(new BodyTooLarge(`body is larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v !== '';
-
-function validFence(f: unknown): boolean {
-  const x = f as Record<string, unknown> | undefined;
-  return !!x && typeof x.lock === 'string' && Number.isSafeInteger(x.token);
-}
-
-/** Checks a /kv body; returns an error message or undefined. */
-export function validate(r: unknown): string | undefined {
-  if (!r || typeof r !== 'object') return 'body must be a JSON object';
-  const q = r as Record<string, unknown>;
-  if (q.op !== 'read' && q.op !== 'write' && q.op !== 'cas') return 'op must be read, write or cas';
-  if (!nonEmpty(q.key)) return 'key must be a non-empty string';
-  if (q.op === 'write' && !('value' in q)) return 'write needs a value';
-  if (q.op === 'cas' && (!('from' in q) || !('to' in q))) return 'cas needs from and to';
-  if (q.client !== undefined && typeof q.client !== 'string') return 'client must be a string';
-  if (q.seq !== undefined && !Number.isSafeInteger(q.seq)) return 'seq must be an integer';
-  if (q.fence !== undefined && !validFence(q.fence)) return 'fence must be {lock, token}';
-  return undefined;
-}
-
-/** Checks a /lock body. */
-export function validateLock(r: unknown): string | undefined {
-  if (!r || typeof r !== 'object') return 'body must be a JSON object';
-  const q = r as Record<string, unknown>;
-  if (q.op !== 'acquire' && q.op !== 'release' && q.op !== 'renew') return 'op must be acquire, release or renew';
-  if (!nonEmpty(q.name)) return 'name must be a non-empty string';
-  if (!nonEmpty(q.owner)) return 'owner must be a non-empty string';
-  if ((q.op === 'acquire' || q.op === 'renew') && !(Number.isSafeInteger(q.ttlMs) && (q.ttlMs as number) > 0)) return 'ttlMs must be a positive integer';
-  if ((q.op === 'release' || q.op === 'renew') && !Number.isSafeInteger(q.token)) return 'token must be an integer';
-  return undefined;
-}
+// One validator for the API and for apply (system/shard/validate.ts), so that the two can never disagree.
+export { validateKv as validate, validateLock } from '../shard/validate.js';
 
 export function status(o: ServerOptions, started: number): NodeStatus {
   const groups = [...o.host.groups.entries()].sort((a, b) => a[0] - b[0]).map(([shard, g]) => {
@@ -101,7 +88,7 @@ export function createApiServer(o: ServerOptions): Server {
       if (o.bugs.includes('wrong-shard')) {
         // Planted bug: serve a shard this node does not hold, from unreplicated local state.
         if (body.op === 'read') return reply(res, 200, { ok: true, value: o.host.foreign.read(body.key) });
-        return reply(res, 200, o.host.foreign.apply({ kind: 'kv', ...body }, 0));
+        return reply(res, 200, o.host.foreign.apply(commandOf('kv', body as unknown as Record<string, unknown>) as ShardCommand, 0));
       }
       return notLeader(res, shard);
     }
@@ -110,41 +97,60 @@ export function createApiServer(o: ServerOptions): Server {
       if ('error' in r) return notLeader(res, shard);
       return reply(res, 200, { ok: true, value: r.value as Json });
     }
-    const r = await group.propose({ kind: 'kv', ...body } as ShardCommand, o.requestTimeoutMs);
+    const r = await group.propose(commandOf('kv', body as unknown as Record<string, unknown>) as ShardCommand, o.requestTimeoutMs);
     if (r === undefined) return notLeader(res, shard);
+    return answer(res, r);
+  }
+
+  function answer(res: ServerResponse, r: ShardResult): void {
+    // Refused by apply (identically on every replica): definite, nothing changed.
+    if (r.ok === false && r.error === 'invalid-command') return reply(res, 400, { ok: false, error: 'bad-request', message: r.message });
     return reply(res, 200, r);
   }
 
   async function lock(res: ServerResponse, body: LockRequest): Promise<void> {
     const { shard, group } = o.host.groupFor(body.name);
     if (!group) return notLeader(res, shard);
-    const r = await group.propose({ kind: 'lock', ...body } as ShardCommand, o.requestTimeoutMs);
+    const r = await group.propose(commandOf('lock', body as unknown as Record<string, unknown>) as ShardCommand, o.requestTimeoutMs);
     if (r === undefined) return notLeader(res, shard);
-    return reply(res, 200, r);
+    return answer(res, r);
   }
 
-  return createServer((req, res) => {
+  // A client that sends a request slowly or never finishes it holds a connection, not the node: Node's own limits
+  // answer 408 after these (checked every second), so every request gets an answer in bounded time.
+  return createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, (req, res) => {
     void (async () => {
       if (req.method === 'GET' && req.url === '/status') return reply(res, 200, status(o, started));
       const route = req.method === 'POST' && (req.url === '/kv' || req.url === '/lock') ? req.url : undefined;
       if (!route) return reply(res, 404, { ok: false, error: 'bad-request', message: `no route ${req.method} ${req.url}` });
+      let text: string;
+      try {
+        text = await readBody(req);
+      } catch (e) {
+        if (!(e instanceof BodyTooLarge)) return; // the client went away
+        res.on('finish', () => req.destroy());
+        return reply(res, 400, { ok: false, error: 'bad-request', message: e.message }, true);
+      }
       let body: unknown;
       try {
-        body = JSON.parse(await readBody(req));
+        // V8's JSON.parse does not recurse, so any nesting parses; depth is bounded by the validator below.
+        body = JSON.parse(text);
       } catch (e) {
         return reply(res, 400, { ok: false, error: 'bad-request', message: `body is not JSON: ${(e as Error).message}` });
       }
-      const bad = route === '/kv' ? validate(body) : validateLock(body);
+      const bad = route === '/kv' ? validateKv(body) : validateLock(body);
       if (bad) return reply(res, 400, { ok: false, error: 'bad-request', message: bad });
       try {
         if (route === '/kv') await kv(res, body as KvRequest);
         else await lock(res, body as LockRequest);
-      } catch {
-        return reply(res, 503, { ok: false, error: 'timeout', message: `no answer within ${o.requestTimeoutMs} ms` });
+      } catch (e) {
+        if ((e as Error).message === 'timeout') return reply(res, 503, { ok: false, error: 'timeout', message: `no answer within ${o.requestTimeoutMs} ms` });
+        o.logger.error({ err: (e as Error).message }, 'request failed');
+        return reply(res, 503, { ok: false, error: 'unavailable', message: 'internal error; the outcome is unknown' });
       }
     })().catch((err: unknown) => {
       o.logger.error({ err: (err as Error).message }, 'request failed');
-      if (!res.headersSent) reply(res, 500, { ok: false, error: 'unavailable', message: 'internal error' });
+      if (!res.headersSent) reply(res, 503, { ok: false, error: 'unavailable', message: 'internal error; the outcome is unknown' });
     });
   });
 }

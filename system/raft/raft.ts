@@ -543,7 +543,8 @@ export class Raft implements RaftCore {
     if (pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
-    const ents = prevTerm === undefined ? undefined : this.log.slice(pr.next, this.log.lastIndex() + 1, this.cfg.maxEntriesPerMsg);
+    let ents = prevTerm === undefined ? undefined : this.log.slice(pr.next, this.log.lastIndex() + 1, this.cfg.maxEntriesPerMsg);
+    if (ents && this.cfg.maxBytesPerMsg !== undefined) ents = limitBytes(ents, this.cfg.maxBytesPerMsg);
     if (prevTerm === undefined || ents === undefined) {
       // §7: the entries the follower needs were compacted; send the snapshot instead.
       const snap: Snapshot | undefined = this.log.snapshot();
@@ -606,4 +607,14 @@ export class Raft implements RaftCore {
 
 function sameHard(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+/** The longest prefix of `ents` whose data fits in `max` bytes (UTF-16 units, close enough), never empty. */
+function limitBytes(ents: Entry[], max: number): Entry[] {
+  let total = 0;
+  for (let i = 0; i < ents.length; i++) {
+    total += ents[i].data.length;
+    if (total > max && i > 0) return ents.slice(0, i);
+  }
+  return ents;
 }

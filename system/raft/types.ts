@@ -125,6 +125,8 @@ export interface RaftConfig {
   applied?: number;
   /** Max entries per AppendEntries message and max in-flight appends per follower (pipelining). */
   maxEntriesPerMsg?: number;
+  /** Max bytes of entry data per AppendEntries message (at least one entry is always sent). Default: no limit. */
+  maxBytesPerMsg?: number;
   maxInflight?: number;
   bugs?: ReadonlySet<string>;
 }

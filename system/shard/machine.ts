@@ -4,9 +4,11 @@
 // seen, which is what Kleppmann's argument needs (tokens only ever increase per lock name).
 import { KvMachine, type KvCommand, type KvResult } from '../kv/machine.js';
 import { LockMachine, type LockCommand, type LockResult } from '../lock/machine.js';
+import type { InvalidCommand } from '../node/api.js';
+import { validateCommand } from './validate.js';
 
 export type ShardCommand = ({ kind: 'kv' } & KvCommand) | ({ kind: 'lock' } & LockCommand);
-export type ShardResult = KvResult | LockResult;
+export type ShardResult = KvResult | LockResult | InvalidCommand;
 
 export interface ShardMachineOptions {
   /** Planted bug "lock-no-fence": writes carrying a fencing token are never refused. */
@@ -24,9 +26,20 @@ export class ShardMachine {
     this.locks = new LockMachine({ localClockLeases: o.localClockLeases });
   }
 
+  /**
+   * Never throws: a command that cannot apply gets the same error result on every replica, because the check is
+   * a pure function of the command (validateCommand) and nothing after it recurses on client data. The catch is
+   * a last line of defence so that one entry can never kill the shard for good (issue 14, item 1).
+   */
   apply(cmd: ShardCommand, index: number): ShardResult {
-    if (cmd.kind === 'lock') return this.locks.apply(cmd, index);
-    return this.kv.apply(cmd, index);
+    const bad = validateCommand(cmd);
+    if (bad) return { ok: false, error: 'invalid-command', message: bad };
+    try {
+      if (cmd.kind === 'lock') return this.locks.apply(cmd, index);
+      return this.kv.apply(cmd, index);
+    } catch (e) {
+      return { ok: false, error: 'invalid-command', message: `cannot apply: ${(e as Error).message}` };
+    }
   }
 
   read(key: string): ReturnType<KvMachine['read']> {

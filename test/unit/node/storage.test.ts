@@ -1,12 +1,13 @@
 // DiskStorage: what survives a reopen (a crash or restart) is exactly what save()/applySnapshot()/createSnapshot()
-// returned for, a torn tail is cut off quietly, and corruption in the middle of the log is a loud error.
+// returned for, a torn (unterminated) tail is cut off quietly, and a complete record that fails its checksum,
+// anywhere in the log, is a loud error.
 import { appendFileSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { crc32, crc32Hex } from '../../../system/node/crc32.js';
-import { DiskStorage } from '../../../system/node/storage.js';
+import { CorruptStorage, DiskStorage } from '../../../system/node/storage.js';
 import type { Entry, Snapshot } from '../../../system/raft/types.js';
 
 const PEERS = ['a', 'b', 'c'];
@@ -191,16 +192,33 @@ test('torn tail: a file cut in the middle of the last record keeps the good pref
   s.close();
 });
 
-test('torn tail: a complete last line with a bad CRC is dropped', () => {
+test('a complete last record with a bad CRC is corruption, not a torn tail: open refuses, naming file and offset', () => {
   let s = open(freshDir());
   s.save(undefined, range(1, 3, 1));
   s.close();
   const text = readFileSync(logPath(s.dir), 'utf8');
-  writeFileSync(logPath(s.dir), text.replace(/"cmd3"/, '"cmdX"'));
-  s = open(s.dir);
-  assert.equal(allEntries(s), range(1, 2, 1));
-  assert.is(s.warnings.length, 1);
+  const offset = text.lastIndexOf('\n', text.length - 2) + 1; // start of the last record
+  const flipped = text.replace(/"cmd3"/, '"cmdX"');
+  writeFileSync(logPath(s.dir), flipped);
+  try {
+    s = open(s.dir);
+    assert.unreachable('open should throw');
+  } catch (err) {
+    assert.instance(err, CorruptStorage);
+    const msg = (err as Error).message;
+    assert.ok(msg.includes(logPath(s.dir)), msg);
+    assert.ok(msg.includes(`byte ${offset}`), msg);
+    assert.match(msg, /checksum mismatch/);
+  }
+  assert.is(readFileSync(logPath(s.dir), 'utf8'), flipped, 'a corrupt log is left untouched');
+});
+
+test('an unreadable hardstate.json is refused with its path', () => {
+  const s = open(freshDir());
+  s.save({ term: 2, vote: 'a', commit: 0 }, range(1, 1, 2));
   s.close();
+  writeFileSync(join(s.dir, 'hardstate.json'), '{"term": 2, "vo');
+  assert.throws(() => open(s.dir), (e: Error) => e instanceof CorruptStorage && e.message.includes(join(s.dir, 'hardstate.json')));
 });
 
 test('corruption in the middle of the log is an error naming the file and byte offset', () => {
