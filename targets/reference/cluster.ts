@@ -1,5 +1,6 @@
 // The reference cluster as a ClusterSpec: the node's flags for node i of N (docs/node.md), its image
 // (docker/Dockerfile over dist/system and the node's runtime packages) and its health check.
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeModules } from '../../harness/runtime/docker/image.js';
@@ -66,7 +67,8 @@ export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' 
     ports: [{ name: 'client', kind: 'client', container: CLIENT_PORT }, { name: 'peer', kind: 'peer', container: PEER_PORT }],
     node: (name, a) => {
       const args = nodeArgs(name, a, o);
-      const env = {};  // MERGE: FAULTLINE_NODE_PEER_SECRET once the node knows --peer-secret
+      // The peer secret goes through the environment, never argv, so `ps` does not show it.
+      const env = { FAULTLINE_NODE_PEER_SECRET: ctx.secret };
       return { command: a.runtime === 'local' ? [process.execPath, NODE_MAIN, ...args] : args, env };
     },
     image,
@@ -77,6 +79,6 @@ export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' 
 
 /** The whole ClusterSpec, for tests and benches that drive a runtime directly. */
 export function referenceSpec(c: { runId: string; nodes: number; logDir: string; options?: TargetOptions; secret?: string }): ClusterSpec {
-  const ctx: TargetContext = { runId: c.runId, nodes: c.nodes, logDir: c.logDir, options: c.options ?? {}, secret: c.secret ?? 'test-secret' };
+  const ctx: TargetContext = { runId: c.runId, nodes: c.nodes, logDir: c.logDir, options: c.options ?? {}, secret: c.secret ?? randomBytes(16).toString('hex') };
   return { runId: c.runId, nodes: c.nodes, logDir: c.logDir, ...referenceCluster(ctx) };
 }

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalProcesses } from '../../harness/runtime/local-processes.js';
-import { HttpClient } from '../../workloads/kv/http.js';
+import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { HttpClient } from '../../harness/net/http.js';
 
 const isRoot = process.getuid?.() === 0;
 const dir = mkdtempSync(join(tmpdir(), 'fl-full-'));

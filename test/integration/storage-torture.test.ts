@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../../harness/generator/random.js';
-import { LocalProcesses } from '../../harness/runtime/local-processes.js';
-import { HttpClient } from '../../workloads/kv/http.js';
+import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { HttpClient } from '../../harness/net/http.js';
 
 const KILLS = Number(process.env.TORTURE_KILLS ?? 50);
 const SEED = Number(process.env.TORTURE_SEED ?? 9);
