@@ -58,6 +58,13 @@ export class ProcessHost {
     return this.isRunning(name) ? this.get(name).proc!.pid : undefined;
   }
 
+  /** Resolves with the exit code (null after a signal) when the node's current process ends. */
+  exited(name: string): Promise<number | null> {
+    const p = this.get(name).proc;
+    if (!p || !this.isRunning(name)) return Promise.resolve(p?.exitCode ?? null);
+    return new Promise((r) => p.once('exit', (code) => r(code)));
+  }
+
   /** Sends `signal` (SIGKILL by default) and waits until the process is gone. */
   async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const h = this.get(name);
