@@ -10,6 +10,7 @@ import { onCleanup } from '../cleanup.js';
 import { LocalProcesses } from '../local-processes.js';
 import type { ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from '../types.js';
 import { Relay, type CutMode } from './relay.js';
+import { registerLocalRun } from './registry.js';
 
 export const LIBFAKETIME_PATHS = [
   '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
@@ -57,6 +58,7 @@ export class LocalRuntime implements Runtime {
   private clocks = new Map<string, number>();
   private unregister: (() => void) | undefined;
   private downing: Promise<void> | undefined;
+  private registration: { release: () => void } | undefined;
 
   constructor(private readonly opts: LocalRuntimeOptions = {}) {
     this.faketime = opts.libfaketime === null ? undefined : opts.libfaketime ?? findLibfaketime();
@@ -127,6 +129,8 @@ export class LocalRuntime implements Runtime {
     if (faketime) for (const n of names) writeFileSync(this.clockFile(n), '+0s\n');
     this.unregister?.();
     this.unregister = onCleanup(`local cluster ${spec.runId}`, () => this.down(), () => this.killAllSync());
+    // harden (issue 14.7): a watchdog kills these nodes if the harness dies, even by SIGKILL; `faultline clean` finds them.
+    this.registration = registerLocalRun(spec.runId, spec.logDir);
     this.lp.startAll();
     try {
       await this.waitHealthy(this.opts.upTimeoutMs ?? 30_000);
@@ -276,6 +280,8 @@ export class LocalRuntime implements Runtime {
     this.http.close();
     this.unregister?.();
     this.unregister = undefined;
+    this.registration?.release(); // harden (issue 14.7)
+    this.registration = undefined;
   }
 
   /** At process exit nothing asynchronous runs: SIGKILL every node we started, by pid. */
