@@ -15,6 +15,7 @@ import type { ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from 
 import { onCleanup } from '../cleanup.js';
 import { cleanLeftovers } from '../clean.js';
 import { ensureNodeImage, imageHasFaketime } from './image.js';
+import { startReaper } from './reaper.js';
 
 export const CLIENT_PORT = 8000;
 export const PEER_PORT = 7000;
@@ -153,6 +154,8 @@ export class DockerRuntime implements Runtime {
         this.image = img.image;
         this.faketime = img.faketime;
       }
+      // harden (issue 14.7): a Ryuk-style reaper removes this run's labelled objects if the harness is SIGKILLed.
+      await startReaper(this.docker, this.image!, spec.runId, this.log);
       await this.createNetwork(labels);
       const third = this.subnet!.split('.')[2];
       const prefix = this.subnet!.split('.').slice(0, 2).join('.');
