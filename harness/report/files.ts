@@ -2,10 +2,11 @@
 // outside it: inputs must be regular files of bounded size (a FIFO would hang, /dev/zero would fill memory);
 // outputs are written to a new file beside the destination and renamed over it, so a symlink planted at
 // report.html or results.json is replaced, never written through, and a reader never sees half a file.
-import { closeSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { HistoryError } from '../history/op.js';
+import { writeAll } from '../history/writer.js';
 import { openRegularFile, readWhole } from '../history/readers/lines.js';
 
 /** Largest JSON file of a run folder we read (results.json holds every invalid partition's operations). */
@@ -25,15 +26,6 @@ export function readJsonFile(path: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     throw new HistoryError(`is not valid JSON: ${(e as Error).message}`, path);
-  }
-}
-
-/** Writes all of `data` to fd: a short write is retried, a write that makes no progress is an error (full disk). */
-export function writeAll(fd: number, data: Buffer): void {
-  for (let off = 0; off < data.length; ) {
-    const n = writeSync(fd, data, off, data.length - off);
-    if (n <= 0) throw Object.assign(new Error('write made no progress (disk full?)'), { code: 'ENOSPC' });
-    off += n;
   }
 }
 
