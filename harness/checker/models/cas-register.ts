@@ -1,9 +1,11 @@
 // Jepsen's cas-register (knossos.model/cas-register): read, write, cas [old new] on one register.
 // fail = the operation did not happen, so it is dropped; info = it may have happened at any time after its
 // invocation, or never, so it gets an open-ended return and an "unknown" output that the step accepts either way.
+// When every written value is unique, a partition is decided without search (decide, unique/unique-register.ts).
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
+import { decideUniqueRegister } from '../unique/unique-register.js';
 import { opFrom, type ModelSpec } from './spec.js';
 import { canon, hashCanon, showCanon, type Canon } from './values.js';
 
@@ -35,6 +37,8 @@ export function casRegisterModel(init: Canon): Model<Canon, RegisterInput, Regis
       }
     },
     hash: hashCanon,
+    // Unique written values: decided in O(n log n) without searching (unique/unique-register.ts).
+    decide: (ops, computeInfo) => decideUniqueRegister(ops, init, computeInfo),
     describeOperation: describeRegisterOp,
     describeState: showCanon,
   };

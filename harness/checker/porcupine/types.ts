@@ -15,6 +15,11 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
   /** P-compositionality: split a history into independently checkable sub-histories (e.g. by key). */
   partition?(history: Operation<I, O>[]): Operation<I, O>[][];
   partitionEvent?(history: Event<I, O>[]): Event<I, O>[][];
+  /**
+   * A fast decision procedure for the histories it recognises (unique register values: unique/unique-register.ts):
+   * the verdict for one partition, whose ops are sorted by call, or undefined to fall back to the search.
+   */
+  decide?(ops: readonly Operation<I, O>[], computeInfo: boolean): PartitionDecision | undefined;
   describeOperation?(input: I, output: O): string;
   describeState?(state: S): string;
 }
@@ -44,6 +49,14 @@ export interface Event<I = unknown, O = unknown> {
 
 export type CheckVerdict = 'ok' | 'illegal' | 'unknown';
 
+/** What Model.decide returns: a verdict and, when illegal, a legal prefix (op indexes) and the ops that could not follow. */
+export interface PartitionDecision {
+  verdict: 'ok' | 'illegal';
+  order?: Linearization;
+  offending?: number[];
+  reason?: string;
+}
+
 export interface CheckOptions {
   /** Give up after this many milliseconds (0 or undefined: never). Gives "unknown" unless a partition proved "illegal". */
   timeoutMs?: number;
@@ -65,6 +78,8 @@ export interface PartitionInfo {
   longest?: { order: Linearization; states: string[] }[];
   /** For an illegal partition: indexes into ops of the operations that could not be placed next. */
   offending?: number[];
+  /** How the verdict was reached: the general search, or a model's decision procedure (Model.decide). */
+  method?: 'search' | 'decide';
   /** Search effort, for the report and the benchmark. */
   steps?: number;
   ms?: number;
