@@ -1,6 +1,7 @@
 // `register`: one key, read / write / cas with small values so that cas often succeeds; model cas-register.
 // Jepsen's classic linearizable-register test, against a single Raft group.
 import type { Generator } from '../../harness/generator/generator.js';
+import { expectedValue, uniqueValue } from '../../harness/checker/unique/unique-value.js';
 import { KvHttpClient } from '../kv/client.js';
 import type { Workload } from '../types.js';
 
@@ -10,8 +11,8 @@ export function registerOp(): Generator {
   return (ctx) => {
     const r = ctx.rnd.float();
     if (r < 0.5) return { f: 'read', key: KEY };
-    if (r < 0.75) return { f: 'write', key: KEY, value: ctx.rnd.int(0, 5) };
-    return { f: 'cas', key: KEY, value: [ctx.rnd.int(0, 5), ctx.rnd.int(0, 5)] };
+    if (r < 0.75) return { f: 'write', key: KEY, value: uniqueValue(ctx.worker, ctx.count) };
+    return { f: 'cas', key: KEY, value: [expectedValue(ctx.worker, ctx.count, ctx.count === 0), uniqueValue(ctx.worker, ctx.count)] };
   };
 }
 
