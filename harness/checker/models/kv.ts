@@ -5,7 +5,7 @@ import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
 import { opFrom, type ModelSpec } from './spec.js';
-import { groupBy, hashString, hashStringTail } from './values.js';
+import { groupBy, hashString } from './values.js';
 
 export interface KvInput { op: 'get' | 'put' | 'append'; key: string; value: string }
 /** The string a get returned; undefined when the outcome is unknown (info). */
@@ -31,14 +31,71 @@ function describe(input: KvInput, output: KvOutput): string {
   return `${input.op}(${JSON.stringify(input.key)}, ${JSON.stringify(input.value)})`;
 }
 
-export const kvModel: Model<string, KvInput, KvOutput> = {
-  init: () => '',
-  step: stepOne,
-  hash: hashStringTail,
-  partition: (ops) => groupBy(ops, (o) => o.input.key),
-  describeOperation: describe,
-  describeState: (s) => JSON.stringify(s),
-};
+/**
+ * The kv model with states as integers: a state is a node of a trie whose edges are puts (from the root) and
+ * appends, and each (append, state) pair remembers the node it leads to. The search applies the same operation to
+ * the same state over and over; a step is then a map lookup instead of a string concatenation that grows with the
+ * value, and the cache hashes and compares integers. The string of a node is built only when a get must compare
+ * it with the same length, and kept. Two nodes may spell the same string (e.g. put "ab" and put "a", append "b");
+ * the cache then sees two states where there is one, which costs pruning, never correctness. Same specification
+ * as stepOne; one instance per check, so the tables are freed with it.
+ */
+export function kvModelInstance(): Model<number, KvInput, KvOutput> {
+  const parent: number[] = [-1];
+  const piece: string[] = [''];
+  const length: number[] = [0];
+  const text: (string | undefined)[] = [''];
+  const puts = new Map<string, number>();
+  const appends = new Map<KvInput, Map<number, number>>();
+  const node = (from: number, value: string): number => {
+    const id = parent.length;
+    parent.push(from); piece.push(value); length.push((from < 0 ? 0 : length[from]) + value.length);
+    text.push(from < 0 ? value : undefined); // a put's string is its value
+    return id;
+  };
+  const spell = (id: number): string => {
+    const chain: number[] = [];
+    let k = id;
+    while (text[k] === undefined) { chain.push(k); k = parent[k]; }
+    let s = text[k]!;
+    for (let i = chain.length - 1; i >= 0; i--) { s += piece[chain[i]]; text[chain[i]] = s; }
+    return s;
+  };
+  // One result pair, reused: the search reads it before the next step (Model.step's contract).
+  const out: [boolean, number] = [true, 0];
+  return {
+    init: () => 0,
+    step(state, input, output) {
+      switch (input.op) {
+        case 'get':
+          if (output === undefined || (output.length === length[state] && output === (text[state] ?? spell(state)))) { out[0] = true; out[1] = state; return out; }
+          return ILLEGAL_ID;
+        case 'put': {
+          let to = puts.get(input.value);
+          if (to === undefined) puts.set(input.value, (to = node(-1, input.value)));
+          out[0] = true; out[1] = to;
+          return out;
+        }
+        case 'append': {
+          let from = appends.get(input);
+          if (!from) appends.set(input, (from = new Map()));
+          let to = from.get(state);
+          if (to === undefined) from.set(state, (to = node(state, input.value)));
+          out[0] = true; out[1] = to;
+          return out;
+        }
+      }
+    },
+    readOnly: (input) => input.op === 'get',
+    alwaysLegal: (_input, output) => output === undefined,
+    hash: (s) => Math.imul(s + 1, 0x9e3779b1) >>> 0,
+    partition: (ops) => groupBy(ops, (o) => o.input.key),
+    describeOperation: describe,
+    describeState: (s) => JSON.stringify(text[s] ?? spell(s)),
+  };
+}
+
+const ILLEGAL_ID: [boolean, number] = [false, -1];
 
 /** State: key → value, never mutated (a step copies). */
 type KvState = Readonly<Record<string, string>>;
@@ -50,6 +107,8 @@ export const kvNoPartitionModel: Model<KvState, KvInput, KvOutput> = {
     if (!ok || input.op === 'get') return [ok, state];
     return [true, { ...state, [input.key]: v }];
   },
+  readOnly: (input) => input.op === 'get',
+  alwaysLegal: (_input, output) => output === undefined,
   equal(a, b) {
     const ka = Object.keys(a), kb = Object.keys(b);
     if (ka.length !== kb.length) return false;
@@ -91,7 +150,7 @@ export const kv: ModelSpec = {
   name: 'kv',
   describe: "Porcupine's kv model: get/put/append on string values (\"\" initially), checked key by key",
   takesInit: false,
-  create: () => ({ model: kvModel, toOperations: kvOperations }),
+  create: () => ({ model: kvModelInstance(), toOperations: kvOperations }),
 };
 
 export const kvNoPartition: ModelSpec = {

@@ -3,6 +3,7 @@
 // overall deadline. Partitions are searched interleaved, a slice at a time, so that the first partition to
 // prove the history illegal stops the rest (the verdict is settled), and an easy illegal partition is never stuck
 // behind a hard legal one. A timeout gives "unknown" unless some partition already proved "illegal".
+import { CacheBudget } from './cache.js';
 import { PartitionSearch } from './search.js';
 import type { CheckOptions, CheckResult, CheckVerdict, Event, Model, Operation, PartitionInfo } from './types.js';
 
@@ -19,8 +20,9 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
   const computeInfo = opts.computeInfo ?? true;
   const sorted = partitions.map((ops) => ops.slice().sort((a, b) => a.call - b.call || a.ret - b.ret));
   // Partitions the model decides directly (Model.decide) never reach the search.
-  const decided: (PartitionInfo | undefined)[] = sorted.map((ops) => decidePartition(model, ops, computeInfo));
-  const searches = sorted.map((ops, i) => (decided[i] ? undefined : new PartitionSearch(model, ops, computeInfo)));
+  const budget = new CacheBudget(opts.cacheBytes);
+  const decided: (PartitionInfo | undefined)[] = sorted.map((ops) => decidePartition(model, ops, computeInfo, budget));
+  const searches = sorted.map((ops, i) => (decided[i] ? undefined : new PartitionSearch(model, ops, computeInfo, budget)));
   const ms = new Array<number>(searches.length).fill(0);
   let illegal = decided.some((d) => d?.verdict === 'illegal');
   let active = searches.map((_, i) => i).filter((i) => searches[i]?.status === 'running');
@@ -50,7 +52,10 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
     return info;
   });
   const verdict: CheckVerdict = illegal ? 'illegal' : infos.every((p) => p.verdict === 'ok') ? 'ok' : 'unknown';
-  return { verdict, partitions: infos, ms: performance.now() - started };
+  for (const s of searches) s?.release();
+  const result: CheckResult = { verdict, partitions: infos, ms: performance.now() - started };
+  if (budget.evictions > 0) result.cacheEvictions = budget.evictions;
+  return result;
 }
 
 /**
@@ -58,7 +63,7 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
  * partition of moderate size the counterexample still comes from the search, bounded, so that reports read
  * the same whichever path decided: the search's longest prefixes are what a person expects to see.
  */
-function decidePartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[], computeInfo: boolean): PartitionInfo | undefined {
+function decidePartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[], computeInfo: boolean, budget: CacheBudget): PartitionInfo | undefined {
   if (!model.decide) return undefined;
   const t0 = performance.now();
   const d = model.decide(ops, computeInfo);
@@ -68,8 +73,9 @@ function decidePartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[],
     let longest = [d.order ?? []];
     let offending = d.offending ?? [];
     if (ops.length <= WITNESS_SEARCH_MAX_OPS) {
-      const s = new PartitionSearch(model, ops, true);
+      const s = new PartitionSearch(model, ops, true, budget);
       if (s.run(WITNESS_SEARCH_STEPS) === 'illegal') { longest = s.longest; offending = s.offending; }
+      s.release();
     }
     info.longest = longest.map((order) => ({ order, states: replayStates(model, ops, order) }));
     info.offending = offending.slice();

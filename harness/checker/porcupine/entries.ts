@@ -33,6 +33,23 @@ export function makeEntries(ops: readonly Operation[]): EntryList {
     if (ka !== kb) return ka - kb; // call (0) before return (1)
     return a - b;
   });
+  // Candidate order. The search tries the calls before the first pending return in list order, and only which
+  // calls come before which return matters for correctness: inside a run of consecutive calls the order is free.
+  // We sort each run by return time, most urgent first (indeterminate ops, which never return, last): a
+  // linearization, when there is one, is then usually found with little backtracking.
+  for (let i = 0; i < order.length;) {
+    if (order[i] & 1) { i++; continue; }
+    let j = i;
+    while (j < order.length && (order[j] & 1) === 0) j++;
+    if (j - i > 1) {
+      const run = order.slice(i, j).sort((a, b) => {
+        const ra = ops[a >> 1].ret, rb = ops[b >> 1].ret;
+        return ra === rb ? a - b : ra < rb ? -1 : 1;
+      });
+      for (let k = i; k < j; k++) order[k] = run[k - i];
+    }
+    i = j;
+  }
   const size = 2 * n + 1;
   const next = new Int32Array(size).fill(-1);
   const prev = new Int32Array(size).fill(-1);

@@ -3,13 +3,26 @@
 
 /**
  * A sequential specification. `step` must be pure: it returns whether `output` is a legal answer to `input`
- * in `state`, and the state afterwards. States must be treated as immutable.
+ * in `state`, and the state afterwards. States must be treated as immutable. The returned pair may be reused by
+ * the model's next step: read it at once, never keep it.
  */
 export interface Model<S = unknown, I = unknown, O = unknown> {
   init(): S;
   step(state: S, input: I, output: O): [boolean, S];
   /** Defaults to ===. Must agree with hash: equal states have equal hashes. */
   equal?(a: S, b: S): boolean;
+  /**
+   * True when the operation never changes any state (a read). The search then linearizes it as soon as it is
+   * legal, without keeping the alternative of placing it later: that alternative can never succeed where this
+   * one failed (search.ts). Optional; without it every operation is a choice point, as in Porcupine.
+   */
+  readOnly?(input: I, output: O): boolean;
+  /**
+   * True when the step accepts the operation in every state (an outcome nobody saw: Jepsen's info). Such an
+   * operation that never returned can always go last, so the search never places it where it changes nothing,
+   * and stops as soon as only such operations are left (search.ts). Optional.
+   */
+  alwaysLegal?(input: I, output: O): boolean;
   /** A cheap hash of a state for the (linearized-set, state) cache; defaults to a constant. */
   hash?(state: S): number;
   /** P-compositionality: split a history into independently checkable sub-histories (e.g. by key). */
@@ -62,6 +75,11 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Compute the longest partial linearizations for illegal partitions (default true). */
   computeInfo?: boolean;
+  /**
+   * Memory for the search's caches of visited configurations, all partitions together, in bytes (default
+   * DEFAULT_CACHE_BYTES). A cache that reaches it is emptied and refilled: the search slows down, never fails.
+   */
+  cacheBytes?: number;
 }
 
 /** One partial linearization: the ids (indexes into PartitionInfo.ops) in linearization order. */
@@ -89,4 +107,6 @@ export interface CheckResult {
   verdict: CheckVerdict;
   partitions: PartitionInfo[];
   ms: number;
+  /** Times a search cache was emptied because the memory budget (CheckOptions.cacheBytes) was reached. */
+  cacheEvictions?: number;
 }
