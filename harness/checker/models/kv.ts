@@ -46,7 +46,8 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
   const length: number[] = [0];
   const text: (string | undefined)[] = [''];
   const puts = new Map<string, number>();
-  const appends = new Map<KvInput, Map<number, number>>();
+  const appendId = new Map<KvInput, number>();
+  const edges = new EdgeTable();
   const node = (from: number, value: string): number => {
     const id = parent.length;
     parent.push(from); piece.push(value); length.push((from < 0 ? 0 : length[from]) + value.length);
@@ -77,10 +78,10 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
           return out;
         }
         case 'append': {
-          let from = appends.get(input);
-          if (!from) appends.set(input, (from = new Map()));
-          let to = from.get(state);
-          if (to === undefined) from.set(state, (to = node(state, input.value)));
+          let a = appendId.get(input);
+          if (a === undefined) appendId.set(input, (a = appendId.size));
+          let to = edges.get(a, state);
+          if (to < 0) edges.set(a, state, (to = node(state, input.value)));
           out[0] = true; out[1] = to;
           return out;
         }
@@ -96,6 +97,50 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
 }
 
 const ILLEGAL_ID: [boolean, number] = [false, -1];
+
+/** (append, state) → state, in an open-addressing table over typed arrays: the hottest lookup of a kv search. */
+class EdgeTable {
+  private keyA = new Int32Array(1 << 10).fill(-1);
+  private keyS = new Int32Array(1 << 10);
+  private val = new Int32Array(1 << 10);
+  private size = 0;
+
+  private static slot(a: number, s: number, mask: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(s, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+    return (h ^ (h >>> 13)) & mask;
+  }
+
+  get(a: number, s: number): number {
+    const mask = this.keyA.length - 1;
+    for (let i = EdgeTable.slot(a, s, mask); this.keyA[i] !== -1; i = (i + 1) & mask) {
+      if (this.keyA[i] === a && this.keyS[i] === s) return this.val[i];
+    }
+    return -1;
+  }
+
+  set(a: number, s: number, v: number): void {
+    if (++this.size * 2 > this.keyA.length) this.grow();
+    const mask = this.keyA.length - 1;
+    let i = EdgeTable.slot(a, s, mask);
+    while (this.keyA[i] !== -1) i = (i + 1) & mask;
+    this.keyA[i] = a; this.keyS[i] = s; this.val[i] = v;
+  }
+
+  private grow(): void {
+    const { keyA, keyS, val } = this;
+    this.keyA = new Int32Array(keyA.length * 2).fill(-1);
+    this.keyS = new Int32Array(keyA.length * 2);
+    this.val = new Int32Array(keyA.length * 2);
+    const mask = this.keyA.length - 1;
+    for (let j = 0; j < keyA.length; j++) {
+      if (keyA[j] === -1) continue;
+      let i = EdgeTable.slot(keyA[j], keyS[j], mask);
+      while (this.keyA[i] !== -1) i = (i + 1) & mask;
+      this.keyA[i] = keyA[j]; this.keyS[i] = keyS[j]; this.val[i] = val[j];
+    }
+  }
+}
 
 /** State: key → value, never mutated (a step copies). */
 type KvState = Readonly<Record<string, string>>;

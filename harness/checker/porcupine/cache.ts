@@ -8,8 +8,8 @@
 // emptied and starts again (dropping configurations only costs time: the search revisits them), so a huge
 // history slows down instead of failing to allocate. A history of n operations costs n/8 bytes per entry.
 
-/** The default budget of all the search caches of one check: 1 GiB. */
-export const DEFAULT_CACHE_BYTES = 1 << 30;
+/** The default budget of all the search caches of one check: 512 MiB. */
+export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
 
 export class CacheBudget {
   used = 0;

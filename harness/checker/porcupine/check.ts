@@ -4,6 +4,7 @@
 // prove the history illegal stops the rest (the verdict is settled), and an easy illegal partition is never stuck
 // behind a hard legal one. A timeout gives "unknown" unless some partition already proved "illegal".
 import { CacheBudget } from './cache.js';
+import { PortfolioSearch } from './portfolio.js';
 import { PartitionSearch } from './search.js';
 import type { CheckOptions, CheckResult, CheckVerdict, Event, Model, Operation, PartitionInfo } from './types.js';
 
@@ -22,7 +23,7 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
   // Partitions the model decides directly (Model.decide) never reach the search.
   const budget = new CacheBudget(opts.cacheBytes);
   const decided: (PartitionInfo | undefined)[] = sorted.map((ops) => decidePartition(model, ops, computeInfo, budget));
-  const searches = sorted.map((ops, i) => (decided[i] ? undefined : new PartitionSearch(model, ops, computeInfo, budget)));
+  const searches = sorted.map((ops, i) => (decided[i] ? undefined : new PortfolioSearch(model, ops, computeInfo, budget)));
   const ms = new Array<number>(searches.length).fill(0);
   let illegal = decided.some((d) => d?.verdict === 'illegal');
   let active = searches.map((_, i) => i).filter((i) => searches[i]?.status === 'running');
@@ -43,11 +44,11 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
     if (!s) return decided[i]!;
     const info: PartitionInfo = {
       verdict: s.status === 'running' ? 'unknown' : s.status,
-      ops: s.ops as Operation[], steps: s.steps, ms: ms[i], method: 'search',
+      ops: s.ops as Operation[], steps: s.steps, deepest: s.deepest, ms: ms[i], method: 'search',
     };
     if (s.status === 'illegal' && computeInfo) {
-      info.longest = s.longest.map((order) => ({ order, states: replayStates(model, s.ops, order) }));
-      info.offending = s.offending.slice();
+      info.longest = s.result.longest.map((order) => ({ order, states: replayStates(model, s.ops, order) }));
+      info.offending = s.result.offending.slice();
     }
     return info;
   });

@@ -10,6 +10,8 @@ export interface EntryList {
   prev: Int32Array;
   /** For a call node: its return node. For a return node: -1. */
   match: Int32Array;
+  /** For a return node: its call node. For a call node: -1. */
+  callOf: Int32Array;
   /** Operation index (into the partition's ops) of each node. */
   opOf: Int32Array;
 }
@@ -63,8 +65,12 @@ export function makeEntries(ops: readonly Operation[]): EntryList {
     prev[node] = i; // node i is the previous one; node 0 is the head
     next[i] = node;
   }
-  for (let op = 0; op < n; op++) match[nodeOf[2 * op]] = nodeOf[2 * op + 1];
-  return { n, next, prev, match, opOf };
+  const callOf = new Int32Array(size).fill(-1);
+  for (let op = 0; op < n; op++) {
+    match[nodeOf[2 * op]] = nodeOf[2 * op + 1];
+    callOf[nodeOf[2 * op + 1]] = nodeOf[2 * op];
+  }
+  return { n, next, prev, match, callOf, opOf };
 }
 
 /** Takes a call and its return out of the list: the operation is now linearized. */

@@ -31,6 +31,8 @@ const MAX_LONGEST = 3;
 export class PartitionSearch<S, I, O> {
   status: SearchState = 'running';
   steps = 0;
+  /** The most operations linearized at once so far: how far a search that gave up got. */
+  deepest = 0;
   /** Longest partial linearizations found (op indexes in order), distinct as sets, at most MAX_LONGEST. */
   readonly longest: number[][] = [];
   /** Operations whose return ended a longest attempt: they could not be placed after that prefix. */
@@ -50,6 +52,9 @@ export class PartitionSearch<S, I, O> {
   /** Non-lazy operations: all of them; linearized now. */
   private readonly hard: number;
   private hardDone = 0;
+  /** Per stack level: 1 when that choice was the urgent try (see run). And whether the current node is one. */
+  private readonly stackUrgent: Uint8Array;
+  private urgent = false;
   private readonly stackForced: Uint8Array;
   private depth = 0;
   private state: S;
@@ -57,7 +62,14 @@ export class PartitionSearch<S, I, O> {
   private bestDepth = -1;
   private readonly seen = new Set<number>();
 
-  constructor(private readonly model: Model<S, I, O>, readonly ops: readonly Operation<I, O>[], private readonly computeInfo = false, budget?: CacheBudget) {
+  constructor(
+    private readonly model: Model<S, I, O>,
+    readonly ops: readonly Operation<I, O>[],
+    private readonly computeInfo = false,
+    budget?: CacheBudget,
+    /** Candidate order: the most urgent op first (default), or plain list order as Porcupine. */
+    private readonly urgentFirst = true,
+  ) {
     const n = ops.length;
     this.list = makeEntries(ops as readonly Operation[]);
     this.inputs = ops.map((o) => o.input);
@@ -75,6 +87,7 @@ export class PartitionSearch<S, I, O> {
     }
     this.hard = hard;
     this.stackForced = new Uint8Array(n);
+    this.stackUrgent = new Uint8Array(n);
     this.stackNode = new Int32Array(n);
     this.stackState = new Array(n);
     this.state = model.init();
@@ -85,7 +98,7 @@ export class PartitionSearch<S, I, O> {
   /** Runs at most `budget` iterations; returns the status afterwards. */
   run(budget: number): SearchState {
     if (this.status !== 'running') return this.status;
-    const { next, match, opOf } = this.list;
+    const { next, match, opOf, callOf } = this.list;
     const list = this.list;
     const inputs = this.inputs, outputs = this.outputs;
     const model = this.model;
@@ -98,7 +111,10 @@ export class PartitionSearch<S, I, O> {
     const readOnly = this.readOnly, stackForced = this.stackForced, lazy = this.lazy;
     const equal = model.equal?.bind(model);
     const hard = this.hard;
-    let hardDone = this.hardDone;
+    let hardDone = this.hardDone, deepest = this.deepest;
+    const stackUrgent = this.stackUrgent;
+    let urgent = this.urgent;
+    const urgentFirst = this.urgentFirst;
     while (left-- > 0) {
       if (next[0] === -1) { result = 'ok'; break; }
       let backtrack = false;
@@ -107,7 +123,8 @@ export class PartitionSearch<S, I, O> {
         const op = opOf[node];
         const r = model.step(state, inputs[op], outputs[op]);
         if (r[0] && lazy[op] === 1 && (equal ? equal(state, r[1]) : r[1] === state)) {
-          node = next[node]; // a lazy op that changes nothing here: it can as well go last
+          // A lazy op that changes nothing here: it can as well go last.
+          if (urgent) { urgent = false; node = next[0]; } else node = next[node];
           continue;
         }
         if (r[0]) {
@@ -116,18 +133,27 @@ export class PartitionSearch<S, I, O> {
             stackNode[depth] = node;
             stackState[depth] = state;
             stackForced[depth] = readOnly[op];
+            stackUrgent[depth] = urgent ? 1 : 0;
             depth++;
+            if (depth > deepest) deepest = depth;
             hardDone += 1 - lazy[op];
             state = r[1];
             lift(list, node);
-            node = next[0];
+            // Next, the most urgent operation first: the one whose return comes first (then all, in order).
+            let f = -1;
+            if (urgentFirst) { f = next[0]; while (f !== -1 && match[f] !== -1) f = next[f]; }
+            if (f !== -1 && lazy[opOf[f]] === 0 && callOf[f] !== next[0]) { node = callOf[f]; urgent = true; }
+            else { node = next[0]; urgent = false; }
             continue;
           }
           set.toggle(op);
           // A forced read whose configuration already failed: so does this one.
           backtrack = readOnly[op] === 1;
         }
-        if (!backtrack) { node = next[node]; continue; }
+        if (!backtrack) {
+          if (urgent) { urgent = false; node = next[0]; } else node = next[node];
+          continue;
+        }
       } else {
         // A return whose operation is not linearized yet. If it never returned, everything that did is placed:
         // done, unless some operation left must still be placed legally.
@@ -148,11 +174,14 @@ export class PartitionSearch<S, I, O> {
         unlift(list, call);
       } while (stackForced[depth] === 1);
       if (result === 'illegal') break;
-      node = next[call];
+      // After the urgent try, the walk starts over from the head (meeting that op again costs one cache hit).
+      if (stackUrgent[depth] === 1) { node = next[0]; urgent = false; } else node = next[call];
     }
     this.steps += budget - Math.max(left, 0);
     this.depth = depth;
     this.hardDone = hardDone;
+    this.deepest = deepest;
+    this.urgent = urgent;
     this.state = state;
     this.node = node;
     this.status = result;

@@ -100,6 +100,8 @@ export interface PartitionInfo {
   method?: 'search' | 'decide';
   /** Search effort, for the report and the benchmark. */
   steps?: number;
+  /** Search only: the most operations it had linearized at once (of ops.length): progress when unknown. */
+  deepest?: number;
   ms?: number;
 }
 
