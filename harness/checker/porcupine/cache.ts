@@ -6,7 +6,8 @@
 //
 // Memory is bounded: every cache of one check draws on a shared CacheBudget. A cache that would grow past it is
 // emptied and starts again (dropping configurations only costs time: the search revisits them), so a huge
-// history slows down instead of failing to allocate. A history of n operations costs n/8 bytes per entry.
+// history slows down instead of failing to allocate. A history of n operations costs n/8 bytes per entry; the
+// budget is exceeded only when four entries do not fit in it.
 
 /** The default budget of all the search caches of one check: 512 MiB. */
 export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
@@ -67,8 +68,8 @@ export class ConfigCache<S> {
 
   constructor(
     private readonly words: number,
-    private readonly equal: ((a: S, b: S) => boolean) | undefined,
-    private readonly hash: ((s: S) => number) | undefined,
+    /** Called as methods of the model (no bound functions: they cost a call each in the hot path). */
+    private readonly model: { equal?(a: S, b: S): boolean; hash?(s: S): number },
     private readonly budget: CacheBudget = new CacheBudget(),
   ) {
     // Start at about 256 KiB of sets (at least 16 entries), so that many small partitions stay cheap.
@@ -84,7 +85,9 @@ export class ConfigCache<S> {
 
   private reset(): void {
     this.budget.used -= this.bytes;
-    const e = this.initialEntries;
+    // Within what the budget has left (but at least 4 entries: a cache must hold something).
+    let e = this.initialEntries;
+    while (e > 4 && this.budget.used + ConfigCache.cost(e, e * 4, this.words) > this.budget.limit) e >>= 1;
     this.table = new Int32Array(e * 4);
     this.hashA = new Uint32Array(e);
     this.hashB = new Uint32Array(e);
@@ -107,7 +110,8 @@ export class ConfigCache<S> {
 
   /** Adds (set, state) unless present; returns true when it was new. */
   addIfAbsent(set: LinearizedSet, state: S): boolean {
-    const sh = this.hash ? this.hash(state) : 0;
+    const model = this.model;
+    const sh = model.hash !== undefined ? model.hash(state) : 0;
     const a = (set.h1 ^ Math.imul(sh, 0x9e3779b1)) >>> 0;
     const b = set.h2;
     const table = this.table;
@@ -124,7 +128,7 @@ export class ConfigCache<S> {
       for (let w = 0; w < W; w++) if (pool[base + w] !== bits[w]) { same = false; break; }
       if (!same) continue;
       const st = this.states[i];
-      if (this.equal ? this.equal(st, state) : st === state) return false;
+      if (st === state || (model.equal !== undefined && model.equal(st, state))) return false;
     }
     if (this.size >= hashA.length) {
       if (!this.growEntries()) return this.restart(set, state);
@@ -132,7 +136,8 @@ export class ConfigCache<S> {
     const i = this.size++;
     this.hashA[i] = a;
     this.hashB[i] = b;
-    this.pool.set(bits, i * W);
+    const dst = this.pool;
+    for (let w = 0, base = i * W; w < W; w++) dst[base + w] = bits[w]; // faster than set() for a few words
     this.states.push(state);
     this.table[slot] = i + 1;
     if (this.size * 2 > this.table.length && !this.growTable()) {

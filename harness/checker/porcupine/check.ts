@@ -3,13 +3,15 @@
 // overall deadline. Partitions are searched interleaved, a slice at a time, so that the first partition to
 // prove the history illegal stops the rest (the verdict is settled), and an easy illegal partition is never stuck
 // behind a hard legal one. A timeout gives "unknown" unless some partition already proved "illegal".
+// A model may decide partitions itself (Model.decide: unique register values, in O(n log n)); those never reach
+// the search. Each searched partition runs as a portfolio of two candidate orders (portfolio.ts).
 import { CacheBudget } from './cache.js';
 import { PortfolioSearch } from './portfolio.js';
 import { PartitionSearch } from './search.js';
 import type { CheckOptions, CheckResult, CheckVerdict, Event, Model, Operation, PartitionInfo } from './types.js';
 
 /** Iterations per partition per round: small enough to interleave, large enough to keep the loop hot. */
-const SLICE = 1 << 14;
+const SLICE = 1 << 11;
 /** Bounds of the search that finds the counterexample of a partition already decided illegal (Model.decide). */
 const WITNESS_SEARCH_MAX_OPS = 5000;
 const WITNESS_SEARCH_STEPS = 1 << 21;

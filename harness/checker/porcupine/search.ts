@@ -17,6 +17,13 @@
 // operations that returned are placed) and only lazy operations are left, the history is linearizable. The
 // histories that are hard for the search are exactly those with many of these.
 //
+// Candidate order (urgentFirst): after each linearized operation the walk first tries the operation whose return
+// comes first among those pending (it must be placed soonest; Lowe's "just-in-time" view), then all candidates in
+// list order (meeting that one again costs a cache hit). Any order that tries every candidate is complete; this
+// one is much faster on most histories and slower on some, so portfolio.ts races it against plain list order.
+//
+// The cache (cache.ts) has a memory budget; when a cache is emptied the search only revisits configurations.
+//
 // The search is resumable (run(budget) does at most `budget` iterations) so that one thread can interleave
 // many partitions and stop all of them as soon as any one proves the history illegal, as Porcupine does with
 // goroutines.
@@ -75,7 +82,7 @@ export class PartitionSearch<S, I, O> {
     this.inputs = ops.map((o) => o.input);
     this.outputs = ops.map((o) => o.output);
     this.set = new LinearizedSet(n);
-    this.cache = new ConfigCache<S>(this.set.bits.length, model.equal?.bind(model), model.hash?.bind(model), budget);
+    this.cache = new ConfigCache<S>(this.set.bits.length, model, budget);
     this.readOnly = new Uint8Array(n);
     if (model.readOnly) for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(ops[i].input, ops[i].output) ? 1 : 0;
     this.lazy = new Uint8Array(n);
