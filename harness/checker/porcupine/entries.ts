@@ -12,6 +12,9 @@ export interface EntryList {
   match: Int32Array;
   /** For a return node: its call node. For a call node: -1. */
   callOf: Int32Array;
+  /** The return nodes alone, linked the same way (retNext[0]: the first pending return), so it is found in O(1). */
+  retNext: Int32Array;
+  retPrev: Int32Array;
   /** Operation index (into the partition's ops) of each node. */
   opOf: Int32Array;
 }
@@ -70,7 +73,16 @@ export function makeEntries(ops: readonly Operation[]): EntryList {
     match[nodeOf[2 * op]] = nodeOf[2 * op + 1];
     callOf[nodeOf[2 * op + 1]] = nodeOf[2 * op];
   }
-  return { n, next, prev, match, callOf, opOf };
+  const retNext = new Int32Array(size).fill(-1);
+  const retPrev = new Int32Array(size).fill(-1);
+  let last = 0;
+  for (let node = 1; node < size; node++) {
+    if (match[node] !== -1) continue;
+    retNext[last] = node;
+    retPrev[node] = last;
+    last = node;
+  }
+  return { n, next, prev, match, callOf, opOf, retNext, retPrev };
 }
 
 /** Takes a call and its return out of the list: the operation is now linearized. */
@@ -81,12 +93,18 @@ export function lift(l: EntryList, call: number): void {
   const ret = l.match[call];
   next[prev[ret]] = next[ret];
   if (next[ret] !== -1) prev[next[ret]] = prev[ret];
+  const { retNext, retPrev } = l;
+  retNext[retPrev[ret]] = retNext[ret];
+  if (retNext[ret] !== -1) retPrev[retNext[ret]] = retPrev[ret];
 }
 
 /** Exact inverse of lift (Knuth's dancing links). */
 export function unlift(l: EntryList, call: number): void {
   const { next, prev } = l;
   const ret = l.match[call];
+  const { retNext, retPrev } = l;
+  retNext[retPrev[ret]] = ret;
+  if (retNext[ret] !== -1) retPrev[retNext[ret]] = ret;
   next[prev[ret]] = ret;
   if (next[ret] !== -1) prev[next[ret]] = ret;
   prev[next[call]] = call;

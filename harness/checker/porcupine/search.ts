@@ -105,7 +105,7 @@ export class PartitionSearch<S, I, O> {
   /** Runs at most `budget` iterations; returns the status afterwards. */
   run(budget: number): SearchState {
     if (this.status !== 'running') return this.status;
-    const { next, match, opOf, callOf } = this.list;
+    const { next, match, opOf, callOf, retNext } = this.list;
     const list = this.list;
     const inputs = this.inputs, outputs = this.outputs;
     const model = this.model;
@@ -147,8 +147,7 @@ export class PartitionSearch<S, I, O> {
             state = r[1];
             lift(list, node);
             // Next, the most urgent operation first: the one whose return comes first (then all, in order).
-            let f = -1;
-            if (urgentFirst) { f = next[0]; while (f !== -1 && match[f] !== -1) f = next[f]; }
+            const f = urgentFirst ? retNext[0] : -1;
             if (f !== -1 && lazy[opOf[f]] === 0 && callOf[f] !== next[0]) { node = callOf[f]; urgent = true; }
             else { node = next[0]; urgent = false; }
             continue;
