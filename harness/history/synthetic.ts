@@ -126,3 +126,40 @@ export function perturbHistory(events: HistoryEvent[], seed: number): HistoryEve
   else changed = { ...target, type: 'info' };
   return events.map((e, i) => (i === idx ? changed : e));
 }
+
+/**
+ * A get/put/append history over string values (Porcupine's kv model), linearizable by construction the same way
+ * as the register histories: each op takes effect at a random instant of its window. Appended values are
+ * distinct tokens, puts are rare; `infoRate` of the puts and appends end in info and happen or not at random.
+ */
+export function syntheticKvHistory(o: { seed: number; ops: number; clients: number; keys: number; infoRate?: number }): HistoryEvent[] {
+  const rnd = new Random(o.seed);
+  const freeAt = new Array<number>(o.clients).fill(0);
+  const procOf = Array.from({ length: o.clients }, (_, i) => i);
+  let nextProcess = o.clients;
+  const planned: { process: number; f: 'get' | 'put' | 'append'; key: string; value: string; call: number; ret: number; at: number; info: boolean; result?: string }[] = [];
+  for (let i = 0; i < o.ops; i++) {
+    const c = rnd.int(0, o.clients);
+    const call = freeAt[c] + rnd.float() * 2;
+    const ret = call + 0.5 + rnd.float() * 4;
+    freeAt[c] = ret;
+    const r = rnd.float();
+    const f = r < 0.45 ? 'get' : r < 0.93 ? 'append' : 'put';
+    const info = f !== 'get' && rnd.chance(o.infoRate ?? 0);
+    planned.push({ process: procOf[c], f, key: `k${rnd.int(0, o.keys)}`, value: f === 'get' ? '' : `x${i}y`, call, ret, at: call + rnd.float() * (ret - call), info });
+    if (info) procOf[c] = nextProcess++;
+  }
+  const store = new Map<string, string>();
+  for (const p of [...planned].sort((a, b) => a.at - b.at)) {
+    const cur = store.get(p.key) ?? '';
+    if (p.f === 'get') p.result = cur;
+    else if (!p.info || rnd.chance(0.5)) store.set(p.key, p.f === 'put' ? p.value : cur + p.value);
+  }
+  const evs: { t: number; e: Omit<HistoryEvent, 'index'> }[] = [];
+  for (const p of planned) {
+    evs.push({ t: p.call, e: { process: p.process, f: p.f, key: p.key, type: 'invoke', value: p.f === 'get' ? null : p.value } });
+    evs.push({ t: p.ret, e: { process: p.process, f: p.f, key: p.key, type: p.info ? 'info' : 'ok', value: p.f === 'get' ? p.result : p.value } });
+  }
+  evs.sort((a, b) => a.t - b.t);
+  return evs.map((x, index) => ({ index, ...x.e }) as HistoryEvent);
+}

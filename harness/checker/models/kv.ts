@@ -32,26 +32,35 @@ function describe(input: KvInput, output: KvOutput): string {
 }
 
 /**
- * The kv model with states as integers: a state is a node of a trie whose edges are puts (from the root) and
- * appends, and each (append, state) pair remembers the node it leads to. The search applies the same operation to
- * the same state over and over; a step is then a map lookup instead of a string concatenation that grows with the
- * value, and the cache hashes and compares integers. The string of a node is built only when a get must compare
- * it with the same length, and kept. Two nodes may spell the same string (e.g. put "ab" and put "a", append "b");
+ * The kv model with states as integers: a state is a node of a trie whose edges are puts and appends, and each
+ * (operation, state) pair remembers the node it leads to. The search applies the same operation to the same
+ * state over and over; a step is then a table lookup instead of a string concatenation that grows with the value,
+ * and the cache hashes and compares integers. The string of a node is built only when a get must compare it
+ * with the same length, and kept. Two nodes may spell the same string (e.g. put "ab" and put "a", append "b");
  * the cache then sees two states where there is one, which costs pruning, never correctness. Same specification
  * as stepOne; one instance per check, so the tables are freed with it.
+ *
+ * A node also knows which puts of its key have been applied (a bitmask, for keys with at most 30 puts; the
+ * linearized set determines it anyway, so the cache loses nothing). That makes `hopeless` exact: a get whose
+ * value neither extends the current string nor starts with the value of a put not yet applied can never be
+ * answered, since appends only extend and puts restart from their value.
  */
 export function kvModelInstance(): Model<number, KvInput, KvOutput> {
   const parent: number[] = [-1];
   const piece: string[] = [''];
   const length: number[] = [0];
   const text: (string | undefined)[] = [''];
-  const puts = new Map<string, number>();
-  const appendId = new Map<KvInput, number>();
+  const applied: number[] = [0];
+  const opId = new Map<KvInput, number>();
   const edges = new EdgeTable();
-  const node = (from: number, value: string): number => {
+  /** Per put: its bit among its key's puts. Per key: its puts, or undefined when untracked (too many). */
+  const putBit = new Map<KvInput, number>();
+  const keyPuts = new Map<string, { value: string; bit: number }[] | undefined>();
+  const node = (from: number, value: string, mask: number): number => {
     const id = parent.length;
     parent.push(from); piece.push(value); length.push((from < 0 ? 0 : length[from]) + value.length);
     text.push(from < 0 ? value : undefined); // a put's string is its value
+    applied.push(mask);
     return id;
   };
   const spell = (id: number): string => {
@@ -61,6 +70,11 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
     let s = text[k]!;
     for (let i = chain.length - 1; i >= 0; i--) { s += piece[chain[i]]; text[chain[i]] = s; }
     return s;
+  };
+  const idOf = (input: KvInput): number => {
+    let id = opId.get(input);
+    if (id === undefined) opId.set(input, (id = opId.size));
+    return id;
   };
   // One result pair, reused: the search reads it before the next step (Model.step's contract).
   const out: [boolean, number] = [true, 0];
@@ -72,25 +86,46 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
           if (output === undefined || (output.length === length[state] && output === (text[state] ?? spell(state)))) { out[0] = true; out[1] = state; return out; }
           return ILLEGAL_ID;
         case 'put': {
-          let to = puts.get(input.value);
-          if (to === undefined) puts.set(input.value, (to = node(-1, input.value)));
+          // The node depends on the value and on which puts were applied before, not on the string it replaces.
+          const bit = putBit.get(input);
+          const mask = applied[state] | (bit === undefined ? 0 : 1 << bit);
+          const a = 2 * idOf(input) + 1;
+          let to = edges.get(a, applied[state]);
+          if (to < 0) edges.set(a, applied[state], (to = node(-1, input.value, mask)));
           out[0] = true; out[1] = to;
           return out;
         }
         case 'append': {
-          let a = appendId.get(input);
-          if (a === undefined) appendId.set(input, (a = appendId.size));
+          const a = 2 * idOf(input);
           let to = edges.get(a, state);
-          if (to < 0) edges.set(a, state, (to = node(state, input.value)));
+          if (to < 0) edges.set(a, state, (to = node(state, input.value, applied[state])));
           out[0] = true; out[1] = to;
           return out;
         }
       }
     },
+    hopeless(state, input, output) {
+      if (input.op !== 'get' || output === undefined) return false;
+      const puts = keyPuts.get(input.key);
+      if (puts === undefined) return false; // untracked key (or partition() not called): never claim it
+      if (length[state] <= output.length && output.startsWith(text[state] ?? spell(state))) return false;
+      const done = applied[state];
+      for (const p of puts) if ((done & (1 << p.bit)) === 0 && output.startsWith(p.value)) return false;
+      return true;
+    },
     readOnly: (input) => input.op === 'get',
     alwaysLegal: (_input, output) => output === undefined,
     hash: (s) => Math.imul(s + 1, 0x9e3779b1) >>> 0,
-    partition: (ops) => groupBy(ops, (o) => o.input.key),
+    partition(ops) {
+      const groups = groupBy(ops, (o) => o.input.key);
+      for (const g of groups) {
+        const puts = g.filter((o) => o.input.op === 'put');
+        if (puts.length > 30) { keyPuts.set(g[0].input.key, undefined); continue; }
+        puts.forEach((o, bit) => putBit.set(o.input, bit));
+        keyPuts.set(g[0].input.key, puts.map((o, bit) => ({ value: o.input.value, bit })));
+      }
+      return groups;
+    },
     describeOperation: describe,
     describeState: (s) => JSON.stringify(text[s] ?? spell(s)),
   };

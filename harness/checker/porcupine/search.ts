@@ -22,6 +22,10 @@
 // list order (meeting that one again costs a cache hit). Any order that tries every candidate is complete; this
 // one is much faster on most histories and slower on some, so portfolio.ts races it against plain list order.
 //
+// A model may say that a pending operation can never become legal again (Model.hopeless: e.g. a get whose
+// value no longer extends the current string, with no put left that could start it): the prefix is abandoned
+// at once rather than when that operation's return is reached.
+//
 // The cache (cache.ts) has a memory budget; when a cache is emptied the search only revisits configurations.
 //
 // The search is resumable (run(budget) does at most `budget` iterations) so that one thread can interleave
@@ -122,6 +126,7 @@ export class PartitionSearch<S, I, O> {
     const stackUrgent = this.stackUrgent;
     let urgent = this.urgent;
     const urgentFirst = this.urgentFirst;
+    const hopeless = model.hopeless;
     while (left-- > 0) {
       if (next[0] === -1) { result = 'ok'; break; }
       let backtrack = false;
@@ -155,6 +160,8 @@ export class PartitionSearch<S, I, O> {
           set.toggle(op);
           // A forced read whose configuration already failed: so does this one.
           backtrack = readOnly[op] === 1;
+        } else if (hopeless !== undefined && lazy[op] === 0 && model.hopeless!(state, inputs[op], outputs[op])) {
+          backtrack = true; // a pending op that can never become legal: this prefix is a dead end
         }
         if (!backtrack) {
           if (urgent) { urgent = false; node = next[0]; } else node = next[node];

@@ -23,6 +23,12 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
    * and stops as soon as only such operations are left (search.ts). Optional.
    */
   alwaysLegal?(input: I, output: O): boolean;
+  /**
+   * True when the operation, whose step is illegal in `state`, can never become legal: in no state reachable
+   * from `state` (by operations of the same partition not yet applied). The search then abandons the prefix
+   * at once instead of when the operation's return is reached. Must never be true wrongly; optional.
+   */
+  hopeless?(state: S, input: I, output: O): boolean;
   /** A cheap hash of a state for the (linearized-set, state) cache; defaults to a constant. */
   hash?(state: S): number;
   /** P-compositionality: split a history into independently checkable sub-histories (e.g. by key). */

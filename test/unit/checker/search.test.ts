@@ -8,7 +8,8 @@ import { checkOperations } from '../../../harness/checker/porcupine/index.js';
 import { CacheBudget, ConfigCache, LinearizedSet } from '../../../harness/checker/porcupine/cache.js';
 import { PartitionSearch } from '../../../harness/checker/porcupine/search.js';
 import type { Model, Operation } from '../../../harness/checker/porcupine/types.js';
-import { corruptOneRead, perturbHistory, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
+import { corruptOneRead, perturbHistory, syntheticKvHistory, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
+import type { HistoryEvent } from '../../../harness/history/op.js';
 
 function searchOnly(): Model {
   return { ...getModel('cas-register').create({}).model, decide: undefined };
@@ -65,6 +66,27 @@ test('urgent-first and plain order, with and without the read-only and lazy hint
       assert.ok(verdicts.every((v) => v === verdicts[2]), `seed ${seed}: ${verdicts.join(' ')}`);
     }
   }
+});
+
+test('kv: abandoning hopeless gets gives the same verdicts as waiting for their returns, on 400 histories', () => {
+  const spec = getModel('kv');
+  let illegal = 0;
+  for (let seed = 1; seed <= 200; seed++) {
+    const h = syntheticKvHistory({ seed, ops: 10 + (seed % 30), clients: 2 + (seed % 4), keys: 1 + (seed % 2), infoRate: seed % 3 === 0 ? 0.2 : 0 });
+    // The changed history: one get answers another get's value (often one that no longer fits).
+    const gets = h.map((e, i) => [e, i] as const).filter(([e]) => e.type === 'ok' && e.f === 'get');
+    const bad: HistoryEvent[] = gets.length < 2 ? h : h.map((e, i) => (i === gets[seed % gets.length][1] ? { ...e, value: gets[(seed + 1) % gets.length][0].value } : e));
+    for (const events of [h, bad]) {
+      const a = spec.create({});
+      const b = spec.create({});
+      const ops = a.toOperations(events);
+      const withHint = checkOperations(a.model, ops, { computeInfo: false }).verdict;
+      const without = checkOperations({ ...b.model, hopeless: undefined }, ops, { computeInfo: false }).verdict;
+      assert.is(withHint, without, `seed ${seed}`);
+      if (withHint === 'illegal') illegal++;
+    }
+  }
+  assert.ok(illegal > 50, `${illegal} illegal histories among 400`);
 });
 
 test.run();
