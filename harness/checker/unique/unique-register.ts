@@ -136,32 +136,41 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
   for (let i = 0; i < n; i++) if (happens[i] && kind[i] === CAS && blockOfSlot[i + 1] === -1) return fail('cas operations replace each other in a cycle', [i]);
 
   // Per happening op: block and rank (reads rank one above the writer they observed).
-  const members: number[] = [];
   const block = new Int32Array(n).fill(-1);
   const rank = new Int32Array(n);
+  const start = new Int32Array(blocks + 1);
+  let count = 0;
   for (let i = 0; i < n; i++) {
     if (!happens[i]) continue;
     if (kind[i] === READ) { block[i] = blockOfSlot[observed[i]]; rank[i] = rankOfSlot[observed[i]] + 1; }
     else { block[i] = blockOfSlot[i + 1]; rank[i] = rankOfSlot[i + 1]; }
-    members.push(i);
+    start[block[i] + 1]++;
+    count++;
   }
-  // Members grouped by block, then rank, then call (ops are sorted by call, so a stable sort keeps that).
-  members.sort((a, b) => block[a] - block[b] || rank[a] - rank[b] || a - b);
+  // Members grouped by block (a counting sort: blocks are numbered densely), then by rank, then by call (ops
+  // are sorted by call, and a block is mostly one rank pair, so the sort per block is short).
+  for (let b = 0; b < blocks; b++) start[b + 1] += start[b];
+  const members = new Int32Array(count);
+  {
+    const fill = start.slice(0, blocks);
+    for (let i = 0; i < n; i++) if (happens[i]) members[fill[block[i]]++] = i;
+    for (let b = 0; b < blocks; b++) {
+      if (start[b + 1] - start[b] > 1) members.subarray(start[b], start[b + 1]).sort((x, y) => rank[x] - rank[y] || x - y);
+    }
+  }
 
   // Inside each block: no op may return before an op of lower rank was called. lo/hi as in the header.
   const lo = new Float64Array(blocks).fill(Infinity);
   const hi = new Float64Array(blocks).fill(-Infinity);
   const loOp = new Int32Array(blocks).fill(-1);
   const hiOp = new Int32Array(blocks).fill(-1);
-  const start = new Int32Array(blocks + 1);
   lo[0] = -Infinity; // the initial value's virtual write returned before anything
   {
     let k = 0;
     for (let b = 0; b < blocks; b++) {
-      start[b] = k;
       let maxLowerCall = -Infinity, maxLowerOp = -1; // over ranks below the current one
       let rankCall = -Infinity, rankOp = -1, curRank = -1; // over the current rank
-      for (; k < members.length && block[members[k]] === b; k++) {
+      for (; k < start[b + 1]; k++) {
         const i = members[k];
         const { call, ret } = ops[i];
         if (rank[i] !== curRank) {
@@ -175,7 +184,6 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
         if (call > hi[b]) { hi[b] = call; hiOp[b] = i; }
       }
     }
-    start[blocks] = k;
   }
 
   // 3. Kahn's algorithm over blocks. Under the Ferrers property a remaining block is a source iff its hi is at
