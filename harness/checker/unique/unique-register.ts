@@ -221,15 +221,3 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
   }
   return { verdict: 'ok' };
 }
-
-/** Whether the decider applies: a cheap pre-check (unique written values), so callers can report which path ran. */
-export function hasUniqueValues(ops: readonly Operation<RegisterInput, RegisterOutput>[], init: Canon): boolean {
-  const seen = new Set<Canon>([init]);
-  for (const { input } of ops) {
-    if (input.f === 'read') continue;
-    const to = input.f === 'write' ? input.value : input.to;
-    if (seen.has(to)) return false;
-    seen.add(to);
-  }
-  return true;
-}

@@ -11,6 +11,9 @@ import type { Operation } from '../../../harness/checker/porcupine/types.js';
 import { decideUniqueRegister } from '../../../harness/checker/unique/unique-register.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
 import { perturbHistory, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
+import { workerRandom, type Generator } from '../../../harness/generator/generator.js';
+import { kvGenerator } from '../../../workloads/kv/workload.js';
+import { registerOp } from '../../../workloads/register/workload.js';
 
 type Ops = Operation<RegisterInput, RegisterOutput>[];
 const searchOnly = { ...casRegisterModel(null), decide: undefined };
@@ -177,6 +180,28 @@ test('a large illegal history gets its witness from the decision procedure: a le
     assert.equal(r.partitions[0].offending, d.offending, 'too large for the witness search: the procedure\'s own witness is reported');
   }
   assert.ok(illegal >= 3, `${illegal} of 6 changes made the history illegal`);
+});
+
+test('the register and kv workloads write values unique per key, so their histories take the fast path', () => {
+  for (const [name, gen] of [['register', registerOp()], ['kv', kvGenerator(50)]] as [string, Generator][]) {
+    const written = new Map<unknown, Set<unknown>>();
+    let cas = 0;
+    for (let w = 0; w < 50; w++) {
+      const rnd = workerRandom(9, w);
+      for (let count = 0; count < 400; count++) {
+        const op = gen({ worker: w, count, rnd, elapsed: 0 })!;
+        if (op.f === 'read') continue;
+        const to = op.f === 'write' ? op.value : (op.value as unknown[])[1];
+        if (op.f === 'cas') cas++;
+        let set = written.get(op.key);
+        if (!set) written.set(op.key, (set = new Set()));
+        assert.ok(!set.has(to), `${name}: value ${String(to)} written twice to ${String(op.key)}`);
+        assert.ok(to !== null, `${name}: null is the initial value`);
+        set.add(to);
+      }
+    }
+    assert.ok(cas > 1000, `${name} still issues cas operations`);
+  }
 });
 
 test.run();
