@@ -55,7 +55,9 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
   const edges = new EdgeTable();
   /** Per put: its bit among its key's puts. Per key: its puts, or undefined when untracked (too many). */
   const putBit = new Map<KvInput, number>();
-  const keyPuts = new Map<string, { value: string; bit: number }[] | undefined>();
+  /** Per tracked key: its puts (bit = position). Per get: the puts whose value starts its answer (computed once). */
+  const keyPuts = new Map<string, string[]>();
+  const startsFrom = new Map<KvInput, number>();
   const node = (from: number, value: string, mask: number): number => {
     const id = parent.length;
     parent.push(from); piece.push(value); length.push((from < 0 ? 0 : length[from]) + value.length);
@@ -106,12 +108,16 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
     },
     hopeless(state, input, output) {
       if (input.op !== 'get' || output === undefined) return false;
-      const puts = keyPuts.get(input.key);
-      if (puts === undefined) return false; // untracked key (or partition() not called): never claim it
-      if (length[state] <= output.length && output.startsWith(text[state] ?? spell(state))) return false;
-      const done = applied[state];
-      for (const p of puts) if ((done & (1 << p.bit)) === 0 && output.startsWith(p.value)) return false;
-      return true;
+      let puts = startsFrom.get(input);
+      if (puts === undefined) {
+        const values = keyPuts.get(input.key);
+        if (values === undefined) return false; // untracked key (or partition() not called): never claim it
+        puts = 0;
+        for (let bit = 0; bit < values.length; bit++) if (output.startsWith(values[bit])) puts |= 1 << bit;
+        startsFrom.set(input, puts);
+      }
+      if ((puts & ~applied[state]) !== 0) return false; // a put not applied yet could start the answer
+      return !(length[state] <= output.length && output.startsWith(text[state] ?? spell(state)));
     },
     readOnly: (input) => input.op === 'get',
     alwaysLegal: (_input, output) => output === undefined,
@@ -120,9 +126,9 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
       const groups = groupBy(ops, (o) => o.input.key);
       for (const g of groups) {
         const puts = g.filter((o) => o.input.op === 'put');
-        if (puts.length > 30) { keyPuts.set(g[0].input.key, undefined); continue; }
+        if (puts.length > 30) continue;
         puts.forEach((o, bit) => putBit.set(o.input, bit));
-        keyPuts.set(g[0].input.key, puts.map((o, bit) => ({ value: o.input.value, bit })));
+        keyPuts.set(g[0].input.key, puts.map((o) => o.input.value));
       }
       return groups;
     },
