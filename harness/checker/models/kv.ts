@@ -141,9 +141,9 @@ const ILLEGAL_ID: [boolean, number] = [false, -1];
 
 /** (append, state) → state, in an open-addressing table over typed arrays: the hottest lookup of a kv search. */
 class EdgeTable {
-  private keyA = new Int32Array(1 << 12).fill(-1);
-  private keyS = new Int32Array(1 << 12);
-  private val = new Int32Array(1 << 12);
+  private keyA = new Int32Array(1 << 8).fill(-1);
+  private keyS = new Int32Array(1 << 8);
+  private val = new Int32Array(1 << 8);
   private size = 0;
 
   private static slot(a: number, s: number, mask: number): number {

@@ -55,6 +55,9 @@ export class LinearizedSet {
   }
 }
 
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U32 = new Uint32Array(0);
+
 export class ConfigCache<S> {
   /** Entry index + 1 per slot; 0 = empty. */
   private table!: Int32Array;
@@ -72,9 +75,9 @@ export class ConfigCache<S> {
     private readonly model: { equal?(a: S, b: S): boolean; hash?(s: S): number },
     private readonly budget: CacheBudget = new CacheBudget(),
   ) {
-    // Start at about 256 KiB of sets (at least 16 entries), so that many small partitions stay cheap.
-    let e = 16;
-    while (e < 1024 && e * 2 * words * 4 <= 1 << 18) e *= 2;
+    // Start small (64 entries, fewer for huge sets): most partitions are small, and allocation is zero-filling.
+    let e = 4;
+    while (e < 64 && e * 2 * words * 4 <= 1 << 18) e *= 2;
     this.initialEntries = e;
     this.reset();
   }
@@ -102,8 +105,8 @@ export class ConfigCache<S> {
   release(): void {
     this.budget.used -= this.bytes;
     this.bytes = 0;
-    this.table = new Int32Array(0);
-    this.hashA = this.hashB = this.pool = new Uint32Array(0);
+    this.table = EMPTY_I32;
+    this.hashA = this.hashB = this.pool = EMPTY_U32;
     this.states = [];
     this.size = 0;
   }
