@@ -34,7 +34,7 @@ export function opStats(events: readonly HistoryEvent[]): OpStats {
 
 /** Keeps what the report needs: every non-ok partition in full, ok partitions as counts only. */
 function slim(r: CheckResult): CheckResult {
-  return { ...r, partitions: r.partitions.map((p) => (p.verdict === 'ok' ? { verdict: p.verdict, ops: [], steps: p.steps, ms: p.ms, opCount: p.ops.length } as never : p)) };
+  return { ...r, partitions: r.partitions.map((p) => (p.verdict === 'ok' ? { verdict: p.verdict, ops: [], steps: p.steps, ms: p.ms, method: p.method, opCount: p.ops.length } as never : p)) };
 }
 
 export function checkRun(events: readonly HistoryEvent[], modelName: string | undefined, timeoutMs: number, extra?: (events: readonly HistoryEvent[]) => CheckerOutcome[]): Results {

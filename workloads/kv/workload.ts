@@ -3,6 +3,7 @@
 // OPS_PER_KEY operations per worker and then moves to a fresh key, so every key's history is short (cheap to
 // check exactly) while it still sees real contention.
 import type { Generator } from '../../harness/generator/generator.js';
+import { expectedValue, uniqueValue } from '../../harness/checker/unique/unique-value.js';
 import type { Workload } from '../types.js';
 
 export const THREADS_PER_KEY = 5;
@@ -20,8 +21,8 @@ export function kvGenerator(concurrency: number): Generator {
     const key = kvKey(ctx.worker, ctx.count, concurrency);
     const r = ctx.rnd.float();
     if (r < 0.5) return { f: 'read', key };
-    if (r < 0.75) return { f: 'write', key, value: ctx.rnd.int(0, 5) };
-    return { f: 'cas', key, value: [ctx.rnd.int(0, 5), ctx.rnd.int(0, 5)] };
+    if (r < 0.75) return { f: 'write', key, value: uniqueValue(ctx.worker, ctx.count) };
+    return { f: 'cas', key, value: [expectedValue(ctx.worker, ctx.count, ctx.count % OPS_PER_KEY === 0), uniqueValue(ctx.worker, ctx.count)] };
   };
 }
 

@@ -1,6 +1,9 @@
-// `register`: one key, read / write / cas with small values so that cas often succeeds; model cas-register.
+// `register`: one key, read / write / cas; model cas-register. Written values are unique (each names the write a
+// read observed, so the checker decides the history in near-linear time), and a cas expects the value its worker
+// wrote last.
 // Jepsen's classic linearizable-register test.
 import type { Generator } from '../../harness/generator/generator.js';
+import { expectedValue, uniqueValue } from '../../harness/checker/unique/unique-value.js';
 import type { Workload } from '../types.js';
 
 export const KEY = 'register';
@@ -9,15 +12,15 @@ export function registerOp(): Generator {
   return (ctx) => {
     const r = ctx.rnd.float();
     if (r < 0.5) return { f: 'read', key: KEY };
-    if (r < 0.75) return { f: 'write', key: KEY, value: ctx.rnd.int(0, 5) };
-    return { f: 'cas', key: KEY, value: [ctx.rnd.int(0, 5), ctx.rnd.int(0, 5)] };
+    if (r < 0.75) return { f: 'write', key: KEY, value: uniqueValue(ctx.worker, ctx.count) };
+    return { f: 'cas', key: KEY, value: [expectedValue(ctx.worker, ctx.count, ctx.count === 0), uniqueValue(ctx.worker, ctx.count)] };
   };
 }
 
 export const registerWorkload: Workload = {
   name: 'register',
   model: 'cas-register',
-  describe: 'one register: read, write, cas (values 0-4); checked as a cas-register',
+  describe: 'one register: read, write, cas (unique values); checked as a cas-register',
   generator: () => registerOp(),
   finalOp: () => ({ f: 'read', key: KEY }),
 };

@@ -1,9 +1,11 @@
 // Jepsen's cas-register (knossos.model/cas-register): read, write, cas [old new] on one register.
 // fail = the operation did not happen, so it is dropped; info = it may have happened at any time after its
 // invocation, or never, so it gets an open-ended return and an "unknown" output that the step accepts either way.
+// When every written value is unique, a partition is decided without search (decide, unique/unique-register.ts).
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
+import { decideUniqueRegister } from '../unique/unique-register.js';
 import { opFrom, type ModelSpec } from './spec.js';
 import { canon, hashCanon, showCanon, type Canon } from './values.js';
 
@@ -19,22 +21,29 @@ export type RegisterOutput = { value: Canon } | { unknown: true } | Record<strin
 const ILLEGAL: [boolean, Canon] = [false, null];
 
 export function casRegisterModel(init: Canon): Model<Canon, RegisterInput, RegisterOutput> {
+  // The result of every legal step, reused (Model.step's contract: read at once): no allocation per step.
+  const out: [boolean, Canon] = [true, null];
+  const ok = (s: Canon): [boolean, Canon] => { out[1] = s; return out; };
   return {
     init: () => init,
     step(state, input, output) {
       const unknown = 'unknown' in output;
       switch (input.f) {
         case 'read':
-          return unknown || (output as { value: Canon }).value === state ? [true, state] : ILLEGAL;
+          return unknown || (output as { value: Canon }).value === state ? ok(state) : ILLEGAL;
         case 'write':
-          return [true, input.value];
+          return ok(input.value);
         case 'cas':
-          if (state === input.from) return [true, input.to];
+          if (state === input.from) return ok(input.to);
           // A cas that was reported ok must have seen `from`; one with an unknown outcome may simply have failed.
-          return unknown ? [true, state] : ILLEGAL;
+          return unknown ? ok(state) : ILLEGAL;
       }
     },
+    readOnly: (input) => input.f === 'read',
+    alwaysLegal: (_input, output) => 'unknown' in output,
     hash: hashCanon,
+    // Unique written values: decided in O(n log n) without searching (unique/unique-register.ts).
+    decide: (ops, computeInfo) => decideUniqueRegister(ops, init, computeInfo),
     describeOperation: describeRegisterOp,
     describeState: showCanon,
   };

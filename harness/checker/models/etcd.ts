@@ -9,6 +9,9 @@ import { opFrom, type ModelSpec } from './spec.js';
 const NIL = -1000000;
 /** Shared result of every illegal step (the search ignores its state): no allocation on the common path. */
 const ILLEGAL: [boolean, number] = [false, NIL];
+/** The result of every legal step, reused (Model.step's contract: read at once). */
+const OUT: [boolean, number] = [true, NIL];
+const ok = (state: number): [boolean, number] => { OUT[1] = state; return OUT; };
 
 export interface EtcdInput { op: 'read' | 'write' | 'cas'; arg1?: number; arg2?: number }
 export interface EtcdOutput { ok?: boolean; exists?: boolean; value?: number; unknown?: boolean }
@@ -19,16 +22,18 @@ export const etcdModel: Model<number, EtcdInput, EtcdOutput> = {
     switch (input.op) {
       case 'read': {
         const legal = (!output.exists && state === NIL) || (output.exists === true && state === output.value) || output.unknown === true;
-        return legal ? [true, state] : ILLEGAL;
+        return legal ? ok(state) : ILLEGAL;
       }
       case 'write':
-        return [true, input.arg1!];
+        return ok(input.arg1!);
       case 'cas': {
         const legal = (input.arg1 === state && output.ok === true) || (input.arg1 !== state && !output.ok) || output.unknown === true;
-        return legal ? [true, input.arg1 === state ? input.arg2! : state] : ILLEGAL;
+        return legal ? ok(input.arg1 === state ? input.arg2! : state) : ILLEGAL;
       }
     }
   },
+  readOnly: (input) => input.op === 'read',
+  alwaysLegal: (_input, output) => output.unknown === true,
   hash: (s) => Math.imul(s | 0, 0x9e3779b1) >>> 0,
   describeOperation(input, output) {
     const res = output.unknown ? '?' : '';

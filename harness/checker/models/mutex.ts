@@ -19,6 +19,7 @@ export const mutexModel: Model<number, MutexInput, MutexOutput> = {
     if (!can) return [output.unknown === true, holder];
     return [true, input.f === 'acquire' ? input.owner : -1];
   },
+  alwaysLegal: (_input, output) => output.unknown === true,
   hash: (holder) => (holder + 2) >>> 0,
   partition: (ops) => groupBy(ops, (o) => o.input.key),
   describeOperation: (i, o) => `${i.key !== null ? `[${showCanon(i.key)}] ` : ''}${i.f} by ${i.owner}${o.unknown ? ' (info)' : ''}`,

@@ -76,13 +76,3 @@ export function groupBy<T>(items: readonly T[], keyOf: (t: T) => unknown): T[][]
   }
   return [...groups.values()];
 }
-
-/**
- * A hash of a possibly long string in constant time: its length and its last 32 characters. Good for states
- * built by appending (the kv model), where the tail is what differs; equality still decides collisions.
- */
-export function hashStringTail(s: string): number {
-  let h = Math.imul(s.length, 0x9e3779b1) ^ 0x811c9dc5;
-  for (let i = Math.max(0, s.length - 32); i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}

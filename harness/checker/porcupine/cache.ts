@@ -3,6 +3,21 @@
 // out), so a lookup costs no pass over the set. The cache itself is an open-addressing table over typed arrays:
 // stored sets live in one word pool, so storing a configuration allocates nothing but, now and then, a bigger
 // pool. This is most of the checker's speed: the search spends its time here.
+//
+// Memory is bounded: every cache of one check draws on a shared CacheBudget. A cache that would grow past it is
+// emptied and starts again (dropping configurations only costs time: the search revisits them), so a huge
+// history slows down instead of failing to allocate. A history of n operations costs n/8 bytes per entry; the
+// budget is exceeded only when four entries do not fit in it.
+
+/** The default budget of all the search caches of one check: 512 MiB. */
+export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
+
+export class CacheBudget {
+  used = 0;
+  /** Times a cache was emptied because the budget was reached. */
+  evictions = 0;
+  constructor(readonly limit: number = DEFAULT_CACHE_BYTES) {}
+}
 
 function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
@@ -40,62 +55,125 @@ export class LinearizedSet {
   }
 }
 
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U32 = new Uint32Array(0);
+
 export class ConfigCache<S> {
   /** Entry index + 1 per slot; 0 = empty. */
-  private table = new Int32Array(1 << 12);
-  private hashA = new Uint32Array(1 << 10);
-  private hashB = new Uint32Array(1 << 10);
-  private pool: Uint32Array;
+  private table!: Int32Array;
+  private hashA!: Uint32Array;
+  private hashB!: Uint32Array;
+  private pool!: Uint32Array;
   private states: S[] = [];
+  private bytes = 0;
+  private readonly initialEntries: number;
   size = 0;
 
   constructor(
     private readonly words: number,
-    private readonly equal: ((a: S, b: S) => boolean) | undefined,
-    private readonly hash: ((s: S) => number) | undefined,
+    /** Called as methods of the model (no bound functions: they cost a call each in the hot path). */
+    private readonly model: { equal?(a: S, b: S): boolean; hash?(s: S): number },
+    private readonly budget: CacheBudget = new CacheBudget(),
   ) {
-    this.pool = new Uint32Array(this.hashA.length * words);
+    // Start small (64 entries, fewer for huge sets): most partitions are small, and allocation is zero-filling.
+    let e = 4;
+    while (e < 64 && e * 2 * words * 4 <= 1 << 18) e *= 2;
+    this.initialEntries = e;
+    this.reset();
+  }
+
+  private static cost(entries: number, slots: number, words: number): number {
+    return entries * (words * 4 + 8 + 8) + slots * 4;
+  }
+
+  private reset(): void {
+    this.budget.used -= this.bytes;
+    // Within what the budget has left (but at least 4 entries: a cache must hold something).
+    let e = this.initialEntries;
+    while (e > 4 && this.budget.used + ConfigCache.cost(e, e * 4, this.words) > this.budget.limit) e >>= 1;
+    this.table = new Int32Array(e * 4);
+    this.hashA = new Uint32Array(e);
+    this.hashB = new Uint32Array(e);
+    this.pool = new Uint32Array(e * this.words);
+    this.states = [];
+    this.size = 0;
+    this.bytes = ConfigCache.cost(e, e * 4, this.words);
+    this.budget.used += this.bytes;
+  }
+
+  /** Gives the memory back (the search is over). */
+  release(): void {
+    this.budget.used -= this.bytes;
+    this.bytes = 0;
+    this.table = EMPTY_I32;
+    this.hashA = this.hashB = this.pool = EMPTY_U32;
+    this.states = [];
+    this.size = 0;
   }
 
   /** Adds (set, state) unless present; returns true when it was new. */
   addIfAbsent(set: LinearizedSet, state: S): boolean {
-    const sh = this.hash ? this.hash(state) : 0;
+    const model = this.model;
+    const sh = model.hash !== undefined ? model.hash(state) : 0;
     const a = (set.h1 ^ Math.imul(sh, 0x9e3779b1)) >>> 0;
     const b = set.h2;
     const table = this.table;
     const mask = table.length - 1;
     const W = this.words;
     const bits = set.bits;
+    const hashA = this.hashA, hashB = this.hashB, pool = this.pool;
     let slot = a & mask;
     for (let e = table[slot]; e !== 0; slot = (slot + 1) & mask, e = table[slot]) {
       const i = e - 1;
-      if (this.hashA[i] !== a || this.hashB[i] !== b) continue;
+      if (hashA[i] !== a || hashB[i] !== b) continue;
       const base = i * W;
       let same = true;
-      for (let w = 0; w < W; w++) if (this.pool[base + w] !== bits[w]) { same = false; break; }
+      for (let w = 0; w < W; w++) if (pool[base + w] !== bits[w]) { same = false; break; }
       if (!same) continue;
       const st = this.states[i];
-      if (this.equal ? this.equal(st, state) : st === state) return false;
+      if (st === state || (model.equal !== undefined && model.equal(st, state))) return false;
+    }
+    if (this.size >= hashA.length) {
+      if (!this.growEntries()) return this.restart(set, state);
     }
     const i = this.size++;
-    if (i >= this.hashA.length) this.growEntries();
     this.hashA[i] = a;
     this.hashB[i] = b;
-    this.pool.set(bits, i * W);
+    const dst = this.pool;
+    for (let w = 0, base = i * W; w < W; w++) dst[base + w] = bits[w]; // faster than set() for a few words
     this.states.push(state);
-    table[slot] = i + 1;
-    if (this.size * 2 > table.length) this.growTable();
+    this.table[slot] = i + 1;
+    if (this.size * 2 > this.table.length && !this.growTable()) {
+      this.restart(set, state);
+    }
     return true;
   }
 
-  private growEntries(): void {
+  /** Out of budget: forget everything and keep only the configuration at hand. */
+  private restart(set: LinearizedSet, state: S): boolean {
+    this.budget.evictions++;
+    this.reset();
+    return this.addIfAbsent(set, state);
+  }
+
+  private charge(delta: number): boolean {
+    if (this.budget.used + delta > this.budget.limit) return false;
+    this.budget.used += delta;
+    this.bytes += delta;
+    return true;
+  }
+
+  private growEntries(): boolean {
     const n = this.hashA.length * 2;
+    if (!this.charge((n - this.hashA.length) * (this.words * 4 + 16))) return false;
     const ha = new Uint32Array(n); ha.set(this.hashA); this.hashA = ha;
     const hb = new Uint32Array(n); hb.set(this.hashB); this.hashB = hb;
     const p = new Uint32Array(n * this.words); p.set(this.pool); this.pool = p;
+    return true;
   }
 
-  private growTable(): void {
+  private growTable(): boolean {
+    if (!this.charge(this.table.length * 4)) return false;
     const table = new Int32Array(this.table.length * 2);
     const mask = table.length - 1;
     for (let i = 0; i < this.size; i++) {
@@ -104,5 +182,6 @@ export class ConfigCache<S> {
       table[slot] = i + 1;
     }
     this.table = table;
+    return true;
   }
 }

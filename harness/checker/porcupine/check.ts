@@ -3,47 +3,88 @@
 // overall deadline. Partitions are searched interleaved, a slice at a time, so that the first partition to
 // prove the history illegal stops the rest (the verdict is settled), and an easy illegal partition is never stuck
 // behind a hard legal one. A timeout gives "unknown" unless some partition already proved "illegal".
+// A model may decide partitions itself (Model.decide: unique register values, in O(n log n)); those never reach
+// the search. Each searched partition runs as a portfolio of two candidate orders (portfolio.ts).
+import { CacheBudget } from './cache.js';
+import { PortfolioSearch } from './portfolio.js';
 import { PartitionSearch } from './search.js';
 import type { CheckOptions, CheckResult, CheckVerdict, Event, Model, Operation, PartitionInfo } from './types.js';
 
 /** Iterations per partition per round: small enough to interleave, large enough to keep the loop hot. */
-const SLICE = 1 << 14;
+const SLICE = 1 << 11;
+/** Bounds of the search that finds the counterexample of a partition already decided illegal (Model.decide). */
+const WITNESS_SEARCH_MAX_OPS = 5000;
+const WITNESS_SEARCH_STEPS = 1 << 21;
 
 export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operation<I, O>[], opts: CheckOptions = {}): CheckResult {
   const started = performance.now();
   const partitions = model.partition ? model.partition(history) : [history];
   const deadline = opts.timeoutMs && opts.timeoutMs > 0 ? started + opts.timeoutMs : Infinity;
   const computeInfo = opts.computeInfo ?? true;
-  const searches = partitions.map((ops) => new PartitionSearch(model, ops.slice().sort((a, b) => a.call - b.call || a.ret - b.ret), computeInfo));
+  const sorted = partitions.map((ops) => ops.slice().sort((a, b) => a.call - b.call || a.ret - b.ret));
+  // Partitions the model decides directly (Model.decide) never reach the search.
+  const budget = new CacheBudget(opts.cacheBytes);
+  const decided: (PartitionInfo | undefined)[] = sorted.map((ops) => decidePartition(model, ops, computeInfo, budget));
+  const searches = sorted.map((ops, i) => (decided[i] ? undefined : new PortfolioSearch(model, ops, computeInfo, budget)));
   const ms = new Array<number>(searches.length).fill(0);
-  let active = searches.map((_, i) => i).filter((i) => searches[i].status === 'running');
-  let illegal = false;
+  let illegal = decided.some((d) => d?.verdict === 'illegal');
+  let active = searches.map((_, i) => i).filter((i) => searches[i]?.status === 'running');
   let timedOut = false;
   while (active.length > 0 && !illegal) {
     for (const i of active) {
       const t0 = performance.now();
-      if (searches[i].run(SLICE) === 'illegal') illegal = true;
+      if (searches[i]!.run(SLICE) === 'illegal') illegal = true;
       const t1 = performance.now();
       ms[i] += t1 - t0;
       if (illegal) break;
       if (t1 > deadline) { timedOut = true; break; }
     }
     if (timedOut) break;
-    active = active.filter((i) => searches[i].status === 'running');
+    active = active.filter((i) => searches[i]!.status === 'running');
   }
-  const verdict: CheckVerdict = illegal ? 'illegal' : searches.every((s) => s.status === 'ok') ? 'ok' : 'unknown';
   const infos: PartitionInfo[] = searches.map((s, i) => {
+    if (!s) return decided[i]!;
     const info: PartitionInfo = {
       verdict: s.status === 'running' ? 'unknown' : s.status,
-      ops: s.ops as Operation[], steps: s.steps, ms: ms[i],
+      ops: s.ops as Operation[], steps: s.steps, deepest: s.deepest, ms: ms[i], method: 'search',
     };
     if (s.status === 'illegal' && computeInfo) {
-      info.longest = s.longest.map((order) => ({ order, states: replayStates(model, s.ops, order) }));
-      info.offending = s.offending.slice();
+      info.longest = s.result.longest.map((order) => ({ order, states: replayStates(model, s.ops, order) }));
+      info.offending = s.result.offending.slice();
     }
     return info;
   });
-  return { verdict, partitions: infos, ms: performance.now() - started };
+  const verdict: CheckVerdict = illegal ? 'illegal' : infos.every((p) => p.verdict === 'ok') ? 'ok' : 'unknown';
+  for (const s of searches) s?.release();
+  const result: CheckResult = { verdict, partitions: infos, ms: performance.now() - started };
+  if (budget.evictions > 0) result.cacheEvictions = budget.evictions;
+  return result;
+}
+
+/**
+ * The partition's verdict from the model's decision procedure, or undefined (search it). For an illegal
+ * partition of moderate size the counterexample still comes from the search, bounded, so that reports read
+ * the same whichever path decided: the search's longest prefixes are what a person expects to see.
+ */
+function decidePartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[], computeInfo: boolean, budget: CacheBudget): PartitionInfo | undefined {
+  if (!model.decide) return undefined;
+  const t0 = performance.now();
+  const d = model.decide(ops, computeInfo);
+  if (!d) return undefined;
+  const info: PartitionInfo = { verdict: d.verdict, ops: ops as Operation[], steps: ops.length, ms: 0, method: 'decide' };
+  if (d.verdict === 'illegal' && computeInfo) {
+    let longest = [d.order ?? []];
+    let offending = d.offending ?? [];
+    if (ops.length <= WITNESS_SEARCH_MAX_OPS) {
+      const s = new PartitionSearch(model, ops, true, budget);
+      if (s.run(WITNESS_SEARCH_STEPS) === 'illegal') { longest = s.longest; offending = s.offending; }
+      s.release();
+    }
+    info.longest = longest.map((order) => ({ order, states: replayStates(model, ops, order) }));
+    info.offending = offending.slice();
+  }
+  info.ms = performance.now() - t0;
+  return info;
 }
 
 /**
