@@ -37,6 +37,11 @@ export class EtcdLockClient implements Client {
   private async acquire(name: string): Promise<Completion> {
     const mine = this.held.get(name);
     if (mine) return { type: 'ok', value: mine.token }; // already ours (the mutex model allows re-acquiring)
+    // etcd 3.4's lock call blocks until granted, so against a held lock it would run into our timeout and have
+    // to be recorded as unknown. Look first: a lock someone holds is a definite fail with nothing attempted.
+    // (Only a hint: it may be freed or taken right after, and then the lock call decides.)
+    const holder = await this.gw.call('/v3/kv/range', { key: b64(`${name}/`), range_end: b64(`${name}0`), count_only: true, serializable: true });
+    if (holder.ok && Number(holder.body.count ?? 0) > 0) return { type: 'fail', error: 'held' };
     const g = await this.gw.call('/v3/lease/grant', { TTL: this.ttlS });
     if (!g.ok) return { type: 'fail', error: `lease grant: ${g.error}` }; // no lock key exists yet
     const lease = String(g.body.ID);
