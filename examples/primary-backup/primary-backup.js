@@ -40,7 +40,7 @@ function registerClient({ nodes, opTimeoutMs }) {
       // sent and got no answer may have happened (info: the checker considers both).
       if (r.none) return !r.sent || op.f === 'read' ? { type: 'fail', error: r.none } : { type: 'info', error: r.none };
       if (r.status === 200) return op.f === 'read' ? { type: 'ok', value: r.body.value } : { type: 'ok' };
-      if (r.status === 409) return { type: 'fail', error: r.body.error };
+      if (r.status === 409 || r.status === 503) return { type: 'fail', error: r.body.error }; // refused: nothing done
       return op.f === 'read' ? { type: 'fail', error: `HTTP ${r.status}` } : { type: 'info', error: `HTTP ${r.status}` };
     },
     close() {},

@@ -6,7 +6,7 @@
 //
 //   node server.js --name n1 --listen 127.0.0.1 --port 8080 --repl-port 9090 [--backups host:port,host:port]
 // Client API (--port): GET /kv/KEY → {value}; PUT /kv/KEY {value}; POST /cas/KEY {from, to} → 200 or 409;
-// GET /health. Replication (--repl-port, the port partitions cut): POST /apply [[key, value], ...]; GET /state.
+// GET /health; 503 while starting. Replication (--repl-port, the port partitions cut): POST /apply [[key, value], ...]; GET /state.
 import { createServer } from 'node:http';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
@@ -21,7 +21,7 @@ const post = (to, path, obj) => fetch(`http://${to}${path}`, { method: 'POST', b
 
 createServer(async (req, res) => {
   const [, what, key] = req.url.split('/');
-  if (what === 'health') return send(res, ready ? 200 : 503, { ready });
+  if (what === 'health' || !ready) return send(res, ready ? 200 : 503, ready ? { ready } : { error: 'starting' });
   if (what === 'kv' && req.method === 'GET') return send(res, 200, { value: data.has(key) ? data.get(key) : null });
   if (!backups.length) return send(res, 409, { error: 'not the primary' });
   const b = await body(req);
