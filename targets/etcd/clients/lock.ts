@@ -1,7 +1,9 @@
 // lock and fenced-counter on etcd's v3 lock service (etcd's v3lock: a key <name>/<lease id> attached to a lease;
 // the oldest such key holds the lock). acquire = lease grant (TTL from the workload's lease) + /v3/lock/lock,
 // whose answer names our lock key; the token is that key's create revision, which grows with every grant of
-// the same name (it is what Jepsen's 2020 etcd analysis and etcd's docs propose as a fencing token).
+// the same name, so it serves as a fencing token (Kleppmann, "How to do distributed locking", 2016).
+// etcd 3.4's lock call can answer with a key whose lease expired while it waited (the key is gone): the range
+// that reads the token finds nothing then, and the acquire is recorded unknown (docs/targets/etcd.md).
 //
 // release is a txn that deletes our lock key only if it is still ours (compare CREATE = token), then revokes the
 // lease. etcd's own /v3/lock/unlock deletes the key blindly and answers ok even when the lease had expired and
