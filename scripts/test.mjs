@@ -20,7 +20,9 @@ function walk(dir) {
   });
 }
 
-const files = walk(testDir).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+// A compiled test whose source is gone (moved or deleted) is stale output, not a test.
+const hasSource = (f) => existsSync(join(root, relative(join(root, 'dist'), f).replace(/\.js$/, '.ts')));
+const files = walk(testDir).filter(hasSource).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error(`no test files found under ${relative(root, testDir)}${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
   console.log('0 passed, 1 failed');

@@ -1,13 +1,17 @@
 // `faultline check`: re-check saved histories (ours, Jepsen EDN, Porcupine's logs) or run folders, offline.
-import { statSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { statSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { checkHistory, type FileCheck } from '../checker/check-history.js';
 import { exitCodeFor, mergeValidity } from '../checker/results.js';
-import { FORMATS, type FormatName } from '../history/readers/index.js';
+import { FORMATS, readHistoryFile, type FormatName } from '../history/readers/index.js';
+import { HistoryError } from '../history/op.js';
+import { getLine } from '../history/pair.js';
+import { isRunFolder } from '../store/folder.js';
 import { modelNames } from '../checker/models/registry.js';
 import { renderCheckReport } from '../report/check-report.js';
-import { fail } from './errors.js';
+import { writeFileAtomic } from '../report/files.js';
+import { fail, safeText } from './errors.js';
 
 interface CheckArgs {
   paths: string[];
@@ -17,6 +21,25 @@ interface CheckArgs {
   timeout: number;
   json: boolean;
   out?: string;
+}
+
+/**
+ * The models report a bad operation as "event N" (its position among the client events) with no line. On that
+ * error path only, the file is read again to turn N into the line it came from, so the message names file:line.
+ */
+async function withLine(err: unknown, path: string, format?: FormatName): Promise<unknown> {
+  if (!(err instanceof HistoryError) || err.line !== undefined) return err;
+  const m = /^event (\d+): (.*)$/s.exec(err.message);
+  if (!m) return err;
+  try {
+    const file = isRunFolder(path) ? join(path, 'history.jsonl') : path;
+    const h = await readHistoryFile(file, { format });
+    const e = h.events.filter((x) => x.process !== 'nemesis')[Number(m[1])];
+    const line = e ? getLine(e) : undefined;
+    return line !== undefined ? new HistoryError(m[2], file, line) : err;
+  } catch {
+    return err;
+  }
 }
 
 function verdictWord(v: FileCheck['valid']): string {
@@ -29,7 +52,8 @@ function humanLine(c: FileCheck): string {
   if (c.valid === false && c.firstOffending) line += `\n  could not linearize: ${c.firstOffending}`;
   if (c.valid === 'unknown') line += '\n  the checker gave up (timeout); try a larger --timeout';
   for (const w of c.warnings) line += `\n  warning: ${w}`;
-  return line;
+  // File names, values and warnings come from the input: never raw control characters on the terminal.
+  return line.split('\n').map(safeText).join('\n');
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -66,18 +90,22 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
           process.stdout.write(humanLine(c) + '\n');
         }
       } catch (err) {
-        fail(err);
+        fail(await withLine(err, p, args.format));
       }
     }
 
     if (args.out) {
       const out = resolve(args.out);
       if (existsSync(out) && !statSync(out).isDirectory()) fail(new Error(`--out ${args.out}: exists and is not a folder`));
-      mkdirSync(out, { recursive: true });
+      try { mkdirSync(out, { recursive: true }); } catch (e) { fail(new HistoryError(`cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, args.out)); }
       const valid = mergeValidity(checks.map((c) => c.valid));
-      writeFileSync(join(out, 'results.json'), JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2) + '\n');
-      writeFileSync(join(out, 'report.html'), renderCheckReport({ files: checks.map((c) => c.reportInput) }));
-      if (!args.json) process.stdout.write(`report: ${join(out, 'report.html')}\n`);
+      try {
+        writeFileAtomic(join(out, 'results.json'), JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2) + '\n');
+        writeFileAtomic(join(out, 'report.html'), renderCheckReport({ files: checks.map((c) => c.reportInput) }));
+      } catch (e) {
+        fail(e);
+      }
+      if (!args.json) process.stdout.write(`report: ${safeText(join(out, 'report.html'))}\n`);
     }
     process.exit(exitCodeFor(mergeValidity(checks.map((c) => c.valid))));
   },

@@ -5,5 +5,18 @@ import { cleanCommand } from './clean.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 
+let ran = false;
+
+/** Whether a command's handler was entered (the CLI refuses to exit 0 when none was). */
+export function commandRan(): boolean {
+  return ran;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, checkCommand, reportCommand, cleanCommand];
+function tracked(c: CommandModule<any, any>): CommandModule<any, any> {
+  const handler = c.handler;
+  return { ...c, handler: (args) => { ran = true; return handler(args); } };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [runCommand, checkCommand, reportCommand, cleanCommand].map(tracked);

@@ -2,6 +2,15 @@
 // some: nil, booleans, integers (with N), floats (with M), ratios, strings with escapes, characters, keywords,
 // symbols, lists, vectors, maps, sets, #_ discard, tagged values and record literals (#ns.Rec{...}), `;`
 // comments, commas as whitespace. Every value remembers the line it started on, for error messages.
+//
+// Numbers are read exactly where the checker compares them: integers beyond 2^53 (with or without N) become
+// BigInt; a ratio whose value is an integer becomes that integer; ##NaN, ##Inf and ##-Inf are the symbolic
+// values, and 0/0 (which Clojure refuses to read) is taken as NaN, n/0 as an infinity, so a history that
+// recorded them is still compared as written (the models' canon() makes NaN equal NaN). Other ratios and
+// decimals are doubles, as in JSON. Nesting is bounded (MAX_VALUE_DEPTH): the reader and everything after it
+// recurse, and a deeper value is an error naming its line rather than a stack overflow.
+import { MAX_INT_DIGITS, MAX_VALUE_DEPTH } from './json-exact.js';
+import { showValue } from './show.js';
 
 export class Keyword {
   constructor(readonly name: string) {}
@@ -30,7 +39,7 @@ export class EdnList {
   constructor(readonly items: EdnValue[], readonly kind: 'list' | 'vector' | 'set', readonly line: number) {}
 }
 
-export type EdnValue = null | boolean | number | string | Keyword | EdnSymbol | Tagged | EdnMap | EdnList;
+export type EdnValue = null | boolean | number | bigint | string | Keyword | EdnSymbol | Tagged | EdnMap | EdnList;
 
 export class EdnError extends Error {
   constructor(message: string, readonly line: number) {
@@ -43,9 +52,10 @@ const CHAR_NAMES: Record<string, string> = { newline: '\n', return: '\r', space:
 
 export class EdnReader {
   private pos = 0;
+  private depth = 0;
   line = 1;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string, private readonly maxDepth = MAX_VALUE_DEPTH) {}
 
   /** Reads every top-level form. */
   readAll(): EdnValue[] {
@@ -84,6 +94,14 @@ export class EdnReader {
   }
 
   private readForm(): EdnValue | typeof DISCARDED {
+    if (++this.depth > this.maxDepth) this.fail(`value nested deeper than ${this.maxDepth} levels`);
+    try {
+      return this.readFormAt();
+    } finally {
+      this.depth--;
+    }
+  }
+  private readFormAt(): EdnValue | typeof DISCARDED {
     const t = this.text;
     const c = t[this.pos];
     const line = this.line;
@@ -178,6 +196,14 @@ export class EdnReader {
     this.pos++;
     const c = this.text[this.pos];
     if (c === '{') { this.pos++; return new EdnList(this.readSeq('}', line), 'set', line); }
+    if (c === '#') {
+      this.pos++;
+      const sym = this.token();
+      if (sym === 'NaN') return NaN;
+      if (sym === 'Inf') return Infinity;
+      if (sym === '-Inf') return -Infinity;
+      this.fail(`unknown symbolic value "##${sym}"`);
+    }
     if (c === '_') {
       this.pos++;
       this.skipSpace();
@@ -208,22 +234,32 @@ export class EdnReader {
     return new EdnSymbol(tok);
   }
 
-  private number(tok: string): number {
+  private number(tok: string): number | bigint {
+    if (tok.length > MAX_INT_DIGITS) this.fail(`number "${tok.slice(0, 20)}…" has more than ${MAX_INT_DIGITS} characters`);
     let m = /^([+-]?\d+)N?$/.exec(tok);
-    if (m) {
-      const n = Number(m[1]);
-      if (!Number.isSafeInteger(n)) this.fail(`integer ${tok} is too large to represent exactly`);
-      return n;
-    }
+    if (m) return exactInt(BigInt(m[1]));
     m = /^([+-]?\d+)\/(\d+)$/.exec(tok);
-    if (m) return Number(m[1]) / Number(m[2]);
+    if (m) {
+      const p = BigInt(m[1]);
+      const q = BigInt(m[2]);
+      if (q === 0n) return p === 0n ? NaN : p > 0n ? Infinity : -Infinity;
+      if (p % q === 0n) return exactInt(p / q);
+      return Number(p) / Number(q);
+    }
     m = /^([+-]?\d+(\.\d*)?([eE][+-]?\d+)?)M?$/.exec(tok);
     if (m) return Number(m[1]);
-    if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(tok)) return Number(tok.replace(/^([+-]?)0[xX]/, '$10x'));
-    return this.fail(`bad number "${tok}"`);
+    m = /^([+-]?)0[xX]([0-9a-fA-F]+)$/.exec(tok);
+    if (m) {
+      const n = BigInt(`0x${m[2]}`);
+      return exactInt(m[1] === '-' ? -n : n);
+    }
+    return this.fail(`bad number "${tok.slice(0, 40)}"`);
   }
 }
-
+/** An integer as a number when that is exact, else as a BigInt. */
+function exactInt(n: bigint): number | bigint {
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+}
 const DISCARDED = Symbol('discarded');
 
 /**
@@ -231,7 +267,7 @@ const DISCARDED = Symbol('discarded');
  * arrays, maps become objects keyed by the printed key (":a" → "a"), tagged values keep only their value.
  */
 export function toPlain(v: EdnValue): unknown {
-  if (v === null || typeof v !== 'object') return v;
+  if (v === null || typeof v !== 'object') return v; // including bigint and NaN, kept exact
   if (v instanceof Keyword || v instanceof EdnSymbol) return v.name;
   if (v instanceof EdnList) return v.items.map(toPlain);
   if (v instanceof Tagged) return toPlain(v.value);
@@ -243,5 +279,5 @@ export function toPlain(v: EdnValue): unknown {
 function keyName(k: EdnValue): string {
   if (k instanceof Keyword || k instanceof EdnSymbol) return k.name;
   if (typeof k === 'string') return k;
-  return JSON.stringify(toPlain(k));
+  return showValue(toPlain(k), Infinity);
 }

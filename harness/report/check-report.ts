@@ -1,16 +1,14 @@
 // The page `faultline check --out DIR` writes: per file the verdict, and per partition its timeline; invalid
 // partitions first, with the longest linearizable prefix and the operation that could not be placed.
 import type { FileReportInput } from '../checker/check-history.js';
-import { getModel } from '../checker/models/registry.js';
-import { esc, page, verdictHtml } from './html.js';
-import { renderLongest, renderTimeline, TIMELINE_CSS } from './timeline.js';
+import { esc, num, page, verdictHtml } from './html.js';
+import { renderLongest, renderTimeline, safeDescribe, TIMELINE_CSS } from './timeline.js';
 
 /** Partitions drawn per file: every illegal one, then valid ones up to this many. */
 const MAX_VALID_DRAWN = 12;
 
 export function renderFile(f: FileReportInput): string {
-  let describe;
-  try { describe = getModel(f.model).create({}).model.describeOperation; } catch { describe = undefined; }
+  const describe = safeDescribe(f.model);
   const parts = f.result.partitions.map((p, i) => ({ p, i }));
   const illegal = parts.filter((x) => x.p.verdict === 'illegal');
   const rest = parts.filter((x) => x.p.verdict !== 'illegal');
@@ -18,22 +16,22 @@ export function renderFile(f: FileReportInput): string {
   const sections = drawn.map(({ p, i }) => {
     const title = `partition ${i + 1} of ${parts.length}`;
     const v = p.verdict === 'ok' ? true : p.verdict === 'illegal' ? false : 'unknown';
-    return `<h3>${esc(title)}: ${verdictHtml(v)} <span class="muted">${p.ops.length} ops${p.ms !== undefined ? `, ${p.ms.toFixed(1)} ms` : ''}</span></h3>
+    return `<h3>${esc(title)}: ${verdictHtml(v)} <span class="muted">${num(p.ops.length)} ops${p.ms !== undefined ? `, ${num(p.ms, 1)} ms` : ''}</span></h3>
 ${renderTimeline(p, describe, `${f.file} ${title}`)}${p.verdict === 'illegal' ? renderLongest(p, describe) : ''}`;
   });
   const hidden = parts.length - drawn.length;
   return `<div class="card"><h2>${esc(f.file)}</h2>
-<p>${verdictHtml(f.valid)} — model <code>${esc(f.model)}</code>, format <code>${esc(f.format)}</code>, ${f.ops} operations,
-${parts.length} partition${parts.length === 1 ? '' : 's'}, checked in ${f.ms.toFixed(1)} ms</p>
+<p>${verdictHtml(f.valid)} — model <code>${esc(f.model)}</code>, format <code>${esc(f.format)}</code>, ${num(f.ops)} operations,
+${num(parts.length)} partition${parts.length === 1 ? '' : 's'}, checked in ${num(f.ms, 1)} ms</p>
 <p class="legend muted"><span><i class="sw" style="background:#7cc48f"></i>in the longest linearizable prefix (numbered)</span>
 <span><i class="sw" style="background:#e5484d"></i>could not be linearized</span><span><i class="sw" style="background:#c8d1dc"></i>other operations</span>
 <span>dashed: no response (info)</span></p>
-${sections.join('\n')}${hidden > 0 ? `<p class="muted">${hidden} more valid partitions not drawn.</p>` : ''}</div>`;
+${sections.join('\n')}${hidden > 0 ? `<p class="muted">${num(hidden)} more valid partitions not drawn.</p>` : ''}</div>`;
 }
 
 export function renderCheckReport(input: { files: FileReportInput[] }): string {
-  const rows = input.files.map((f) => `<tr><td><code>${esc(f.file)}</code></td><td>${verdictHtml(f.valid)}</td><td>${esc(f.model)}</td><td>${f.ops}</td><td>${f.result.partitions.length}</td><td>${f.ms.toFixed(1)}</td></tr>`);
-  const body = `<h1>faultline check</h1><p class="muted">${input.files.length} file${input.files.length === 1 ? '' : 's'}. Hover an operation for details.</p>
+  const rows = input.files.map((f) => `<tr><td><code>${esc(f.file)}</code></td><td>${verdictHtml(f.valid)}</td><td>${esc(f.model)}</td><td>${num(f.ops)}</td><td>${num(f.result.partitions.length)}</td><td>${num(f.ms, 1)}</td></tr>`);
+  const body = `<h1>faultline check</h1><p class="muted">${num(input.files.length)} file${input.files.length === 1 ? '' : 's'}. Hover an operation for details.</p>
 <table><tr><th>file</th><th>verdict</th><th>model</th><th>ops</th><th>partitions</th><th>ms</th></tr>${rows.join('')}</table>
 ${input.files.map(renderFile).join('\n')}`;
   return page('faultline check', body, TIMELINE_CSS);

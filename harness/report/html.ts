@@ -5,6 +5,15 @@ export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/**
+ * A number for the page, escaped like any text: values read back from results.json are only numbers if the
+ * file says so, and a crafted file must not get markup in through a "number" field.
+ */
+export function num(v: unknown, digits?: number): string {
+  if (typeof v === 'number') return esc(digits !== undefined && Number.isFinite(v) ? v.toFixed(digits) : String(v));
+  return esc(v);
+}
+
 export const BASE_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 8px} h3{font-size:15px;margin:18px 0 6px}

@@ -2,13 +2,13 @@
 // shaded, outcome counts per operation, each checker's result, and for an invalid key the Porcupine-style
 // timeline with the operation that could not be linearized. Everything from histories and logs is escaped.
 import type { OpStats } from '../checker/run-checkers.js';
-import { getModel } from '../checker/models/registry.js';
 import type { Results } from '../checker/results.js';
 import type { HistoryEvent } from '../history/op.js';
 import type { TestInfo } from '../store/folder.js';
 import { CHART_CSS, latencyChart, throughputChart, type Interval, type Point } from './charts.js';
-import { esc, page, verdictHtml } from './html.js';
-import { renderLongest, renderTimeline, TIMELINE_CSS } from './timeline.js';
+import { esc, num, page, verdictHtml } from './html.js';
+import { showValue } from '../history/show.js';
+import { renderLongest, renderTimeline, safeDescribe, TIMELINE_CSS } from './timeline.js';
 
 const MAX_INVALID_DRAWN = 5;
 
@@ -24,7 +24,7 @@ export function analyse(events: readonly HistoryEvent[]): { points: Point[]; int
     maxT = Math.max(maxT, t);
     if (e.process === 'nemesis') {
       if (e.type !== 'info') continue;
-      if (e.f.startsWith('start-')) faultStart.set(e.f.slice(6), { t, label: `${e.f.slice(6)}: ${JSON.stringify(e.value)}` });
+      if (e.f.startsWith('start-')) faultStart.set(e.f.slice(6), { t, label: `${e.f.slice(6)}: ${showValue(e.value, 200)}` });
       else if (e.f.startsWith('stop-') || e.f === 'heal-all') {
         const keys = e.f === 'heal-all' ? [...faultStart.keys()] : [e.f.slice(5)];
         for (const k of keys) {
@@ -63,33 +63,32 @@ export function renderRunReport(r: RunReportInput): string {
   const okLat = points.filter((p) => p.kind === 'ok').map((p) => p.v);
   const stats = results.checkers.find((c) => c.checker === 'stats')?.details as OpStats | undefined;
   const opts = Object.entries(test.options).map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(JSON.stringify(v))}</code></td></tr>`).join('');
-  const countRows = stats ? Object.entries(stats.byF).map(([f, s]) => `<tr><td><code>${esc(f)}</code></td><td>${s.ok}</td><td>${s.fail}</td><td>${s.info}</td></tr>`).join('') : '';
-  const faults = intervals.map((iv) => `<li>${iv.start.toFixed(1)}–${iv.end.toFixed(1)} s: <code>${esc(iv.label)}</code></li>`).join('');
+  const countRows = stats ? Object.entries(stats.byF).map(([f, s]) => `<tr><td><code>${esc(f)}</code></td><td>${num(s.ok)}</td><td>${num(s.fail)}</td><td>${num(s.info)}</td></tr>`).join('') : '';
+  const faults = intervals.map((iv) => `<li>${num(iv.start, 1)}–${num(iv.end, 1)} s: <code>${esc(iv.label)}</code></li>`).join('');
   const checkers = results.checkers.map((c) => {
-    let body = `<p>${verdictHtml(c.valid)} — ${c.ops} operations${c.model ? `, model <code>${esc(c.model)}</code>` : ''}${c.partitions !== undefined ? `, ${c.partitions} partitions (keys)` : ''}, ${c.ms.toFixed(1)} ms</p>`;
+    let body = `<p>${verdictHtml(c.valid)} — ${num(c.ops)} operations${c.model ? `, model <code>${esc(c.model)}</code>` : ''}${c.partitions !== undefined ? `, ${num(c.partitions)} partitions (keys)` : ''}, ${num(c.ms, 1)} ms</p>`;
     if (c.error) body += `<p class="invalid">checker error: ${esc(c.error)}</p>`;
     const d = c.details as { problems?: unknown[]; problemCount?: number } | undefined;
     if (d && Array.isArray(d.problems) && d.problems.length > 0) {
-      body += `<p>${d.problemCount ?? d.problems.length} problem(s):</p><ul>${d.problems.map((p) => `<li><code>${esc(p)}</code></li>`).join('')}</ul>`;
+      body += `<p>${num(d.problemCount ?? d.problems.length)} problem(s):</p><ul>${d.problems.map((p) => `<li><code>${esc(typeof p === 'string' ? p : showValue(p, 500))}</code></li>`).join('')}</ul>`;
     }
-    if (d && c.checker !== 'stats' && !Array.isArray(d.problems)) body += `<pre>${esc(JSON.stringify(d, null, 1).slice(0, 2000))}</pre>`;
+    if (d && c.checker !== 'stats' && !Array.isArray(d.problems)) body += `<pre>${esc(showValue(d, 2000))}</pre>`;
     else if (d && Array.isArray(d.problems)) {
       const { problems: _p, ...rest } = d as Record<string, unknown>;
-      body += `<p class="muted"><code>${esc(JSON.stringify(rest))}</code></p>`;
+      body += `<p class="muted"><code>${esc(showValue(rest, 2000))}</code></p>`;
     }
     const lin = c.linearizability;
     if (lin && c.model) {
-      let describe;
-      try { describe = getModel(c.model).create({}).model.describeOperation; } catch { describe = undefined; }
+      const describe = safeDescribe(c.model);
       const bad = lin.partitions.map((p, i) => ({ p, i })).filter((x) => x.p.verdict === 'illegal');
       const unknown = lin.partitions.filter((p) => p.verdict === 'unknown').length;
-      if (unknown > 0) body += `<p class="unknown">${unknown} partitions were not decided (time budget or an earlier invalid partition).</p>`;
+      if (unknown > 0) body += `<p class="unknown">${num(unknown)} partitions were not decided (time budget or an earlier invalid partition).</p>`;
       for (const { p, i } of bad.slice(0, MAX_INVALID_DRAWN)) {
         const key = (p.ops[0]?.input as { key?: unknown } | undefined)?.key;
-        const title = `partition ${i + 1}${key !== undefined && key !== null ? ` (key ${typeof key === 'string' ? key.replace(/^\u0000/, '') : JSON.stringify(key)})` : ''}`;
-        body += `<h3>${esc(title)}: ${verdictHtml(false)} <span class="muted">${p.ops.length} ops</span></h3>${renderTimeline(p, describe, title)}${renderLongest(p, describe)}`;
+        const title = `partition ${i + 1}${key !== undefined && key !== null ? ` (key ${typeof key === 'string' ? key.replace(/^\u0000/, '') : showValue(key, 200)})` : ''}`;
+        body += `<h3>${esc(title)}: ${verdictHtml(false)} <span class="muted">${num(p.ops.length)} ops</span></h3>${renderTimeline(p, describe, title)}${renderLongest(p, describe)}`;
       }
-      if (bad.length > MAX_INVALID_DRAWN) body += `<p class="muted">${bad.length - MAX_INVALID_DRAWN} more invalid partitions not drawn (see results.json).</p>`;
+      if (bad.length > MAX_INVALID_DRAWN) body += `<p class="muted">${num(bad.length - MAX_INVALID_DRAWN)} more invalid partitions not drawn (see results.json).</p>`;
     }
     return `<div class="card"><h3>checker: ${esc(c.checker)}</h3>${body}</div>`;
   }).join('');
@@ -99,7 +98,7 @@ export function renderRunReport(r: RunReportInput): string {
 ${test.error ? `<p class="invalid">run error: ${esc(test.error)}</p>` : ''}
 <div class="card"><h2>Options</h2><table>${opts}</table></div>
 <div class="card"><h2>Throughput</h2><p class="muted">completed operations per second; shaded: a fault was active</p>${throughputChart(points, intervals, maxT)}
-<h2>Latency</h2><p class="muted">every operation (log scale); ok p50 ${pct(okLat, 0.5).toFixed(1)} ms, p99 ${pct(okLat, 0.99).toFixed(1)} ms</p>${latencyChart(points, intervals, maxT)}
+<h2>Latency</h2><p class="muted">every operation (log scale); ok p50 ${num(pct(okLat, 0.5), 1)} ms, p99 ${num(pct(okLat, 0.99), 1)} ms</p>${latencyChart(points, intervals, maxT)}
 <h3>Faults</h3>${faults ? `<ul>${faults}</ul>` : '<p class="muted">none</p>'}</div>
 <div class="card"><h2>Operations</h2><table><tr><th>f</th><th>ok</th><th>fail</th><th>info</th></tr>${countRows}</table></div>
 <h2>Checkers</h2>${checkers}

@@ -1,8 +1,10 @@
 // One partition of a checked history drawn as Porcupine draws it: a row per client, a bar per operation from its
 // call to its return. For an illegal partition the longest linearizable prefix is numbered in order (green) and
 // the operation that could not be placed after it is red; hovering a bar shows the operation and the state.
+import { getModel } from '../checker/models/registry.js';
 import type { Model, PartitionInfo } from '../checker/porcupine/types.js';
-import { esc } from './html.js';
+import { showValue } from '../history/show.js';
+import { esc, num } from './html.js';
 
 const ROW = 26;
 const STEP = 14;
@@ -11,6 +13,19 @@ const LEFT = 70;
 export const MAX_DRAWN_OPS = 3000;
 
 type Describe = Model['describeOperation'];
+
+/**
+ * The model's describeOperation, guarded: the operations may come from a results.json someone sent, and a
+ * description that throws on an odd value falls back to the raw input and output rather than failing the page.
+ */
+export function safeDescribe(model: string | undefined): (input: unknown, output: unknown) => string {
+  let d: Describe | undefined;
+  try { d = model ? getModel(model).create({}).model.describeOperation : undefined; } catch { d = undefined; }
+  return (input, output) => {
+    if (d) try { return String(d(input as never, output as never)); } catch { /* fall through */ }
+    return showValue({ input, output }, 300);
+  };
+}
 
 export function renderTimeline(p: PartitionInfo, describe: Describe | undefined, title: string): string {
   const ops = p.ops;
@@ -31,7 +46,7 @@ export function renderTimeline(p: PartitionInfo, describe: Describe | undefined,
   const height = clients.length * ROW + 30;
   const parts: string[] = [];
   clients.forEach((c, i) => {
-    parts.push(`<text x="4" y="${i * ROW + 18}" class="lbl">client ${c}</text>`);
+    parts.push(`<text x="4" y="${i * ROW + 18}" class="lbl">client ${num(c)}</text>`);
     parts.push(`<line x1="${LEFT}" x2="${width - 10}" y1="${i * ROW + 13}" y2="${i * ROW + 13}" class="lane"/>`);
   });
   ops.forEach((o, idx) => {
@@ -41,11 +56,11 @@ export function renderTimeline(p: PartitionInfo, describe: Describe | undefined,
     const y = row.get(o.clientId)! * ROW + 4;
     const k = position.get(idx);
     const cls = offending.has(idx) ? 'bad' : k !== undefined ? 'lin' : 'op';
-    const text = describe ? describe(o.input, o.output) : JSON.stringify({ input: o.input, output: o.output });
+    const text = describe ? describe(o.input, o.output) : showValue({ input: o.input, output: o.output }, 300);
     const state = k !== undefined && best ? ` → state ${best.states[k]}` : '';
     const tip = `${text}${open ? ' (no response: may take effect at any later time)' : ''}${k !== undefined ? ` [linearized #${k + 1}${state}]` : ''}${offending.has(idx) ? ' [could not be linearized]' : ''}`;
     parts.push(`<g><title>${esc(tip)}</title><rect x="${x1}" y="${y}" width="${Math.max(4, x2 - x1)}" height="18" rx="3" class="${cls}${open ? ' open' : ''}"/>` +
-      (k !== undefined ? `<text x="${x1 + 3}" y="${y + 13}" class="num">${k + 1}</text>` : '') + '</g>');
+      (k !== undefined ? `<text x="${x1 + 3}" y="${y + 13}" class="num">${num(k + 1)}</text>` : '') + '</g>');
   });
   return `<div class="timeline"><svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></div>`;
 }
@@ -62,14 +77,14 @@ export function renderLongest(p: PartitionInfo, describe: Describe | undefined):
   if (!best) return '';
   const rows = best.order.map((opIdx, k) => {
     const o = p.ops[opIdx];
-    const text = describe ? describe(o.input, o.output) : JSON.stringify(o.input);
-    return `<tr><td>${k + 1}</td><td>client ${o.clientId}</td><td><code>${esc(text)}</code></td><td><code>${esc(best.states[k])}</code></td></tr>`;
+    const text = describe ? describe(o.input, o.output) : showValue(o.input, 300);
+    return `<tr><td>${num(k + 1)}</td><td>client ${num(o.clientId)}</td><td><code>${esc(text)}</code></td><td><code>${esc(best.states[k])}</code></td></tr>`;
   });
   const bad = (p.offending ?? []).map((i) => {
     const o = p.ops[i];
-    return `<li>client ${o.clientId}: <code>${esc(describe ? describe(o.input, o.output) : JSON.stringify(o.input))}</code></li>`;
+    return `<li>client ${num(o.clientId)}: <code>${esc(describe ? describe(o.input, o.output) : showValue(o.input, 300))}</code></li>`;
   });
-  return `<h4>Longest linearizable prefix (${best.order.length} of ${p.ops.length} operations)</h4>
+  return `<h4>Longest linearizable prefix (${num(best.order.length)} of ${num(p.ops.length)} operations)</h4>
 <table><tr><th>#</th><th>client</th><th>operation</th><th>state after</th></tr>${rows.join('')}</table>
 <p>No operation can come next. It returned before it could be placed: <ul>${bad.join('')}</ul></p>`;
 }

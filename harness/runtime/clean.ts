@@ -20,7 +20,15 @@ export interface CleanOptions {
   docker?: Docker;
 }
 
+/** Run ids name containers and labels: the same rule as the docker runtime's. An empty one would mean "all". */
+export function checkRunId(runId: string | undefined): void {
+  if (runId !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(runId)) {
+    throw new Error(`run id ${JSON.stringify(runId)} is not valid: it must be non-empty and [a-zA-Z0-9_.-] (see \`faultline clean --dry-run\` for the run ids left)`);
+  }
+}
+
 function labelFilter(runId?: string): string {
+  checkRunId(runId);
   return JSON.stringify({ label: [runId ? `faultline.run=${runId}` : 'faultline=1'] });
 }
 

@@ -1,10 +1,10 @@
 // Reference-cluster nodes as child processes on loopback, peers wired directly (no fault relay): for the
 // loopback tests and bench:cluster, which need the node alone, without the harness's runtime. Each node gets
 // its own data folder and log file; only processes this object started are ever signalled, by pid.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ProcessHost } from '../../harness/runtime/local/processes.js';
 import { freePorts } from '../../harness/runtime/ports.js';
 
 const NODE_MAIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'system', 'node', 'main.js');
@@ -16,8 +16,6 @@ export interface LocalNode {
   url: string;
   dataDir: string;
   logFile: string;
-  proc?: ChildProcess;
-  paused: boolean;
 }
 
 export interface LocalProcessesOptions {
@@ -39,9 +37,11 @@ export interface LocalProcessesOptions {
 
 export class LocalProcesses {
   readonly nodes: LocalNode[] = [];
-  private logs = new Map<string, WriteStream>();
+  private readonly host: ProcessHost;
 
-  private constructor(private readonly o: LocalProcessesOptions) {}
+  private constructor(private readonly o: LocalProcessesOptions) {
+    this.host = new ProcessHost(o.dir);
+  }
 
   static async create(o: LocalProcessesOptions): Promise<LocalProcesses> {
     const lp = new LocalProcesses(o);
@@ -52,7 +52,7 @@ export class LocalProcesses {
       mkdirSync(base, { recursive: true });
       lp.nodes.push({
         name, clientPort: ports[2 * i], peerPort: ports[2 * i + 1], url: `http://127.0.0.1:${ports[2 * i]}`,
-        dataDir: join(base, 'data'), logFile: join(base, 'node.log'), paused: false,
+        dataDir: join(base, 'data'), logFile: join(base, 'node.log'),
       });
     }
     return lp;
@@ -79,19 +79,8 @@ export class LocalProcesses {
   }
 
   start(name: string): void {
-    const n = this.node(name);
-    if (n.proc && n.proc.exitCode === null && n.proc.signalCode === null) return;
-    let log = this.logs.get(name);
-    if (!log) this.logs.set(name, (log = createWriteStream(n.logFile, { flags: 'a' })));
     const extra = typeof this.o.env === 'function' ? this.o.env(name) : this.o.env;
-    const env = extra ? { ...process.env, ...extra } : process.env;
-    const p = spawn(process.execPath, [NODE_MAIN, ...this.args(n)], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    p.stdout!.pipe(log, { end: false });
-    p.stderr!.pipe(log, { end: false });
-    n.proc = p;
-    // The pid on disk lets `faultline clean` (and tests) find the node if the harness itself is SIGKILLed.
-    if (p.pid !== undefined) writeFileSync(join(this.o.dir, name, 'node.pid'), `${p.pid}\n`);
-    n.paused = false;
+    this.host.start(name, [process.execPath, NODE_MAIN, ...this.args(this.node(name))], extra ?? {});
   }
 
   startAll(): void {
@@ -99,35 +88,34 @@ export class LocalProcesses {
   }
 
   isRunning(name: string): boolean {
-    const p = this.node(name).proc;
-    return !!p && p.exitCode === null && p.signalCode === null;
+    return this.host.list.some((h) => h.name === name) && this.host.isRunning(name);
   }
 
-  /** kill -9, then wait for the process to be gone. */
+  /** The node's pid while it runs. */
+  pid(name: string): number | undefined {
+    return this.host.list.some((h) => h.name === name) ? this.host.pid(name) : undefined;
+  }
+
+  /** Resolves with the exit code (null after a signal) when the node's current process ends. */
+  exited(name: string): Promise<number | null> {
+    return this.host.exited(name);
+  }
+
+  /** kill -9 (or `signal`), then wait for the process to be gone. */
   async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const n = this.node(name);
-    const p = n.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    if (n.paused) p.kill('SIGCONT');
-    const gone = new Promise<void>((r) => p.once('exit', () => r()));
-    p.kill(signal);
-    await gone;
-    n.paused = false;
+    this.node(name);
+    if (this.isRunning(name)) await this.host.kill(name, signal);
   }
 
   pause(name: string): void {
-    const n = this.node(name);
-    if (n.proc && this.isRunning(name) && !n.paused) { n.proc.kill('SIGSTOP'); n.paused = true; }
+    if (this.isRunning(name)) this.host.pause(name);
   }
 
   resume(name: string): void {
-    const n = this.node(name);
-    if (n.proc && n.paused) { n.proc.kill('SIGCONT'); n.paused = false; }
+    if (this.isRunning(name)) this.host.resume(name);
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => this.kill(n.name, 'SIGKILL')));
-    for (const l of this.logs.values()) l.end();
-    this.logs.clear();
+    await this.host.stopAll();
   }
 }

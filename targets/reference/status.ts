@@ -22,6 +22,9 @@ export async function health(nodes: NodeHandle[], names?: string[]): Promise<str
   const want = names ?? nodes.map((n) => n.name);
   const missing = nodes.filter((n, i) => want.includes(n.name) && !sts[i]).map((n) => n.name);
   if (missing.length) return `no /status from ${missing.join(', ')}`;
+  // A node that could not bind its port leaves the port to whoever has it: make sure our node answers.
+  const strangers = nodes.flatMap((n, i) => (want.includes(n.name) && sts[i]!.id !== n.name ? [`${n.name} (answered as ${sts[i]!.id})`] : []));
+  if (strangers.length) return `another process answers on the port of ${strangers.join(', ')}`;
   if (names) return undefined;
   if (!sts.some((s) => s && (s.role === 'leader' || s.leader))) return 'no node reports a leader';
   if (!sts.every((s) => s?.ready !== false)) return 'some shards have no leader yet';

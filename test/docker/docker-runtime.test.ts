@@ -78,7 +78,9 @@ dockerTest(test, 'up: three containers on a fixed subnet answer /status, one lea
   assert.equal(sts.map((s) => s?.id), ['n1', 'n2', 'n3']);
   assert.ok(sts.some((s) => s!.role === 'leader'));
   const left = await listLeftovers({ runId });
-  assert.is(left.containers.length, 3);
+  // Three nodes, plus the run's reaper (runtime/docker/reaper.ts), which carries the run's label too.
+  assert.is(left.containers.filter((c) => !c.endsWith('-reaper')).length, 3);
+  assert.ok(left.containers.includes(`faultline-${runId}-reaper`), left.containers.join(', '));
   assert.is(left.networks.length, 1);
   assert.is(left.volumes.length, 3);
   const log = join(logDir, 'n1', 'node.log');

@@ -23,7 +23,7 @@ const http = new HttpClient();
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', n.dataDir]);
   try {
     lp.start('n1');
-    const exited = new Promise<number | null>((r) => n.proc!.once('exit', (code) => r(code)));
+    const exited = lp.exited('n1');
     const acked: string[] = [];
     const call = async (body: unknown): Promise<{ status: number; body: Record<string, unknown> } | undefined> => {
       try { const r = await http.call(`${n.url}/kv`, 'POST', body, 2000); return { status: r.status, body: r.body as Record<string, unknown> }; } catch { return undefined; }

@@ -5,11 +5,35 @@
 export type Canon = number | string | boolean | null;
 
 export function canon(v: unknown): Canon {
+  // Numbers are compared as recorded, exactly (a checker must not call two different recorded values equal, or
+  // two equal ones different): an integer beyond 2^53, whether it arrived as a BigInt (the readers keep them
+  // exact) or as a double, becomes the tagged text of its decimal digits, so equal integers are equal whatever
+  // their type; NaN becomes a tagged "NaN", so a register holding NaN reads back as NaN (NaN !== NaN would
+  // call a correct history invalid).
+  const num = (n: number | bigint): string | number => {
+    if (typeof n === 'bigint') return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : `\u0000${n}`;
+    if (Number.isNaN(n)) return '\u0000NaN';
+    return Number.isInteger(n) && !Number.isSafeInteger(n) ? `\u0000${BigInt(n)}` : n;
+  };
   if (v === undefined || v === null) return null;
-  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return num(v);
+  if (typeof v === 'boolean') return v;
   if (typeof v === 'string') return v;
-  if (typeof v === 'bigint') return Number(v);
-  return '\u0000' + stableJson(v);
+  // Structured values: canonical JSON with sorted keys, numbers written as above (untagged) so nested values
+  // follow the same rule; NaN and the infinities by name rather than JSON's null.
+  const text = (x: unknown): string => {
+    if (typeof x === 'number' || typeof x === 'bigint') {
+      const c = num(x);
+      return typeof c === 'string' ? c.slice(1) : Number.isFinite(c) ? JSON.stringify(c) : String(c);
+    }
+    if (Array.isArray(x)) return `[${x.map(text).join(',')}]`;
+    if (x && typeof x === 'object') {
+      const keys = Object.keys(x as object).sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${text((x as Record<string, unknown>)[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(x) ?? 'null';
+  };
+  return '\u0000' + text(v);
 }
 
 function stableJson(v: unknown): string {

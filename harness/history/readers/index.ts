@@ -1,9 +1,11 @@
-// Picks a reader by --format or by looking at the content, and reads a history file.
-import { readFileSync, statSync } from 'node:fs';
+// Picks a reader by --format or by looking at the content, and reads a history file. Line formats (JSONL,
+// Porcupine's etcd logs) are streamed; EDN, whose forms may span lines, is read whole up to a size limit.
+import { closeSync } from 'node:fs';
 import { HistoryError, type History } from '../op.js';
 import { parseEdnHistory } from './edn.js';
-import { looksLikeJsonl, parseJsonl } from './jsonl.js';
-import { isPorcupineEtcd, parsePorcupineEtcd } from './porcupine-etcd.js';
+import { JsonlParser, looksLikeJsonl, parseJsonl } from './jsonl.js';
+import { forEachLine, openRegularFile, readHead, readWhole, stripBom } from './lines.js';
+import { isPorcupineEtcd, parsePorcupineEtcd, PorcupineEtcdParser } from './porcupine-etcd.js';
 
 export const FORMATS = ['jsonl', 'edn', 'porcupine-etcd', 'porcupine-kv'] as const;
 export type FormatName = (typeof FORMATS)[number];
@@ -24,6 +26,7 @@ export function detectFormat(text: string): Exclude<FormatName, 'porcupine-kv'> 
 
 export function parseHistory(text: string, opts: { format?: FormatName; file?: string } = {}): History {
   const { file } = opts;
+  text = stripBom(text);
   if (text.trim() === '') throw new HistoryError('the file is empty', file);
   const format = opts.format ?? detectFormat(text);
   switch (format) {
@@ -39,14 +42,33 @@ export function parseHistory(text: string, opts: { format?: FormatName; file?: s
   }
 }
 
+function fromParts(h: History, opts: { format?: FormatName }): History {
+  if (!opts.format && h.source === 'edn' && isPorcupineKv(h)) h.source = 'porcupine-kv';
+  return h;
+}
+
+/** Reads a history file: only a regular file, streamed where the format allows. */
 export async function readHistoryFile(path: string, opts: { format?: FormatName } = {}): Promise<History> {
-  let text: string;
+  const { fd, size } = openRegularFile(path);
   try {
-    if (statSync(path).isDirectory()) throw new HistoryError('is a folder, not a history file', path);
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if (err instanceof HistoryError) throw err;
-    throw new HistoryError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
+    const head = readHead(fd, path);
+    if (head.trim() === '' && size <= head.length) throw new HistoryError('the file is empty', path);
+    const format = opts.format ?? detectFormat(head);
+    switch (format) {
+      case 'jsonl': {
+        const p = new JsonlParser(path);
+        forEachLine(fd, path, (l, n, t) => p.line(l, n, t));
+        return p.finish();
+      }
+      case 'porcupine-etcd': {
+        const p = new PorcupineEtcdParser(path);
+        forEachLine(fd, path, (l, n) => p.line(l, n));
+        return p.finish();
+      }
+      default:
+        return fromParts(parseHistory(readWhole(fd, path, size), { format, file: path }), opts);
+    }
+  } finally {
+    closeSync(fd);
   }
-  return parseHistory(text, { format: opts.format, file: path });
 }

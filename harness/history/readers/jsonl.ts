@@ -1,8 +1,16 @@
 // Our history format (docs/history-format.md): an optional header line, then one event per line. The recorder
-// appends as it goes, so a harness that died mid-write can leave a torn last line: that line alone is dropped
-// with a warning. A bad line anywhere else is an error naming the line.
+// appends as it goes, so a harness that died mid-write can leave a torn last line: a last line with no newline
+// after it that does not parse is dropped with a warning. A complete line (one that ends in a newline) that does
+// not parse is corruption, never a torn write, and is an error naming the line, as is any other bad line.
+//
+// Lines are fed one at a time (JsonlParser), so a file is read as a stream (readers/lines.ts) and only the
+// events are kept. Integers beyond 2^53 are kept exact and nesting is bounded (json-exact.ts).
+import { modelNames } from '../../checker/models/registry.js';
+import { JsonSyntaxError, parseJsonLine } from '../json-exact.js';
 import { HISTORY_FORMAT_VERSION, HistoryError, type History, type HistoryEvent, type HistoryHeader } from '../op.js';
 import { setLine } from '../pair.js';
+import { showValue } from '../show.js';
+import { forEachTextLine } from './lines.js';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
@@ -13,46 +21,63 @@ export function looksLikeJsonl(text: string): boolean {
 
 function validate(o: unknown, file: string | undefined, line: number, index: number): HistoryEvent {
   const bad = (msg: string): never => { throw new HistoryError(msg, file, line); };
-  if (!o || typeof o !== 'object' || Array.isArray(o)) bad('expected a JSON object');
+  if (!o || typeof o !== 'object' || Array.isArray(o)) bad(`expected a JSON object, got ${showValue(o)}`);
   const e = o as Record<string, unknown>;
-  if (!TYPES.has(e.type as string)) bad(`"type" must be invoke, ok, fail or info, got ${JSON.stringify(e.type)}`);
-  if (!(e.process === 'nemesis' || (typeof e.process === 'number' && Number.isInteger(e.process)))) bad(`"process" must be an integer or "nemesis", got ${JSON.stringify(e.process)}`);
-  if (typeof e.f !== 'string' || e.f === '') bad(`"f" must be a non-empty string, got ${JSON.stringify(e.f)}`);
-  if (e.time !== undefined && typeof e.time !== 'number') bad(`"time" must be a number of nanoseconds, got ${JSON.stringify(e.time)}`);
+  if (!TYPES.has(e.type as string)) bad(`"type" must be invoke, ok, fail or info, got ${showValue(e.type)}`);
+  if (!(e.process === 'nemesis' || (typeof e.process === 'number' && Number.isInteger(e.process)))) bad(`"process" must be an integer or "nemesis", got ${showValue(e.process)}`);
+  if (typeof e.f !== 'string' || e.f === '') bad(`"f" must be a non-empty string, got ${showValue(e.f)}`);
+  if (e.time !== undefined && typeof e.time !== 'number' && typeof e.time !== 'bigint') bad(`"time" must be a number of nanoseconds, got ${showValue(e.time)}`);
   const ev = { ...e, index } as HistoryEvent;
-  if (typeof e.index === 'number' && e.index !== index) ev.sourceIndex = e.index;
+  if (typeof e.time === 'bigint') ev.time = Number(e.time);
+  if (e.index !== undefined && e.index !== index) ev.sourceIndex = e.index;
   return setLine(ev, line);
 }
 
-export function parseJsonl(text: string, file?: string): History {
-  const lines = text.split('\n');
-  const endsClean = text.endsWith('\n');
-  const events: HistoryEvent[] = [];
-  const warnings: string[] = [];
-  let header: HistoryHeader | undefined;
-  let lastContent = lines.length - 1;
-  while (lastContent >= 0 && lines[lastContent].trim() === '') lastContent--;
-  for (let i = 0; i <= lastContent; i++) {
-    const raw = lines[i];
-    if (raw.trim() === '') continue;
+function validateHeader(h: Record<string, unknown>, file: string | undefined, line: number): HistoryHeader {
+  if (h.version !== HISTORY_FORMAT_VERSION) throw new HistoryError(`history format version ${showValue(h.version)} is not supported (this faultline reads version ${HISTORY_FORMAT_VERSION})`, file, line);
+  if (h.model !== undefined && (typeof h.model !== 'string' || !modelNames().includes(h.model))) {
+    throw new HistoryError(`the header names model ${showValue(h.model)}, which is unknown; known models: ${modelNames().join(', ')} (or give --model)`, file, line);
+  }
+  return h as HistoryHeader;
+}
+
+/** Builds a History from JSONL lines fed in order. */
+export class JsonlParser {
+  private events: HistoryEvent[] = [];
+  private warnings: string[] = [];
+  private header: HistoryHeader | undefined;
+
+  constructor(private readonly file?: string) {}
+
+  line(raw: string, lineNo: number, terminated: boolean): void {
+    if (raw.trim() === '') return;
     let o: unknown;
     try {
-      o = JSON.parse(raw);
-    } catch {
-      if (i === lastContent && !endsClean) {
-        warnings.push(`line ${i + 1}: truncated last line dropped (the writer was interrupted)`);
-        break;
+      o = parseJsonLine(raw);
+    } catch (err) {
+      if (!(err instanceof JsonSyntaxError)) throw err;
+      if (!terminated) {
+        this.warnings.push(`line ${lineNo}: truncated last line dropped (the writer was interrupted)`);
+        return;
       }
-      throw new HistoryError(`not valid JSON: ${raw.slice(0, 60)}${raw.length > 60 ? '…' : ''}`, file, i + 1);
+      const why = /nested deeper/.test(err.message) ? err.message : 'not valid JSON';
+      throw new HistoryError(`${why}: ${raw.slice(0, 60)}${raw.length > 60 ? '…' : ''}`, this.file, lineNo);
     }
-    if (events.length === 0 && !header && o && typeof o === 'object' && (o as Record<string, unknown>).faultline === 'history') {
-      const h = o as HistoryHeader;
-      if (h.version !== HISTORY_FORMAT_VERSION) throw new HistoryError(`history format version ${JSON.stringify(h.version)} is not supported (this faultline reads version ${HISTORY_FORMAT_VERSION})`, file, i + 1);
-      header = h;
-      continue;
+    if (this.events.length === 0 && !this.header && o && typeof o === 'object' && (o as Record<string, unknown>).faultline === 'history') {
+      this.header = validateHeader(o as Record<string, unknown>, this.file, lineNo);
+      return;
     }
-    events.push(validate(o, file, i + 1, events.length));
+    this.events.push(validate(o, this.file, lineNo, this.events.length));
   }
-  if (events.length === 0) throw new HistoryError('no operations in the file', file);
-  return { header, events, source: 'jsonl', warnings };
+
+  finish(): History {
+    if (this.events.length === 0) throw new HistoryError('no operations in the file', this.file);
+    return { header: this.header, events: this.events, source: 'jsonl', warnings: this.warnings };
+  }
+}
+
+export function parseJsonl(text: string, file?: string): History {
+  const p = new JsonlParser(file);
+  forEachTextLine(text, (l, n, t) => p.line(l, n, t));
+  return p.finish();
 }

@@ -18,6 +18,8 @@ import { waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
 import { desiredRules, syncRules, type Rule } from './iptables.js';
 import { createRunNetwork } from './subnet.js';
+import { ensureBaseImage } from './base-image.js';
+import { startReaper } from './reaper.js';
 
 /** Where a node's data volume is mounted in its container. */
 export const DATA_DIR = '/data';
@@ -117,6 +119,9 @@ export class DockerRuntime implements Runtime {
         this.image = await spec.image(builder);
         this.faketime = faketime || await imageHasFaketime(this.docker, this.image);
       }
+      // A Ryuk-style reaper removes this run's labelled objects if the harness is SIGKILLed. It runs node, so it
+      // uses the base image (the target's image may hold no node: etcd's does not).
+      await startReaper(this.docker, (await ensureBaseImage(this.docker, { log: () => undefined })).image, spec.runId, this.log);
       await this.createNetwork(labels);
       const third = this.subnet!.split('.')[2];
       const prefix = this.subnet!.split('.').slice(0, 2).join('.');

@@ -12,6 +12,7 @@ import type { Addressing, ClusterSpec, Grudge, NodeHandle, PartitionOptions, Run
 import { waitFor } from '../wait.js';
 import { ProcessHost } from './processes.js';
 import { Relay, type CutMode } from './relay.js';
+import { registerLocalRun } from './registry.js';
 import { socketOwner } from './socket-owner.js';
 
 export { CLOCK_UNSUPPORTED, findLibfaketime } from '../faketime.js';
@@ -36,6 +37,7 @@ export class LocalRuntime implements Runtime {
   private clocks = new Map<string, number>();
   private unregister: (() => void) | undefined;
   private downing: Promise<void> | undefined;
+  private registration: { release: () => void } | undefined;
 
   constructor(private readonly opts: LocalRuntimeOptions = {}) {
     this.faketime = opts.libfaketime === null ? undefined : opts.libfaketime ?? findLibfaketime();
@@ -102,6 +104,8 @@ export class LocalRuntime implements Runtime {
     if (this.clockable()) for (const n of names) writeFaketimeFile(this.clockFile(n), 0);
     this.unregister?.();
     this.unregister = onCleanup(`local cluster ${spec.runId}`, () => this.down(), () => this.host?.killAllSync());
+    // A watchdog kills these nodes if the harness dies, even by SIGKILL; `faultline clean` finds them.
+    this.registration = registerLocalRun(spec.runId, spec.logDir);
     for (const n of names) this.startProcess(n);
     try {
       await this.waitHealthy(this.opts.upTimeoutMs ?? 30_000);
@@ -239,6 +243,8 @@ export class LocalRuntime implements Runtime {
     this.clocks.clear();
     this.unregister?.();
     this.unregister = undefined;
+    this.registration?.release(); // harden (issue 14.7)
+    this.registration = undefined;
   }
 }
 

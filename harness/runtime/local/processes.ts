@@ -4,7 +4,8 @@
 // harness itself is SIGKILLed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { RUN_DIR_ENV } from './registry.js';
 
 export interface HostedProcess {
   name: string;
@@ -40,7 +41,8 @@ export class ProcessHost {
     if (h.proc && h.proc.exitCode === null && h.proc.signalCode === null) return;
     let log = this.logs.get(name);
     if (!log) this.logs.set(name, (log = createWriteStream(h.logFile, { flags: 'a' })));
-    const p = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    // The run-folder marker lets the watchdog and `faultline clean` prove a pid is this run's node.
+    const p = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, [RUN_DIR_ENV]: resolve(this.dir) } });
     p.on('error', (e) => log!.write(`[faultline] could not start ${command[0]}: ${e.message}\n`));
     p.stdout!.pipe(log, { end: false });
     p.stderr!.pipe(log, { end: false });
@@ -56,6 +58,13 @@ export class ProcessHost {
 
   pid(name: string): number | undefined {
     return this.isRunning(name) ? this.get(name).proc!.pid : undefined;
+  }
+
+  /** Resolves with the exit code (null after a signal) when the node's current process ends. */
+  exited(name: string): Promise<number | null> {
+    const p = this.get(name).proc;
+    if (!p || !this.isRunning(name)) return Promise.resolve(p?.exitCode ?? null);
+    return new Promise((r) => p.once('exit', (code) => r(code)));
   }
 
   /** Sends `signal` (SIGKILL by default) and waits until the process is gone. */

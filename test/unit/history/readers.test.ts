@@ -127,7 +127,7 @@ test('writer → reader round trip; a crash mid-write loses at most the torn lin
 });
 
 test('readHistoryFile: missing file and folder are one-line errors', async () => {
-  try { await readHistoryFile('/nonexistent/h.jsonl'); assert.unreachable(); } catch (e) { assert.match((e as HistoryError).oneLine(), /^\/nonexistent\/h\.jsonl: cannot read: ENOENT/); }
+  try { await readHistoryFile('/nonexistent/h.jsonl'); assert.unreachable(); } catch (e) { assert.match((e as HistoryError).oneLine(), /^\/nonexistent\/h\.jsonl: cannot read: no such file or folder$/); }
   try { await readHistoryFile(tmpdir()); assert.unreachable(); } catch (e) { assert.match((e as HistoryError).oneLine(), /is a folder/); }
 });
 

@@ -1,0 +1,18 @@
+// Values from a history shown in one-line messages. JSON.stringify throws on BigInt (our exact big integers)
+// and prints NaN and Infinity as null, which would misreport what the file said; this prints them as written.
+
+/** A value as short JSON-like text: big integers as digits, NaN/Infinity by name, cut at `max` characters. */
+export function showValue(v: unknown, max = 60): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v, (_k, x: unknown) => {
+      if (typeof x === 'bigint') return `\u0001${x}\u0001`;
+      if (typeof x === 'number' && !Number.isFinite(x)) return `\u0001${x}\u0001`;
+      return x;
+    }) ?? String(v);
+    s = s.replace(/"\\u0001(.*?)\\u0001"/g, '$1');
+  } catch {
+    s = String(v);
+  }
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

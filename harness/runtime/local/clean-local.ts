@@ -1,0 +1,31 @@
+// Local-runtime leftovers for `faultline clean`: runs registered in the state folder (registry.ts) whose harness
+// is gone, and their node processes that still run (each verified by its command line before it is signalled).
+// A run whose harness is still alive is in progress and is left alone, unless it is named with --run.
+import { harnessAlive, killNodes, listRecords, liveNodePids, removeRecord } from './registry.js';
+
+export interface LocalLeftover {
+  runId: string;
+  pids: number[];
+  /** The harness still runs: the run is in progress (only cleaned when named). */
+  inProgress: boolean;
+}
+
+export function listLocalLeftovers(opts: { runId?: string } = {}): LocalLeftover[] {
+  return listRecords()
+    .filter(({ record }) => opts.runId === undefined || record.runId === opts.runId)
+    .map(({ record }) => ({ runId: record.runId, pids: liveNodePids(record), inProgress: harnessAlive(record) }));
+}
+
+/** Kills the nodes of finished-but-not-torn-down runs (or of the named run) and drops their records. */
+export function cleanLocalLeftovers(opts: { runId?: string } = {}): LocalLeftover[] {
+  const cleaned: LocalLeftover[] = [];
+  for (const { path, record } of listRecords()) {
+    if (opts.runId !== undefined && record.runId !== opts.runId) continue;
+    const inProgress = harnessAlive(record);
+    if (inProgress && opts.runId === undefined) continue;
+    const pids = killNodes(record);
+    removeRecord(path);
+    cleaned.push({ runId: record.runId, pids, inProgress });
+  }
+  return cleaned;
+}
