@@ -9,6 +9,7 @@ import type { Target } from './types.js';
 /** Built-in targets, loaded on demand (so a run of one never loads the others' code). */
 export const BUILTIN_TARGETS: Record<string, () => Promise<Target>> = {
   reference: async () => (await import('../../targets/reference/index.js')).referenceTarget,
+  etcd: async () => (await import('../../targets/etcd/index.js')).etcdTarget,
 };
 
 export function looksLikePath(s: string): boolean {
