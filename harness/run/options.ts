@@ -29,14 +29,9 @@ export const DEFAULTS: RunOptions = {
   seed: 0, testCount: 1, out: 'results', nemesisIntervalS: 5, opTimeoutMs: 3000, checkTimeoutS: 60,
 };
 
-/** The target's short name: a built-in name, or a module's file name without its extension. */
-export function targetLabel(target: string): string {
-  return target.replace(/\\/g, '/').split('/').pop()!.replace(/\.(m?js|cjs|ts)$/, '');
-}
-
 /** The test's name in the results tree: target (unless the reference cluster), workload, faults, planted bugs. */
-export function testName(o: RunOptions): string {
-  const parts = o.target === 'reference' ? [] : [targetLabel(o.target)];
+export function testName(o: RunOptions, targetName: string): string {
+  const parts = targetName === 'reference' ? [] : [targetName];
   parts.push(o.workload, o.nemesis.replace(/,/g, '+') || 'none');
   const bugs = (o.targetOpts.bug ?? '').split(',').filter(Boolean);
   if (bugs.length > 0) parts.push(`bug-${bugs.join('+')}`);

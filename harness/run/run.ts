@@ -68,7 +68,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   const kinds = parseNemesis(o.nemesis);
   const prepared = await prepareTarget(o.target, o.targetOpts, workload.name, kinds.map((k) => k.name));
   const { target, options: topts } = prepared;
-  const name = testName(o);
+  const name = testName(o, target.name);
   const dir = createRunFolder(o.out, name);
   const logStream = createWriteStream(join(dir, 'harness.log'));
   const log: Logger = pino({ level: 'info', base: { run: name } }, logStream);
