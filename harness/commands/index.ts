@@ -4,6 +4,7 @@ import { checkCommand } from './check.js';
 import { cleanCommand } from './clean.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
+import { testAllCommand } from './test-all.js';
 
 let ran = false;
 
@@ -19,4 +20,4 @@ function tracked(c: CommandModule<any, any>): CommandModule<any, any> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, checkCommand, reportCommand, cleanCommand].map(tracked);
+export const commands: CommandModule<any, any>[] = [runCommand, testAllCommand, checkCommand, reportCommand, cleanCommand].map(tracked);
