@@ -5,6 +5,8 @@ import { cleanCommand } from './clean.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { testAllCommand } from './test-all.js';
+import { shrinkCommand } from './shrink.js';
+import { rerunCommand } from './rerun.js';
 
 let ran = false;
 
@@ -20,4 +22,4 @@ function tracked(c: CommandModule<any, any>): CommandModule<any, any> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, testAllCommand, checkCommand, reportCommand, cleanCommand].map(tracked);
+export const commands: CommandModule<any, any>[] = [runCommand, testAllCommand, rerunCommand, checkCommand, shrinkCommand, reportCommand, cleanCommand].map(tracked);

@@ -29,10 +29,10 @@ ${num(parts.length)} partition${parts.length === 1 ? '' : 's'}, checked in ${num
 ${sections.join('\n')}${hidden > 0 ? `<p class="muted">${num(hidden)} more valid partitions not drawn.</p>` : ''}</div>`;
 }
 
-export function renderCheckReport(input: { files: FileReportInput[] }): string {
+export function renderCheckReport(input: { files: FileReportInput[]; title?: string }): string {
   const rows = input.files.map((f) => `<tr><td><code>${esc(f.file)}</code></td><td>${verdictHtml(f.valid)}</td><td>${esc(f.model)}</td><td>${num(f.ops)}</td><td>${num(f.result.partitions.length)}</td><td>${num(f.ms, 1)}</td></tr>`);
-  const body = `<h1>faultline check</h1><p class="muted">${num(input.files.length)} file${input.files.length === 1 ? '' : 's'}. Hover an operation for details.</p>
+  const body = `<h1>${esc(input.title ?? 'faultline check')}</h1><p class="muted">${num(input.files.length)} file${input.files.length === 1 ? '' : 's'}. Hover an operation for details.</p>
 <table><tr><th>file</th><th>verdict</th><th>model</th><th>ops</th><th>partitions</th><th>ms</th></tr>${rows.join('')}</table>
 ${input.files.map(renderFile).join('\n')}`;
-  return page('faultline check', body, TIMELINE_CSS);
+  return page(input.title ?? 'faultline check', body, TIMELINE_CSS);
 }
