@@ -127,9 +127,9 @@ function units(events: readonly HistoryEvent[]): Unit[] {
   return out;
 }
 
+/** The kept operations' events in history order (the same objects: re-indexed only at the end). */
 function build(events: readonly HistoryEvent[], keep: readonly Unit[]): HistoryEvent[] {
-  const idx = keep.flat().sort((a, b) => a - b);
-  return idx.map((i, k) => ({ ...events[i], index: k }));
+  return keep.flat().sort((a, b) => a - b).map((i) => events[i]);
 }
 
 export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec, o: ShrinkOptions = {}): ShrinkResult {
@@ -145,36 +145,54 @@ export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec,
   const clientAll = all.filter((e) => e.process !== 'nemesis');
   const wellFormed = spec.model && REGISTER_MODELS.has(spec.model) && readsFromKeptWrites(clientAll, spec.init)
     ? (evs: HistoryEvent[]) => readsFromKeptWrites(evs, spec.init) : () => true;
+  // The anchor: the operation Porcupine could not place. Porcupine's call/ret/ref are positions among the client
+  // events of the whole history. Events stay the original objects until the end, so the anchor is found by identity.
+  const lin = first.checkers.find((c) => c.checker === 'linearizable' && c.valid === false)?.linearizability;
+  const bad = lin?.partitions.find((p) => p.verdict === 'illegal');
+  const offending = bad?.offending?.length ? bad.ops[bad.offending[0]] : undefined;
+  const anchor = offending?.ref !== undefined ? clientAll[offending.ref] : undefined;
+  const retEvent = offending && Number.isFinite(offending.ret) ? clientAll[offending.ret] : undefined;
+  // Strict: the candidate without the anchor must be valid, i.e. the anchor is what makes it invalid. Dropping
+  // operations from a valid stretch of history can make it invalid (remove the write between two others), and
+  // this keeps such accidental "bugs" out of the result.
+  let strict = false;
+  const withoutAnchor = (evs: HistoryEvent[]): HistoryEvent[] => build(evs, units(evs).filter((u) => evs[u[0]] !== anchor));
   const fails = (evs: HistoryEvent[]): boolean => {
     if (!wellFormed(evs)) return false;
+    if (anchor && !evs.includes(anchor)) return false;
     tests++;
-    return runChecks(evs, shrinkSpec).valid === false;
+    if (runChecks(evs, shrinkSpec).valid !== false) return false;
+    if (!strict) return true;
+    tests++;
+    return runChecks(withoutAnchor(evs), shrinkSpec).valid === true;
   };
 
   let events = clientAll;
   // 2. The failing key's partition.
-  const lin = first.checkers.find((c) => c.checker === 'linearizable' && c.valid === false)?.linearizability;
-  const bad = lin?.partitions.find((p) => p.verdict === 'illegal');
   let key: unknown;
   if (bad && lin!.partitions.length > 1) {
     const k = partitionKey(bad);
     const only = events.filter((e) => canon(e.key) === k);
     if (only.length > 0 && fails(only)) { events = only; key = k; }
   }
-  // 3. The tail: operations invoked after the offending one returned. Porcupine's times are positions among
-  // the client events of the whole history; the events keep their original index until rebuilt below.
-  const offending = bad?.offending?.length ? bad.ops[bad.offending[0]] : undefined;
-  const retEvent = offending && Number.isFinite(offending.ret) ? all.filter((e) => e.process !== 'nemesis')[offending.ret] : undefined;
+  // 3. The tail: operations invoked after the offending one returned.
   if (retEvent) {
-    const us = units(events).filter((u) => events[u[0]].type !== 'invoke' || events[u[0]].index <= retEvent.index);
-    const trimmed = build(events, us);
+    const trimmed = build(events, units(events).filter((u) => events[u[0]].type !== 'invoke' || events[u[0]].index <= retEvent.index));
     if (trimmed.length < events.length && fails(trimmed)) events = trimmed;
   }
-  // 4. ddmin over whole operations.
-  const base = events.map((e, i) => ({ ...e, index: i }));
+  if (anchor) {
+    strict = true;
+    // Several violations left before the anchor: then only "invalid, with the anchor kept" can be asked for.
+    if (!fails(events)) strict = false;
+  }
+  // 4. ddmin over whole operations; the anchor's operation is always kept.
+  const allUnits = units(events);
+  const anchorUnit = anchor ? allUnits.find((u) => events[u[0]] === anchor) : undefined;
+  const items = allUnits.filter((u) => u !== anchorUnit);
+  const withAnchor = (keep: Unit[]): Unit[] => (anchorUnit ? [...keep, anchorUnit] : keep);
   const deadline = t0 + budget;
-  const r = ddmin(units(base), (keep) => fails(build(base, keep)), { expired: () => performance.now() > deadline });
-  const shrunk = build(base, r.items);
+  const r = ddmin(items, (keep) => fails(build(events, withAnchor(keep))), { expired: () => performance.now() > deadline });
+  const shrunk = build(events, withAnchor(r.items)).map((e, index) => ({ ...e, index }));
   const results = runChecks(shrunk, { ...shrinkSpec, timeoutMs: spec.timeoutMs }, { full: true });
   const ops = (evs: readonly HistoryEvent[]): number => evs.filter((e) => e.type === 'invoke' && e.process !== 'nemesis').length;
   return {
