@@ -7,6 +7,7 @@ import { runCommand } from './run.js';
 import { testAllCommand } from './test-all.js';
 import { shrinkCommand } from './shrink.js';
 import { rerunCommand } from './rerun.js';
+import { serveCommand } from './serve.js';
 
 let ran = false;
 
@@ -22,4 +23,4 @@ function tracked(c: CommandModule<any, any>): CommandModule<any, any> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, testAllCommand, rerunCommand, checkCommand, shrinkCommand, reportCommand, cleanCommand].map(tracked);
+export const commands: CommandModule<any, any>[] = [runCommand, testAllCommand, rerunCommand, checkCommand, shrinkCommand, reportCommand, serveCommand, cleanCommand].map(tracked);
