@@ -71,6 +71,8 @@ export function handler(root: string): (req: IncomingMessage, res: ServerRespons
     if (req.method !== 'GET' && !head) { res.setHeader('Allow', 'GET, HEAD'); send(res, 405, 'read-only: GET and HEAD only\n'); return; }
     let url: URL;
     try { url = new URL(req.url ?? '/', 'http://localhost'); } catch { send(res, 400, 'bad request\n'); return; }
+    // Browsers ask for a favicon on their own; "no content" keeps a 404 out of every page's console.
+    if (url.pathname === '/favicon.ico') { res.writeHead(204, HEADERS); res.end(); return; }
     const segs = safeSegments(url.pathname);
     if (!segs) { send(res, 404, 'not found\n', undefined, head); return; }
     if (segs.length === 0 || (segs.length === 1 && segs[0] === 'index.html')) {
