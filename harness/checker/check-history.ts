@@ -28,6 +28,8 @@ export interface FileReportInput {
   result: CheckResult;
   /** Checkers other than linearizability (a workload's own, stats), drawn as a list. */
   others?: CheckerOutcome[];
+  /** Fault intervals in client-event positions, drawn as a lane above each timeline (run folders). */
+  faults?: { kind: string; start: number; end: number; label: string }[];
 }
 
 export interface FileCheck {

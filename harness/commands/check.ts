@@ -12,6 +12,7 @@ import { unknownReason } from '../checker/pipeline.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
 import { renderCheckReport } from '../report/check-report.js';
+import { analyse } from '../report/run-report.js';
 import { writeFileAtomic } from '../report/files.js';
 import { fail, safeText } from './errors.js';
 
@@ -116,7 +117,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const valid = mergeValidity(checks.map((c) => c.valid));
       try {
         writeFileAtomic(join(out, 'results.json'), JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2) + '\n');
-        writeFileAtomic(join(out, 'report.html'), renderCheckReport({ files: checks.map((c) => c.reportInput) }));
+        writeFileAtomic(join(out, 'report.html'), renderCheckReport({ files: checks.map((c) => ({ ...c.reportInput, faults: analyse(c.history.events).positional })) }));
       } catch (e) {
         fail(e);
       }

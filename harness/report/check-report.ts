@@ -34,7 +34,7 @@ export function renderFile(f: FileReportInput, markFirst = false): string {
     if (mark) marked = true;
     const v = p.verdict === 'ok' ? true : p.verdict === 'illegal' ? false : 'unknown';
     return `<h3>${esc(title)}: ${verdictHtml(v)} <span class="muted">${num(p.ops.length)} ops${p.ms !== undefined ? `, ${num(p.ms, 1)} ms` : ''}</span></h3>
-${renderTimeline(p, describe, `${f.file} ${title}`, [], mark)}${p.verdict === 'illegal' ? renderLongest(p, describe) : ''}`;
+${renderTimeline(p, describe, `${f.file} ${title}`, f.faults ?? [], mark)}${p.verdict === 'illegal' ? renderLongest(p, describe) : ''}`;
   });
   const hidden = parts.length - drawn.length;
   const unknown = parts.filter((x) => x.p.verdict === 'unknown').length;

@@ -98,6 +98,7 @@ export function renderRunReport(r: RunReportInput): string {
       const describe = safeDescribe(c.model);
       const bad = lin.partitions.map((p, i) => ({ p, i })).filter((x) => x.p.verdict === 'illegal');
       const unknown = lin.partitions.filter((p) => p.verdict === 'unknown').length;
+      if (bad.length > 0) body += TIMELINE_LEGEND;
       if (unknown > 0) body += `<p class="${bad.length > 0 ? 'muted' : 'unknown'}">${unknownWording(unknown, bad.length > 0, test.options.checkTimeoutS)}</p>`;
       for (const { p, i } of bad.slice(0, MAX_INVALID_DRAWN)) {
         const key = partitionKey(p);
@@ -126,6 +127,10 @@ ${off ? `<p class="invalid">${marked ? '<a href="#offending">' : ''}offending op
 <div class="card"><h2>Files</h2><p><a href="history.jsonl">history.jsonl</a> · <a href="results.json">results.json</a> · <a href="test.json">test.json</a> · <a href="harness.log">harness.log</a></p><p>node logs: ${logs}</p></div>`;
   return page(`faultline: ${test.name}`, body + FOCUS_SCRIPT, TIMELINE_CSS + CHART_CSS);
 }
+
+const TIMELINE_LEGEND = `<p class="legend muted"><span><i class="sw" style="background:#7cc48f"></i>in the longest linearizable prefix (numbered)</span>
+<span><i class="sw" style="background:#e5484d"></i>could not be linearized (outlined: the offending operation)</span><span><i class="sw" style="background:#c8d1dc"></i>other operations</span>
+<span>dashed: no response (info)</span><span>top rows: faults active, by kind</span></p>`;
 
 /** Tells "not checked because another key already failed" from "the checker ran out of time". */
 export function unknownWording(n: number, anotherFailed: boolean, budgetS: number | undefined): string {
