@@ -2,7 +2,8 @@
 // results.json, report.html, nodes/<node>/node.log, harness.log; results/latest points at the newest run, and
 // results/index.html lists every run (store/index.ts). Run folders are read and written here only: run, check,
 // report, rerun, shrink, serve and test-all all come through this module.
-import { existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { openRegularFile, readHead } from '../history/readers/lines.js';
 import { join, relative, resolve } from 'node:path';
 import type { CheckSpec } from '../checker/pipeline.js';
 import type { Results } from '../checker/results.js';
@@ -74,6 +75,22 @@ export function readResults(dir: string): Results | undefined {
   const p = join(dir, 'results.json');
   if (!existsSync(p)) return undefined;
   return validateResults(readJsonFile(p), p);
+}
+
+/**
+ * Only the verdict of results.json, for the index: results.json is written with "valid" first, so the first
+ * bytes settle it and a large file (every invalid partition's operations) is not parsed for one field. Falls back
+ * to reading the whole file; undefined when there is no results.json.
+ */
+export function readVerdict(dir: string): Results['valid'] | undefined {
+  const p = join(dir, 'results.json');
+  if (!existsSync(p)) return undefined;
+  const { fd } = openRegularFile(p, 'JSON file');
+  let head: string;
+  try { head = readHead(fd, p, 256); } finally { closeSync(fd); }
+  const m = /^\s*\{\s*"valid"\s*:\s*(true|false|"unknown")\s*,/.exec(head);
+  if (m) return m[1] === 'true' ? true : m[1] === 'false' ? false : 'unknown';
+  return readResults(dir)?.valid;
 }
 
 /** Writes a file of the run folder (report.html, results.json, ...) atomically; a symlink there is replaced. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { renderIndexPage } from '../report/index-page.js';
 import { writeFileAtomic } from '../report/files.js';
 import type { Validity } from '../checker/results.js';
-import { readResults, readTestInfo } from './folder.js';
+import { readTestInfo, readVerdict } from './folder.js';
 
 export type EntryVerdict = Validity | 'incomplete' | 'unreadable';
 
@@ -55,8 +55,8 @@ export function readEntry(root: string, rel: string): RunEntry {
     const t = readTestInfo(dir)!;
     let verdict: EntryVerdict = 'incomplete';
     try {
-      const r = readResults(dir);
-      if (r) verdict = r.valid;
+      const v = readVerdict(dir);
+      if (v !== undefined) verdict = v;
     } catch {
       verdict = 'unreadable';
     }

@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startServer } from '../../../harness/serve/server.js';
 import { listRuns, writeIndex } from '../../../harness/store/index.js';
+import { readVerdict } from '../../../harness/store/folder.js';
 import { makeRunFolder } from '../../helpers/run-folders.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fl-serve-'));
@@ -96,6 +97,15 @@ test('nothing outside the root: "..", encoded dots, symlinks out, FIFOs, hidden 
   assert.is((await get('/', 'POST')).status, 405);
   assert.is((await get('/', 'DELETE')).status, 405);
   assert.is((await get('/', 'HEAD')).status, 200);
+});
+
+test('readVerdict: from the first bytes when "valid" leads, else from the whole file', () => {
+  const d = makeRunFolder(mkdtempSync(join(tmpdir(), 'fl-verdict-')), { seed: 9 });
+  assert.is(readVerdict(d), true);
+  writeFileSync(join(d, 'results.json'), JSON.stringify({ checkers: [], valid: 'unknown' }));
+  assert.is(readVerdict(d), 'unknown');
+  writeFileSync(join(d, 'results.json'), '{"valid": false, "checkers": []}');
+  assert.is(readVerdict(d), false);
 });
 
 test('writeIndex: the static index.html lists the same runs with relative links', () => {
