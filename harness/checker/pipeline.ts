@@ -61,7 +61,8 @@ export function compose(name: string, checkers: readonly Checker[], o: { badInpu
 
 /** Keeps what results.json needs: every non-ok partition in full, ok partitions as counts only. */
 function slim(r: CheckResult): CheckResult {
-  return { ...r, partitions: r.partitions.map((p) => (p.verdict === 'ok' && p.ops.length > 0 ? { verdict: p.verdict, ops: [], steps: p.steps, ms: p.ms, opCount: p.ops.length } as never : p)) };
+  // `method` (which search decided the partition, on main since the checker's fast path) is kept when present.
+  return { ...r, partitions: r.partitions.map((p) => (p.verdict === 'ok' && p.ops.length > 0 ? { verdict: p.verdict, ops: [], steps: p.steps, ms: p.ms, method: (p as { method?: unknown }).method, opCount: p.ops.length } as never : p)) };
 }
 
 /** Results as results.json holds them (valid partitions as counts). */
