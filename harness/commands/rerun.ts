@@ -54,7 +54,7 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
     p.done();
     p.message(safeText(`${verdictWord(x.verdict)}  ${x.dir ? `${x.dir}/report.html` : ''}  (seed ${o!.seed}; the original run: ${before!})${x.error ? `: ${x.error}` : ''}`));
     if (a.junit) {
-      try { writeJunit(a.junit, 'faultline rerun', [junitCase(x, testName(o!))]); } catch (e) { fail(e); }
+      try { writeJunit(a.junit, 'faultline rerun', [junitCase(x, x.test?.name ?? testName(o!))]); } catch (e) { fail(e); }
     }
     process.exit(exitCode(x.verdict));
   },

@@ -128,7 +128,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         writeReport(r);
         p.done();
         refreshIndex(a.out, p.message);
-        cases.push(junitCase({ options: o, verdict: r.results.valid, seconds: (Date.parse(r.test.finishedAt ?? r.test.startedAt) - Date.parse(r.test.startedAt)) / 1000, dir: r.dir, test: r.test, results: r.results }, testName(o)));
+        cases.push(junitCase({ options: o, verdict: r.results.valid, seconds: (Date.parse(r.test.finishedAt ?? r.test.startedAt) - Date.parse(r.test.startedAt)) / 1000, dir: r.dir, test: r.test, results: r.results }, r.test.name));
         verdicts.push(r.results.valid);
         p.message(`${verdictWord(r.results.valid)}  ${r.dir}/report.html  (seed ${o.seed})`);
         if (r.results.valid === false || stop.reason) break;

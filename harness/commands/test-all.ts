@@ -78,7 +78,8 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       p.message(`[${i + 1}/${matrix.length}] ${name} seed ${o.seed}`);
       const x: Executed = await executeRun(o, stop, { line: p.line, message: p.message });
       p.done();
-      rows.push({ test: name, x });
+      // The folder's own test name when the run got that far (a target may name its folders itself).
+      rows.push({ test: x.test?.name ?? name, x });
       p.message(`${verdictWord(x.verdict)}  ${x.dir ? `${x.dir}/report.html` : ''}${x.error ? `  (${safeText(x.error)})` : ''}`);
     }
     process.stdout.write(`\n${textTable(rows)}\n`);
