@@ -1,19 +1,19 @@
-// One saved history file → a verdict: read it (any supported format), pick the model, run the porcupine port.
-// Shared by `faultline check` and anything else that re-checks a file offline.
-import { join } from 'node:path';
-import type { History, HistoryEvent } from '../history/op.js';
-import { isRunFolder } from '../store/folder.js';
+// One saved history (a file in any supported format, or a run folder) → results, through the same pipeline
+// `run` uses (pipeline.ts). A run folder is checked with what its run recorded (test.json "checks", the history
+// header), so the verdict and results.json are reproduced; a foreign file gets a model from --model, its header,
+// its format or the shape of its operations, and the linearizability checker.
+import type { History } from '../history/op.js';
+import { historyPath, isRunFolder, readTestInfo } from '../store/folder.js';
 import { readHistoryFile, type FormatName } from '../history/readers/index.js';
-import { getModel } from './models/registry.js';
-import { checkOperations } from './porcupine/index.js';
-import type { CheckResult, Operation } from './porcupine/types.js';
-import type { Validity } from './results.js';
+import type { CheckResult } from './porcupine/types.js';
+import { firstOffending, runChecks, slimResults, specFromRecord, type CheckSpec } from './pipeline.js';
+import type { CheckerOutcome, Results, Validity } from './results.js';
 
 export interface CheckHistoryOptions {
   model?: string;
   init?: unknown;
   format?: FormatName;
-  /** 0 or undefined: no limit. */
+  /** 0: no limit; undefined: what the run recorded (no limit for a file). */
   timeoutMs?: number;
 }
 
@@ -26,6 +26,10 @@ export interface FileReportInput {
   ms: number;
   ops: number;
   result: CheckResult;
+  /** Checkers other than linearizability (a workload's own, stats), drawn as a list. */
+  others?: CheckerOutcome[];
+  /** Fault intervals in client-event positions, drawn as a lane above each timeline (run folders). */
+  faults?: { kind: string; start: number; end: number; label: string }[];
 }
 
 export interface FileCheck {
@@ -36,17 +40,22 @@ export interface FileCheck {
   ops: number;
   partitions: number;
   ms: number;
-  /** The operation that could not be placed, described for a person (invalid histories only). */
+  /** The operation that could not be placed (or a workload checker's first problem), for a person. */
   firstOffending?: string;
   warnings: string[];
+  spec: CheckSpec;
+  /** As results.json holds them: comparable with a run's results.json. */
+  results: Results;
   summary: Record<string, unknown>;
   reportInput: FileReportInput;
+  /** The history read, for callers that go on with it (shrink, export). */
+  history: History;
 }
 
 /** Models implied by a foreign format: Porcupine's test suite reads its files with exactly these. */
 const MODEL_FOR_FORMAT: Record<string, string> = { 'porcupine-etcd': 'etcd', 'porcupine-kv': 'kv' };
 
-/** Picks a model when the user named none: the header's, the format's, else from what the operations look like. */
+/** Picks a model when the user named none and the history names no workload: the format's, else from the ops. */
 export function inferModel(history: History, format: string): string {
   const fromHeader = (history.header as { model?: unknown } | undefined)?.model;
   if (typeof fromHeader === 'string') return fromHeader;
@@ -57,39 +66,43 @@ export function inferModel(history: History, format: string): string {
   return 'cas-register';
 }
 
-function describeOffending(result: CheckResult, describe?: (input: unknown, output: unknown) => string): string | undefined {
-  for (const p of result.partitions) {
-    if (p.verdict !== 'illegal' || !p.offending || p.offending.length === 0) continue;
-    // `offending` indexes the partition's own ops.
-    const op: Operation | undefined = p.ops[p.offending[0]];
-    if (!op) continue;
-    const text = describe ? describe(op.input, op.output) : JSON.stringify({ input: op.input, output: op.output });
-    return `client ${op.clientId}: ${text}`;
-  }
-  return undefined;
+const EMPTY: CheckResult = { verdict: 'ok', partitions: [], ms: 0 };
+
+/** Reads a history file or run folder and works out its spec. */
+export async function loadForCheck(path: string, opts: CheckHistoryOptions = {}): Promise<{ source: string; history: History; format: string; spec: CheckSpec; runError?: string }> {
+  const folder = isRunFolder(path);
+  const source = folder ? historyPath(path) : path;
+  const test = folder ? readTestInfo(path) : undefined;
+  const history = await readHistoryFile(source, { format: opts.format });
+  const format = opts.format ?? history.source ?? 'jsonl';
+  const spec = specFromRecord(
+    { checks: test?.checks, header: history.header, checkTimeoutS: test?.options?.checkTimeoutS },
+    () => inferModel(history, format),
+    { model: opts.model, timeoutMs: opts.timeoutMs, init: opts.init },
+  );
+  return { source, history, format, spec, runError: test?.error };
 }
 
 export async function checkHistory(path: string, opts: CheckHistoryOptions = {}): Promise<FileCheck> {
-  // A run folder is checked through its history.jsonl (whose header names the workload's model).
-  const source = isRunFolder(path) ? join(path, 'history.jsonl') : path;
-  const history = await readHistoryFile(source, { format: opts.format });
-  const format = opts.format ?? history.source ?? 'jsonl';
-  const modelName = opts.model ?? inferModel(history, format);
-  const spec = getModel(modelName);
-  const { model, toOperations } = spec.create({ init: opts.init });
-  const clientEvents: HistoryEvent[] = history.events.filter((e) => e.process !== 'nemesis');
-  const ops = toOperations(clientEvents, source);
-  const result = checkOperations(model, ops, { timeoutMs: opts.timeoutMs || undefined, computeInfo: true });
-  const valid: Validity = result.verdict === 'ok' ? true : result.verdict === 'illegal' ? false : 'unknown';
+  const { source, history, format, spec, runError } = await loadForCheck(path, opts);
+  const full = runChecks(history.events, spec, { runError, file: source, full: true, badInputThrows: true });
+  const results = slimResults(full);
+  const lin = full.checkers.find((c) => c.checker === 'linearizable');
+  const others = full.checkers.filter((c) => c !== lin);
+  const valid = full.valid;
+  const model = spec.model && lin ? spec.model : '-';
+  const ops = lin?.ops ?? others.find((c) => c.checker === 'stats')?.ops ?? others[0]?.ops ?? 0;
+  const partitions = lin?.partitions ?? 0;
+  const ms = full.checkers.reduce((a, c) => a + c.ms, 0);
+  const offending = valid === false ? firstOffending(full) : undefined;
+  const offendingText = offending?.text;
   const file = path;
-  const firstOffending = valid === false ? describeOffending(result, model.describeOperation) : undefined;
+  const checkers = full.checkers.map((c) => ({ checker: c.checker, valid: c.valid, ...(c.error ? { error: c.error } : {}) }));
   const summary = {
-    file, valid, model: modelName, format, ops: ops.length, partitions: result.partitions.length,
-    ms: result.ms, offending: firstOffending ?? null, warnings: history.warnings,
+    file, valid, model, format, ops, partitions, ms, offending: offendingText ?? null, warnings: history.warnings, checkers,
   };
   return {
-    file, valid, model: modelName, format, ops: ops.length, partitions: result.partitions.length, ms: result.ms,
-    firstOffending, warnings: history.warnings, summary,
-    reportInput: { file, model: modelName, format, valid, ms: result.ms, ops: ops.length, result },
+    file, valid, model, format, ops, partitions, ms, firstOffending: offendingText, warnings: history.warnings, spec, results, summary, history,
+    reportInput: { file, model, format, valid, ms, ops, result: lin?.linearizability ?? EMPTY, others },
   };
 }

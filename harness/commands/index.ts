@@ -4,6 +4,11 @@ import { checkCommand } from './check.js';
 import { cleanCommand } from './clean.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
+import { testAllCommand } from './test-all.js';
+import { shrinkCommand } from './shrink.js';
+import { rerunCommand } from './rerun.js';
+import { serveCommand } from './serve.js';
+import { exportCommand } from './export.js';
 
 let ran = false;
 
@@ -19,4 +24,4 @@ function tracked(c: CommandModule<any, any>): CommandModule<any, any> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, checkCommand, reportCommand, cleanCommand].map(tracked);
+export const commands: CommandModule<any, any>[] = [runCommand, testAllCommand, rerunCommand, checkCommand, shrinkCommand, reportCommand, serveCommand, exportCommand, cleanCommand].map(tracked);

@@ -13,6 +13,9 @@ import { prepareTarget } from '../target/prepare.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import { fail } from './errors.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
+import { writeJunit, type JunitCase } from '../report/junit.js';
+import { junitCase, refreshIndex } from './execute.js';
+import { testName } from '../run/options.js';
 
 interface RunArgs {
   runtime: 'docker' | 'local' | 'auto';
@@ -31,6 +34,7 @@ interface RunArgs {
   'nemesis-interval': number;
   'op-timeout': number;
   'check-timeout': number;
+  junit?: string;
 }
 
 function verdictWord(v: Validity): string {
@@ -80,7 +84,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('out', { type: 'string', default: DEFAULTS.out, describe: 'results root folder' })
       .option('nemesis-interval', { type: 'number', default: DEFAULTS.nemesisIntervalS, describe: 'seconds of quiet, then of fault, alternating' })
       .option('op-timeout', { type: 'number', default: DEFAULTS.opTimeoutMs, describe: 'client timeout per operation, ms' })
-      .option('check-timeout', { type: 'number', default: DEFAULTS.checkTimeoutS, describe: 'checker time budget, seconds (0: none)' }) as unknown as Argv<RunArgs>,
+      .option('check-timeout', { type: 'number', default: DEFAULTS.checkTimeoutS, describe: 'checker time budget, seconds (0: none)' })
+      .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' }) as unknown as Argv<RunArgs>,
   handler: async (a) => {
     if (!WORKLOADS.some((w) => w.name === a.workload)) fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
     let targetOpts: Record<string, string> = {};
@@ -106,6 +111,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       stop.stop('SIGINT');
     });
     const verdicts: Validity[] = [];
+    // --junit and the results index (results/index.html, rewritten after every run) are kept beside the loop.
+    const cases: JunitCase[] = [];
+    const junit = (): void => { if (a.junit) try { writeJunit(a.junit, 'faultline run', cases); } catch (e) { fail(e); } };
     for (let i = 0; i < a['test-count']; i++) {
       const o: RunOptions = {
         runtime: a.runtime, target: a.target, targetOpts, workload: a.workload, nemesis: a.nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
@@ -119,16 +127,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
         });
         writeReport(r);
         p.done();
+        refreshIndex(a.out, p.message);
+        cases.push(junitCase({ options: o, verdict: r.results.valid, seconds: (Date.parse(r.test.finishedAt ?? r.test.startedAt) - Date.parse(r.test.startedAt)) / 1000, dir: r.dir, test: r.test, results: r.results }, r.test.name));
         verdicts.push(r.results.valid);
         p.message(`${verdictWord(r.results.valid)}  ${r.dir}/report.html  (seed ${o.seed})`);
         if (r.results.valid === false || stop.reason) break;
       } catch (e) {
         p.done();
         const dir = (e as { dir?: string }).dir;
+        refreshIndex(a.out, p.message);
+        cases.push(junitCase({ options: o, verdict: 'error', seconds: 0, dir, test: (e as Partial<RunOutcome>).test, error: (e as Error).message.split('\n')[0] }, testName(o)));
+        junit();
         process.stderr.write(`faultline: the run failed: ${(e as Error).message.split('\n')[0]}${dir ? ` (partial results in ${dir})` : ''}\n`);
         process.exit(3);
       }
     }
+    junit();
     process.exit(exitCodeFor(mergeValidity(verdicts)));
   },
 };

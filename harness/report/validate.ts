@@ -114,6 +114,14 @@ export function validateTestInfo(v: unknown, file: string): TestInfo {
   c.str(t.finishedAt, 'finishedAt', true);
   c.str(t.interrupted, 'interrupted', true);
   c.str(t.error, 'error', true);
+  c.str(t.command, 'command', true);
+  if (t.checks !== undefined) {
+    const k = c.obj(t.checks, 'checks');
+    c.arr(k.checkers, 'checks.checkers').forEach((x, i) => c.str(x, `checks.checkers[${i}]`));
+    c.str(k.model, 'checks.model', true);
+    c.str(k.workload, 'checks.workload', true);
+    c.num(k.timeoutMs, 'checks.timeoutMs', true);
+  }
   const o = c.obj(t.options, 'options');
   c.str(o.workload, 'options.workload', true);
   c.num(o.checkTimeoutS, 'options.checkTimeoutS', true);

@@ -29,8 +29,12 @@ export const DEFAULTS: RunOptions = {
   seed: 0, testCount: 1, out: 'results', nemesisIntervalS: 5, opTimeoutMs: 3000, checkTimeoutS: 60,
 };
 
-/** The test's name in the results tree: target (unless the reference cluster), workload, faults, planted bugs. */
-export function testName(o: RunOptions, targetName: string): string {
+/**
+ * The test's name in the results tree: the target's own name (unless the reference cluster), workload, faults,
+ * planted bugs. Without the loaded target's name (a run that failed before loading it), a module path's file
+ * name stands in.
+ */
+export function testName(o: RunOptions, targetName = o.target.replace(/\\/g, '/').split('/').pop()!.replace(/\.(m?js|cjs|ts)$/, '')): string {
   const parts = targetName === 'reference' ? [] : [targetName];
   parts.push(o.workload, o.nemesis.replace(/,/g, '+') || 'none');
   const bugs = (o.targetOpts.bug ?? '').split(',').filter(Boolean);

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { getWorkload } from '../../workloads/index.js';
-import { checkRun } from '../checker/run-checkers.js';
+import { runChecks, specForWorkload } from '../checker/pipeline.js';
 import type { Results } from '../checker/results.js';
 import { Random } from '../generator/random.js';
 import { timeLimit } from '../generator/generator.js';
@@ -20,6 +20,7 @@ import { createRuntime } from '../runtime/index.js';
 import { leftoverWarning } from '../runtime/clean.js';
 import type { Runtime } from '../runtime/types.js';
 import { createRunFolder, writeJson, type TestInfo } from '../store/folder.js';
+import { commandLine } from '../store/command-line.js';
 import { prepareTarget } from '../target/prepare.js';
 import type { ClusterSpec } from '../target/types.js';
 import { testName, type RunOptions } from './options.js';
@@ -73,12 +74,14 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   const logStream = createWriteStream(join(dir, 'harness.log'));
   const log: Logger = pino({ level: 'info', base: { run: name } }, logStream);
   const say = (m: string): void => { log.info(m); progress.message(m); };
+  // What the history is checked with, recorded so that `faultline check DIR` uses exactly the same.
+  const checks = specForWorkload(workload.name, o.checkTimeoutS);
   const test: TestInfo = {
     name, options: o, runtime: o.runtime, target: { name: target.name, options: topts, version: target.version?.(topts) },
-    startedAt: new Date().toISOString(), nodes: [], versions: { faultline: VERSION, node: process.version },
+    checks, command: commandLine(o), startedAt: new Date().toISOString(), nodes: [], versions: { faultline: VERSION, node: process.version },
   };
   writeJson(join(dir, 'test.json'), test);
-  const writer = new HistoryWriter(join(dir, 'history.jsonl'), { test: name, target: target.name, workload: workload.name, model: workload.model, seed: o.seed, nemesis: o.nemesis, nodes: o.nodes });
+  const writer = new HistoryWriter(join(dir, 'history.jsonl'), { test: name, target: target.name, workload: workload.name, model: workload.model, checkers: checks.checkers, checkTimeoutS: o.checkTimeoutS, seed: o.seed, nemesis: o.nemesis, nodes: o.nodes });
   const recorder = new Recorder(writer);
   let runtime: Runtime | undefined;
   let pool: WorkerPool | undefined;
@@ -87,6 +90,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   try {
     runtime = await createRuntime(o.runtime, say);
     test.runtime = runtime.kind;
+    test.command = commandLine(o, runtime.kind);
     if (runtime.kind === 'docker') {
       const warning = await leftoverWarning();
       if (warning) say(warning);
@@ -158,8 +162,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     // Nothing was recorded (the run failed before the load): an empty history.
   }
   say(`checking ${events.length} events${workload.model ? ` with ${workload.model}` : ''}`);
-  results = checkRun(events, workload.model, o.checkTimeoutS * 1000, workload.checkers);
-  if (test.error && results.valid === true) results = { ...results, valid: 'unknown' };
+  results = runChecks(events, checks, { runError: test.error });
   writeJson(join(dir, 'results.json'), results);
   test.finishedAt = new Date().toISOString();
   if (stop.reason) test.interrupted = stop.reason;

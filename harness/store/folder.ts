@@ -1,11 +1,15 @@
 // The results folder (DESIGN.md): results/<test-name>/<YYYYMMDDTHHMMSSZ>/ with test.json, history.jsonl,
-// results.json, report.html, nodes/<node>/node.log, harness.log; results/latest points at the newest run.
-// Run folders are read and written here only: run, check and report all come through this module.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+// results.json, report.html, nodes/<node>/node.log, harness.log; results/latest points at the newest run, and
+// results/index.html lists every run (store/index.ts). Run folders are read and written here only: run, check,
+// report, rerun, shrink, serve and test-all all come through this module.
+import { closeSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { openRegularFile, readHead } from '../history/readers/lines.js';
 import { join, relative, resolve } from 'node:path';
+import type { CheckSpec } from '../checker/pipeline.js';
 import type { Results } from '../checker/results.js';
-import { HistoryError } from '../history/op.js';
 import type { RunOptions } from '../run/options.js';
+import { readJsonFile, writeFileAtomic } from '../report/files.js';
+import { validateResults, validateTestInfo } from '../report/validate.js';
 
 export interface TestInfo {
   name: string;
@@ -13,6 +17,10 @@ export interface TestInfo {
   runtime: string;
   /** The system under test: a built-in target's name or a module path, its resolved options, its version. */
   target: { name: string; options: Record<string, string>; version?: string };
+  /** What the history is checked with (the workload's checkers, model, time budget): `check DIR` uses exactly this. */
+  checks?: CheckSpec;
+  /** The command line that reruns this test (flags, not option names). */
+  command?: string;
   startedAt: string;
   finishedAt?: string;
   nodes: { name: string; url: string }[];
@@ -21,6 +29,8 @@ export interface TestInfo {
   interrupted?: string;
   error?: string;
 }
+
+export const HISTORY_FILE = 'history.jsonl';
 
 export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -40,34 +50,50 @@ export function createRunFolder(root: string, name: string): string {
   return dir;
 }
 
+/** Writes a JSON file of a run folder atomically (a reader never sees half of test.json). */
 export function writeJson(path: string, v: unknown): void {
-  writeFileSync(path, JSON.stringify(v, null, 2) + '\n');
+  writeFileAtomic(path, JSON.stringify(v, null, 2) + '\n');
 }
 
 export function isRunFolder(dir: string): boolean {
-  return existsSync(dir) && statSync(dir).isDirectory() && existsSync(join(dir, 'history.jsonl'));
+  return existsSync(dir) && statSync(dir).isDirectory() && existsSync(join(dir, HISTORY_FILE));
 }
 
-/** A JSON file of a run folder, or undefined when it is absent; a broken one is bad input naming the file. */
-function readJson<T>(dir: string, name: string): T | undefined {
-  const p = join(dir, name);
-  if (!existsSync(p)) return undefined;
-  try {
-    return JSON.parse(readFileSync(p, 'utf8')) as T;
-  } catch (e) {
-    throw new HistoryError(`${name} is not valid JSON: ${(e as Error).message}`, p);
-  }
+export function historyPath(dir: string): string {
+  return join(dir, HISTORY_FILE);
 }
 
+/** test.json of a run folder, validated, or undefined when it is absent; a broken one is bad input naming the file. */
 export function readTestInfo(dir: string): TestInfo | undefined {
-  return readJson<TestInfo>(dir, 'test.json');
+  const p = join(dir, 'test.json');
+  if (!existsSync(p)) return undefined;
+  return validateTestInfo(readJsonFile(p), p);
 }
 
+/** results.json of a run folder, validated, or undefined when it is absent. */
 export function readResults(dir: string): Results | undefined {
-  return readJson<Results>(dir, 'results.json');
+  const p = join(dir, 'results.json');
+  if (!existsSync(p)) return undefined;
+  return validateResults(readJsonFile(p), p);
 }
 
-/** Writes a file of the run folder (report.html, results.json, ...) as text. */
+/**
+ * Only the verdict of results.json, for the index: results.json is written with "valid" first, so the first
+ * bytes settle it and a large file (every invalid partition's operations) is not parsed for one field. Falls back
+ * to reading the whole file; undefined when there is no results.json.
+ */
+export function readVerdict(dir: string): Results['valid'] | undefined {
+  const p = join(dir, 'results.json');
+  if (!existsSync(p)) return undefined;
+  const { fd } = openRegularFile(p, 'JSON file');
+  let head: string;
+  try { head = readHead(fd, p, 256); } finally { closeSync(fd); }
+  const m = /^\s*\{\s*"valid"\s*:\s*(true|false|"unknown")\s*,/.exec(head);
+  if (m) return m[1] === 'true' ? true : m[1] === 'false' ? false : 'unknown';
+  return readResults(dir)?.valid;
+}
+
+/** Writes a file of the run folder (report.html, results.json, ...) atomically; a symlink there is replaced. */
 export function writeRunFile(dir: string, name: string, text: string): void {
-  writeFileSync(join(dir, name), text);
+  writeFileAtomic(join(dir, name), text);
 }

@@ -4,10 +4,11 @@ import { closeSync } from 'node:fs';
 import { HistoryError, type History } from '../op.js';
 import { parseEdnHistory } from './edn.js';
 import { JsonlParser, looksLikeJsonl, parseJsonl } from './jsonl.js';
+import { looksLikeJsonArray, parseJsonArray } from './json-array.js';
 import { forEachLine, openRegularFile, readHead, readWhole, stripBom } from './lines.js';
 import { isPorcupineEtcd, parsePorcupineEtcd, PorcupineEtcdParser } from './porcupine-etcd.js';
 
-export const FORMATS = ['jsonl', 'edn', 'porcupine-etcd', 'porcupine-kv'] as const;
+export const FORMATS = ['jsonl', 'json', 'edn', 'porcupine-etcd', 'porcupine-kv'] as const;
 export type FormatName = (typeof FORMATS)[number];
 
 const KV_FS = new Set(['get', 'put', 'append']);
@@ -21,6 +22,7 @@ function isPorcupineKv(h: History): boolean {
 export function detectFormat(text: string): Exclude<FormatName, 'porcupine-kv'> {
   if (isPorcupineEtcd(text)) return 'porcupine-etcd';
   if (looksLikeJsonl(text)) return 'jsonl';
+  if (looksLikeJsonArray(text)) return 'json';
   return 'edn';
 }
 
@@ -31,6 +33,7 @@ export function parseHistory(text: string, opts: { format?: FormatName; file?: s
   const format = opts.format ?? detectFormat(text);
   switch (format) {
     case 'jsonl': return parseJsonl(text, file);
+    case 'json': return parseJsonArray(text, file);
     case 'porcupine-etcd': return parsePorcupineEtcd(text, file);
     case 'porcupine-kv': return parseEdnHistory(text, file, 'porcupine-kv');
     case 'edn': {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FOCUS_SCRIPT } from '../../../harness/report/run-report.js';
 import { runCli, type CliResult } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-hostile-'));
@@ -103,7 +104,10 @@ test('item 6: a crafted results.json cannot put markup in the page; a malformed 
   const r = runCli(['report', run]);
   assert.is(r.code, 0, r.stderr);
   const html = readFileSync(join(run, 'report.html'), 'utf8');
-  assert.not.match(html, /<script/i);
+  // The page's only script is its own (scrolling to the offending operation); nothing from the file is markup.
+  const scripts = html.match(/<script[\s\S]*?<\/script>/gi) ?? [];
+  assert.ok(scripts.every((x) => x === FOCUS_SCRIPT), `unexpected script: ${scripts.join('\n')}`);
+  assert.not.match(html.replace(FOCUS_SCRIPT, ''), /<script/i);
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   // A string where a number belongs: refused before rendering, naming file and field.
   const numbers = runFolder('numbers', { valid: true, checkers: [{ checker: 'x', valid: true, ops: '<img src=x onerror=alert(1)>', ms: 1 }] });

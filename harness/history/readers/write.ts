@@ -1,0 +1,83 @@
+// Writers for `faultline export` and `faultline shrink`: any history we can read, written back as our JSONL
+// (header line, then one event per line) or as Jepsen EDN (one op map per line, inside a vector), for Jepsen,
+// Knossos and Elle. Values are written exactly: integers beyond 2^53 (BigInt) as their digits, never rounded.
+// A keyed operation is written in EDN the way Jepsen's independent checker records it, with the value an
+// independent tuple `#jepsen.independent.Tuple{:key k, :value v}`, which our reader and Jepsen's both read back.
+import type { History, HistoryEvent } from '../op.js';
+import { HISTORY_FORMAT_VERSION } from '../op.js';
+
+/** JSON text of a value, exact for BigInt; NaN and the infinities (which JSON lacks) become null. */
+export function exactJson(v: unknown): string {
+  if (v === undefined) return 'null';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(exactJson).join(',')}]`;
+  if (typeof v === 'object') {
+    return `{${Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => `${JSON.stringify(k)}:${exactJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(String(v));
+}
+
+const ORDER = ['index', 'type', 'process', 'f', 'key', 'value', 'time', 'error'];
+
+function ordered(e: HistoryEvent): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const k of ORDER) if (e[k] !== undefined) o[k] = e[k];
+  for (const [k, v] of Object.entries(e)) if (!(k in o) && v !== undefined && k !== 'sourceIndex') o[k] = v;
+  return o;
+}
+
+/** Our history format: the header (version, what produced it) and one event per line, re-indexed from 0. */
+export function toJsonl(h: Pick<History, 'events'> & { header?: Record<string, unknown> }): string {
+  const header = { ...(h.header ?? {}), faultline: 'history', version: HISTORY_FORMAT_VERSION };
+  const lines = [exactJson(header)];
+  h.events.forEach((e, i) => lines.push(exactJson({ ...ordered(e), index: i })));
+  return lines.join('\n') + '\n';
+}
+
+const SYMBOLIC = /^[A-Za-z*+!_?<>=-][A-Za-z0-9*+!_?<>=.\-/]*$/;
+
+function ednString(s: string): string {
+  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
+
+/** A keyword where the name can be one, else a string (EDN keywords cannot hold spaces and the like). */
+function keyword(name: string): string {
+  return SYMBOLIC.test(name) && !/^[0-9]/.test(name) ? `:${name}` : ednString(name);
+}
+
+export function ednValue(v: unknown): string {
+  if (v === undefined || v === null) return 'nil';
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `${v}N`;
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return '##NaN';
+    if (!Number.isFinite(v)) return v > 0 ? '##Inf' : '##-Inf';
+    return Number.isInteger(v) && !Number.isSafeInteger(v) ? `${BigInt(v)}N` : String(v);
+  }
+  if (typeof v === 'string') return ednString(v);
+  if (Array.isArray(v)) return `[${v.map(ednValue).join(' ')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => `${keyword(k)} ${ednValue(x)}`).join(', ')}}`;
+  return ednString(String(v));
+}
+
+function ednOp(e: HistoryEvent, index: number): string {
+  const parts: string[] = [`:index ${index}`, `:type :${e.type}`, `:process ${e.process === 'nemesis' ? ':nemesis' : ednValue(e.process)}`, `:f ${keyword(e.f)}`];
+  const keyed = e.key !== undefined && e.key !== null && e.process !== 'nemesis';
+  if (keyed) parts.push(`:value #jepsen.independent.Tuple{:key ${ednValue(e.key)}, :value ${ednValue(e.value)}}`);
+  else if (e.value !== undefined || e.type !== 'invoke') parts.push(`:value ${ednValue(e.value)}`);
+  if (e.key !== undefined && !keyed) parts.push(`:key ${ednValue(e.key)}`);
+  if (e.time !== undefined) parts.push(`:time ${ednValue(e.time)}`);
+  if (e.error !== undefined) parts.push(`:error ${ednValue(e.error)}`);
+  for (const [k, v] of Object.entries(e)) {
+    if (ORDER.includes(k) || k === 'sourceIndex' || v === undefined) continue;
+    parts.push(`${keyword(k)} ${ednValue(v)}`);
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+/** Jepsen EDN: a vector of op maps, one per line, re-indexed from 0. */
+export function toEdn(h: Pick<History, 'events'>): string {
+  return `[${h.events.map((e, i) => ednOp(e, i)).join('\n ')}]\n`;
+}

@@ -1,0 +1,46 @@
+// Run folders built through the store without a cluster, for the index, serve and browser tests: a test.json, a
+// history (optionally with a planted stale read), results from the one check pipeline and the run report.
+import { join } from 'node:path';
+import { runChecks, specForWorkload } from '../../harness/checker/pipeline.js';
+import type { HistoryEvent } from '../../harness/history/op.js';
+import { toJsonl } from '../../harness/history/readers/write.js';
+import { syntheticRegisterHistory } from '../../harness/history/synthetic.js';
+import { renderRunReport } from '../../harness/report/run-report.js';
+import { DEFAULTS, testName, type RunOptions } from '../../harness/run/options.js';
+import { commandLine } from '../../harness/store/command-line.js';
+import { createRunFolder, writeJson, writeRunFile, type TestInfo } from '../../harness/store/folder.js';
+
+/** A kv run folder; `stale`: a stale read planted at the end (invalid). Returns the folder. */
+export function makeRunFolder(root: string, o: { seed: number; stale?: boolean; startedAt?: string; nemesis?: string }): string {
+  const opts: RunOptions = { ...DEFAULTS, runtime: 'local', workload: 'kv', nemesis: o.nemesis ?? 'partition', seed: o.seed, nodes: 3 };
+  const name = testName(opts);
+  const dir = createRunFolder(root, name);
+  let events: HistoryEvent[] = syntheticRegisterHistory({ seed: o.seed, ops: 200, clients: 4, keys: 3 });
+  const t = (events.at(-1)?.time ?? 0) + 1000;
+  // Faults as the nemesis records them, so the report draws its lanes.
+  events.splice(Math.floor(events.length / 3), 0, { index: 0, type: 'info', process: 'nemesis', f: 'start-partition', value: { cut: 'n1 | n2 n3' }, time: events[Math.floor(events.length / 3)].time });
+  events.push({ index: 0, type: 'info', process: 'nemesis', f: 'stop-partition', value: null, time: t });
+  if (o.stale) {
+    const p = 500;
+    const tail: Omit<HistoryEvent, 'index'>[] = [
+      { type: 'invoke', process: p, f: 'write', key: 'k0', value: 'A', time: t + 1 }, { type: 'ok', process: p, f: 'write', key: 'k0', value: 'A', time: t + 2 },
+      { type: 'invoke', process: p, f: 'write', key: 'k0', value: 'B', time: t + 3 }, { type: 'ok', process: p, f: 'write', key: 'k0', value: 'B', time: t + 4 },
+      { type: 'invoke', process: p + 1, f: 'read', key: 'k0', value: null, time: t + 5 }, { type: 'ok', process: p + 1, f: 'read', key: 'k0', value: 'A', time: t + 6 },
+    ];
+    events.push(...(tail as HistoryEvent[]));
+  }
+  events = events.map((e, index) => ({ ...e, index }));
+  const checks = specForWorkload('kv', opts.checkTimeoutS);
+  const started = o.startedAt ?? new Date(Date.UTC(2026, 0, 1, 0, 0, o.seed)).toISOString();
+  const test: TestInfo = {
+    name, options: opts, runtime: 'local', target: { name: 'reference', options: {} }, checks, command: commandLine(opts),
+    startedAt: started, finishedAt: new Date(Date.parse(started) + 12_000).toISOString(), nodes: [{ name: 'n1', url: 'http://127.0.0.1:1' }],
+    versions: { faultline: 'test', node: process.version },
+  };
+  writeJson(join(dir, 'test.json'), test);
+  writeRunFile(dir, 'history.jsonl', toJsonl({ header: { workload: 'kv', model: 'kv-register', checkers: checks.checkers }, events }));
+  const results = runChecks(events, checks);
+  writeJson(join(dir, 'results.json'), results);
+  writeRunFile(dir, 'report.html', renderRunReport({ test, events, results, nodes: ['n1'] }));
+  return dir;
+}
