@@ -1,6 +1,7 @@
 // One Raft group hosted by a node process: the core, its disk, its state machine, and the ready loop that
 // drives them in the order Raft requires (persist, then send, then apply; etcd-raft's contract). A process can
-// host many groups (one per shard replica); each has its own core, storage and machine.
+// host many groups (one per shard replica); each has its own core and machine, and they share the node's
+// write-ahead log (wal.ts), its peer frames and its clock (coordinator.ts).
 //
 // Throughput comes from batching: proposals and messages that arrive while a batch is being persisted are
 // handled together in the next ready, so one fsync covers many client writes (group commit).
@@ -72,17 +73,16 @@ export class RaftGroup {
     this.raft = new Raft({
       id: o.id, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, preVote: true, checkQuorum: true,
       random: o.random ?? Math.random, storage: o.storage, applied: this.snapIndex, bugs: o.bugs,
-      maxEntriesPerMsg: 512, maxBytesPerMsg: 4 * MAX_BODY_BYTES, maxInflight: 64,
+      maxEntriesPerMsg: 512, maxBytesPerMsg: 4 * MAX_BODY_BYTES, maxInflight: 64, hostHeartbeats: true,
     });
     this.prefix = `${o.id}.${process.pid}.${Date.now().toString(36)}.`;
     this.schedule();
   }
 
-  tick(): void {
+  /** Per-tick work of the group besides Raft's own (the coordinator ticks the core). */
+  afterTick(): void {
     if (this.stopped) return;
-    this.raft.tick();
     this.expireLeases();
-    this.schedule();
   }
 
   /**
