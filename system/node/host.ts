@@ -113,25 +113,47 @@ export class NodeHost {
     this.o.onFatal?.(err);
   }
 
+  /** A batch is being synced (fdatasync on the thread pool); the next pass waits for it. */
+  private syncing = false;
+  private drainAgain = false;
+
+  /**
+   * Take every group's ready, add the records to the WAL batch, let leaders' appends go, then sync the WAL on
+   * the thread pool. Meanwhile messages and proposals keep arriving and stepping the cores; they form the
+   * next batch, taken when this one is finished (sent and applied): group commit across every group of the
+   * node, with one sync per batch.
+   */
   private drainOnce(): void {
-    for (let round = 0; round < 64 && !this.stopped; round++) {
-      const batch: [RaftGroup, Ready][] = [];
-      for (const g of this.groups.values()) {
-        if (g.stopped || !g.raft.hasReady()) continue;
-        const rd = g.raft.ready();
-        g.begin(rd);
-        batch.push([g, rd]);
-      }
-      if (batch.length === 0) break;
-      // Leaders' appends go out before the fsync below (diss. §10.2.1), so followers write in parallel; with
-      // them goes what the previous round released after its sync.
-      this.flushOutbox(false);
-      this.wal.sync();
-      for (const [g, rd] of batch) g.finish(rd);
-      if (round === 63) this.schedule(false);
+    if (this.syncing) { this.drainAgain = true; return; }
+    const batch: [RaftGroup, Ready][] = [];
+    for (const g of this.groups.values()) {
+      if (g.stopped || !g.raft.hasReady()) continue;
+      const rd = g.raft.ready();
+      g.begin(rd);
+      batch.push([g, rd]);
     }
-    // What the last round released, and the node beat when one is due: one frame per peer.
-    this.flushOutbox(true);
+    if (batch.length === 0) {
+      this.flushOutbox(true);
+      return;
+    }
+    // Leaders' appends go out before the sync (diss. §10.2.1), so followers write in parallel.
+    this.flushOutbox(false);
+    this.syncing = true;
+    this.wal.syncAsync((err) => {
+      this.syncing = false;
+      if (this.stopped) return;
+      if (err) { this.fail(err); return; }
+      try {
+        for (const [g, rd] of batch) g.finish(rd);
+        // What the batch released, and the node beat when one is due: one frame per peer.
+        this.flushOutbox(true);
+      } catch (e) {
+        this.fail(e as Error);
+        return;
+      }
+      this.drainAgain = false;
+      this.drain();
+    });
   }
 
   private enqueue(to: NodeId, group: string, msgs: Message[]): void {
