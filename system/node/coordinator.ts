@@ -50,7 +50,7 @@ export class Coordinator {
 
   private rebalanceDelay(): number {
     // Jittered, so that nodes rarely hand groups to the same target at the same moment.
-    return this.now + 4 * this.o.electionTick + Math.floor(this.o.random() * 4 * this.o.electionTick);
+    return this.now + 2 * this.o.electionTick + Math.floor(this.o.random() * 2 * this.o.electionTick);
   }
 
   /** A frame arrived from `from` (call before stepping its messages). */

@@ -269,7 +269,8 @@ export class Transport {
       this.quiet.warn(`frame:${peer}`, { peer }, 'bad peer frame dropped');
       return;
     }
-    const groups: Record<string, Message[]> = {};
+    // No prototype: a peer's group names are data, never keys like __proto__ that reach Object.prototype.
+    const groups: Record<string, Message[]> = Object.create(null) as Record<string, Message[]>;
     let spoofed = false;
     for (const [g, list] of Object.entries(f.groups)) {
       if (!Array.isArray(list)) { spoofed = true; continue; }

@@ -560,7 +560,10 @@ export class Raft implements RaftCore {
           if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', to: m.from, term: this.term });
           if (pr.state === 'probe') pr.becomeReplicate();
           else if (pr.state === 'replicate') pr.freeInflightTo(m.index);
-          if (this.maybeCommit()) this.bcastAppend();
+          // A commit advance goes out with the next append, or with the next heartbeat (commit is in both), not
+          // in an empty append of its own: with many small groups those doubled the messages per write. Only
+          // followers' state machines wait for it; the leader answers clients when it applies.
+          if (this.maybeCommit()) this.bcastPending();
           else if (wasPaused) this.sendAppend(m.from);
           // Keep the pipe full while there is more to send.
           while (!pr.isPaused() && pr.next <= this.log.lastIndex()) if (!this.sendAppend(m.from)) break;
@@ -630,6 +633,12 @@ export class Raft implements RaftCore {
 
   private bcastAppend(): void {
     for (const p of this.peers) if (p !== this.id) this.sendAppend(p);
+  }
+
+  /** Appends to the followers that have entries waiting (not an empty append to anyone). */
+  private bcastPending(): void {
+    const last = this.log.lastIndex();
+    for (const p of this.peers) if (p !== this.id && this.prs.get(p)!.next <= last) this.sendAppend(p);
   }
 
   /** Sends the next batch to `to` if flow control allows; returns whether something was sent. */
