@@ -37,6 +37,10 @@ export class Coordinator {
   private beatDue = false;
   /** Groups each peer's latest beat says it leads. */
   private leadsOf = new Map<NodeId, Set<string>>();
+  /** Each peer's process run, from its beats. */
+  private runOf = new Map<NodeId, string>();
+  /** This process's run id, sent in every beat. */
+  readonly run: string;
   /** A led group's last index at the previous heartbeat interval (idle for a whole interval → quiesce). */
   private lastSeen = new Map<string, number>();
   private nextRebalance: number;
@@ -46,6 +50,7 @@ export class Coordinator {
   constructor(readonly o: CoordinatorOptions, readonly groups: Map<string, Raft>) {
     this.liveness = new Liveness(o.members.filter((m) => m !== o.id), o.electionTick);
     this.nextRebalance = this.rebalanceDelay();
+    this.run = Math.floor(o.random() * 2 ** 48).toString(36);
   }
 
   private rebalanceDelay(): number {
@@ -58,6 +63,13 @@ export class Coordinator {
     const wasSuspected = this.liveness.heard(from);
     if (wasSuspected) this.onRecovered(from);
     if (!beat) return;
+    if (beat.run !== undefined) {
+      // A peer that restarted faster than it could be suspected lost its groups' leaders: leaders here
+      // heartbeat it at once (it would otherwise wait out an election timeout on quiesced groups).
+      const prev = this.runOf.get(from);
+      this.runOf.set(from, beat.run);
+      if (prev !== undefined && prev !== beat.run && !wasSuspected) this.onRecovered(from);
+    }
     const lead = new Set(beat.lead);
     this.leadsOf.set(from, lead);
     // A quiesced follower waits on a leader that says it no longer leads (a restart, a step-down): wake it
@@ -108,7 +120,7 @@ export class Coordinator {
   takeBeat(): NodeBeat | undefined {
     if (!this.beatDue) return undefined;
     this.beatDue = false;
-    return { lead: this.led() };
+    return { lead: this.led(), run: this.run };
   }
 
   led(): string[] {

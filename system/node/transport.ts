@@ -25,7 +25,11 @@ import { MAX_HANDSHAKE_LINE, PROTOCOL, newNonce, parseAuth, parseChallenge, pars
  * groups in `lead` (the rebalancer's input, and how a quiesced follower learns its leader is gone). It stands
  * in for the heartbeats of quiesced groups (coordinator.ts).
  */
-export interface NodeBeat { lead: string[] }
+export interface NodeBeat {
+  lead: string[];
+  /** Which run of the sender process this is (random per start): a change means it restarted. */
+  run?: string;
+}
 
 export interface Frame { groups: Record<string, Message[]>; beat?: NodeBeat }
 
@@ -279,7 +283,9 @@ export class Transport {
       if (msgs.length > 0) groups[g] = msgs;
     }
     if (spoofed) this.quiet.warn(`spoof:${peer}`, { peer }, 'messages not from the authenticated peer or not for this node dropped');
-    const beat = f.beat && typeof f.beat === 'object' && Array.isArray(f.beat.lead) ? { lead: f.beat.lead.filter((g) => typeof g === 'string') } : undefined;
+    const beat = f.beat && typeof f.beat === 'object' && Array.isArray(f.beat.lead)
+      ? { lead: f.beat.lead.filter((g) => typeof g === 'string'), run: typeof f.beat.run === 'string' ? f.beat.run : undefined }
+      : undefined;
     try {
       this.o.onFrame(peer, { groups, beat });
     } catch (err) {
