@@ -31,7 +31,11 @@ if (parts.has('sharded')) {
     await withCluster(5, s, async (urls) => {
       const r = await load(64, writeOp(routers(urls, 64)));
       if (s === 1) base = r.opsPerSec;
-      console.log(`  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1`);
+      const sts = await Promise.all(urls.map((u) => statusOf(u)));
+      const leads = sts.map((st) => st?.groups.filter((g) => g.role === 'leader').length ?? 0);
+      const syncs = sts.reduce((a, st) => a + (st?.wal?.syncs ?? 0), 0);
+      const transfers = sts.reduce((a, st) => a + (st?.transfers ?? 0), 0);
+      console.log(`  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1  (leaders per node ${leads.join('/')}, ${transfers} transfers, ${(syncs / (r.opsPerSec * SECONDS)).toFixed(2)} syncs per write)`);
     });
   }
 }
