@@ -18,6 +18,10 @@ import { Liveness } from './liveness.js';
 import { pickTransfer } from './rebalance.js';
 import type { NodeBeat } from './transport.js';
 
+/** How far behind the leader's last index a follower may be and still be handed leadership. */
+const TRANSFER_LAG = 256;
+const MAX_TRANSFERS_PER_ROUND = 4;
+
 export interface CoordinatorOptions {
   id: NodeId;
   /** Every node of the cluster, this one included. */
@@ -55,7 +59,7 @@ export class Coordinator {
 
   private rebalanceDelay(): number {
     // Jittered, so that nodes rarely hand groups to the same target at the same moment.
-    return this.now + 2 * this.o.electionTick + Math.floor(this.o.random() * 2 * this.o.electionTick);
+    return this.now + this.o.electionTick + Math.floor(this.o.random() * this.o.electionTick);
   }
 
   /** A frame arrived from `from` (call before stepping its messages). */
@@ -133,14 +137,26 @@ export class Coordinator {
     const led: { id: string; candidates: NodeId[] }[] = [];
     for (const [g, r] of this.groups) {
       if (r.role !== 'leader' || r.status().transferee !== null) continue;
+      // Under load a follower is rarely caught up at the very moment: one that is replicating and close
+      // behind will do (the transfer refuses new proposals and sends TimeoutNow once it has caught up).
       const last = r.log.lastIndex();
       const prog = r.progress();
-      const candidates = r.peers.filter((p) => p !== this.o.id && this.leadsOf.has(p) && !this.liveness.suspected(p) && prog.get(p)?.match === last);
+      const near = (p: NodeId): boolean => { const x = prog.get(p); return !!x && x.state === 'replicate' && x.match >= last - TRANSFER_LAG; };
+      const candidates = r.peers.filter((p) => p !== this.o.id && this.leadsOf.has(p) && !this.liveness.suspected(p) && near(p));
       led.push({ id: g, candidates });
     }
-    if (led.length < 2) return;
-    const pick = pickTransfer(led.length, led, (n) => this.leadsOf.get(n)?.size ?? Infinity);
-    if (!pick) return;
-    if (this.groups.get(pick.group)!.transferLeadership(pick.to)) this.transfers++;
+    // Several transfers per round (each counted against its target at once), so that a node that won most
+    // elections of a storm sheds them within a round or two instead of one group per round.
+    const extra = new Map<NodeId, number>();
+    let mine = led.length;
+    for (let k = 0; k < MAX_TRANSFERS_PER_ROUND && mine >= 2; k++) {
+      const pick = pickTransfer(mine, led, (n) => (this.leadsOf.get(n)?.size ?? Infinity) + (extra.get(n) ?? 0));
+      if (!pick) return;
+      led.splice(led.findIndex((g) => g.id === pick.group), 1);
+      if (!this.groups.get(pick.group)!.transferLeadership(pick.to)) continue;
+      this.transfers++;
+      mine--;
+      extra.set(pick.to, (extra.get(pick.to) ?? 0) + 1);
+    }
   }
 }

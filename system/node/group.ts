@@ -79,10 +79,21 @@ export class RaftGroup {
     this.schedule();
   }
 
+  /** Proposals held while a leadership transfer is under way. */
+  private held: (() => void)[] = [];
+
   /** Per-tick work of the group besides Raft's own (the coordinator ticks the core). */
   afterTick(): void {
     if (this.stopped) return;
+    this.releaseHeld();
     this.expireLeases();
+  }
+
+  private releaseHeld(): void {
+    if (this.held.length === 0 || (this.raft.role === 'leader' && this.raft.status().transferee !== null)) return;
+    const h = this.held;
+    this.held = [];
+    for (const f of h) f();
   }
 
   /**
@@ -134,6 +145,12 @@ export class RaftGroup {
 
   /** Proposes a write; resolves when applied here, or with undefined when not leader. Rejects on timeout. */
   propose(cmd: ShardCommand, timeoutMs: number): Promise<ShardResult | undefined> {
+    if (this.raft.role === 'leader' && this.raft.status().transferee !== null) {
+      // A leadership transfer refuses proposals for a moment (diss. §3.10); answering not-leader now would
+      // send the client back here (we are still the leader). Hold it until the transfer ends, then propose
+      // here or answer with the new leader.
+      return new Promise((resolve, reject) => this.held.push(() => this.propose(cmd, timeoutMs).then(resolve, reject)));
+    }
     const rid = this.prefix + (this.nextId++).toString(36);
     const env: Envelope = { rid, cmd };
     if (!this.raft.propose(JSON.stringify(env))) return Promise.resolve(undefined);
@@ -243,6 +260,7 @@ export class RaftGroup {
       }
     }
     this.raft.advance(rd);
+    if (rd.softState) this.releaseHeld(); // the transfer ended: we are a follower now, or still the leader
     // 5. Compaction (§7).
     if (this.o.snapshotEvery > 0 && this.raft.log.applied - this.snapIndex >= this.o.snapshotEvery) {
       const at = this.raft.log.applied;
