@@ -54,11 +54,14 @@ export function fmt(r: LoadResult): string {
   return `${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`;
 }
 
-/** Runs `concurrency` closed loops of `op` for SECONDS; `op` resolves true when acknowledged. */
-export async function load(concurrency: number, op: (c: number, i: number) => Promise<boolean>): Promise<LoadResult> {
+/** Seconds of unmeasured load before a sharded figure: elections settle, rebalancing moves leaders, clients learn them. */
+export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 2);
+
+/** Runs `concurrency` closed loops of `op` for `seconds`; `op` resolves true when acknowledged. */
+export async function load(concurrency: number, op: (c: number, i: number) => Promise<boolean>, seconds = SECONDS): Promise<LoadResult> {
   const lat: number[] = [];
   let errors = 0;
-  const end = performance.now() + SECONDS * 1000;
+  const end = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: concurrency }, async (_, c) => {
     for (let i = 0; performance.now() < end; i++) {
       const t0 = performance.now();
@@ -69,7 +72,7 @@ export async function load(concurrency: number, op: (c: number, i: number) => Pr
     }
   }));
   lat.sort((a, b) => a - b);
-  return { opsPerSec: lat.length / SECONDS, p50: pct(lat, 0.5), p99: pct(lat, 0.99), errors };
+  return { opsPerSec: lat.length / seconds, p50: pct(lat, 0.5), p99: pct(lat, 0.99), errors };
 }
 
 export const keyOf = (c: number, i: number): string => `k${(c * 7919 + i) % 1000}`;

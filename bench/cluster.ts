@@ -3,14 +3,17 @@
 //     linearizable (ReadIndex) reads/s likewise.
 //  2. Sharded (5 nodes, R=3): writes/s at concurrency 64 for S = 1, 4, 8, 16, each with its ratio to S=1 in
 //     the same run (sharding should add throughput: the issue's targets are S=8 ≥ 1.0× and S=16 ≥ 0.9×).
-//  3. Locks (5 nodes, S=8): acquire+release rounds on distinct names at concurrency 16, p50/p99 per round.
+//     Each figure follows BENCH_WARMUP seconds (default 2) of the same load, not counted: elections settle,
+//     leadership rebalances and the clients learn the leaders (the same for every S, S=1 included).
+//  3. Locks (5 nodes, S=8): acquire+release rounds on distinct names at concurrency 16, p50/p99 per round
+//     (after the same warm-up).
 //  4. Failover (5 nodes, S=8): a shard's leader node is killed (SIGKILL); time until the next acknowledged
 //     write to that shard, median of BENCH_FAILOVERS (default 5).
 // Each client starts at a different node and follows not-leader hints, as a real client does.
 // BENCH_SECONDS (default 5) sets the time per figure; BENCH_PARTS=single,sharded,locks,failover picks parts.
 import { shardOf } from '../system/shard/placement.js';
 import type { Router } from '../targets/reference/router.js';
-import { SECONDS, fmt, http, load, median, ok, readOp, routers, statusOf, waitReady, withCluster, writeOp } from './cluster-lib.js';
+import { SECONDS, WARMUP_SECONDS, fmt, http, load, median, ok, readOp, routers, statusOf, waitReady, withCluster, writeOp } from './cluster-lib.js';
 
 const parts = new Set((process.env.BENCH_PARTS ?? 'single,sharded,locks,failover').split(','));
 const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 5);
@@ -29,11 +32,15 @@ if (parts.has('sharded')) {
   let base = NaN;
   for (const s of [1, 4, 8, 16]) {
     await withCluster(5, s, async (urls) => {
-      const r = await load(64, writeOp(routers(urls, 64)));
+      const op = writeOp(routers(urls, 64));
+      if (WARMUP_SECONDS > 0) await load(64, op, WARMUP_SECONDS);
+      const syncsNow = async (): Promise<number> => (await Promise.all(urls.map((u) => statusOf(u)))).reduce((a, st) => a + (st?.wal?.syncs ?? 0), 0);
+      const s0 = await syncsNow();
+      const r = await load(64, op);
       if (s === 1) base = r.opsPerSec;
       const sts = await Promise.all(urls.map((u) => statusOf(u)));
       const leads = sts.map((st) => st?.groups.filter((g) => g.role === 'leader').length ?? 0);
-      const syncs = sts.reduce((a, st) => a + (st?.wal?.syncs ?? 0), 0);
+      const syncs = sts.reduce((a, st) => a + (st?.wal?.syncs ?? 0), 0) - s0;
       const transfers = sts.reduce((a, st) => a + (st?.transfers ?? 0), 0);
       console.log(`  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1  (leaders per node ${leads.join('/')}, ${transfers} transfers, ${(syncs / (r.opsPerSec * SECONDS)).toFixed(2)} syncs per write)`);
     });
@@ -49,6 +56,7 @@ if (parts.has('locks')) {
       if (!ok(a) || 'none' in a) return false;
       return ok(await rs[c].send('/lock', { op: 'release', name, owner: `o${c}`, token: a.body.token }, 5000, name));
     };
+    if (WARMUP_SECONDS > 0) await load(16, round, WARMUP_SECONDS);
     const r = await load(16, round);
     console.log(`locks, 5 nodes, S=8, acquire+release rounds at concurrency 16: ${r.opsPerSec.toFixed(0)} rounds/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`);
   });
