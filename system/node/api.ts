@@ -72,6 +72,8 @@ export interface GroupStatus {
   lastIndex: number;
   snapshotIndex: number;
   peers: string[];
+  /** Idle and quiesced: no ticks or heartbeats until something happens (docs/node.md, Multi-Raft). */
+  quiesced?: boolean;
 }
 
 export interface NodeStatus {
@@ -90,6 +92,9 @@ export interface NodeStatus {
   bugs: string[];
   /** One entry per hosted shard replica (group id = shard number). */
   groups: GroupStatus[];
+  /** The shared write-ahead log's syncs and checkpoint rolls, and leadership transfers this node started. */
+  wal?: { syncs: number; rolls: number };
+  transfers?: number;
   /** Shorthands for the first group, for humans and simple health checks. */
   role: GroupStatus['role'];
   term: number;

@@ -19,6 +19,8 @@ export interface NodeConfig {
   heartbeatTicks: number;
   requestTimeoutMs: number;
   snapshotEvery: number;
+  /** The write-ahead log rolls to a checkpoint segment beyond this many bytes. */
+  walSegmentBytes: number;
   /** Shards (fixed at cluster creation) and replicas per shard. */
   shards: number;
   replication: number;
@@ -71,6 +73,7 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
     .option('heartbeat-ticks', { type: 'number', default: 3 })
     .option('request-timeout-ms', { type: 'number', default: 2000 })
     .option('snapshot-every', { type: 'number', default: 10000, describe: 'compact the log after this many applied entries' })
+    .option('wal-segment-bytes', { type: 'number', default: 64 * 1024 * 1024, describe: 'roll the write-ahead log to a checkpoint segment beyond this size' })
     .option('shards', { type: 'number', default: 8, describe: 'number of shards S (fixed at cluster creation): shard = hash(key) mod S' })
     .option('replication', { type: 'number', default: 3, describe: 'replicas per shard R (capped at the number of members)' })
     .option('fsync', { type: 'boolean', default: true })
@@ -87,6 +90,7 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
   for (const [k, v] of [['tick-ms', a.tickMs], ['election-ticks', a.electionTicks], ['heartbeat-ticks', a.heartbeatTicks]] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`--${k} must be a positive integer`);
   }
+  if (!Number.isInteger(a.walSegmentBytes) || a.walSegmentBytes < 4096) throw new Error('--wal-segment-bytes must be an integer of at least 4096');
   if (!Number.isInteger(a.shards) || a.shards < 1 || a.shards > 256) throw new Error('--shards must be an integer from 1 to 256');
   if (!Number.isInteger(a.replication) || a.replication < 1) throw new Error('--replication must be a positive integer');
   if (a.heartbeatTicks >= a.electionTicks) throw new Error('--heartbeat-ticks must be smaller than --election-ticks');
@@ -99,7 +103,7 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
   return {
     id: a.id, peers, clientUrls: parseMap(a.clientUrls, 'client-urls'), listenHost: a.listen, clientPort: a.clientPort,
     peerPort: a.peerPort ?? peers.get(a.id)!.port, dataDir: a.dataDir, tickMs: a.tickMs, electionTicks: a.electionTicks,
-    heartbeatTicks: a.heartbeatTicks, requestTimeoutMs: a.requestTimeoutMs, snapshotEvery: a.snapshotEvery,
+    heartbeatTicks: a.heartbeatTicks, requestTimeoutMs: a.requestTimeoutMs, snapshotEvery: a.snapshotEvery, walSegmentBytes: a.walSegmentBytes,
     shards: a.shards, replication: Math.min(a.replication, peers.size),
     fsync: a.fsync && !bugs.includes('no-fsync'), bugs, logLevel: a.logLevel, peerSecret,
   };

@@ -1,6 +1,7 @@
 // One Raft group hosted by a node process: the core, its disk, its state machine, and the ready loop that
 // drives them in the order Raft requires (persist, then send, then apply; etcd-raft's contract). A process can
-// host many groups (one per shard replica); each has its own core, storage and machine.
+// host many groups (one per shard replica); each has its own core and machine, and they share the node's
+// write-ahead log (wal.ts), its peer frames and its clock (coordinator.ts).
 //
 // Throughput comes from batching: proposals and messages that arrive while a batch is being persisted are
 // handled together in the next ready, so one fsync covers many client writes (group commit).
@@ -72,17 +73,27 @@ export class RaftGroup {
     this.raft = new Raft({
       id: o.id, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, preVote: true, checkQuorum: true,
       random: o.random ?? Math.random, storage: o.storage, applied: this.snapIndex, bugs: o.bugs,
-      maxEntriesPerMsg: 512, maxBytesPerMsg: 4 * MAX_BODY_BYTES, maxInflight: 64,
+      maxEntriesPerMsg: 512, maxBytesPerMsg: 4 * MAX_BODY_BYTES, maxInflight: 64, hostHeartbeats: true,
     });
     this.prefix = `${o.id}.${process.pid}.${Date.now().toString(36)}.`;
     this.schedule();
   }
 
-  tick(): void {
+  /** Proposals held while a leadership transfer is under way. */
+  private held: (() => void)[] = [];
+
+  /** Per-tick work of the group besides Raft's own (the coordinator ticks the core). */
+  afterTick(): void {
     if (this.stopped) return;
-    this.raft.tick();
+    this.releaseHeld();
     this.expireLeases();
-    this.schedule();
+  }
+
+  private releaseHeld(): void {
+    if (this.held.length === 0 || (this.raft.role === 'leader' && this.raft.status().transferee !== null)) return;
+    const h = this.held;
+    this.held = [];
+    for (const f of h) f();
   }
 
   /**
@@ -134,6 +145,12 @@ export class RaftGroup {
 
   /** Proposes a write; resolves when applied here, or with undefined when not leader. Rejects on timeout. */
   propose(cmd: ShardCommand, timeoutMs: number): Promise<ShardResult | undefined> {
+    if (this.raft.role === 'leader' && this.raft.status().transferee !== null) {
+      // A leadership transfer refuses proposals for a moment (diss. §3.10); answering not-leader now would
+      // send the client back here (we are still the leader). Hold it until the transfer ends, then propose
+      // here or answer with the new leader.
+      return new Promise((resolve, reject) => this.held.push(() => this.propose(cmd, timeoutMs).then(resolve, reject)));
+    }
     const rid = this.prefix + (this.nextId++).toString(36);
     const env: Envelope = { rid, cmd };
     if (!this.raft.propose(JSON.stringify(env))) return Promise.resolve(undefined);
@@ -243,6 +260,7 @@ export class RaftGroup {
       }
     }
     this.raft.advance(rd);
+    if (rd.softState) this.releaseHeld(); // the transfer ended: we are a follower now, or still the leader
     // 5. Compaction (§7).
     if (this.o.snapshotEvery > 0 && this.raft.log.applied - this.snapIndex >= this.o.snapshotEvery) {
       const at = this.raft.log.applied;

@@ -1,13 +1,16 @@
 // Everything one node process hosts: a Raft group per shard it replicates (DESIGN.md: shard = hash(key) mod S,
-// replicas by rendezvous hashing), each with its own folder, log and state machine, all sharing one transport
-// and one ticker. Requests are routed by the shard of their key or lock name.
-import { join } from 'node:path';
+// replicas by rendezvous hashing), each with its own state machine, all sharing one write-ahead log (wal.ts),
+// one outgoing frame per peer per pass, and one clock (coordinator.ts: coalesced heartbeats, quiescence,
+// leadership rebalancing). Requests are routed by the shard of their key or lock name.
 import type { Logger } from 'pino';
-import type { Message, NodeId } from '../raft/types.js';
+import type { Message, NodeId, Ready } from '../raft/types.js';
 import { place, shardOf, shardsOn, type Placement } from '../shard/placement.js';
 import { ShardMachine } from '../shard/machine.js';
+import { Coordinator } from './coordinator.js';
 import { RaftGroup } from './group.js';
 import { DiskStorage } from './storage.js';
+import type { Frame } from './transport.js';
+import { Wal } from './wal.js';
 
 export interface HostOptions {
   id: NodeId;
@@ -20,7 +23,10 @@ export interface HostOptions {
   electionTick: number;
   heartbeatTick: number;
   snapshotEvery: number;
-  send: (to: NodeId, group: string, msgs: Message[]) => void;
+  /** Roll the WAL to a checkpoint segment beyond this size (default 64 MiB). */
+  walSegmentBytes?: number;
+  /** Sends one frame to a peer (messages of any number of groups, maybe the node beat). */
+  send: (to: NodeId, frame: Frame) => void;
   /** Push queued frames onto the wire now. */
   flush?: () => void;
   logger: Logger;
@@ -29,31 +35,43 @@ export interface HostOptions {
    * must stop acknowledging at once. main.ts exits the process (crash-stop, which Raft tolerates).
    */
   onFatal?: (err: Error) => void;
+  /** Off switches for measurements (default on). */
+  quiesce?: boolean;
+  rebalance?: boolean;
 }
 
 export class NodeHost {
   readonly placement: Placement;
   readonly groups = new Map<number, RaftGroup>();
-  private readonly storages: DiskStorage[] = [];
+  readonly wal: Wal;
+  readonly coordinator: Coordinator;
   /**
    * Planted bug "wrong-shard": what this node answers for shards it does not hold, from local state that no
    * Raft group replicates (a node that serves a key it does not own).
    */
   readonly foreign = new ShardMachine();
+  /** Messages produced in the current pass, per peer and group: one frame per peer when the pass flushes. */
+  private outbox = new Map<NodeId, Map<string, Message[]>>();
 
   constructor(readonly o: HostOptions) {
     this.placement = place([...o.members].sort(), o.shards, o.replication);
+    this.wal = Wal.open(o.dataDir, { fsync: o.fsync, deferWrites: o.bugs.includes('no-fsync'), segmentBytes: o.walSegmentBytes });
+    for (const w of this.wal.warnings) o.logger.warn(w);
+    const rafts = new Map<string, RaftGroup['raft']>();
     for (const s of shardsOn(this.placement, o.id)) {
-      const storage = DiskStorage.open(join(o.dataDir, `shard-${s}`), {
-        fsync: o.fsync, peers: this.placement.replicas[s], deferWrites: o.bugs.includes('no-fsync'),
+      const storage = new DiskStorage(this.wal, String(s), this.placement.replicas[s]);
+      const g = new RaftGroup({
+        groupId: String(s), id: o.id, storage, send: (to, group, msgs) => this.enqueue(to, group, msgs), logger: o.logger,
+        schedule: (urgent) => this.schedule(urgent), electionTick: o.electionTick, heartbeatTick: o.heartbeatTick,
+        bugs: new Set(o.bugs), snapshotEvery: o.snapshotEvery,
       });
-      for (const w of storage.warnings) o.logger.warn({ shard: s }, w);
-      this.storages.push(storage);
-      this.groups.set(s, new RaftGroup({
-        groupId: String(s), id: o.id, storage, send: o.send, logger: o.logger, schedule: (urgent) => this.schedule(urgent),
-        electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, bugs: new Set(o.bugs), snapshotEvery: o.snapshotEvery,
-      }));
+      this.groups.set(s, g);
+      rafts.set(String(s), g.raft);
     }
+    this.coordinator = new Coordinator({
+      id: o.id, members: o.members, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, random: Math.random,
+      quiesce: o.quiesce, rebalance: o.rebalance,
+    }, rafts);
   }
 
   private scheduled = false;
@@ -75,9 +93,9 @@ export class NodeHost {
   }
 
   /**
-   * One pass over every group: take each ready, write all entries, sync each written log once, then send and
-   * apply. Raft's order holds per group (persist, then send, then apply) while the disk and the network are
-   * used once per pass instead of once per group.
+   * One pass over every group: take each ready and add its records to the WAL batch, sync the WAL once for all
+   * of them, then send (one frame per peer for every group) and apply. Raft's order holds per group (persist,
+   * then send, then apply) while the disk and the network are used once per pass instead of once per group.
    */
   drain(): void {
     try {
@@ -95,22 +113,71 @@ export class NodeHost {
     this.o.onFatal?.(err);
   }
 
+  /** A batch is being synced (fdatasync on the thread pool); the next pass waits for it. */
+  private syncing = false;
+  private drainAgain = false;
+
+  /**
+   * Take every group's ready, add the records to the WAL batch, let leaders' appends go, then sync the WAL on
+   * the thread pool. Meanwhile messages and proposals keep arriving and stepping the cores; they form the
+   * next batch, taken when this one is finished (sent and applied): group commit across every group of the
+   * node, with one sync per batch.
+   */
   private drainOnce(): void {
-    for (let round = 0; round < 64 && !this.stopped; round++) {
-      const batch: [RaftGroup, import('../raft/types.js').Ready][] = [];
-      for (const g of this.groups.values()) {
-        if (g.stopped || !g.raft.hasReady()) continue;
-        const rd = g.raft.ready();
-        g.begin(rd);
-        batch.push([g, rd]);
-      }
-      if (batch.length === 0) return;
-      // Leaders' appends go out before the fsync below (diss. §10.2.1), so followers write in parallel.
-      this.o.flush?.();
-      for (const s of this.storages) s.sync();
-      for (const [g, rd] of batch) g.finish(rd);
+    if (this.syncing) { this.drainAgain = true; return; }
+    const batch: [RaftGroup, Ready][] = [];
+    for (const g of this.groups.values()) {
+      if (g.stopped || !g.raft.hasReady()) continue;
+      const rd = g.raft.ready();
+      g.begin(rd);
+      batch.push([g, rd]);
     }
-    this.schedule(false);
+    if (batch.length === 0) {
+      this.flushOutbox(true);
+      return;
+    }
+    // Leaders' appends go out before the sync (diss. §10.2.1), so followers write in parallel.
+    this.flushOutbox(false);
+    this.syncing = true;
+    this.wal.syncAsync((err) => {
+      this.syncing = false;
+      if (this.stopped) return;
+      if (err) { this.fail(err); return; }
+      try {
+        for (const [g, rd] of batch) g.finish(rd);
+        // What the batch released, and the node beat when one is due: one frame per peer.
+        this.flushOutbox(true);
+      } catch (e) {
+        this.fail(e as Error);
+        return;
+      }
+      this.drainAgain = false;
+      this.drain();
+    });
+  }
+
+  private enqueue(to: NodeId, group: string, msgs: Message[]): void {
+    let byGroup = this.outbox.get(to);
+    if (!byGroup) this.outbox.set(to, (byGroup = new Map()));
+    const l = byGroup.get(group);
+    if (l) l.push(...msgs);
+    else byGroup.set(group, msgs.slice());
+  }
+
+  /** One frame per peer with every group's messages; with `beat`, the node beat goes to every peer. */
+  private flushOutbox(withBeat: boolean): void {
+    const beat = withBeat ? this.coordinator.takeBeat() : undefined;
+    if (this.outbox.size === 0 && !beat) return;
+    const out = this.outbox;
+    this.outbox = new Map();
+    const peers = beat ? this.o.members.filter((m) => m !== this.o.id) : [...out.keys()];
+    for (const p of peers) {
+      const byGroup = out.get(p);
+      const frame: Frame = { groups: byGroup ? Object.fromEntries(byGroup) : {} };
+      if (beat) frame.beat = beat;
+      this.o.send(p, frame);
+    }
+    this.o.flush?.();
   }
 
   shardOf(key: string): number {
@@ -123,12 +190,19 @@ export class NodeHost {
     return { shard, group: this.groups.get(shard) };
   }
 
-  deliver(groupId: string, msgs: Message[]): void {
-    this.groups.get(Number(groupId))?.stepAll(msgs);
+  /** A frame from an authenticated peer: the beat first (liveness), then each group's messages. */
+  deliver(from: NodeId, f: Frame): void {
+    if (this.stopped) return;
+    this.coordinator.received(from, f.beat);
+    for (const [g, msgs] of Object.entries(f.groups)) this.groups.get(Number(g))?.stepAll(msgs);
+    if (f.beat) this.schedule(false);
   }
 
   tick(): void {
-    for (const g of this.groups.values()) g.tick();
+    if (this.stopped) return;
+    this.coordinator.tick();
+    for (const g of this.groups.values()) g.afterTick();
+    this.schedule(false);
   }
 
   /** Every hosted group knows a leader. */
@@ -140,8 +214,6 @@ export class NodeHost {
   stop(): void {
     this.stopped = true;
     for (const g of this.groups.values()) g.stop();
-    for (const s of this.storages) {
-      try { s.close(); } catch { /* a failed disk: closing is best effort */ }
-    }
+    try { this.wal.close(); } catch { /* a failed disk: closing is best effort */ }
   }
 }

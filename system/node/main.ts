@@ -24,12 +24,12 @@ function die(msg: string): never {
 }
 
 let host: NodeHost | undefined;
-const transport = new Transport({ id: cfg.id, addrs: cfg.peers, secret: cfg.peerSecret, onFrame: (f) => host?.deliver(f.group, f.msgs), log: logger });
+const transport = new Transport({ id: cfg.id, addrs: cfg.peers, secret: cfg.peerSecret, onFrame: (from, f) => host?.deliver(from, f), log: logger });
 try {
   host = new NodeHost({
     id: cfg.id, members: [...cfg.peers.keys()], shards: cfg.shards, replication: cfg.replication, dataDir: cfg.dataDir,
-    fsync: cfg.fsync, bugs: cfg.bugs, electionTick: cfg.electionTicks, heartbeatTick: cfg.heartbeatTicks, snapshotEvery: cfg.snapshotEvery,
-    send: (to, g, msgs) => transport.send(to, g, msgs), flush: () => transport.flushAll(), logger,
+    fsync: cfg.fsync, bugs: cfg.bugs, electionTick: cfg.electionTicks, heartbeatTick: cfg.heartbeatTicks, snapshotEvery: cfg.snapshotEvery, walSegmentBytes: cfg.walSegmentBytes,
+    send: (to, frame) => transport.send(to, frame), flush: () => transport.flushAll(), logger,
     // Crash-stop: a node whose disk refused a write must not acknowledge anything more (issue 14, item 3).
     onFatal: (err) => die(`stopping: ${err.message}`),
   });

@@ -62,12 +62,13 @@ export { validateKv as validate, validateLock } from '../shard/validate.js';
 export function status(o: ServerOptions, started: number): NodeStatus {
   const groups = [...o.host.groups.entries()].sort((a, b) => a[0] - b[0]).map(([shard, g]) => {
     const s = g.raft.status();
-    return { group: String(shard), role: s.role, term: s.term, leader: s.leader, commit: s.commit, applied: s.applied, lastIndex: s.lastIndex, snapshotIndex: s.snapshotIndex, peers: s.peers };
+    return { group: String(shard), role: s.role, term: s.term, leader: s.leader, commit: s.commit, applied: s.applied, lastIndex: s.lastIndex, snapshotIndex: s.snapshotIndex, peers: s.peers, quiesced: s.quiesced };
   });
   const first = groups[0];
   return {
     id: o.id, time: Date.now(), uptimeMs: Date.now() - started, pid: process.pid, bugs: o.bugs,
     shards: o.host.placement.shards, replication: o.host.placement.replication, placement: o.host.placement.replicas, ready: o.host.ready(),
+    wal: { syncs: o.host.wal.syncs, rolls: o.host.wal.rolls }, transfers: o.host.coordinator.transfers,
     groups, role: first?.role ?? 'follower', term: first?.term ?? 0, leader: first?.leader ?? null, commit: first?.commit ?? 0, applied: first?.applied ?? 0,
   };
 }

@@ -1,4 +1,7 @@
-// Peer transport: one outgoing TCP connection per peer, newline-delimited JSON frames {group, msgs}.
+// Peer transport: one outgoing TCP connection per peer, newline-delimited JSON frames. A frame carries the
+// messages of any number of Raft groups ({groups: {<group>: [msgs]}}) plus, optionally, the node-level
+// heartbeat ({beat}): the host sends each peer one frame per pass, whatever the number of groups (TiKV and
+// CockroachDB batch Raft messages per peer the same way).
 // Raft tolerates loss, so while a peer is unreachable frames are dropped (bounded queue) and the connection is
 // retried with exponential backoff; Raft's own retries (heartbeats, probes) do the rest.
 //
@@ -17,7 +20,18 @@ import type { Message, NodeId } from '../raft/types.js';
 import { LineSplitter, LineTooLong } from './line-splitter.js';
 import { MAX_HANDSHAKE_LINE, PROTOCOL, newNonce, parseAuth, parseChallenge, parseHello, proof, proofMatches } from './peer-auth.js';
 
-export interface Frame { group: string; msgs: Message[] }
+/**
+ * The node-level heartbeat (one per node pair per heartbeat interval): the sender is alive, and leads the
+ * groups in `lead` (the rebalancer's input, and how a quiesced follower learns its leader is gone). It stands
+ * in for the heartbeats of quiesced groups (coordinator.ts).
+ */
+export interface NodeBeat {
+  lead: string[];
+  /** Which run of the sender process this is (random per start): a change means it restarted. */
+  run?: string;
+}
+
+export interface Frame { groups: Record<string, Message[]>; beat?: NodeBeat }
 
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /** Outgoing batches above this are split into several frames (well under the receiver's limit). */
@@ -37,7 +51,8 @@ export interface TransportOptions {
   addrs: Map<NodeId, { host: string; port: number }>;
   /** The cluster's shared secret ('' only on loopback: then the handshake proves nothing, see config.ts). */
   secret: string;
-  onFrame: (f: Frame) => void;
+  /** A frame from the authenticated peer `from` (its messages already checked to be from it, to us). */
+  onFrame: (from: NodeId, f: Frame) => void;
   log: Logger;
 }
 
@@ -254,21 +269,32 @@ export class Transport {
       this.quiet.warn(`frame:${peer}`, { peer, err: (err as Error).message }, 'bad peer frame dropped');
       return;
     }
-    if (!f || typeof f.group !== 'string' || !Array.isArray(f.msgs)) {
+    if (!f || typeof f !== 'object' || !f.groups || typeof f.groups !== 'object' || Array.isArray(f.groups)) {
       this.quiet.warn(`frame:${peer}`, { peer }, 'bad peer frame dropped');
       return;
     }
-    const msgs = f.msgs.filter((m) => !!m && typeof m === 'object' && m.from === peer && m.to === this.o.id && typeof m.type === 'string' && typeof m.term === 'number');
-    if (msgs.length !== f.msgs.length) this.quiet.warn(`spoof:${peer}`, { peer }, 'messages not from the authenticated peer or not for this node dropped');
-    if (msgs.length === 0) return;
+    // No prototype: a peer's group names are data, never keys like __proto__ that reach Object.prototype.
+    const groups: Record<string, Message[]> = Object.create(null) as Record<string, Message[]>;
+    let spoofed = false;
+    for (const [g, list] of Object.entries(f.groups)) {
+      if (!Array.isArray(list)) { spoofed = true; continue; }
+      const msgs = list.filter((m) => !!m && typeof m === 'object' && m.from === peer && m.to === this.o.id && typeof m.type === 'string' && typeof m.term === 'number');
+      if (msgs.length !== list.length) spoofed = true;
+      if (msgs.length > 0) groups[g] = msgs;
+    }
+    if (spoofed) this.quiet.warn(`spoof:${peer}`, { peer }, 'messages not from the authenticated peer or not for this node dropped');
+    const beat = f.beat && typeof f.beat === 'object' && Array.isArray(f.beat.lead)
+      ? { lead: f.beat.lead.filter((g) => typeof g === 'string'), run: typeof f.beat.run === 'string' ? f.beat.run : undefined }
+      : undefined;
     try {
-      this.o.onFrame({ group: f.group, msgs });
+      this.o.onFrame(peer, { groups, beat });
     } catch (err) {
       this.quiet.warn(`frame:${peer}`, { peer, err: (err as Error).message }, 'peer frame could not be handled');
     }
   }
 
-  send(to: NodeId, group: string, msgs: Message[]): void {
+  /** Sends one frame to `to` (split only when too large), queued until the next flush or microtask. */
+  send(to: NodeId, frame: Frame): void {
     let link = this.links.get(to);
     if (!link) {
       const a = this.o.addrs.get(to);
@@ -276,21 +302,28 @@ export class Transport {
       link = new PeerLink(to, a.host, a.port, this);
       this.links.set(to, link);
     }
-    for (const line of this.frames(to, group, msgs)) link.send(line);
+    for (const line of this.frames(to, frame)) link.send(line);
   }
 
   /** One frame normally; a batch too large for one frame is split, and a lone message too large is dropped. */
-  private frames(to: NodeId, group: string, msgs: Message[]): string[] {
-    const line = JSON.stringify({ group, msgs } satisfies Frame) + '\n';
+  private frames(to: NodeId, frame: Frame): string[] {
+    const line = JSON.stringify(frame) + '\n';
     if (line.length <= SPLIT_FRAME_BYTES / 3) return [line];
     const bytes = byteLen(line);
     if (bytes <= SPLIT_FRAME_BYTES) return [line];
-    if (msgs.length > 1) {
-      const half = Math.ceil(msgs.length / 2);
-      return [...this.frames(to, group, msgs.slice(0, half)), ...this.frames(to, group, msgs.slice(half))];
+    const parts = Object.entries(frame.groups).flatMap(([g, msgs]) => msgs.map((m) => [g, m] as const));
+    if (parts.length > 1) {
+      const half = Math.ceil(parts.length / 2);
+      const pack = (ps: (readonly [string, Message])[], beat?: Frame['beat']): Frame => {
+        const groups: Record<string, Message[]> = {};
+        for (const [g, m] of ps) (groups[g] ??= []).push(m);
+        return beat ? { groups, beat } : { groups };
+      };
+      return [...this.frames(to, pack(parts.slice(0, half), frame.beat)), ...this.frames(to, pack(parts.slice(half)))];
     }
     if (bytes <= MAX_FRAME_BYTES) return [line];
-    this.o.log.error({ peer: to, group, type: msgs[0].type, bytes, max: MAX_FRAME_BYTES }, 'message larger than the frame limit dropped');
+    const [g, m] = parts[0];
+    this.o.log.error({ peer: to, group: g, type: m.type, bytes, max: MAX_FRAME_BYTES }, 'message larger than the frame limit dropped');
     return [];
   }
 

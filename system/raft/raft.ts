@@ -39,6 +39,14 @@ export class Raft implements RaftCore {
   private readRoundDue = false;
   private prevHard: HardState;
   private prevSoft: SoftState;
+  /**
+   * Quiesced (CockroachDB's idle-range quiescence): no ticks, no heartbeats. Only a timing matter: every safety
+   * argument of the paper is about messages and persistent state, never about when ticks happen.
+   */
+  private isQuiesced = false;
+  /** Leadership transfer under way (diss. §3.10): the target, and ticks since it started. */
+  private leadTransferee: NodeId | null = null;
+  private transferElapsed = 0;
 
   constructor(config: RaftConfig) {
     this.cfg = {
@@ -61,12 +69,73 @@ export class Raft implements RaftCore {
   // ---- public API (RaftCore) ----
 
   tick(): void {
+    if (this.isQuiesced) return;
     if (this.role === 'leader') this.tickLeader();
     else this.tickElection();
   }
 
+  get quiesced(): boolean {
+    return this.isQuiesced;
+  }
+
+  heartbeat(): void {
+    if (this.role !== 'leader' || this.isQuiesced) return;
+    this.heartbeatElapsed = 0;
+    this.bcastHeartbeat(this.pendingReads.length > 0 ? this.pendingReads[this.pendingReads.length - 1].ctx : undefined);
+  }
+
+  /**
+   * A leader whose group is idle stops heartbeating: nothing is uncommitted, unapplied, unreplicated or waiting
+   * (reads, a transfer). Its followers quiesce on the flagged heartbeat if they hold the whole log; the host
+   * then stands in for the heartbeats with one node-level heartbeat per node pair, and wakes the group when a
+   * member's node falls silent, so failure detection keeps its timing.
+   */
+  quiesce(): boolean {
+    if (this.role !== 'leader' || this.isQuiesced) return false;
+    const last = this.log.lastIndex();
+    if (this.log.unstable.length > 0 || this.log.committed !== last || this.log.applied !== last || !this.committedInTerm()) return false;
+    if (this.pendingReads.length > 0 || this.deferredReads.length > 0 || this.readRoundDue || this.leadTransferee !== null) return false;
+    for (const [id, pr] of this.prs) if (id !== this.id && pr.match !== last) return false;
+    for (const p of this.peers) {
+      if (p !== this.id) this.send({ type: 'Heartbeat', to: p, term: this.term, commit: last, quiesce: true });
+    }
+    this.isQuiesced = true;
+    return true;
+  }
+
+  wake(elapsed = 0): void {
+    if (!this.isQuiesced) return;
+    this.isQuiesced = false;
+    if (this.role === 'leader') {
+      // The followers were silent on purpose: give them a full election timeout to answer before check quorum
+      // counts them, and heartbeat at the next tick.
+      for (const pr of this.prs.values()) pr.recentActive = true;
+      this.electionElapsed = 0;
+      this.heartbeatElapsed = this.cfg.heartbeatTick;
+    } else {
+      this.electionElapsed = Math.max(this.electionElapsed, elapsed);
+    }
+  }
+
+  /**
+   * Diss. §3.10: the leader brings the target's log up to date, then sends it TimeoutNow, which makes it
+   * campaign at once (skipping pre-vote and the voters' leader stickiness). New proposals are refused meanwhile,
+   * and the transfer is abandoned after an election timeout if the target never takes over.
+   */
+  transferLeadership(to: NodeId): boolean {
+    if (this.role !== 'leader' || to === this.id || !this.prs.has(to)) return false;
+    this.wake();
+    this.leadTransferee = to;
+    this.transferElapsed = 0;
+    const pr = this.prs.get(to)!;
+    if (pr.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', to, term: this.term });
+    else this.sendAppend(to);
+    return true;
+  }
+
   propose(data: string): boolean {
-    if (this.role !== 'leader') return false;
+    if (this.role !== 'leader' || this.leadTransferee !== null) return false;
+    this.wake();
     this.appendEntries([{ term: this.term, index: 0, type: 'normal', data }]);
     this.bcastAppend();
     return true;
@@ -75,6 +144,7 @@ export class Raft implements RaftCore {
   /** §6.4 ReadIndex: record the commit index, confirm leadership with a heartbeat round, then serve. */
   readIndex(ctx: string): boolean {
     if (this.role !== 'leader') return false;
+    this.wake();
     if (this.quorum() === 1) {
       if (this.committedInTerm()) this.readStates.push({ index: this.log.committed, ctx });
       else this.deferredReads.push(ctx);
@@ -92,12 +162,16 @@ export class Raft implements RaftCore {
   step(m: Message): void {
     if (m.to !== this.id) return;
     if (!this.peers.includes(m.from)) return;
+    // Any traffic wakes a quiesced member, except the exchange that quiesces it: the flagged heartbeat and
+    // its answer. The election timer resumes where it froze, so a woken follower's leader stickiness holds.
+    if (this.isQuiesced && !m.quiesce) this.wake();
     // ---- term handling (§5.1: a larger term makes us a follower; a smaller term is stale) ----
     if (m.term > this.term) {
       if (m.type === 'Vote' || m.type === 'PreVote') {
         // Leader stickiness (diss. §4.2.3): a server that heard from a current leader within the minimum
         // election timeout ignores vote requests, so a partitioned server rejoining cannot depose a healthy leader.
-        const inLease = this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick;
+        // A vote forced by the leader's own TimeoutNow (diss. §3.10) is exempt.
+        const inLease = this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick && !m.transfer;
         if (inLease) return;
       }
       if (m.type === 'PreVote') {
@@ -179,6 +253,7 @@ export class Raft implements RaftCore {
     return {
       id: this.id, role: this.role, term: this.term, leader: this.leader, commit: this.log.committed,
       applied: this.log.applied, lastIndex: this.log.lastIndex(), snapshotIndex: this.log.firstIndex() - 1, peers: [...this.peers],
+      quiesced: this.isQuiesced, transferee: this.leadTransferee,
     };
   }
 
@@ -191,10 +266,10 @@ export class Raft implements RaftCore {
    * Campaign now, skipping pre-vote: what a TimeoutNow from the leader triggers in a leadership transfer
    * (diss. §3.10); the simulation uses it to stage exact interleavings such as Figure 8.
    */
-  forceCampaign(): void {
+  forceCampaign(transfer = false): void {
     if (this.role === 'leader' || !this.peers.includes(this.id)) return;
     this.becomeCandidate();
-    this.requestVotes('Vote', this.term);
+    this.requestVotes('Vote', this.term, transfer);
   }
 
   // ---- roles ----
@@ -208,6 +283,12 @@ export class Raft implements RaftCore {
     this.leader = leader;
     this.resetTimers();
     this.abortReads();
+  }
+
+  /** Every change of role or term ends quiescence and any transfer in progress. */
+  private resetIdle(): void {
+    this.isQuiesced = false;
+    this.leadTransferee = null;
   }
 
   private becomePreCandidate(): void {
@@ -248,6 +329,7 @@ export class Raft implements RaftCore {
   }
 
   private resetTimers(): void {
+    this.resetIdle();
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     // §5.2: randomized election timeouts in [e, 2e) make split votes rare.
@@ -265,6 +347,10 @@ export class Raft implements RaftCore {
   private tickLeader(): void {
     this.heartbeatElapsed++;
     this.electionElapsed++;
+    if (this.leadTransferee !== null && ++this.transferElapsed >= this.cfg.electionTick) {
+      // The target did not take over within an election timeout: resume serving (diss. §3.10).
+      this.leadTransferee = null;
+    }
     if (this.electionElapsed >= this.cfg.electionTick) {
       this.electionElapsed = 0;
       // Check quorum (diss. §6.2): a leader that has not heard from a majority in an election timeout steps
@@ -281,7 +367,7 @@ export class Raft implements RaftCore {
         }
       }
     }
-    if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTick && !this.cfg.hostHeartbeats) {
       this.heartbeatElapsed = 0;
       this.bcastHeartbeat(this.pendingReads.length > 0 ? this.pendingReads[this.pendingReads.length - 1].ctx : undefined);
     }
@@ -300,7 +386,7 @@ export class Raft implements RaftCore {
     }
   }
 
-  private requestVotes(type: 'PreVote' | 'Vote', term: number): void {
+  private requestVotes(type: 'PreVote' | 'Vote', term: number, transfer = false): void {
     this.recordVote(this.id, true);
     if (this.tally() === 'won') {
       if (type === 'PreVote') this.campaignForReal();
@@ -309,7 +395,7 @@ export class Raft implements RaftCore {
     }
     for (const p of this.peers) {
       if (p === this.id) continue;
-      this.send({ type, to: p, term, index: this.log.lastIndex(), logTerm: this.log.lastTerm() });
+      this.send({ type, to: p, term, index: this.log.lastIndex(), logTerm: this.log.lastTerm(), ...(transfer ? { transfer: true } : {}) });
     }
   }
 
@@ -390,6 +476,14 @@ export class Raft implements RaftCore {
         this.electionElapsed = 0;
         this.leader = m.from;
         this.log.commitTo(Math.min(m.commit ?? 0, this.log.lastIndex()));
+        if (m.quiesce) {
+          // Quiesce only holding everything the leader has: otherwise stay awake, and the answer below (not
+          // flagged) wakes the leader, which then brings this follower up to date.
+          const whole = m.commit === this.log.lastIndex() && this.log.lastTerm() === this.term;
+          if (whole) this.isQuiesced = true;
+          this.send({ type: 'HeartbeatResp', to: m.from, term: this.term, ...(whole ? { quiesce: true } : {}) });
+          break;
+        }
         this.send({ type: 'HeartbeatResp', to: m.from, term: this.term, context: m.context });
         break;
       case 'Snap':
@@ -398,7 +492,7 @@ export class Raft implements RaftCore {
         this.handleSnapshot(m);
         break;
       case 'TimeoutNow':
-        this.forceCampaign();
+        this.forceCampaign(true);
         break;
       default:
         break;
@@ -463,9 +557,13 @@ export class Raft implements RaftCore {
         // this answer moved its match (it may have had those entries already).
         if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
         if (updated) {
+          if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', to: m.from, term: this.term });
           if (pr.state === 'probe') pr.becomeReplicate();
           else if (pr.state === 'replicate') pr.freeInflightTo(m.index);
-          if (this.maybeCommit()) this.bcastAppend();
+          // A commit advance goes out with the next append, or with the next heartbeat (commit is in both), not
+          // in an empty append of its own: with many small groups those doubled the messages per write. Only
+          // followers' state machines wait for it; the leader answers clients when it applies.
+          if (this.maybeCommit()) this.bcastPending();
           else if (wasPaused) this.sendAppend(m.from);
           // Keep the pipe full while there is more to send.
           while (!pr.isPaused() && pr.next <= this.log.lastIndex()) if (!this.sendAppend(m.from)) break;
@@ -535,6 +633,12 @@ export class Raft implements RaftCore {
 
   private bcastAppend(): void {
     for (const p of this.peers) if (p !== this.id) this.sendAppend(p);
+  }
+
+  /** Appends to the followers that have entries waiting (not an empty append to anyone). */
+  private bcastPending(): void {
+    const last = this.log.lastIndex();
+    for (const p of this.peers) if (p !== this.id && this.prs.get(p)!.next <= last) this.sendAppend(p);
   }
 
   /** Sends the next batch to `to` if flow control allows; returns whether something was sent. */

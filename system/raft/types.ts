@@ -61,6 +61,16 @@ export interface Message {
   snapshot?: Snapshot;
   /** Heartbeat / HeartbeatResp: ReadIndex request contexts this round confirms (§6.4). */
   context?: string;
+  /**
+   * Heartbeat: the leader's last word before it quiesces (stops ticking and heartbeating an idle group, as
+   * CockroachDB does); a follower that holds the whole log quiesces too. Liveness is then the host's job.
+   */
+  quiesce?: boolean;
+  /**
+   * Vote: the campaign was started by a TimeoutNow (leadership transfer, diss. §3.10), so voters must not
+   * refuse it for having heard from the current leader recently (the leader asked for it).
+   */
+  transfer?: boolean;
 }
 
 /** A linearizable read may be served once the state machine has applied `index` (§6.4 ReadIndex). */
@@ -129,6 +139,11 @@ export interface RaftConfig {
   maxBytesPerMsg?: number;
   maxInflight?: number;
   bugs?: ReadonlySet<string>;
+  /**
+   * The runtime sends heartbeats by calling heartbeat() (a node hosting many groups sends every group's
+   * heartbeat in one frame per peer, at one moment); tick() then sends none. Default: tick() sends them.
+   */
+  hostHeartbeats?: boolean;
 }
 
 export interface RaftStatus {
@@ -141,6 +156,9 @@ export interface RaftStatus {
   lastIndex: number;
   snapshotIndex: number;
   peers: NodeId[];
+  quiesced: boolean;
+  /** The follower a leadership transfer is handing over to (diss. §3.10), if one is under way. */
+  transferee: NodeId | null;
 }
 
 /**
@@ -161,4 +179,15 @@ export interface RaftCore {
   /** The runtime has persisted, sent and applied what `rd` held. */
   advance(rd: Ready): void;
   status(): RaftStatus;
+  /** With hostHeartbeats: a leader that is not quiesced sends one heartbeat round now. */
+  heartbeat(): void;
+  /** An idle leader (everything committed, applied and on every follower) quiesces; returns whether it did. */
+  quiesce(): boolean;
+  /**
+   * Leave quiescence. A follower's election timer resumes at `elapsed` ticks (the host counts how long the
+   * leader's node has been silent, so a quiesced group elects as soon as an active one would).
+   */
+  wake(elapsed?: number): void;
+  /** Leadership transfer to `to` (diss. §3.10); false when not leader or `to` is not a voter. */
+  transferLeadership(to: NodeId): boolean;
 }

@@ -58,11 +58,11 @@ function forgedApp(from: string, to: string, g: GroupStatus): string {
   const data = JSON.stringify({ rid: 'forged', cmd: { kind: 'kv', op: 'write', key: 'k', value: 'forged' } });
   const msgs = [{ type: 'App', from, to, term: g.term, index: g.lastIndex, logTerm: g.term, commit: g.lastIndex + 1,
     entries: [{ term: g.term, index: g.lastIndex + 1, type: 'normal', data }] }];
-  return JSON.stringify({ group: '0', msgs }) + '\n';
+  return JSON.stringify({ groups: { '0': msgs } }) + '\n';
 }
 
 const forgedHeartbeat = (from: string, to: string): string =>
-  JSON.stringify({ group: '0', msgs: [{ type: 'Heartbeat', from, to, term: 1_000_000, commit: 0 }] }) + '\n';
+  JSON.stringify({ groups: { '0': [{ type: 'Heartbeat', from, to, term: 1_000_000, commit: 0 }] } }) + '\n';
 
 async function unchanged(name: string, before: GroupStatus): Promise<void> {
   await new Promise((r) => setTimeout(r, 400));

@@ -1,5 +1,6 @@
 // Issue 14, item 9: kill -9 torture of the node's storage. One node (so every acknowledged write rests on its
 // own disk alone) with a short snapshot interval (so kills also land in compaction's atomic file replacement)
+// and a small WAL segment (so kills also land in checkpoint rolls of the shared write-ahead log)
 // is killed with SIGKILL at a random moment while 8 writers keep writing, then restarted, TORTURE_KILLS times
 // (default 50; TORTURE_SEED picks the moments). After every restart: each writer's counter key holds at least
 // its last acknowledged value (and nothing it never sent), and every key acknowledged since the previous kill
@@ -24,7 +25,7 @@ let url: string;
 
 test.before(async () => {
   lp = await LocalProcesses.create({
-    nodes: 1, dir, electionTicks: 10, heartbeatTicks: 2, snapshotEvery: 40, extraArgs: ['--shards', '2'],
+    nodes: 1, dir, electionTicks: 10, heartbeatTicks: 2, snapshotEvery: 40, extraArgs: ['--shards', '2', '--wal-segment-bytes', '65536'],
     bugs: process.env.TORTURE_BUG ? [process.env.TORTURE_BUG] : [], env: { FAULTLINE_NODE_PEER_SECRET: randomBytes(32).toString('hex') },
   });
   url = lp.nodes[0].url;

@@ -105,7 +105,8 @@ const isRoot = process.getuid?.() === 0;
     assert.is(s.lastIndex(), acked, 'every acknowledged entry is there after a reopen');
     const got = all(s);
     for (let i = 1; i <= acked; i++) assert.ok(got[i - 1].data.startsWith(`v${i}:`), `entry ${i}`);
-    assert.ok(existsSync(join(dir, 'hardstate.json')));
+    assert.equal(s.initialState().hardState.vote, 'a', 'the hard state records survived too');
+    assert.ok(existsSync(join(dir, 'wal')));
     s.close();
   } finally {
     execFileSync('umount', [mnt]);

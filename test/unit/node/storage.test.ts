@@ -1,7 +1,8 @@
-// DiskStorage: what survives a reopen (a crash or restart) is exactly what save()/applySnapshot()/createSnapshot()
-// returned for, a torn (unterminated) tail is cut off quietly, and a complete record that fails its checksum,
-// anywhere in the log, is a loud error.
-import { appendFileSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+// DiskStorage (one group on the node's shared write-ahead log): what survives a reopen (a crash or restart) is
+// exactly what save()/applySnapshot()/createSnapshot() returned for, a torn (unterminated) tail is cut off
+// quietly, and a complete record that fails its checksum, anywhere in the log, is a loud error. The shared
+// log itself (many groups, one sync, checkpoints) is tested in wal.test.ts.
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -17,7 +18,7 @@ const freshDir = (): string => join(root, `g${n++}`);
 const open = (dir: string): DiskStorage => DiskStorage.open(dir, { fsync: true, peers: PEERS });
 const ent = (index: number, term: number, data = `cmd${index}`): Entry => ({ index, term, type: 'normal', data });
 const range = (lo: number, hi: number, term: number): Entry[] => Array.from({ length: hi - lo + 1 }, (_, k) => ent(lo + k, term));
-const logPath = (dir: string): string => join(dir, 'log');
+const logPath = (dir: string): string => join(dir, 'wal', '00000001.log');
 const lines = (dir: string): string[] => readFileSync(logPath(dir), 'utf8').split('\n').filter((l) => l !== '');
 
 /** Reopens (closing first), as a restarted process would. */
@@ -60,7 +61,7 @@ test('round trip: entries and hard state survive a reopen', () => {
   assert.is(s.term(5), 2);
   assert.equal(s.initialState().hardState, { term: 2, vote: 'b', commit: 3 });
   assert.equal(s.warnings, []);
-  assert.is(lines(s.dir).length, 6);
+  assert.is(lines(s.dir).length, 2 + 6, 'two hard-state records, six entries');
   s.close();
 });
 
@@ -76,7 +77,7 @@ test('suffix replacement: an entry at an existing index replaces the rest of the
   assert.equal(allEntries(s), want);
   assert.is(s.term(5), undefined);
   // The file stayed append-only: the replacement is a truncation record, not a rewrite.
-  assert.is(lines(s.dir).length, 5 + 1 + 1 + 1);
+  assert.is(lines(s.dir).length, 1 + 5 + 1 + 1 + 1 + 1);
   s.close();
 });
 
@@ -95,7 +96,7 @@ test('createSnapshot compacts the log; reopen restores snapshot, log suffix and 
     assert.equal(st.initialState().peers, ['a', 'b', 'c', 'd']);
   };
   check(s, 6);
-  assert.is(lines(s.dir).length, 2, 'log rewritten to entries 5..6');
+  assert.ok(existsSync(join(s.dir, 'snap', '0.json')), 'the snapshot has its own file');
   s = reopen(s);
   check(s, 6);
   assert.equal(allEntries(s), range(5, 6, 2));
@@ -123,12 +124,10 @@ test('applySnapshot from the leader replaces the whole log, durably', () => {
   s.close();
 });
 
-test('crash after snapshot.json but before the log rewrite: the old log does not survive applySnapshot', () => {
+test('applySnapshot: the old log, also past the snapshot index, does not survive a reopen', () => {
   let s = open(freshDir());
   // The old log goes past the snapshot index with entries from another history (term 1 at 11..12).
   s.save({ term: 1, vote: 'a', commit: 2 }, range(1, 12, 1));
-  // Simulate the crash: the snapshot file is written, the log rewrite never happens.
-  (s as unknown as { rewriteLog: () => void }).rewriteLog = () => {};
   s.applySnapshot({ meta: { index: 10, term: 3, peers: PEERS }, data: 'state@10' });
   s = reopen(s);
   assert.is(s.firstIndex(), 11);
@@ -136,10 +135,21 @@ test('crash after snapshot.json but before the log rewrite: the old log does not
   s.close();
 });
 
-test('crash after snapshot.json but before the log rewrite: createSnapshot keeps the suffix', () => {
+test('crash after the reset record but before the snapshot file: the old log stands', () => {
+  let s = open(freshDir());
+  s.save({ term: 1, vote: 'a', commit: 2 }, range(1, 12, 1));
+  // Simulate the crash: the WAL's reset record is durable, the snapshot file never gets written.
+  (s.wal as unknown as { writeSnapshot: () => void }).writeSnapshot = () => {};
+  s.applySnapshot({ meta: { index: 10, term: 3, peers: PEERS }, data: 'state@10' });
+  s = reopen(s);
+  assert.is(s.snapshot(), undefined);
+  assert.equal(allEntries(s), range(1, 12, 1));
+  s.close();
+});
+
+test('createSnapshot then reopen keeps the suffix after the snapshot', () => {
   let s = open(freshDir());
   s.save({ term: 1, vote: 'a', commit: 4 }, range(1, 6, 1));
-  (s as unknown as { rewriteLog: () => void }).rewriteLog = () => {};
   s.createSnapshot(4, 'state@4', PEERS);
   s = reopen(s);
   assert.is(s.firstIndex(), 5);
@@ -213,12 +223,13 @@ test('a complete last record with a bad CRC is corruption, not a torn tail: open
   assert.is(readFileSync(logPath(s.dir), 'utf8'), flipped, 'a corrupt log is left untouched');
 });
 
-test('an unreadable hardstate.json is refused with its path', () => {
+test('an unreadable snapshot file is refused with its path', () => {
   const s = open(freshDir());
-  s.save({ term: 2, vote: 'a', commit: 0 }, range(1, 1, 2));
+  s.save({ term: 2, vote: 'a', commit: 1 }, range(1, 2, 2));
+  s.createSnapshot(1, 'state@1', PEERS);
   s.close();
-  writeFileSync(join(s.dir, 'hardstate.json'), '{"term": 2, "vo');
-  assert.throws(() => open(s.dir), (e: Error) => e instanceof CorruptStorage && e.message.includes(join(s.dir, 'hardstate.json')));
+  writeFileSync(join(s.dir, 'snap', '0.json'), '{"meta": {"ind');
+  assert.throws(() => open(s.dir), (e: Error) => e instanceof CorruptStorage && e.message.includes(join(s.dir, 'snap', '0.json')));
 });
 
 test('corruption in the middle of the log is an error naming the file and byte offset', () => {
@@ -240,11 +251,14 @@ test('corruption in the middle of the log is an error naming the file and byte o
   assert.is(readFileSync(logPath(s.dir), 'utf8'), text.replace('"cmd2"', '"cmdZ"'), 'a corrupt log is left untouched');
 });
 
-test('hardstate.json is replaced atomically (no temp file left behind)', () => {
-  const s = open(freshDir());
+test('hard state is a WAL record, written only when term or vote changes', () => {
+  let s = open(freshDir());
   s.save({ term: 5, vote: 'c', commit: 0 }, []);
-  assert.equal(JSON.parse(readFileSync(join(s.dir, 'hardstate.json'), 'utf8')), { term: 5, vote: 'c', commit: 0 });
-  assert.throws(() => statSync(join(s.dir, 'hardstate.json.tmp')));
+  s.save({ term: 5, vote: 'c', commit: 3 }, []); // commit only: volatile (Figure 2), not written
+  assert.is(lines(s.dir).length, 1);
+  assert.match(lines(s.dir)[0], /"hs":\{"term":5,"vote":"c"/);
+  s = reopen(s);
+  assert.equal(s.initialState().hardState, { term: 5, vote: 'c', commit: 0 });
   s.close();
 });
 

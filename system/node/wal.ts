@@ -1,0 +1,338 @@
+// One write-ahead log per node, shared by every Raft group the node hosts (TiKV's raft-engine and CockroachDB's
+// single engine per store do the same): a group's save() adds records to the batch being built, and one write
+// plus one fsync per ready pass makes the whole batch, of every group, durable. With S groups per node that is
+// one fsync per pass instead of S, which is what makes sharding add throughput instead of dividing it.
+//
+//   <dataDir>/wal/<seq>.log   segments, append-only records "<crc32 hex> <json>\n", each tagged with its group:
+//                             {"g":G,"hs":HardState}   term and vote changed (Figure 2 persistent state)
+//                             {"g":G,"e":Entry}        a log entry (same index as an earlier one: replaces
+//                                                      that entry and everything after it, §5.3)
+//                             {"g":G,"trunc":N}        drop G's entries >= N
+//                             {"g":G,"reset":N}        a leader's snapshot at N replaces G's whole log, if
+//                                                      G's snapshot file reached N (written before it)
+//   <dataDir>/snap/<G>.json   G's latest snapshot {meta, data}, replaced atomically (§7), compaction per group
+//
+// Within one group's records the order is hard state first, then entries, so a record kept from a torn batch
+// never holds an entry of a term the node had not durably adopted.
+//
+// Compaction across groups: when the active segment outgrows its limit, the WAL writes a checkpoint segment
+// holding every group's hard state and live entries (those after its snapshot), atomically (temp file, fsync,
+// rename, fsync folder), and then deletes the older segments. Replaying older segments and then a checkpoint
+// gives the checkpoint's state, so a crash between the rename and the deletions is harmless.
+//
+// Failure semantics are those of the per-group log before it (issue 14): a write goes to the file fully or the
+// WAL fails and stays failed (StorageFailure; the node stops), a failed fsync is never retried. On open, an
+// unterminated last record of the last segment is a torn tail (the batch the process died writing, never
+// acknowledged since nothing is sent or applied before its fsync) and is cut off; a complete record with a bad
+// checksum or content, anywhere, is corruption: the node refuses to start, naming the file and byte offset.
+// Planted bug "no-fsync" (deferWrites): batches wait in memory and reach the file every 200 ms.
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Entry, HardState, Snapshot } from '../raft/types.js';
+import { crc32Hex } from './crc32.js';
+import { StorageFailure, fsyncDir, syncData, syncDataAsync, syncFd, writeAtomic, writeFully } from './durable.js';
+
+/** The data on disk is not what this node wrote: it must not start (a human decides what to do). */
+export class CorruptStorage extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptStorage';
+  }
+}
+
+export type WalRecord =
+  | { g: string; e: Entry }
+  | { g: string; trunc: number }
+  | { g: string; reset: number }
+  | { g: string; hs: HardState };
+
+export function encodeRecord(rec: WalRecord | Record<string, unknown>): string {
+  const json = JSON.stringify(rec);
+  return `${crc32Hex(json)} ${json}\n`;
+}
+
+/** A record, or why the line is not one. */
+export function parseRecord(line: string): WalRecord | string {
+  const sp = line.indexOf(' ');
+  if (sp !== 8) return 'no checksum prefix';
+  const json = line.slice(9);
+  if (crc32Hex(json) !== line.slice(0, 8)) return 'checksum mismatch';
+  let r: Record<string, unknown>;
+  try {
+    r = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return 'checksum matches but the record is not JSON';
+  }
+  if (!r || typeof r !== 'object' || typeof r.g !== 'string') return 'record without a group';
+  if ('e' in r && typeof (r.e as Entry | undefined)?.index === 'number') return r as WalRecord;
+  if ('trunc' in r && typeof r.trunc === 'number') return r as WalRecord;
+  if ('reset' in r && typeof r.reset === 'number') return r as WalRecord;
+  if ('hs' in r && typeof (r.hs as HardState | undefined)?.term === 'number') return r as WalRecord;
+  return 'unknown record type';
+}
+
+export interface WalOptions {
+  fsync: boolean;
+  /** Planted bug "no-fsync": acknowledge before the write is on disk. */
+  deferWrites?: boolean;
+  /** Roll to a checkpoint segment when the active one is larger than this (default 64 MiB). */
+  segmentBytes?: number;
+}
+
+/** What a group's storage gives the WAL for a checkpoint: its durable hard state and live entries. */
+export interface CheckpointSource {
+  readonly groupId: string;
+  checkpointRecords(): string;
+}
+
+const SEGMENT_BYTES = 64 * 1024 * 1024;
+const segName = (seq: number): string => `${String(seq).padStart(8, '0')}.log`;
+
+export class Wal {
+  readonly walDir: string;
+  readonly snapDir: string;
+  readonly warnings: string[] = [];
+  /** Records read at open, per group, until the group's storage takes them. */
+  private recovered = new Map<string, WalRecord[]>();
+  private seq = 1;
+  private fd = -1;
+  private size = 0;
+  private lastCheckpointBytes = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private unsynced = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly sources = new Map<string, CheckpointSource>();
+  /** Counters for tests and /status: how many syncs and rolls this WAL made. */
+  syncs = 0;
+  rolls = 0;
+  /** The first write or sync that failed; from then on every call throws it (the node must stop). */
+  failure: StorageFailure | undefined;
+
+  private constructor(readonly dir: string, readonly opts: WalOptions) {
+    this.walDir = join(dir, 'wal');
+    this.snapDir = join(dir, 'snap');
+  }
+
+  /** Throws CorruptStorage when the files on disk are not what a node writes. */
+  static open(dir: string, opts: WalOptions): Wal {
+    const w = new Wal(dir, opts);
+    mkdirSync(w.walDir, { recursive: true });
+    mkdirSync(w.snapDir, { recursive: true });
+    for (const f of readdirSync(dir)) {
+      if (/^shard-\d+$/.test(f) && existsSync(join(dir, f, 'log'))) {
+        throw new CorruptStorage(`${join(dir, f)}: a per-shard log from before the shared write-ahead log; this node cannot read it (start with an empty data folder)`);
+      }
+    }
+    w.recover();
+    w.fd = openSync(join(w.walDir, segName(w.seq)), 'a');
+    if (opts.deferWrites) {
+      w.flushTimer = setInterval(() => { try { w.flushDeferred(); } catch { /* poisoned: the next save throws */ } }, 200);
+      w.flushTimer.unref();
+    }
+    return w;
+  }
+
+  get path(): string {
+    return join(this.walDir, segName(this.seq));
+  }
+
+  private recover(): void {
+    const names = readdirSync(this.walDir);
+    // A checkpoint that never got renamed into place was never relied on.
+    for (const n of names) if (n.endsWith('.tmp')) unlinkSync(join(this.walDir, n));
+    const seqs = names.filter((n) => /^\d{8}\.log$/.test(n)).map((n) => Number(n.slice(0, 8))).sort((a, b) => a - b);
+    for (let k = 0; k < seqs.length; k++) this.replaySegment(seqs[k], k === seqs.length - 1);
+    if (seqs.length > 0) this.seq = seqs[seqs.length - 1];
+  }
+
+  private replaySegment(seq: number, last: boolean): void {
+    const path = join(this.walDir, segName(seq));
+    const buf = readFileSync(path);
+    let off = 0;
+    while (off < buf.length) {
+      const nl = buf.indexOf(0x0a, off);
+      if (nl < 0) {
+        if (!last) throw new CorruptStorage(`${path}: unterminated record at byte ${off} in a segment that was complete when the next one began; refusing to start`);
+        // The batch the process died writing (or a disk that took part of it): never synced as a whole, so
+        // never acknowledged. Complete records before it, of any group, stay: persisted but unacknowledged.
+        this.warnings.push(`${path}: torn tail of ${buf.length - off} bytes at byte ${off} dropped`);
+        const fd = openSync(path, 'r+');
+        try { ftruncateSync(fd, off); syncFd(fd, path); } finally { closeSync(fd); }
+        break;
+      }
+      const rec = parseRecord(buf.subarray(off, nl).toString('utf8'));
+      if (typeof rec === 'string') {
+        const tail = nl + 1 === buf.length ? ' (the last record, complete: not a torn write)' : '';
+        throw new CorruptStorage(`${path}: corrupt record at byte ${off}: ${rec}${tail}; refusing to start`);
+      }
+      let l = this.recovered.get(rec.g);
+      if (!l) this.recovered.set(rec.g, (l = []));
+      l.push(rec);
+      off = nl + 1;
+    }
+    if (last) this.size = off;
+  }
+
+  /** The records read at open for group `g` (handed out once). */
+  takeRecovered(g: string): WalRecord[] {
+    const r = this.recovered.get(g) ?? [];
+    this.recovered.delete(g);
+    return r;
+  }
+
+  register(src: CheckpointSource): void {
+    this.sources.set(src.groupId, src);
+  }
+
+  snapshotPath(g: string): string {
+    return join(this.snapDir, `${g}.json`);
+  }
+
+  readSnapshot(g: string): Snapshot | undefined {
+    const p = this.snapshotPath(g);
+    if (!existsSync(p)) return undefined;
+    try {
+      return JSON.parse(readFileSync(p, 'utf8')) as Snapshot;
+    } catch (e) {
+      throw new CorruptStorage(`${p}: unreadable (${(e as Error).message}); refusing to start`);
+    }
+  }
+
+  writeSnapshot(g: string, s: Snapshot): void {
+    this.io(() => writeAtomic(this.snapDir, `${g}.json`, JSON.stringify(s), this.opts.fsync));
+  }
+
+  /** Runs a disk operation; the first failure poisons the WAL. */
+  io(fn: () => void): void {
+    if (this.failure) throw this.failure;
+    try {
+      fn();
+    } catch (e) {
+      this.failure = e instanceof StorageFailure ? e : new StorageFailure(`write-ahead log in ${this.walDir}`, e);
+      throw this.failure;
+    }
+  }
+
+  /** Adds records to the current batch; nothing reaches the file before sync() (or the deferred flush). */
+  add(text: string): void {
+    if (this.failure) throw this.failure;
+    if (text.length === 0) return;
+    this.pending.push(text);
+    this.pendingBytes += text.length;
+  }
+
+  /** Writes the batch (one write) and makes it durable (one fdatasync), for every group that added to it. */
+  sync(): void {
+    if (this.inflight) throw new Error('WAL sync while an asynchronous sync is in flight');
+    if (this.opts.deferWrites) return; // the planted bug: the timer writes it later, unsynced
+    this.io(() => {
+      this.writePending();
+      if (this.unsynced && this.opts.fsync) syncData(this.fd, this.path);
+      if (this.unsynced) this.syncs++;
+      this.unsynced = false;
+    });
+    this.maybeRoll();
+  }
+
+  private inflight = false;
+  private closeRequested = false;
+
+  /**
+   * sync() with the fdatasync on the thread pool, so that messages and requests keep arriving (and are stepped
+   * into the cores) while the disk works: they form the next batch (group commit). `done` runs on the event
+   * loop; nothing added meanwhile is covered. One at a time.
+   */
+  syncAsync(done: (err: StorageFailure | undefined) => void): void {
+    if (this.inflight) throw new Error('WAL sync while an asynchronous sync is in flight');
+    try {
+      if (this.opts.deferWrites) { queueMicrotask(() => done(undefined)); return; }
+      this.io(() => this.writePending());
+    } catch (e) {
+      queueMicrotask(() => done(e as StorageFailure));
+      return;
+    }
+    if (!this.unsynced || !this.opts.fsync) {
+      if (this.unsynced) this.syncs++;
+      this.unsynced = false;
+      queueMicrotask(() => { try { this.maybeRoll(); done(undefined); } catch (e) { done(e as StorageFailure); } });
+      return;
+    }
+    this.inflight = true;
+    this.unsynced = false;
+    syncDataAsync(this.fd, this.path, (err) => {
+      this.inflight = false;
+      if (this.closeRequested) { this.closeNow(); done(err ?? new StorageFailure(this.walDir, 'closed')); return; }
+      if (err) { this.failure ??= err; done(this.failure); return; }
+      this.syncs++;
+      try { this.maybeRoll(); } catch (e) { done(e as StorageFailure); return; }
+      done(undefined);
+    });
+  }
+
+  private maybeRoll(): void {
+    if (this.size > Math.max(this.opts.segmentBytes ?? SEGMENT_BYTES, 2 * this.lastCheckpointBytes)) this.roll();
+  }
+
+  private writePending(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    const buf = Buffer.from(text, 'utf8');
+    writeFully(this.fd, buf, this.path);
+    this.size += buf.length;
+    this.unsynced = true;
+  }
+
+  flushDeferred(): void {
+    if (!this.opts.deferWrites) return;
+    this.io(() => this.writePending());
+  }
+
+  /**
+   * Checkpoint: a new segment with every group's state, in place atomically, then the older segments go. Only
+   * after a sync (nothing pending), so the checkpoint is exactly what the older segments replay to.
+   */
+  roll(): void {
+    this.io(() => {
+      const next = this.seq + 1;
+      let text = '';
+      for (const src of this.sources.values()) text += src.checkpointRecords();
+      writeAtomic(this.walDir, segName(next), text, this.opts.fsync);
+      closeSync(this.fd);
+      this.fd = openSync(join(this.walDir, segName(next)), 'a');
+      const old = this.seq;
+      this.seq = next;
+      this.size = Buffer.byteLength(text);
+      this.lastCheckpointBytes = this.size;
+      this.rolls++;
+      for (let s = old; s >= 1; s--) {
+        const p = join(this.walDir, segName(s));
+        if (!existsSync(p)) break;
+        unlinkSync(p);
+      }
+      if (this.opts.fsync) fsyncDir(this.walDir);
+    });
+  }
+
+  /** Bytes in the active segment (for tests). */
+  segmentSize(): number {
+    return existsSync(this.path) ? statSync(this.path).size : 0;
+  }
+
+  close(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    // An fdatasync still running on the thread pool owns the descriptor until it returns.
+    if (this.inflight) { this.closeRequested = true; return; }
+    this.closeNow();
+  }
+
+  private closeNow(): void {
+    try {
+      if (!this.opts.deferWrites && !this.failure) this.writePending();
+    } catch { /* poisoned: nothing more reaches the disk */ }
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
