@@ -316,6 +316,12 @@ export class DockerRuntime implements Runtime {
     await this.syncAll();
   }
 
+  async latency(names: string[], ms: number, jitterMs = 0): Promise<void> {
+    for (const x of names) this.node(x);
+    if (ms === 0 && jitterMs === 0) return;
+    throw new Error('latency faults are not supported on the docker runtime yet');
+  }
+
   /** The rules node n should have now, from the current grudge and loss settings. */
   private desiredRules(n: DockerNode): Rule[] {
     const p = this.lossP.get(n.name);
