@@ -33,6 +33,8 @@ export interface FaultKind {
   name: string;
   /** The shapes (modes) this kind picks from; a package may restrict them. */
   shapes: readonly string[];
+  /** Shapes taken only when named (`kill:all`): too blunt for the default mix. */
+  optIn?: readonly string[];
   /** Event names in the history: start-<name> / stop-<name>. `shape` is one of `shapes`. */
   start(ctx: FaultContext, shape: string): Promise<ActiveFault>;
   /** The package's final heal: undo anything of this kind on every node (idempotent). */
@@ -83,18 +85,23 @@ export const partitionFault: FaultKind = {
 
 export const killFault: FaultKind = {
   name: 'kill',
-  shapes: ['one', 'minority', 'leader', 'hot-leader'],
+  shapes: ['one', 'minority', 'majority', 'leader', 'hot-leader'],
+  // all: every node at once, so writes acknowledged but not yet on disk anywhere are lost (Jepsen's kill :all;
+  // what catches a planted no-fsync end to end).
+  optIn: ['all'],
   async start(ctx, mode) {
     let victims: string[];
-    if (mode === 'leader') victims = [(await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes)];
+    if (mode === 'all') victims = [...ctx.nodes];
+    else if (mode === 'majority') victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.floor(ctx.nodes.length / 2) + 1);
+    else if (mode === 'leader') victims = [(await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes)];
     else if (mode === 'hot-leader') victims = [(await hotLeader(ctx)).node];
     else if (mode === 'one') victims = [ctx.rnd.pick(ctx.nodes)];
     else victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
-    for (const v of victims) await ctx.runtime.kill(v);
+    await Promise.all(victims.map((v) => ctx.runtime.kill(v)));
     return {
       value: { mode, nodes: victims },
       stop: async () => {
-        for (const v of victims) await ctx.runtime.start(v);
+        await Promise.all(victims.map((v) => ctx.runtime.start(v)));
         return { restarted: victims };
       },
     };

@@ -30,8 +30,9 @@ export function parseNemesisSpec(list: string): ParsedNemesis {
     let shapes: readonly string[] = kind.shapes;
     if (shapeText !== undefined) {
       shapes = shapeText.split('/').filter(Boolean);
-      const bad = shapes.find((s) => !kind.shapes.includes(s));
-      if (bad || shapes.length === 0) throw new Error(`unknown ${name} shape "${bad ?? ''}"; ${name} shapes: ${kind.shapes.join(', ')}`);
+      const all = [...kind.shapes, ...(kind.optIn ?? [])];
+      const bad = shapes.find((s) => !all.includes(s));
+      if (bad || shapes.length === 0) throw new Error(`unknown ${name} shape "${bad ?? ''}"; ${name} shapes: ${all.join(', ')}`);
     }
     const prev = byKind.get(name);
     byKind.set(name, { kind, shapes: prev ? [...new Set([...prev.shapes, ...shapes])] : shapes });
