@@ -22,11 +22,13 @@ export function firstViolationS(events: readonly HistoryEvent[], results: Result
         if (e?.time !== undefined) times.push(e.time);
       }
     }
-    // Workload checkers cite events by their position in the whole history ("event 812").
+    // Workload checkers cite events by their position in the whole history ("(event 812 and 930)").
     const problems = (c.details as { problems?: unknown[] } | undefined)?.problems ?? [];
-    for (const m of problems.join('\n').matchAll(/event (\d+)/g)) {
-      const t = events[Number(m[1])]?.time;
-      if (t !== undefined) times.push(t);
+    for (const m of problems.join('\n').matchAll(/event (\d+)(?: and (\d+))?/g)) {
+      for (const i of [m[1], m[2]]) {
+        const t = i === undefined ? undefined : events[Number(i)]?.time;
+        if (t !== undefined) times.push(t);
+      }
     }
   }
   if (times.length === 0) return undefined;

@@ -19,6 +19,11 @@ test('kind:shape/shape limits a package; naming a kind twice merges its shapes',
   assert.equal(p.packages[1].shapes, ['leader-long']);
 });
 
+test('opt-in shapes (kill:all) only when named', () => {
+  assert.not.ok(parseNemesisSpec('kill').packages[0].shapes.includes('all'));
+  assert.equal(parseNemesisSpec('kill:all/majority').packages[0].shapes, ['all', 'majority']);
+});
+
 test('unknown kinds and shapes get one clear line', () => {
   assert.throws(() => parseNemesisSpec('partition,meteor'), /unknown nemesis "meteor"; known: partition, kill, pause, clock, loss, latency, all, none/);
   assert.throws(() => parseNemesisSpec('partition:sideways'), /unknown partition shape "sideways"; partition shapes: isolate-one/);

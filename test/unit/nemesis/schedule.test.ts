@@ -73,6 +73,18 @@ test('kill hot-leader kills the hot shard\'s leader and restarts it', async () =
   assert.ok(rt.clean());
 });
 
+test('kill all and majority: every node, or more than half, at once; stop restarts them', async () => {
+  const rt = new FakeRuntime(N5);
+  const a = await killFault.start(ctx(rt), 'all');
+  assert.equal([...rt.killed].sort(), N5);
+  await a.stop();
+  assert.ok(rt.clean());
+  const m = await killFault.start(ctx(rt), 'majority');
+  assert.is(rt.killed.size, 3);
+  await m.stop();
+  assert.ok(rt.clean());
+});
+
 test('latency: delay ± half of it on a minority or the hot leader; stop removes it', async () => {
   for (let seed = 0; seed < 10; seed++) {
     const rt = new FakeRuntime(N5);

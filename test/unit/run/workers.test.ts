@@ -113,6 +113,28 @@ test('final reads are a generator phase behind a barrier: nothing passes it unti
   assert.is(recorder.counts.invoked, before + 3);
 });
 
+test('a rate function paces the workers: more operations per second inside a burst window', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-workers-'));
+  const recorder = new Recorder(new HistoryWriter(join(dir, 'h.jsonl')));
+  const target = new MemoryTarget();
+  const t0 = performance.now();
+  const elapsed = (): number => (performance.now() - t0) / 1000;
+  // 40 ops/s for the first 0.6 s, then a burst of 400 ops/s until 1.2 s.
+  const pool = new WorkerPool({
+    concurrency: 4, seed: 3, recorder, elapsed, rate: (t) => (t < 0.6 ? 40 : 400),
+    generator: (ctx) => (ctx.elapsed < 1.2 ? { f: 'read', key: 'k' } : undefined),
+    makeClient: () => target.client(),
+  });
+  const times: number[] = [];
+  const record = recorder.record.bind(recorder);
+  recorder.record = (e) => { if (e.type === 'invoke') times.push(elapsed()); return record(e); };
+  await pool.run();
+  recorder.close();
+  const quiet = times.filter((t) => t < 0.6).length;
+  const burst = times.filter((t) => t >= 0.6).length;
+  assert.ok(burst > 3 * quiet, `burst ${burst} vs quiet ${quiet} ops in equal spans`);
+});
+
 test('hotKey: the key most used among recent operations', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fl-workers-'));
   const recorder = new Recorder(new HistoryWriter(join(dir, 'h.jsonl')));
