@@ -5,8 +5,9 @@
 // any invalid run there is a false positive. Last, FP_RUNS runs (default 50) of the correct cluster under
 // `--nemesis all`. Prints a markdown table (README's planted-bug section).
 //
-//   npm run bench:bugs [-- --runtime docker] [-- --bugs stale-read,no-fsync]
+//   npm run bench:bugs [-- --runtime docker] [-- --bugs stale-read,no-fsync | --bugs none]
 //   FAULTLINE_BENCH_RUNS=10 FAULTLINE_BENCH_SECONDS=30 FAULTLINE_BENCH_FP_RUNS=50 FAULTLINE_BENCH_SEED=1000
+//   FAULTLINE_BENCH_CORRECT=0 (skip the correct-cluster runs) FAULTLINE_BENCH_MIX='{"bug":{...}}' (try another mix)
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,11 @@ interface Mix {
   schedule: RunOptions['nemesisSchedule'];
   intervalS: number;
   nodes: number;
+  /** Reference target options besides the bug (e.g. one shard, so every fault hits the one Raft group). */
+  targetOpts?: Record<string, string>;
+  /** Client ops/s (default 100) and client processes (default 10). */
+  rate?: number;
+  concurrency?: number;
   /** Why this mix exposes the bug. */
   why: string;
 }
@@ -57,6 +63,17 @@ export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
   },
 };
 
+// Experiments: FAULTLINE_BENCH_MIX='{"no-fsync":{"workload":"register"}}' overrides fields of a bug's mix.
+if (process.env.FAULTLINE_BENCH_MIX) {
+  try {
+    const over = JSON.parse(process.env.FAULTLINE_BENCH_MIX) as Record<string, Partial<Mix>>;
+    for (const [b, m] of Object.entries(over)) if (b in MIXES) Object.assign(MIXES[b as keyof typeof MIXES], m);
+  } catch (e) {
+    process.stderr.write(`bench:bugs: FAULTLINE_BENCH_MIX is not JSON: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -77,12 +94,15 @@ const RUNS = envInt('FAULTLINE_BENCH_RUNS', 10);
 const SECONDS = envInt('FAULTLINE_BENCH_SECONDS', 30);
 const FP_RUNS = envInt('FAULTLINE_BENCH_FP_RUNS', 50);
 const SEED = envInt('FAULTLINE_BENCH_SEED', 1000);
+/** 0: skip the correct-cluster runs of each bug's mix (quicker experiments with mixes). */
+const CORRECT = envInt('FAULTLINE_BENCH_CORRECT', 1);
 const runtime = (arg('runtime') ?? 'local') as RunOptions['runtime'];
 if (!['local', 'docker', 'auto'].includes(runtime)) {
   process.stderr.write(`bench:bugs: --runtime must be local, docker or auto, got "${runtime}"\n`);
   process.exit(2);
 }
-const only = arg('bugs')?.split(',').filter(Boolean);
+// --bugs none: only the --nemesis all false-positive runs.
+const only = arg('bugs') === 'none' ? [] : arg('bugs')?.split(',').filter(Boolean);
 for (const b of only ?? []) {
   if (!(b in MIXES)) {
     process.stderr.write(`bench:bugs: unknown bug "${b}"; known: ${KNOWN_BUGS.join(', ')}\n`);
@@ -111,10 +131,14 @@ interface Row { bug: string; mix: Mix; runs: number; detectedAt?: number; firstV
 
 async function benchBug(bug: keyof typeof MIXES): Promise<Row> {
   const mix = MIXES[bug];
-  const base = { workload: mix.workload, nemesis: mix.nemesis, nemesisSchedule: mix.schedule, nemesisIntervalS: mix.intervalS, nodes: mix.nodes };
+  const base = {
+    workload: mix.workload, nemesis: mix.nemesis, nemesisSchedule: mix.schedule, nemesisIntervalS: mix.intervalS, nodes: mix.nodes,
+    rate: mix.rate ?? 100, concurrency: mix.concurrency ?? 10,
+  };
+  const opts = mix.targetOpts ?? {};
   const row: Row = { bug, mix, runs: 0, fp: 0, fpRuns: 0, errors: [] };
   for (let i = 1; i <= RUNS && row.detectedAt === undefined; i++) {
-    const { r, error } = await once({ ...base, seed: SEED + i, targetOpts: { bug } });
+    const { r, error } = await once({ ...base, seed: SEED + i, targetOpts: { ...opts, bug } });
     row.runs = i;
     if (error) { row.errors.push(`seed ${SEED + i}: ${error}`); continue; }
     if (r!.results.valid === false) {
@@ -124,8 +148,8 @@ async function benchBug(bug: keyof typeof MIXES): Promise<Row> {
     process.stderr.write(`  ${bug} seed ${SEED + i}: ${r!.results.valid === false ? 'INVALID' : String(r!.results.valid)}  ${r!.dir}\n`);
   }
   // The correct cluster, same seeds, same mix.
-  for (let i = 1; i <= row.runs; i++) {
-    const { r, error } = await once({ ...base, seed: SEED + i, targetOpts: {} });
+  for (let i = 1; i <= (CORRECT ? row.runs : 0); i++) {
+    const { r, error } = await once({ ...base, seed: SEED + i, targetOpts: opts });
     if (error) { row.errors.push(`correct seed ${SEED + i}: ${error}`); continue; }
     row.fpRuns++;
     if (r!.results.valid === false) { row.fp++; process.stderr.write(`  FALSE POSITIVE ${bug} mix, seed ${SEED + i}: ${r!.dir}\n`); }
@@ -151,7 +175,7 @@ async function main(): Promise<void> {
   const lines = [
     `| planted bug | workload | fault mix (schedule, interval) | runs to detection | first violation | false positives (correct cluster, same runs) |`,
     `|---|---|---|---|---|---|`,
-    ...rows.map((r) => `| \`${r.bug}\` | ${r.mix.workload} | \`${r.mix.nemesis}\` (${r.mix.schedule}, ${r.mix.intervalS} s, ${r.mix.nodes} nodes) | ${r.detectedAt ?? `not in ${r.runs}`} | ${r.firstViolationS !== undefined ? `${r.firstViolationS.toFixed(1)} s` : '—'} | ${r.fp} / ${r.fpRuns} |`),
+    ...rows.map((r) => `| \`${r.bug}\` | ${r.mix.workload} | \`${r.mix.nemesis}\` (${r.mix.schedule}, ${r.mix.intervalS} s, ${r.mix.nodes} nodes${Object.entries(r.mix.targetOpts ?? {}).map(([k, v]) => `, ${k}=${v}`).join('')}${r.mix.rate ? `, ${r.mix.rate} ops/s` : ''}) | ${r.detectedAt ?? `not in ${r.runs}`} | ${r.firstViolationS !== undefined ? `${r.firstViolationS.toFixed(1)} s` : '—'} | ${r.fp} / ${r.fpRuns} |`),
   ];
   const found = rows.filter((r) => r.detectedAt !== undefined);
   console.log(lines.join('\n'));
