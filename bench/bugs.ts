@@ -46,19 +46,22 @@ export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
     why: 'holders stall past their lease (the workload\'s own stalls, pauses add more); only fencing stops stale writes',
   },
   'lease-local-clock': {
-    workload: 'lock', nemesis: 'clock', schedule: 'alternate', intervalS: 3, nodes: 3,
+    workload: 'lock', nemesis: 'clock:bump', schedule: 'alternate', intervalS: 3, nodes: 3,
     why: 'a replica whose clock jumps ahead expires a 120 s lease early and grants the lock twice',
   },
   'no-fsync': {
-    workload: 'kv', nemesis: 'kill:all/majority', schedule: 'burst', intervalS: 3, nodes: 3,
-    why: 'acknowledged writes still in memory on a majority vanish when those processes are killed together',
+    // One key (register), so every worker reads what was written just before the kill; kv rotates keys away.
+    workload: 'register', nemesis: 'kill:all', schedule: 'alternate', intervalS: 2, nodes: 3, targetOpts: { shards: '1' }, concurrency: 5,
+    why: 'acknowledged writes still in memory on every node vanish when all of them are killed together',
   },
   'vote-twice': {
-    workload: 'kv', nemesis: 'kill:leader/hot-leader/one,partition:isolate-hot-leader/one-way-mute', schedule: 'burst', intervalS: 2, nodes: 3,
-    why: 'a voter restarted mid-election forgets its vote and elects a second leader in the same term',
+    workload: 'register', nemesis: 'kill:one/leader,pause:leader,partition:isolate-leader/one-way-mute', schedule: 'random', intervalS: 2, nodes: 3,
+    targetOpts: { shards: '1', 'election-ms': '150' }, concurrency: 5,
+    why: 'a voter restarted mid-election forgets its vote and may elect a second leader in the same term',
   },
   'old-term-commit': {
-    workload: 'kv', nemesis: 'partition:isolate-hot-leader/halves,kill:hot-leader', schedule: 'burst', intervalS: 2, nodes: 3,
+    workload: 'register', nemesis: 'partition:isolate-leader/halves/majorities-ring/bridge,kill:leader/minority,latency', schedule: 'burst', intervalS: 2, nodes: 5,
+    targetOpts: { shards: '1', 'election-ms': '150' }, concurrency: 5,
     why: 'Raft figure 8: leaders come and go with entries of old terms half replicated',
   },
 };
