@@ -124,8 +124,8 @@ export const pauseFault: FaultKind = {
     return {
       value: { mode, nodes: [victim], ...(holdMs ? { atLeastMs: holdMs } : {}) },
       stop: async () => {
-        const left = holdMs - (Date.now() - since);
-        if (left > 0) await sleep(left);
+        // A timer may fire a millisecond early by the wall clock: wait until the hold has really passed.
+        for (let left = holdMs - (Date.now() - since); left > 0; left = holdMs - (Date.now() - since)) await sleep(left);
         await ctx.runtime.resume(victim);
         return { resumed: [victim], pausedMs: Date.now() - since };
       },
