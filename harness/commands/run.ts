@@ -2,7 +2,9 @@
 // exits with the verdict (0 valid, 1 invalid, 2 unknown, 3 the run itself failed).
 import type { Argv, CommandModule } from 'yargs';
 import { exitCodeFor, mergeValidity, type Validity } from '../checker/results.js';
-import { FAULT_KINDS, parseNemesis } from '../nemesis/faults.js';
+import { FAULT_KINDS } from '../nemesis/faults.js';
+import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
+import { parseSchedule, SCHEDULES } from '../nemesis/plan.js';
 import { DEFAULTS, type RunOptions } from '../run/options.js';
 import { runOnce, StopSignal, type RunOutcome } from '../run/run.js';
 import { renderRunReport } from '../report/run-report.js';
@@ -32,6 +34,9 @@ interface RunArgs {
   'test-count': number;
   out: string;
   'nemesis-interval': number;
+  'nemesis-schedule': string;
+  'burst-rate'?: number;
+  'burst-seconds': number;
   'op-timeout': number;
   'check-timeout': number;
   junit?: string;
@@ -73,7 +78,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('target', { type: 'string', default: DEFAULTS.target, describe: `the system under test: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or the path of an ESM module exporting a target` })
       .option('target-opt', { type: 'string', array: true, default: [] as string[], describe: 'a target option NAME=VALUE (repeatable), e.g. reads=serializable for etcd' })
       .option('workload', { type: 'string', default: DEFAULTS.workload, describe: `one of ${WORKLOADS.map((w) => w.name).join(', ')}` })
-      .option('nemesis', { type: 'string', default: DEFAULTS.nemesis, describe: `comma-separated faults: ${FAULT_KINDS.map((f) => f.name).join(', ')}; or none` })
+      .option('nemesis', { type: 'string', default: DEFAULTS.nemesis, describe: `comma-separated fault packages: ${FAULT_KINDS.map((f) => f.name).join(', ')}, each optionally limited to shapes (partition:one-way-deaf/one-way-mute); all (every kind the target and runtime can take); or none` })
       .option('nodes', { type: 'number', default: DEFAULTS.nodes, describe: 'cluster size' })
       .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'client processes' })
       .option('rate', { type: 'number', default: DEFAULTS.rate, describe: 'target ops/s over all clients (0: unlimited)' })
@@ -82,7 +87,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'reference target: planted bug on every node (short for --target-opt bug=NAME)' })
       .option('test-count', { type: 'number', default: DEFAULTS.testCount, describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run' })
       .option('out', { type: 'string', default: DEFAULTS.out, describe: 'results root folder' })
-      .option('nemesis-interval', { type: 'number', default: DEFAULTS.nemesisIntervalS, describe: 'seconds of quiet, then of fault, alternating' })
+      .option('nemesis-interval', { type: 'number', default: DEFAULTS.nemesisIntervalS, describe: 'the schedule\'s time unit, seconds: alternate\'s quiet and fault length, random\'s mean gap and duration' })
+      .option('nemesis-schedule', { type: 'string', default: DEFAULTS.nemesisSchedule, describe: `${SCHEDULES.join(', ')}: one fault at a time; overlapping packages with exponential gaps and durations; runs of short faults` })
+      .option('burst-rate', { type: 'number', describe: 'client ops/s around each fault start and stop (default: 3 x --rate; equal to --rate: no bursts)' })
+      .option('burst-seconds', { type: 'number', default: DEFAULTS.burstSeconds, describe: 'a burst runs this many seconds before and after each planned fault transition (0: none)' })
       .option('op-timeout', { type: 'number', default: DEFAULTS.opTimeoutMs, describe: 'client timeout per operation, ms' })
       .option('check-timeout', { type: 'number', default: DEFAULTS.checkTimeoutS, describe: 'checker time budget, seconds (0: none)' })
       .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' }) as unknown as Argv<RunArgs>,
@@ -92,8 +100,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
       targetOpts = parseTargetOpts([...a['target-opt'], ...(bugs.length ? [`bug=${bugs.join(',')}`] : [])]);
-      const kinds = parseNemesis(a.nemesis);
-      await prepareTarget(a.target, targetOpts, a.workload, kinds.map((k) => k.name));
+      parseSchedule(a['nemesis-schedule']);
+      await prepareTarget(a.target, targetOpts, a.workload, requiredKinds(parseNemesisSpec(a.nemesis)));
     } catch (e) {
       fail(e);
     }
@@ -101,6 +109,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     for (const [k, v] of positive) if (!Number.isFinite(v) || v <= 0) fail(new Error(`--${k} must be a positive number, got ${v}`));
     if (!Number.isInteger(a.nodes) || a.nodes > 9) fail(new Error(`--nodes must be an integer from 1 to 9, got ${a.nodes}`));
     if (!(a.rate >= 0)) fail(new Error(`--rate must be >= 0, got ${a.rate}`));
+    if (a['burst-rate'] !== undefined && !(a['burst-rate'] >= 0)) fail(new Error(`--burst-rate must be >= 0, got ${a['burst-rate']}`));
+    if (!(a['burst-seconds'] >= 0)) fail(new Error(`--burst-seconds must be >= 0, got ${a['burst-seconds']}`));
     const seed = a.seed ?? Math.floor(Math.random() * 2 ** 31);
     if (!Number.isSafeInteger(seed)) fail(new Error(`--seed must be an integer, got ${a.seed}`));
     const p = progressPrinter();
@@ -118,6 +128,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const o: RunOptions = {
         runtime: a.runtime, target: a.target, targetOpts, workload: a.workload, nemesis: a.nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
         timeLimitS: a['time-limit'], seed: seed + i, testCount: a['test-count'], out: a.out, nemesisIntervalS: a['nemesis-interval'],
+        nemesisSchedule: parseSchedule(a['nemesis-schedule']), burstRate: a['burst-rate'], burstSeconds: a['burst-seconds'],
         opTimeoutMs: a['op-timeout'], checkTimeoutS: a['check-timeout'],
       };
       try {

@@ -5,8 +5,8 @@
 // a bug found and a run that could not be done.
 import type { Argv, CommandModule } from 'yargs';
 import { WORKLOADS } from '../../workloads/index.js';
-import { parseNemesis } from '../nemesis/faults.js';
-import type { RunOptions } from '../run/options.js';
+import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
+import { DEFAULTS, type RunOptions } from '../run/options.js';
 import { testName } from '../run/options.js';
 import { StopSignal } from '../run/run.js';
 import { writeJunit } from '../report/junit.js';
@@ -52,7 +52,7 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       if (targets.length === 0) throw new Error('--target names no target');
       for (const w of workloads) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown --workload ${w}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
       // Everything that can be refused is refused before the first run starts.
-      for (const t of targets) for (const w of workloads) for (const n of sets) await prepareTarget(t, common.targetOpts, w, parseNemesis(n).map((k) => k.name));
+      for (const t of targets) for (const w of workloads) for (const n of sets) await prepareTarget(t, common.targetOpts, w, requiredKinds(parseNemesisSpec(n)));
     } catch (e) {
       fail(e);
     }
@@ -67,6 +67,7 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       matrix.push({
         runtime: a.runtime, target, targetOpts: common!.targetOpts, workload, nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
         timeLimitS: a['time-limit'], seed: common!.seed + i, testCount: 1, out: a.out, nemesisIntervalS: a['nemesis-interval'],
+        nemesisSchedule: DEFAULTS.nemesisSchedule, burstSeconds: DEFAULTS.burstSeconds,
         opTimeoutMs: a['op-timeout'], checkTimeoutS: a['check-timeout'],
       });
     }

@@ -19,9 +19,18 @@ export interface GenContext {
   rnd: Random;
   /** Seconds since the run's load phase started. */
   elapsed: number;
+  /** The key this worker's last operation touched (final reads read it back). */
+  lastKey?: string;
 }
 
-export type Generator = (ctx: GenContext) => OpSpec | undefined;
+/**
+ * "Not yet": the worker should ask again shortly (Jepsen's :pending). A phase that waits for something outside
+ * the generator (the nemesis's final heal) answers this until the wait is over.
+ */
+export const PENDING: unique symbol = Symbol('pending');
+export type GenResult = OpSpec | undefined | typeof PENDING;
+
+export type Generator = (ctx: GenContext) => GenResult;
 
 /** Picks one of the generators at random for each operation (Jepsen's gen/mix). */
 export function mix(gens: Generator[]): Generator {
@@ -31,6 +40,11 @@ export function mix(gens: Generator[]): Generator {
 /** At most n operations per worker. */
 export function limitPerWorker(n: number, gen: Generator): Generator {
   return (ctx) => (ctx.count >= n ? undefined : gen(ctx));
+}
+
+/** Hands out operations until `over()` says the phase is over (Ctrl-C, a harness-side deadline). */
+export function until(over: () => boolean, gen: Generator): Generator {
+  return (ctx) => (over() ? undefined : gen(ctx));
 }
 
 /** Stops handing out operations after `seconds` (Jepsen's gen/time-limit). */
@@ -47,7 +61,7 @@ export function phases(...gens: Generator[]): Generator {
       const p = phaseOf.get(ctx.worker) ?? 0;
       if (p >= gens.length) return undefined;
       const op = gens[p]({ ...ctx, count: ctx.count - (offset.get(ctx.worker) ?? 0) });
-      if (op !== undefined) return op;
+      if (op !== undefined) return op; // an operation, or PENDING: stay in this phase
       phaseOf.set(ctx.worker, p + 1);
       offset.set(ctx.worker, ctx.count);
     }

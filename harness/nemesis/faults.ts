@@ -1,16 +1,26 @@
-// Fault kinds as small packages (Jepsen's nemesis.combined): each knows how to start one fault on the runtime
-// and how to stop it, and says what it did (recorded in the history as a nemesis event). They only use the
-// Runtime interface, so they work on docker and local alike.
+// Fault kinds as small packages (Jepsen's nemesis.combined): each knows how to start one fault on the runtime,
+// how to stop it, and how to undo every trace of its kind at the end (its final heal), and says what it did
+// (recorded in the history as a nemesis event). They only use the Runtime interface, so they work on docker and
+// local alike. A kind has shapes (partition: isolate-leader, one-way-mute, ...); a package may be limited to
+// some of them (`--nemesis partition:one-way-deaf/one-way-mute`, harness/nemesis/packages.ts).
+//
+// Targeted shapes aim at the leader of the shard the clients are hammering right now (ctx.hotKey(), then the
+// target's leader(nodes, key)): that is where a deposed leader that has not noticed, or a paused one that
+// wakes past its election timeout, can answer wrongly.
 import type { Random } from '../generator/random.js';
 import type { Runtime } from '../runtime/types.js';
-import { bridge, describeGrudge, isolate, majoritiesRing, randomHalves, shuffle } from './grudge.js';
+import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
 
 export interface FaultContext {
   runtime: Runtime;
   nodes: string[];
   rnd: Random;
-  /** The current leader as the nodes report it, if any. */
-  leader(): Promise<string | undefined>;
+  /** The current leader as the nodes report it: of the shard `key` lives on when given, else of any group. */
+  leader(key?: string): Promise<string | undefined>;
+  /** The key clients used most among their recent operations (undefined before any keyed operation). */
+  hotKey(): string | undefined;
+  /** The target's election timeout, ms (pause-leader-long outlasts it several times). Default 1000. */
+  electionTimeoutMs?: number;
 }
 
 export interface ActiveFault {
@@ -21,78 +31,117 @@ export interface ActiveFault {
 
 export interface FaultKind {
   name: string;
-  /** Event names in the history: start-<name> / stop-<name>. */
-  start(ctx: FaultContext): Promise<ActiveFault>;
+  /** The shapes (modes) this kind picks from; a package may restrict them. */
+  shapes: readonly string[];
+  /** Shapes taken only when named (`kill:all`): too blunt for the default mix. */
+  optIn?: readonly string[];
+  /** Event names in the history: start-<name> / stop-<name>. `shape` is one of `shapes`. */
+  start(ctx: FaultContext, shape: string): Promise<ActiveFault>;
+  /** The package's final heal: undo anything of this kind on every node (idempotent). */
+  heal(ctx: FaultContext): Promise<void>;
 }
 
 const minority = (n: number): number => Math.floor((n - 1) / 2);
 
+/** The leader of the hot key's shard, else any leader, else a random node; says which it got. */
+async function hotLeader(ctx: FaultContext): Promise<{ node: string; key?: string; found: boolean }> {
+  const key = ctx.hotKey();
+  const l = (key !== undefined ? await ctx.leader(key) : undefined) ?? (await ctx.leader());
+  return l ? { node: l, key, found: true } : { node: ctx.rnd.pick(ctx.nodes), key, found: false };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export const partitionFault: FaultKind = {
   name: 'partition',
-  async start(ctx) {
-    const shapes = ['isolate-one', 'isolate-leader', 'halves', 'bridge', 'majorities-ring'] as const;
-    let shape: (typeof shapes)[number] = shapes[ctx.rnd.int(0, shapes.length)];
+  shapes: ['isolate-one', 'isolate-leader', 'isolate-hot-leader', 'halves', 'bridge', 'majorities-ring', 'one-way-deaf', 'one-way-mute'],
+  async start(ctx, shape) {
     if (ctx.nodes.length < 3 && (shape === 'bridge' || shape === 'majorities-ring')) shape = 'halves';
     let grudge;
-    if (shape === 'isolate-leader') {
-      const l = await ctx.leader();
-      grudge = isolate(l ?? ctx.rnd.pick(ctx.nodes), ctx.nodes);
+    const value: Record<string, unknown> = {};
+    if (shape === 'isolate-leader' || shape === 'isolate-hot-leader' || shape === 'one-way-deaf' || shape === 'one-way-mute') {
+      // isolate-hot-leader: the leader of the hot key's shard is cut from its followers on peer links only;
+      // clients still reach it (client ports are never faulted on either runtime), so it keeps answering, or
+      // redirecting, until it notices it was deposed (a stale read window, Raft §8 / diss. §6.4).
+      const t = shape === 'isolate-leader' ? { node: (await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes), found: true } : await hotLeader(ctx);
+      Object.assign(value, { target: t.node, ...('key' in t && t.key !== undefined ? { hotKey: t.key } : {}), leaderFound: t.found });
+      // deaf: hears no peer but is heard (sends heartbeats nobody can answer); mute: hears all, heard by none.
+      grudge = shape === 'one-way-deaf' ? deaf(t.node, ctx.nodes) : shape === 'one-way-mute' ? mute(t.node, ctx.nodes) : isolate(t.node, ctx.nodes);
     } else if (shape === 'isolate-one') grudge = isolate(ctx.rnd.pick(ctx.nodes), ctx.nodes);
     else if (shape === 'halves') grudge = randomHalves(ctx.nodes, ctx.rnd);
     else if (shape === 'bridge') grudge = bridge(ctx.nodes, ctx.rnd);
     else grudge = majoritiesRing(ctx.nodes, ctx.rnd);
     await ctx.runtime.partition(grudge);
     return {
-      value: { shape, grudge, cut: describeGrudge(grudge) },
+      value: { shape, ...value, grudge, cut: describeGrudge(grudge) },
       stop: async () => {
         await ctx.runtime.heal();
         return { healed: true };
       },
     };
   },
+  heal: (ctx) => ctx.runtime.heal(),
 };
 
 export const killFault: FaultKind = {
   name: 'kill',
-  async start(ctx) {
-    const mode = ctx.rnd.pick(['one', 'minority', 'leader'] as const);
+  shapes: ['one', 'minority', 'majority', 'leader', 'hot-leader'],
+  // all: every node at once, so writes acknowledged but not yet on disk anywhere are lost (Jepsen's kill :all;
+  // what catches a planted no-fsync end to end).
+  optIn: ['all'],
+  async start(ctx, mode) {
     let victims: string[];
-    if (mode === 'leader') victims = [(await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes)];
+    if (mode === 'all') victims = [...ctx.nodes];
+    else if (mode === 'majority') victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.floor(ctx.nodes.length / 2) + 1);
+    else if (mode === 'leader') victims = [(await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes)];
+    else if (mode === 'hot-leader') victims = [(await hotLeader(ctx)).node];
     else if (mode === 'one') victims = [ctx.rnd.pick(ctx.nodes)];
     else victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
-    for (const v of victims) await ctx.runtime.kill(v);
+    await Promise.all(victims.map((v) => ctx.runtime.kill(v)));
     return {
       value: { mode, nodes: victims },
       stop: async () => {
-        for (const v of victims) await ctx.runtime.start(v);
+        await Promise.all(victims.map((v) => ctx.runtime.start(v)));
         return { restarted: victims };
       },
     };
+  },
+  async heal(ctx) {
+    for (const n of ctx.nodes) await ctx.runtime.start(n);
   },
 };
 
 export const pauseFault: FaultKind = {
   name: 'pause',
-  async start(ctx) {
-    const mode = ctx.rnd.pick(['one', 'leader'] as const);
-    const victim = mode === 'leader' ? ((await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes)) : ctx.rnd.pick(ctx.nodes);
+  shapes: ['one', 'leader', 'leader-long'],
+  async start(ctx, mode) {
+    const victim = mode === 'one' ? ctx.rnd.pick(ctx.nodes) : mode === 'leader' ? ((await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes)) : (await hotLeader(ctx)).node;
+    // leader-long: frozen for at least three election timeouts, so the others elect a new leader and move on
+    // while the old one still believes it leads (and holds whatever lease it thinks it has) when it wakes.
+    const holdMs = mode === 'leader-long' ? 3 * (ctx.electionTimeoutMs ?? 1000) : 0;
+    const since = Date.now();
     await ctx.runtime.pause(victim);
     return {
-      value: { mode, nodes: [victim] },
+      value: { mode, nodes: [victim], ...(holdMs ? { atLeastMs: holdMs } : {}) },
       stop: async () => {
+        // A timer may fire a millisecond early by the wall clock: wait until the hold has really passed.
+        for (let left = holdMs - (Date.now() - since); left > 0; left = holdMs - (Date.now() - since)) await sleep(left);
         await ctx.runtime.resume(victim);
-        return { resumed: [victim] };
+        return { resumed: [victim], pausedMs: Date.now() - since };
       },
     };
+  },
+  async heal(ctx) {
+    for (const n of ctx.nodes) await ctx.runtime.resume(n);
   },
 };
 
 export const clockFault: FaultKind = {
   name: 'clock',
-  async start(ctx) {
+  shapes: ['bump', 'strobe'],
+  async start(ctx, mode) {
     if (!(await ctx.runtime.clockSupported())) throw new Error('clock faults need libfaketime on this runtime (apt-get install faketime)');
     const victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
-    const strobe = ctx.rnd.chance(0.3);
     const offsets: Record<string, number> = {};
     for (const v of victims) {
       // Bumps of 1 s to 2^18 ms (~262 s, as Jepsen's clock nemesis), either way: leases and timeouts must not
@@ -101,7 +150,7 @@ export const clockFault: FaultKind = {
       await ctx.runtime.clockSet(v, offsets[v]);
     }
     let timer: NodeJS.Timeout | undefined;
-    if (strobe) {
+    if (mode === 'strobe') {
       // Strobe: flip between the offset and true time every 200 ms.
       let on = true;
       timer = setInterval(() => {
@@ -110,7 +159,7 @@ export const clockFault: FaultKind = {
       }, 200);
     }
     return {
-      value: { mode: strobe ? 'strobe' : 'bump', offsetsMs: offsets },
+      value: { mode, offsetsMs: offsets },
       stop: async () => {
         if (timer) clearInterval(timer);
         await ctx.runtime.clockReset(victims);
@@ -118,13 +167,17 @@ export const clockFault: FaultKind = {
       },
     };
   },
+  async heal(ctx) {
+    if (await ctx.runtime.clockSupported()) await ctx.runtime.clockReset();
+  },
 };
 
 export const lossFault: FaultKind = {
   name: 'loss',
-  async start(ctx) {
+  shapes: ['0.2', '0.5', '0.8'],
+  async start(ctx, shape) {
     const victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
-    const p = [0.2, 0.5, 0.8][ctx.rnd.int(0, 3)];
+    const p = Number(shape);
     await ctx.runtime.loss(victims, p);
     return {
       value: { nodes: victims, probability: p },
@@ -134,15 +187,30 @@ export const lossFault: FaultKind = {
       },
     };
   },
+  heal: (ctx) => ctx.runtime.loss(ctx.nodes, 0),
 };
 
-export const FAULT_KINDS: readonly FaultKind[] = [partitionFault, killFault, pauseFault, clockFault, lossFault];
+/** Delays in ms; jitter is half the delay, so a 200 ms link takes 100-300 ms and reorders who wins an election. */
+export const LATENCY_SHAPES = ['50', '100', '200', '500'] as const;
 
-export function parseNemesis(list: string): FaultKind[] {
-  if (list.trim() === '' || list === 'none') return [];
-  return list.split(',').map((s) => s.trim()).filter(Boolean).map((name) => {
-    const k = FAULT_KINDS.find((f) => f.name === name);
-    if (!k) throw new Error(`unknown nemesis "${name}"; known: ${FAULT_KINDS.map((f) => f.name).join(', ')}, none`);
-    return k;
-  });
-}
+export const latencyFault: FaultKind = {
+  name: 'latency',
+  shapes: LATENCY_SHAPES,
+  async start(ctx, shape) {
+    const ms = Number(shape);
+    const jitterMs = ms / 2;
+    // Half the time the hot shard's leader (slow acks and heartbeats from the node that matters), else a minority.
+    const victims = ctx.rnd.chance(0.5) ? [(await hotLeader(ctx)).node] : shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
+    await ctx.runtime.latency(victims, ms, jitterMs);
+    return {
+      value: { nodes: victims, ms, jitterMs },
+      stop: async () => {
+        await ctx.runtime.latency(victims, 0, 0);
+        return { restored: victims };
+      },
+    };
+  },
+  heal: (ctx) => ctx.runtime.latency(ctx.nodes, 0, 0),
+};
+
+export const FAULT_KINDS: readonly FaultKind[] = [partitionFault, killFault, pauseFault, clockFault, lossFault, latencyFault];

@@ -74,3 +74,13 @@ export function majoritiesRing(nodes: readonly string[], rnd: Random): Grudge {
 export function describeGrudge(g: Grudge): string {
   return Object.entries(g).filter(([, v]) => v.length > 0).map(([k, v]) => `${k} ✗ ${v.join(',')}`).join('; ') || 'none';
 }
+
+/** One-way: `node` hears no one, everyone hears it (its heartbeats go out; nothing comes back). */
+export function deaf(node: string, nodes: readonly string[]): Grudge {
+  return { [node]: nodes.filter((n) => n !== node) };
+}
+
+/** One-way, the reverse: nobody hears `node`, it hears everyone (it learns of new terms but cannot answer). */
+export function mute(node: string, nodes: readonly string[]): Grudge {
+  return Object.fromEntries(nodes.filter((n) => n !== node).map((n) => [n, [node]]));
+}

@@ -1,70 +1,81 @@
-// The nemesis process: beside the clients, it alternates quiet and faulty intervals, picking one enabled fault
-// kind at random each time, and records every start and stop in the history as a nemesis event (invoke, then
-// info with what was done). When the load phase ends it stops the active fault and heals everything.
+// The nemesis process: beside the clients, it carries out a planned schedule (plan.ts) of fault packages
+// (packages.ts), several at once when the schedule overlaps them, and records every start and stop in the
+// history as a nemesis event (invoke, then info with what was done). Steps of one lane run in order; a step
+// whose predecessor ran late (a restarted node slow to come up) starts late rather than overlapping it. When
+// the load phase ends, stop() stops the active faults, runs each package's own final heal, then heals
+// everything the runtime knows of (heal-all), as Jepsen's combined packages each bring a final generator.
 import type { Random } from '../generator/random.js';
 import type { NewEvent } from '../history/writer.js';
-import type { FaultContext, FaultKind, ActiveFault } from './faults.js';
+import type { ActiveFault, FaultContext } from './faults.js';
+import type { NemesisPackage } from './packages.js';
+import type { Step } from './plan.js';
 
 export interface NemesisOptions {
-  kinds: FaultKind[];
-  /** Seconds of quiet, then seconds of fault, alternating. */
-  intervalS: number;
+  packages: NemesisPackage[];
+  /** The planned steps (plan.ts); pkg indexes `packages`. */
+  steps: Step[];
   rnd: Random;
   ctx: FaultContext;
   record: (e: NewEvent) => void;
   now: () => number;
   log: (msg: string) => void;
+  /** Ms since the load started (steps are planned on this clock). */
+  elapsedMs: () => number;
 }
 
 export interface NemesisState {
-  active: { kind: string; since: number } | undefined;
+  /** Kinds active now, with when they started (Date.now()). */
+  active: { kind: string; since: number }[];
   started: number;
   errors: string[];
 }
 
+interface Running { pkg: NemesisPackage; fault: ActiveFault }
+
 export class Nemesis {
-  readonly state: NemesisState = { active: undefined, started: 0, errors: [] };
+  readonly state: NemesisState = { active: [], started: 0, errors: [] };
   private stopping = false;
-  private wake: (() => void) | undefined;
-  private current: { kind: FaultKind; fault: ActiveFault } | undefined;
+  private readonly wakers = new Set<() => void>();
+  private readonly current = new Map<number, Running>();
+  private loops: Promise<void>[] = [];
 
   constructor(private readonly o: NemesisOptions) {}
 
-  private loop: Promise<void> | undefined;
-
   private sleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
+    if (this.stopping || ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
-      this.wake = () => { clearTimeout(t); this.wake = undefined; resolve(); };
+      const wake = (): void => { clearTimeout(t); this.wakers.delete(wake); resolve(); };
+      const t = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 
-  /** Starts the schedule in the background; stop() ends it. */
+  /** Starts every lane in the background; stop() ends them. */
   start(): void {
-    this.loop = this.run();
+    const lanes = new Map<number, Step[]>();
+    for (const s of this.o.steps) lanes.set(s.lane, [...(lanes.get(s.lane) ?? []), s]);
+    this.loops = [...lanes.entries()].map(([lane, steps]) => this.runLane(lane, steps));
   }
 
-  private async run(): Promise<void> {
-    if (this.o.kinds.length === 0) return;
-    while (!this.stopping) {
-      await this.sleep(this.o.intervalS * 1000);
-      if (this.stopping) break;
-      const kind = this.o.kinds[this.o.rnd.int(0, this.o.kinds.length)];
-      await this.startFault(kind);
-      await this.sleep(this.o.intervalS * 1000);
-      if (this.stopping) break; // stop() ends the active fault
-      await this.stopFault();
+  private async runLane(lane: number, steps: Step[]): Promise<void> {
+    for (const s of steps) {
+      await this.sleep(s.startMs - this.o.elapsedMs());
+      if (this.stopping) return;
+      await this.startFault(lane, this.o.packages[s.pkg]);
+      await this.sleep(s.endMs - this.o.elapsedMs());
+      if (this.stopping) return; // stop() ends the active fault
+      await this.stopFault(lane);
     }
   }
 
-  private async startFault(kind: FaultKind): Promise<void> {
-    const f = `start-${kind.name}`;
+  private async startFault(lane: number, pkg: NemesisPackage): Promise<void> {
+    const f = `start-${pkg.kind.name}`;
+    const shape = this.o.rnd.pick(pkg.shapes);
     this.o.record({ type: 'invoke', process: 'nemesis', f, time: this.o.now() });
     try {
-      const fault = await kind.start(this.o.ctx);
-      this.current = { kind, fault };
-      this.state.active = { kind: kind.name, since: Date.now() };
+      const fault = await pkg.kind.start(this.o.ctx, shape);
+      this.current.set(lane, { pkg, fault });
+      this.state.active.push({ kind: pkg.kind.name, since: Date.now() });
       this.state.started++;
       this.o.record({ type: 'info', process: 'nemesis', f, value: fault.value, time: this.o.now() });
       this.o.log(`nemesis: ${f} ${JSON.stringify(fault.value)}`);
@@ -76,11 +87,11 @@ export class Nemesis {
     }
   }
 
-  private async stopFault(): Promise<void> {
-    const cur = this.current;
+  private async stopFault(lane: number): Promise<void> {
+    const cur = this.current.get(lane);
     if (!cur) return;
-    this.current = undefined;
-    const f = `stop-${cur.kind.name}`;
+    this.current.delete(lane);
+    const f = `stop-${cur.pkg.kind.name}`;
     this.o.record({ type: 'invoke', process: 'nemesis', f, time: this.o.now() });
     try {
       const value = await cur.fault.stop();
@@ -90,21 +101,29 @@ export class Nemesis {
       this.state.errors.push(`${f}: ${msg}`);
       this.o.record({ type: 'info', process: 'nemesis', f, value: null, error: msg, time: this.o.now() });
     }
-    this.state.active = undefined;
+    const i = this.state.active.findIndex((a) => a.kind === cur.pkg.kind.name);
+    if (i >= 0) this.state.active.splice(i, 1);
   }
 
-  /** Ends the schedule: stops the active fault, then heals everything (the final phase). */
+  private async recorded(f: string, action: () => Promise<unknown>): Promise<void> {
+    this.o.record({ type: 'invoke', process: 'nemesis', f, time: this.o.now() });
+    try {
+      await action();
+      this.o.record({ type: 'info', process: 'nemesis', f, value: { healed: true }, time: this.o.now() });
+    } catch (e) {
+      const msg = (e as Error).message;
+      this.state.errors.push(`${f}: ${msg}`);
+      this.o.record({ type: 'info', process: 'nemesis', f, value: null, error: msg, time: this.o.now() });
+    }
+  }
+
+  /** Ends the schedule: stops the active faults, runs each package's final heal, then heals everything. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    await this.stopFault();
-    this.o.record({ type: 'invoke', process: 'nemesis', f: 'heal-all', time: this.o.now() });
-    try {
-      await this.o.ctx.runtime.healAll();
-      this.o.record({ type: 'info', process: 'nemesis', f: 'heal-all', value: { healed: true }, time: this.o.now() });
-    } catch (e) {
-      this.o.record({ type: 'info', process: 'nemesis', f: 'heal-all', value: null, error: (e as Error).message, time: this.o.now() });
-    }
+    for (const w of [...this.wakers]) w();
+    await Promise.all(this.loops);
+    await Promise.all([...this.current.keys()].map((lane) => this.stopFault(lane)));
+    for (const p of this.o.packages) await this.recorded(`heal-${p.kind.name}`, () => p.kind.heal(this.o.ctx));
+    await this.recorded('heal-all', () => this.o.ctx.runtime.healAll());
   }
 }

@@ -17,8 +17,14 @@ export interface RunOptions {
   testCount: number;
   /** Results root (default results/). */
   out: string;
-  /** Seconds between nemesis actions (quiet, then fault, alternating). */
+  /** The nemesis schedule's time unit in seconds: alternate's quiet and fault length, random's mean gap and duration. */
   nemesisIntervalS: number;
+  /** How faults are timed (harness/nemesis/plan.ts): alternate, random or burst. */
+  nemesisSchedule: 'alternate' | 'random' | 'burst';
+  /** Client ops/s for burstSeconds either side of every planned fault start and stop (undefined: 3 × rate). */
+  burstRate?: number;
+  /** Half-width of a load burst around each fault transition, seconds (0: no bursts). */
+  burstSeconds: number;
   opTimeoutMs: number;
   /** Checker time budget in seconds (0: no limit). */
   checkTimeoutS: number;
@@ -26,7 +32,7 @@ export interface RunOptions {
 
 export const DEFAULTS: RunOptions = {
   runtime: 'auto', target: 'reference', targetOpts: {}, workload: 'kv', nemesis: 'partition,kill', nodes: 5, concurrency: 10, rate: 100, timeLimitS: 60,
-  seed: 0, testCount: 1, out: 'results', nemesisIntervalS: 5, opTimeoutMs: 3000, checkTimeoutS: 60,
+  seed: 0, testCount: 1, out: 'results', nemesisIntervalS: 5, nemesisSchedule: 'alternate', burstSeconds: 2, opTimeoutMs: 3000, checkTimeoutS: 60,
 };
 
 /**
@@ -36,7 +42,7 @@ export const DEFAULTS: RunOptions = {
  */
 export function testName(o: RunOptions, targetName = o.target.replace(/\\/g, '/').split('/').pop()!.replace(/\.(m?js|cjs|ts)$/, '')): string {
   const parts = targetName === 'reference' ? [] : [targetName];
-  parts.push(o.workload, o.nemesis.replace(/,/g, '+') || 'none');
+  parts.push(o.workload, o.nemesis.replace(/,/g, '+').replace(/[:/]/g, '.') || 'none');
   const bugs = (o.targetOpts.bug ?? '').split(',').filter(Boolean);
   if (bugs.length > 0) parts.push(`bug-${bugs.join('+')}`);
   for (const [k, v] of Object.entries(o.targetOpts)) if (k !== 'bug') parts.push(`${k}=${v}`);

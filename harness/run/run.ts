@@ -10,11 +10,14 @@ import { getWorkload } from '../../workloads/index.js';
 import { runChecks, specForWorkload } from '../checker/pipeline.js';
 import type { Results } from '../checker/results.js';
 import { Random } from '../generator/random.js';
-import { timeLimit } from '../generator/generator.js';
+import { phases, timeLimit, until } from '../generator/generator.js';
+import { burstRate } from '../generator/bursts.js';
+import { barrier, oncePerWorker } from '../generator/phases.js';
 import { parseHistory } from '../history/readers/index.js';
 import { HistoryWriter } from '../history/writer.js';
 import type { HistoryEvent } from '../history/op.js';
-import { parseNemesis } from '../nemesis/faults.js';
+import { parseNemesisSpec, requiredKinds, resolvePackages } from '../nemesis/packages.js';
+import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
 import { leftoverWarning } from '../runtime/clean.js';
@@ -66,8 +69,8 @@ export interface Progress {
 
 export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progress): Promise<RunOutcome> {
   const workload = getWorkload(o.workload);
-  const kinds = parseNemesis(o.nemesis);
-  const prepared = await prepareTarget(o.target, o.targetOpts, workload.name, kinds.map((k) => k.name));
+  const nemesisSpec = parseNemesisSpec(o.nemesis);
+  const prepared = await prepareTarget(o.target, o.targetOpts, workload.name, requiredKinds(nemesisSpec));
   const { target, options: topts } = prepared;
   const name = testName(o, target.name);
   const dir = createRunFolder(o.out, name);
@@ -107,34 +110,49 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     writeJson(join(dir, 'test.json'), test);
     if (stop.reason) throw new Error(`stopped before the load started (${stop.reason})`);
 
+    // Fault packages: `all` leaves out what the target refuses and what this runtime cannot do.
+    const rt = runtime;
+    const packages = await resolvePackages(nemesisSpec, target.refuses?.(topts) ?? {}, async (k) => (k === 'clock' ? rt.clockSupported() : true));
+    const steps = plan(o.nemesisSchedule, packages.length, { intervalMs: o.nemesisIntervalS * 1000, horizonMs: o.timeLimitS * 1000 }, new Random(o.seed ^ 0x2545f491));
     const wo = { seed: o.seed, concurrency: o.concurrency, opTimeoutMs: o.opTimeoutMs, leaseMs: workload.leaseMs };
     const started = performance.now();
     const elapsed = (): number => (performance.now() - started) / 1000;
-    pool = new WorkerPool({
-      concurrency: o.concurrency, seed: o.seed, rate: o.rate, recorder, elapsed,
-      generator: timeLimit(o.timeLimitS, workload.generator(wo)),
+    // Phases: the load (until the time limit or Ctrl-C), a barrier while the nemesis heals, the final reads.
+    let loadOver = false;
+    const healed = barrier(o.concurrency);
+    const p = new WorkerPool({
+      concurrency: o.concurrency, seed: o.seed, recorder, elapsed,
+      rate: burstRate(transitionsS(steps), { rate: o.rate, burstRate: o.burstRate ?? 3 * o.rate, burstSeconds: o.burstSeconds }),
+      generator: phases(until(() => loadOver, timeLimit(o.timeLimitS, workload.generator(wo))), healed.gen, oncePerWorker(workload.finalOp)),
       makeClient: (process, worker) => {
         const inner = prepared.client({ ...wo, nodes: handles, prefer: worker, process, options: topts });
         return workload.wrapClient ? workload.wrapClient(inner, { ...wo, process }) : inner;
       },
-      finalOp: workload.finalOp,
     });
-    const rt = runtime;
+    pool = p;
+    const electionMs = Number(topts['election-ms']);
     nemesis = new Nemesis({
-      kinds, intervalS: o.nemesisIntervalS, rnd: new Random(o.seed ^ 0x2545f491), record: (e) => recorder.record(e), now: () => recorder.now(),
-      log: (m) => log.info(m),
-      ctx: { runtime: rt, nodes: handles.map((h) => h.name), rnd: new Random(o.seed ^ 0x68e31da4), leader: async () => target.leader?.(handles, undefined, topts) },
+      packages, steps, rnd: new Random(o.seed ^ 0x68e31da4), record: (e) => recorder.record(e), now: () => recorder.now(),
+      log: (m) => log.info(m), elapsedMs: () => elapsed() * 1000,
+      ctx: {
+        runtime: rt, nodes: handles.map((h) => h.name), rnd: new Random(o.seed ^ 0x68e31da4 ^ 0x1b873593),
+        leader: async (key) => target.leader?.(handles, key, topts), hotKey: () => p.hotKey(),
+        electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
+      },
     });
-    stop.on(() => pool?.stop());
+    stop.on(() => { loadOver = true; });
     const ticker = setInterval(() => {
       const c = recorder.counts;
-      const active = nemesis?.state.active ? `${nemesis.state.active.kind} active` : 'no fault';
+      const act = nemesis?.state.active ?? [];
+      const active = act.length ? `${act.map((a) => a.kind).join('+')} active` : 'no fault';
       progress.line(`${elapsed().toFixed(0)}/${o.timeLimitS} s  ok ${c.ok}  fail ${c.fail}  info ${c.info}  ${active}`);
     }, 1000);
-    say(`load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, nemesis ${o.nemesis || 'none'} every ${o.nemesisIntervalS} s`);
+    const kindsText = packages.map((x) => x.kind.name).join(',') || 'none';
+    say(`load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`);
     nemesis.start();
+    const running = p.run();
     try {
-      await pool.run();
+      await Promise.race([healed.reached, running]);
     } finally {
       clearInterval(ticker);
     }
@@ -143,10 +161,12 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     try {
       await runtime.waitHealthy(30_000);
       say('final reads');
-      await pool.finalReads();
     } catch (e) {
       say(`cluster did not recover within 30 s after healing: ${(e as Error).message}`);
+      p.stop();
     }
+    healed.open();
+    await running;
   } catch (e) {
     test.error = (e as Error).message;
     say(`run error: ${test.error}`);

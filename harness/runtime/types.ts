@@ -37,12 +37,19 @@ export interface Runtime {
   /** Random loss of incoming packets from peers on these nodes with probability p (0 < p < 1); p = 0 removes it. */
   loss(names: string[], p: number): Promise<void>;
 
+  /**
+   * Delay every peer byte these nodes receive by ms ± jitterMs (uniform), order kept; 0, 0 removes it. Both
+   * runtimes do it in user space (no kernel netem here): the local relay, and on docker a harness-side relay
+   * that peer traffic is steered through (docker/latency.ts).
+   */
+  latency(names: string[], ms: number, jitterMs?: number): Promise<void>;
+
   /** Offset the node's wall clock by `deltaMs` relative to true time (libfaketime). Throws a clear error when unsupported. */
   clockSet(name: string, offsetMs: number): Promise<void>;
   clockReset(names?: string[]): Promise<void>;
   clockSupported(): Promise<boolean>;
 
-  /** Undo every fault (partitions, loss, clocks, pauses; restarts killed nodes). */
+  /** Undo every fault (partitions, loss, latency, clocks, pauses; restarts killed nodes). */
   healAll(): Promise<void>;
   /** Stop and remove everything this runtime created (idempotent, safe to call from signal handlers). */
   down(): Promise<void>;

@@ -17,6 +17,7 @@ import { writeFaketimeFile } from '../faketime.js';
 import { waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
 import { desiredRules, syncRules, type Rule } from './iptables.js';
+import { PeerRelay, steeredLinks, steeringRules, syncSteering, type LatencySetting, type SteerRule } from './latency.js';
 import { createRunNetwork } from './subnet.js';
 import { ensureBaseImage } from './base-image.js';
 import { startReaper } from './reaper.js';
@@ -48,6 +49,8 @@ interface DockerNode {
   pid?: number;
   /** iptables rule specs (after "-A INPUT") installed in the node's current network namespace. */
   rules: Rule[];
+  /** OUTPUT rules steering this node's peer dials through the latency relay (docker/latency.ts). */
+  steer: SteerRule[];
   log?: WriteStream;
   attach?: NodeJS.ReadableStream;
   /** Serializes kill/start/pause/resume/rule changes on this node (the nemesis may overlap calls). */
@@ -81,6 +84,8 @@ export class DockerRuntime implements Runtime {
   private mode: 'drop' | 'reject' = 'drop';
   private lossP = new Map<string, number>();
   private clocks = new Map<string, number>();
+  private lat = new Map<string, LatencySetting>();
+  private peerRelay?: PeerRelay;
   private unregister?: () => void;
   private downed = false;
   private clockRoot?: string;
@@ -133,7 +138,7 @@ export class DockerRuntime implements Runtime {
         writeFaketimeFile(join(clockDir, 'faketimerc'), 0);
         this.list.push({
           name, ip: `${prefix}.${third}.${10 + i}`, containerName: `faultline-${spec.runId}-${name}`,
-          volume: `faultline-${spec.runId}-${name}-data`, clockDir, state: 'killed', rules: [], queue: Promise.resolve(),
+          volume: `faultline-${spec.runId}-${name}-data`, clockDir, state: 'killed', rules: [], steer: [], queue: Promise.resolve(),
           container: undefined as unknown as Docker.Container,
         });
       }
@@ -204,6 +209,7 @@ export class DockerRuntime implements Runtime {
     n.pid = info.State.Pid;
     n.state = 'running';
     n.rules = [];
+    n.steer = [];
   }
 
   nodes(): NodeHandle[] {
@@ -263,6 +269,7 @@ export class DockerRuntime implements Runtime {
     n.state = 'killed';
     n.pid = undefined;
     n.rules = []; // the network namespace, and every rule in it, died with the container
+    n.steer = [];
   }
 
   start(name: string): Promise<void> {
@@ -273,6 +280,7 @@ export class DockerRuntime implements Runtime {
       // A NEW network namespace and pid: re-apply active partitions and loss. (The process runs unhindered for
       // the few ms between start and this; docker cannot create the namespace before the process starts.)
       await this.syncRulesNow(n);
+      await this.syncSteeringNow(n);
     });
   }
 
@@ -319,6 +327,55 @@ export class DockerRuntime implements Runtime {
       else this.lossP.set(x, p);
     }
     await this.syncAll();
+  }
+
+  async latency(names: string[], ms: number, jitterMs = 0): Promise<void> {
+    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs)) throw new Error(`latency must be finite and >= 0, got ${ms} ± ${jitterMs} ms`);
+    for (const x of names) this.node(x);
+    for (const x of names) {
+      if (ms === 0 && jitterMs === 0) this.lat.delete(x);
+      else this.lat.set(x, { ms, jitterMs });
+    }
+    if (this.lat.size > 0 && !this.peerRelay) await this.startPeerRelay();
+    await Promise.all(this.list.map((n) => serial(n, () => this.syncSteeringNow(n))));
+  }
+
+  /** The harness-side relay for latency (docker/latency.ts), on the network's gateway; started on first use. */
+  private async startPeerRelay(): Promise<void> {
+    const gateway = `${this.subnet!.split('.').slice(0, 3).join('.')}.1`;
+    this.peerRelay = await PeerRelay.create({
+      gateway,
+      ips: Object.fromEntries(this.list.map((n) => [n.name, n.ip])),
+      ports: this.spec!.ports.filter((p) => p.kind === 'peer').map((p) => p.container),
+      hooks: {
+        isCut: (from, to) => (this.grudge[to] ?? []).includes(from),
+        lossOf: (to) => this.lossP.get(to) ?? 0,
+        latencyOf: (to) => this.lat.get(to),
+      },
+    });
+  }
+
+  /** Steers node n's dials through the relay for every link with latency at either end, and no others. */
+  private async syncSteeringNow(n: DockerNode): Promise<void> {
+    if (n.state === 'killed' || n.pid === undefined || !this.peerRelay) return;
+    const relay = this.peerRelay;
+    const peerPorts = this.spec!.ports.filter((p) => p.kind === 'peer').map((p) => p.container);
+    const to = steeredLinks(this.list.map((x) => x.name), new Set(this.lat.keys())).filter(([x]) => x === n.name)
+      .flatMap(([, y]) => peerPorts.map((port) => ({ ip: this.node(y).ip, port, relayPort: relay.relayPort(y, port) })));
+    const want = steeringRules({ runId: this.spec!.runId, gateway: relay.o.gateway, to });
+    await syncSteering(n.pid, n.steer, want, n.name);
+    n.steer = want;
+  }
+
+  /** The latency relay's counters (connections relayed, bytes, chunks held back), once latency was used. */
+  latencyRelayStats(): { accepted: number; open: number; bytes: number; delayedChunks: number } | undefined {
+    const r = this.peerRelay;
+    return r ? { accepted: r.accepted, open: r.connections(), bytes: r.bytes, delayedChunks: r.delayedChunks } : undefined;
+  }
+
+  /** The OUTPUT steering rules installed in the node's namespace. */
+  steeringOf(name: string): SteerRule[] {
+    return this.node(name).steer.map((r) => ({ table: r.table, rule: [...r.rule] }));
   }
 
   /** The rules node n should have now, from the current grudge and loss settings. */
@@ -380,7 +437,9 @@ export class DockerRuntime implements Runtime {
   async healAll(): Promise<void> {
     this.grudge = {};
     this.lossP.clear();
+    this.lat.clear();
     await this.syncAll();
+    await Promise.all(this.list.map((n) => serial(n, () => this.syncSteeringNow(n))));
     if (this.faketime) await this.clockReset();
     // resume and start are no-ops unless the node is paused / killed when its turn in the node's queue comes.
     await Promise.all(this.list.map(async (n) => {
@@ -403,6 +462,7 @@ export class DockerRuntime implements Runtime {
       n.rules = [];
     }));
     await Promise.all(this.list.map((n) => new Promise<void>((r) => (n.log && !n.log.writableEnded ? n.log.end(() => r()) : r()))));
+    await this.peerRelay?.close().catch(() => undefined);
     if (this.network) {
       try { await this.network.remove(); } catch (e) { if (!is404(e)) this.log(`remove network ${this.networkName}: ${(e as Error).message}`); }
     }

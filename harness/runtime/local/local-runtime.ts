@@ -192,6 +192,10 @@ export class LocalRuntime implements Runtime {
     for (const n of names) this.relay.loss(n, p);
   }
 
+  async latency(names: string[], ms: number, jitterMs = 0): Promise<void> {
+    for (const n of names) this.relay.latency(n, ms, jitterMs);
+  }
+
   async clockSupported(): Promise<boolean> {
     return this.spec ? this.clockable() : this.faketime !== undefined;
   }

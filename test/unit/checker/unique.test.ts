@@ -3,6 +3,7 @@
 // (a read answering another written value, a cas flipped between ok and failed, an indeterminate op made ok),
 // with and without indeterminate operations. Every verdict must agree; the seed is in each failure message.
 import { test } from 'uvu';
+import type { OpSpec } from '../../../harness/generator/generator.js';
 import * as assert from 'uvu/assert';
 import { casRegisterModel, registerOperations, type RegisterInput, type RegisterOutput } from '../../../harness/checker/models/cas-register.js';
 import { getModel } from '../../../harness/checker/models/registry.js';
@@ -189,7 +190,7 @@ test('the register and kv workloads write values unique per key, so their histor
     for (let w = 0; w < 50; w++) {
       const rnd = workerRandom(9, w);
       for (let count = 0; count < 400; count++) {
-        const op = gen({ worker: w, count, rnd, elapsed: 0 })!;
+        const op = gen({ worker: w, count, rnd, elapsed: 0 }) as OpSpec;
         if (op.f === 'read') continue;
         const to = op.f === 'write' ? op.value : (op.value as unknown[])[1];
         if (op.f === 'cas') cas++;

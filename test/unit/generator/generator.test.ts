@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { limitPerWorker, mix, phases, staggerMs, timeLimit, workerRandom, type Generator, type OpSpec } from '../../../harness/generator/generator.js';
+import { limitPerWorker, mix, PENDING, phases, staggerMs, timeLimit, workerRandom, type Generator, type OpSpec } from '../../../harness/generator/generator.js';
 import { Random } from '../../../harness/generator/random.js';
 import { kvGenerator, kvKey, OPS_PER_KEY, THREADS_PER_KEY } from '../../../workloads/kv/workload.js';
 
@@ -10,7 +10,7 @@ function drive(gen: Generator, seed: number, workers: number, perWorker: number)
     const out: OpSpec[] = [];
     for (let count = 0; count < perWorker; count++) {
       const op = gen({ worker: w, count, rnd, elapsed: 0 });
-      if (!op) break;
+      if (!op || op === PENDING) break;
       out.push(op);
     }
     return out;

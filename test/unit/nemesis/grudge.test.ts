@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../../../harness/generator/random.js';
-import { bridge, fromComponents, isolate, majoritiesRing, randomHalves } from '../../../harness/nemesis/grudge.js';
-import { parseNemesis } from '../../../harness/nemesis/faults.js';
+import { bridge, deaf, fromComponents, isolate, majoritiesRing, mute, randomHalves } from '../../../harness/nemesis/grudge.js';
+import { parseNemesis } from '../../../harness/nemesis/packages.js';
 import type { Grudge } from '../../../harness/runtime/types.js';
 
 const N5 = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -48,6 +48,18 @@ test('parseNemesis: names, none, unknown', () => {
   assert.equal(parseNemesis('partition,kill').map((k) => k.name), ['partition', 'kill']);
   assert.equal(parseNemesis('none'), []);
   assert.throws(() => parseNemesis('partition,meteor'), /unknown nemesis "meteor"/);
+});
+
+test('deaf: the node hears nobody, everyone still hears it', () => {
+  const g = deaf('n2', N5);
+  for (const n of N5) if (n !== 'n2') { assert.not.ok(hears(g, 'n2', n)); assert.ok(hears(g, n, 'n2')); }
+  assert.ok(hears(g, 'n1', 'n3'));
+});
+
+test('mute: nobody hears the node, it still hears everyone', () => {
+  const g = mute('n4', N5);
+  for (const n of N5) if (n !== 'n4') { assert.ok(hears(g, 'n4', n)); assert.not.ok(hears(g, n, 'n4')); }
+  assert.ok(hears(g, 'n1', 'n3'));
 });
 
 test.run();

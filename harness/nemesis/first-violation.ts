@@ -1,0 +1,36 @@
+// When a run first went wrong, from its history and its checkers' verdicts: the earliest completion among the
+// operations the checkers name (Porcupine's offending operations of every illegal key; the events a workload
+// checker cites), in seconds since the load's first operation. The planted-bug benchmark reports it as the
+// time to first violation.
+import type { Results } from '../checker/results.js';
+import type { HistoryEvent } from '../history/op.js';
+
+export function firstViolationS(events: readonly HistoryEvent[], results: Results): number | undefined {
+  const client = events.filter((e) => e.process !== 'nemesis');
+  const t0 = client[0]?.time;
+  if (t0 === undefined) return undefined;
+  const times: number[] = [];
+  for (const c of results.checkers) {
+    if (c.valid !== false) continue;
+    for (const p of c.linearizability?.partitions ?? []) {
+      if (p.verdict !== 'illegal') continue;
+      for (const i of p.offending ?? []) {
+        const op = p.ops[i];
+        if (!op) continue;
+        // ret and ref are positions among the client events: the completion when there was one, else the invoke.
+        const e = Number.isFinite(op.ret) ? client[op.ret] : op.ref !== undefined ? client[op.ref] : undefined;
+        if (e?.time !== undefined) times.push(e.time);
+      }
+    }
+    // Workload checkers cite events by their position in the whole history ("(event 812 and 930)").
+    const problems = (c.details as { problems?: unknown[] } | undefined)?.problems ?? [];
+    for (const m of problems.join('\n').matchAll(/event (\d+)(?: and (\d+))?/g)) {
+      for (const i of [m[1], m[2]]) {
+        const t = i === undefined ? undefined : events[Number(i)]?.time;
+        if (t !== undefined) times.push(t);
+      }
+    }
+  }
+  if (times.length === 0) return undefined;
+  return (Math.min(...times) - t0) / 1e9;
+}
