@@ -1,6 +1,7 @@
 // Options shared by the commands that start runs (test-all, rerun): flags and their checks, as `run` has them.
 // Kept apart from run.ts so each command stays one file; the flag names are the same as run's.
 import type { Argv } from 'yargs';
+import { parseSchedule, SCHEDULES, type ScheduleName } from '../nemesis/plan.js';
 import { DEFAULTS } from '../run/options.js';
 import { parseTargetOpts } from '../target/options.js';
 
@@ -16,6 +17,9 @@ export interface CommonRunArgs {
   'test-count': number;
   out: string;
   'nemesis-interval': number;
+  'nemesis-schedule': string;
+  'burst-rate'?: number;
+  'burst-seconds': number;
   'op-timeout': number;
   'check-timeout': number;
   junit?: string;
@@ -33,23 +37,29 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'reference target: planted bug (short for --target-opt bug=NAME)' })
     .option('test-count', { type: 'number', default: DEFAULTS.testCount, describe: 'seeds per combination' })
     .option('out', { type: 'string', default: DEFAULTS.out, describe: 'results root folder' })
-    .option('nemesis-interval', { type: 'number', default: DEFAULTS.nemesisIntervalS, describe: 'seconds of quiet, then of fault, alternating' })
+    .option('nemesis-interval', { type: 'number', default: DEFAULTS.nemesisIntervalS, describe: 'the schedule\'s time unit, seconds: alternate\'s quiet and fault length, random\'s mean gap and duration' })
+    .option('nemesis-schedule', { type: 'string', default: DEFAULTS.nemesisSchedule, describe: `${SCHEDULES.join(', ')}: one fault at a time; overlapping packages with exponential gaps and durations; runs of short faults` })
+    .option('burst-rate', { type: 'number', describe: 'client ops/s around each fault start and stop (default: 3 x --rate; equal to --rate: no bursts)' })
+    .option('burst-seconds', { type: 'number', default: DEFAULTS.burstSeconds, describe: 'a burst runs this many seconds before and after each planned fault transition (0: none)' })
     .option('op-timeout', { type: 'number', default: DEFAULTS.opTimeoutMs, describe: 'client timeout per operation, ms' })
     .option('check-timeout', { type: 'number', default: DEFAULTS.checkTimeoutS, describe: 'checker time budget, seconds (0: none)' })
     .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' });
 }
 
-/** Checks the numeric flags as `run` does; returns the first seed and the target options. Throws a one-line Error. */
-export function checkCommonArgs(a: CommonRunArgs): { seed: number; targetOpts: Record<string, string> } {
+/** Checks the flags every run-starting command shares; returns the first seed, the target options and the schedule. Throws a one-line Error. */
+export function checkCommonArgs(a: CommonRunArgs): { seed: number; targetOpts: Record<string, string>; schedule: ScheduleName } {
   const positive: [string, number][] = [['nodes', a.nodes], ['concurrency', a.concurrency], ['time-limit', a['time-limit']], ['test-count', a['test-count']], ['nemesis-interval', a['nemesis-interval']], ['op-timeout', a['op-timeout']]];
   for (const [k, v] of positive) if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} must be a positive number, got ${v}`);
   if (!Number.isInteger(a.nodes) || a.nodes > 9) throw new Error(`--nodes must be an integer from 1 to 9, got ${a.nodes}`);
   if (!Number.isInteger(a['test-count'])) throw new Error(`--test-count must be an integer, got ${a['test-count']}`);
   if (!(a.rate >= 0)) throw new Error(`--rate must be >= 0, got ${a.rate}`);
   if (!(a['check-timeout'] >= 0)) throw new Error(`--check-timeout must be >= 0, got ${a['check-timeout']}`);
+  if (a['burst-rate'] !== undefined && !(a['burst-rate'] >= 0)) throw new Error(`--burst-rate must be >= 0, got ${a['burst-rate']}`);
+  if (!(a['burst-seconds'] >= 0)) throw new Error(`--burst-seconds must be >= 0, got ${a['burst-seconds']}`);
+  const schedule = parseSchedule(a['nemesis-schedule']);
   const seed = a.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
   const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
   const targetOpts = parseTargetOpts([...a['target-opt'], ...(bugs.length ? [`bug=${bugs.join(',')}`] : [])]);
-  return { seed, targetOpts };
+  return { seed, targetOpts, schedule };
 }

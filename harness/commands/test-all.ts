@@ -6,7 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WORKLOADS } from '../../workloads/index.js';
 import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
-import { DEFAULTS, type RunOptions } from '../run/options.js';
+import type { RunOptions } from '../run/options.js';
 import { testName } from '../run/options.js';
 import { StopSignal } from '../run/run.js';
 import { writeJunit } from '../report/junit.js';
@@ -67,7 +67,7 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       matrix.push({
         runtime: a.runtime, target, targetOpts: common!.targetOpts, workload, nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
         timeLimitS: a['time-limit'], seed: common!.seed + i, testCount: 1, out: a.out, nemesisIntervalS: a['nemesis-interval'],
-        nemesisSchedule: DEFAULTS.nemesisSchedule, burstSeconds: DEFAULTS.burstSeconds,
+        nemesisSchedule: common!.schedule, burstRate: a['burst-rate'], burstSeconds: a['burst-seconds'],
         opTimeoutMs: a['op-timeout'], checkTimeoutS: a['check-timeout'],
       });
     }

@@ -3,7 +3,7 @@
 // OPS_PER_KEY operations per worker and then moves to a fresh key, so every key's history is short (cheap to
 // check exactly) while it still sees real contention.
 import type { Generator } from '../../harness/generator/generator.js';
-import { expectedValue, uniqueValue } from '../../harness/checker/unique/unique-value.js';
+import { expectedValue, uniqueValue } from '../../harness/generator/unique-value.js';
 import type { Workload } from '../types.js';
 
 export const THREADS_PER_KEY = 5;

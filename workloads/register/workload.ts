@@ -3,7 +3,7 @@
 // wrote last.
 // Jepsen's classic linearizable-register test.
 import type { Generator } from '../../harness/generator/generator.js';
-import { expectedValue, uniqueValue } from '../../harness/checker/unique/unique-value.js';
+import { expectedValue, uniqueValue } from '../../harness/generator/unique-value.js';
 import type { Workload } from '../types.js';
 
 export const KEY = 'register';

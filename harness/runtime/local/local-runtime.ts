@@ -3,7 +3,7 @@
 // crashes, and libfaketime (when installed and the program is reached by it) for clock faults. No root, no
 // Docker. Only processes this runtime started are ever signalled, by pid. It runs whatever command the
 // ClusterSpec gives and knows no target.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { onCleanup } from '../cleanup.js';
 import { CLOCK_UNSUPPORTED, faketimeEnv, findLibfaketime, writeFaketimeFile } from '../faketime.js';
@@ -69,7 +69,24 @@ export class LocalRuntime implements Runtime {
     return join(this.spec!.logDir, name, 'faketimerc');
   }
 
+  /**
+   * Brings the cluster up. Free ports are found by asking the kernel, then released for the nodes to bind, so
+   * another process can take one in between: when a node exits during bring-up, the attempt is torn down, the
+   * nodes' data folders are emptied, and it is tried again with fresh ports (three attempts).
+   */
   async up(spec: ClusterSpec): Promise<NodeHandle[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.upOnce(spec);
+      } catch (e) {
+        const exited = (e as { exited?: string[] }).exited;
+        if (!exited?.length || attempt >= 3) throw e;
+        for (const n of this.names) rmSync(join(spec.logDir, n, 'data'), { recursive: true, force: true });
+      }
+    }
+  }
+
+  private async upOnce(spec: ClusterSpec): Promise<NodeHandle[]> {
     if (this.host) throw new Error('local runtime is already up; call down() first');
     if (!Number.isInteger(spec.nodes) || spec.nodes < 1) throw new Error(`nodes must be a positive integer, got ${spec.nodes}`);
     this.spec = spec;
@@ -77,9 +94,7 @@ export class LocalRuntime implements Runtime {
     mkdirSync(spec.logDir, { recursive: true });
     const names = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
     this.names = names;
-    const ports = await freePorts(names.length * spec.ports.length);
     const real = new Map<string, number>();
-    names.forEach((n, i) => spec.ports.forEach((p, j) => real.set(`${n}/${p.name}`, ports[i * spec.ports.length + j])));
     const realPort = (n: string, p: string): number => {
       const v = real.get(`${n}/${p}`);
       if (v === undefined) throw new Error(`no port ${p} on ${n} (declared: ${spec.ports.map((x) => x.name).join(', ')})`);
@@ -87,10 +102,14 @@ export class LocalRuntime implements Runtime {
     };
     const peerPorts = spec.ports.filter((p) => p.kind === 'peer').map((p) => p.name);
     const pidMap = (): Map<string, number> => new Map(Object.entries(this.pids()));
+    // The relay first: its fronts keep listening, so the node ports chosen next cannot be one of theirs (the
+    // kernel would happily hand a just-released port to the next listener on port 0).
     const relay = await Relay.create({
       nodes: names, ports: peerPorts, realPort, random: this.opts.random,
       identify: (remotePort, frontPort) => socketOwner(remotePort, frontPort, pidMap()),
     });
+    const ports = await freePorts(names.length * spec.ports.length).catch(async (e) => { await relay.close(); throw e; });
+    names.forEach((n, i) => spec.ports.forEach((p, j) => real.set(`${n}/${p.name}`, ports[i * spec.ports.length + j])));
     this.relayInst = relay;
     this.addr = {
       runtime: 'local', names, listenHost: '127.0.0.1',
@@ -110,8 +129,9 @@ export class LocalRuntime implements Runtime {
     try {
       await this.waitHealthy(this.opts.upTimeoutMs ?? 30_000);
     } catch (e) {
+      const exited = names.filter((n) => !this.host!.isRunning(n));
       await this.down();
-      throw new Error(`local cluster did not come up: ${(e as Error).message} (node logs under ${spec.logDir})`);
+      throw Object.assign(new Error(`local cluster did not come up: ${(e as Error).message} (node logs under ${spec.logDir})`), { exited });
     }
     return this.nodes();
   }
@@ -143,7 +163,8 @@ export class LocalRuntime implements Runtime {
     const nodes = this.nodes();
     await waitFor('cluster not healthy', timeoutMs, async () => {
       const exited = (names ?? this.names).filter((n) => !this.processes.isRunning(n));
-      if (exited.length && names) return `${exited.join(', ')} exited (see ${exited.map((n) => this.processes.get(n).logFile).join(', ')})`;
+      // A node that exited will not become healthy by waiting (kill and start go through start(), not here).
+      if (exited.length) throw new Error(`${exited.join(', ')} exited (see ${exited.map((n) => this.processes.get(n).logFile).join(', ')})`);
       return spec.health(nodes, names);
     });
   }
