@@ -17,6 +17,7 @@
 // match the sender's IP) cannot see them, so the relay enforces the current grudge itself: bytes on a cut link
 // are dropped and the connection is reset once the link heals (a stream with a hole is no protocol), as the
 // local relay does; loss is applied as delay (one retransmission timeout with probability p).
+import { DelayedWriter } from '../delayed-writer.js';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { run, type Rule } from './iptables.js';
 
@@ -84,10 +85,10 @@ export async function syncSteering(pid: number, have: SteerRule[], want: SteerRu
 /** One direction of one relayed connection: in order, maybe delayed, dropped while the link is cut. */
 class Pipe {
   holed = false;
-  private queue: { chunk: Buffer; due: number }[] = [];
-  private lastDue = 0;
-  private timer: NodeJS.Timeout | undefined;
-  constructor(readonly from: string, readonly to: string, private readonly out: Socket, private readonly relay: PeerRelay) {}
+  private readonly writer: DelayedWriter;
+  constructor(readonly from: string, readonly to: string, out: Socket, private readonly relay: PeerRelay) {
+    this.writer = new DelayedWriter(out);
+  }
 
   push(chunk: Buffer): void {
     const h = this.relay.hooks;
@@ -98,31 +99,11 @@ class Pipe {
     const lat = h.latencyOf(this.to);
     if (lat) delay += Math.max(0, lat.ms + (this.relay.random() * 2 - 1) * lat.jitterMs);
     this.relay.bytes += chunk.length;
-    if (delay === 0 && this.queue.length === 0) { if (!this.out.destroyed) this.out.write(chunk); return; }
-    this.relay.delayedChunks++;
-    const due = Math.max(this.lastDue, Date.now() + delay);
-    this.lastDue = due;
-    this.queue.push({ chunk, due });
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.timer || this.queue.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const now = Date.now();
-      while (this.queue.length && this.queue[0].due <= now) {
-        const { chunk } = this.queue.shift()!;
-        if (!this.out.destroyed) this.out.write(chunk);
-      }
-      this.schedule();
-    }, Math.max(0, this.queue[0].due - Date.now()));
+    if (this.writer.write(chunk, delay)) this.relay.delayedChunks++;
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.queue = [];
+    this.writer.stop();
   }
 }
 

@@ -16,6 +16,7 @@
 //   - latency(to, ms, jitter) each chunk arriving at `to` waits ms ± jitter, in order (no kernel netem here)
 // Connections from processes that are not nodes (the harness itself) are piped and never faulted.
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+import { DelayedWriter } from '../delayed-writer.js';
 
 export type CutMode = 'drop' | 'reject';
 
@@ -40,11 +41,11 @@ const key = (from: string, to: string): string => `${from}->${to}`;
 /** One direction of one connection: bytes from `from` to `to`, in order, maybe delayed. */
 class Pipe {
   holed = false;
-  private queue: { chunk: Buffer; due: number }[] = [];
-  private lastDue = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly writer: DelayedWriter;
 
-  constructor(public from: string | undefined, public to: string | undefined, private readonly out: Socket, private readonly relay: Relay) {}
+  constructor(public from: string | undefined, public to: string | undefined, out: Socket, private readonly relay: Relay) {
+    this.writer = new DelayedWriter(out);
+  }
 
   push(chunk: Buffer): void {
     const r = this.relay;
@@ -62,34 +63,11 @@ class Pipe {
       if (lat) delay += Math.max(0, lat.ms + (r.random() * 2 - 1) * lat.jitterMs);
     }
     if (c) c.bytesForwarded += chunk.length;
-    if (delay === 0 && this.queue.length === 0) {
-      if (!this.out.destroyed) this.out.write(chunk);
-      return;
-    }
-    if (c) c.chunksDelayed++;
-    const due = Math.max(this.lastDue, Date.now() + delay);
-    this.lastDue = due;
-    this.queue.push({ chunk, due });
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.timer || this.queue.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const now = Date.now();
-      while (this.queue.length && this.queue[0].due <= now) {
-        const { chunk } = this.queue.shift()!;
-        if (!this.out.destroyed) this.out.write(chunk);
-      }
-      this.schedule();
-    }, Math.max(0, this.queue[0].due - Date.now()));
+    if (this.writer.write(chunk, delay) && c) c.chunksDelayed++;
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.queue = [];
+    this.writer.stop();
   }
 }
 
