@@ -60,13 +60,9 @@ export function readHead(fd: number, path: string, bytes = 64 * 1024): string {
   return stripBom(new StringDecoder('utf8').write(buf.subarray(0, n)));
 }
 
-/** A whole (regular, open) file as text, refusing files larger than `max` bytes. */
-export function readWhole(fd: number, path: string, size: number, max = MAX_WHOLE_FILE_BYTES): string {
-  if (size > max) throw new HistoryError(`is ${(size / 2 ** 20).toFixed(0)} MiB; EDN histories are read whole and must be at most ${max / 2 ** 20} MiB (convert it to JSONL, which is streamed)`, path);
-  const dec = new StringDecoder('utf8');
-  const parts: string[] = [];
+/** Calls `onChunk` with each CHUNK-sized piece of the open file, in order (the buffer is reused: copy to keep). */
+function readChunks(fd: number, path: string, onChunk: (chunk: Buffer) => void): void {
   const buf = Buffer.alloc(CHUNK);
-  let total = 0;
   for (let pos = 0; ; ) {
     let n: number;
     try {
@@ -74,13 +70,24 @@ export function readWhole(fd: number, path: string, size: number, max = MAX_WHOL
     } catch (err) {
       throw readError(err, path);
     }
-    if (n === 0) break;
+    if (n === 0) return;
     pos += n;
-    total += n;
+    onChunk(buf.subarray(0, n));
+  }
+}
+
+/** A whole (regular, open) file as text, refusing files larger than `max` bytes. */
+export function readWhole(fd: number, path: string, size: number, max = MAX_WHOLE_FILE_BYTES): string {
+  if (size > max) throw new HistoryError(`is ${(size / 2 ** 20).toFixed(0)} MiB; EDN histories are read whole and must be at most ${max / 2 ** 20} MiB (convert it to JSONL, which is streamed)`, path);
+  const dec = new StringDecoder('utf8');
+  const parts: string[] = [];
+  let total = 0;
+  readChunks(fd, path, (chunk) => {
+    total += chunk.length;
     // The file may grow while we read it: the limit is on what we read, not what fstat said.
     if (total > max) throw new HistoryError(`grew beyond ${max / 2 ** 20} MiB while being read`, path);
-    parts.push(dec.write(buf.subarray(0, n)));
-  }
+    parts.push(dec.write(chunk));
+  });
   parts.push(dec.end());
   return stripBom(parts.join(''));
 }
@@ -95,7 +102,6 @@ export type LineSink = (line: string, lineNo: number, terminated: boolean) => vo
 /** Calls `sink` for every line of the open file, reading CHUNK bytes at a time. */
 export function forEachLine(fd: number, path: string, sink: LineSink): void {
   const dec = new StringDecoder('utf8');
-  const buf = Buffer.alloc(CHUNK);
   let parts: string[] = [];
   let partLen = 0;
   let lineNo = 1;
@@ -121,17 +127,7 @@ export function forEachLine(fd: number, path: string, sink: LineSink): void {
       if (partLen > MAX_LINE_CHARS) throw new HistoryError(`line is longer than ${MAX_LINE_CHARS / 2 ** 20} MiB`, path, lineNo);
     }
   };
-  for (let pos = 0; ; ) {
-    let n: number;
-    try {
-      n = readSync(fd, buf, 0, CHUNK, pos);
-    } catch (err) {
-      throw readError(err, path);
-    }
-    if (n === 0) break;
-    pos += n;
-    feed(dec.write(buf.subarray(0, n)));
-  }
+  readChunks(fd, path, (chunk) => feed(dec.write(chunk)));
   feed(dec.end());
   if (parts.length) sink(parts.join(''), lineNo, false);
 }
