@@ -64,6 +64,20 @@ export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
     targetOpts: { shards: '1', 'election-ms': '150' }, concurrency: 5,
     why: 'Raft figure 8: leaders come and go with entries of old terms half replicated',
   },
+  'read-no-heartbeat': {
+    // Frozen past its election timeout, the old leader wakes still believing it leads, with reads queued by
+    // clients whose home it is, invoked after writes completed at the new leader.
+    workload: 'kv', nemesis: 'pause:leader-long', schedule: 'alternate', intervalS: 5, nodes: 3, targetOpts: { shards: '1' },
+    why: 'a deposed leader that has not heard of its successor answers reads at its own commit index without asking a quorum',
+  },
+  'early-ack': {
+    workload: 'register', nemesis: 'partition:isolate-hot-leader', schedule: 'alternate', intervalS: 3, nodes: 3, targetOpts: { shards: '1' }, concurrency: 5,
+    why: 'an isolated leader acknowledges writes only it holds; its successor never had them, and later reads miss them',
+  },
+  'release-any-owner': {
+    workload: 'lock', nemesis: 'partition:isolate-one', schedule: 'alternate', intervalS: 3, nodes: 3,
+    why: 'a process whose acquire failed (or whose grant ended) still releases, and frees the holder\'s lock',
+  },
 };
 
 // Experiments: FAULTLINE_BENCH_MIX='{"no-fsync":{"workload":"register"}}' overrides fields of a bug's mix.

@@ -21,6 +21,8 @@ interface Held { owner: string; token: number; ttlMs: number; grantedAt: number;
 export interface LockMachineOptions {
   /** Planted bug: expire leases by this replica's wall clock when applying. */
   localClockLeases?: boolean;
+  /** Planted bug: a release is honoured whoever sends it (no owner or token check). */
+  releaseAnyOwner?: boolean;
   now?: () => number;
 }
 
@@ -44,6 +46,9 @@ export class LockMachine {
         this.locks.set(cmd.name, { owner: cmd.owner, token: index, ttlMs: cmd.ttlMs, grantedAt: (this.o.now ?? Date.now)() });
         return { ok: true, token: index, holder: cmd.owner };
       case 'release':
+        // Planted bug "release-any-owner": the naive unlock (Redis's plain DEL) frees whatever grant is current,
+        // so a holder whose lease lapsed, or a client that never held the lock, frees the next holder's grant.
+        if (cur && this.o.releaseAnyOwner) { this.locks.delete(cmd.name); return { ok: true, token: cmd.token, holder: cmd.owner }; }
         if (!cur || cur.owner !== cmd.owner || cur.token !== cmd.token) return { ok: false, error: 'not-holder' };
         this.locks.delete(cmd.name);
         return { ok: true, token: cmd.token, holder: cmd.owner };

@@ -2,7 +2,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
-export const KNOWN_BUGS = ['stale-read', 'old-term-commit', 'no-fsync', 'vote-twice', 'wrong-shard', 'lock-no-fence', 'lease-local-clock'] as const;
+export const KNOWN_BUGS = ['stale-read', 'old-term-commit', 'no-fsync', 'vote-twice', 'wrong-shard', 'lock-no-fence', 'lease-local-clock',
+  'read-no-heartbeat', 'early-ack', 'release-any-owner'] as const;
 
 export interface NodeConfig {
   id: string;

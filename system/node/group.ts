@@ -66,7 +66,7 @@ export class RaftGroup {
   stopped = false;
 
   constructor(private readonly o: GroupOptions) {
-    this.machine = new ShardMachine({ ignoreFences: o.bugs.has('lock-no-fence'), localClockLeases: o.bugs.has('lease-local-clock') });
+    this.machine = new ShardMachine({ ignoreFences: o.bugs.has('lock-no-fence'), localClockLeases: o.bugs.has('lease-local-clock'), releaseAnyOwner: o.bugs.has('release-any-owner') });
     const snap = o.storage.snapshot();
     if (snap) this.machine.restore(snap.data);
     this.snapIndex = snap?.meta.index ?? 0;
@@ -223,6 +223,7 @@ export class RaftGroup {
     const early = this.raft.role === 'leader' ? rd.messages.filter((m) => m.type === 'App') : [];
     // 2. Send, batched per peer.
     this.sendBatched(early.length > 0 ? rd.messages.filter((m) => m.type !== 'App') : rd.messages);
+    if (this.o.bugs.has('early-ack')) this.ackEarly(rd.entries);
     // 3. Apply.
     let applied = this.raft.log.applied;
     for (const e of rd.committedEntries) {
@@ -274,6 +275,24 @@ export class RaftGroup {
         w.resolve({ error: 'not-leader' });
         this.reads.delete(ctx);
       }
+    }
+  }
+
+  /**
+   * Planted bug "early-ack": a plain write is acknowledged once it is in the leader's own (synced) log, before a
+   * majority holds it (§5.3 says a leader answers only once the entry is committed). A leader deposed before
+   * replicating loses writes its clients were told succeeded, like a primary acknowledging at MongoDB's w:1.
+   */
+  private ackEarly(entries: readonly { index: number; data: string }[]): void {
+    if (this.raft.role !== 'leader') return;
+    for (const e of entries) {
+      const env = decodeEnvelope(e.data);
+      if (!env || env.cmd.kind !== 'kv' || env.cmd.op !== 'write' || env.cmd.fence) continue;
+      const p = this.pending.get(env.rid);
+      if (!p) continue;
+      clearTimeout(p.timer);
+      this.pending.delete(env.rid);
+      p.resolve({ ok: true, index: e.index });
     }
   }
 

@@ -674,6 +674,9 @@ export class Raft implements RaftCore {
   // ---- ReadIndex (§6.4) ----
 
   private startRead(ctx: string): void {
+    // Planted bug "read-no-heartbeat": serve at the commit index without the heartbeat round (diss. §6.4 step
+    // 3 skipped), so a deposed leader that has not noticed yet answers from a state the new leader moved past.
+    if (this.cfg.bugs.has('read-no-heartbeat')) { this.readStates.push({ index: this.log.committed, ctx }); return; }
     this.pendingReads.push({ ctx, index: this.log.committed, acks: new Set([this.id]) });
     // One heartbeat round confirms every read registered before it (etcd's batching): the round goes out when
     // the runtime next takes a Ready, carrying the newest context.

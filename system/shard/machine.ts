@@ -15,6 +15,8 @@ export interface ShardMachineOptions {
   ignoreFences?: boolean;
   /** Planted bug "lease-local-clock": leases expire by this replica's wall clock at apply time. */
   localClockLeases?: boolean;
+  /** Planted bug "release-any-owner": a lock release is honoured without checking owner and token. */
+  releaseAnyOwner?: boolean;
 }
 
 export class ShardMachine {
@@ -23,7 +25,7 @@ export class ShardMachine {
 
   constructor(o: ShardMachineOptions = {}) {
     this.kv = new KvMachine({ ignoreFences: o.ignoreFences });
-    this.locks = new LockMachine({ localClockLeases: o.localClockLeases });
+    this.locks = new LockMachine({ localClockLeases: o.localClockLeases, releaseAnyOwner: o.releaseAnyOwner });
   }
 
   /**
