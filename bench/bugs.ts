@@ -27,6 +27,8 @@ interface Mix {
   /** Client ops/s (default 100) and client processes (default 10). */
   rate?: number;
   concurrency?: number;
+  /** Client operation timeout, ms (default 3000): shorter makes clients stuck on a cut-off leader move on sooner. */
+  opTimeoutMs?: number;
   /** Why this mix exposes the bug. */
   why: string;
 }
@@ -65,10 +67,12 @@ export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
     why: 'Raft figure 8: leaders come and go with entries of old terms half replicated',
   },
   'read-no-heartbeat': {
-    // Frozen past its election timeout, the old leader wakes still believing it leads, with reads queued by
-    // clients whose home it is, invoked after writes completed at the new leader.
-    workload: 'kv', nemesis: 'pause:leader-long', schedule: 'alternate', intervalS: 5, nodes: 3, targetOpts: { shards: '1' },
-    why: 'a deposed leader that has not heard of its successor answers reads at its own commit index without asking a quorum',
+    // The old leader serves reads only until check quorum deposes it (within two election timeouts), and a new
+    // leader exists at most for the tail of that: a longer election timeout widens the window, and a short client
+    // timeout frees the clients stuck on writes to the cut-off leader in time to find its successor inside it.
+    workload: 'register', nemesis: 'partition:isolate-hot-leader', schedule: 'alternate', intervalS: 4, nodes: 3,
+    targetOpts: { shards: '1', 'election-ms': '1000' }, opTimeoutMs: 500,
+    why: 'a deposed leader that has not yet stepped down answers reads at its own commit index without asking a quorum',
   },
   'early-ack': {
     workload: 'register', nemesis: 'partition:isolate-hot-leader', schedule: 'alternate', intervalS: 3, nodes: 3, targetOpts: { shards: '1' }, concurrency: 5,
@@ -150,7 +154,7 @@ async function benchBug(bug: keyof typeof MIXES): Promise<Row> {
   const mix = MIXES[bug];
   const base = {
     workload: mix.workload, nemesis: mix.nemesis, nemesisSchedule: mix.schedule, nemesisIntervalS: mix.intervalS, nodes: mix.nodes,
-    rate: mix.rate ?? 100, concurrency: mix.concurrency ?? 10,
+    rate: mix.rate ?? 100, concurrency: mix.concurrency ?? 10, ...(mix.opTimeoutMs ? { opTimeoutMs: mix.opTimeoutMs } : {}),
   };
   const opts = mix.targetOpts ?? {};
   const row: Row = { bug, mix, runs: 0, fp: 0, fpRuns: 0, errors: [] };
@@ -192,7 +196,7 @@ async function main(): Promise<void> {
   const lines = [
     `| planted bug | workload | fault mix (schedule, interval) | runs to detection | first violation | false positives (correct cluster, same runs) |`,
     `|---|---|---|---|---|---|`,
-    ...rows.map((r) => `| \`${r.bug}\` | ${r.mix.workload} | \`${r.mix.nemesis}\` (${r.mix.schedule}, ${r.mix.intervalS} s, ${r.mix.nodes} nodes${Object.entries(r.mix.targetOpts ?? {}).map(([k, v]) => `, ${k}=${v}`).join('')}${r.mix.rate ? `, ${r.mix.rate} ops/s` : ''}) | ${r.detectedAt ?? `not in ${r.runs}`} | ${r.firstViolationS !== undefined ? `${r.firstViolationS.toFixed(1)} s` : '—'} | ${r.fp} / ${r.fpRuns} |`),
+    ...rows.map((r) => `| \`${r.bug}\` | ${r.mix.workload} | \`${r.mix.nemesis}\` (${r.mix.schedule}, ${r.mix.intervalS} s, ${r.mix.nodes} nodes${Object.entries(r.mix.targetOpts ?? {}).map(([k, v]) => `, ${k}=${v}`).join('')}${r.mix.rate ? `, ${r.mix.rate} ops/s` : ''}${r.mix.opTimeoutMs ? `, op timeout ${r.mix.opTimeoutMs} ms` : ''}) | ${r.detectedAt ?? `not in ${r.runs}`} | ${r.firstViolationS !== undefined ? `${r.firstViolationS.toFixed(1)} s` : '—'} | ${r.fp} / ${r.fpRuns} |`),
   ];
   const found = rows.filter((r) => r.detectedAt !== undefined);
   console.log(lines.join('\n'));
