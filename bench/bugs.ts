@@ -70,7 +70,7 @@ export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
     // The old leader serves reads only until check quorum deposes it (within two election timeouts), and a new
     // leader exists at most for the tail of that: a longer election timeout widens the window, and a short client
     // timeout frees the clients stuck on writes to the cut-off leader in time to find its successor inside it.
-    workload: 'register', nemesis: 'partition:isolate-hot-leader', schedule: 'alternate', intervalS: 4, nodes: 3,
+    workload: 'register', nemesis: 'partition:isolate-hot-leader', schedule: 'alternate', intervalS: 3, nodes: 3,
     targetOpts: { shards: '1', 'election-ms': '1000' }, opTimeoutMs: 500,
     why: 'a deposed leader that has not yet stepped down answers reads at its own commit index without asking a quorum',
   },
