@@ -35,6 +35,8 @@ export class Raft implements RaftCore {
   private pendingReads: PendingRead[] = [];
   /** ReadIndex requests made before this leader committed an entry of its term (§6.4 step 1). */
   private deferredReads: string[] = [];
+  /** Entries were proposed since the last Ready; their appends go out with the next one. */
+  private appendDue = false;
   /** A heartbeat round for pending reads is owed. */
   private readRoundDue = false;
   private prevHard: HardState;
@@ -137,7 +139,9 @@ export class Raft implements RaftCore {
     if (this.role !== 'leader' || this.leadTransferee !== null) return false;
     this.wake();
     this.appendEntries([{ term: this.term, index: 0, type: 'normal', data }]);
-    this.bcastAppend();
+    // The appends leave when the runtime next takes a Ready: proposals made between two Readies share one
+    // App per follower instead of one each (and one answer each), as a batch of MsgProp does in etcd-raft.
+    this.appendDue = true;
     return true;
   }
 
@@ -210,12 +214,16 @@ export class Raft implements RaftCore {
   }
 
   hasReady(): boolean {
-    return this.readRoundDue || this.msgs.length > 0 || this.readStates.length > 0 || this.log.unstable.length > 0 ||
+    return this.appendDue || this.readRoundDue || this.msgs.length > 0 || this.readStates.length > 0 || this.log.unstable.length > 0 ||
       this.log.unstableSnapshot !== undefined || this.log.hasNextEntries() || !sameHard(this.hardState(), this.prevHard) ||
       this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader;
   }
 
   ready(): Ready {
+    if (this.appendDue) {
+      this.appendDue = false;
+      if (this.role === 'leader') this.bcastPending();
+    }
     if (this.readRoundDue) {
       this.readRoundDue = false;
       if (this.role === 'leader' && this.pendingReads.length > 0) this.bcastHeartbeat(this.pendingReads[this.pendingReads.length - 1].ctx);
