@@ -9,7 +9,9 @@
 // wakes past its election timeout, can answer wrongly.
 import type { Random } from '../generator/random.js';
 import type { Runtime } from '../runtime/types.js';
+import type { MembershipOp } from '../target/types.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
+import { membershipFault } from './membership.js';
 
 export interface FaultContext {
   runtime: Runtime;
@@ -21,6 +23,12 @@ export interface FaultContext {
   hotKey(): string | undefined;
   /** The target's election timeout, ms (pause-leader-long outlasts it several times). Default 1000. */
   electionTimeoutMs?: number;
+  /**
+   * The target's membership hook bound to this run's nodes and options (Target.membership): resolves with what
+   * changed once in effect, rejects with one line past its deadline. Absent when the target has none (then
+   * the `membership` kind is refused before the run).
+   */
+  membership?(op: MembershipOp, node: string): Promise<Record<string, unknown>>;
 }
 
 export interface ActiveFault {
@@ -213,4 +221,6 @@ export const latencyFault: FaultKind = {
   heal: (ctx) => ctx.runtime.latency(ctx.nodes, 0, 0),
 };
 
-export const FAULT_KINDS: readonly FaultKind[] = [partitionFault, killFault, pauseFault, clockFault, lossFault, latencyFault];
+export { membershipFault };
+
+export const FAULT_KINDS: readonly FaultKind[] = [partitionFault, killFault, pauseFault, clockFault, lossFault, latencyFault, membershipFault];
