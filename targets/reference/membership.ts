@@ -91,16 +91,18 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
       let last = 'no leader known';
       let tried = 0;
       const replicas = placement[shard].map(urlOf).filter((u): u is string => u !== undefined);
-      const backoff = async (): Promise<void> => {
+      // relocate: the node asked is not (or no longer) the leader, so look where the others say it is now; after
+      // a 409 or 503 the node asked is the leader (only a leader answers those), so it is asked again.
+      const backoff = async (relocate: boolean): Promise<void> => {
         await sleep(Math.max(0, Math.min(wait, deadline - Date.now())));
         wait = Math.min(2 * wait, 800);
-        // Ask again where the leader is: it may have moved while we waited.
+        if (!relocate) return;
         const fresh = urlOf(leaderOf(await statuses(http, nodes, Math.min(reqMs, 1000)), shard));
-        url = fresh ?? replicas[tried++ % replicas.length];
+        url = fresh && fresh !== url ? fresh : replicas[tried++ % replicas.length];
       };
       while (Date.now() < deadline) {
         if (!url) {
-          await backoff();
+          await backoff(true);
           continue;
         }
         let status: number;
@@ -111,7 +113,7 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
           body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
         } catch (e) {
           last = `no answer from ${url} (${(e as Error).message})`;
-          await backoff();
+          await backoff(true);
           continue;
         }
         if (status === 200 && Array.isArray(body.members)) return { members: body.members as string[], changed: body.changed !== false };
@@ -123,13 +125,13 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
             url = hint;
             continue;
           }
-          await backoff();
+          await backoff(true);
           continue;
         }
         if (status === 409 && body.error === 'too-few-members') return { refused: 'too-few-members' };
         if (status === 409 || status === 503 || status >= 500) {
           last = `${status}${typeof body.error === 'string' ? ` ${body.error}` : ''}`;
-          await backoff();
+          await backoff(false);
           continue;
         }
         if (status === 404) throw new Error(`${what}: shard ${shard}: ${url} has no POST /admin/membership (404): this node cannot change members`);
