@@ -32,6 +32,8 @@ export interface MembershipResult {
   changed: number[];
   /** Shards the leader refused (too-few-members), with the reason. */
   refused?: Record<string, string>;
+  /** Answers that made the hook ask again, counted by kind ("409 change-pending", "503", "421", "no answer"). */
+  retried?: Record<string, number>;
   [k: string]: unknown;
 }
 
@@ -85,6 +87,8 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
     }
     const shards = placement.flatMap((replicas, s) => (replicas.includes(node) ? [s] : []));
 
+    const retried: Record<string, number> = {};
+    const count = (why: string): void => { retried[why] = (retried[why] ?? 0) + 1; };
     const one = async (shard: number): Promise<{ members: string[]; changed: boolean } | { refused: string }> => {
       let url = urlOf(leaderOf(sts, shard));
       let wait = firstBackoff;
@@ -113,6 +117,7 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
           body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
         } catch (e) {
           last = `no answer from ${url} (${(e as Error).message})`;
+          count('no answer');
           await backoff(true);
           continue;
         }
@@ -121,6 +126,7 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
           // Not the leader: follow its hint at once when it names another node, else look again after a pause.
           const hint = urlOf(body.leader as string | null) ?? (typeof body.leaderUrl === 'string' ? body.leaderUrl : undefined);
           last = `421 not-leader from ${url}`;
+          count('421');
           if (hint && hint !== url) {
             url = hint;
             continue;
@@ -131,6 +137,7 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
         if (status === 409 && body.error === 'too-few-members') return { refused: 'too-few-members' };
         if (status === 409 || status === 503 || status >= 500) {
           last = `${status}${typeof body.error === 'string' ? ` ${body.error}` : ''}`;
+          count(last);
           await backoff(false);
           continue;
         }
@@ -152,6 +159,7 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
         if (r.value.changed) out.changed.push(s);
       }
     });
+    if (Object.keys(retried).length) out.retried = retried;
     if (failed.length) {
       const done = Object.keys(out.shards);
       throw new Error(`${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more shards)` : ''}${done.length ? `; done: shards ${done.join(', ')}` : ''}`);

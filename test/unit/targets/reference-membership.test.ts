@@ -98,7 +98,7 @@ test('a stale leader answers 421 naming the new one, which answers 409 change-pe
     c.script.n1 = [(p) => ({ status: 421, body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard } })];
     c.script.n2 = [pending, pending, unavailable, ok(['n1', 'n2', 'n3'])];
     const r = await changeMembership(c.handles, 'remove', 'n3', FAST);
-    assert.equal(r, { node: 'n3', op: 'remove', shards: { 0: ['n1', 'n2'] }, changed: [0] });
+    assert.equal(r, { node: 'n3', op: 'remove', shards: { 0: ['n1', 'n2'] }, changed: [0], retried: { 421: 1, '409 change-pending': 2, '503 unavailable': 1 } });
     assert.equal(c.posts.map((p) => p.node), ['n1', 'n2', 'n2', 'n2', 'n2']);
     assert.ok(c.posts.every((p) => p.target === 'n3' && p.op === 'remove' && p.shard === 0));
   } finally {
