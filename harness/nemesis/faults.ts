@@ -10,6 +10,7 @@
 import type { Random } from '../generator/random.js';
 import type { Runtime } from '../runtime/types.js';
 import type { MembershipOp } from '../target/types.js';
+import { hotLeader } from './aim.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
 import { membershipFault } from './membership.js';
 
@@ -50,13 +51,6 @@ export interface FaultKind {
 }
 
 const minority = (n: number): number => Math.floor((n - 1) / 2);
-
-/** The leader of the hot key's shard, else any leader, else a random node; says which it got. */
-async function hotLeader(ctx: FaultContext): Promise<{ node: string; key?: string; found: boolean }> {
-  const key = ctx.hotKey();
-  const l = (key !== undefined ? await ctx.leader(key) : undefined) ?? (await ctx.leader());
-  return l ? { node: l, key, found: true } : { node: ctx.rnd.pick(ctx.nodes), key, found: false };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -17,6 +17,7 @@
 // out one node, so with three replicas per shard no shard drops below two voters; churn's second removal may
 // ask for fewer, which the node refuses (409 too-few-members) and the hook reports as refused.
 // heal re-adds every node everywhere: idempotent, and it goes through the leaders, so down nodes are fine.
+import { hotLeader } from './aim.js';
 import type { FaultContext, FaultKind } from './faults.js';
 import { shuffle } from './grudge.js';
 
@@ -27,11 +28,10 @@ function hookOf(ctx: FaultContext): Change {
   return ctx.membership;
 }
 
-/** The hot key's shard leader, else any leader, else a random node; says which it got. */
-async function hotLeader(ctx: FaultContext): Promise<{ node: string; hotKey?: string; leaderFound: boolean }> {
-  const key = ctx.hotKey();
-  const l = (key !== undefined ? await ctx.leader(key) : undefined) ?? (await ctx.leader());
-  return { node: l ?? ctx.rnd.pick(ctx.nodes), ...(key !== undefined ? { hotKey: key } : {}), leaderFound: l !== undefined };
+/** remove-leader's aim, as the other targeted kinds record it (hotKey, leaderFound). */
+async function aimAtLeader(ctx: FaultContext): Promise<{ node: string; hotKey?: string; leaderFound: boolean }> {
+  const t = await hotLeader(ctx);
+  return { node: t.node, ...(t.key !== undefined ? { hotKey: t.key } : {}), leaderFound: t.found };
 }
 
 /** Runs one change, recording it (or its one-line error) instead of throwing. */
@@ -89,7 +89,7 @@ export const membershipFault: FaultKind = {
   async start(ctx, shape) {
     const change = hookOf(ctx);
     if (shape === 'churn') return churn(ctx, change);
-    const aim = shape === 'remove-leader' ? await hotLeader(ctx) : { node: ctx.rnd.pick(ctx.nodes) };
+    const aim = shape === 'remove-leader' ? await aimAtLeader(ctx) : { node: ctx.rnd.pick(ctx.nodes) };
     const removed = await change('remove', aim.node);
     return {
       value: { shape, ...aim, changes: [removed] },
