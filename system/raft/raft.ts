@@ -29,14 +29,14 @@ export class Raft implements RaftCore {
   peers: NodeId[];
   readonly log: RaftLog;
   /**
-   * The configuration at the log's base: the snapshot's ConfState, or the initial peers when there is none.
-   * Invariant: the configuration in force at the snapshot index (so it is committed).
+   * The configuration at the log's base: the snapshot's ConfState, or the initial peers when there is none,
+   * with compacted configuration entries folded in. Invariant: in force at the base (so it is committed).
    */
   private confBase: NodeId[];
   /**
    * The 'conf' entries of the log after the base, oldest first. Invariant: each one's (index, term) is in the
-   * log (or compacted, hence committed), and every 'conf' entry of the log after the base is here; a truncated
-   * entry leaves (and the configuration falls back to the one before it).
+   * log, and every 'conf' entry of the log after the base is here; a truncated entry leaves (and the
+   * configuration falls back to the one before it).
    */
   private confs: { index: number; term: number; voters: NodeId[] }[] = [];
   /** Servers whose messages we accept: the universe (placement replicas) plus anyone a configuration named. */
@@ -633,7 +633,7 @@ export class Raft implements RaftCore {
           // A commit advance goes out with the next append, or with the next heartbeat (commit is in both), not
           // in an empty append of its own: with many small groups those doubled the messages per write. Only
           // followers' state machines wait for it; the leader answers clients when it applies.
-          if (this.maybeCommit()) { if (this.role === 'leader') this.bcastPending(); }
+          if (this.maybeCommit()) this.bcastPending();
           else if (wasPaused) this.sendAppend(m.from);
           // Keep the pipe full while there is more to send.
           while (!pr.isPaused() && pr.next <= this.log.lastIndex()) if (!this.sendAppend(m.from)) break;
@@ -777,8 +777,13 @@ export class Raft implements RaftCore {
   /** Records the 'conf' entries among `ents` that are now in the log, drops truncated ones, applies the latest. */
   private noteConfs(ents: Entry[]): void {
     const first = this.log.firstIndex();
+    if (this.confs.length > 0 && this.confs[0].index < first) {
+      // Compacted (hence committed) entries fold into the base, so the list stays as short as the log.
+      this.confBase = this.configAt(first - 1);
+      this.confs = this.confs.filter((c) => c.index >= first);
+    }
     const before = this.confs.length;
-    this.confs = this.confs.filter((c) => c.index < first || this.log.term(c.index) === c.term);
+    this.confs = this.confs.filter((c) => this.log.term(c.index) === c.term);
     let added = false;
     for (const e of ents) {
       if (e.type !== 'conf' || this.log.term(e.index) !== e.term || this.confs.some((c) => c.index === e.index)) continue;
