@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
-export const KNOWN_BUGS = ['stale-read', 'old-term-commit', 'no-fsync', 'vote-twice', 'wrong-shard', 'lock-no-fence', 'lease-local-clock'] as const;
+export const KNOWN_BUGS = ['stale-read', 'old-term-commit', 'no-fsync', 'vote-twice', 'wrong-shard', 'lock-no-fence', 'lease-local-clock', 'conf-concurrent'] as const;
 
 export interface NodeConfig {
   id: string;

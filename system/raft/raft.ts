@@ -29,14 +29,14 @@ export class Raft implements RaftCore {
   peers: NodeId[];
   readonly log: RaftLog;
   /**
-   * The configuration at the log's base: the snapshot's ConfState, or the initial peers when there is none.
-   * Invariant: the configuration in force at the snapshot index (so it is committed).
+   * The configuration at the log's base: the snapshot's ConfState, or the initial peers when there is none,
+   * with compacted configuration entries folded in. Invariant: in force at the base (so it is committed).
    */
   private confBase: NodeId[];
   /**
    * The 'conf' entries of the log after the base, oldest first. Invariant: each one's (index, term) is in the
-   * log (or compacted, hence committed), and every 'conf' entry of the log after the base is here; a truncated
-   * entry leaves (and the configuration falls back to the one before it).
+   * log, and every 'conf' entry of the log after the base is here; a truncated entry leaves (and the
+   * configuration falls back to the one before it).
    */
   private confs: { index: number; term: number; voters: NodeId[] }[] = [];
   /** Servers whose messages we accept: the universe (placement replicas) plus anyone a configuration named. */
@@ -225,7 +225,10 @@ export class Raft implements RaftCore {
     if (!this.known.has(m.from)) return;
     // Any traffic wakes a quiesced member, except the exchange that quiesces it: the flagged heartbeat and
     // its answer. The election timer resumes where it froze, so a woken follower's leader stickiness holds.
-    if (this.isQuiesced && !m.quiesce) this.wake();
+    // Nor does a server outside our configuration asking for votes: a removed server that never learned of its
+    // removal campaigns forever (diss. §4.2.3), and must not keep an idle group awake.
+    const outsider = (m.type === 'PreVote' || m.type === 'Vote') && !this.peers.includes(m.from);
+    if (this.isQuiesced && !m.quiesce && !outsider) this.wake();
     // ---- term handling (§5.1: a larger term makes us a follower; a smaller term is stale) ----
     if (m.term > this.term) {
       if (m.type === 'Vote' || m.type === 'PreVote') {
@@ -378,7 +381,8 @@ export class Raft implements RaftCore {
     this.resetTimers();
     const last = this.log.lastIndex();
     this.prs = new Map();
-    // Invariant (leader): prs holds every voter and this server (a removed leader still tracks its own log).
+    // Invariant (leader): prs holds every voter and this server (a removed leader still tracks its own log), and,
+    // while the entry that removed them is uncommitted, the servers being removed (see applyConfig).
     for (const p of new Set([...this.peers, this.id])) {
       const pr = new Progress(last + 1, this.cfg.maxInflight);
       if (p === this.id) { pr.match = last; pr.becomeReplicate(); }
@@ -629,7 +633,7 @@ export class Raft implements RaftCore {
           // A commit advance goes out with the next append, or with the next heartbeat (commit is in both), not
           // in an empty append of its own: with many small groups those doubled the messages per write. Only
           // followers' state machines wait for it; the leader answers clients when it applies.
-          if (this.maybeCommit()) { if (this.role === 'leader') this.bcastPending(); }
+          if (this.maybeCommit()) this.bcastPending();
           else if (wasPaused) this.sendAppend(m.from);
           // Keep the pipe full while there is more to send.
           while (!pr.isPaused() && pr.next <= this.log.lastIndex()) if (!this.sendAppend(m.from)) break;
@@ -684,6 +688,7 @@ export class Raft implements RaftCore {
     if (mci <= this.log.committed) return false;
     if (!this.cfg.bugs.has('old-term-commit') && this.log.term(mci) !== this.term) return false;
     this.log.commitTo(mci);
+    this.forgetRemoved();
     if (this.deferredReads.length > 0 && this.committedInTerm()) {
       const ds = this.deferredReads;
       this.deferredReads = [];
@@ -700,13 +705,13 @@ export class Raft implements RaftCore {
   }
 
   private bcastAppend(): void {
-    for (const p of this.peers) if (p !== this.id) this.sendAppend(p);
+    for (const p of this.prs.keys()) if (p !== this.id) this.sendAppend(p);
   }
 
   /** Appends to the followers that have entries waiting (not an empty append to anyone). */
   private bcastPending(): void {
     const last = this.log.lastIndex();
-    for (const p of this.peers) if (p !== this.id && this.prs.get(p)!.next <= last) this.sendAppend(p);
+    for (const [p, pr] of this.prs) if (p !== this.id && pr.next <= last) this.sendAppend(p);
   }
 
   /** Sends the next batch to `to` if flow control allows; returns whether something was sent. */
@@ -731,9 +736,8 @@ export class Raft implements RaftCore {
   }
 
   private bcastHeartbeat(ctx: string | undefined): void {
-    for (const p of this.peers) {
+    for (const [p, pr] of this.prs) {
       if (p === this.id) continue;
-      const pr = this.prs.get(p)!;
       // Never tell a follower to commit beyond what it is known to hold.
       this.send({ type: 'Heartbeat', to: p, term: this.term, commit: Math.min(pr.match, this.log.committed), context: ctx });
     }
@@ -773,8 +777,13 @@ export class Raft implements RaftCore {
   /** Records the 'conf' entries among `ents` that are now in the log, drops truncated ones, applies the latest. */
   private noteConfs(ents: Entry[]): void {
     const first = this.log.firstIndex();
+    if (this.confs.length > 0 && this.confs[0].index < first) {
+      // Compacted (hence committed) entries fold into the base, so the list stays as short as the log.
+      this.confBase = this.configAt(first - 1);
+      this.confs = this.confs.filter((c) => c.index >= first);
+    }
     const before = this.confs.length;
-    this.confs = this.confs.filter((c) => c.index < first || this.log.term(c.index) === c.term);
+    this.confs = this.confs.filter((c) => this.log.term(c.index) === c.term);
     let added = false;
     for (const e of ents) {
       if (e.type !== 'conf' || this.log.term(e.index) !== e.term || this.confs.some((c) => c.index === e.index)) continue;
@@ -793,7 +802,7 @@ export class Raft implements RaftCore {
 
   /**
    * Puts the latest configuration in force: the voters, and on a leader the Progress of each voter (a new one
-   * starts probing at the end of the log; a removed one is forgotten, except our own). A change cancels a
+   * starts probing at the end of the log; a removed one is forgotten once its removal commits). A change cancels a
    * leadership transfer (its target may no longer be a voter, and the transfer's checks were made under the
    * old configuration).
    */
@@ -810,7 +819,16 @@ export class Raft implements RaftCore {
       const pr = new Progress(last + 1, this.cfg.maxInflight);
       this.prs.set(v, pr);
     }
-    for (const id of [...this.prs.keys()]) if (id !== this.id && !voters.includes(id)) this.prs.delete(id);
+    this.forgetRemoved();
+  }
+
+  /**
+   * A server being removed keeps receiving appends (never counted) until the entry removing it is committed,
+   * so it usually learns of its removal, stops campaigning, and says so in its status; then it is forgotten.
+   */
+  private forgetRemoved(): void {
+    if (this.role !== 'leader' || this.confPending()) return;
+    for (const id of [...this.prs.keys()]) if (id !== this.id && !this.peers.includes(id)) this.prs.delete(id);
   }
 
   /**
