@@ -82,6 +82,14 @@ export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
     workload: 'lock', nemesis: 'partition:isolate-one', schedule: 'alternate', intervalS: 3, nodes: 3,
     why: 'a process whose acquire failed (or whose grant ended) still releases, and frees the holder\'s lock',
   },
+  'conf-concurrent': {
+    // Five voters per group: with three, any two single-server configurations still share a majority. A
+    // partition leaves a leader in the minority with a change pending; the next change sent there is accepted
+    // (the bug), and {leader, one follower} becomes a majority of its shrunken configuration.
+    workload: 'register', nemesis: 'membership:remove-one/remove-leader,partition:halves/isolate-leader', schedule: 'burst', intervalS: 2, nodes: 5,
+    targetOpts: { shards: '1', replication: '5', 'election-ms': '150' }, concurrency: 5,
+    why: 'two membership changes in flight: a minority leader shrinks its configuration until it has a majority of its own',
+  },
 };
 
 // Experiments: FAULTLINE_BENCH_MIX='{"no-fsync":{"workload":"register"}}' overrides fields of a bug's mix.

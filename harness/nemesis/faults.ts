@@ -9,7 +9,10 @@
 // wakes past its election timeout, can answer wrongly.
 import type { Random } from '../generator/random.js';
 import type { Runtime } from '../runtime/types.js';
+import type { MembershipOp } from '../target/types.js';
+import { hotLeader } from './aim.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
+import { membershipFault } from './membership.js';
 
 export interface FaultContext {
   runtime: Runtime;
@@ -21,6 +24,12 @@ export interface FaultContext {
   hotKey(): string | undefined;
   /** The target's election timeout, ms (pause-leader-long outlasts it several times). Default 1000. */
   electionTimeoutMs?: number;
+  /**
+   * The target's membership hook bound to this run's nodes and options (Target.membership): resolves with what
+   * changed once in effect, rejects with one line past its deadline. Absent when the target has none (then
+   * the `membership` kind is refused before the run).
+   */
+  membership?(op: MembershipOp, node: string): Promise<Record<string, unknown>>;
 }
 
 export interface ActiveFault {
@@ -42,13 +51,6 @@ export interface FaultKind {
 }
 
 const minority = (n: number): number => Math.floor((n - 1) / 2);
-
-/** The leader of the hot key's shard, else any leader, else a random node; says which it got. */
-async function hotLeader(ctx: FaultContext): Promise<{ node: string; key?: string; found: boolean }> {
-  const key = ctx.hotKey();
-  const l = (key !== undefined ? await ctx.leader(key) : undefined) ?? (await ctx.leader());
-  return l ? { node: l, key, found: true } : { node: ctx.rnd.pick(ctx.nodes), key, found: false };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -213,4 +215,6 @@ export const latencyFault: FaultKind = {
   heal: (ctx) => ctx.runtime.latency(ctx.nodes, 0, 0),
 };
 
-export const FAULT_KINDS: readonly FaultKind[] = [partitionFault, killFault, pauseFault, clockFault, lossFault, latencyFault];
+export { membershipFault };
+
+export const FAULT_KINDS: readonly FaultKind[] = [partitionFault, killFault, pauseFault, clockFault, lossFault, latencyFault, membershipFault];

@@ -24,7 +24,7 @@ import { leftoverWarning } from '../runtime/clean.js';
 import type { Runtime } from '../runtime/types.js';
 import { createRunFolder, writeJson, type TestInfo } from '../store/folder.js';
 import { commandLine } from '../store/command-line.js';
-import { prepareTarget } from '../target/prepare.js';
+import { prepareTarget, refusalsOf } from '../target/prepare.js';
 import type { ClusterSpec } from '../target/types.js';
 import { testName, type RunOptions } from './options.js';
 import { Recorder } from './recorder.js';
@@ -112,7 +112,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
 
     // Fault packages: `all` leaves out what the target refuses and what this runtime cannot do.
     const rt = runtime;
-    const packages = await resolvePackages(nemesisSpec, target.refuses?.(topts) ?? {}, async (k) => (k === 'clock' ? rt.clockSupported() : true));
+    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), async (k) => (k === 'clock' ? rt.clockSupported() : true));
     const steps = plan(o.nemesisSchedule, packages.length, { intervalMs: o.nemesisIntervalS * 1000, horizonMs: o.timeLimitS * 1000 }, new Random(o.seed ^ 0x2545f491));
     const wo = { seed: o.seed, concurrency: o.concurrency, opTimeoutMs: o.opTimeoutMs, leaseMs: workload.leaseMs };
     const started = performance.now();
@@ -137,6 +137,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
       ctx: {
         runtime: rt, nodes: handles.map((h) => h.name), rnd: new Random(o.seed ^ 0x68e31da4 ^ 0x1b873593),
         leader: async (key) => target.leader?.(handles, key, topts), hotKey: () => p.hotKey(),
+        membership: target.membership ? (op, node) => target.membership!(handles, op, node, topts) : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
       },
     });

@@ -2,7 +2,7 @@
 // an unknown target or option, a workload it has no client for, a fault kind it cannot take.
 import { loadTarget } from './load.js';
 import { resolveTargetOpts } from './options.js';
-import type { ClientFactory, Target, TargetOptions } from './types.js';
+import type { ClientFactory, FaultRefusals, Target, TargetOptions } from './types.js';
 
 export interface PreparedTarget {
   target: Target;
@@ -15,10 +15,19 @@ export async function prepareTarget(spec: string, given: TargetOptions, workload
   const options = resolveTargetOpts(target, given);
   const client = target.clients[workload];
   if (!client) throw new Error(`target ${target.name} has no client for workload ${workload}; it supports: ${Object.keys(target.clients).join(', ')}`);
-  const refusals = target.refuses?.(options) ?? {};
+  const refusals = refusalsOf(target, options);
   for (const f of faults) {
     const why = refusals[f];
     if (why) throw new Error(`target ${target.name} cannot take --nemesis ${f}: ${why}`);
   }
   return { target, options, client };
+}
+
+/**
+ * The fault kinds `target` refuses: its own `refuses`, plus `membership` when it has no membership hook (the
+ * nemesis would have no way to change its members). The target's own reason wins (etcd says why it has none).
+ */
+export function refusalsOf(target: Target, options: TargetOptions): FaultRefusals {
+  const implied: FaultRefusals = target.membership ? {} : { membership: 'the target has no membership hook (Target.membership, docs/targets.md), so members cannot be removed and re-added' };
+  return { ...implied, ...(target.refuses?.(options) ?? {}) };
 }

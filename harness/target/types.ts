@@ -108,6 +108,9 @@ export type ClientFactory = (c: ClientContext) => Client;
 /** Fault kinds a target may refuse, with the reason shown to the user. */
 export type FaultRefusals = Partial<Record<string, string>>;
 
+/** A membership change the `membership` nemesis asks for: take `node` out of the voters, or put it back. */
+export type MembershipOp = 'remove' | 'add';
+
 export interface TargetContext {
   runId: string;
   nodes: number;
@@ -131,6 +134,15 @@ export interface Target {
   refuses?(options: TargetOptions): FaultRefusals;
   /** Optional: the node that leads (for targeted faults); per key or shard where the system is sharded. */
   leader?(nodes: NodeHandle[], key?: string, options?: TargetOptions): Promise<string | undefined>;
+  /**
+   * Optional: change the cluster's membership (the `membership` nemesis). Takes `node` out of the voting
+   * members (`remove`) or puts it back (`add`) wherever it belongs, going through whichever nodes can make the
+   * change (the leader, not `node`: a node that is down or cut off may still be removed). Resolves, with what
+   * changed (recorded in the history), once the change is in effect; adding a member that already is one, or
+   * removing one that is not, is no change and no error. Rejects with a one-line Error when the change could
+   * not be made by the hook's own deadline. A target without this hook refuses the `membership` kind.
+   */
+  membership?(nodes: NodeHandle[], op: MembershipOp, node: string, options: TargetOptions): Promise<Record<string, unknown>>;
   /** Optional: what to record in test.json about the program (its version). */
   version?(options: TargetOptions): string | undefined;
 }

@@ -8,6 +8,7 @@
 //
 //   POST /kv   KvRequest              → 200 KvOk | 200 KvCasMismatch | 200 KvFenced | 421 NotLeader | 503 Unavailable | 400 BadRequest
 //   POST /lock LockRequest            → 200 LockGranted | 200 LockHeld | 200 LockNotHolder | 421 NotLeader | 503 | 400
+//   POST /admin/membership MembershipRequest → 200 MembershipOk | 409 MembershipRefused | 421 NotLeader | 503 | 400
 //
 // Requests are routed by shard: shardOf(key or lock name, S). A node that holds no replica of the shard, or
 // holds one but is not its leader, answers 421 with the shard, its replicas' URLs and the leader if it knows it.
@@ -74,7 +75,20 @@ export interface GroupStatus {
   peers: string[];
   /** Idle and quiesced: no ticks or heartbeats until something happens (docs/node.md, Multi-Raft). */
   quiesced?: boolean;
+  /** The voters: the latest configuration in this replica's log, committed or not (docs/node.md, Membership). */
+  members?: string[];
+  /** This node is one of `members`. */
+  member?: boolean;
+  /** A configuration entry in this replica's log is not yet committed. */
+  confPending?: boolean;
 }
+
+/** POST /admin/membership: add or remove one voter of one shard's group; send it to that shard's leader. */
+export interface MembershipRequest { op: 'add' | 'remove'; node: string; shard: number }
+/** 200: the configuration entry is committed (or, changed: false, the latest configuration already was so). */
+export interface MembershipOk { ok: true; shard: number; members: string[]; changed: boolean }
+/** 409: retry later (change-pending) or never (too-few-members: the removal would leave fewer than 2 voters). */
+export interface MembershipRefused { ok: false; error: 'change-pending' | 'too-few-members'; shard: number; message: string }
 
 export interface NodeStatus {
   id: string;

@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
 export const KNOWN_BUGS = ['stale-read', 'old-term-commit', 'no-fsync', 'vote-twice', 'wrong-shard', 'lock-no-fence', 'lease-local-clock',
-  'read-no-heartbeat', 'early-ack', 'release-any-owner'] as const;
+  'read-no-heartbeat', 'early-ack', 'release-any-owner', 'conf-concurrent'] as const;
 
 export interface NodeConfig {
   id: string;

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Json } from './api.js';
 import type { DiskStorage } from './storage.js';
 import { Raft } from '../raft/raft.js';
-import type { Message, NodeId, Ready } from '../raft/types.js';
+import { decodeConf } from '../raft/conf.js';
+import type { ConfChange, Message, NodeId, Ready } from '../raft/types.js';
 import { MAX_BODY_BYTES } from '../kv/json.js';
 import { ShardMachine, type ShardCommand, type ShardResult } from '../shard/machine.js';
 
@@ -30,6 +31,8 @@ export interface GroupOptions {
   groupId: string;
   id: NodeId;
   storage: DiskStorage;
+  /** The shard's placement replicas: the servers that may ever be voters of this group (the default config). */
+  replicas: NodeId[];
   send: (to: NodeId, group: string, msgs: Message[]) => void;
   logger: Logger;
   electionTick: number;
@@ -47,6 +50,17 @@ export interface GroupOptions {
 }
 
 interface Pending { resolve: (r: ShardResult) => void; timer: NodeJS.Timeout }
+
+/** Fewest voters a membership change may leave (one voter would make every crash an outage; contract). */
+export const MIN_VOTERS = 2;
+
+/** How a membership change ended (POST /admin/membership maps these to status codes). */
+export type MembershipOutcome =
+  | { kind: 'done'; changed: boolean; members: NodeId[] }
+  | { kind: 'not-leader' }
+  | { kind: 'change-pending' }
+  | { kind: 'too-few-members' }
+  | { kind: 'bad'; message: string };
 interface ReadWaiter { key: string; resolve: (v: { value: Json } | { error: 'not-leader' }) => void; index?: number; timer: NodeJS.Timeout }
 
 /** Entries carry the proposing node's request id so that the node can answer its own client when it applies. */
@@ -58,6 +72,8 @@ export class RaftGroup {
   private pending = new Map<string, Pending>();
   private reads = new Map<string, ReadWaiter>();
   private waitingApply: ReadWaiter[] = [];
+  /** Membership changes proposed here, by the tag in their conf entry: resolved when the entry is applied. */
+  private confWaiters = new Map<string, { resolve: (members: NodeId[]) => void; timer: NodeJS.Timeout }>();
   /** Lease token → when this leader's timer says it ends (0: expiry proposed). */
   private leaseDeadlines = new Map<number, { at: number; renewals: number }>();
   private nextId = 0;
@@ -72,7 +88,7 @@ export class RaftGroup {
     this.snapIndex = snap?.meta.index ?? 0;
     this.raft = new Raft({
       id: o.id, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, preVote: true, checkQuorum: true,
-      random: o.random ?? Math.random, storage: o.storage, applied: this.snapIndex, bugs: o.bugs,
+      random: o.random ?? Math.random, storage: o.storage, applied: this.snapIndex, bugs: o.bugs, universe: o.replicas,
       maxEntriesPerMsg: 512, maxBytesPerMsg: 4 * MAX_BODY_BYTES, maxInflight: 64, hostHeartbeats: true,
     });
     this.prefix = `${o.id}.${process.pid}.${Date.now().toString(36)}.`;
@@ -166,6 +182,45 @@ export class RaftGroup {
     });
   }
 
+  /** The voters (the latest configuration in the log, committed or not: diss. §4.1), sorted. */
+  members(): NodeId[] {
+    return [...this.raft.peers];
+  }
+
+  /**
+   * A single-server membership change (diss. §4.1), answered once its configuration entry is committed and
+   * applied here. Idempotent: asking for the state the latest configuration is already in answers at once
+   * (changed: false) when that configuration is committed, else change-pending (the caller retries).
+   */
+  changeMembership(change: ConfChange, timeoutMs: number): Promise<MembershipOutcome> {
+    if (!this.o.replicas.includes(change.node)) return Promise.resolve({ kind: 'bad', message: `node ${change.node} is not a placement replica of shard ${this.o.groupId}` });
+    if (this.raft.role !== 'leader') return Promise.resolve({ kind: 'not-leader' });
+    // A transfer under way: we are still the leader; the caller retries here or at the new leader.
+    if (this.raft.status().transferee !== null) return Promise.resolve({ kind: 'change-pending' });
+    const members = this.raft.peers;
+    const isMember = members.includes(change.node);
+    if (change.op === 'remove' && isMember && members.length - 1 < MIN_VOTERS) return Promise.resolve({ kind: 'too-few-members' });
+    const rid = this.prefix + 'm' + (this.nextId++).toString(36);
+    const r = this.raft.proposeConfChange(change, rid);
+    if (!r.ok) {
+      switch (r.reason) {
+        case 'unchanged': return Promise.resolve({ kind: 'done', changed: false, members: [...members] });
+        case 'pending': return Promise.resolve({ kind: 'change-pending' });
+        case 'not-leader': return Promise.resolve({ kind: 'not-leader' });
+        case 'empty': return Promise.resolve({ kind: 'too-few-members' });
+        case 'unknown-node': return Promise.resolve({ kind: 'bad', message: `node ${change.node} may not be a member of shard ${this.o.groupId}` });
+      }
+    }
+    this.kick();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.confWaiters.delete(rid);
+        reject(new Error('timeout'));
+      }, timeoutMs);
+      this.confWaiters.set(rid, { timer, resolve: (m) => resolve({ kind: 'done', changed: true, members: m }) });
+    });
+  }
+
   /**
    * A linearizable read (§6.4 ReadIndex): confirm leadership with a heartbeat round, wait until the state
    * machine has applied the read index, then read locally. Planted bug "stale-read" skips all of that: any
@@ -228,6 +283,17 @@ export class RaftGroup {
     let applied = this.raft.log.applied;
     for (const e of rd.committedEntries) {
       applied = e.index;
+      if (e.type === 'conf') {
+        const d = decodeConf(e.data);
+        const w = d?.ctx !== undefined ? this.confWaiters.get(d.ctx) : undefined;
+        if (d && w) {
+          clearTimeout(w.timer);
+          this.confWaiters.delete(d.ctx!);
+          w.resolve([...d.voters].sort());
+        }
+        if (d) this.o.logger.info({ group: this.o.groupId, index: e.index, members: d.voters }, 'configuration committed');
+        continue;
+      }
       if (e.type !== 'normal') continue;
       const env = decodeEnvelope(e.data);
       if (env === undefined) {
@@ -265,7 +331,8 @@ export class RaftGroup {
     // 5. Compaction (§7).
     if (this.o.snapshotEvery > 0 && this.raft.log.applied - this.snapIndex >= this.o.snapshotEvery) {
       const at = this.raft.log.applied;
-      st.createSnapshot(at, this.machine.snapshot(), this.raft.peers);
+      // The snapshot carries the configuration in force at its index (etcd's ConfState), not the latest one.
+      st.createSnapshot(at, this.machine.snapshot(), this.raft.configAt(at));
       this.snapIndex = at;
     }
     // A lost leadership strands the reads it was confirming: answer them so clients can retry elsewhere.
@@ -312,5 +379,6 @@ export class RaftGroup {
     for (const p of this.pending.values()) clearTimeout(p.timer);
     for (const w of this.reads.values()) clearTimeout(w.timer);
     for (const w of this.waitingApply) clearTimeout(w.timer);
+    for (const w of this.confWaiters.values()) clearTimeout(w.timer);
   }
 }

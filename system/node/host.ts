@@ -61,7 +61,7 @@ export class NodeHost {
     for (const s of shardsOn(this.placement, o.id)) {
       const storage = new DiskStorage(this.wal, String(s), this.placement.replicas[s]);
       const g = new RaftGroup({
-        groupId: String(s), id: o.id, storage, send: (to, group, msgs) => this.enqueue(to, group, msgs), logger: o.logger,
+        groupId: String(s), id: o.id, storage, replicas: this.placement.replicas[s], send: (to, group, msgs) => this.enqueue(to, group, msgs), logger: o.logger,
         schedule: (urgent) => this.schedule(urgent), electionTick: o.electionTick, heartbeatTick: o.heartbeatTick,
         bugs: new Set(o.bugs), snapshotEvery: o.snapshotEvery,
       });
@@ -205,9 +205,9 @@ export class NodeHost {
     this.schedule(false);
   }
 
-  /** Every hosted group knows a leader. */
+  /** Every hosted group of which this node is a voter knows a leader (a removed replica hears from none). */
   ready(): boolean {
-    for (const g of this.groups.values()) if (g.leader() === null) return false;
+    for (const g of this.groups.values()) if (g.leader() === null && g.raft.peers.includes(this.o.id)) return false;
     return true;
   }
 

@@ -9,6 +9,7 @@ import type { NodeHost } from './host.js';
 import type { ShardCommand, ShardResult } from '../shard/machine.js';
 import { MAX_BODY_BYTES } from '../kv/json.js';
 import { commandOf, validateKv, validateLock } from '../shard/validate.js';
+import { validateMembership, type MembershipRequest } from './membership.js';
 
 export interface ServerOptions {
   id: string;
@@ -62,7 +63,8 @@ export { validateKv as validate, validateLock } from '../shard/validate.js';
 export function status(o: ServerOptions, started: number): NodeStatus {
   const groups = [...o.host.groups.entries()].sort((a, b) => a[0] - b[0]).map(([shard, g]) => {
     const s = g.raft.status();
-    return { group: String(shard), role: s.role, term: s.term, leader: s.leader, commit: s.commit, applied: s.applied, lastIndex: s.lastIndex, snapshotIndex: s.snapshotIndex, peers: s.peers, quiesced: s.quiesced };
+    return { group: String(shard), role: s.role, term: s.term, leader: s.leader, commit: s.commit, applied: s.applied, lastIndex: s.lastIndex, snapshotIndex: s.snapshotIndex, peers: s.peers, quiesced: s.quiesced,
+      members: [...s.peers].sort(), member: s.peers.includes(o.id), confPending: s.confPending };
   });
   const first = groups[0];
   return {
@@ -117,12 +119,26 @@ export function createApiServer(o: ServerOptions): Server {
     return answer(res, r);
   }
 
+  /** POST /admin/membership (docs/node.md, Membership): one single-server change of one shard's voters. */
+  async function membership(res: ServerResponse, body: MembershipRequest): Promise<void> {
+    const group = o.host.groups.get(body.shard);
+    if (!group) return notLeader(res, body.shard);
+    const r = await group.changeMembership({ op: body.op, node: body.node }, o.requestTimeoutMs);
+    switch (r.kind) {
+      case 'done': return reply(res, 200, { ok: true, shard: body.shard, members: r.members, changed: r.changed });
+      case 'not-leader': return notLeader(res, body.shard);
+      case 'change-pending': return reply(res, 409, { ok: false, error: 'change-pending', shard: body.shard, message: 'another membership change is not yet committed, or the leader has not yet committed an entry of its term; retry' });
+      case 'too-few-members': return reply(res, 409, { ok: false, error: 'too-few-members', shard: body.shard, message: 'the removal would leave fewer than 2 voters' });
+      case 'bad': return reply(res, 400, { ok: false, error: 'bad-request', message: r.message });
+    }
+  }
+
   // A client that sends a request slowly or never finishes it holds a connection, not the node: Node's own limits
   // answer 408 after these (checked every second), so every request gets an answer in bounded time.
   return createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, (req, res) => {
     void (async () => {
       if (req.method === 'GET' && req.url === '/status') return reply(res, 200, status(o, started));
-      const route = req.method === 'POST' && (req.url === '/kv' || req.url === '/lock') ? req.url : undefined;
+      const route = req.method === 'POST' && (req.url === '/kv' || req.url === '/lock' || req.url === '/admin/membership') ? req.url : undefined;
       if (!route) return reply(res, 404, { ok: false, error: 'bad-request', message: `no route ${req.method} ${req.url}` });
       let text: string;
       try {
@@ -139,10 +155,11 @@ export function createApiServer(o: ServerOptions): Server {
       } catch (e) {
         return reply(res, 400, { ok: false, error: 'bad-request', message: `body is not JSON: ${(e as Error).message}` });
       }
-      const bad = route === '/kv' ? validateKv(body) : validateLock(body);
+      const bad = route === '/kv' ? validateKv(body) : route === '/lock' ? validateLock(body) : validateMembership(body, o.host.placement);
       if (bad) return reply(res, 400, { ok: false, error: 'bad-request', message: bad });
       try {
-        if (route === '/kv') await kv(res, body as KvRequest);
+        if (route === '/admin/membership') await membership(res, body as MembershipRequest);
+        else if (route === '/kv') await kv(res, body as KvRequest);
         else await lock(res, body as LockRequest);
       } catch (e) {
         if ((e as Error).message === 'timeout') return reply(res, 503, { ok: false, error: 'timeout', message: `no answer within ${o.requestTimeoutMs} ms` });

@@ -9,3 +9,4 @@ export function createRaft(config: RaftConfig): RaftCore & { progress: Raft['pro
 export { Raft } from './raft.js';
 export { MemoryStorage } from './memory-storage.js';
 export type * from './types.js';
+export { encodeConf, decodeConf } from './conf.js';

@@ -4,8 +4,9 @@
 // 2014) and, where marked "diss.", to Ongaro's dissertation (2014).
 import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
+import { decodeConf, encodeConf, sameVoters } from './conf.js';
 import type {
-  Entry, HardState, Message, MessageType, NodeId, RaftConfig, RaftCore, RaftStatus, ReadState, Ready, Role, Snapshot, SoftState,
+  ConfChange, ConfChangeResult, Entry, HardState, Message, MessageType, NodeId, RaftConfig, RaftCore, RaftStatus, ReadState, Ready, Role, Snapshot, SoftState,
 } from './types.js';
 
 interface PendingRead {
@@ -20,9 +21,26 @@ export class Raft implements RaftCore {
   vote: NodeId | null = null;
   role: Role = 'follower';
   leader: NodeId | null = null;
+  /**
+   * The voters: the configuration of the latest 'conf' entry in the log, committed or not, else `confBase`
+   * (diss. §4.1: a server always uses the latest configuration in its log). Invariant: equals
+   * latestConfig() after every change to the log (append, truncation, snapshot restore). Sorted.
+   */
   peers: NodeId[];
   readonly log: RaftLog;
-
+  /**
+   * The configuration at the log's base: the snapshot's ConfState, or the initial peers when there is none,
+   * with compacted configuration entries folded in. Invariant: in force at the base (so it is committed).
+   */
+  private confBase: NodeId[];
+  /**
+   * The 'conf' entries of the log after the base, oldest first. Invariant: each one's (index, term) is in the
+   * log, and every 'conf' entry of the log after the base is here; a truncated entry leaves (and the
+   * configuration falls back to the one before it).
+   */
+  private confs: { index: number; term: number; voters: NodeId[] }[] = [];
+  /** Servers whose messages we accept: the universe (placement replicas) plus anyone a configuration named. */
+  private readonly known: Set<NodeId>;
   private readonly cfg: Required<Omit<RaftConfig, 'applied' | 'bugs'>> & { bugs: ReadonlySet<string> };
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
@@ -57,7 +75,12 @@ export class Raft implements RaftCore {
     this.id = config.id;
     this.log = new RaftLog(config.storage, config.applied ?? 0);
     const { hardState, peers } = config.storage.initialState();
-    this.peers = [...peers].sort();
+    this.confBase = [...peers].sort();
+    this.peers = this.confBase;
+    this.known = new Set([...(config.universe ?? []), ...peers]);
+    // Recovery: configuration entries are ordinary logged entries, so the log after the snapshot rebuilds it.
+    const first = this.log.firstIndex(), last = this.log.lastIndex();
+    if (last >= first) this.noteConfs(this.log.slice(first, last + 1) ?? []);
     this.term = hardState.term;
     // Planted bug "vote-twice": the vote is not taken from stable storage, so a restarted node may vote again
     // in a term where it already voted (violates §5.2 / Figure 2 "persistent state").
@@ -97,6 +120,8 @@ export class Raft implements RaftCore {
     const last = this.log.lastIndex();
     if (this.log.unstable.length > 0 || this.log.committed !== last || this.log.applied !== last || !this.committedInTerm()) return false;
     if (this.pendingReads.length > 0 || this.deferredReads.length > 0 || this.readRoundDue || this.leadTransferee !== null) return false;
+    // Never while a configuration change is uncommitted (implied by committed === last; said for the reader).
+    if (this.confPending()) return false;
     for (const [id, pr] of this.prs) if (id !== this.id && pr.match !== last) return false;
     for (const p of this.peers) {
       if (p !== this.id) this.send({ type: 'Heartbeat', to: p, term: this.term, commit: last, quiesce: true });
@@ -125,7 +150,7 @@ export class Raft implements RaftCore {
    * and the transfer is abandoned after an election timeout if the target never takes over.
    */
   transferLeadership(to: NodeId): boolean {
-    if (this.role !== 'leader' || to === this.id || !this.prs.has(to)) return false;
+    if (this.role !== 'leader' || to === this.id || !this.prs.has(to) || !this.peers.includes(to)) return false;
     this.wake();
     this.leadTransferee = to;
     this.transferElapsed = 0;
@@ -145,11 +170,45 @@ export class Raft implements RaftCore {
     return true;
   }
 
+  /**
+   * Single-server membership change (diss. §4.1). The leader accepts one only when (1) no configuration entry
+   * is uncommitted: two changes in flight could each be decided by a different majority (the reason for
+   * changing one server at a time fails once the older change is not yet in force everywhere), and (2) it has
+   * committed an entry of its own term: the fix to the bug Ongaro reported on raft-dev in July 2015, where a new
+   * leader's change could race an uncommitted change of a previous term and lose a committed entry. The new
+   * configuration is in force on each server as soon as the entry is in its log (not when committed).
+   * Planted bug "conf-concurrent" drops check (1).
+   */
+  proposeConfChange(change: ConfChange, ctx?: string): ConfChangeResult {
+    if (this.role !== 'leader' || this.leadTransferee !== null) return { ok: false, reason: 'not-leader' };
+    if (!this.known.has(change.node)) return { ok: false, reason: 'unknown-node' };
+    const has = this.peers.includes(change.node);
+    if ((change.op === 'add') === has) return { ok: false, reason: this.confPending() ? 'pending' : 'unchanged' };
+    if ((this.confPending() && !this.cfg.bugs.has('conf-concurrent')) || !this.committedInTerm()) return { ok: false, reason: 'pending' };
+    const voters = change.op === 'add' ? [...this.peers, change.node].sort() : this.peers.filter((p) => p !== change.node);
+    if (voters.length === 0) return { ok: false, reason: 'empty' };
+    this.wake();
+    this.appendEntries([{ term: this.term, index: 0, type: 'conf', data: encodeConf({ voters, ctx }) }]);
+    this.bcastAppend();
+    return { ok: true, index: this.log.lastIndex(), voters };
+  }
+
+  configAt(index: number): NodeId[] {
+    let out = this.confBase;
+    for (const c of this.confs) if (c.index <= index) out = c.voters;
+    return [...out];
+  }
+
+  /** A configuration entry is in the log beyond the commit index. */
+  confPending(): boolean {
+    return this.confs.length > 0 && this.confs[this.confs.length - 1].index > this.log.committed;
+  }
+
   /** §6.4 ReadIndex: record the commit index, confirm leadership with a heartbeat round, then serve. */
   readIndex(ctx: string): boolean {
     if (this.role !== 'leader') return false;
     this.wake();
-    if (this.quorum() === 1) {
+    if (this.quorum() === 1 && this.peers.includes(this.id)) {
       if (this.committedInTerm()) this.readStates.push({ index: this.log.committed, ctx });
       else this.deferredReads.push(ctx);
       return true;
@@ -165,10 +224,15 @@ export class Raft implements RaftCore {
 
   step(m: Message): void {
     if (m.to !== this.id) return;
-    if (!this.peers.includes(m.from)) return;
+    // Not the voters: a server accepts messages from servers outside its latest configuration (diss. §4.1: a
+    // new server learns it is a member from the leader's appends; a lagging voter may not know the leader).
+    if (!this.known.has(m.from)) return;
     // Any traffic wakes a quiesced member, except the exchange that quiesces it: the flagged heartbeat and
     // its answer. The election timer resumes where it froze, so a woken follower's leader stickiness holds.
-    if (this.isQuiesced && !m.quiesce) this.wake();
+    // Nor does a server outside our configuration asking for votes: a removed server that never learned of its
+    // removal campaigns forever (diss. §4.2.3), and must not keep an idle group awake.
+    const outsider = (m.type === 'PreVote' || m.type === 'Vote') && !this.peers.includes(m.from);
+    if (this.isQuiesced && !m.quiesce && !outsider) this.wake();
     // ---- term handling (§5.1: a larger term makes us a follower; a smaller term is stale) ----
     if (m.term > this.term) {
       if (m.type === 'Vote' || m.type === 'PreVote') {
@@ -206,7 +270,7 @@ export class Raft implements RaftCore {
         break;
     }
     switch (this.role) {
-      case 'leader': this.stepLeader(m); break;
+      case 'leader': this.stepLeader(m); this.maybeStepDownRemoved(); break;
       case 'candidate':
       case 'pre-candidate': this.stepCandidate(m); break;
       case 'follower': this.stepFollower(m); break;
@@ -261,7 +325,7 @@ export class Raft implements RaftCore {
     return {
       id: this.id, role: this.role, term: this.term, leader: this.leader, commit: this.log.committed,
       applied: this.log.applied, lastIndex: this.log.lastIndex(), snapshotIndex: this.log.firstIndex() - 1, peers: [...this.peers],
-      quiesced: this.isQuiesced, transferee: this.leadTransferee,
+      confPending: this.confPending(), quiesced: this.isQuiesced, transferee: this.leadTransferee,
     };
   }
 
@@ -325,7 +389,9 @@ export class Raft implements RaftCore {
     this.resetTimers();
     const last = this.log.lastIndex();
     this.prs = new Map();
-    for (const p of this.peers) {
+    // Invariant (leader): prs holds every voter and this server (a removed leader still tracks its own log), and,
+    // while the entry that removed them is uncommitted, the servers being removed (see applyConfig).
+    for (const p of new Set([...this.peers, this.id])) {
       const pr = new Progress(last + 1, this.cfg.maxInflight);
       if (p === this.id) { pr.match = last; pr.becomeReplicate(); }
       this.prs.set(p, pr);
@@ -353,6 +419,7 @@ export class Raft implements RaftCore {
   }
 
   private tickLeader(): void {
+    if (this.maybeStepDownRemoved()) return;
     this.heartbeatElapsed++;
     this.electionElapsed++;
     if (this.leadTransferee !== null && ++this.transferElapsed >= this.cfg.electionTick) {
@@ -364,11 +431,10 @@ export class Raft implements RaftCore {
       // Check quorum (diss. §6.2): a leader that has not heard from a majority in an election timeout steps
       // down, so clients stop talking to a leader that cannot commit, and its lease-based stickiness ends.
       if (this.cfg.checkQuorum) {
+        // Counted over the voters only: a leader removed from the configuration does not count itself.
         let active = 0;
-        for (const [id, pr] of this.prs) {
-          if (id === this.id || pr.recentActive) active++;
-          pr.recentActive = false;
-        }
+        for (const p of this.peers) if (p === this.id || this.prs.get(p)?.recentActive) active++;
+        for (const pr of this.prs.values()) pr.recentActive = false;
         if (active < this.quorum()) {
           this.becomeFollower(this.term, null);
           return;
@@ -418,7 +484,8 @@ export class Raft implements RaftCore {
 
   private tally(): 'won' | 'lost' | 'pending' {
     let yes = 0, no = 0;
-    for (const g of this.votes.values()) (g ? yes++ : no++);
+    // Only the votes of the current configuration's voters count (diss. §4.1).
+    for (const [id, g] of this.votes) if (this.peers.includes(id)) (g ? yes++ : no++);
     if (yes >= this.quorum()) return 'won';
     if (no >= this.quorum()) return 'lost';
     return 'pending';
@@ -516,6 +583,7 @@ export class Raft implements RaftCore {
     }
     const lastNew = this.log.maybeAppend(prevIndex, m.logTerm ?? 0, m.commit ?? 0, m.entries ?? []);
     if (lastNew !== undefined) {
+      this.noteConfs(m.entries ?? []);
       this.send({ type: 'AppResp', to: m.from, term: this.term, index: lastNew });
       return;
     }
@@ -538,7 +606,9 @@ export class Raft implements RaftCore {
     } else {
       // §7 InstallSnapshot receiver: discard the entire log and reset from the snapshot.
       this.log.restore(s);
-      this.peers = [...s.meta.peers].sort();
+      this.confBase = [...s.meta.peers].sort();
+      this.confs = [];
+      this.applyConfig();
     }
     this.send({ type: 'AppResp', to: m.from, term: this.term, index: this.log.lastIndex() });
   }
@@ -607,6 +677,7 @@ export class Raft implements RaftCore {
       e.index = ++last;
     }
     this.log.append(ents);
+    this.noteConfs(ents);
     const me = this.prs.get(this.id)!;
     me.maybeUpdate(this.log.lastIndex());
     // A single-member group commits at once.
@@ -619,16 +690,18 @@ export class Raft implements RaftCore {
    * the term check, which the figure8 scenario turns into a State Machine Safety violation.
    */
   private maybeCommit(): boolean {
-    const matches = [...this.prs.values()].map((p) => p.match).sort((a, b) => b - a);
+    // Over the voters of the latest configuration only (diss. §4.1); a removed leader does not count itself.
+    const matches = this.peers.map((p) => this.prs.get(p)?.match ?? 0).sort((a, b) => b - a);
     const mci = matches[this.quorum() - 1];
     if (mci <= this.log.committed) return false;
     if (!this.cfg.bugs.has('old-term-commit') && this.log.term(mci) !== this.term) return false;
     this.log.commitTo(mci);
+    this.forgetRemoved();
     if (this.deferredReads.length > 0 && this.committedInTerm()) {
       const ds = this.deferredReads;
       this.deferredReads = [];
       for (const ctx of ds) {
-        if (this.quorum() === 1) this.readStates.push({ index: this.log.committed, ctx });
+        if (this.quorum() === 1 && this.peers.includes(this.id)) this.readStates.push({ index: this.log.committed, ctx });
         else this.startRead(ctx);
       }
     }
@@ -640,13 +713,13 @@ export class Raft implements RaftCore {
   }
 
   private bcastAppend(): void {
-    for (const p of this.peers) if (p !== this.id) this.sendAppend(p);
+    for (const p of this.prs.keys()) if (p !== this.id) this.sendAppend(p);
   }
 
   /** Appends to the followers that have entries waiting (not an empty append to anyone). */
   private bcastPending(): void {
     const last = this.log.lastIndex();
-    for (const p of this.peers) if (p !== this.id && this.prs.get(p)!.next <= last) this.sendAppend(p);
+    for (const [p, pr] of this.prs) if (p !== this.id && pr.next <= last) this.sendAppend(p);
   }
 
   /** Sends the next batch to `to` if flow control allows; returns whether something was sent. */
@@ -671,9 +744,8 @@ export class Raft implements RaftCore {
   }
 
   private bcastHeartbeat(ctx: string | undefined): void {
-    for (const p of this.peers) {
+    for (const [p, pr] of this.prs) {
       if (p === this.id) continue;
-      const pr = this.prs.get(p)!;
       // Never tell a follower to commit beyond what it is known to hold.
       this.send({ type: 'Heartbeat', to: p, term: this.term, commit: Math.min(pr.match, this.log.committed), context: ctx });
     }
@@ -696,7 +768,9 @@ export class Raft implements RaftCore {
     if (at < 0) return;
     const r = this.pendingReads[at];
     r.acks.add(from);
-    if (r.acks.size < this.quorum()) return;
+    let voters = 0;
+    for (const a of r.acks) if (this.peers.includes(a)) voters++;
+    if (voters < this.quorum()) return;
     // A quorum confirmed we were still leader after this read (and every earlier one) was registered.
     for (const done of this.pendingReads.splice(0, at + 1)) this.readStates.push({ index: done.index, ctx: done.ctx });
   }
@@ -707,6 +781,82 @@ export class Raft implements RaftCore {
     this.pendingReads = [];
     this.deferredReads = [];
     this.readRoundDue = false;
+  }
+
+  // ---- membership (diss. §4) ----
+
+  /** Records the 'conf' entries among `ents` that are now in the log, drops truncated ones, applies the latest. */
+  private noteConfs(ents: Entry[]): void {
+    const first = this.log.firstIndex();
+    if (this.confs.length > 0 && this.confs[0].index < first) {
+      // Compacted (hence committed) entries fold into the base, so the list stays as short as the log.
+      this.confBase = this.configAt(first - 1);
+      this.confs = this.confs.filter((c) => c.index >= first);
+    }
+    const before = this.confs.length;
+    this.confs = this.confs.filter((c) => this.log.term(c.index) === c.term);
+    let added = false;
+    for (const e of ents) {
+      if (e.type !== 'conf' || this.log.term(e.index) !== e.term || this.confs.some((c) => c.index === e.index)) continue;
+      const d = decodeConf(e.data);
+      if (!d) continue; // undecodable: ignored identically everywhere (a pure function of the entry)
+      this.confs.push({ index: e.index, term: e.term, voters: [...d.voters].sort() });
+      added = true;
+    }
+    if (added) this.confs.sort((a, b) => a.index - b.index);
+    if (added || this.confs.length !== before) this.applyConfig();
+  }
+
+  private latestConfig(): NodeId[] {
+    return this.confs.length > 0 ? this.confs[this.confs.length - 1].voters : this.confBase;
+  }
+
+  /**
+   * Puts the latest configuration in force: the voters, and on a leader the Progress of each voter (a new one
+   * starts probing at the end of the log; a removed one is forgotten once its removal commits). A change cancels a
+   * leadership transfer (its target may no longer be a voter, and the transfer's checks were made under the
+   * old configuration).
+   */
+  private applyConfig(): void {
+    const voters = this.latestConfig();
+    if (sameVoters(voters, this.peers)) return;
+    this.peers = voters;
+    for (const v of voters) this.known.add(v);
+    if (this.role !== 'leader') return;
+    this.leadTransferee = null;
+    const last = this.log.lastIndex();
+    for (const v of voters) {
+      if (this.prs.has(v)) continue;
+      const pr = new Progress(last + 1, this.cfg.maxInflight);
+      this.prs.set(v, pr);
+    }
+    this.forgetRemoved();
+  }
+
+  /**
+   * A server being removed keeps receiving appends (never counted) until the entry removing it is committed,
+   * so it usually learns of its removal, stops campaigning, and says so in its status; then it is forgotten.
+   */
+  private forgetRemoved(): void {
+    if (this.role !== 'leader' || this.confPending()) return;
+    for (const id of [...this.prs.keys()]) if (id !== this.id && !this.peers.includes(id)) this.prs.delete(id);
+  }
+
+  /**
+   * Diss. §4.2.2: a leader removed from the configuration manages the cluster until the entry that removed it
+   * is committed, then steps down. It hands over at once with a TimeoutNow to the most caught-up voter (a hint
+   * only: without it, the voters elect a leader an election timeout later).
+   */
+  private maybeStepDownRemoved(): boolean {
+    if (this.role !== 'leader' || this.peers.includes(this.id) || this.confPending()) return false;
+    let best: NodeId | undefined;
+    for (const p of this.peers) {
+      const pr = this.prs.get(p);
+      if (pr && pr.match === this.log.lastIndex() && (best === undefined || p < best)) best = p;
+    }
+    if (best !== undefined) this.send({ type: 'TimeoutNow', to: best, term: this.term });
+    this.becomeFollower(this.term, null);
+    return true;
   }
 
   // ---- plumbing ----

@@ -4,7 +4,33 @@
 
 export type NodeId = string;
 
-export type EntryType = 'normal' | 'noop';
+/**
+ * 'conf': a configuration entry (single-server membership change, diss. §4.1). Its data is the JSON of a
+ * ConfEntryData: the whole new voter set, which differs from the previous configuration by one server.
+ */
+export type EntryType = 'normal' | 'noop' | 'conf';
+
+/** The data of a 'conf' entry. `ctx` is the runtime's own tag (to answer the client that asked), opaque to Raft. */
+export interface ConfEntryData {
+  voters: NodeId[];
+  ctx?: string;
+}
+
+/** A single-server membership change (diss. §4.1): add or remove one voter. */
+export interface ConfChange {
+  op: 'add' | 'remove';
+  node: NodeId;
+}
+
+/**
+ * The leader's answer to a membership change request. 'pending': a change is not yet committed, or this leader
+ * has not yet committed an entry of its term (both needed for safety, diss. §4.1 and the 2015 fix);
+ * 'unchanged': the latest configuration already is what was asked; 'unknown-node': not a possible member
+ * (outside the group's universe); 'empty': the change would leave no voter.
+ */
+export type ConfChangeResult =
+  | { ok: true; index: number; voters: NodeId[] }
+  | { ok: false; reason: 'not-leader' | 'pending' | 'unchanged' | 'unknown-node' | 'empty' };
 
 export interface Entry {
   term: number;
@@ -25,7 +51,7 @@ export interface SnapshotMeta {
   /** Last log index and term included in the snapshot (§7). */
   index: number;
   term: number;
-  /** Cluster membership at that point. */
+  /** Cluster membership (the voters) at that point: etcd's ConfState. Restoring the snapshot restores it. */
   peers: NodeId[];
 }
 
@@ -119,7 +145,7 @@ export interface LogStorage {
 }
 
 /** Planted bugs the core knows about (off unless named). */
-export type RaftBug = 'old-term-commit' | 'vote-twice';
+export type RaftBug = 'old-term-commit' | 'vote-twice' | 'conf-concurrent';
 
 export interface RaftConfig {
   id: NodeId;
@@ -140,6 +166,11 @@ export interface RaftConfig {
   maxInflight?: number;
   bugs?: ReadonlySet<string>;
   /**
+   * Every server that may ever be a member of this group (the shard's placement replicas); messages from
+   * anyone else are dropped. Default: the initial peers. Voters are always a subset of it.
+   */
+  universe?: NodeId[];
+  /**
    * The runtime sends heartbeats by calling heartbeat() (a node hosting many groups sends every group's
    * heartbeat in one frame per peer, at one moment); tick() then sends none. Default: tick() sends them.
    */
@@ -155,7 +186,10 @@ export interface RaftStatus {
   applied: number;
   lastIndex: number;
   snapshotIndex: number;
+  /** The voters: the latest configuration in the log, committed or not (diss. §4.1). */
   peers: NodeId[];
+  /** A configuration entry is in the log but not yet committed. */
+  confPending: boolean;
   quiesced: boolean;
   /** The follower a leadership transfer is handing over to (diss. §3.10), if one is under way. */
   transferee: NodeId | null;
@@ -190,4 +224,8 @@ export interface RaftCore {
   wake(elapsed?: number): void;
   /** Leadership transfer to `to` (diss. §3.10); false when not leader or `to` is not a voter. */
   transferLeadership(to: NodeId): boolean;
+  /** Appends a single-server configuration change (diss. §4.1) if this leader may; `ctx` rides in the entry. */
+  proposeConfChange(change: ConfChange, ctx?: string): ConfChangeResult;
+  /** The configuration in force at log index `index` (for a snapshot taken there); index >= the snapshot index. */
+  configAt(index: number): NodeId[];
 }

@@ -44,6 +44,9 @@ export const etcdTarget = defineTarget({
   },
   refuses: () => ({
     clock: 'etcd is a Go program: Go reads the clock without libc, so libfaketime cannot move its clock (use partition, kill, pause, loss)',
+    // `etcdctl member remove` is easy; adding it back is not: a removed member cannot rejoin with its old data,
+    // it must be restarted with a wiped data dir and --initial-cluster-state existing after `member add`.
+    membership: 'etcd cannot re-add a removed member in place: `member add` needs the node restarted with a wiped data dir and --initial-cluster-state existing, which this target does not do',
   }),
   leader: (nodes) => leader(nodes),
   version: () => etcdVersion(),

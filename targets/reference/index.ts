@@ -7,6 +7,7 @@ import { FencedHttpClient } from './clients/fenced.js';
 import { KvHttpClient } from './clients/kv.js';
 import { LockHttpClient } from './clients/lock.js';
 import { referenceCluster } from './cluster.js';
+import { changeMembership } from './membership.js';
 import { leader } from './status.js';
 
 const owner = (c: ClientContext): string => `p${c.process}-${c.seed}`;
@@ -35,5 +36,7 @@ export const referenceTarget = defineTarget({
     'fenced-counter': (c) => new FencedHttpClient(c.nodes, c.prefer, owner(c), c.leaseMs ?? 1500, c.opTimeoutMs),
   },
   leader: (nodes, key) => leader(nodes, key),
+  // Per shard group, through its leader (POST /admin/membership); placement never changes, only who votes.
+  membership: (nodes, op, node) => changeMembership(nodes, op, node),
   version: () => undefined,
 });

@@ -10,6 +10,7 @@ const CASES: { bug: string; scenario: string; property: RegExp }[] = [
   { bug: 'old-term-commit', scenario: 'figure8Story', property: /State Machine Safety|Leader Completeness/ },
   { bug: 'vote-twice', scenario: 'persistVote', property: /Election Safety/ },
   { bug: 'no-fsync', scenario: 'persist2', property: /Leader Completeness|Log Matching|State Machine Safety|Election Safety/ },
+  { bug: 'conf-concurrent', scenario: 'concurrentChanges', property: /Leader Completeness|State Machine Safety|Election Safety/ },
 ];
 
 for (const { bug, scenario, property } of CASES) {

@@ -5,7 +5,7 @@
 import { Random } from '../../harness/generator/random.js';
 import { MemoryStorage } from '../../system/raft/memory-storage.js';
 import { Raft } from '../../system/raft/raft.js';
-import type { Entry, Message, NodeId, Ready } from '../../system/raft/types.js';
+import type { ConfChange, ConfChangeResult, Entry, Message, NodeId, Ready } from '../../system/raft/types.js';
 
 export class SafetyViolation extends Error {}
 
@@ -121,7 +121,7 @@ export class SimCluster {
       id, electionTick: this.opts.electionTick ?? 10, heartbeatTick: this.opts.heartbeatTick ?? 1,
       preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true,
       random: () => rnd.float(), storage: node.cache, applied: node.appliedIndex,
-      bugs: this.bugs, maxEntriesPerMsg: this.opts.maxEntriesPerMsg ?? 64,
+      bugs: this.bugs, maxEntriesPerMsg: this.opts.maxEntriesPerMsg ?? 64, universe: this.ids,
     });
     this.log(`start ${id}`);
   }
@@ -285,7 +285,8 @@ export class SimCluster {
     const every = this.opts.snapshotEvery ?? 0;
     if (every <= 0 || node.appliedIndex - node.snapIndex < every) return;
     const data = JSON.stringify(node.sm);
-    const peers = node.raft!.peers;
+    // The snapshot carries the configuration in force at its index (ConfState), not the latest one.
+    const peers = node.raft!.configAt(node.appliedIndex);
     node.cache.createSnapshot(node.appliedIndex, data, peers);
     node.disk.createSnapshot(Math.min(node.appliedIndex, node.disk.lastIndex()), data, peers);
     node.snapIndex = node.appliedIndex;
@@ -415,6 +416,20 @@ export class SimCluster {
       }
     }
     return undefined;
+  }
+
+  /** A membership change on `on` (or whichever live node accepts it); the last answer when none accepts. */
+  changeMembership(change: ConfChange, on?: NodeId): ConfChangeResult {
+    let last: ConfChangeResult = { ok: false, reason: 'not-leader' };
+    for (const id of on ? [on] : this.ids) {
+      const n = this.nodes.get(id)!;
+      if (!n.raft) continue;
+      last = n.raft.proposeConfChange(change);
+      if (last.ok) this.log(`conf ${change.op} ${change.node} on ${id} at ${last.index}`);
+      this.process(n);
+      if (last.ok || last.reason !== 'not-leader') return last;
+    }
+    return last;
   }
 
   /**

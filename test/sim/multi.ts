@@ -14,7 +14,7 @@ import { Coordinator } from '../../system/node/coordinator.js';
 import type { Frame } from '../../system/node/transport.js';
 import { MemoryStorage } from '../../system/raft/memory-storage.js';
 import { Raft } from '../../system/raft/raft.js';
-import type { Entry, HardState, Message, NodeId, Ready, Snapshot } from '../../system/raft/types.js';
+import type { ConfChange, ConfChangeResult, Entry, HardState, Message, NodeId, Ready, Snapshot } from '../../system/raft/types.js';
 import { place } from '../../system/shard/placement.js';
 import { RELIABLE, type NetConfig } from './cluster.js';
 import { GroupSafety } from './safety.js';
@@ -137,7 +137,7 @@ export class MultiCluster {
       const snapIndex = snap?.meta.index ?? 0;
       const raft = new Raft({
         id, electionTick: this.electionTick, heartbeatTick: this.o.heartbeatTick ?? 2, preVote: true, checkQuorum: true,
-        random: () => rnd.float(), storage: store, applied: snapIndex, hostHeartbeats: true,
+        random: () => rnd.float(), storage: store, applied: snapIndex, hostHeartbeats: true, universe: this.replicasOf.get(g)!,
       });
       node.replicas.set(g, { raft, store, durableHard, applied, appliedIndex: snapIndex, snapIndex });
       rafts.set(g, raft);
@@ -323,7 +323,7 @@ export class MultiCluster {
     if (every <= 0 || r.appliedIndex - r.snapIndex < every) return;
     // As DiskStorage.createSnapshot: everything before it is synced first; the snapshot file is durable.
     node.synced = node.wal.length;
-    node.snaps.set(g, r.store.createSnapshot(r.appliedIndex, JSON.stringify(r.applied), r.raft.peers));
+    node.snaps.set(g, r.store.createSnapshot(r.appliedIndex, JSON.stringify(r.applied), r.raft.configAt(r.appliedIndex)));
     r.snapIndex = r.appliedIndex;
   }
 
@@ -368,6 +368,16 @@ export class MultiCluster {
     const idx = r.raft.log.lastIndex();
     this.process(this.nodes.get(l)!);
     return idx;
+  }
+
+  /** A membership change of group `g` on its leader (diss. §4.1). */
+  changeMembership(g: string, change: ConfChange): ConfChangeResult {
+    const l = this.leaderOf(g);
+    if (!l) return { ok: false, reason: 'not-leader' };
+    const res = this.replica(l, g)!.raft.proposeConfChange(change);
+    if (res.ok) this.log(`conf ${g} ${change.op} ${change.node} at ${res.index}`);
+    this.process(this.nodes.get(l)!);
+    return res;
   }
 
   /** Live replicas of `g` that applied `index` holding `data` (or compacted past it). */

@@ -2,6 +2,7 @@
 // simulation. Each takes a seed and throws on failure; the cluster itself throws SafetyViolation the moment a
 // Figure 3 property breaks. Time is in ticks: election timeout 10–20 ticks, heartbeat every tick.
 import { RELIABLE, SimCluster, UNRELIABLE, type ClusterOptions } from './cluster.js';
+import { membershipScenarios } from './membership-scenarios.js';
 import { multiScenarios } from './multi-scenarios.js';
 
 export interface ScenarioContext {
@@ -517,5 +518,7 @@ function snapshotInstall(ctx: ScenarioContext, o: { unreliable: boolean; crash: 
 
 // The Multi-Raft scenarios (many groups per node, shared WAL, coalesced heartbeats, quiescence, transfer).
 Object.assign(scenarios, multiScenarios);
+// Membership changes (single-server, diss. §4).
+Object.assign(scenarios, membershipScenarios);
 
 export const SCENARIO_NAMES = Object.keys(scenarios);
