@@ -4,7 +4,8 @@
 // linearizable reads/s at 64, median of BENCH_REPEATS runs (default 3) of BENCH_SECONDS (default 3) each,
 // and the ratio of each of ours to etcd's. etcd is reached through its v3 JSON gateway (POST /v3/kv/put with
 // base64 key and value; /v3/kv/range for reads, linearizable by default), at its leader. Skipped, with a
-// message, when `etcd` is not on PATH.
+// message, when `etcd` is not on PATH. Each system first takes BENCH_STEADY_AFTER seconds (default 20) of
+// unmeasured writes at c=64.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ const etcdBin = which.stdout.trim();
 const version = spawnSync(etcdBin, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
 
 type Op = (c: number, i: number) => Promise<boolean>;
+const WARMUP = Number(process.env.BENCH_STEADY_AFTER ?? 20);
 interface Row { what: string; results: Map<string, number> }
 
 /** Median ops/s over REPEATS runs. */
@@ -36,6 +38,9 @@ async function measure(concurrency: number, op: Op): Promise<LoadResult & { runs
 }
 
 async function suite(name: string, write: Op, read: Op, rows: Row[]): Promise<void> {
+  // The same unmeasured load for every system: a fresh Node cluster runs cold code for its first seconds, and
+  // the sharded one takes 20-25 s to reach its plateau (bench/cluster.ts); etcd gets the same treatment.
+  if (WARMUP > 0) await load(64, write, WARMUP);
   for (const c of CONCURRENCY) {
     const r = await measure(c, write);
     console.log(`  ${name.padEnd(16)} writes c=${String(c).padStart(2)}: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  (runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`);
@@ -89,7 +94,7 @@ async function etcdLeader(urls: string[]): Promise<string> {
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
-console.log(`bench:vs-etcd: ${version}, loopback, fsync on, ${SECONDS} s per run, median of ${REPEATS}, node ${process.version}`);
+console.log(`bench:vs-etcd: ${version}, loopback, fsync on, ${SECONDS} s per run, median of ${REPEATS}, after ${WARMUP} s of writes at c=64 for each system, node ${process.version}`);
 const rows: Row[] = [...CONCURRENCY.map((c) => `writes c=${c}`), 'reads c=64'].map((what) => ({ what, results: new Map() }));
 await withEtcd(async (url) => {
   const put: Op = (c, i) => http.call(`${url}/v3/kv/put`, 'POST', { key: b64(keyOf(c, i)), value: b64(String(i)) }, 5000).then((r) => r.status === 200);
