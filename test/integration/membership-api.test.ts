@@ -1,7 +1,8 @@
 // POST /admin/membership on a loopback cluster of three node processes (2 shards of 3 replicas): a shard's
 // leader removes a follower and re-adds it (single-server changes, diss. §4.1), answers idempotently, refuses a
 // removal below two voters, and keeps committing writes throughout; the removed replica learns of it and keeps
-// knowing after a restart (WAL recovery); the re-added replica catches up from its old log; a leader that removes itself steps down once the entry commits (diss. §4.2.2) and another takes over.
+// knowing after a restart (WAL recovery); the re-added replica catches up from its old log; a leader that
+// removes itself steps down once the entry commits (diss. §4.2.2) and another takes over.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
