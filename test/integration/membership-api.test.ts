@@ -1,7 +1,8 @@
 // POST /admin/membership on a loopback cluster of three node processes (2 shards of 3 replicas): a shard's
 // leader removes a follower and re-adds it (single-server changes, diss. §4.1), answers idempotently, refuses a
-// removal below two voters, and keeps committing writes throughout; the re-added replica catches up from its
-// old log; a leader that removes itself steps down once the entry commits (diss. §4.2.2) and another takes over.
+// removal below two voters, and keeps committing writes throughout; the removed replica learns of it and keeps
+// knowing after a restart (WAL recovery); the re-added replica catches up from its old log; a leader that
+// removes itself steps down once the entry commits (diss. §4.2.2) and another takes over.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,14 @@ test('remove a follower, write, refuse going below two voters, re-add it, and it
   assert.is(tooFew.body.error, 'too-few-members');
   // Writes keep committing with two voters.
   for (let i = 0; i < 5; i++) await write(100 + i);
+  // The removed replica received its removal (appends go on until it commits); a restart rebuilds that
+  // configuration from the write-ahead log.
+  await waitFor(`${x} to learn of its removal`, async () => (groupOf(await statusOf(x))?.member === false ? true : undefined));
+  await lp.kill(x);
+  lp.start(x);
+  const gx0 = await waitFor(`${x} back after a restart`, async () => groupOf(await statusOf(x)));
+  assert.is(gx0.member, false);
+  assert.equal(gx0.members, [l, y].sort());
   const l2 = await leader();
   const back = await change(l2, { op: 'add', node: x, shard: SHARD });
   assert.is(back.status, 200, JSON.stringify(back.body));
