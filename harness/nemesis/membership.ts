@@ -21,6 +21,8 @@
 //                  commit (diss. §4.1). A correct L cannot commit the first (no majority: 503 or no answer) and
 //                  refuses the second while the first is pending (409 change-pending). stop heals the cut, then
 //                  re-adds the nodes asked about through the ordinary hook (idempotent when nothing was removed).
+//                  Its cut is the runtime's whole grudge, as the partition kind's is: composed with a partition
+//                  package, whichever cut comes later replaces the other, and either's heal ends both.
 //
 // At most one membership fault is active at a time (one package, one lane), and remove-one/remove-leader take
 // out one node, so with three replicas per shard no shard drops below two voters; churn's second removal may
