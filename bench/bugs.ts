@@ -83,11 +83,12 @@ export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
     why: 'a process whose acquire failed (or whose grant ended) still releases, and frees the holder\'s lock',
   },
   'conf-concurrent': {
-    // Five voters per group: with three, any two single-server configurations still share a majority. A
-    // partition leaves a leader in the minority with a change pending; the next change sent there is accepted
-    // (the bug), and {leader, one follower} becomes a majority of its shrunken configuration.
-    workload: 'register', nemesis: 'membership:remove-one/remove-leader,partition:halves/isolate-leader', schedule: 'burst', intervalS: 2, nodes: 5,
-    targetOpts: { shards: '1', replication: '5', 'election-ms': '150' }, concurrency: 5,
+    // Five voters per group: with three, any two single-server configurations still share a majority. The
+    // hot leader and one follower are cut off, and the leader alone is asked for two removals of majority-side
+    // nodes at once (membership:split-minority): the bug accepts the second while the first is pending, and
+    // {leader, follower} is a majority of its shrunken configuration while the other side elects its own.
+    workload: 'register', nemesis: 'membership:split-minority', schedule: 'alternate', intervalS: 4, nodes: 5,
+    targetOpts: { shards: '1', replication: '5' }, concurrency: 5,
     why: 'two membership changes in flight: a minority leader shrinks its configuration until it has a majority of its own',
   },
 };

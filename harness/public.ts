@@ -4,7 +4,7 @@
 // is internal and may change; this file is the contract (like Porcupine's API: one call and its types).
 export { defineTarget } from './target/define.js';
 export type {
-  Addressing, ClientContext, ClientFactory, ClusterSpec, FaultRefusals, ImageBuilder, MembershipOp, NodeHandle, NodeProcessSpec,
+  Addressing, ClientContext, ClientFactory, ClusterSpec, FaultRefusals, ImageBuilder, MembershipHow, MembershipOp, NodeHandle, NodeProcessSpec,
   PortDecl, RuntimeKind, Target, TargetContext, TargetOption, TargetOptions,
 } from './target/types.js';
 export type { Client, Completion, WorkloadOptions } from '../workloads/types.js';

@@ -9,7 +9,7 @@
 // wakes past its election timeout, can answer wrongly.
 import type { Random } from '../generator/random.js';
 import type { Runtime } from '../runtime/types.js';
-import type { MembershipOp } from '../target/types.js';
+import type { MembershipHow, MembershipOp } from '../target/types.js';
 import { hotLeader } from './aim.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
 import { membershipFault } from './membership.js';
@@ -27,9 +27,9 @@ export interface FaultContext {
   /**
    * The target's membership hook bound to this run's nodes and options (Target.membership): resolves with what
    * changed once in effect, rejects with one line past its deadline. Absent when the target has none (then
-   * the `membership` kind is refused before the run).
+   * the `membership` kind is refused before the run). `how.via`: a directed change (Target.membership).
    */
-  membership?(op: MembershipOp, node: string): Promise<Record<string, unknown>>;
+  membership?(op: MembershipOp, node: string, how?: MembershipHow): Promise<Record<string, unknown>>;
 }
 
 export interface ActiveFault {

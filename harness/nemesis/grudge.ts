@@ -84,3 +84,16 @@ export function deaf(node: string, nodes: readonly string[]): Grudge {
 export function mute(node: string, nodes: readonly string[]): Grudge {
   return Object.fromEntries(nodes.filter((n) => n !== node).map((n) => [n, [node]]));
 }
+
+/**
+ * Two sides: `side` and everyone else in `nodes`, cut from each other both ways (a targeted halves: the caller
+ * picks who is in the minority, e.g. a leader and one follower for membership:split-minority). Throws when
+ * `side` names a node not in `nodes`, is empty, or is every node (no cut at all).
+ */
+export function split(side: readonly string[], nodes: readonly string[]): Grudge {
+  const unknown = side.filter((n) => !nodes.includes(n));
+  if (unknown.length) throw new Error(`split: ${unknown.join(', ')} not among the nodes ${nodes.join(', ')}`);
+  const rest = nodes.filter((n) => !side.includes(n));
+  if (side.length === 0 || rest.length === 0) throw new Error(`split: both sides need a node (side ${side.join(',') || '(none)'} of ${nodes.join(',')})`);
+  return fromComponents([[...new Set(side)], rest]);
+}

@@ -137,7 +137,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
       ctx: {
         runtime: rt, nodes: handles.map((h) => h.name), rnd: new Random(o.seed ^ 0x68e31da4 ^ 0x1b873593),
         leader: async (key) => target.leader?.(handles, key, topts), hotKey: () => p.hotKey(),
-        membership: target.membership ? (op, node) => target.membership!(handles, op, node, topts) : undefined,
+        membership: target.membership ? (op, node, how) => target.membership!(handles, op, node, topts, how) : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
       },
     });

@@ -111,6 +111,18 @@ export type FaultRefusals = Partial<Record<string, string>>;
 /** A membership change the `membership` nemesis asks for: take `node` out of the voters, or put it back. */
 export type MembershipOp = 'remove' | 'add';
 
+/**
+ * A directed change (membership:split-minority): ask exactly the node `via`, once, not whichever node leads.
+ * The hook sends the request to `via` only (no following a not-leader answer, no retry past `deadlineMs`) and
+ * resolves with what `via` answered (e.g. `answered: 200 | 409 | 503 | 'none'`) instead of rejecting: the point
+ * is to ask a leader that may be stuck in a minority, and a refusal is the correct answer there.
+ */
+export interface MembershipHow {
+  via?: string;
+  /** The directed request's deadline, ms (the hook's own default when omitted). */
+  deadlineMs?: number;
+}
+
 export interface TargetContext {
   runId: string;
   nodes: number;
@@ -141,8 +153,11 @@ export interface Target {
    * changed (recorded in the history), once the change is in effect; adding a member that already is one, or
    * removing one that is not, is no change and no error. Rejects with a one-line Error when the change could
    * not be made by the hook's own deadline. A target without this hook refuses the `membership` kind.
+   * `how.via` (optional, for membership:split-minority): send the change to that node only and resolve with
+   * what it answered, never rejecting for a refusal or a timeout (see MembershipHow). A hook that ignores `how`
+   * still works with every shape but split-minority, which then asks the leader the usual way.
    */
-  membership?(nodes: NodeHandle[], op: MembershipOp, node: string, options: TargetOptions): Promise<Record<string, unknown>>;
+  membership?(nodes: NodeHandle[], op: MembershipOp, node: string, options: TargetOptions, how?: MembershipHow): Promise<Record<string, unknown>>;
   /** Optional: what to record in test.json about the program (its version). */
   version?(options: TargetOptions): string | undefined;
 }

@@ -7,7 +7,7 @@ import { FencedHttpClient } from './clients/fenced.js';
 import { KvHttpClient } from './clients/kv.js';
 import { LockHttpClient } from './clients/lock.js';
 import { referenceCluster } from './cluster.js';
-import { changeMembership } from './membership.js';
+import { askVia, changeMembership } from './membership.js';
 import { leader } from './status.js';
 
 const owner = (c: ClientContext): string => `p${c.process}-${c.seed}`;
@@ -37,6 +37,8 @@ export const referenceTarget = defineTarget({
   },
   leader: (nodes, key) => leader(nodes, key),
   // Per shard group, through its leader (POST /admin/membership); placement never changes, only who votes.
-  membership: (nodes, op, node) => changeMembership(nodes, op, node),
+  // how.via: to that node only, once, answers as data (membership:split-minority asks a minority leader).
+  membership: (nodes, op, node, _options, how) =>
+    (how?.via !== undefined ? askVia(nodes, op, node, how.via, how.deadlineMs) : changeMembership(nodes, op, node)),
   version: () => undefined,
 });

@@ -10,6 +10,12 @@
 //
 // 409 too-few-members (the removal would leave fewer than 2 voters) is a definite answer, not a failure: the
 // shard is reported as refused and the others go ahead. 400 and 404 are definite too, and end the call.
+//
+// askVia is the other way to ask (Target.membership's `how.via`, for membership:split-minority): one request per
+// shard to one named node, whatever it is, and what it answered comes back as data. The point is to ask a
+// leader that a partition has left in a minority, which the leader-finding path above never does (it goes to
+// the highest term); a correct node answers the first change 503 (it cannot commit) and a concurrent second one
+// 409 change-pending (diss. §4.1: one change at a time), so neither refusal is an error here.
 import { HttpClient } from '../../harness/net/http.js';
 import type { MembershipOp, NodeHandle } from '../../harness/target/types.js';
 import type { NodeStatus } from '../../system/node/api.js';
@@ -34,6 +40,29 @@ export interface MembershipResult {
   refused?: Record<string, string>;
   /** Answers that made the hook ask again, counted by kind ("409 change-pending", "503", "421", "no answer"). */
   retried?: Record<string, number>;
+  [k: string]: unknown;
+}
+
+/** What the node asked answered for one shard: the HTTP status, or 'none' (no answer by the deadline). */
+export interface DirectedAnswer {
+  answered: number | 'none';
+  /** The body's error ("change-pending", "not-leader", ...) or why there was no answer. */
+  error?: string;
+  /** 200: the voters once committed, and whether this request changed them. */
+  members?: string[];
+  changed?: boolean;
+  /** How long the answer took, ms. */
+  ms: number;
+}
+
+export interface DirectedResult {
+  node: string;
+  op: MembershipOp;
+  via: string;
+  /** Shard → what `via` answered. */
+  answers: Record<string, DirectedAnswer>;
+  /** The answer when every shard got the same one (the usual single-shard case), else 'mixed'. */
+  answered: number | 'none' | 'mixed';
   [k: string]: unknown;
 }
 
@@ -165,6 +194,57 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
       throw new Error(`${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more shards)` : ''}${done.length ? `; done: shards ${done.join(', ')}` : ''}`);
     }
     return out;
+  } finally {
+    http.close();
+  }
+}
+
+
+/**
+ * A directed change (see the header): `op node` sent to `via` alone, once per shard whose placement holds `node`,
+ * each request bounded by the call's deadline (default 3000 ms, longer than the node's 2 s request timeout so a
+ * 503 is seen). Never follows 421 and never retries; resolves with every answer. Rejects (one line) only for a
+ * bad op, an unknown node or `via`, or when no node reports the placement by the deadline.
+ */
+export async function askVia(nodes: NodeHandle[], op: MembershipOp, node: string, via: string, deadlineMs = 3000): Promise<DirectedResult> {
+  if (op !== 'remove' && op !== 'add') throw new Error(`membership: op must be remove or add, got ${JSON.stringify(op)}`);
+  const names = nodes.map((n) => n.name).join(', ');
+  if (!nodes.some((n) => n.name === node)) throw new Error(`membership ${op} ${node}: no such node; nodes: ${names}`);
+  const to = nodes.find((n) => n.name === via);
+  if (!to) throw new Error(`membership ${op} ${node} via ${via}: no such node; nodes: ${names}`);
+  const deadline = Date.now() + deadlineMs;
+  const http = new HttpClient();
+  try {
+    // The placement from any node: client ports are never faulted, so even a cut-off node answers /status.
+    let placement: string[][] | undefined;
+    while (!placement) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`membership ${op} ${node} via ${via}: no node answered /status with the placement within ${deadlineMs} ms`);
+      placement = (await statuses(http, nodes, Math.min(left, 1000))).find((s) => s?.placement)?.placement;
+      if (!placement) await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
+    }
+    const shards = placement.flatMap((replicas, s) => (replicas.includes(node) ? [s] : []));
+    const ask = async (shard: number): Promise<DirectedAnswer> => {
+      const t0 = Date.now();
+      const left = deadline - t0;
+      if (left <= 0) return { answered: 'none', error: `deadline of ${deadlineMs} ms passed before the request`, ms: 0 };
+      try {
+        const r = await http.call(`${to.url}/admin/membership`, 'POST', { op, node, shard }, left);
+        const body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
+        const a: DirectedAnswer = { answered: r.status, ms: Date.now() - t0 };
+        if (typeof body.error === 'string') a.error = body.error;
+        if (Array.isArray(body.members)) a.members = body.members as string[];
+        if (typeof body.changed === 'boolean') a.changed = body.changed;
+        return a;
+      } catch (e) {
+        return { answered: 'none', error: (e as Error).message.split('\n')[0], ms: Date.now() - t0 };
+      }
+    };
+    const got = await Promise.all(shards.map(ask));
+    const answers: Record<string, DirectedAnswer> = {};
+    shards.forEach((s, i) => { answers[s] = got[i]; });
+    const kinds = new Set(got.map((a) => a.answered));
+    return { node, op, via, answers, answered: kinds.size === 1 ? got[0].answered : 'mixed' };
   } finally {
     http.close();
   }

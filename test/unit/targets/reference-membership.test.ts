@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { NodeHandle } from '../../../harness/target/types.js';
 import { referenceTarget } from '../../../targets/reference/index.js';
-import { changeMembership } from '../../../targets/reference/membership.js';
+import { askVia, changeMembership } from '../../../targets/reference/membership.js';
 
 interface Answer { status: number; body: unknown }
 interface Post { node: string; op: string; target: string; shard: number }
@@ -20,7 +20,7 @@ class FakeCluster {
   /** shard → node id that /status calls its leader (as a leader's own group entry and as followers' hint). */
   leaders: Record<number, string | null> = {};
   /** Per node, answers to POST /admin/membership in order; the last one repeats. */
-  script: Record<string, ((p: Post) => Answer)[]> = {};
+  script: Record<string, ((p: Post) => Answer | Promise<Answer>)[]> = {};
 
   constructor(readonly placement: string[][]) {}
 
@@ -57,7 +57,7 @@ class FakeCluster {
       this.posts.push(p);
       const q = this.script[name] ?? [];
       const next = q.length > 1 ? q.shift()! : q[0];
-      return send(next ? next(p) : { status: 421, body: { ok: false, error: 'not-leader', leader: null, leaderUrl: null, shard: b.shard } });
+      return send(next ? await next(p) : { status: 421, body: { ok: false, error: 'not-leader', leader: null, leaderUrl: null, shard: b.shard } });
     }
     send({ status: 404, body: { error: 'not-found' } });
   }
@@ -210,6 +210,92 @@ test('the reference target wires the hook (so it takes --nemesis membership)', a
     c.script.n2 = [ok(['n1', 'n2', 'n3'])];
     const r = await referenceTarget.membership!(c.handles, 'remove', 'n1', {});
     assert.equal(r.shards, { 0: ['n2', 'n3'] });
+  } finally {
+    await c.close();
+  }
+});
+
+// ---- The directed path (how.via, for membership:split-minority): one node, once, answers as data ----
+
+test('via: the request goes to that node only, even when another leads; 421 is recorded, not followed', async () => {
+  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
+  try {
+    c.leaders[0] = 'n2';
+    c.script.n1 = [(p) => ({ status: 421, body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard } })];
+    c.script.n2 = [ok(['n1', 'n2', 'n3'])];
+    const r = await askVia(c.handles, 'remove', 'n3', 'n1', 1000);
+    assert.is(r.answered, 421);
+    assert.equal(r.answers[0].error, 'not-leader');
+    assert.equal(c.posts.map((p) => p.node), ['n1']);
+  } finally {
+    await c.close();
+  }
+});
+
+test('via: 200 with the members, 409 change-pending and 503 are what the node answered, each asked once', async () => {
+  const c = await FakeCluster.start(['n1', 'n2', 'n3', 'n4', 'n5'], [['n1', 'n2', 'n3', 'n4', 'n5']]);
+  try {
+    c.leaders[0] = 'n5';
+    c.script.n5 = [ok(['n1', 'n2', 'n3', 'n4', 'n5']), pending, unavailable];
+    const got = [];
+    for (const n of ['n2', 'n3', 'n4']) got.push(await askVia(c.handles, 'remove', n, 'n5', 1000));
+    assert.equal(got.map((r) => r.answered), [200, 409, 503]);
+    assert.equal(got[0].answers[0].members, ['n1', 'n3', 'n4', 'n5']);
+    assert.is(got[0].answers[0].changed, true);
+    assert.is(got[1].answers[0].error, 'change-pending');
+    assert.equal(got.map((r) => r.via), ['n5', 'n5', 'n5']);
+    assert.is(c.posts.length, 3, 'no retries');
+  } finally {
+    await c.close();
+  }
+});
+
+test('via: a node that does not answer by the deadline, or is down, is "none"; the call ends at its deadline', async () => {
+  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3'], ['n1', 'n2', 'n3']]);
+  try {
+    c.script.n1 = [async (p) => { await new Promise((r) => setTimeout(r, 2000)); return ok(['n1', 'n2', 'n3'])(p); }];
+    const t0 = Date.now();
+    const r = await askVia(c.handles, 'remove', 'n2', 'n1', 300);
+    const took = Date.now() - t0;
+    assert.ok(took >= 250 && took < 1500, `took ${took} ms`);
+    assert.is(r.answered, 'none');
+    assert.equal(Object.keys(r.answers), ['0', '1'], 'one request per shard holding the node');
+    assert.match(r.answers[0].error!, /within/);
+    await c.close('n3');
+    const down = await askVia(c.handles, 'add', 'n1', 'n3', 500);
+    assert.is(down.answered, 'none');
+    assert.ok(down.answers[0].error);
+  } finally {
+    await c.close();
+  }
+});
+
+test('via: shards answering differently are "mixed"; unknown nodes are one line', async () => {
+  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3'], ['n1', 'n2', 'n3']]);
+  try {
+    c.script.n1 = [(p) => (p.shard === 0 ? ok(['n1', 'n2', 'n3'])(p) : pending(p))];
+    const r = await askVia(c.handles, 'remove', 'n3', 'n1', 1000);
+    assert.is(r.answered, 'mixed');
+    assert.equal([r.answers[0].answered, r.answers[1].answered], [200, 409]);
+    await rejects(askVia(c.handles, 'remove', 'n3', 'n9', 1000), /^membership remove n3 via n9: no such node; nodes: n1, n2, n3$/);
+    await rejects(askVia(c.handles, 'remove', 'n7', 'n1', 1000), /^membership remove n7: no such node/);
+  } finally {
+    await c.close();
+  }
+});
+
+test('the reference target takes how.via to the directed path, and without it keeps following the leader', async () => {
+  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
+  try {
+    c.leaders[0] = 'n2';
+    c.script.n1 = [(p) => ({ status: 421, body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard } })];
+    c.script.n2 = [ok(['n1', 'n2', 'n3'])];
+    const directed = await referenceTarget.membership!(c.handles, 'remove', 'n3', {}, { via: 'n1', deadlineMs: 1000 });
+    assert.is(directed.answered, 421);
+    assert.equal(c.posts.map((p) => p.node), ['n1']);
+    const usual = await referenceTarget.membership!(c.handles, 'remove', 'n3', {});
+    assert.equal(usual.shards, { 0: ['n1', 'n2'] });
+    assert.equal(c.posts.map((p) => p.node), ['n1', 'n2']);
   } finally {
     await c.close();
   }
