@@ -9,26 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Random } from '../../harness/generator/random.js';
 import type { HistoryEvent } from '../../harness/history/op.js';
-import type { NewEvent } from '../../harness/history/writer.js';
 import { parseHistory } from '../../harness/history/readers/index.js';
-import type { FaultContext } from '../../harness/nemesis/faults.js';
-import { parseNemesisSpec } from '../../harness/nemesis/packages.js';
-import { Nemesis } from '../../harness/nemesis/schedule.js';
 import { DockerRuntime } from '../../harness/runtime/docker/docker-runtime.js';
 import { referenceSpec } from '../../targets/reference/cluster.js';
-import { referenceTarget } from '../../targets/reference/index.js';
-import { leader, statuses } from '../../targets/reference/status.js';
 import { runDirOf } from '../helpers/cli.js';
 import { dockerHooks, dockerTest } from '../helpers/docker.js';
-import { assertMembershipHistory, everyShardWhole } from '../helpers/membership.js';
+import { assertMembershipHistory, downNodeStory } from '../helpers/membership.js';
 import { CLI } from '../helpers/paths.js';
 
 const runId = `tm${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const logDir = mkdtempSync(join(tmpdir(), 'fl-membership-docker-'));
 const out = mkdtempSync(join(tmpdir(), 'fl-membership-docker-runs-'));
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let rt: DockerRuntime | undefined;
 
 dockerHooks(test, {
@@ -54,36 +46,13 @@ dockerTest(test, 'docker: a stopped node is removed and re-added through the lea
   rt = new DockerRuntime({ log: () => undefined });
   const hs = await rt.up(referenceSpec({ runId, nodes: 4, logDir, options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '4' } }));
   await rt.waitHealthy(30_000);
-  const ctx: FaultContext = {
-    runtime: rt, nodes: hs.map((h) => h.name), rnd: new Random(21), leader: (key) => leader(hs, key), hotKey: () => 'k1', electionTimeoutMs: 300,
-    membership: (op, node) => referenceTarget.membership!(hs, op, node, {}),
-  };
-  await rt.kill('n4');
-  const removed = await ctx.membership!('remove', 'n4');
-  assert.ok((removed.changed as number[]).length >= 1, JSON.stringify(removed));
-  for (const members of Object.values(removed.shards as Record<string, string[]>)) assert.not.ok(members.includes('n4'));
-  const events: NewEvent[] = [];
-  const t0 = Date.now();
-  const nemesis = new Nemesis({
-    packages: parseNemesisSpec('membership:churn/remove-leader,partition:isolate-one/one-way-mute').packages,
+  await downNodeStory(rt, hs, {
+    seed: 21, nemesis: 'membership:churn/remove-leader,partition:isolate-one/one-way-mute', runMs: 5000, wholeMs: 30_000,
     steps: [
       { pkg: 0, lane: 0, startMs: 0, endMs: 2000 }, { pkg: 0, lane: 0, startMs: 2500, endMs: 4500 },
       { pkg: 1, lane: 1, startMs: 500, endMs: 3000 },
     ],
-    rnd: new Random(22), ctx, record: (e) => events.push(e), now: () => Date.now() - t0, log: () => undefined, elapsedMs: () => Date.now() - t0,
   });
-  nemesis.start();
-  await sleep(5000);
-  await nemesis.stop();
-  const info = events.filter((e) => e.type === 'info');
-  assert.ok(info.some((e) => e.f === 'start-membership' && !e.error), JSON.stringify(info.map((e) => [e.f, e.error])));
-  assert.ok(info.some((e) => e.f === 'start-partition' && !e.error));
-  const heal = info.find((e) => e.f === 'heal-membership')!;
-  assert.not.ok(heal.error, String(heal.error));
-  await rt.start('n4');
-  await rt.waitHealthy(30_000);
-  const whole = await everyShardWhole(() => statuses(hs), 30_000);
-  assert.ok(whole.ok, whole.why);
 });
 
 test.run();

@@ -1,8 +1,18 @@
 // Shared checks for the membership nemesis end-to-end tests (local and docker): what the history must say about
 // each removal and re-add, and whether every shard's voters are its placement replicas again.
 import * as assert from 'uvu/assert';
+import { Random } from '../../harness/generator/random.js';
 import type { HistoryEvent } from '../../harness/history/op.js';
+import type { NewEvent } from '../../harness/history/writer.js';
+import type { FaultContext } from '../../harness/nemesis/faults.js';
+import { parseNemesisSpec } from '../../harness/nemesis/packages.js';
+import type { Step } from '../../harness/nemesis/plan.js';
+import { Nemesis } from '../../harness/nemesis/schedule.js';
+import type { Runtime } from '../../harness/runtime/types.js';
+import type { NodeHandle } from '../../harness/target/types.js';
 import type { NodeStatus } from '../../system/node/api.js';
+import { referenceTarget } from '../../targets/reference/index.js';
+import { leader, statuses } from '../../targets/reference/status.js';
 
 interface Change { node: string; op: 'remove' | 'add'; shards?: Record<string, string[]>; changed?: number[]; refused?: Record<string, string>; error?: string }
 
@@ -65,4 +75,38 @@ export async function everyShardWhole(get: () => Promise<(NodeStatus | undefined
     if (Date.now() > end) return { ok: false, why };
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * The live-cluster story both runtimes tell: n4 is stopped, then removed from every shard through the leaders;
+ * with it still down, the nemesis runs `nemesis` on `steps` for `runMs`; its final heal must succeed; n4 comes
+ * back and every shard's voters are its placement replicas again on every node.
+ */
+export async function downNodeStory(rt: Runtime, hs: NodeHandle[], o: { seed: number; nemesis: string; steps: Step[]; runMs: number; wholeMs: number }): Promise<void> {
+  const ctx: FaultContext = {
+    runtime: rt, nodes: hs.map((h) => h.name), rnd: new Random(o.seed), leader: (key) => leader(hs, key), hotKey: () => 'k1', electionTimeoutMs: 300,
+    membership: (op, node) => referenceTarget.membership!(hs, op, node, {}),
+  };
+  await rt.kill('n4');
+  const removed = await ctx.membership!('remove', 'n4');
+  assert.ok((removed.changed as number[]).length >= 1, JSON.stringify(removed));
+  for (const members of Object.values(removed.shards as Record<string, string[]>)) assert.not.ok(members.includes('n4'));
+  const events: NewEvent[] = [];
+  const t0 = Date.now();
+  const nemesis = new Nemesis({
+    packages: parseNemesisSpec(o.nemesis).packages, steps: o.steps,
+    rnd: new Random(o.seed + 1), ctx, record: (e) => events.push(e), now: () => Date.now() - t0, log: () => undefined, elapsedMs: () => Date.now() - t0,
+  });
+  nemesis.start();
+  await new Promise((r) => setTimeout(r, o.runMs));
+  await nemesis.stop();
+  const info = events.filter((e) => e.type === 'info');
+  assert.ok(info.some((e) => e.f === 'start-membership' && !e.error), JSON.stringify(info.map((e) => [e.f, e.error])));
+  assert.ok(info.some((e) => e.f === 'start-partition' && !e.error), 'a partition ran too');
+  const heal = info.find((e) => e.f === 'heal-membership')!;
+  assert.not.ok(heal.error, String(heal.error));
+  await rt.start('n4');
+  await rt.waitHealthy(30_000);
+  const whole = await everyShardWhole(() => statuses(hs), o.wholeMs);
+  assert.ok(whole.ok, whole.why);
 }
