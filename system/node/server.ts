@@ -57,6 +57,31 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** How long, and how many more body bytes, a refused request's connection is drained before it is closed. */
+const LINGER_MS = 2000;
+const LINGER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Lingering close (nginx's lingering_close) for a request refused before its body was read. Closing a socket with
+ * the client's bytes still unread makes the kernel answer with RST, and an RST can destroy our 400 in the
+ * client's buffers before it reads it (seen as "closed without an answer" by a client still sending a 1.1 MB
+ * body). So the answer goes out on a kept-alive connection, the rest of the body is read and dropped, and the
+ * connection is closed once the body has ended (a FIN: nothing unread), or cut after LINGER_MS or LINGER_BYTES.
+ */
+function lingerThenClose(req: IncomingMessage): void {
+  const sock = req.socket;
+  let drained = 0;
+  const cut = setTimeout(() => sock.destroy(), LINGER_MS);
+  cut.unref();
+  sock.once('close', () => clearTimeout(cut));
+  req.on('data', (c: Buffer) => {
+    drained += c.length;
+    if (drained > LINGER_BYTES) sock.destroy();
+  });
+  req.once('end', () => sock.end());
+  req.resume();
+}
+
 // One validator for the API and for apply (system/shard/validate.ts), so that the two can never disagree.
 export { validateKv as validate, validateLock } from '../shard/validate.js';
 
@@ -145,8 +170,8 @@ export function createApiServer(o: ServerOptions): Server {
         text = await readBody(req);
       } catch (e) {
         if (!(e instanceof BodyTooLarge)) return; // the client went away
-        res.on('finish', () => req.destroy());
-        return reply(res, 400, { ok: false, error: 'bad-request', message: e.message }, true);
+        lingerThenClose(req);
+        return reply(res, 400, { ok: false, error: 'bad-request', message: e.message });
       }
       let body: unknown;
       try {
