@@ -18,6 +18,7 @@
 // are dropped and the connection is reset once the link heals (a stream with a hole is no protocol), as the
 // local relay does; loss is applied as delay (one retransmission timeout with probability p).
 import { DelayedWriter } from '../delayed-writer.js';
+import { chunkDelay, endAll, endTogether } from '../relayed-conn.js';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { run, type Rule } from './iptables.js';
 
@@ -93,11 +94,7 @@ class Pipe {
   push(chunk: Buffer): void {
     const h = this.relay.hooks;
     if (h.isCut(this.from, this.to)) { this.holed = true; return; }
-    let delay = 0;
-    const p = h.lossOf(this.to);
-    if (p > 0 && this.relay.random() < p) delay += 200;
-    const lat = h.latencyOf(this.to);
-    if (lat) delay += Math.max(0, lat.ms + (this.relay.random() * 2 - 1) * lat.jitterMs);
+    const delay = chunkDelay(h.lossOf(this.to), h.latencyOf(this.to), () => this.relay.random(), 200);
     this.relay.bytes += chunk.length;
     if (this.writer.write(chunk, delay)) this.relay.delayedChunks++;
   }
@@ -174,20 +171,8 @@ export class PeerRelay {
     up.setNoDelay(true);
     const conn: Conn = { down, up, send: new Pipe(from, to, up, this), reply: new Pipe(to, from, down, this) };
     this.conns.add(conn);
-    let closed = false;
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      this.conns.delete(conn);
-      conn.send.stop();
-      conn.reply.stop();
-      down.destroy();
-      up.destroy();
-    };
+    const close = endTogether(conn, this.conns);
     const healedHole = (p: Pipe): boolean => p.holed && !this.hooks.isCut(p.from, p.to);
-    down.on('close', close);
-    up.on('error', close);
-    up.on('close', close);
     down.on('data', (b: Buffer) => {
       if (healedHole(conn.send) || healedHole(conn.reply)) { down.resetAndDestroy(); close(); return; }
       conn.send.push(b);
@@ -205,8 +190,7 @@ export class PeerRelay {
   }
 
   async close(): Promise<void> {
-    for (const c of [...this.conns]) { c.down.destroy(); c.up.destroy(); c.send.stop(); c.reply.stop(); }
-    this.conns.clear();
+    endAll(this.conns);
     await Promise.all([...this.servers.values()].map((s) => new Promise<void>((r) => s.server.close(() => r()))));
     this.servers.clear();
   }

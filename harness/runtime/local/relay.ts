@@ -17,6 +17,7 @@
 // Connections from processes that are not nodes (the harness itself) are piped and never faulted.
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { DelayedWriter } from '../delayed-writer.js';
+import { chunkDelay, endAll, endTogether } from '../relayed-conn.js';
 
 export type CutMode = 'drop' | 'reject';
 
@@ -55,13 +56,7 @@ class Pipe {
       if (c) c.bytesDropped += chunk.length;
       return;
     }
-    let delay = 0;
-    if (this.from && this.to) {
-      const p = r.lossOf(this.to);
-      if (p > 0 && r.random() < p) delay += r.retransmitMs;
-      const lat = r.latencyOf(this.to);
-      if (lat) delay += Math.max(0, lat.ms + (r.random() * 2 - 1) * lat.jitterMs);
-    }
+    const delay = this.from && this.to ? chunkDelay(r.lossOf(this.to), r.latencyOf(this.to), () => r.random(), r.retransmitMs) : 0;
     if (c) c.bytesForwarded += chunk.length;
     if (this.writer.write(chunk, delay) && c) c.chunksDelayed++;
   }
@@ -185,20 +180,8 @@ export class Relay {
     up.setNoDelay(true);
     const conn: Conn = { down, up, from, to, send: new Pipe(from, to, up, this), reply: new Pipe(to, from, down, this) };
     this.conns.add(conn);
-    let closed = false;
+    endTogether(conn, this.conns);
     let asked = false;
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      this.conns.delete(conn);
-      conn.send.stop();
-      conn.reply.stop();
-      down.destroy();
-      up.destroy();
-    };
-    down.on('close', close);
-    up.on('error', close);
-    up.on('close', close);
     down.on('data', (b: Buffer) => {
       // The kernel may not have shown the sender yet at accept (a connect racing the lookup): ask again once.
       if (conn.from === undefined && !asked) {
@@ -325,8 +308,7 @@ export class Relay {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const c of [...this.conns]) { c.down.destroy(); c.up.destroy(); c.send.stop(); c.reply.stop(); }
-    this.conns.clear();
+    endAll(this.conns);
     await Promise.all([...this.fronts.values()].map((f) => f.close()));
   }
 }
