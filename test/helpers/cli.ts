@@ -1,5 +1,9 @@
 // Runs the built CLI as a user would and captures what it printed.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryEvent } from '../../harness/history/op.js';
+import { parseHistory } from '../../harness/history/readers/index.js';
 import { CLI } from './paths.js';
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
@@ -14,6 +18,18 @@ export function runDirOf(stdout: string): string {
   const m = /(\S+)\/report\.html/.exec(stdout);
   if (!m) throw new Error(`no report path in output:\n${stdout}`);
   return m[1];
+}
+
+/** `faultline run --runtime local --out OUT ARGS`, with the run folder and its history when it wrote one. */
+export function runLocal(out: string, args: string[]): CliResult & { events: HistoryEvent[]; dir?: string } {
+  const r = runCli(['run', '--runtime', 'local', '--out', out, ...args], { timeoutMs: 180_000 });
+  let events: HistoryEvent[] = [];
+  let dir: string | undefined;
+  try {
+    dir = runDirOf(r.stdout);
+    events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8')).events;
+  } catch { /* no run folder: the caller asserts on the output */ }
+  return { ...r, events, dir };
 }
 
 /** Starts `faultline run ARGS`, sends SIGINT after `afterMs`, and waits for it to exit. */

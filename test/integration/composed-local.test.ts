@@ -8,21 +8,11 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HistoryEvent } from '../../harness/history/op.js';
-import { parseHistory } from '../../harness/history/readers/index.js';
-import { runCli, runDirOf } from '../helpers/cli.js';
+import { runCli, runLocal } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'fl-composed-local-'));
 
-function run(args: string[]): { code: number | null; stdout: string; stderr: string; events: HistoryEvent[]; dir?: string } {
-  const r = runCli(['run', '--runtime', 'local', '--out', out, '--nodes', '3', ...args], { timeoutMs: 180_000 });
-  let events: HistoryEvent[] = [];
-  let dir: string | undefined;
-  try {
-    dir = runDirOf(r.stdout);
-    events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8')).events;
-  } catch { /* no run folder: the caller asserts on the output */ }
-  return { ...r, events, dir };
-}
+const run = (args: string[]): ReturnType<typeof runLocal> => runLocal(out, ['--nodes', '3', ...args]);
 
 /** The most fault kinds active at one moment, from the nemesis events. */
 function maxOverlap(events: HistoryEvent[]): number {

@@ -7,26 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { HistoryEvent } from '../../harness/history/op.js';
-import { parseHistory } from '../../harness/history/readers/index.js';
 import { LocalRuntime } from '../../harness/runtime/local/local-runtime.js';
 import type { NodeHandle } from '../../harness/target/types.js';
 import { referenceSpec } from '../../targets/reference/cluster.js';
-import { runCli, runDirOf } from '../helpers/cli.js';
+import { runLocal } from '../helpers/cli.js';
 import { assertMembershipHistory, downNodeStory } from '../helpers/membership.js';
 
 const out = mkdtempSync(join(tmpdir(), 'fl-membership-local-'));
 
-function run(args: string[]): { code: number | null; stdout: string; stderr: string; events: HistoryEvent[]; dir?: string } {
-  const r = runCli(['run', '--runtime', 'local', '--out', out, ...args], { timeoutMs: 180_000 });
-  let events: HistoryEvent[] = [];
-  let dir: string | undefined;
-  try {
-    dir = runDirOf(r.stdout);
-    events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8')).events;
-  } catch { /* no run folder: the caller asserts on the output */ }
-  return { ...r, events, dir };
-}
+const run = (args: string[]): ReturnType<typeof runLocal> => runLocal(out, args);
 
 test.after(() => rmSync(out, { recursive: true, force: true }));
 
