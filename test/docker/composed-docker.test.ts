@@ -19,6 +19,7 @@ import { leader } from '../../targets/reference/status.js';
 import { runDirOf } from '../helpers/cli.js';
 import { dockerHooks, dockerTest } from '../helpers/docker.js';
 import { CLI } from '../helpers/paths.js';
+import { until } from '../helpers/until.js';
 
 const runId = `tc${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const logDir = mkdtempSync(join(tmpdir(), 'fl-composed-docker-'));
@@ -26,17 +27,7 @@ const out = mkdtempSync(join(tmpdir(), 'fl-composed-docker-runs-'));
 const HOT = 'hot-key';
 const http = new HttpClient();
 let rt: DockerRuntime;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await f();
-    if (v !== undefined) return v;
-    await sleep(50);
-  }
-  throw new Error(`not within ${ms} ms: ${what}`);
-}
 
 function ctx(): FaultContext {
   const hs = rt.nodes();

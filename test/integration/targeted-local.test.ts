@@ -14,13 +14,13 @@ import { LocalRuntime } from '../../harness/runtime/local/local-runtime.js';
 import type { NodeHandle } from '../../harness/runtime/types.js';
 import { referenceSpec } from '../../targets/reference/cluster.js';
 import { leader } from '../../targets/reference/status.js';
+import { until } from '../helpers/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-targeted-local-'));
 const rt = new LocalRuntime();
 const http = new HttpClient();
 let hs: NodeHandle[] = [];
 const HOT = 'hot-key';
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
 
 function ctx(): FaultContext {
@@ -29,16 +29,6 @@ function ctx(): FaultContext {
 
 const urlOf = (n: string): string => hs.find((h) => h.name === n)!.url;
 
-/** Polls until `f` gives a value (or the deadline passes). */
-async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await f();
-    if (v !== undefined) return v;
-    await sleep(50);
-  }
-  throw new Error(`not within ${ms} ms: ${what}`);
-}
 
 /** The leader of HOT's shard among `names` only, by their own /status. */
 const leaderAmong = (names: string[]): Promise<string | undefined> => leader(hs.filter((h) => names.includes(h.name)), HOT);
