@@ -16,6 +16,7 @@
 // BENCH_SECONDS (default 5) sets the time per figure; BENCH_PARTS=single,sharded,locks,failover picks parts.
 import { shardOf } from '../system/shard/placement.js';
 import type { Router } from '../targets/reference/router.js';
+import type { NodeStatus } from '../system/node/api.js';
 import { SECONDS, WARMUP_SECONDS, fmt, http, load, median, ok, readOp, routers, statusOf, waitReady, withCluster, writeOp } from './cluster-lib.js';
 
 const parts = new Set((process.env.BENCH_PARTS ?? 'single,sharded,locks,failover').split(','));
@@ -43,15 +44,20 @@ if (parts.has('sharded')) {
       if (s === 1) coldBase = cold.opsPerSec;
       const more = STEADY_AFTER - WARMUP_SECONDS - SECONDS;
       if (more > 0) await load(64, op, more);
-      const syncsNow = async (): Promise<number> => (await Promise.all(urls.map((u) => statusOf(u)))).reduce((a, st) => a + (st?.wal?.syncs ?? 0), 0);
-      const s0 = await syncsNow();
+      // Batching, per acknowledged write: WAL syncs, ready passes and peer frames over the whole cluster.
+      const counters = async (): Promise<{ syncs: number; passes: number; frames: number; sts: (NodeStatus | undefined)[] }> => {
+        const sts = await Promise.all(urls.map((u) => statusOf(u)));
+        const sum = (f: (st: NodeStatus) => number | undefined): number => sts.reduce((a, st) => a + (st ? f(st) ?? 0 : 0), 0);
+        return { syncs: sum((st) => st.wal?.syncs), passes: sum((st) => st.io?.passes), frames: sum((st) => st.io?.framesOut), sts };
+      };
+      const c0 = await counters();
       const r = await load(64, op);
       if (s === 1) base = r.opsPerSec;
-      const sts = await Promise.all(urls.map((u) => statusOf(u)));
-      const leads = sts.map((st) => st?.groups.filter((g) => g.role === 'leader').length ?? 0);
-      const syncs = sts.reduce((a, st) => a + (st?.wal?.syncs ?? 0), 0) - s0;
-      const transfers = sts.reduce((a, st) => a + (st?.transfers ?? 0), 0);
-      console.log(`  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1  (leaders per node ${leads.join('/')}, ${transfers} transfers, ${(syncs / (r.opsPerSec * SECONDS)).toFixed(2)} syncs per write; cold: ${cold.opsPerSec.toFixed(0)} ops/s ${(cold.opsPerSec / coldBase).toFixed(2)}× S=1)`);
+      const c1 = await counters();
+      const leads = c1.sts.map((st) => st?.groups.filter((g) => g.role === 'leader').length ?? 0);
+      const transfers = c1.sts.reduce((a, st) => a + (st?.transfers ?? 0), 0);
+      const per = (k: 'syncs' | 'passes' | 'frames'): string => ((c1[k] - c0[k]) / (r.opsPerSec * SECONDS)).toFixed(2);
+      console.log(`  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1  (leaders per node ${leads.join('/')}, ${transfers} transfers; per write ${per('syncs')} syncs, ${per('passes')} passes, ${per('frames')} frames; cold: ${cold.opsPerSec.toFixed(0)} ops/s ${(cold.opsPerSec / coldBase).toFixed(2)}× S=1)`);
     });
   }
 }

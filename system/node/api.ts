@@ -108,6 +108,8 @@ export interface NodeStatus {
   groups: GroupStatus[];
   /** The shared write-ahead log's syncs and checkpoint rolls, and leadership transfers this node started. */
   wal?: { syncs: number; rolls: number };
+  /** Ready passes that had work, and peer frames sent and received (batching: compare them with the writes). */
+  io?: { passes: number; framesOut: number; framesIn: number };
   transfers?: number;
   /** Shorthands for the first group, for humans and simple health checks. */
   role: GroupStatus['role'];

@@ -8,7 +8,7 @@
 // the kernel may have dropped the dirty pages, so "retry until it works" would acknowledge lost data; the
 // "fsyncgate" lesson from PostgreSQL, 2018). The node treats StorageFailure as fatal: it stops, so it can
 // never acknowledge anything that is not on disk (crash-stop, which Raft tolerates).
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry, HardState, LogStorage, NodeId, Snapshot } from '../raft/types.js';
 
@@ -66,11 +66,6 @@ export function syncData(fd: number, what: string): void {
   } catch (e) {
     throw new StorageFailure(`fdatasync of ${what} failed`, e);
   }
-}
-
-/** syncData on libuv's thread pool: the event loop keeps taking messages and requests meanwhile. */
-export function syncDataAsync(fd: number, what: string, done: (err: StorageFailure | undefined) => void): void {
-  fdatasync(fd, (e) => done(e ? new StorageFailure(`fdatasync of ${what} failed`, e) : undefined));
 }
 
 export function syncFd(fd: number, what: string): void {

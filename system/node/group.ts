@@ -43,7 +43,8 @@ export interface GroupOptions {
   /**
    * Who drives the ready loop: the host drains every group of the process together, so one pass writes all
    * groups' entries, syncs each log once and sends one batch per peer (group commit across shards).
-   * `urgent`: peer traffic or a lone write, handled at once (a microtask) instead of on the next loop turn.
+   * `urgent`: a lone write or a membership change, handled at once (a microtask) instead of at the end of this
+   * poll phase.
    */
   schedule: (urgent: boolean) => void;
   random?: () => number;
@@ -142,9 +143,10 @@ export class RaftGroup {
   stepAll(msgs: Message[]): void {
     if (this.stopped) return;
     for (const m of msgs) this.raft.step(m);
-    // Peer traffic is handled at once (a microtask after this frame), not on the next loop turn: each hop of a
-    // write's round trip otherwise waits for a whole event-loop cycle. Client proposals still batch (schedule).
-    this.kick();
+    // Handled at the end of this poll phase (setImmediate), not at once in a microtask: frames from several
+    // peers read in one wakeup then share one pass and one sync (measured: a pass per frame cost about 10% more
+    // CPU per write with eight groups per cluster, 6% with one).
+    this.schedule();
   }
 
   step(m: Message): void {

@@ -78,7 +78,7 @@ export class NodeHost {
   private urgent = false;
   private stopped = false;
 
-  /** Drain soon: on a microtask when urgent, else on the next loop turn (letting writes pile up). */
+  /** Drain soon: on a microtask when urgent, else once this poll phase has read what arrived (letting work pile up). */
   schedule(urgent: boolean): void {
     if (this.stopped) return;
     if (urgent) {
@@ -113,18 +113,22 @@ export class NodeHost {
     this.o.onFatal?.(err);
   }
 
-  /** A batch is being synced (fdatasync on the thread pool); the next pass waits for it. */
-  private syncing = false;
-  private drainAgain = false;
+  /** What the passes did, for /status and the benchmarks (per acknowledged write, they show batching at work). */
+  readonly io = { passes: 0, framesOut: 0, framesIn: 0 };
 
   /**
-   * Take every group's ready, add the records to the WAL batch, let leaders' appends go, then sync the WAL on
-   * the thread pool. Meanwhile messages and proposals keep arriving and stepping the cores; they form the
-   * next batch, taken when this one is finished (sent and applied): group commit across every group of the
-   * node, with one sync per batch.
+   * Take every group's ready and add the records to the WAL batch, let leaders' appends go, write and
+   * fdatasync the batch once, then finish each group (send, apply) and send one frame per peer.
+   *
+   * The fdatasync blocks the event loop, on purpose. Whatever arrives meanwhile (peer frames, requests) waits
+   * in the kernel's socket buffers and is read in one go on the next poll phase, so the next pass covers all
+   * of it: group commit across every group of the node. Measured (5 nodes on 2 cores, c=64, same sitting):
+   * syncing on libuv's thread pool instead, which let the loop step each arrival as it came, cost 1.5× the
+   * CPU per acknowledged write with one group and 1.15× with eight, from a wakeup and a partial pass per
+   * arrival. A node's liveness does not suffer: its ticks and heartbeats wait for the sync either way (nothing
+   * leaves a node outside a pass).
    */
   private drainOnce(): void {
-    if (this.syncing) { this.drainAgain = true; return; }
     const batch: [RaftGroup, Ready][] = [];
     for (const g of this.groups.values()) {
       if (g.stopped || !g.raft.hasReady()) continue;
@@ -136,24 +140,15 @@ export class NodeHost {
       this.flushOutbox(true);
       return;
     }
+    this.io.passes++;
     // Leaders' appends go out before the sync (diss. §10.2.1), so followers write in parallel.
     this.flushOutbox(false);
-    this.syncing = true;
-    this.wal.syncAsync((err) => {
-      this.syncing = false;
-      if (this.stopped) return;
-      if (err) { this.fail(err); return; }
-      try {
-        for (const [g, rd] of batch) g.finish(rd);
-        // What the batch released, and the node beat when one is due: one frame per peer.
-        this.flushOutbox(true);
-      } catch (e) {
-        this.fail(e as Error);
-        return;
-      }
-      this.drainAgain = false;
-      this.drain();
-    });
+    this.wal.sync();
+    for (const [g, rd] of batch) g.finish(rd);
+    // What the batch released, and the node beat when one is due: one frame per peer.
+    this.flushOutbox(true);
+    // Applying can leave more to do (a read index reached, an answer to a stepped message): next turn.
+    for (const g of this.groups.values()) if (!g.stopped && g.raft.hasReady()) { this.schedule(false); break; }
   }
 
   private enqueue(to: NodeId, group: string, msgs: Message[]): void {
@@ -175,6 +170,7 @@ export class NodeHost {
       const byGroup = out.get(p);
       const frame: Frame = { groups: byGroup ? Object.fromEntries(byGroup) : {} };
       if (beat) frame.beat = beat;
+      this.io.framesOut++;
       this.o.send(p, frame);
     }
     this.o.flush?.();
@@ -193,6 +189,7 @@ export class NodeHost {
   /** A frame from an authenticated peer: the beat first (liveness), then each group's messages. */
   deliver(from: NodeId, f: Frame): void {
     if (this.stopped) return;
+    this.io.framesIn++;
     this.coordinator.received(from, f.beat);
     for (const [g, msgs] of Object.entries(f.groups)) this.groups.get(Number(g))?.stepAll(msgs);
     if (f.beat) this.schedule(false);

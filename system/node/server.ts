@@ -95,7 +95,7 @@ export function status(o: ServerOptions, started: number): NodeStatus {
   return {
     id: o.id, time: Date.now(), uptimeMs: Date.now() - started, pid: process.pid, bugs: o.bugs,
     shards: o.host.placement.shards, replication: o.host.placement.replication, placement: o.host.placement.replicas, ready: o.host.ready(),
-    wal: { syncs: o.host.wal.syncs, rolls: o.host.wal.rolls }, transfers: o.host.coordinator.transfers,
+    wal: { syncs: o.host.wal.syncs, rolls: o.host.wal.rolls }, io: { ...o.host.io }, transfers: o.host.coordinator.transfers,
     groups, role: first?.role ?? 'follower', term: first?.term ?? 0, leader: first?.leader ?? null, commit: first?.commit ?? 0, applied: first?.applied ?? 0,
   };
 }

@@ -30,7 +30,7 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync
 import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../raft/types.js';
 import { crc32Hex } from './crc32.js';
-import { StorageFailure, fsyncDir, syncData, syncDataAsync, syncFd, writeAtomic, writeFully } from './durable.js';
+import { StorageFailure, fsyncDir, syncData, syncFd, writeAtomic, writeFully } from './durable.js';
 
 /** The data on disk is not what this node wrote: it must not start (a human decides what to do). */
 export class CorruptStorage extends Error {
@@ -224,7 +224,6 @@ export class Wal {
 
   /** Writes the batch (one write) and makes it durable (one fdatasync), for every group that added to it. */
   sync(): void {
-    if (this.inflight) throw new Error('WAL sync while an asynchronous sync is in flight');
     if (this.opts.deferWrites) return; // the planted bug: the timer writes it later, unsynced
     this.io(() => {
       this.writePending();
@@ -233,41 +232,6 @@ export class Wal {
       this.unsynced = false;
     });
     this.maybeRoll();
-  }
-
-  private inflight = false;
-  private closeRequested = false;
-
-  /**
-   * sync() with the fdatasync on the thread pool, so that messages and requests keep arriving (and are stepped
-   * into the cores) while the disk works: they form the next batch (group commit). `done` runs on the event
-   * loop; nothing added meanwhile is covered. One at a time.
-   */
-  syncAsync(done: (err: StorageFailure | undefined) => void): void {
-    if (this.inflight) throw new Error('WAL sync while an asynchronous sync is in flight');
-    try {
-      if (this.opts.deferWrites) { queueMicrotask(() => done(undefined)); return; }
-      this.io(() => this.writePending());
-    } catch (e) {
-      queueMicrotask(() => done(e as StorageFailure));
-      return;
-    }
-    if (!this.unsynced || !this.opts.fsync) {
-      if (this.unsynced) this.syncs++;
-      this.unsynced = false;
-      queueMicrotask(() => { try { this.maybeRoll(); done(undefined); } catch (e) { done(e as StorageFailure); } });
-      return;
-    }
-    this.inflight = true;
-    this.unsynced = false;
-    syncDataAsync(this.fd, this.path, (err) => {
-      this.inflight = false;
-      if (this.closeRequested) { this.closeNow(); done(err ?? new StorageFailure(this.walDir, 'closed')); return; }
-      if (err) { this.failure ??= err; done(this.failure); return; }
-      this.syncs++;
-      try { this.maybeRoll(); } catch (e) { done(e as StorageFailure); return; }
-      done(undefined);
-    });
   }
 
   private maybeRoll(): void {
@@ -323,12 +287,6 @@ export class Wal {
 
   close(): void {
     if (this.flushTimer) clearInterval(this.flushTimer);
-    // An fdatasync still running on the thread pool owns the descriptor until it returns.
-    if (this.inflight) { this.closeRequested = true; return; }
-    this.closeNow();
-  }
-
-  private closeNow(): void {
     try {
       if (!this.opts.deferWrites && !this.failure) this.writePending();
     } catch { /* poisoned: nothing more reaches the disk */ }
