@@ -12,6 +12,13 @@ export interface RelayedConn {
   reply: { stop(): void };
 }
 
+function endConn(c: RelayedConn): void {
+  c.send.stop();
+  c.reply.stop();
+  c.down.destroy();
+  c.up.destroy();
+}
+
 /** Ends both sockets and both writers once, when either side closes or fails; returns that ending. */
 export function endTogether<C extends RelayedConn>(conn: C, conns: Set<C>): () => void {
   let ended = false;
@@ -19,10 +26,7 @@ export function endTogether<C extends RelayedConn>(conn: C, conns: Set<C>): () =
     if (ended) return;
     ended = true;
     conns.delete(conn);
-    conn.send.stop();
-    conn.reply.stop();
-    conn.down.destroy();
-    conn.up.destroy();
+    endConn(conn);
   };
   conn.down.on('close', end);
   conn.up.on('error', end);
@@ -32,8 +36,9 @@ export function endTogether<C extends RelayedConn>(conn: C, conns: Set<C>): () =
 
 /** Ends every open connection (the relay is closing). */
 export function endAll<C extends RelayedConn>(conns: Set<C>): void {
-  for (const c of [...conns]) { c.down.destroy(); c.up.destroy(); c.send.stop(); c.reply.stop(); }
+  const all = [...conns];
   conns.clear();
+  for (const c of all) endConn(c);
 }
 
 /** The delay of one chunk: a retransmission when loss strikes, plus the link's latency ± jitter. */

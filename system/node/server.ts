@@ -23,17 +23,15 @@ export interface ServerOptions {
 /** Why a body was refused before it was parsed (too large), as a 400 message. */
 class BodyTooLarge extends Error {}
 
-function reply(res: ServerResponse, code: number, body: unknown, close = false): void {
+function reply(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
-  if (close) headers.connection = 'close';
-  res.writeHead(code, headers);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
 /**
  * Reads at most MAX_BODY_BYTES. A larger body (by its Content-Length or as it streams in) is refused without
- * reading the rest: the caller answers 400 and closes the connection.
+ * reading the rest: the caller answers 400, then drains and closes the connection (lingerThenClose).
  */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

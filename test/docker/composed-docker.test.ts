@@ -28,7 +28,6 @@ const HOT = 'hot-key';
 const http = new HttpClient();
 let rt: DockerRuntime;
 
-
 function ctx(): FaultContext {
   const hs = rt.nodes();
   return { runtime: rt, nodes: hs.map((h) => h.name), rnd: new Random(3), leader: (key) => leader(hs, key), hotKey: () => HOT, electionTimeoutMs: 300 };

@@ -29,7 +29,6 @@ function ctx(): FaultContext {
 
 const urlOf = (n: string): string => hs.find((h) => h.name === n)!.url;
 
-
 /** The leader of HOT's shard among `names` only, by their own /status. */
 const leaderAmong = (names: string[]): Promise<string | undefined> => leader(hs.filter((h) => names.includes(h.name)), HOT);
 
