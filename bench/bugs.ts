@@ -36,59 +36,111 @@ interface Mix {
 /** The fault mix recommended for each planted bug. */
 export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
   'stale-read': {
-    workload: 'kv', nemesis: 'partition:isolate-hot-leader/one-way-mute', schedule: 'alternate', intervalS: 3, nodes: 3,
+    workload: 'kv',
+    nemesis: 'partition:isolate-hot-leader/one-way-mute',
+    schedule: 'alternate',
+    intervalS: 3,
+    nodes: 3,
     why: 'a deposed leader (or any follower) still answers reads from its own state while the others move on',
   },
   'wrong-shard': {
-    workload: 'kv', nemesis: 'partition:isolate-one/halves', schedule: 'alternate', intervalS: 3, nodes: 5,
-    why: 'with 5 nodes and 3 replicas per shard, clients reach nodes that do not hold a key\'s shard',
+    workload: 'kv',
+    nemesis: 'partition:isolate-one/halves',
+    schedule: 'alternate',
+    intervalS: 3,
+    nodes: 5,
+    why: "with 5 nodes and 3 replicas per shard, clients reach nodes that do not hold a key's shard",
   },
   'lock-no-fence': {
-    workload: 'fenced-counter', nemesis: 'pause:one/leader', schedule: 'alternate', intervalS: 3, nodes: 3,
-    why: 'holders stall past their lease (the workload\'s own stalls, pauses add more); only fencing stops stale writes',
+    workload: 'fenced-counter',
+    nemesis: 'pause:one/leader',
+    schedule: 'alternate',
+    intervalS: 3,
+    nodes: 3,
+    why: "holders stall past their lease (the workload's own stalls, pauses add more); only fencing stops stale writes",
   },
   'lease-local-clock': {
-    workload: 'lock', nemesis: 'clock:bump', schedule: 'alternate', intervalS: 3, nodes: 3,
+    workload: 'lock',
+    nemesis: 'clock:bump',
+    schedule: 'alternate',
+    intervalS: 3,
+    nodes: 3,
     why: 'a replica whose clock jumps ahead expires a 120 s lease early and grants the lock twice',
   },
   'no-fsync': {
     // One key (register), so every worker reads what was written just before the kill; kv rotates keys away.
-    workload: 'register', nemesis: 'kill:all', schedule: 'alternate', intervalS: 2, nodes: 3, targetOpts: { shards: '1' }, concurrency: 5,
+    workload: 'register',
+    nemesis: 'kill:all',
+    schedule: 'alternate',
+    intervalS: 2,
+    nodes: 3,
+    targetOpts: { shards: '1' },
+    concurrency: 5,
     why: 'acknowledged writes still in memory on every node vanish when all of them are killed together',
   },
   'vote-twice': {
-    workload: 'register', nemesis: 'kill:one/leader,pause:leader,partition:isolate-leader/one-way-mute', schedule: 'random', intervalS: 2, nodes: 3,
-    targetOpts: { shards: '1', 'election-ms': '150' }, concurrency: 5,
+    workload: 'register',
+    nemesis: 'kill:one/leader,pause:leader,partition:isolate-leader/one-way-mute',
+    schedule: 'random',
+    intervalS: 2,
+    nodes: 3,
+    targetOpts: { shards: '1', 'election-ms': '150' },
+    concurrency: 5,
     why: 'a voter restarted mid-election forgets its vote and may elect a second leader in the same term',
   },
   'old-term-commit': {
-    workload: 'register', nemesis: 'partition:isolate-leader/halves/majorities-ring/bridge,kill:leader/minority,latency', schedule: 'burst', intervalS: 2, nodes: 5,
-    targetOpts: { shards: '1', 'election-ms': '150' }, concurrency: 5,
+    workload: 'register',
+    nemesis: 'partition:isolate-leader/halves/majorities-ring/bridge,kill:leader/minority,latency',
+    schedule: 'burst',
+    intervalS: 2,
+    nodes: 5,
+    targetOpts: { shards: '1', 'election-ms': '150' },
+    concurrency: 5,
     why: 'Raft figure 8: leaders come and go with entries of old terms half replicated',
   },
   'read-no-heartbeat': {
     // The old leader serves reads only until check quorum deposes it (within two election timeouts), and a new
     // leader exists at most for the tail of that: a longer election timeout widens the window, and a short client
     // timeout frees the clients stuck on writes to the cut-off leader in time to find its successor inside it.
-    workload: 'register', nemesis: 'partition:isolate-hot-leader', schedule: 'alternate', intervalS: 3, nodes: 3,
-    targetOpts: { shards: '1', 'election-ms': '1000' }, opTimeoutMs: 500,
+    workload: 'register',
+    nemesis: 'partition:isolate-hot-leader',
+    schedule: 'alternate',
+    intervalS: 3,
+    nodes: 3,
+    targetOpts: { shards: '1', 'election-ms': '1000' },
+    opTimeoutMs: 500,
     why: 'a deposed leader that has not yet stepped down answers reads at its own commit index without asking a quorum',
   },
   'early-ack': {
-    workload: 'register', nemesis: 'partition:isolate-hot-leader', schedule: 'alternate', intervalS: 3, nodes: 3, targetOpts: { shards: '1' }, concurrency: 5,
+    workload: 'register',
+    nemesis: 'partition:isolate-hot-leader',
+    schedule: 'alternate',
+    intervalS: 3,
+    nodes: 3,
+    targetOpts: { shards: '1' },
+    concurrency: 5,
     why: 'an isolated leader acknowledges writes only it holds; its successor never had them, and later reads miss them',
   },
   'release-any-owner': {
-    workload: 'lock', nemesis: 'partition:isolate-one', schedule: 'alternate', intervalS: 3, nodes: 3,
-    why: 'a process whose acquire failed (or whose grant ended) still releases, and frees the holder\'s lock',
+    workload: 'lock',
+    nemesis: 'partition:isolate-one',
+    schedule: 'alternate',
+    intervalS: 3,
+    nodes: 3,
+    why: "a process whose acquire failed (or whose grant ended) still releases, and frees the holder's lock",
   },
   'conf-concurrent': {
     // Five voters per group: with three, any two single-server configurations still share a majority. The
     // hot leader and one follower are cut off, and the leader alone is asked for two removals of majority-side
     // nodes at once (membership:split-minority): the bug accepts the second while the first is pending, and
     // {leader, follower} is a majority of its shrunken configuration while the other side elects its own.
-    workload: 'register', nemesis: 'membership:split-minority', schedule: 'alternate', intervalS: 4, nodes: 5,
-    targetOpts: { shards: '1', replication: '5' }, concurrency: 5,
+    workload: 'register',
+    nemesis: 'membership:split-minority',
+    schedule: 'alternate',
+    intervalS: 4,
+    nodes: 5,
+    targetOpts: { shards: '1', replication: '5' },
+    concurrency: 5,
     why: 'two membership changes in flight: a minority leader shrinks its configuration until it has a majority of its own',
   },
 };
@@ -143,7 +195,17 @@ const out = mkdtempSync(join(tmpdir(), 'fl-bench-bugs-'));
 const quiet = { line: () => undefined, message: () => undefined };
 
 async function once(o: Partial<RunOptions> & { seed: number }): Promise<{ r?: RunOutcome; error?: string }> {
-  const opts: RunOptions = { ...DEFAULTS, runtime, out, timeLimitS: SECONDS, rate: 100, concurrency: 10, opTimeoutMs: 3000, checkTimeoutS: 60, ...o };
+  const opts: RunOptions = {
+    ...DEFAULTS,
+    runtime,
+    out,
+    timeLimitS: SECONDS,
+    rate: 100,
+    concurrency: 10,
+    opTimeoutMs: 3000,
+    checkTimeoutS: 60,
+    ...o,
+  };
   try {
     return { r: await runOnce(opts, new StopSignal(), quiet) };
   } catch (e) {
@@ -157,32 +219,58 @@ const median = (xs: number[]): number | undefined => {
   return s[Math.floor((s.length - 1) / 2)];
 };
 
-interface Row { bug: string; mix: Mix; runs: number; detectedAt?: number; firstViolationS?: number; fp: number; fpRuns: number; errors: string[] }
+interface Row {
+  bug: string;
+  mix: Mix;
+  runs: number;
+  detectedAt?: number;
+  firstViolationS?: number;
+  fp: number;
+  fpRuns: number;
+  errors: string[];
+}
 
 async function benchBug(bug: keyof typeof MIXES): Promise<Row> {
   const mix = MIXES[bug];
   const base = {
-    workload: mix.workload, nemesis: mix.nemesis, nemesisSchedule: mix.schedule, nemesisIntervalS: mix.intervalS, nodes: mix.nodes,
-    rate: mix.rate ?? 100, concurrency: mix.concurrency ?? 10, ...(mix.opTimeoutMs ? { opTimeoutMs: mix.opTimeoutMs } : {}),
+    workload: mix.workload,
+    nemesis: mix.nemesis,
+    nemesisSchedule: mix.schedule,
+    nemesisIntervalS: mix.intervalS,
+    nodes: mix.nodes,
+    rate: mix.rate ?? 100,
+    concurrency: mix.concurrency ?? 10,
+    ...(mix.opTimeoutMs ? { opTimeoutMs: mix.opTimeoutMs } : {}),
   };
   const opts = mix.targetOpts ?? {};
   const row: Row = { bug, mix, runs: 0, fp: 0, fpRuns: 0, errors: [] };
   for (let i = 1; i <= RUNS && row.detectedAt === undefined; i++) {
     const { r, error } = await once({ ...base, seed: SEED + i, targetOpts: { ...opts, bug } });
     row.runs = i;
-    if (error) { row.errors.push(`seed ${SEED + i}: ${error}`); continue; }
+    if (error) {
+      row.errors.push(`seed ${SEED + i}: ${error}`);
+      continue;
+    }
     if (r!.results.valid === false) {
       row.detectedAt = i;
       row.firstViolationS = firstViolationS(r!.events, r!.results);
     }
-    process.stderr.write(`  ${bug} seed ${SEED + i}: ${r!.results.valid === false ? 'INVALID' : String(r!.results.valid)}  ${r!.dir}\n`);
+    process.stderr.write(
+      `  ${bug} seed ${SEED + i}: ${r!.results.valid === false ? 'INVALID' : String(r!.results.valid)}  ${r!.dir}\n`,
+    );
   }
   // The correct cluster, same seeds, same mix.
   for (let i = 1; i <= (CORRECT ? row.runs : 0); i++) {
     const { r, error } = await once({ ...base, seed: SEED + i, targetOpts: opts });
-    if (error) { row.errors.push(`correct seed ${SEED + i}: ${error}`); continue; }
+    if (error) {
+      row.errors.push(`correct seed ${SEED + i}: ${error}`);
+      continue;
+    }
     row.fpRuns++;
-    if (r!.results.valid === false) { row.fp++; process.stderr.write(`  FALSE POSITIVE ${bug} mix, seed ${SEED + i}: ${r!.dir}\n`); }
+    if (r!.results.valid === false) {
+      row.fp++;
+      process.stderr.write(`  FALSE POSITIVE ${bug} mix, seed ${SEED + i}: ${r!.dir}\n`);
+    }
   }
   return row;
 }
@@ -190,31 +278,63 @@ async function benchBug(bug: keyof typeof MIXES): Promise<Row> {
 async function main(): Promise<void> {
   const t0 = Date.now();
   const bugs = (only ?? [...KNOWN_BUGS]) as (keyof typeof MIXES)[];
-  process.stderr.write(`bench:bugs: ${runtime} runtime, up to ${RUNS} runs of ${SECONDS} s per bug, seeds from ${SEED + 1}; results under ${out}\n`);
+  process.stderr.write(
+    `bench:bugs: ${runtime} runtime, up to ${RUNS} runs of ${SECONDS} s per bug, seeds from ${SEED + 1}; results under ${out}\n`,
+  );
   const rows: Row[] = [];
   for (const b of bugs) rows.push(await benchBug(b));
-  let fpAll = 0, fpAllRuns = 0;
+  let fpAll = 0,
+    fpAllRuns = 0;
   const fpErrors: string[] = [];
   for (let i = 1; i <= FP_RUNS; i++) {
-    const { r, error } = await once({ workload: 'kv', nemesis: 'all', nemesisSchedule: 'random', nemesisIntervalS: 3, nodes: 3, seed: SEED + 100 + i, targetOpts: {} });
-    if (error) { fpErrors.push(`seed ${SEED + 100 + i}: ${error}`); continue; }
+    const { r, error } = await once({
+      workload: 'kv',
+      nemesis: 'all',
+      nemesisSchedule: 'random',
+      nemesisIntervalS: 3,
+      nodes: 3,
+      seed: SEED + 100 + i,
+      targetOpts: {},
+    });
+    if (error) {
+      fpErrors.push(`seed ${SEED + 100 + i}: ${error}`);
+      continue;
+    }
     fpAllRuns++;
-    if (r!.results.valid === false) { fpAll++; process.stderr.write(`  FALSE POSITIVE --nemesis all, seed ${SEED + 100 + i}: ${r!.dir}\n`); }
+    if (r!.results.valid === false) {
+      fpAll++;
+      process.stderr.write(`  FALSE POSITIVE --nemesis all, seed ${SEED + 100 + i}: ${r!.dir}\n`);
+    }
   }
   const minutes = ((Date.now() - t0) / 60_000).toFixed(1);
   const lines = [
     `| planted bug | workload | fault mix (schedule, interval) | runs to detection | first violation | false positives (correct cluster, same runs) |`,
     `|---|---|---|---|---|---|`,
-    ...rows.map((r) => `| \`${r.bug}\` | ${r.mix.workload} | \`${r.mix.nemesis}\` (${r.mix.schedule}, ${r.mix.intervalS} s, ${r.mix.nodes} nodes${Object.entries(r.mix.targetOpts ?? {}).map(([k, v]) => `, ${k}=${v}`).join('')}${r.mix.rate ? `, ${r.mix.rate} ops/s` : ''}${r.mix.opTimeoutMs ? `, op timeout ${r.mix.opTimeoutMs} ms` : ''}) | ${r.detectedAt ?? `not in ${r.runs}`} | ${r.firstViolationS !== undefined ? `${r.firstViolationS.toFixed(1)} s` : '—'} | ${r.fp} / ${r.fpRuns} |`),
+    ...rows.map(
+      (r) =>
+        `| \`${r.bug}\` | ${r.mix.workload} | \`${r.mix.nemesis}\` (${r.mix.schedule}, ${r.mix.intervalS} s, ${r.mix.nodes} nodes${Object.entries(
+          r.mix.targetOpts ?? {},
+        )
+          .map(([k, v]) => `, ${k}=${v}`)
+          .join(
+            '',
+          )}${r.mix.rate ? `, ${r.mix.rate} ops/s` : ''}${r.mix.opTimeoutMs ? `, op timeout ${r.mix.opTimeoutMs} ms` : ''}) | ${r.detectedAt ?? `not in ${r.runs}`} | ${r.firstViolationS !== undefined ? `${r.firstViolationS.toFixed(1)} s` : '—'} | ${r.fp} / ${r.fpRuns} |`,
+    ),
   ];
   const found = rows.filter((r) => r.detectedAt !== undefined);
   console.log(lines.join('\n'));
   console.log('');
-  console.log(`detected: ${found.length} of ${rows.length}; median runs to detection ${median(found.map((r) => r.detectedAt!)) ?? '—'}, median first violation ${median(found.flatMap((r) => (r.firstViolationS !== undefined ? [r.firstViolationS] : [])))?.toFixed(1) ?? '—'} s`);
-  console.log(`--nemesis all (random schedule, 3 s) on the correct cluster: ${fpAll} false positives in ${fpAllRuns} runs of ${SECONDS} s`);
+  console.log(
+    `detected: ${found.length} of ${rows.length}; median runs to detection ${median(found.map((r) => r.detectedAt!)) ?? '—'}, median first violation ${median(found.flatMap((r) => (r.firstViolationS !== undefined ? [r.firstViolationS] : [])))?.toFixed(1) ?? '—'} s`,
+  );
+  console.log(
+    `--nemesis all (random schedule, 3 s) on the correct cluster: ${fpAll} false positives in ${fpAllRuns} runs of ${SECONDS} s`,
+  );
   for (const r of rows) for (const e of r.errors) console.log(`run error (${r.bug}): ${e}`);
   for (const e of fpErrors) console.log(`run error (--nemesis all): ${e}`);
-  console.log(`${runtime} runtime, ${SECONDS} s runs, seeds from ${SEED + 1}; took ${minutes} min; results under ${out}`);
+  console.log(
+    `${runtime} runtime, ${SECONDS} s runs, seeds from ${SEED + 1}; took ${minutes} min; results under ${out}`,
+  );
 }
 
 main().catch((e: unknown) => {

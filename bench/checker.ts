@@ -19,7 +19,11 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const DIR = process.env.FAULTLINE_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance', 'porcupine');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-interface Loaded { name: string; model: string; ops: Operation[] }
+interface Loaded {
+  name: string;
+  model: string;
+  ops: Operation[];
+}
 
 async function load(rel: string, model: string): Promise<Loaded> {
   const h = await readHistoryFile(join(DIR, rel));
@@ -45,7 +49,13 @@ function time(histories: Loaded[], opts: CheckOptions): { ms: number; verdicts: 
 
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
-interface Scenario { name: string; ops: number; clients: number; unique: boolean; timeoutMs: number }
+interface Scenario {
+  name: string;
+  ops: number;
+  clients: number;
+  unique: boolean;
+  timeoutMs: number;
+}
 const SCENARIOS: Scenario[] = [
   ...[10, 50, 100].map((c) => ({ name: `unique-c${c}`, ops: 150_000, clients: c, unique: true, timeoutMs: 0 })),
   // 1,150,000 invocations leave about 1,010,000 operations once failed cas (which did not happen) are dropped.
@@ -55,28 +65,49 @@ const SCENARIOS: Scenario[] = [
 
 /** One single-register scenario in this process: generate, convert, check once; the check alone is timed. */
 function runScenario(sc: Scenario): void {
-  const events = syntheticRegisterHistory({ seed: 9, ops: sc.ops, clients: sc.clients, keys: 0, infoRate: 0.004, unique: sc.unique });
+  const events = syntheticRegisterHistory({
+    seed: 9,
+    ops: sc.ops,
+    clients: sc.clients,
+    keys: 0,
+    infoRate: 0.004,
+    unique: sc.unique,
+  });
   const { model, toOperations } = getModel('cas-register').create({});
   const ops = toOperations(events);
   // Start the check with a clean heap: collecting the generator's garbage is not the checker's cost.
   (globalThis as { gc?: () => void }).gc?.();
   const r = checkOperations(model, ops, { timeoutMs: sc.timeoutMs, computeInfo: true });
   const p = r.partitions[0];
-  console.log(JSON.stringify({
-    ms: r.ms, verdict: r.verdict, method: p.method, ops: ops.length, invocations: sc.ops, steps: p.steps, deepest: p.deepest ?? null,
-    evictions: r.cacheEvictions ?? 0, maxRssMiB: process.resourceUsage().maxRSS / 1024,
-  }));
+  console.log(
+    JSON.stringify({
+      ms: r.ms,
+      verdict: r.verdict,
+      method: p.method,
+      ops: ops.length,
+      invocations: sc.ops,
+      steps: p.steps,
+      deepest: p.deepest ?? null,
+      evictions: r.cacheEvictions ?? 0,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 const only = process.env.BENCH_SCENARIO;
 if (only) {
   const sc = SCENARIOS.find((x) => x.name === only);
-  if (!sc) { console.error(`unknown scenario ${only}; known: ${SCENARIOS.map((x) => x.name).join(', ')}`); process.exit(3); }
+  if (!sc) {
+    console.error(`unknown scenario ${only}; known: ${SCENARIOS.map((x) => x.name).join(', ')}`);
+    process.exit(3);
+  }
   runScenario(sc);
   process.exit(0);
 }
 
-const manifest = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as { files: Record<string, { model: string; expected: string }> };
+const manifest = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as {
+  files: Record<string, { model: string; expected: string }>;
+};
 const etcdFiles = Object.keys(manifest.files).filter((f) => f.includes('jepsen/'));
 const kvFiles = Object.keys(manifest.files).filter((f) => f.includes('kv/'));
 const etcd = await Promise.all(etcdFiles.map((f) => load(f, 'etcd')));
@@ -86,9 +117,13 @@ console.log(`checker benchmark: median of ${RUNS} runs after a warm-up; node ${p
 const verdictOnly: CheckOptions = { computeInfo: false };
 const withInfo: CheckOptions = { computeInfo: true };
 const all = time(etcd, verdictOnly);
-const wrong = all.verdicts.filter((v, i) => (v === 'ok') !== (manifest.files[etcd[i].name].expected === 'linearizable')).length;
+const wrong = all.verdicts.filter(
+  (v, i) => (v === 'ok') !== (manifest.files[etcd[i].name].expected === 'linearizable'),
+).length;
 console.log(`etcd: all ${etcd.length} logs together      ${fmt(all.ms)}  (verdict only; ${wrong} wrong verdicts)`);
-console.log(`etcd: all ${etcd.length} logs, with info    ${fmt(time(etcd, withInfo).ms)}  (longest prefixes for the report, as \`faultline check\` does)`);
+console.log(
+  `etcd: all ${etcd.length} logs, with info    ${fmt(time(etcd, withInfo).ms)}  (longest prefixes for the report, as \`faultline check\` does)`,
+);
 for (const n of ['etcd_002', 'etcd_007']) {
   const h = etcd.filter((x) => x.name.includes(n));
   console.log(`etcd: ${n} alone              ${fmt(time(h, verdictOnly).ms)}`);
@@ -97,20 +132,47 @@ for (const h of kv) console.log(`kv:   ${h.name.padEnd(26)} ${fmt(time([h], verd
 
 // 100,000 operations over 1,000 keys, 50 clients, 2% indeterminate: linearizable by construction.
 const events = syntheticRegisterHistory({ seed: 42, ops: 100_000, clients: 50, keys: 1000, infoRate: 0.02 });
-const big: Loaded = { name: 'synthetic', model: 'kv-register', ops: getModel('kv-register').create({}).toOperations(events) };
+const big: Loaded = {
+  name: 'synthetic',
+  model: 'kv-register',
+  ops: getModel('kv-register').create({}).toOperations(events),
+};
 const bigRun = time([big], verdictOnly);
 console.log(`kv-register: 100,000 ops over 1,000 keys  ${fmt(bigRun.ms)}  (verdict ${bigRun.verdicts[0]})`);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (whole process, inputs included)`);
 
 if (!process.env.BENCH_QUICK) {
-  console.log('single register (cas-register), one process each, 0.4% indeterminate; check time only, peak RSS of that process:');
+  console.log(
+    'single register (cas-register), one process each, 0.4% indeterminate; check time only, peak RSS of that process:',
+  );
   for (const sc of SCENARIOS) {
-    const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_SCENARIO: sc.name }, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_SCENARIO: sc.name },
+      encoding: 'utf8',
+    });
     const line = child.stdout.trim().split('\n').pop() ?? '';
-    if (child.status !== 0 || !line.startsWith('{')) { console.log(`  ${sc.name}: failed (${child.stderr.trim().split('\n').pop()})`); continue; }
-    const r = JSON.parse(line) as { ms: number; verdict: string; method: string; ops: number; invocations: number; steps: number; deepest: number | null; evictions: number; maxRssMiB: number };
+    if (child.status !== 0 || !line.startsWith('{')) {
+      console.log(`  ${sc.name}: failed (${child.stderr.trim().split('\n').pop()})`);
+      continue;
+    }
+    const r = JSON.parse(line) as {
+      ms: number;
+      verdict: string;
+      method: string;
+      ops: number;
+      invocations: number;
+      steps: number;
+      deepest: number | null;
+      evictions: number;
+      maxRssMiB: number;
+    };
     const values = sc.unique ? 'unique values' : 'values 0-4';
-    const how = r.method === 'decide' ? 'decided without search' : `search: ${r.steps.toLocaleString('en')} steps, deepest ${r.deepest?.toLocaleString('en')} of ${r.ops.toLocaleString('en')} ops linearized${r.evictions ? `, cache emptied ${r.evictions}×` : ''}`;
-    console.log(`  ${String(sc.clients).padStart(3)} clients, ${r.ops.toLocaleString('en').padStart(9)} ops (of ${r.invocations.toLocaleString('en')} invoked), ${values.padEnd(13)} ${r.verdict.padEnd(7)} ${fmt(r.ms).padStart(9)}  peak RSS ${r.maxRssMiB.toFixed(0)} MiB  (${how})`);
+    const how =
+      r.method === 'decide'
+        ? 'decided without search'
+        : `search: ${r.steps.toLocaleString('en')} steps, deepest ${r.deepest?.toLocaleString('en')} of ${r.ops.toLocaleString('en')} ops linearized${r.evictions ? `, cache emptied ${r.evictions}×` : ''}`;
+    console.log(
+      `  ${String(sc.clients).padStart(3)} clients, ${r.ops.toLocaleString('en').padStart(9)} ops (of ${r.invocations.toLocaleString('en')} invoked), ${values.padEnd(13)} ${r.verdict.padEnd(7)} ${fmt(r.ms).padStart(9)}  peak RSS ${r.maxRssMiB.toFixed(0)} MiB  (${how})`,
+    );
   }
 }

@@ -12,9 +12,18 @@ import type { NodeStatus } from '../system/node/api.js';
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 export const http = new HttpClient();
 
-export async function withCluster<T>(nodes: number, shards: number, fn: (urls: string[], lp: LocalProcesses) => Promise<T>): Promise<T> {
+export async function withCluster<T>(
+  nodes: number,
+  shards: number,
+  fn: (urls: string[], lp: LocalProcesses) => Promise<T>,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'fl-bench-'));
-  const lp = await LocalProcesses.create({ nodes, dir, fsync: process.env.BENCH_FSYNC !== '0', extraArgs: ['--shards', String(shards), '--replication', '3'] });
+  const lp = await LocalProcesses.create({
+    nodes,
+    dir,
+    fsync: process.env.BENCH_FSYNC !== '0',
+    extraArgs: ['--shards', String(shards), '--replication', '3'],
+  });
   lp.startAll();
   const urls = lp.nodes.map((n) => n.url);
   try {
@@ -27,7 +36,11 @@ export async function withCluster<T>(nodes: number, shards: number, fn: (urls: s
 }
 
 export async function statusOf(url: string, timeoutMs = 500): Promise<NodeStatus | undefined> {
-  try { return (await http.call(`${url}/status`, 'GET', undefined, timeoutMs)).body as NodeStatus; } catch { return undefined; }
+  try {
+    return (await http.call(`${url}/status`, 'GET', undefined, timeoutMs)).body as NodeStatus;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function waitReady(urls: string[]): Promise<void> {
@@ -48,7 +61,12 @@ export function median(xs: number[]): number {
   return s.length === 0 ? NaN : s[Math.floor(s.length / 2)];
 }
 
-export interface LoadResult { opsPerSec: number; p50: number; p99: number; errors: number }
+export interface LoadResult {
+  opsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
 
 export function fmt(r: LoadResult): string {
   return `${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`;
@@ -58,19 +76,29 @@ export function fmt(r: LoadResult): string {
 export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 2);
 
 /** Runs `concurrency` closed loops of `op` for `seconds`; `op` resolves true when acknowledged. */
-export async function load(concurrency: number, op: (c: number, i: number) => Promise<boolean>, seconds = SECONDS): Promise<LoadResult> {
+export async function load(
+  concurrency: number,
+  op: (c: number, i: number) => Promise<boolean>,
+  seconds = SECONDS,
+): Promise<LoadResult> {
   const lat: number[] = [];
   let errors = 0;
   const end = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async (_, c) => {
-    for (let i = 0; performance.now() < end; i++) {
-      const t0 = performance.now();
-      let ok = false;
-      try { ok = await op(c, i); } catch { ok = false; }
-      if (ok) lat.push(performance.now() - t0);
-      else errors++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, c) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const t0 = performance.now();
+        let ok = false;
+        try {
+          ok = await op(c, i);
+        } catch {
+          ok = false;
+        }
+        if (ok) lat.push(performance.now() - t0);
+        else errors++;
+      }
+    }),
+  );
   lat.sort((a, b) => a - b);
   return { opsPerSec: lat.length / seconds, p50: pct(lat, 0.5), p99: pct(lat, 0.99), errors };
 }
@@ -82,11 +110,22 @@ export const ok = (r: Answer): boolean => !('none' in r) && r.status === 200 && 
 
 /** Per-client routers for the reference cluster (each starts at a different node, follows leader hints). */
 export function routers(urls: string[], concurrency: number): Router[] {
-  return Array.from({ length: concurrency }, (_, c) => new Router(http, urls.map((url, k) => ({ name: `n${k + 1}`, url })), c));
+  return Array.from(
+    { length: concurrency },
+    (_, c) =>
+      new Router(
+        http,
+        urls.map((url, k) => ({ name: `n${k + 1}`, url })),
+        c,
+      ),
+  );
 }
 
 export function writeOp(rs: Router[]): (c: number, i: number) => Promise<boolean> {
-  return (c, i) => rs[c].send('/kv', { op: 'write', key: keyOf(c, i), value: i, client: `c${c}`, seq: i + 1 }, 5000, keyOf(c, i)).then(ok);
+  return (c, i) =>
+    rs[c]
+      .send('/kv', { op: 'write', key: keyOf(c, i), value: i, client: `c${c}`, seq: i + 1 }, 5000, keyOf(c, i))
+      .then(ok);
 }
 
 export function readOp(rs: Router[]): (c: number, i: number) => Promise<boolean> {

@@ -17,23 +17,43 @@
 import { shardOf } from '../system/shard/placement.js';
 import type { Router } from '../targets/reference/router.js';
 import type { NodeStatus } from '../system/node/api.js';
-import { SECONDS, WARMUP_SECONDS, fmt, http, load, median, ok, readOp, routers, statusOf, waitReady, withCluster, writeOp } from './cluster-lib.js';
+import {
+  SECONDS,
+  WARMUP_SECONDS,
+  fmt,
+  http,
+  load,
+  median,
+  ok,
+  readOp,
+  routers,
+  statusOf,
+  waitReady,
+  withCluster,
+  writeOp,
+} from './cluster-lib.js';
 
 const parts = new Set((process.env.BENCH_PARTS ?? 'single,sharded,locks,failover').split(','));
 const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 5);
 const STEADY_AFTER = Number(process.env.BENCH_STEADY_AFTER ?? 20);
 
-console.log(`cluster benchmark: loopback, fsync ${process.env.BENCH_FSYNC === '0' ? 'off' : 'on'}, ${SECONDS} s per figure, node ${process.version}`);
+console.log(
+  `cluster benchmark: loopback, fsync ${process.env.BENCH_FSYNC === '0' ? 'off' : 'on'}, ${SECONDS} s per figure, node ${process.version}`,
+);
 if (parts.has('single')) {
   await withCluster(3, 1, async (urls) => {
     console.log('one Raft group, 3 nodes:');
-    for (const c of [1, 16, 64]) console.log(`  writes concurrency ${String(c).padStart(2)}: ${fmt(await load(c, writeOp(routers(urls, c))))}`);
-    for (const c of [1, 16, 64]) console.log(`  reads  concurrency ${String(c).padStart(2)}: ${fmt(await load(c, readOp(routers(urls, c))))}`);
+    for (const c of [1, 16, 64])
+      console.log(`  writes concurrency ${String(c).padStart(2)}: ${fmt(await load(c, writeOp(routers(urls, c))))}`);
+    for (const c of [1, 16, 64])
+      console.log(`  reads  concurrency ${String(c).padStart(2)}: ${fmt(await load(c, readOp(routers(urls, c))))}`);
   });
 }
 
 if (parts.has('sharded')) {
-  console.log(`sharded, 5 nodes, R=3, writes at concurrency 64 (steady: after ${STEADY_AFTER} s of load; cold: after ${WARMUP_SECONDS} s):`);
+  console.log(
+    `sharded, 5 nodes, R=3, writes at concurrency 64 (steady: after ${STEADY_AFTER} s of load; cold: after ${WARMUP_SECONDS} s):`,
+  );
   let base = NaN;
   let coldBase = NaN;
   for (const s of [1, 4, 8, 16]) {
@@ -45,10 +65,21 @@ if (parts.has('sharded')) {
       const more = STEADY_AFTER - WARMUP_SECONDS - SECONDS;
       if (more > 0) await load(64, op, more);
       // Batching, per acknowledged write: WAL syncs, ready passes and peer frames over the whole cluster.
-      const counters = async (): Promise<{ syncs: number; passes: number; frames: number; sts: (NodeStatus | undefined)[] }> => {
+      const counters = async (): Promise<{
+        syncs: number;
+        passes: number;
+        frames: number;
+        sts: (NodeStatus | undefined)[];
+      }> => {
         const sts = await Promise.all(urls.map((u) => statusOf(u)));
-        const sum = (f: (st: NodeStatus) => number | undefined): number => sts.reduce((a, st) => a + (st ? f(st) ?? 0 : 0), 0);
-        return { syncs: sum((st) => st.wal?.syncs), passes: sum((st) => st.io?.passes), frames: sum((st) => st.io?.framesOut), sts };
+        const sum = (f: (st: NodeStatus) => number | undefined): number =>
+          sts.reduce((a, st) => a + (st ? (f(st) ?? 0) : 0), 0);
+        return {
+          syncs: sum((st) => st.wal?.syncs),
+          passes: sum((st) => st.io?.passes),
+          frames: sum((st) => st.io?.framesOut),
+          sts,
+        };
       };
       const c0 = await counters();
       const r = await load(64, op);
@@ -57,7 +88,9 @@ if (parts.has('sharded')) {
       const leads = c1.sts.map((st) => st?.groups.filter((g) => g.role === 'leader').length ?? 0);
       const transfers = c1.sts.reduce((a, st) => a + (st?.transfers ?? 0), 0);
       const per = (k: 'syncs' | 'passes' | 'frames'): string => ((c1[k] - c0[k]) / (r.opsPerSec * SECONDS)).toFixed(2);
-      console.log(`  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1  (leaders per node ${leads.join('/')}, ${transfers} transfers; per write ${per('syncs')} syncs, ${per('passes')} passes, ${per('frames')} frames; cold: ${cold.opsPerSec.toFixed(0)} ops/s ${(cold.opsPerSec / coldBase).toFixed(2)}× S=1)`);
+      console.log(
+        `  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1  (leaders per node ${leads.join('/')}, ${transfers} transfers; per write ${per('syncs')} syncs, ${per('passes')} passes, ${per('frames')} frames; cold: ${cold.opsPerSec.toFixed(0)} ops/s ${(cold.opsPerSec / coldBase).toFixed(2)}× S=1)`,
+      );
     });
   }
 }
@@ -73,7 +106,9 @@ if (parts.has('locks')) {
     };
     if (WARMUP_SECONDS > 0) await load(16, round, WARMUP_SECONDS);
     const r = await load(16, round);
-    console.log(`locks, 5 nodes, S=8, acquire+release rounds at concurrency 16: ${r.opsPerSec.toFixed(0)} rounds/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`);
+    console.log(
+      `locks, 5 nodes, S=8, acquire+release rounds at concurrency 16: ${r.opsPerSec.toFixed(0)} rounds/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`,
+    );
   });
 }
 
@@ -93,15 +128,21 @@ if (parts.has('failover')) {
       const t0 = performance.now();
       await lp.kill(victim.name);
       // One client keeps writing with short timeouts: the first acknowledged write after the kill.
-      const survivors = routers(urls.filter((u) => u !== leader), 1)[0];
+      const survivors = routers(
+        urls.filter((u) => u !== leader),
+        1,
+      )[0];
       let seq = 2;
-      while (!(await write(survivors, seq++, 300))) if (performance.now() - t0 > 10_000) throw new Error('failover: no write within 10 s');
+      while (!(await write(survivors, seq++, 300)))
+        if (performance.now() - t0 > 10_000) throw new Error('failover: no write within 10 s');
       times.push(performance.now() - t0);
       lp.start(victim.name);
       await waitReady(urls);
       await new Promise((r) => setTimeout(r, 1500)); // let leadership rebalance before the next kill
     }
-    console.log(`failover, 5 nodes, S=8: leader killed → next acknowledged write, median ${median(times).toFixed(0)} ms of ${times.length} (${times.map((t) => t.toFixed(0)).join(', ')})`);
+    console.log(
+      `failover, 5 nodes, S=8: leader killed → next acknowledged write, median ${median(times).toFixed(0)} ms of ${times.length} (${times.map((t) => t.toFixed(0)).join(', ')})`,
+    );
   });
 }
 http.close();

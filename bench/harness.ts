@@ -18,21 +18,34 @@ const path = join(dir, 'history.jsonl');
 
 // Flat out at 1, 16 and 64 workers (throughput), then 64 workers paced to 10,000 ops/s (added latency when
 // the harness is not itself the bottleneck).
-for (const [concurrency, rate] of [[1, 0], [16, 0], [64, 0], [64, 10_000]] as const) {
+for (const [concurrency, rate] of [
+  [1, 0],
+  [16, 0],
+  [64, 0],
+  [64, 10_000],
+] as const) {
   const recorder = new Recorder(new HistoryWriter(path, { model: 'kv-register' }));
   const data = new Map<string, unknown>();
   const trivial: Client = {
     invoke: async (op) => {
       if (op.f === 'read') return { type: 'ok', value: data.get(op.key!) ?? null };
-      if (op.f === 'write') { data.set(op.key!, op.value); return { type: 'ok' }; }
+      if (op.f === 'write') {
+        data.set(op.key!, op.value);
+        return { type: 'ok' };
+      }
       return { type: 'fail', error: 'cas-mismatch' };
     },
     close: () => undefined,
   };
   const t0 = performance.now();
   const pool = new WorkerPool({
-    concurrency, seed: 1, rate, recorder, elapsed: () => (performance.now() - t0) / 1000,
-    generator: timeLimit(SECONDS, kvGenerator(concurrency)), makeClient: () => trivial,
+    concurrency,
+    seed: 1,
+    rate,
+    recorder,
+    elapsed: () => (performance.now() - t0) / 1000,
+    generator: timeLimit(SECONDS, kvGenerator(concurrency)),
+    makeClient: () => trivial,
   });
   await pool.run();
   const secs = (performance.now() - t0) / 1000;
@@ -43,11 +56,16 @@ for (const [concurrency, rate] of [[1, 0], [16, 0], [64, 0], [64, 10_000]] as co
   let completions = 0;
   for (const e of events) {
     if (e.type === 'invoke') invokes.set(e.process, e.time!);
-    else { completions++; added.push((e.time! - invokes.get(e.process)!) / 1e6); }
+    else {
+      completions++;
+      added.push((e.time! - invokes.get(e.process)!) / 1e6);
+    }
   }
   const invoked = events.length - completions;
   added.sort((a, b) => a - b);
   const p = (q: number): string => added[Math.min(added.length - 1, Math.floor(q * added.length))].toFixed(3);
-  console.log(`concurrency ${String(concurrency).padStart(2)}${rate ? ` at ${rate} ops/s` : ', unpaced'}: ${(completions / secs).toFixed(0).padStart(6)} ops/s recorded, ${invoked - completions} dropped; added latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`);
+  console.log(
+    `concurrency ${String(concurrency).padStart(2)}${rate ? ` at ${rate} ops/s` : ', unpaced'}: ${(completions / secs).toFixed(0).padStart(6)} ops/s recorded, ${invoked - completions} dropped; added latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -51,7 +51,11 @@ const rt = new DockerRuntime({ docker, log: (m) => log.push(m) });
 try {
   console.log(`runtime benchmark: docker, ${N} nodes, median of ${ROUNDS} rounds per fault, node ${process.version}`);
   const up = await time(() => rt.up(referenceSpec({ runId, nodes: N, logDir })));
-  row(`image + up + healthy (${N} nodes, leader elected)`, up, `subnet ${rt.networkSubnet}; ${log.filter((m) => /image:/.test(m)).join('; ')}`);
+  row(
+    `image + up + healthy (${N} nodes, leader elected)`,
+    up,
+    `subnet ${rt.networkSubnet}; ${log.filter((m) => /image:/.test(m)).join('; ')}`,
+  );
   const names = rt.nodes().map((n) => n.name);
   const urlOf = (n: string) => rt.nodes().find((h) => h.name === n)!.url;
   const answers = async (n: string, ms = 300) => (await httpGet(`${urlOf(n)}/status`, ms))?.status === 200;
@@ -110,10 +114,14 @@ try {
     const off = (i % 2 === 0 ? 1 : -1) * 90_000;
     const c0 = now();
     clockSet.push(await time(() => rt.clockSet(victim, off)));
-    await until(async () => {
-      const r = await httpGet(`${urlOf(victim)}/status`, 500);
-      return r?.status === 200 && Math.abs((r.body as { time: number }).time - Date.now() - off) < 2000;
-    }, 10_000, 'the clock offset to show');
+    await until(
+      async () => {
+        const r = await httpGet(`${urlOf(victim)}/status`, 500);
+        return r?.status === 200 && Math.abs((r.body as { time: number }).time - Date.now() - off) < 2000;
+      },
+      10_000,
+      'the clock offset to show',
+    );
     clockSeen.push(now() - c0);
   }
   row('clock set (write faketimerc)', clockSet);

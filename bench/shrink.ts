@@ -17,13 +17,31 @@ let dirs = (process.env.BENCH_DIRS ?? '').split(',').filter(Boolean);
 if (dirs.length === 0) {
   const out = mkdtempSync(join(tmpdir(), 'fl-bench-shrink-'));
   for (let seed = 1; seed <= MAX_SEEDS && dirs.length < WANT; seed++) {
-    const r = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'local', '--bug', 'stale-read', '--time-limit', '10', '--seed', String(seed), '--out', out], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        '--runtime',
+        'local',
+        '--bug',
+        'stale-read',
+        '--time-limit',
+        '10',
+        '--seed',
+        String(seed),
+        '--out',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
     const m = /INVALID\s+(\S+)\/report\.html/.exec(r.stdout);
     console.log(`seed ${seed}: exit ${r.status}${m ? ` invalid: ${m[1]}` : ''}`);
     if (m) dirs.push(m[1]);
   }
 }
-let worstOps = 0, worstMs = 0;
+let worstOps = 0,
+  worstMs = 0;
 for (const d of dirs) {
   const { history, spec } = await loadForCheck(d);
   const t0 = performance.now();
@@ -31,6 +49,10 @@ for (const d of dirs) {
   const ms = performance.now() - t0;
   worstOps = Math.max(worstOps, r.after.ops);
   worstMs = Math.max(worstMs, ms);
-  console.log(`${d}: ${r.before.ops} ops → ${r.after.ops} ops (key ${String(r.key)}), ${r.tests} checks, ${ms.toFixed(0)} ms, verdict ${r.results.valid}`);
+  console.log(
+    `${d}: ${r.before.ops} ops → ${r.after.ops} ops (key ${String(r.key)}), ${r.tests} checks, ${ms.toFixed(0)} ms, verdict ${r.results.valid}`,
+  );
 }
-console.log(`\n${dirs.length} invalid runs shrunk; worst: ${worstOps} operations, ${(worstMs / 1000).toFixed(2)} s (target: ≤ 10 operations, < 10 s) ${worstOps <= 10 && worstMs < 10_000 && dirs.length > 0 ? 'MET' : 'NOT MET'}`);
+console.log(
+  `\n${dirs.length} invalid runs shrunk; worst: ${worstOps} operations, ${(worstMs / 1000).toFixed(2)} s (target: ≤ 10 operations, < 10 s) ${worstOps <= 10 && worstMs < 10_000 && dirs.length > 0 ? 'MET' : 'NOT MET'}`,
+);

@@ -11,7 +11,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../harness/runtime/ports.js';
-import { SECONDS, http, keyOf, load, median, readOp, routers, withCluster, writeOp, type LoadResult } from './cluster-lib.js';
+import {
+  SECONDS,
+  http,
+  keyOf,
+  load,
+  median,
+  readOp,
+  routers,
+  withCluster,
+  writeOp,
+  type LoadResult,
+} from './cluster-lib.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const CONCURRENCY = [1, 16, 64];
@@ -26,7 +37,10 @@ const version = spawnSync(etcdBin, ['--version'], { encoding: 'utf8' }).stdout.s
 
 type Op = (c: number, i: number) => Promise<boolean>;
 const WARMUP = Number(process.env.BENCH_STEADY_AFTER ?? 20);
-interface Row { what: string; results: Map<string, number> }
+interface Row {
+  what: string;
+  results: Map<string, number>;
+}
 
 /** Median ops/s over REPEATS runs. */
 async function measure(concurrency: number, op: Op): Promise<LoadResult & { runs: number[] }> {
@@ -43,11 +57,15 @@ async function suite(name: string, write: Op, read: Op, rows: Row[]): Promise<vo
   if (WARMUP > 0) await load(64, write, WARMUP);
   for (const c of CONCURRENCY) {
     const r = await measure(c, write);
-    console.log(`  ${name.padEnd(16)} writes c=${String(c).padStart(2)}: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  (runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`);
+    console.log(
+      `  ${name.padEnd(16)} writes c=${String(c).padStart(2)}: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  (runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`,
+    );
     rows.find((x) => x.what === `writes c=${c}`)!.results.set(name, r.opsPerSec);
   }
   const r = await measure(64, read);
-  console.log(`  ${name.padEnd(16)} reads  c=64: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  (runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(
+    `  ${name.padEnd(16)} reads  c=64: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  (runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`,
+  );
   rows.find((x) => x.what === 'reads c=64')!.results.set(name, r.opsPerSec);
 }
 
@@ -58,21 +76,52 @@ async function withEtcd<T>(fn: (leaderUrl: string) => Promise<T>): Promise<T> {
   const peer = (k: number): string => `http://127.0.0.1:${ports[2 * k + 1]}`;
   const client = (k: number): string => `http://127.0.0.1:${ports[2 * k]}`;
   const cluster = names.map((n, k) => `${n}=${peer(k)}`).join(',');
-  const procs: ChildProcess[] = names.map((n, k) => spawn(etcdBin, [
-    '--name', n, '--data-dir', join(dir, n), '--listen-client-urls', client(k), '--advertise-client-urls', client(k),
-    '--listen-peer-urls', peer(k), '--initial-advertise-peer-urls', peer(k), '--initial-cluster', cluster,
-    '--initial-cluster-state', 'new', '--initial-cluster-token', `fl-bench-${process.pid}`, '--log-level', 'error',
-  ], { stdio: 'ignore' }));
+  const procs: ChildProcess[] = names.map((n, k) =>
+    spawn(
+      etcdBin,
+      [
+        '--name',
+        n,
+        '--data-dir',
+        join(dir, n),
+        '--listen-client-urls',
+        client(k),
+        '--advertise-client-urls',
+        client(k),
+        '--listen-peer-urls',
+        peer(k),
+        '--initial-advertise-peer-urls',
+        peer(k),
+        '--initial-cluster',
+        cluster,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        `fl-bench-${process.pid}`,
+        '--log-level',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
   try {
     const leader = await etcdLeader(names.map((_, k) => client(k)));
     return await fn(leader);
   } finally {
     // Only the processes this benchmark started, by their handles.
-    await Promise.all(procs.map((p) => new Promise<void>((res) => {
-      if (p.exitCode !== null || p.signalCode !== null) { res(); return; }
-      p.once('exit', () => res());
-      p.kill('SIGKILL');
-    })));
+    await Promise.all(
+      procs.map(
+        (p) =>
+          new Promise<void>((res) => {
+            if (p.exitCode !== null || p.signalCode !== null) {
+              res();
+              return;
+            }
+            p.once('exit', () => res());
+            p.kill('SIGKILL');
+          }),
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -85,7 +134,9 @@ async function etcdLeader(urls: string[]): Promise<string> {
         const r = await http.call(`${u}/v3/maintenance/status`, 'POST', {}, 500);
         const b = r.body as { leader?: string; header?: { member_id?: string } };
         if (r.status === 200 && b.leader && b.leader !== '0' && b.leader === b.header?.member_id) return u;
-      } catch { /* not up yet */ }
+      } catch {
+        /* not up yet */
+      }
     }
     await new Promise((res) => setTimeout(res, 100));
   }
@@ -94,11 +145,20 @@ async function etcdLeader(urls: string[]): Promise<string> {
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
-console.log(`bench:vs-etcd: ${version}, loopback, fsync on, ${SECONDS} s per run, median of ${REPEATS}, after ${WARMUP} s of writes at c=64 for each system, node ${process.version}`);
-const rows: Row[] = [...CONCURRENCY.map((c) => `writes c=${c}`), 'reads c=64'].map((what) => ({ what, results: new Map() }));
+console.log(
+  `bench:vs-etcd: ${version}, loopback, fsync on, ${SECONDS} s per run, median of ${REPEATS}, after ${WARMUP} s of writes at c=64 for each system, node ${process.version}`,
+);
+const rows: Row[] = [...CONCURRENCY.map((c) => `writes c=${c}`), 'reads c=64'].map((what) => ({
+  what,
+  results: new Map(),
+}));
 await withEtcd(async (url) => {
-  const put: Op = (c, i) => http.call(`${url}/v3/kv/put`, 'POST', { key: b64(keyOf(c, i)), value: b64(String(i)) }, 5000).then((r) => r.status === 200);
-  const get: Op = (c, i) => http.call(`${url}/v3/kv/range`, 'POST', { key: b64(keyOf(c, i)) }, 5000).then((r) => r.status === 200);
+  const put: Op = (c, i) =>
+    http
+      .call(`${url}/v3/kv/put`, 'POST', { key: b64(keyOf(c, i)), value: b64(String(i)) }, 5000)
+      .then((r) => r.status === 200);
+  const get: Op = (c, i) =>
+    http.call(`${url}/v3/kv/range`, 'POST', { key: b64(keyOf(c, i)) }, 5000).then((r) => r.status === 200);
   await suite('etcd', put, get, rows);
 });
 await withCluster(3, 1, async (urls) => {

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 const cli = new URL('../dist/harness/cli.js', import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {
-  process.stderr.write('faultline: not built yet; run `npm install` (or `npm run build`) in the project folder first\n');
+  process.stderr.write(
+    'faultline: not built yet; run `npm install` (or `npm run build`) in the project folder first\n',
+  );
   process.exit(3);
 }
 await import(cli.href);

@@ -11,7 +11,9 @@ import { installFatalHandlers } from './runtime/cleanup.js';
 installFatalHandlers();
 // Histories keep big integers exact as BigInt; JSON.stringify would throw on them in any message or file that
 // quotes a value. As text they are their digits.
-(BigInt.prototype as unknown as { toJSON: () => string }).toJSON = function (this: bigint) { return this.toString(); };
+(BigInt.prototype as unknown as { toJSON: () => string }).toJSON = function (this: bigint) {
+  return this.toString();
+};
 
 const argv = hideBin(process.argv);
 const names = commands.map((c) => String(c.command).split(' ')[0]);
@@ -19,7 +21,11 @@ const names = commands.map((c) => String(c.command).split(' ')[0]);
 // which CI would take as "all valid".
 const dashes = argv.indexOf('--');
 if (dashes >= 0 && !argv.slice(0, dashes).some((a) => names.includes(a))) {
-  fail(new Error(`"--" ends the options, so nothing after it is read as a command; write \`faultline ${argv[dashes + 1] && names.includes(argv[dashes + 1]) ? argv[dashes + 1] : 'check'} ...\` (put "--" after the command, before file names that start with "-")`));
+  fail(
+    new Error(
+      `"--" ends the options, so nothing after it is read as a command; write \`faultline ${argv[dashes + 1] && names.includes(argv[dashes + 1]) ? argv[dashes + 1] : 'check'} ...\` (put "--" after the command, before file names that start with "-")`,
+    ),
+  );
 }
 
 const cli = yargs(argv)

@@ -4,8 +4,22 @@
 // is internal and may change; this file is the contract (like Porcupine's API: one call and its types).
 export { defineTarget } from './target/define.js';
 export type {
-  Addressing, ClientContext, ClientFactory, ClusterSpec, FaultRefusals, ImageBuilder, MembershipHow, MembershipOp, NodeHandle, NodeProcessSpec,
-  PortDecl, RuntimeKind, Target, TargetContext, TargetOption, TargetOptions,
+  Addressing,
+  ClientContext,
+  ClientFactory,
+  ClusterSpec,
+  FaultRefusals,
+  ImageBuilder,
+  MembershipHow,
+  MembershipOp,
+  NodeHandle,
+  NodeProcessSpec,
+  PortDecl,
+  RuntimeKind,
+  Target,
+  TargetContext,
+  TargetOption,
+  TargetOptions,
 } from './target/types.js';
 export type { Client, Completion, WorkloadOptions } from '../workloads/types.js';
 export type { OpSpec } from './generator/generator.js';

@@ -14,23 +14,31 @@ const FILE_TIMEOUT_MS = Number(process.env.FAULTLINE_TEST_FILE_TIMEOUT_MS ?? 15 
 
 function walk(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : name.endsWith('.test.js') ? [p] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : name.endsWith('.test.js') ? [p] : [];
+    });
 }
 
 // A compiled test whose source is gone (moved or deleted) is stale output, not a test.
 const hasSource = (f) => existsSync(join(root, relative(join(root, 'dist'), f).replace(/\.js$/, '.ts')));
-const files = walk(testDir).filter(hasSource).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+const files = walk(testDir)
+  .filter(hasSource)
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (files.length === 0) {
-  console.error(`no test files found under ${relative(root, testDir)}${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
+  console.error(
+    `no test files found under ${relative(root, testDir)}${filters.length ? ` matching ${filters.join(', ')}` : ''}`,
+  );
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
 
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const failures = [];
 
 for (const file of files) {
@@ -38,14 +46,25 @@ for (const file of files) {
   const started = Date.now();
   const out = await new Promise((resolve) => {
     const child = spawn(process.execPath, ['--enable-source-maps', file], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' },
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0' },
     });
     let text = '';
-    const onData = (stream) => (chunk) => { text += chunk; stream.write(chunk); };
+    const onData = (stream) => (chunk) => {
+      text += chunk;
+      stream.write(chunk);
+    };
     child.stdout.on('data', onData(process.stdout));
     child.stderr.on('data', onData(process.stderr));
-    const timer = setTimeout(() => { text += `\n[test runner] ${rel} timed out after ${FILE_TIMEOUT_MS} ms\n`; child.kill('SIGKILL'); }, FILE_TIMEOUT_MS);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ text: strip(text), code, signal }); });
+    const timer = setTimeout(() => {
+      text += `\n[test runner] ${rel} timed out after ${FILE_TIMEOUT_MS} ms\n`;
+      child.kill('SIGKILL');
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ text: strip(text), code, signal });
+    });
   });
   const total = Number(/Total:\s+(\d+)/.exec(out.text)?.[1] ?? NaN);
   const ok = Number(/Passed:\s+(\d+)/.exec(out.text)?.[1] ?? NaN);

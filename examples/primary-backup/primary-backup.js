@@ -33,15 +33,20 @@ function registerClient({ nodes, opTimeoutMs }) {
   return {
     async invoke(op) {
       const key = op.key;
-      const r = op.f === 'read' ? await call(`${primary}/kv/${key}`, 'GET', undefined, opTimeoutMs)
-        : op.f === 'write' ? await call(`${primary}/kv/${key}`, 'PUT', { value: op.value }, opTimeoutMs)
-        : await call(`${primary}/cas/${key}`, 'POST', { from: op.value[0], to: op.value[1] }, opTimeoutMs);
+      const r =
+        op.f === 'read'
+          ? await call(`${primary}/kv/${key}`, 'GET', undefined, opTimeoutMs)
+          : op.f === 'write'
+            ? await call(`${primary}/kv/${key}`, 'PUT', { value: op.value }, opTimeoutMs)
+            : await call(`${primary}/cas/${key}`, 'POST', { from: op.value[0], to: op.value[1] }, opTimeoutMs);
       // Honest outcomes: a read with no answer did nothing (fail), nor did a request never sent; a write that was
       // sent and got no answer may have happened (info: the checker considers both).
       if (r.none) return !r.sent || op.f === 'read' ? { type: 'fail', error: r.none } : { type: 'info', error: r.none };
       if (r.status === 200) return op.f === 'read' ? { type: 'ok', value: r.body.value } : { type: 'ok' };
       if (r.status === 409 || r.status === 503) return { type: 'fail', error: r.body.error }; // refused: nothing done
-      return op.f === 'read' ? { type: 'fail', error: `HTTP ${r.status}` } : { type: 'info', error: `HTTP ${r.status}` };
+      return op.f === 'read'
+        ? { type: 'fail', error: `HTTP ${r.status}` }
+        : { type: 'info', error: `HTTP ${r.status}` };
     },
     close() {},
   };
@@ -56,12 +61,33 @@ export default defineTarget({
       { name: 'repl', kind: 'peer', container: 9090 }, // node to node: partitions and loss act here
     ],
     node: (name, a) => {
-      const args = ['--name', name, '--listen', a.listenHost, '--port', String(a.port(name, 'http')), '--repl-port', String(a.port(name, 'repl'))];
-      if (name === a.names[0]) args.push('--backups', a.names.slice(1).map((n) => a.peerAddr(n, 'repl')).join(','));
+      const args = [
+        '--name',
+        name,
+        '--listen',
+        a.listenHost,
+        '--port',
+        String(a.port(name, 'http')),
+        '--repl-port',
+        String(a.port(name, 'repl')),
+      ];
+      if (name === a.names[0])
+        args.push(
+          '--backups',
+          a.names
+            .slice(1)
+            .map((n) => a.peerAddr(n, 'repl'))
+            .join(','),
+        );
       // Local runtime: the whole command. Docker: the arguments after the image's ENTRYPOINT.
       return { command: a.runtime === 'local' ? [process.execPath, here('./server.js'), ...args] : args };
     },
-    image: (b) => b.build({ name: 'primary-backup', dockerfile: here('./Dockerfile'), files: { 'server.js': here('./server.js') } }),
+    image: (b) =>
+      b.build({
+        name: 'primary-backup',
+        dockerfile: here('./Dockerfile'),
+        files: { 'server.js': here('./server.js') },
+      }),
     async health(nodes, names) {
       for (const n of nodes.filter((x) => !names || names.includes(x.name))) {
         const r = await call(`${n.url}/health`, 'GET', undefined, 1000);

@@ -9,15 +9,27 @@
 // GET /health; 503 while starting. Replication (--repl-port, the port partitions cut): POST /apply [[key, value], ...]; GET /state.
 import { createServer } from 'node:http';
 
-const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
 const backups = (arg('backups', '') || '').split(',').filter(Boolean);
 const data = new Map();
 let queue = [];
 let ready = backups.length === 0;
 
-const body = (req) => new Promise((res) => { let s = ''; req.on('data', (c) => (s += c)); req.on('end', () => res(s ? JSON.parse(s) : {})); });
-const send = (res, status, obj) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(obj)); };
-const post = (to, path, obj) => fetch(`http://${to}${path}`, { method: 'POST', body: JSON.stringify(obj), signal: AbortSignal.timeout(500) });
+const body = (req) =>
+  new Promise((res) => {
+    let s = '';
+    req.on('data', (c) => (s += c));
+    req.on('end', () => res(s ? JSON.parse(s) : {}));
+  });
+const send = (res, status, obj) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(obj));
+};
+const post = (to, path, obj) =>
+  fetch(`http://${to}${path}`, { method: 'POST', body: JSON.stringify(obj), signal: AbortSignal.timeout(500) });
 
 createServer(async (req, res) => {
   const [, what, key] = req.url.split('/');
@@ -41,7 +53,13 @@ createServer(async (req, res) => {
 if (backups.length) {
   // A (re)started primary takes the state of the first backup that answers.
   for (const b of backups) {
-    try { for (const [k, v] of await (await fetch(`http://${b}/state`, { signal: AbortSignal.timeout(500) })).json()) data.set(k, v); break; } catch { /* next */ }
+    try {
+      for (const [k, v] of await (await fetch(`http://${b}/state`, { signal: AbortSignal.timeout(500) })).json())
+        data.set(k, v);
+      break;
+    } catch {
+      /* next */
+    }
   }
   ready = true;
   setInterval(() => {

@@ -69,7 +69,10 @@ export function inferModel(history: History, format: string): string {
 const EMPTY: CheckResult = { verdict: 'ok', partitions: [], ms: 0 };
 
 /** Reads a history file or run folder and works out its spec. */
-export async function loadForCheck(path: string, opts: CheckHistoryOptions = {}): Promise<{ source: string; history: History; format: string; spec: CheckSpec; runError?: string }> {
+export async function loadForCheck(
+  path: string,
+  opts: CheckHistoryOptions = {},
+): Promise<{ source: string; history: History; format: string; spec: CheckSpec; runError?: string }> {
   const folder = isRunFolder(path);
   const source = folder ? historyPath(path) : path;
   const test = folder ? readTestInfo(path) : undefined;
@@ -97,12 +100,37 @@ export async function checkHistory(path: string, opts: CheckHistoryOptions = {})
   const offending = valid === false ? firstOffending(full) : undefined;
   const offendingText = offending?.text;
   const file = path;
-  const checkers = full.checkers.map((c) => ({ checker: c.checker, valid: c.valid, ...(c.error ? { error: c.error } : {}) }));
+  const checkers = full.checkers.map((c) => ({
+    checker: c.checker,
+    valid: c.valid,
+    ...(c.error ? { error: c.error } : {}),
+  }));
   const summary = {
-    file, valid, model, format, ops, partitions, ms, offending: offendingText ?? null, warnings: history.warnings, checkers,
+    file,
+    valid,
+    model,
+    format,
+    ops,
+    partitions,
+    ms,
+    offending: offendingText ?? null,
+    warnings: history.warnings,
+    checkers,
   };
   return {
-    file, valid, model, format, ops, partitions, ms, firstOffending: offendingText, warnings: history.warnings, spec, results, summary, history,
+    file,
+    valid,
+    model,
+    format,
+    ops,
+    partitions,
+    ms,
+    firstOffending: offendingText,
+    warnings: history.warnings,
+    spec,
+    results,
+    summary,
+    history,
     reportInput: { file, model, format, valid, ms, ops, result: lin?.linearizability ?? EMPTY, others },
   };
 }

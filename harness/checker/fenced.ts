@@ -7,7 +7,12 @@
 import type { HistoryEvent } from '../history/op.js';
 import type { CheckerOutcome } from './results.js';
 
-interface Grant { process: unknown; token: number; invoke: number; complete: number }
+interface Grant {
+  process: unknown;
+  token: number;
+  invoke: number;
+  complete: number;
+}
 
 export function checkFencedCounter(events: readonly HistoryEvent[], lock: string, counter: string): CheckerOutcome {
   const t0 = performance.now();
@@ -17,7 +22,10 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
   let infoWrites = 0;
   events.forEach((e, i) => {
     if (e.process === 'nemesis') return;
-    if (e.type === 'invoke') { open.set(e.process, { e, i }); return; }
+    if (e.type === 'invoke') {
+      open.set(e.process, { e, i });
+      return;
+    }
     const inv = open.get(e.process);
     open.delete(e.process);
     if (!inv) return;
@@ -34,7 +42,8 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
   const byToken = new Map<number, Grant>();
   for (const g of grants) {
     const prior = byToken.get(g.token);
-    if (prior && prior.process !== g.process) problems.push(`token ${g.token} granted to process ${String(prior.process)} and to process ${String(g.process)}`);
+    if (prior && prior.process !== g.process)
+      problems.push(`token ${g.token} granted to process ${String(prior.process)} and to process ${String(g.process)}`);
     else if (!prior) byToken.set(g.token, g);
   }
   // Real-time order: sweep grants by request time, keeping the highest token among grants completed earlier.
@@ -48,7 +57,9 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
       k++;
     }
     if (maxDone && maxDone.process !== g.process && g.token <= maxDone.token) {
-      problems.push(`token ${g.token} (process ${String(g.process)}) was granted after token ${maxDone.token} (process ${String(maxDone.process)}) had been granted`);
+      problems.push(
+        `token ${g.token} (process ${String(g.process)}) was granted after token ${maxDone.token} (process ${String(maxDone.process)}) had been granted`,
+      );
     }
   }
   // Lost updates: equal values among successful writes.
@@ -56,14 +67,30 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
   for (const w of writes) {
     const key = JSON.stringify(w.value);
     const prior = seen.get(key);
-    if (prior) problems.push(`lost update: processes ${String(prior.process)} and ${String(w.process)} both wrote ${key} (event ${prior.index} and ${w.index})`);
+    if (prior)
+      problems.push(
+        `lost update: processes ${String(prior.process)} and ${String(w.process)} both wrote ${key} (event ${prior.index} and ${w.index})`,
+      );
     else seen.set(key, { process: w.process, index: w.index });
   }
   const values = writes.map((w) => w.value).filter((v): v is number => typeof v === 'number');
   const max = values.length > 0 ? Math.max(...values) : 0;
-  if (max > writes.length + infoWrites) problems.push(`the counter reached ${max} with only ${writes.length} successful and ${infoWrites} indeterminate increments`);
+  if (max > writes.length + infoWrites)
+    problems.push(
+      `the counter reached ${max} with only ${writes.length} successful and ${infoWrites} indeterminate increments`,
+    );
   return {
-    checker: 'fenced-counter', valid: problems.length === 0, ops: grants.length + writes.length, ms: performance.now() - t0,
-    details: { grants: grants.length, okWrites: writes.length, infoWrites, finalMax: max, problems: problems.slice(0, 50), problemCount: problems.length },
+    checker: 'fenced-counter',
+    valid: problems.length === 0,
+    ops: grants.length + writes.length,
+    ms: performance.now() - t0,
+    details: {
+      grants: grants.length,
+      okWrites: writes.length,
+      infoWrites,
+      finalMax: max,
+      problems: problems.slice(0, 50),
+      problemCount: problems.length,
+    },
   };
 }

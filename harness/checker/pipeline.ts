@@ -62,12 +62,29 @@ export function compose(name: string, checkers: readonly Checker[], o: { badInpu
 /** Keeps what results.json needs: every non-ok partition in full, ok partitions as counts only. */
 function slim(r: CheckResult): CheckResult {
   // `method` (which search decided the partition, on main since the checker's fast path) is kept when present.
-  return { ...r, partitions: r.partitions.map((p) => (p.verdict === 'ok' && p.ops.length > 0 ? { verdict: p.verdict, ops: [], steps: p.steps, ms: p.ms, method: (p as { method?: unknown }).method, opCount: p.ops.length } as never : p)) };
+  return {
+    ...r,
+    partitions: r.partitions.map((p) =>
+      p.verdict === 'ok' && p.ops.length > 0
+        ? ({
+            verdict: p.verdict,
+            ops: [],
+            steps: p.steps,
+            ms: p.ms,
+            method: (p as { method?: unknown }).method,
+            opCount: p.ops.length,
+          } as never)
+        : p,
+    ),
+  };
 }
 
 /** Results as results.json holds them (valid partitions as counts). */
 export function slimResults(r: Results): Results {
-  return { ...r, checkers: r.checkers.map((c) => (c.linearizability ? { ...c, linearizability: slim(c.linearizability) } : c)) };
+  return {
+    ...r,
+    checkers: r.checkers.map((c) => (c.linearizability ? { ...c, linearizability: slim(c.linearizability) } : c)),
+  };
 }
 
 /** Linearizability with a model, partitioned by key where the model partitions (Porcupine, via our port). */
@@ -77,13 +94,22 @@ export function linearizableChecker(modelName: string, timeoutMs: number, init?:
     check(history) {
       const t0 = performance.now();
       const { model, toOperations } = getModel(modelName).create({ init });
-      const ops = toOperations(history.filter((e) => e.process !== 'nemesis'), file);
+      const ops = toOperations(
+        history.filter((e) => e.process !== 'nemesis'),
+        file,
+      );
       const r = checkOperations(model, ops, { timeoutMs: timeoutMs || undefined, computeInfo: true });
       const valid: Validity = r.verdict === 'ok' ? true : r.verdict === 'illegal' ? false : 'unknown';
       const timedOut = r.verdict === 'unknown';
       return one({
-        checker: 'linearizable', valid, model: modelName, ops: ops.length, ms: performance.now() - t0, partitions: r.partitions.length,
-        linearizability: r, ...(timedOut ? { error: `the checker ran out of time (budget ${timeoutMs / 1000} s)` } : {}),
+        checker: 'linearizable',
+        valid,
+        model: modelName,
+        ops: ops.length,
+        ms: performance.now() - t0,
+        partitions: r.partitions.length,
+        linearizability: r,
+        ...(timedOut ? { error: `the checker ran out of time (budget ${timeoutMs / 1000} s)` } : {}),
       });
     },
   };
@@ -94,7 +120,14 @@ export const statsChecker: Checker = {
   name: 'stats',
   check(history) {
     const stats = opStats(history);
-    return one({ checker: 'stats', valid: stats.total.ok > 0 ? true : 'unknown', ops: stats.total.ok + stats.total.fail + stats.total.info, ms: 0, details: stats, ...(stats.total.ok > 0 ? {} : { error: 'no operation succeeded' }) });
+    return one({
+      checker: 'stats',
+      valid: stats.total.ok > 0 ? true : 'unknown',
+      ops: stats.total.ok + stats.total.fail + stats.total.info,
+      ms: 0,
+      details: stats,
+      ...(stats.total.ok > 0 ? {} : { error: 'no operation succeeded' }),
+    });
   },
 };
 
@@ -126,36 +159,59 @@ export const CHECKER_NAMES = ['linearizable', 'stats', ...WORKLOADS.filter((w) =
  * its workload's), with the user's overrides. A history that names no workload gets a model (header, format or
  * guessed by the caller) and the linearizability checker only.
  */
-export function specFromRecord(rec: { checks?: Partial<CheckSpec>; header?: HistoryHeader; checkTimeoutS?: number }, fallbackModel: () => string, over: { model?: string; timeoutMs?: number; init?: unknown } = {}): CheckSpec {
+export function specFromRecord(
+  rec: { checks?: Partial<CheckSpec>; header?: HistoryHeader; checkTimeoutS?: number },
+  fallbackModel: () => string,
+  over: { model?: string; timeoutMs?: number; init?: unknown } = {},
+): CheckSpec {
   const h = (rec.header ?? {}) as { workload?: unknown; model?: unknown; checkers?: unknown; checkTimeoutS?: unknown };
-  const workload = typeof rec.checks?.workload === 'string' ? rec.checks.workload : typeof h.workload === 'string' && WORKLOADS.some((w) => w.name === h.workload) ? h.workload : undefined;
+  const workload =
+    typeof rec.checks?.workload === 'string'
+      ? rec.checks.workload
+      : typeof h.workload === 'string' && WORKLOADS.some((w) => w.name === h.workload)
+        ? h.workload
+        : undefined;
   let spec: CheckSpec;
   if (rec.checks && Array.isArray(rec.checks.checkers)) {
-    spec = { workload, model: rec.checks.model, checkers: rec.checks.checkers.map(String), timeoutMs: rec.checks.timeoutMs ?? 0 };
+    spec = {
+      workload,
+      model: rec.checks.model,
+      checkers: rec.checks.checkers.map(String),
+      timeoutMs: rec.checks.timeoutMs ?? 0,
+    };
   } else if (workload) {
     spec = specForWorkload(workload, rec.checkTimeoutS ?? (typeof h.checkTimeoutS === 'number' ? h.checkTimeoutS : 0));
     if (Array.isArray(h.checkers)) spec.checkers = h.checkers.map(String);
   } else {
     spec = { model: typeof h.model === 'string' ? h.model : fallbackModel(), checkers: ['linearizable'], timeoutMs: 0 };
   }
-  for (const c of spec.checkers) if (!CHECKER_NAMES.includes(c)) throw new Error(`the history names checker "${c}", which this faultline does not know; known: ${CHECKER_NAMES.join(', ')}`);
+  for (const c of spec.checkers)
+    if (!CHECKER_NAMES.includes(c))
+      throw new Error(
+        `the history names checker "${c}", which this faultline does not know; known: ${CHECKER_NAMES.join(', ')}`,
+      );
   if (over.model) {
     spec.model = over.model;
     if (!spec.checkers.includes('linearizable')) spec.checkers = ['linearizable', ...spec.checkers];
   }
   if (over.timeoutMs !== undefined) spec.timeoutMs = over.timeoutMs;
   if (over.init !== undefined) spec.init = over.init;
-  if (spec.checkers.includes('linearizable') && !spec.model) throw new Error('the linearizability checker needs a model; give --model');
+  if (spec.checkers.includes('linearizable') && !spec.model)
+    throw new Error('the linearizability checker needs a model; give --model');
   if (spec.model) getModel(spec.model); // an unknown model is bad input, not an undecided check
   return spec;
 }
 
 export function checkersFor(spec: CheckSpec, file?: string, badInputThrows = false): Checker {
-  return compose('all', spec.checkers.map((name) => {
-    if (name === 'linearizable') return linearizableChecker(spec.model!, spec.timeoutMs, spec.init, file);
-    if (name === 'stats') return statsChecker;
-    return workloadChecker(name);
-  }), { badInputThrows });
+  return compose(
+    'all',
+    spec.checkers.map((name) => {
+      if (name === 'linearizable') return linearizableChecker(spec.model!, spec.timeoutMs, spec.init, file);
+      if (name === 'stats') return statsChecker;
+      return workloadChecker(name);
+    }),
+    { badInputThrows },
+  );
 }
 
 /**
@@ -163,7 +219,11 @@ export function checkersFor(spec: CheckSpec, file?: string, badInputThrows = fal
  * their operations, for drawing). A run that itself failed (`runError`) is never called valid: what it recorded
  * may be too little to show a bug.
  */
-export function runChecks(events: readonly HistoryEvent[], spec: CheckSpec, o: { runError?: string; file?: string; full?: boolean; badInputThrows?: boolean } = {}): Results {
+export function runChecks(
+  events: readonly HistoryEvent[],
+  spec: CheckSpec,
+  o: { runError?: string; file?: string; full?: boolean; badInputThrows?: boolean } = {},
+): Results {
   let r = checkersFor(spec, o.file, o.badInputThrows).check(events);
   if (!o.full) r = slimResults(r);
   return o.runError && r.valid === true ? { ...r, valid: 'unknown' } : r;
@@ -203,20 +263,30 @@ export function firstOffending(r: Results): Offending | undefined {
       try {
         const m = c.model ? getModel(c.model).create({}).model : undefined;
         describe = m?.describeOperation ? (i, o) => String(m.describeOperation!(i as never, o as never)) : undefined;
-      } catch { describe = undefined; }
+      } catch {
+        describe = undefined;
+      }
       for (const p of lin.partitions) {
         if (p.verdict !== 'illegal' || !p.offending?.length) continue;
         const op = p.ops[p.offending[0]];
         if (!op) continue;
         const key = partitionKey(p);
         let what: string;
-        try { what = describe ? describe(op.input, op.output) : showValue({ input: op.input, output: op.output }, 200); } catch { what = showValue({ input: op.input, output: op.output }, 200); }
+        try {
+          what = describe ? describe(op.input, op.output) : showValue({ input: op.input, output: op.output }, 200);
+        } catch {
+          what = showValue({ input: op.input, output: op.output }, 200);
+        }
         const keyText = key !== undefined && key !== null ? `key ${plainKey(key)}: ` : '';
         return { checker: c.checker, key, op, text: `${keyText}client ${op.clientId}: ${what}` };
       }
     }
     const problems = (c.details as { problems?: unknown[] } | undefined)?.problems;
-    if (Array.isArray(problems) && problems.length > 0) return { checker: c.checker, text: `${c.checker}: ${typeof problems[0] === 'string' ? problems[0] : showValue(problems[0], 200)}` };
+    if (Array.isArray(problems) && problems.length > 0)
+      return {
+        checker: c.checker,
+        text: `${c.checker}: ${typeof problems[0] === 'string' ? problems[0] : showValue(problems[0], 200)}`,
+      };
     return { checker: c.checker, text: `${c.checker}: invalid${c.error ? ` (${c.error})` : ''}` };
   }
   return undefined;

@@ -14,7 +14,10 @@ export function opStats(events: readonly HistoryEvent[]): OpStats {
   const open = new Map<unknown, string>();
   for (const e of events) {
     if (e.process === 'nemesis') continue;
-    if (e.type === 'invoke') { open.set(e.process, e.f); continue; }
+    if (e.type === 'invoke') {
+      open.set(e.process, e.f);
+      continue;
+    }
     open.delete(e.process);
     const s = (byF[e.f] ??= { ok: 0, fail: 0, info: 0 });
     s[e.type]++;

@@ -52,13 +52,19 @@ function verdictWord(v: FileCheck['valid']): string {
 
 function humanLine(c: FileCheck): string {
   const parts = [`${c.ops} ops`, `${c.partitions} partition${c.partitions === 1 ? '' : 's'}`, `${c.ms.toFixed(1)} ms`];
-  const others = c.results.checkers.filter((x) => x.checker !== 'linearizable').map((x) => `${x.checker} ${verdictWord(x.valid)}`);
+  const others = c.results.checkers
+    .filter((x) => x.checker !== 'linearizable')
+    .map((x) => `${x.checker} ${verdictWord(x.valid)}`);
   const what = c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${c.ops} ops, ${c.ms.toFixed(1)} ms`;
   let line = `${c.file}: ${verdictWord(c.valid)} (${what}${others.length ? `; ${others.join(', ')}` : ''})`;
-  if (c.valid === false && c.firstOffending) line += `\n  ${c.results.checkers.some((x) => x.checker === 'linearizable' && x.valid === false) ? 'could not linearize' : 'problem'}: ${c.firstOffending}`;
+  if (c.valid === false && c.firstOffending)
+    line += `\n  ${c.results.checkers.some((x) => x.checker === 'linearizable' && x.valid === false) ? 'could not linearize' : 'problem'}: ${c.firstOffending}`;
   if (c.valid === 'unknown') {
     const lin = c.results.checkers.find((x) => x.checker === 'linearizable');
-    line += lin?.valid === 'unknown' ? '\n  the checker gave up (timeout); try a larger --timeout' : `\n  unknown: ${unknownReason(c.results)}`;
+    line +=
+      lin?.valid === 'unknown'
+        ? '\n  the checker gave up (timeout); try a larger --timeout'
+        : `\n  unknown: ${unknownReason(c.results)}`;
   }
   for (const w of c.warnings) line += `\n  warning: ${w}`;
   // File names, values and warnings come from the input: never raw control characters on the terminal.
@@ -70,19 +76,50 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   describe: 'Check saved histories (files or run folders) for linearizability',
   builder: (y: Argv<object>) =>
     y
-      .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'history files or run folders' })
-      .option('model', { type: 'string', describe: `checker model (default: from the run folder, the format, or the ops); one of ${modelNames().join(', ')}` })
-      .option('init', { type: 'string', describe: 'initial register value as JSON (cas-register, kv-register); default null' })
-      .option('format', { type: 'string', choices: FORMATS as unknown as string[], describe: 'history format (default: detected from content)' })
-      .option('timeout', { type: 'number', describe: 'give up after this many seconds per file (0: never; default: what the run recorded, else never); gives "unknown"' })
-      .option('json', { type: 'boolean', default: false, describe: 'print one JSON object per file instead of a summary' })
+      .positional('paths', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'history files or run folders',
+      })
+      .option('model', {
+        type: 'string',
+        describe: `checker model (default: from the run folder, the format, or the ops); one of ${modelNames().join(', ')}`,
+      })
+      .option('init', {
+        type: 'string',
+        describe: 'initial register value as JSON (cas-register, kv-register); default null',
+      })
+      .option('format', {
+        type: 'string',
+        choices: FORMATS as unknown as string[],
+        describe: 'history format (default: detected from content)',
+      })
+      .option('timeout', {
+        type: 'number',
+        describe:
+          'give up after this many seconds per file (0: never; default: what the run recorded, else never); gives "unknown"',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON object per file instead of a summary',
+      })
       .option('out', { type: 'string', describe: 'write results.json and report.html into this folder' })
-      .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per file checked' }) as unknown as Argv<CheckArgs>,
+      .option('junit', {
+        type: 'string',
+        describe: 'write a JUnit XML file: one testcase per file checked',
+      }) as unknown as Argv<CheckArgs>,
   handler: async (args) => {
-    if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout < 0)) fail(new Error(`--timeout must be a number of seconds >= 0, got ${args.timeout}`));
+    if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout < 0))
+      fail(new Error(`--timeout must be a number of seconds >= 0, got ${args.timeout}`));
     let init: unknown;
     if (args.init !== undefined) {
-      try { init = JSON.parse(args.init); } catch { fail(new Error(`--init must be JSON (e.g. 0, "a", null), got ${args.init}`)); }
+      try {
+        init = JSON.parse(args.init);
+      } catch {
+        fail(new Error(`--init must be JSON (e.g. 0, "a", null), got ${args.init}`));
+      }
     }
     for (const p of args.paths) if (!existsSync(p)) fail(new Error(`${p}: no such file or folder`));
 
@@ -91,17 +128,35 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     for (const p of args.paths) {
       try {
         const t0 = performance.now();
-        const c = await checkHistory(p, { model: args.model, init, format: args.format, timeoutMs: args.timeout === undefined ? undefined : args.timeout * 1000 });
+        const c = await checkHistory(p, {
+          model: args.model,
+          init,
+          format: args.format,
+          timeoutMs: args.timeout === undefined ? undefined : args.timeout * 1000,
+        });
         cases.push({
-          classname: 'faultline.check', name: p, timeS: (performance.now() - t0) / 1000, verdict: c.valid,
+          classname: 'faultline.check',
+          name: p,
+          timeS: (performance.now() - t0) / 1000,
+          verdict: c.valid,
           message: c.valid === false ? c.firstOffending : c.valid === 'unknown' ? unknownReason(c.results) : undefined,
         });
         checks.push(c);
         if (args.json) {
-          process.stdout.write(JSON.stringify({
-            file: c.file, valid: c.valid, model: c.model, format: c.format, ops: c.ops, partitions: c.partitions,
-            ms: Math.round(c.ms * 1000) / 1000, offending: c.firstOffending ?? null, warnings: c.warnings, checkers: c.summary.checkers,
-          }) + '\n');
+          process.stdout.write(
+            JSON.stringify({
+              file: c.file,
+              valid: c.valid,
+              model: c.model,
+              format: c.format,
+              ops: c.ops,
+              partitions: c.partitions,
+              ms: Math.round(c.ms * 1000) / 1000,
+              offending: c.firstOffending ?? null,
+              warnings: c.warnings,
+              checkers: c.summary.checkers,
+            }) + '\n',
+          );
         } else {
           process.stdout.write(humanLine(c) + '\n');
         }
@@ -112,19 +167,41 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
 
     if (args.out) {
       const out = resolve(args.out);
-      if (existsSync(out) && !statSync(out).isDirectory()) fail(new Error(`--out ${args.out}: exists and is not a folder`));
-      try { mkdirSync(out, { recursive: true }); } catch (e) { fail(new HistoryError(`cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, args.out)); }
+      if (existsSync(out) && !statSync(out).isDirectory())
+        fail(new Error(`--out ${args.out}: exists and is not a folder`));
+      try {
+        mkdirSync(out, { recursive: true });
+      } catch (e) {
+        fail(
+          new HistoryError(
+            `cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+            args.out,
+          ),
+        );
+      }
       const valid = mergeValidity(checks.map((c) => c.valid));
       try {
-        writeFileAtomic(join(out, 'results.json'), JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2) + '\n');
-        writeFileAtomic(join(out, 'report.html'), renderCheckReport({ files: checks.map((c) => ({ ...c.reportInput, faults: analyse(c.history.events).positional })) }));
+        writeFileAtomic(
+          join(out, 'results.json'),
+          JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2) + '\n',
+        );
+        writeFileAtomic(
+          join(out, 'report.html'),
+          renderCheckReport({
+            files: checks.map((c) => ({ ...c.reportInput, faults: analyse(c.history.events).positional })),
+          }),
+        );
       } catch (e) {
         fail(e);
       }
       if (!args.json) process.stdout.write(`report: ${safeText(join(out, 'report.html'))}\n`);
     }
     if (args.junit) {
-      try { writeJunit(args.junit, 'faultline check', cases); } catch (e) { fail(e); }
+      try {
+        writeJunit(args.junit, 'faultline check', cases);
+      } catch (e) {
+        fail(e);
+      }
     }
     process.exit(exitCodeFor(mergeValidity(checks.map((c) => c.valid))));
   },

@@ -23,7 +23,9 @@ function describe(l: Leftovers | undefined, local: LocalLeftover[], verb: string
     lines.push(`docker: skipped (${dockerError})`);
   }
   const pids = local.flatMap((r) => r.pids);
-  lines.push(`${verb} ${pids.length} local node processes${local.length ? ` of ${local.length} run(s): ${local.map((r) => `${r.runId}${r.inProgress ? ' (in progress)' : ''} [${r.pids.join(' ')}]`).join(', ')}` : ''}`);
+  lines.push(
+    `${verb} ${pids.length} local node processes${local.length ? ` of ${local.length} run(s): ${local.map((r) => `${r.runId}${r.inProgress ? ' (in progress)' : ''} [${r.pids.join(' ')}]`).join(', ')}` : ''}`,
+  );
   return lines.map(safeText).join('\n');
 }
 
@@ -32,9 +34,16 @@ export const cleanCommand: CommandModule<object, CleanArgs> = {
   describe: 'Remove what failed runs left: docker objects labelled faultline=1, local-runtime node processes',
   builder: (y: Argv<object>) =>
     y
-      .option('run', { type: 'string', describe: 'only this run id (label faultline.run=<ID>; a local run even while in progress)' })
+      .option('run', {
+        type: 'string',
+        describe: 'only this run id (label faultline.run=<ID>; a local run even while in progress)',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'list what would be removed, remove nothing' })
-      .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as unknown as Argv<CleanArgs>,
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON object',
+      }) as unknown as Argv<CleanArgs>,
   handler: async (args) => {
     try {
       checkRunId(args.run);
@@ -61,10 +70,17 @@ export const cleanCommand: CommandModule<object, CleanArgs> = {
       else fail(e);
     }
     if (args.json) {
-      process.stdout.write(JSON.stringify({
-        dryRun: dry, run: args.run ?? null, containers: l?.containers ?? [], networks: l?.networks ?? [], volumes: l?.volumes ?? [],
-        docker: dockerError ?? 'ok', local: local!,
-      }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          dryRun: dry,
+          run: args.run ?? null,
+          containers: l?.containers ?? [],
+          networks: l?.networks ?? [],
+          volumes: l?.volumes ?? [],
+          docker: dockerError ?? 'ok',
+          local: local!,
+        }) + '\n',
+      );
     } else {
       process.stdout.write(describe(l, local!, dry ? 'would remove' : 'removed', dockerError) + '\n');
     }

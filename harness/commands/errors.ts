@@ -20,7 +20,10 @@ export function safeText(s: string): string {
  * useful part on the next lines) is joined into one line; otherwise only the first line is kept.
  */
 function firstLine(msg: string): string {
-  const lines = msg.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = msg
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length === 0) return 'unknown error';
   let line = lines[0].endsWith(':') && lines.length > 1 ? lines.join(' ') : lines[0];
   if (line.length > MAX_MESSAGE) line = `${line.slice(0, MAX_MESSAGE)}…`;
@@ -29,7 +32,8 @@ function firstLine(msg: string): string {
 
 export function oneLine(err: unknown): string {
   if (err instanceof HistoryError) return safeText(firstLine(err.oneLine()));
-  if (err instanceof RangeError && /call stack/i.test(err.message)) return 'input nested too deeply to process (maximum call stack size exceeded)';
+  if (err instanceof RangeError && /call stack/i.test(err.message))
+    return 'input nested too deeply to process (maximum call stack size exceeded)';
   if (err instanceof Error) return safeText(firstLine(err.message));
   return safeText(firstLine(String(err)));
 }

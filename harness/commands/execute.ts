@@ -23,12 +23,20 @@ export interface Executed {
 }
 
 export function writeReport(r: { dir: string; test: TestInfo; events: RunOutcome['events']; results: Results }): void {
-  writeRunFile(r.dir, 'report.html', renderRunReport({ test: r.test, events: r.events, results: r.results, nodes: r.test.nodes.map((n) => n.name) }));
+  writeRunFile(
+    r.dir,
+    'report.html',
+    renderRunReport({ test: r.test, events: r.events, results: r.results, nodes: r.test.nodes.map((n) => n.name) }),
+  );
 }
 
 /** Rewrites results/index.html; a failure to do so is a warning, never a failed run. */
 export function refreshIndex(root: string, warn: (s: string) => void): void {
-  try { writeIndex(root); } catch (e) { warn(`could not rewrite the results index: ${(e as Error).message.split('\n')[0]}`); }
+  try {
+    writeIndex(root);
+  } catch (e) {
+    warn(`could not rewrite the results index: ${(e as Error).message.split('\n')[0]}`);
+  }
 }
 
 export async function executeRun(o: RunOptions, stop: StopSignal, progress: Progress): Promise<Executed> {
@@ -39,10 +47,25 @@ export async function executeRun(o: RunOptions, stop: StopSignal, progress: Prog
       throw e;
     });
     writeReport(r);
-    return { options: o, verdict: r.results.valid, seconds: (performance.now() - t0) / 1000, dir: r.dir, test: r.test, results: r.results };
+    return {
+      options: o,
+      verdict: r.results.valid,
+      seconds: (performance.now() - t0) / 1000,
+      dir: r.dir,
+      test: r.test,
+      results: r.results,
+    };
   } catch (e) {
     const x = e as Error & Partial<RunOutcome>;
-    return { options: o, verdict: 'error', seconds: (performance.now() - t0) / 1000, dir: x.dir, test: x.test, results: x.results, error: x.message.split('\n')[0] };
+    return {
+      options: o,
+      verdict: 'error',
+      seconds: (performance.now() - t0) / 1000,
+      dir: x.dir,
+      test: x.test,
+      results: x.results,
+      error: x.message.split('\n')[0],
+    };
   } finally {
     refreshIndex(o.out, progress.message);
   }
@@ -66,9 +89,23 @@ export function verdictWord(v: Verdict): string {
 }
 
 export function junitCase(x: Executed, name: string): JunitCase {
-  const message = x.verdict === false && x.results ? firstOffending(x.results)?.text
-    : x.verdict === 'unknown' && x.results ? unknownReason(x.results, x.test?.error)
-      : x.verdict === 'error' ? `the run failed: ${x.error ?? 'unknown error'}` : undefined;
-  const details = [x.dir ? `folder: ${x.dir}` : '', x.test?.command ? `rerun: ${x.test.command}` : ''].filter(Boolean).join('\n');
-  return { classname: `faultline.${name}`, name: `${name} seed ${x.options.seed}`, timeS: x.seconds, verdict: x.verdict, message, details };
+  const message =
+    x.verdict === false && x.results
+      ? firstOffending(x.results)?.text
+      : x.verdict === 'unknown' && x.results
+        ? unknownReason(x.results, x.test?.error)
+        : x.verdict === 'error'
+          ? `the run failed: ${x.error ?? 'unknown error'}`
+          : undefined;
+  const details = [x.dir ? `folder: ${x.dir}` : '', x.test?.command ? `rerun: ${x.test.command}` : '']
+    .filter(Boolean)
+    .join('\n');
+  return {
+    classname: `faultline.${name}`,
+    name: `${name} seed ${x.options.seed}`,
+    timeS: x.seconds,
+    verdict: x.verdict,
+    message,
+    details,
+  };
 }

@@ -10,22 +10,39 @@ import { writeFileAtomic } from '../report/files.js';
 import { existsSync } from 'node:fs';
 import { fail, safeText } from './errors.js';
 
-interface ExportArgs { path: string; format: 'edn' | 'jsonl'; from?: FormatName; out?: string }
+interface ExportArgs {
+  path: string;
+  format: 'edn' | 'jsonl';
+  from?: FormatName;
+  out?: string;
+}
 
 export const exportCommand: CommandModule<object, ExportArgs> = {
   command: 'export <path>',
   describe: 'Write a history (file or run folder) as Jepsen EDN or as our JSONL',
   builder: (y: Argv<object>) =>
-    y.positional('path', { type: 'string', demandOption: true, describe: 'a history file or run folder' })
-      .option('format', { choices: ['edn', 'jsonl'] as const, demandOption: true, describe: 'output format: edn (Jepsen, Knossos, Elle) or jsonl (faultline)' })
-      .option('from', { type: 'string', choices: FORMATS as unknown as string[], describe: 'input format (default: detected)' })
+    y
+      .positional('path', { type: 'string', demandOption: true, describe: 'a history file or run folder' })
+      .option('format', {
+        choices: ['edn', 'jsonl'] as const,
+        demandOption: true,
+        describe: 'output format: edn (Jepsen, Knossos, Elle) or jsonl (faultline)',
+      })
+      .option('from', {
+        type: 'string',
+        choices: FORMATS as unknown as string[],
+        describe: 'input format (default: detected)',
+      })
       .option('out', { type: 'string', describe: 'output file (default: stdout)' }) as unknown as Argv<ExportArgs>,
   handler: async (a) => {
     try {
       if (!existsSync(a.path)) throw new HistoryError('no such file or folder', a.path);
       const file = isRunFolder(a.path) ? historyPath(a.path) : a.path;
       const h = await readHistoryFile(file, { format: a.from });
-      const text = a.format === 'edn' ? toEdn(h) : toJsonl({ header: { ...(h.header ?? {}), exportedFrom: h.source ?? 'jsonl' }, events: h.events });
+      const text =
+        a.format === 'edn'
+          ? toEdn(h)
+          : toJsonl({ header: { ...(h.header ?? {}), exportedFrom: h.source ?? 'jsonl' }, events: h.events });
       for (const w of h.warnings) process.stderr.write(`faultline: warning: ${safeText(w)}\n`);
       if (a.out) writeFileAtomic(a.out, text);
       else process.stdout.write(text);

@@ -20,8 +20,24 @@ export function commandRan(): boolean {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function tracked(c: CommandModule<any, any>): CommandModule<any, any> {
   const handler = c.handler;
-  return { ...c, handler: (args) => { ran = true; return handler(args); } };
+  return {
+    ...c,
+    handler: (args) => {
+      ran = true;
+      return handler(args);
+    },
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, testAllCommand, rerunCommand, checkCommand, shrinkCommand, reportCommand, serveCommand, exportCommand, cleanCommand].map(tracked);
+export const commands: CommandModule<any, any>[] = [
+  runCommand,
+  testAllCommand,
+  rerunCommand,
+  checkCommand,
+  shrinkCommand,
+  reportCommand,
+  serveCommand,
+  exportCommand,
+  cleanCommand,
+].map(tracked);

@@ -1,6 +1,10 @@
 // Progress output of the commands that start runs: a rewritten status line on a terminal, a plain line every
 // 10 s otherwise (CI logs), and messages that must be seen.
-export interface Printer { line: (s: string) => void; message: (s: string) => void; done: () => void }
+export interface Printer {
+  line: (s: string) => void;
+  message: (s: string) => void;
+  done: () => void;
+}
 
 export function progressPrinter(): Printer {
   const tty = process.stdout.isTTY;
@@ -8,13 +12,28 @@ export function progressPrinter(): Printer {
   let pending = false;
   return {
     line: (s) => {
-      if (tty) { process.stdout.write(`\r\x1b[K${s}`); pending = true; return; }
-      if (Date.now() - last >= 10_000) { last = Date.now(); process.stdout.write(`${s}\n`); }
+      if (tty) {
+        process.stdout.write(`\r\x1b[K${s}`);
+        pending = true;
+        return;
+      }
+      if (Date.now() - last >= 10_000) {
+        last = Date.now();
+        process.stdout.write(`${s}\n`);
+      }
     },
     message: (s) => {
-      if (tty && pending) { process.stdout.write('\r\x1b[K'); pending = false; }
+      if (tty && pending) {
+        process.stdout.write('\r\x1b[K');
+        pending = false;
+      }
       process.stdout.write(`${s}\n`);
     },
-    done: () => { if (tty && pending) { process.stdout.write('\r\x1b[K'); pending = false; } },
+    done: () => {
+      if (tty && pending) {
+        process.stdout.write('\r\x1b[K');
+        pending = false;
+      }
+    },
   };
 }

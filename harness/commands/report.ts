@@ -15,7 +15,12 @@ import { fail, safeText } from './errors.js';
 export const reportCommand: CommandModule<object, { dir: string }> = {
   command: 'report <dir>',
   describe: 'Re-render report.html of a saved run folder',
-  builder: (y: Argv<object>) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a run folder (results/<test>/<time>)' }) as unknown as Argv<{ dir: string }>,
+  builder: (y: Argv<object>) =>
+    y.positional('dir', {
+      type: 'string',
+      demandOption: true,
+      describe: 'a run folder (results/<test>/<time>)',
+    }) as unknown as Argv<{ dir: string }>,
   handler: async (a) => {
     try {
       if (!isRunFolder(a.dir)) throw new HistoryError('not a run folder (no history.jsonl)', a.dir);
@@ -26,12 +31,19 @@ export const reportCommand: CommandModule<object, { dir: string }> = {
       let results = readResults(a.dir);
       if (!results) {
         // The same pipeline and spec as the run (test.json's checks; the workload's for older folders).
-        const spec = specFromRecord({ checks: test.checks, header: history.header, checkTimeoutS: test.options.checkTimeoutS }, () => inferModel(history, 'jsonl'));
+        const spec = specFromRecord(
+          { checks: test.checks, header: history.header, checkTimeoutS: test.options.checkTimeoutS },
+          () => inferModel(history, 'jsonl'),
+        );
         results = runChecks(history.events, spec, { runError: test.error });
         writeJson(join(a.dir, 'results.json'), results);
       }
       const out = join(a.dir, 'report.html');
-      writeRunFile(a.dir, 'report.html', renderRunReport({ test, events: history.events, results, nodes: test.nodes.map((n) => n.name) }));
+      writeRunFile(
+        a.dir,
+        'report.html',
+        renderRunReport({ test, events: history.events, results, nodes: test.nodes.map((n) => n.name) }),
+      );
       for (const w of history.warnings) process.stdout.write(`warning: ${safeText(w)}\n`);
       process.stdout.write(`${safeText(out)}\n`);
     } catch (e) {

@@ -15,25 +15,38 @@ import { fail, safeText } from './errors.js';
 import { executeRun, exitCode, junitCase, verdictWord } from './execute.js';
 import { progressPrinter } from './progress.js';
 
-interface RerunArgs { dir: string; out?: string; junit?: string }
+interface RerunArgs {
+  dir: string;
+  out?: string;
+  junit?: string;
+}
 
 /** The run options a folder recorded, completed with today's defaults for options it predates. */
 export function optionsOf(dir: string): RunOptions {
   const t = readTestInfo(dir);
   if (!t) throw new HistoryError('not a run folder (no test.json)', dir);
   const o = { ...DEFAULTS, ...t.options, testCount: 1 } as RunOptions;
-  if (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed)) throw new HistoryError(`test.json: options.seed must be an integer, got ${String(o.seed)}`, dir);
-  if (typeof o.workload !== 'string' || typeof o.target !== 'string') throw new HistoryError('test.json: options.workload and options.target must be strings', dir);
+  if (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed))
+    throw new HistoryError(`test.json: options.seed must be an integer, got ${String(o.seed)}`, dir);
+  if (typeof o.workload !== 'string' || typeof o.target !== 'string')
+    throw new HistoryError('test.json: options.workload and options.target must be strings', dir);
   return o;
 }
 
 export const rerunCommand: CommandModule<object, RerunArgs> = {
   command: 'rerun <dir>',
-  describe: 'Run a saved run folder\'s test again with its recorded options and seed',
+  describe: "Run a saved run folder's test again with its recorded options and seed",
   builder: (y: Argv<object>) =>
-    y.positional('dir', { type: 'string', demandOption: true, describe: 'a run folder (results/<test>/<time>)' })
-      .option('out', { type: 'string', describe: 'results root for the new run (default: the folder\'s own results root)' })
-      .option('junit', { type: 'string', describe: 'write a JUnit XML file with the one testcase' }) as unknown as Argv<RerunArgs>,
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: 'a run folder (results/<test>/<time>)' })
+      .option('out', {
+        type: 'string',
+        describe: "results root for the new run (default: the folder's own results root)",
+      })
+      .option('junit', {
+        type: 'string',
+        describe: 'write a JUnit XML file with the one testcase',
+      }) as unknown as Argv<RerunArgs>,
   handler: async (a) => {
     let o: RunOptions;
     let before: string;
@@ -48,13 +61,24 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
     }
     const p = progressPrinter();
     const stop = new StopSignal();
-    setSignalOwner(() => { p.message('interrupted: stopping the load (Ctrl-C again to abort)'); stop.stop('SIGINT'); });
+    setSignalOwner(() => {
+      p.message('interrupted: stopping the load (Ctrl-C again to abort)');
+      stop.stop('SIGINT');
+    });
     p.message(safeText(`rerun: ${commandLine(o!)}`));
     const x = await executeRun(o!, stop, { line: p.line, message: p.message });
     p.done();
-    p.message(safeText(`${verdictWord(x.verdict)}  ${x.dir ? `${x.dir}/report.html` : ''}  (seed ${o!.seed}; the original run: ${before!})${x.error ? `: ${x.error}` : ''}`));
+    p.message(
+      safeText(
+        `${verdictWord(x.verdict)}  ${x.dir ? `${x.dir}/report.html` : ''}  (seed ${o!.seed}; the original run: ${before!})${x.error ? `: ${x.error}` : ''}`,
+      ),
+    );
     if (a.junit) {
-      try { writeJunit(a.junit, 'faultline rerun', [junitCase(x, x.test?.name ?? testName(o!))]); } catch (e) { fail(e); }
+      try {
+        writeJunit(a.junit, 'faultline rerun', [junitCase(x, x.test?.name ?? testName(o!))]);
+      } catch (e) {
+        fail(e);
+      }
     }
     process.exit(exitCode(x.verdict));
   },

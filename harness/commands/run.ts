@@ -29,10 +29,13 @@ function verdictWord(v: Validity): string {
   return v === true ? 'VALID' : v === false ? 'INVALID' : 'UNKNOWN';
 }
 
-
 /** The report is the command's to render, from what the run left in its folder. */
 function writeReport(r: RunOutcome): void {
-  writeRunFile(r.dir, 'report.html', renderRunReport({ test: r.test, events: r.events, results: r.results, nodes: r.test.nodes.map((n) => n.name) }));
+  writeRunFile(
+    r.dir,
+    'report.html',
+    renderRunReport({ test: r.test, events: r.events, results: r.results, nodes: r.test.nodes.map((n) => n.name) }),
+  );
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -40,13 +43,33 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run a chaos test: cluster up, workload + faults, check, report',
   builder: (y: Argv<object>) =>
     commonRunOptions(y)
-      .option('target', { type: 'string', default: DEFAULTS.target, describe: `the system under test: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or the path of an ESM module exporting a target` })
-      .option('workload', { type: 'string', default: DEFAULTS.workload, describe: `one of ${WORKLOADS.map((w) => w.name).join(', ')}` })
-      .option('nemesis', { type: 'string', default: DEFAULTS.nemesis, describe: `comma-separated fault packages: ${FAULT_KINDS.map((f) => f.name).join(', ')}, each optionally limited to shapes (partition:one-way-deaf/one-way-mute); all (every kind the target and runtime can take); or none` })
-      .option('seed', { type: 'number', describe: 'random seed for the op schedule and the faults (default: random, recorded)' })
-      .option('test-count', { type: 'number', default: DEFAULTS.testCount, describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run' }) as unknown as Argv<RunArgs>,
+      .option('target', {
+        type: 'string',
+        default: DEFAULTS.target,
+        describe: `the system under test: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or the path of an ESM module exporting a target`,
+      })
+      .option('workload', {
+        type: 'string',
+        default: DEFAULTS.workload,
+        describe: `one of ${WORKLOADS.map((w) => w.name).join(', ')}`,
+      })
+      .option('nemesis', {
+        type: 'string',
+        default: DEFAULTS.nemesis,
+        describe: `comma-separated fault packages: ${FAULT_KINDS.map((f) => f.name).join(', ')}, each optionally limited to shapes (partition:one-way-deaf/one-way-mute); all (every kind the target and runtime can take); or none`,
+      })
+      .option('seed', {
+        type: 'number',
+        describe: 'random seed for the op schedule and the faults (default: random, recorded)',
+      })
+      .option('test-count', {
+        type: 'number',
+        default: DEFAULTS.testCount,
+        describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run',
+      }) as unknown as Argv<RunArgs>,
   handler: async (a) => {
-    if (!WORKLOADS.some((w) => w.name === a.workload)) fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
+    if (!WORKLOADS.some((w) => w.name === a.workload))
+      fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
     let common: ReturnType<typeof checkCommonArgs>;
     try {
       common = checkCommonArgs(a);
@@ -59,29 +82,66 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const stop = new StopSignal();
     // Ctrl-C ends the load early; the run still heals, checks, reports and tears down. A second one aborts.
     setSignalOwner(() => {
-      p.message('interrupted: stopping the load; the run will heal, check what was recorded and tear down (Ctrl-C again to abort)');
+      p.message(
+        'interrupted: stopping the load; the run will heal, check what was recorded and tear down (Ctrl-C again to abort)',
+      );
       stop.stop('SIGINT');
     });
     const verdicts: Validity[] = [];
     // --junit and the results index (results/index.html, rewritten after every run) are kept beside the loop.
     const cases: JunitCase[] = [];
-    const junit = (): void => { if (a.junit) try { writeJunit(a.junit, 'faultline run', cases); } catch (e) { fail(e); } };
+    const junit = (): void => {
+      if (a.junit)
+        try {
+          writeJunit(a.junit, 'faultline run', cases);
+        } catch (e) {
+          fail(e);
+        }
+    };
     for (let i = 0; i < a['test-count']; i++) {
       const o: RunOptions = {
-        runtime: a.runtime, target: a.target, targetOpts, workload: a.workload, nemesis: a.nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
-        timeLimitS: a['time-limit'], seed: seed + i, testCount: a['test-count'], out: a.out, nemesisIntervalS: a['nemesis-interval'],
-        nemesisSchedule: schedule, burstRate: a['burst-rate'], burstSeconds: a['burst-seconds'],
-        opTimeoutMs: a['op-timeout'], checkTimeoutS: a['check-timeout'],
+        runtime: a.runtime,
+        target: a.target,
+        targetOpts,
+        workload: a.workload,
+        nemesis: a.nemesis,
+        nodes: a.nodes,
+        concurrency: a.concurrency,
+        rate: a.rate,
+        timeLimitS: a['time-limit'],
+        seed: seed + i,
+        testCount: a['test-count'],
+        out: a.out,
+        nemesisIntervalS: a['nemesis-interval'],
+        nemesisSchedule: schedule,
+        burstRate: a['burst-rate'],
+        burstSeconds: a['burst-seconds'],
+        opTimeoutMs: a['op-timeout'],
+        checkTimeoutS: a['check-timeout'],
       };
       try {
-        const r = await runOnce(o, stop, { line: p.line, message: p.message }).catch((e: Error & Partial<RunOutcome>) => {
-          if (e.dir && e.test && e.results) writeReport(e as RunOutcome);
-          throw e;
-        });
+        const r = await runOnce(o, stop, { line: p.line, message: p.message }).catch(
+          (e: Error & Partial<RunOutcome>) => {
+            if (e.dir && e.test && e.results) writeReport(e as RunOutcome);
+            throw e;
+          },
+        );
         writeReport(r);
         p.done();
         refreshIndex(a.out, p.message);
-        cases.push(junitCase({ options: o, verdict: r.results.valid, seconds: (Date.parse(r.test.finishedAt ?? r.test.startedAt) - Date.parse(r.test.startedAt)) / 1000, dir: r.dir, test: r.test, results: r.results }, r.test.name));
+        cases.push(
+          junitCase(
+            {
+              options: o,
+              verdict: r.results.valid,
+              seconds: (Date.parse(r.test.finishedAt ?? r.test.startedAt) - Date.parse(r.test.startedAt)) / 1000,
+              dir: r.dir,
+              test: r.test,
+              results: r.results,
+            },
+            r.test.name,
+          ),
+        );
         verdicts.push(r.results.valid);
         p.message(`${verdictWord(r.results.valid)}  ${r.dir}/report.html  (seed ${o.seed})`);
         if (r.results.valid === false || stop.reason) break;
@@ -89,9 +149,23 @@ export const runCommand: CommandModule<object, RunArgs> = {
         p.done();
         const dir = (e as { dir?: string }).dir;
         refreshIndex(a.out, p.message);
-        cases.push(junitCase({ options: o, verdict: 'error', seconds: 0, dir, test: (e as Partial<RunOutcome>).test, error: (e as Error).message.split('\n')[0] }, testName(o)));
+        cases.push(
+          junitCase(
+            {
+              options: o,
+              verdict: 'error',
+              seconds: 0,
+              dir,
+              test: (e as Partial<RunOutcome>).test,
+              error: (e as Error).message.split('\n')[0],
+            },
+            testName(o),
+          ),
+        );
         junit();
-        process.stderr.write(`faultline: the run failed: ${(e as Error).message.split('\n')[0]}${dir ? ` (partial results in ${dir})` : ''}\n`);
+        process.stderr.write(
+          `faultline: the run failed: ${(e as Error).message.split('\n')[0]}${dir ? ` (partial results in ${dir})` : ''}\n`,
+        );
         process.exit(3);
       }
     }

@@ -7,7 +7,11 @@ import { setSignalOwner } from '../runtime/cleanup.js';
 import { HistoryError } from '../history/op.js';
 import { fail, safeText } from './errors.js';
 
-interface ServeArgs { dir: string; port: number; host: string }
+interface ServeArgs {
+  dir: string;
+  port: number;
+  host: string;
+}
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -15,19 +19,33 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve [dir]',
   describe: 'Browse a results folder: every run, newest first, with its report and files (read-only)',
   builder: (y: Argv<object>) =>
-    y.positional('dir', { type: 'string', default: 'results', describe: 'results root' })
+    y
+      .positional('dir', { type: 'string', default: 'results', describe: 'results root' })
       .option('port', { type: 'number', default: 8080, describe: 'TCP port (0: any free port)' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (the default is reachable from this machine only)' }) as unknown as Argv<ServeArgs>,
+      .option('host', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'address to listen on (the default is reachable from this machine only)',
+      }) as unknown as Argv<ServeArgs>,
   handler: async (a) => {
     try {
       if (!existsSync(a.dir) || !statSync(a.dir).isDirectory()) throw new HistoryError('no such folder', a.dir);
-      if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got ${a.port}`);
-      const { server, url } = await startServer({ root: a.dir, port: a.port, host: a.host }).catch((e: NodeJS.ErrnoException) => {
-        throw new Error(`cannot listen on ${a.host}:${a.port}: ${e.code ?? e.message}`);
-      });
-      if (!LOOPBACK.test(a.host)) process.stderr.write(`faultline: warning: listening on ${safeText(a.host)}: anyone who can reach this address can read the results\n`);
+      if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535)
+        throw new Error(`--port must be an integer from 0 to 65535, got ${a.port}`);
+      const { server, url } = await startServer({ root: a.dir, port: a.port, host: a.host }).catch(
+        (e: NodeJS.ErrnoException) => {
+          throw new Error(`cannot listen on ${a.host}:${a.port}: ${e.code ?? e.message}`);
+        },
+      );
+      if (!LOOPBACK.test(a.host))
+        process.stderr.write(
+          `faultline: warning: listening on ${safeText(a.host)}: anyone who can reach this address can read the results\n`,
+        );
       process.stdout.write(`serving ${safeText(a.dir)} at ${url} (read-only; Ctrl-C to stop)\n`);
-      setSignalOwner(() => { server.close(); process.exit(0); });
+      setSignalOwner(() => {
+        server.close();
+        process.exit(0);
+      });
       await new Promise(() => undefined);
     } catch (e) {
       fail(e);

@@ -17,24 +17,55 @@ import { NotInvalidError, shrinkHistory } from '../shrink/shrink.js';
 import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
 
-interface ShrinkArgs { path: string; out?: string; model?: string; format?: FormatName; budget: number; json: boolean }
+interface ShrinkArgs {
+  path: string;
+  out?: string;
+  model?: string;
+  format?: FormatName;
+  budget: number;
+  json: boolean;
+}
 
 export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
   command: 'shrink <path>',
   describe: 'Shrink an invalid history to a minimal invalid one (the failing key, then delta debugging)',
   builder: (y: Argv<object>) =>
-    y.positional('path', { type: 'string', demandOption: true, describe: 'an invalid history file or run folder' })
-      .option('out', { type: 'string', describe: 'output folder (default: PATH/shrunk for a run folder, shrunk-<file> beside a file)' })
-      .option('model', { type: 'string', describe: 'checker model (default: what the run recorded, else as `check` picks)' })
-      .option('format', { type: 'string', choices: FORMATS as unknown as string[], describe: 'history format (default: detected)' })
-      .option('budget', { type: 'number', default: 60, describe: 'seconds to spend at most; the smallest invalid history found so far is written' })
-      .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary instead of text' }) as unknown as Argv<ShrinkArgs>,
+    y
+      .positional('path', { type: 'string', demandOption: true, describe: 'an invalid history file or run folder' })
+      .option('out', {
+        type: 'string',
+        describe: 'output folder (default: PATH/shrunk for a run folder, shrunk-<file> beside a file)',
+      })
+      .option('model', {
+        type: 'string',
+        describe: 'checker model (default: what the run recorded, else as `check` picks)',
+      })
+      .option('format', {
+        type: 'string',
+        choices: FORMATS as unknown as string[],
+        describe: 'history format (default: detected)',
+      })
+      .option('budget', {
+        type: 'number',
+        default: 60,
+        describe: 'seconds to spend at most; the smallest invalid history found so far is written',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print a JSON summary instead of text',
+      }) as unknown as Argv<ShrinkArgs>,
   handler: async (a) => {
     try {
       if (!(a.budget > 0)) throw new Error(`--budget must be a positive number of seconds, got ${a.budget}`);
       if (!existsSync(a.path)) throw new HistoryError('no such file or folder', a.path);
       const folder = isRunFolder(a.path);
-      const out = resolve(a.out ?? (folder ? join(a.path, 'shrunk') : join(dirname(a.path), `shrunk-${basename(a.path).replace(/\.[^.]*$/, '')}`)));
+      const out = resolve(
+        a.out ??
+          (folder
+            ? join(a.path, 'shrunk')
+            : join(dirname(a.path), `shrunk-${basename(a.path).replace(/\.[^.]*$/, '')}`)),
+      );
       if (existsSync(out) && !statSync(out).isDirectory()) throw new HistoryError('exists and is not a folder', out);
       const { history, spec, source } = await loadForCheck(a.path, { model: a.model, format: a.format });
       let r;
@@ -46,8 +77,12 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       }
       mkdirSync(out, { recursive: true });
       const header = {
-        ...(spec.workload ? { workload: spec.workload } : {}), ...(r.spec.model ? { model: r.spec.model } : {}), checkers: r.spec.checkers,
-        checkTimeoutS: r.spec.timeoutMs / 1000, shrunkFrom: resolve(source), ...(r.key !== undefined ? { key: plainKey(r.key) } : {}),
+        ...(spec.workload ? { workload: spec.workload } : {}),
+        ...(r.spec.model ? { model: r.spec.model } : {}),
+        checkers: r.spec.checkers,
+        checkTimeoutS: r.spec.timeoutMs / 1000,
+        shrunkFrom: resolve(source),
+        ...(r.key !== undefined ? { key: plainKey(r.key) } : {}),
       };
       const jsonl = join(out, 'history.jsonl');
       writeFileAtomic(jsonl, toJsonl({ header, events: r.events }));
@@ -55,17 +90,38 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       // Re-check what was written, as `check` would: the report and results.json come from that.
       const c = await checkHistory(jsonl);
       writeJson(join(out, 'results.json'), c.results);
-      writeFileAtomic(join(out, 'report.html'), renderCheckReport({ files: [c.reportInput], title: `faultline shrink: ${r.after.ops} operations from ${r.before.ops}` }));
+      writeFileAtomic(
+        join(out, 'report.html'),
+        renderCheckReport({
+          files: [c.reportInput],
+          title: `faultline shrink: ${r.after.ops} operations from ${r.before.ops}`,
+        }),
+      );
       const offending = firstOffending(c.results)?.text;
       const summary = {
-        out, valid: c.valid, before: r.before, after: r.after, key: r.key !== undefined ? plainKey(r.key) : null, checks: r.tests,
-        ms: Math.round(r.ms), stoppedEarly: r.stoppedEarly, offending: offending ?? null,
+        out,
+        valid: c.valid,
+        before: r.before,
+        after: r.after,
+        key: r.key !== undefined ? plainKey(r.key) : null,
+        checks: r.tests,
+        ms: Math.round(r.ms),
+        stoppedEarly: r.stoppedEarly,
+        offending: offending ?? null,
       };
       if (a.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else {
-        process.stdout.write(safeText(`shrunk ${r.before.ops} operations to ${r.after.ops}${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''} in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`) + '\n');
-        process.stdout.write(safeText(`${c.valid === false ? 'INVALID' : 'NOT INVALID'}${offending ? `: ${offending}` : ''}`) + '\n');
-        process.stdout.write(`${safeText(jsonl)}\n${safeText(join(out, 'history.edn'))}\n${safeText(join(out, 'report.html'))}\n`);
+        process.stdout.write(
+          safeText(
+            `shrunk ${r.before.ops} operations to ${r.after.ops}${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''} in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
+          ) + '\n',
+        );
+        process.stdout.write(
+          safeText(`${c.valid === false ? 'INVALID' : 'NOT INVALID'}${offending ? `: ${offending}` : ''}`) + '\n',
+        );
+        process.stdout.write(
+          `${safeText(jsonl)}\n${safeText(join(out, 'history.edn'))}\n${safeText(join(out, 'report.html'))}\n`,
+        );
       }
       if (c.valid !== false) throw new Error('internal: the shrunk history did not re-check as invalid');
       process.exit(0);

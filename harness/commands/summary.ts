@@ -5,11 +5,16 @@ import { relative } from 'node:path';
 import { safeText } from './errors.js';
 import { verdictWord, worst, type Executed } from './execute.js';
 
-export interface Row { test: string; x: Executed }
+export interface Row {
+  test: string;
+  x: Executed;
+}
 
 function cells(r: Row): string[] {
   const folder = r.x.dir ? relative(process.cwd(), r.x.dir) || '.' : `(no folder: ${r.x.error ?? ''})`;
-  return [verdictWord(r.x.verdict), r.test, String(r.x.options.seed), `${r.x.seconds.toFixed(1)} s`, folder].map(safeText);
+  return [verdictWord(r.x.verdict), r.test, String(r.x.options.seed), `${r.x.seconds.toFixed(1)} s`, folder].map(
+    safeText,
+  );
 }
 
 export function textTable(rows: readonly Row[]): string {
@@ -20,15 +25,29 @@ export function textTable(rows: readonly Row[]): string {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(verdictWord(r.x.verdict), (counts.get(verdictWord(r.x.verdict)) ?? 0) + 1);
   const tally = [...counts].map(([k, n]) => `${n} ${k.toLowerCase()}`).join(', ');
-  return [fmt(head), ...body.map(fmt), '', `${rows.length} run${rows.length === 1 ? '' : 's'}: ${tally}; overall ${verdictWord(worst(rows.map((r) => r.x.verdict)))}`].join('\n');
+  return [
+    fmt(head),
+    ...body.map(fmt),
+    '',
+    `${rows.length} run${rows.length === 1 ? '' : 's'}: ${tally}; overall ${verdictWord(worst(rows.map((r) => r.x.verdict)))}`,
+  ].join('\n');
 }
 
 const md = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
 
 export function markdownTable(rows: readonly Row[]): string {
-  const lines = ['## faultline test-all', '', `Overall: **${verdictWord(worst(rows.map((r) => r.x.verdict)))}** (${rows.length} runs)`, '', '| verdict | test | seed | duration | folder |', '|---|---|---|---|---|'];
+  const lines = [
+    '## faultline test-all',
+    '',
+    `Overall: **${verdictWord(worst(rows.map((r) => r.x.verdict)))}** (${rows.length} runs)`,
+    '',
+    '| verdict | test | seed | duration | folder |',
+    '|---|---|---|---|---|',
+  ];
   for (const r of rows) {
-    lines.push(`| ${verdictWord(r.x.verdict)} | ${md(r.test)} | ${r.x.options.seed} | ${r.x.seconds.toFixed(1)} s | ${md(r.x.dir ? relative(process.cwd(), r.x.dir) : r.x.error ?? '')} |`);
+    lines.push(
+      `| ${verdictWord(r.x.verdict)} | ${md(r.test)} | ${r.x.options.seed} | ${r.x.seconds.toFixed(1)} s | ${md(r.x.dir ? relative(process.cwd(), r.x.dir) : (r.x.error ?? ''))} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -37,5 +56,9 @@ export function markdownTable(rows: readonly Row[]): string {
 export function writeStepSummary(rows: readonly Row[], warn: (s: string) => void): void {
   const p = process.env.GITHUB_STEP_SUMMARY;
   if (!p) return;
-  try { appendFileSync(p, markdownTable(rows)); } catch (e) { warn(`could not write $GITHUB_STEP_SUMMARY: ${(e as Error).message}`); }
+  try {
+    appendFileSync(p, markdownTable(rows));
+  } catch (e) {
+    warn(`could not write $GITHUB_STEP_SUMMARY: ${(e as Error).message}`);
+  }
 }

@@ -25,11 +25,21 @@ interface TestAllArgs extends CommonRunArgs {
   target: string;
 }
 
-const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** --nemesis lists fault sets separated by commas; a set of several faults joins them with "+". */
 export function nemesisSets(s: string): string[] {
-  const sets = list(s).map((x) => x.split('+').map((k) => k.trim()).filter(Boolean).join(','));
+  const sets = list(s).map((x) =>
+    x
+      .split('+')
+      .map((k) => k.trim())
+      .filter(Boolean)
+      .join(','),
+  );
   return sets.length > 0 ? sets : ['none'];
 }
 
@@ -37,10 +47,25 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
   command: 'test-all',
   describe: 'Run a matrix of tests (workloads × targets × fault sets × seeds) and summarise it for CI',
   builder: (y: Argv<object>) =>
-    commonRunOptions(y
-      .option('workload', { type: 'string', default: WORKLOADS.map((w) => w.name).join(','), describe: `comma-separated workloads: ${WORKLOADS.map((w) => w.name).join(', ')}` })
-      .option('target', { type: 'string', default: 'reference', describe: `comma-separated targets: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or module paths` })
-      .option('nemesis', { type: 'string', default: 'partition', describe: 'comma-separated fault sets; faults of one set joined with "+" (e.g. partition,kill,partition+kill,none)' })) as unknown as Argv<TestAllArgs>,
+    commonRunOptions(
+      y
+        .option('workload', {
+          type: 'string',
+          default: WORKLOADS.map((w) => w.name).join(','),
+          describe: `comma-separated workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`,
+        })
+        .option('target', {
+          type: 'string',
+          default: 'reference',
+          describe: `comma-separated targets: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or module paths`,
+        })
+        .option('nemesis', {
+          type: 'string',
+          default: 'partition',
+          describe:
+            'comma-separated fault sets; faults of one set joined with "+" (e.g. partition,kill,partition+kill,none)',
+        }),
+    ) as unknown as Argv<TestAllArgs>,
   handler: async (a) => {
     let common: ReturnType<typeof checkCommonArgs>;
     const workloads = list(a.workload);
@@ -50,28 +75,53 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       common = checkCommonArgs(a);
       if (workloads.length === 0) throw new Error('--workload names no workload');
       if (targets.length === 0) throw new Error('--target names no target');
-      for (const w of workloads) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown --workload ${w}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
+      for (const w of workloads)
+        if (!WORKLOADS.some((x) => x.name === w))
+          throw new Error(`unknown --workload ${w}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
       // Everything that can be refused is refused before the first run starts.
-      for (const t of targets) for (const w of workloads) for (const n of sets) await prepareTarget(t, common.targetOpts, w, requiredKinds(parseNemesisSpec(n)));
+      for (const t of targets)
+        for (const w of workloads)
+          for (const n of sets) await prepareTarget(t, common.targetOpts, w, requiredKinds(parseNemesisSpec(n)));
     } catch (e) {
       fail(e);
     }
     const p = progressPrinter();
     const stop = new StopSignal();
     setSignalOwner(() => {
-      p.message('interrupted: the current run will heal, check and tear down; no further runs start (Ctrl-C again to abort)');
+      p.message(
+        'interrupted: the current run will heal, check and tear down; no further runs start (Ctrl-C again to abort)',
+      );
       stop.stop('SIGINT');
     });
     const matrix: RunOptions[] = [];
-    for (const target of targets) for (const workload of workloads) for (const nemesis of sets) for (let i = 0; i < a['test-count']; i++) {
-      matrix.push({
-        runtime: a.runtime, target, targetOpts: common!.targetOpts, workload, nemesis, nodes: a.nodes, concurrency: a.concurrency, rate: a.rate,
-        timeLimitS: a['time-limit'], seed: common!.seed + i, testCount: 1, out: a.out, nemesisIntervalS: a['nemesis-interval'],
-        nemesisSchedule: common!.schedule, burstRate: a['burst-rate'], burstSeconds: a['burst-seconds'],
-        opTimeoutMs: a['op-timeout'], checkTimeoutS: a['check-timeout'],
-      });
-    }
-    p.message(`test-all: ${matrix.length} run${matrix.length === 1 ? '' : 's'} (${targets.length} target × ${workloads.length} workload × ${sets.length} fault set × ${a['test-count']} seed)`);
+    for (const target of targets)
+      for (const workload of workloads)
+        for (const nemesis of sets)
+          for (let i = 0; i < a['test-count']; i++) {
+            matrix.push({
+              runtime: a.runtime,
+              target,
+              targetOpts: common!.targetOpts,
+              workload,
+              nemesis,
+              nodes: a.nodes,
+              concurrency: a.concurrency,
+              rate: a.rate,
+              timeLimitS: a['time-limit'],
+              seed: common!.seed + i,
+              testCount: 1,
+              out: a.out,
+              nemesisIntervalS: a['nemesis-interval'],
+              nemesisSchedule: common!.schedule,
+              burstRate: a['burst-rate'],
+              burstSeconds: a['burst-seconds'],
+              opTimeoutMs: a['op-timeout'],
+              checkTimeoutS: a['check-timeout'],
+            });
+          }
+    p.message(
+      `test-all: ${matrix.length} run${matrix.length === 1 ? '' : 's'} (${targets.length} target × ${workloads.length} workload × ${sets.length} fault set × ${a['test-count']} seed)`,
+    );
     const rows: Row[] = [];
     for (const [i, o] of matrix.entries()) {
       if (stop.reason) break;
@@ -81,12 +131,22 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       p.done();
       // The folder's own test name when the run got that far (a target may name its folders itself).
       rows.push({ test: x.test?.name ?? name, x });
-      p.message(`${verdictWord(x.verdict)}  ${x.dir ? `${x.dir}/report.html` : ''}${x.error ? `  (${safeText(x.error)})` : ''}`);
+      p.message(
+        `${verdictWord(x.verdict)}  ${x.dir ? `${x.dir}/report.html` : ''}${x.error ? `  (${safeText(x.error)})` : ''}`,
+      );
     }
     process.stdout.write(`\n${textTable(rows)}\n`);
     writeStepSummary(rows, p.message);
     if (a.junit) {
-      try { writeJunit(a.junit, 'faultline test-all', rows.map((r) => junitCase(r.x, r.test))); } catch (e) { fail(e); }
+      try {
+        writeJunit(
+          a.junit,
+          'faultline test-all',
+          rows.map((r) => junitCase(r.x, r.test)),
+        );
+      } catch (e) {
+        fail(e);
+      }
       p.message(`junit: ${safeText(a.junit)}`);
     }
     process.exit(exitCode(worst(rows.map((r) => r.x.verdict))));

@@ -19,7 +19,8 @@ export function burstRate(transitions: readonly number[], o: BurstOptions): (ela
   const ts = [...transitions].sort((a, b) => a - b);
   return (t) => {
     // Binary search for the first transition >= t - s; inside a window when it is <= t + s.
-    let lo = 0, hi = ts.length;
+    let lo = 0,
+      hi = ts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (ts[mid] < t - o.burstSeconds) lo = mid + 1;

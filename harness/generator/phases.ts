@@ -32,7 +32,9 @@ export function barrier(workers: number): Barrier {
       return PENDING;
     },
     reached,
-    open: () => { opened = true; },
+    open: () => {
+      opened = true;
+    },
     waiting: () => (opened ? 0 : arrived.size),
   };
 }

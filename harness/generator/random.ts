@@ -20,7 +20,10 @@ export class Random {
 
   constructor(readonly seed: number) {
     const s = splitmix32(seed >>> 0);
-    this.a = s(); this.b = s(); this.c = s(); this.d = s();
+    this.a = s();
+    this.b = s();
+    this.c = s();
+    this.d = s();
     for (let i = 0; i < 12; i++) this.nextU32();
   }
 

@@ -14,20 +14,30 @@ import { showValue } from './show.js';
 
 export class Keyword {
   constructor(readonly name: string) {}
-  toString(): string { return `:${this.name}`; }
+  toString(): string {
+    return `:${this.name}`;
+  }
 }
 
 export class EdnSymbol {
   constructor(readonly name: string) {}
-  toString(): string { return this.name; }
+  toString(): string {
+    return this.name;
+  }
 }
 
 export class Tagged {
-  constructor(readonly tag: string, readonly value: EdnValue) {}
+  constructor(
+    readonly tag: string,
+    readonly value: EdnValue,
+  ) {}
 }
 
 export class EdnMap {
-  constructor(readonly entries: [EdnValue, EdnValue][], readonly line: number) {}
+  constructor(
+    readonly entries: [EdnValue, EdnValue][],
+    readonly line: number,
+  ) {}
   /** Value of a keyword key, e.g. get('process') for :process. */
   get(name: string): EdnValue | undefined {
     for (const [k, v] of this.entries) if (k instanceof Keyword && k.name === name) return v;
@@ -36,26 +46,43 @@ export class EdnMap {
 }
 
 export class EdnList {
-  constructor(readonly items: EdnValue[], readonly kind: 'list' | 'vector' | 'set', readonly line: number) {}
+  constructor(
+    readonly items: EdnValue[],
+    readonly kind: 'list' | 'vector' | 'set',
+    readonly line: number,
+  ) {}
 }
 
 export type EdnValue = null | boolean | number | bigint | string | Keyword | EdnSymbol | Tagged | EdnMap | EdnList;
 
 export class EdnError extends Error {
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(message);
   }
 }
 
 const DELIMS = new Set(['(', ')', '[', ']', '{', '}', '"', ';']);
-const CHAR_NAMES: Record<string, string> = { newline: '\n', return: '\r', space: ' ', tab: '\t', formfeed: '\f', backspace: '\b' };
+const CHAR_NAMES: Record<string, string> = {
+  newline: '\n',
+  return: '\r',
+  space: ' ',
+  tab: '\t',
+  formfeed: '\f',
+  backspace: '\b',
+};
 
 export class EdnReader {
   private pos = 0;
   private depth = 0;
   line = 1;
 
-  constructor(private readonly text: string, private readonly maxDepth = MAX_VALUE_DEPTH) {}
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth = MAX_VALUE_DEPTH,
+  ) {}
 
   /** Reads every top-level form. */
   readAll(): EdnValue[] {
@@ -82,10 +109,13 @@ export class EdnReader {
     const t = this.text;
     while (this.pos < t.length) {
       const c = t[this.pos];
-      if (c === '\n') { this.line++; this.pos++; }
-      else if (c === ' ' || c === '\t' || c === '\r' || c === ',' || c === '\f') this.pos++;
-      else if (c === ';') { while (this.pos < t.length && t[this.pos] !== '\n') this.pos++; }
-      else return;
+      if (c === '\n') {
+        this.line++;
+        this.pos++;
+      } else if (c === ' ' || c === '\t' || c === '\r' || c === ',' || c === '\f') this.pos++;
+      else if (c === ';') {
+        while (this.pos < t.length && t[this.pos] !== '\n') this.pos++;
+      } else return;
     }
   }
 
@@ -106,15 +136,28 @@ export class EdnReader {
     const c = t[this.pos];
     const line = this.line;
     switch (c) {
-      case '(': this.pos++; return new EdnList(this.readSeq(')', line), 'list', line);
-      case '[': this.pos++; return new EdnList(this.readSeq(']', line), 'vector', line);
-      case '{': this.pos++; return this.readMap(line);
-      case ')': case ']': case '}': this.fail(`unexpected "${c}"`);
+      case '(':
+        this.pos++;
+        return new EdnList(this.readSeq(')', line), 'list', line);
+      case '[':
+        this.pos++;
+        return new EdnList(this.readSeq(']', line), 'vector', line);
+      case '{':
+        this.pos++;
+        return this.readMap(line);
+      case ')':
+      case ']':
+      case '}':
+        this.fail(`unexpected "${c}"`);
       // eslint-disable-next-line no-fallthrough
-      case '"': return this.readString();
-      case '\\': return this.readChar();
-      case '#': return this.readDispatch(line);
-      default: return this.readAtom();
+      case '"':
+        return this.readString();
+      case '\\':
+        return this.readChar();
+      case '#':
+        return this.readDispatch(line);
+      default:
+        return this.readAtom();
     }
   }
 
@@ -122,8 +165,12 @@ export class EdnReader {
     const items: EdnValue[] = [];
     for (;;) {
       this.skipSpace();
-      if (this.pos >= this.text.length) this.fail(`unclosed "${close === ')' ? '(' : close === ']' ? '[' : '{'}" opened on line ${openLine}`, openLine);
-      if (this.text[this.pos] === close) { this.pos++; return items; }
+      if (this.pos >= this.text.length)
+        this.fail(`unclosed "${close === ')' ? '(' : close === ']' ? '[' : '{'}" opened on line ${openLine}`, openLine);
+      if (this.text[this.pos] === close) {
+        this.pos++;
+        return items;
+      }
       const v = this.readForm();
       if (v !== DISCARDED) items.push(v as EdnValue);
     }
@@ -147,16 +194,33 @@ export class EdnReader {
       const c = t[this.pos++];
       if (c === '"') return out;
       if (c === '\n') this.line++;
-      if (c !== '\\') { out += c; continue; }
+      if (c !== '\\') {
+        out += c;
+        continue;
+      }
       const e = t[this.pos++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
         case 'u': {
           const hex = t.slice(this.pos, this.pos + 4);
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail(`bad \\u escape "\\u${hex}"`);
@@ -164,7 +228,8 @@ export class EdnReader {
           this.pos += 4;
           break;
         }
-        default: this.fail(`bad escape "\\${e ?? ''}" in string`);
+        default:
+          this.fail(`bad escape "\\${e ?? ''}" in string`);
       }
     }
   }
@@ -195,7 +260,10 @@ export class EdnReader {
   private readDispatch(line: number): EdnValue | typeof DISCARDED {
     this.pos++;
     const c = this.text[this.pos];
-    if (c === '{') { this.pos++; return new EdnList(this.readSeq('}', line), 'set', line); }
+    if (c === '{') {
+      this.pos++;
+      return new EdnList(this.readSeq('}', line), 'set', line);
+    }
     if (c === '#') {
       this.pos++;
       const sym = this.token();
@@ -235,7 +303,8 @@ export class EdnReader {
   }
 
   private number(tok: string): number | bigint {
-    if (tok.length > MAX_INT_DIGITS) this.fail(`number "${tok.slice(0, 20)}…" has more than ${MAX_INT_DIGITS} characters`);
+    if (tok.length > MAX_INT_DIGITS)
+      this.fail(`number "${tok.slice(0, 20)}…" has more than ${MAX_INT_DIGITS} characters`);
     let m = /^([+-]?\d+)N?$/.exec(tok);
     if (m) return exactInt(BigInt(m[1]));
     m = /^([+-]?\d+)\/(\d+)$/.exec(tok);

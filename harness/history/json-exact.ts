@@ -27,7 +27,8 @@ export function parseJsonLine(raw: string, maxDepth = MAX_VALUE_DEPTH): unknown 
     throw new JsonSyntaxError((e as Error).message);
   }
   // A value deeper than maxDepth needs more than maxDepth opening brackets: short lines cannot be too deep.
-  if (raw.length > maxDepth && depthExceeds(raw, maxDepth)) throw new JsonSyntaxError(`value nested deeper than ${maxDepth} levels`);
+  if (raw.length > maxDepth && depthExceeds(raw, maxDepth))
+    throw new JsonSyntaxError(`value nested deeper than ${maxDepth} levels`);
   return v;
 }
 
@@ -41,8 +42,9 @@ function depthExceeds(text: string, max: number): boolean {
       if (c === 92 /* \ */) i++;
       else if (c === 34 /* " */) inString = false;
     } else if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) { if (++depth > max) return true; }
-    else if (c === 93 || c === 125) depth--;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
   }
   return false;
 }
@@ -50,7 +52,10 @@ function depthExceeds(text: string, max: number): boolean {
 class ExactJsonParser {
   private pos = 0;
   private depth = 0;
-  constructor(private readonly t: string, private readonly maxDepth: number) {}
+  constructor(
+    private readonly t: string,
+    private readonly maxDepth: number,
+  ) {}
 
   parseAll(): unknown {
     const v = this.value();
@@ -76,13 +81,20 @@ class ExactJsonParser {
     this.ws();
     const c = this.t[this.pos];
     switch (c) {
-      case '{': return this.object();
-      case '[': return this.array();
-      case '"': return this.string();
-      case 't': return this.literal('true', true);
-      case 'f': return this.literal('false', false);
-      case 'n': return this.literal('null', null);
-      case undefined: return this.fail('unexpected end of the text');
+      case '{':
+        return this.object();
+      case '[':
+        return this.array();
+      case '"':
+        return this.string();
+      case 't':
+        return this.literal('true', true);
+      case 'f':
+        return this.literal('false', false);
+      case 'n':
+        return this.literal('null', null);
+      case undefined:
+        return this.fail('unexpected end of the text');
       default:
         if (c === '-' || (c >= '0' && c <= '9')) return this.number();
         return this.fail(`unexpected "${c}"`);
@@ -90,7 +102,10 @@ class ExactJsonParser {
   }
 
   private literal<T>(word: string, v: T): T {
-    if (this.t.startsWith(word, this.pos)) { this.pos += word.length; return v; }
+    if (this.t.startsWith(word, this.pos)) {
+      this.pos += word.length;
+      return v;
+    }
     return this.fail(`unexpected "${this.t[this.pos]}"`);
   }
 
@@ -103,13 +118,20 @@ class ExactJsonParser {
     this.pos++;
     const out: unknown[] = [];
     this.ws();
-    if (this.t[this.pos] === ']') { this.pos++; this.depth--; return out; }
+    if (this.t[this.pos] === ']') {
+      this.pos++;
+      this.depth--;
+      return out;
+    }
     for (;;) {
       out.push(this.value());
       this.ws();
       const c = this.t[this.pos++];
       if (c === ']') break;
-      if (c !== ',') { this.pos--; this.fail('expected "," or "]"'); }
+      if (c !== ',') {
+        this.pos--;
+        this.fail('expected "," or "]"');
+      }
     }
     this.depth--;
     return out;
@@ -120,20 +142,30 @@ class ExactJsonParser {
     this.pos++;
     const out: Record<string, unknown> = {};
     this.ws();
-    if (this.t[this.pos] === '}') { this.pos++; this.depth--; return out; }
+    if (this.t[this.pos] === '}') {
+      this.pos++;
+      this.depth--;
+      return out;
+    }
     for (;;) {
       this.ws();
       if (this.t[this.pos] !== '"') this.fail('expected a string key');
       const k = this.string();
       this.ws();
-      if (this.t[this.pos++] !== ':') { this.pos--; this.fail('expected ":"'); }
+      if (this.t[this.pos++] !== ':') {
+        this.pos--;
+        this.fail('expected ":"');
+      }
       const v = this.value();
       // Same as JSON.parse: a "__proto__" key is an ordinary own property, never the prototype.
       Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       this.ws();
       const c = this.t[this.pos++];
       if (c === '}') break;
-      if (c !== ',') { this.pos--; this.fail('expected "," or "}"'); }
+      if (c !== ',') {
+        this.pos--;
+        this.fail('expected "," or "}"');
+      }
     }
     this.depth--;
     return out;
@@ -145,7 +177,10 @@ class ExactJsonParser {
     const start = this.pos;
     let i = start + 1;
     for (;;) {
-      if (i >= t.length) { this.pos = start; this.fail('unterminated string'); }
+      if (i >= t.length) {
+        this.pos = start;
+        this.fail('unterminated string');
+      }
       const c = t.charCodeAt(i);
       if (c === 92) i += 2;
       else if (c === 34) break;

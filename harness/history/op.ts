@@ -70,7 +70,11 @@ export interface PairedOp {
 
 /** A bad input: what, where. Turned into a one-line error by the CLI (exit 3). */
 export class HistoryError extends Error {
-  constructor(message: string, readonly file?: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+  ) {
     super(message);
     this.name = 'HistoryError';
   }

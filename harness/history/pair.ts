@@ -34,16 +34,31 @@ export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions = 
   const out: PairedOp[] = [];
   events.forEach((e, pos) => {
     if (typeof e.process !== 'number') {
-      throw new HistoryError(`${where(e, pos)}: process must be an integer or "nemesis", got ${JSON.stringify(e.process)}`, opts.file, lineOf.get(e));
+      throw new HistoryError(
+        `${where(e, pos)}: process must be an integer or "nemesis", got ${JSON.stringify(e.process)}`,
+        opts.file,
+        lineOf.get(e),
+      );
     }
     if (e.type === 'invoke') {
       const prior = pending.get(e.process);
       if (prior) {
-        throw new HistoryError(`${where(e, pos)}: process ${e.process} invokes ${e.f} while its ${prior.op.f} (${where(events[prior.pos], prior.pos)}) is still pending`, opts.file, lineOf.get(e));
+        throw new HistoryError(
+          `${where(e, pos)}: process ${e.process} invokes ${e.f} while its ${prior.op.f} (${where(events[prior.pos], prior.pos)}) is still pending`,
+          opts.file,
+          lineOf.get(e),
+        );
       }
       const op: PairedOp = {
-        process: e.process, f: e.f, key: e.key, invokeValue: e.value, completeValue: undefined, type: 'info',
-        invokeIndex: pos, completeIndex: Infinity, invokeTime: e.time,
+        process: e.process,
+        f: e.f,
+        key: e.key,
+        invokeValue: e.value,
+        completeValue: undefined,
+        type: 'info',
+        invokeIndex: pos,
+        completeIndex: Infinity,
+        invokeTime: e.time,
       };
       pending.set(e.process, { op, pos });
       out.push(op);
@@ -51,10 +66,18 @@ export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions = 
     }
     const p = pending.get(e.process);
     if (!p) {
-      throw new HistoryError(`${where(e, pos)}: ${e.type} ${e.f} by process ${e.process} has no matching invoke`, opts.file, lineOf.get(e));
+      throw new HistoryError(
+        `${where(e, pos)}: ${e.type} ${e.f} by process ${e.process} has no matching invoke`,
+        opts.file,
+        lineOf.get(e),
+      );
     }
     if (p.op.f !== e.f) {
-      throw new HistoryError(`${where(e, pos)}: process ${e.process} completes ${e.f} but invoked ${p.op.f}`, opts.file, lineOf.get(e));
+      throw new HistoryError(
+        `${where(e, pos)}: process ${e.process} completes ${e.f} but invoked ${p.op.f}`,
+        opts.file,
+        lineOf.get(e),
+      );
     }
     pending.delete(e.process);
     p.op.type = e.type;

@@ -5,11 +5,12 @@
 export function showValue(v: unknown, max = 60): string {
   let s: string;
   try {
-    s = JSON.stringify(v, (_k, x: unknown) => {
-      if (typeof x === 'bigint') return `\u0001${x}\u0001`;
-      if (typeof x === 'number' && !Number.isFinite(x)) return `\u0001${x}\u0001`;
-      return x;
-    }) ?? String(v);
+    s =
+      JSON.stringify(v, (_k, x: unknown) => {
+        if (typeof x === 'bigint') return `\u0001${x}\u0001`;
+        if (typeof x === 'number' && !Number.isFinite(x)) return `\u0001${x}\u0001`;
+        return x;
+      }) ?? String(v);
     s = s.replace(/"\\u0001(.*?)\\u0001"/g, '$1');
   } catch {
     s = String(v);

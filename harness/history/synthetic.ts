@@ -54,9 +54,19 @@ export function syntheticRegisterHistory(o: SyntheticOptions): HistoryEvent[] {
     freeAt[c] = ret;
     const r = rnd.float();
     const f = r < 0.4 ? 'read' : r < 0.7 ? 'write' : 'cas';
-    const value = f === 'read' ? null : f === 'write' ? rnd.int(0, maxValue) : [rnd.int(0, maxValue), rnd.int(0, maxValue)];
+    const value =
+      f === 'read' ? null : f === 'write' ? rnd.int(0, maxValue) : [rnd.int(0, maxValue), rnd.int(0, maxValue)];
     const info = f !== 'read' && rnd.chance(infoRate);
-    planned.push({ process: procOf[c], f, key: o.keys > 0 ? `k${rnd.int(0, o.keys)}` : undefined, value, call, ret, at: call + rnd.float() * (ret - call), info });
+    planned.push({
+      process: procOf[c],
+      f,
+      key: o.keys > 0 ? `k${rnd.int(0, o.keys)}` : undefined,
+      value,
+      call,
+      ret,
+      at: call + rnd.float() * (ret - call),
+      info,
+    });
     // Jepsen: a process whose op is indeterminate never invokes again; a fresh process id takes its place.
     if (info) procOf[c] = nextProcess++;
   }
@@ -75,9 +85,13 @@ export function syntheticRegisterHistory(o: SyntheticOptions): HistoryEvent[] {
       p.value = p.f === 'write' ? to : [older, to];
     }
     const happens = !p.info || rnd.chance(0.5);
-    if (p.f === 'read') { p.result = cur; p.type = 'ok'; }
-    else if (p.f === 'write') { if (happens) reg.set(p.key, p.value); p.type = p.info ? 'info' : 'ok'; }
-    else {
+    if (p.f === 'read') {
+      p.result = cur;
+      p.type = 'ok';
+    } else if (p.f === 'write') {
+      if (happens) reg.set(p.key, p.value);
+      p.type = p.info ? 'info' : 'ok';
+    } else {
       const [from, to] = p.value as [number, number];
       const ok = cur === from;
       if (ok && happens) reg.set(p.key, to);
@@ -116,7 +130,9 @@ export function perturbHistory(events: HistoryEvent[], seed: number): HistoryEve
     if (e.f === 'write') values.push(e.value);
     if (e.f === 'cas' && Array.isArray(e.value)) values.push(e.value[1]);
   }
-  const candidates = events.map((e, i) => [e, i] as const).filter(([e]) => e.type !== 'invoke' && (e.f !== 'read' || e.type === 'ok'));
+  const candidates = events
+    .map((e, i) => [e, i] as const)
+    .filter(([e]) => e.type !== 'invoke' && (e.f !== 'read' || e.type === 'ok'));
   if (candidates.length === 0) return events;
   const [target, idx] = rnd.pick(candidates);
   let changed: HistoryEvent;
@@ -132,12 +148,28 @@ export function perturbHistory(events: HistoryEvent[], seed: number): HistoryEve
  * as the register histories: each op takes effect at a random instant of its window. Appended values are
  * distinct tokens, puts are rare; `infoRate` of the puts and appends end in info and happen or not at random.
  */
-export function syntheticKvHistory(o: { seed: number; ops: number; clients: number; keys: number; infoRate?: number }): HistoryEvent[] {
+export function syntheticKvHistory(o: {
+  seed: number;
+  ops: number;
+  clients: number;
+  keys: number;
+  infoRate?: number;
+}): HistoryEvent[] {
   const rnd = new Random(o.seed);
   const freeAt = new Array<number>(o.clients).fill(0);
   const procOf = Array.from({ length: o.clients }, (_, i) => i);
   let nextProcess = o.clients;
-  const planned: { process: number; f: 'get' | 'put' | 'append'; key: string; value: string; call: number; ret: number; at: number; info: boolean; result?: string }[] = [];
+  const planned: {
+    process: number;
+    f: 'get' | 'put' | 'append';
+    key: string;
+    value: string;
+    call: number;
+    ret: number;
+    at: number;
+    info: boolean;
+    result?: string;
+  }[] = [];
   for (let i = 0; i < o.ops; i++) {
     const c = rnd.int(0, o.clients);
     const call = freeAt[c] + rnd.float() * 2;
@@ -146,7 +178,16 @@ export function syntheticKvHistory(o: { seed: number; ops: number; clients: numb
     const r = rnd.float();
     const f = r < 0.45 ? 'get' : r < 0.93 ? 'append' : 'put';
     const info = f !== 'get' && rnd.chance(o.infoRate ?? 0);
-    planned.push({ process: procOf[c], f, key: `k${rnd.int(0, o.keys)}`, value: f === 'get' ? '' : `x${i}y`, call, ret, at: call + rnd.float() * (ret - call), info });
+    planned.push({
+      process: procOf[c],
+      f,
+      key: `k${rnd.int(0, o.keys)}`,
+      value: f === 'get' ? '' : `x${i}y`,
+      call,
+      ret,
+      at: call + rnd.float() * (ret - call),
+      info,
+    });
     if (info) procOf[c] = nextProcess++;
   }
   const store = new Map<string, string>();
@@ -157,8 +198,20 @@ export function syntheticKvHistory(o: { seed: number; ops: number; clients: numb
   }
   const evs: { t: number; e: Omit<HistoryEvent, 'index'> }[] = [];
   for (const p of planned) {
-    evs.push({ t: p.call, e: { process: p.process, f: p.f, key: p.key, type: 'invoke', value: p.f === 'get' ? null : p.value } });
-    evs.push({ t: p.ret, e: { process: p.process, f: p.f, key: p.key, type: p.info ? 'info' : 'ok', value: p.f === 'get' ? p.result : p.value } });
+    evs.push({
+      t: p.call,
+      e: { process: p.process, f: p.f, key: p.key, type: 'invoke', value: p.f === 'get' ? null : p.value },
+    });
+    evs.push({
+      t: p.ret,
+      e: {
+        process: p.process,
+        f: p.f,
+        key: p.key,
+        type: p.info ? 'info' : 'ok',
+        value: p.f === 'get' ? p.result : p.value,
+      },
+    });
   }
   evs.sort((a, b) => a.t - b.t);
   return evs.map((x, index) => ({ index, ...x.e }) as HistoryEvent);

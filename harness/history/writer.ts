@@ -23,7 +23,11 @@ export class HistoryWriter {
   private lastSync = Date.now();
 
   /** Opens (truncating) `path` and writes the header line. */
-  constructor(readonly path: string, header: Record<string, unknown> = {}, private readonly syncEveryMs = 1000) {
+  constructor(
+    readonly path: string,
+    header: Record<string, unknown> = {},
+    private readonly syncEveryMs = 1000,
+  ) {
     this.fd = openSync(path, 'w');
     const h: HistoryHeader = { faultline: 'history', version: HISTORY_FORMAT_VERSION, ...header };
     writeAll(this.fd, Buffer.from(JSON.stringify(h) + '\n'));

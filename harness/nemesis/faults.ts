@@ -56,19 +56,45 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export const partitionFault: FaultKind = {
   name: 'partition',
-  shapes: ['isolate-one', 'isolate-leader', 'isolate-hot-leader', 'halves', 'bridge', 'majorities-ring', 'one-way-deaf', 'one-way-mute'],
+  shapes: [
+    'isolate-one',
+    'isolate-leader',
+    'isolate-hot-leader',
+    'halves',
+    'bridge',
+    'majorities-ring',
+    'one-way-deaf',
+    'one-way-mute',
+  ],
   async start(ctx, shape) {
     if (ctx.nodes.length < 3 && (shape === 'bridge' || shape === 'majorities-ring')) shape = 'halves';
     let grudge;
     const value: Record<string, unknown> = {};
-    if (shape === 'isolate-leader' || shape === 'isolate-hot-leader' || shape === 'one-way-deaf' || shape === 'one-way-mute') {
+    if (
+      shape === 'isolate-leader' ||
+      shape === 'isolate-hot-leader' ||
+      shape === 'one-way-deaf' ||
+      shape === 'one-way-mute'
+    ) {
       // isolate-hot-leader: the leader of the hot key's shard is cut from its followers on peer links only;
       // clients still reach it (client ports are never faulted on either runtime), so it keeps answering, or
       // redirecting, until it notices it was deposed (a stale read window, Raft §8 / diss. §6.4).
-      const t = shape === 'isolate-leader' ? { node: (await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes), found: true } : await hotLeader(ctx);
-      Object.assign(value, { target: t.node, ...('key' in t && t.key !== undefined ? { hotKey: t.key } : {}), leaderFound: t.found });
+      const t =
+        shape === 'isolate-leader'
+          ? { node: (await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes), found: true }
+          : await hotLeader(ctx);
+      Object.assign(value, {
+        target: t.node,
+        ...('key' in t && t.key !== undefined ? { hotKey: t.key } : {}),
+        leaderFound: t.found,
+      });
       // deaf: hears no peer but is heard (sends heartbeats nobody can answer); mute: hears all, heard by none.
-      grudge = shape === 'one-way-deaf' ? deaf(t.node, ctx.nodes) : shape === 'one-way-mute' ? mute(t.node, ctx.nodes) : isolate(t.node, ctx.nodes);
+      grudge =
+        shape === 'one-way-deaf'
+          ? deaf(t.node, ctx.nodes)
+          : shape === 'one-way-mute'
+            ? mute(t.node, ctx.nodes)
+            : isolate(t.node, ctx.nodes);
     } else if (shape === 'isolate-one') grudge = isolate(ctx.rnd.pick(ctx.nodes), ctx.nodes);
     else if (shape === 'halves') grudge = randomHalves(ctx.nodes, ctx.rnd);
     else if (shape === 'bridge') grudge = bridge(ctx.nodes, ctx.rnd);
@@ -117,7 +143,12 @@ export const pauseFault: FaultKind = {
   name: 'pause',
   shapes: ['one', 'leader', 'leader-long'],
   async start(ctx, mode) {
-    const victim = mode === 'one' ? ctx.rnd.pick(ctx.nodes) : mode === 'leader' ? ((await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes)) : (await hotLeader(ctx)).node;
+    const victim =
+      mode === 'one'
+        ? ctx.rnd.pick(ctx.nodes)
+        : mode === 'leader'
+          ? ((await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes))
+          : (await hotLeader(ctx)).node;
     // leader-long: frozen for at least three election timeouts, so the others elect a new leader and move on
     // while the old one still believes it leads (and holds whatever lease it thinks it has) when it wakes.
     const holdMs = mode === 'leader-long' ? 3 * (ctx.electionTimeoutMs ?? 1000) : 0;
@@ -127,7 +158,8 @@ export const pauseFault: FaultKind = {
       value: { mode, nodes: [victim], ...(holdMs ? { atLeastMs: holdMs } : {}) },
       stop: async () => {
         // A timer may fire a millisecond early by the wall clock: wait until the hold has really passed.
-        for (let left = holdMs - (Date.now() - since); left > 0; left = holdMs - (Date.now() - since)) await sleep(left);
+        for (let left = holdMs - (Date.now() - since); left > 0; left = holdMs - (Date.now() - since))
+          await sleep(left);
         await ctx.runtime.resume(victim);
         return { resumed: [victim], pausedMs: Date.now() - since };
       },
@@ -142,7 +174,8 @@ export const clockFault: FaultKind = {
   name: 'clock',
   shapes: ['bump', 'strobe'],
   async start(ctx, mode) {
-    if (!(await ctx.runtime.clockSupported())) throw new Error('clock faults need libfaketime on this runtime (apt-get install faketime)');
+    if (!(await ctx.runtime.clockSupported()))
+      throw new Error('clock faults need libfaketime on this runtime (apt-get install faketime)');
     const victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
     const offsets: Record<string, number> = {};
     for (const v of victims) {
@@ -202,7 +235,9 @@ export const latencyFault: FaultKind = {
     const ms = Number(shape);
     const jitterMs = ms / 2;
     // Half the time the hot shard's leader (slow acks and heartbeats from the node that matters), else a minority.
-    const victims = ctx.rnd.chance(0.5) ? [(await hotLeader(ctx)).node] : shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
+    const victims = ctx.rnd.chance(0.5)
+      ? [(await hotLeader(ctx)).node]
+      : shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
     await ctx.runtime.latency(victims, ms, jitterMs);
     return {
       value: { nodes: victims, ms, jitterMs },
@@ -217,4 +252,12 @@ export const latencyFault: FaultKind = {
 
 export { membershipFault };
 
-export const FAULT_KINDS: readonly FaultKind[] = [partitionFault, killFault, pauseFault, clockFault, lossFault, latencyFault, membershipFault];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  partitionFault,
+  killFault,
+  pauseFault,
+  clockFault,
+  lossFault,
+  latencyFault,
+  membershipFault,
+];

@@ -43,7 +43,8 @@ export function bridge(nodes: readonly string[], rnd: Random): Grudge {
   const mid = s[0];
   const rest = s.slice(1);
   const k = Math.ceil(rest.length / 2);
-  const a = rest.slice(0, k), b = rest.slice(k);
+  const a = rest.slice(0, k),
+    b = rest.slice(k);
   const g: Grudge = { [mid]: [] };
   for (const n of a) g[n] = [...b];
   for (const n of b) g[n] = [...a];
@@ -72,7 +73,12 @@ export function majoritiesRing(nodes: readonly string[], rnd: Random): Grudge {
 
 /** Who can hear whom, as a readable string for the history ("n1 ✗ n2,n3"). */
 export function describeGrudge(g: Grudge): string {
-  return Object.entries(g).filter(([, v]) => v.length > 0).map(([k, v]) => `${k} ✗ ${v.join(',')}`).join('; ') || 'none';
+  return (
+    Object.entries(g)
+      .filter(([, v]) => v.length > 0)
+      .map(([k, v]) => `${k} ✗ ${v.join(',')}`)
+      .join('; ') || 'none'
+  );
 }
 
 /** One-way: `node` hears no one, everyone hears it (its heartbeats go out; nothing comes back). */
@@ -94,6 +100,7 @@ export function split(side: readonly string[], nodes: readonly string[]): Grudge
   const unknown = side.filter((n) => !nodes.includes(n));
   if (unknown.length) throw new Error(`split: ${unknown.join(', ')} not among the nodes ${nodes.join(', ')}`);
   const rest = nodes.filter((n) => !side.includes(n));
-  if (side.length === 0 || rest.length === 0) throw new Error(`split: both sides need a node (side ${side.join(',') || '(none)'} of ${nodes.join(',')})`);
+  if (side.length === 0 || rest.length === 0)
+    throw new Error(`split: both sides need a node (side ${side.join(',') || '(none)'} of ${nodes.join(',')})`);
   return fromComponents([[...new Set(side)], rest]);
 }

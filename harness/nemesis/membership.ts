@@ -35,7 +35,8 @@ import { describeGrudge, shuffle, split } from './grudge.js';
 type Change = NonNullable<FaultContext['membership']>;
 
 function hookOf(ctx: FaultContext): Change {
-  if (!ctx.membership) throw new Error('the target has no membership hook (Target.membership), so members cannot be removed and re-added');
+  if (!ctx.membership)
+    throw new Error('the target has no membership hook (Target.membership), so members cannot be removed and re-added');
   return ctx.membership;
 }
 
@@ -57,7 +58,10 @@ async function attempt(change: Change, op: 'remove' | 'add', node: string): Prom
 /** Rounds of churn between start and stop; `max` bounds them so a long window is not one long storm. */
 const CHURN_MAX_ROUNDS = 4;
 
-async function churn(ctx: FaultContext, change: Change): Promise<{ value: Record<string, unknown>; stop(): Promise<Record<string, unknown>> }> {
+async function churn(
+  ctx: FaultContext,
+  change: Change,
+): Promise<{ value: Record<string, unknown>; stop(): Promise<Record<string, unknown>> }> {
   const touched = new Set<string>();
   const rounds: Record<string, unknown>[][] = [];
   let stopping = false;
@@ -101,7 +105,11 @@ export const SPLIT_DEADLINE_MS = 3000;
  * majority-side nodes to remove, enough that the minority side is a majority of what is left: with m on the
  * minority side of n, removing k = n-2m+1 leaves n-k = 2m-1 voters, of which m is a majority.
  */
-export function splitPlan(leader: string, nodes: readonly string[], order: readonly string[]): { side: string[]; rest: string[]; remove: string[] } {
+export function splitPlan(
+  leader: string,
+  nodes: readonly string[],
+  order: readonly string[],
+): { side: string[]; rest: string[]; remove: string[] } {
   const m = Math.max(1, Math.floor((nodes.length - 1) / 2));
   const others = order.filter((n) => n !== leader && nodes.includes(n));
   const side = [leader, ...others.slice(0, m - 1)];
@@ -117,21 +125,32 @@ async function splitMinority(ctx: FaultContext, change: Change): Promise<ActiveF
   await ctx.runtime.partition(grudge);
   // At once and together, so the second arrives while the first is pending: the one thing a correct leader
   // refuses and the planted bug accepts.
-  const changes = await Promise.all(plan.remove.map(async (n) => {
-    try {
-      return await change('remove', n, { via: aim.node, deadlineMs: SPLIT_DEADLINE_MS });
-    } catch (e) {
-      return { node: n, op: 'remove', via: aim.node, error: (e as Error).message.split('\n')[0] };
-    }
-  }));
+  const changes = await Promise.all(
+    plan.remove.map(async (n) => {
+      try {
+        return await change('remove', n, { via: aim.node, deadlineMs: SPLIT_DEADLINE_MS });
+      } catch (e) {
+        return { node: n, op: 'remove', via: aim.node, error: (e as Error).message.split('\n')[0] };
+      }
+    }),
+  );
   return {
-    value: { shape: 'split-minority', ...aim, side: plan.side, grudge, cut: describeGrudge(grudge), removals: plan.remove, changes },
+    value: {
+      shape: 'split-minority',
+      ...aim,
+      side: plan.side,
+      grudge,
+      cut: describeGrudge(grudge),
+      removals: plan.remove,
+      changes,
+    },
     stop: async () => {
       // Heal first: the re-adds go through whichever leader the whole cluster then follows.
       await ctx.runtime.heal();
       const readded = await Promise.all(plan.remove.map((n) => attempt(change, 'add', n)));
       const failed = readded.filter((r) => r.error !== undefined).map((r) => String(r.error));
-      if (failed.length) throw new Error(`split-minority healed the cut but could not re-add every node: ${failed.join('; ')}`);
+      if (failed.length)
+        throw new Error(`split-minority healed the cut but could not re-add every node: ${failed.join('; ')}`);
       return { healed: true, readded: plan.remove, changes: readded };
     },
   };

@@ -22,7 +22,10 @@ export function parseNemesisSpec(list: string): ParsedNemesis {
   if (spec === '' || spec === 'none') return { packages: [], all: false };
   if (spec === 'all') return { packages: FAULT_KINDS.map((kind) => ({ kind, shapes: kind.shapes })), all: true };
   const byKind = new Map<string, NemesisPackage>();
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, shapeText, ...rest] = part.split(':');
     const kind = FAULT_KINDS.find((f) => f.name === name);
     if (!kind) throw new Error(`unknown nemesis "${name}"; known: ${known()}, all, none`);
@@ -32,7 +35,8 @@ export function parseNemesisSpec(list: string): ParsedNemesis {
       shapes = shapeText.split('/').filter(Boolean);
       const all = [...kind.shapes, ...(kind.optIn ?? [])];
       const bad = shapes.find((s) => !all.includes(s));
-      if (bad || shapes.length === 0) throw new Error(`unknown ${name} shape "${bad ?? ''}"; ${name} shapes: ${all.join(', ')}`);
+      if (bad || shapes.length === 0)
+        throw new Error(`unknown ${name} shape "${bad ?? ''}"; ${name} shapes: ${all.join(', ')}`);
     }
     const prev = byKind.get(name);
     byKind.set(name, { kind, shapes: prev ? [...new Set([...prev.shapes, ...shapes])] : shapes });
@@ -49,7 +53,11 @@ export function requiredKinds(p: ParsedNemesis): string[] {
  * Leaves out of `all` what the target refuses and what the runtime cannot do (`can(kind)` false); an explicit
  * list is returned as is (the target already refused what it cannot take, with its reason).
  */
-export async function resolvePackages(p: ParsedNemesis, refusals: Partial<Record<string, string>>, can: (kind: string) => Promise<boolean>): Promise<NemesisPackage[]> {
+export async function resolvePackages(
+  p: ParsedNemesis,
+  refusals: Partial<Record<string, string>>,
+  can: (kind: string) => Promise<boolean>,
+): Promise<NemesisPackage[]> {
   if (!p.all) return p.packages;
   const out: NemesisPackage[] = [];
   for (const x of p.packages) if (!refusals[x.kind.name] && (await can(x.kind.name))) out.push(x);

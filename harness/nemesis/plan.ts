@@ -96,6 +96,7 @@ export function transitionsS(steps: readonly Step[]): number[] {
 }
 
 export function parseSchedule(s: string): ScheduleName {
-  if (!(SCHEDULES as readonly string[]).includes(s)) throw new Error(`unknown --nemesis-schedule "${s}"; known: ${SCHEDULES.join(', ')}`);
+  if (!(SCHEDULES as readonly string[]).includes(s))
+    throw new Error(`unknown --nemesis-schedule "${s}"; known: ${SCHEDULES.join(', ')}`);
   return s as ScheduleName;
 }

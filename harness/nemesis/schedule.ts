@@ -30,7 +30,10 @@ export interface NemesisState {
   errors: string[];
 }
 
-interface Running { pkg: NemesisPackage; fault: ActiveFault }
+interface Running {
+  pkg: NemesisPackage;
+  fault: ActiveFault;
+}
 
 export class Nemesis {
   readonly state: NemesisState = { active: [], started: 0, errors: [] };
@@ -44,7 +47,11 @@ export class Nemesis {
   private sleep(ms: number): Promise<void> {
     if (this.stopping || ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const wake = (): void => { clearTimeout(t); this.wakers.delete(wake); resolve(); };
+      const wake = (): void => {
+        clearTimeout(t);
+        this.wakers.delete(wake);
+        resolve();
+      };
       const t = setTimeout(wake, ms);
       this.wakers.add(wake);
     });

@@ -2,7 +2,10 @@
 // classified the way the history needs them: a definite answer (status + body) or "no answer" (thrown).
 import { Agent, request } from 'node:http';
 
-export interface HttpAnswer { status: number; body: unknown }
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+}
 
 export class NoAnswer extends Error {}
 
@@ -13,22 +16,28 @@ export class HttpClient {
   call(url: string, method: 'GET' | 'POST', body: unknown, timeoutMs: number): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(url, {
-        method, agent: this.agent, timeout: timeoutMs,
-        headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          try {
-            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
-          } catch {
-            resolve({ status: res.statusCode ?? 0, body: text });
-          }
-        });
-        res.on('error', (e) => reject(new NoAnswer(e.message)));
-      });
+      const req = request(
+        url,
+        {
+          method,
+          agent: this.agent,
+          timeout: timeoutMs,
+          headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            try {
+              resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+            } catch {
+              resolve({ status: res.statusCode ?? 0, body: text });
+            }
+          });
+          res.on('error', (e) => reject(new NoAnswer(e.message)));
+        },
+      );
       req.on('timeout', () => req.destroy(new NoAnswer(`no answer from ${url} within ${timeoutMs} ms`)));
       req.on('error', (e) => reject(e instanceof NoAnswer ? e : new NoAnswer(e.message)));
       if (data) req.write(data);

@@ -5,15 +5,40 @@
 // second as lines (quantiles of the operations that completed in that second, by nearest rank).
 import { esc } from './html.js';
 
-export interface Interval { start: number; end: number; label: string; kind?: string }
-export interface Point { t: number; v: number; kind: 'ok' | 'fail' | 'info' }
+export interface Interval {
+  start: number;
+  end: number;
+  label: string;
+  kind?: string;
+}
+export interface Point {
+  t: number;
+  v: number;
+  kind: 'ok' | 'fail' | 'info';
+}
 
-const W = 900, PLOT_H = 200, L = 56, R = 12, B = 28, LANE = 12, GAP = 6;
+const W = 900,
+  PLOT_H = 200,
+  L = 56,
+  R = 12,
+  B = 28,
+  LANE = 12,
+  GAP = 6;
 export const OUTCOME_COLORS = { ok: '#2e9d5b', fail: '#d9822b', info: '#c5221f' };
-const QUANTILES: [number, string, string][] = [[0.5, 'p50', '#1d4ed8'], [0.95, 'p95', '#7c3aed'], [0.99, 'p99', '#111827']];
+const QUANTILES: [number, string, string][] = [
+  [0.5, 'p50', '#1d4ed8'],
+  [0.95, 'p95', '#7c3aed'],
+  [0.99, 'p99', '#111827'],
+];
 
 /** A colour per fault kind: the known kinds fixed (so reports compare), others from a palette by name. */
-const KIND_COLORS: Record<string, string> = { partition: '#8b5cf6', kill: '#0ea5e9', pause: '#14b8a6', clock: '#ec4899', loss: '#a16207' };
+const KIND_COLORS: Record<string, string> = {
+  partition: '#8b5cf6',
+  kill: '#0ea5e9',
+  pause: '#14b8a6',
+  clock: '#ec4899',
+  loss: '#a16207',
+};
 const PALETTE = ['#6366f1', '#059669', '#db2777', '#ca8a04', '#0891b2', '#9333ea', '#65a30d'];
 
 export function faultColor(kind: string): string {
@@ -34,7 +59,15 @@ function niceStep(raw: number): number {
   return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 }
 
-interface Frame { top: number; height: number; xOf: (t: number) => number; yBottom: number; svgHeight: number; lanes: string; kinds: string[] }
+interface Frame {
+  top: number;
+  height: number;
+  xOf: (t: number) => number;
+  yBottom: number;
+  svgHeight: number;
+  lanes: string;
+  kinds: string[];
+}
 
 /** The fault lane above the plot, the faint bands through it, and the geometry of the plot below. */
 function frame(intervals: readonly Interval[], maxT: number): Frame {
@@ -46,12 +79,17 @@ function frame(intervals: readonly Interval[], maxT: number): Frame {
   const parts: string[] = [];
   kinds.forEach((k, row) => {
     const y = 4 + row * LANE;
-    parts.push(`<text x="${L - 4}" y="${y + LANE - 3}" class="ax" text-anchor="end">${esc(k)}</text><rect x="${L}" y="${y}" width="${W - L - R}" height="${LANE - 2}" class="lane-bg"/>`);
+    parts.push(
+      `<text x="${L - 4}" y="${y + LANE - 3}" class="ax" text-anchor="end">${esc(k)}</text><rect x="${L}" y="${y}" width="${W - L - R}" height="${LANE - 2}" class="lane-bg"/>`,
+    );
     for (const iv of intervals.filter((i) => (i.kind ?? 'fault') === k)) {
-      const x1 = xOf(iv.start), x2 = xOf(iv.end);
+      const x1 = xOf(iv.start),
+        x2 = xOf(iv.end);
       const w = Math.max(2, x2 - x1);
-      parts.push(`<g class="fault"><title>${esc(`${iv.label} (${iv.start.toFixed(1)}–${iv.end.toFixed(1)} s)`)}</title><rect x="${x1.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${LANE - 2}" fill="${faultColor(k)}"/>` +
-        `<rect x="${x1.toFixed(1)}" y="${top}" width="${w.toFixed(1)}" height="${PLOT_H}" fill="${faultColor(k)}" class="band"/></g>`);
+      parts.push(
+        `<g class="fault"><title>${esc(`${iv.label} (${iv.start.toFixed(1)}–${iv.end.toFixed(1)} s)`)}</title><rect x="${x1.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${LANE - 2}" fill="${faultColor(k)}"/>` +
+          `<rect x="${x1.toFixed(1)}" y="${top}" width="${w.toFixed(1)}" height="${PLOT_H}" fill="${faultColor(k)}" class="band"/></g>`,
+      );
     }
   });
   return { top, height: PLOT_H, xOf, yBottom, svgHeight: yBottom + B, lanes: parts.join(''), kinds };
@@ -62,7 +100,9 @@ function axisX(f: Frame, maxT: number): string {
   const step = niceStep(maxT / 8);
   for (let t = 0; t <= maxT; t += step) {
     const x = f.xOf(t);
-    ticks.push(`<line x1="${x}" x2="${x}" y1="${f.top}" y2="${f.yBottom}" class="grid"/><text x="${x}" y="${f.svgHeight - 10}" class="ax" text-anchor="middle">${t.toFixed(step < 1 ? 1 : 0)}s</text>`);
+    ticks.push(
+      `<line x1="${x}" x2="${x}" y1="${f.top}" y2="${f.yBottom}" class="grid"/><text x="${x}" y="${f.svgHeight - 10}" class="ax" text-anchor="middle">${t.toFixed(step < 1 ? 1 : 0)}s</text>`,
+    );
   }
   return ticks.join('');
 }
@@ -87,7 +127,8 @@ export function throughputChart(points: Point[], intervals: Interval[], maxT: nu
   for (const p of points) counts[p.kind][Math.min(buckets - 1, Math.max(0, Math.floor(p.t)))]++;
   const maxV = Math.max(1, ...counts.ok, ...counts.fail, ...counts.info);
   const yOf = (v: number): number => f.yBottom - (v / maxV) * f.height;
-  const line = (kind: 'ok' | 'fail' | 'info'): string => `<polyline fill="none" stroke="${OUTCOME_COLORS[kind]}" stroke-width="1.6" points="${counts[kind].map((v, i) => `${f.xOf(i + 0.5).toFixed(1)},${yOf(v).toFixed(1)}`).join(' ')}"/>`;
+  const line = (kind: 'ok' | 'fail' | 'info'): string =>
+    `<polyline fill="none" stroke="${OUTCOME_COLORS[kind]}" stroke-width="1.6" points="${counts[kind].map((v, i) => `${f.xOf(i + 0.5).toFixed(1)},${yOf(v).toFixed(1)}`).join(' ')}"/>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${f.svgHeight}" class="chart" role="img" aria-label="throughput">${f.lanes}${axisX(f, maxT)}
 <text x="8" y="${f.top + 10}" class="ax">${maxV}/s</text><text x="8" y="${f.yBottom}" class="ax">0</text>${line('ok')}${line('fail')}${line('info')}</svg>${legend(f, false)}`;
 }
@@ -102,10 +143,13 @@ export function latencyQuantiles(points: readonly Point[], maxT: number): { t: n
   const buckets = Math.max(1, Math.ceil(maxT));
   const per: number[][] = Array.from({ length: buckets }, () => []);
   for (const p of points) if (p.kind === 'ok') per[Math.min(buckets - 1, Math.max(0, Math.floor(p.t)))].push(p.v);
-  return per.map((vs, i) => ({ i, vs })).filter((x) => x.vs.length > 0).map(({ i, vs }) => {
-    const s = vs.sort((a, b) => a - b);
-    return { t: i + 0.5, q: QUANTILES.map(([q]) => quantile(s, q)) };
-  });
+  return per
+    .map((vs, i) => ({ i, vs }))
+    .filter((x) => x.vs.length > 0)
+    .map(({ i, vs }) => {
+      const s = vs.sort((a, b) => a - b);
+      return { t: i + 0.5, q: QUANTILES.map(([q]) => quantile(s, q)) };
+    });
 }
 
 /** Every operation's latency (log scale), coloured by outcome, with per-second quantile lines; at most `max` points. */
@@ -114,23 +158,39 @@ export function latencyChart(points: Point[], intervals: Interval[], maxT: numbe
   const step = Math.max(1, Math.ceil(points.length / max));
   const shown = points.filter((_, i) => i % step === 0);
   const vs = points.map((p) => Math.max(p.v, 0.01));
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   if (vs.length > 0) {
-    let mn = Infinity, mx = -Infinity;
-    for (const v of vs) { if (v < mn) mn = v; if (v > mx) mx = v; }
+    let mn = Infinity,
+      mx = -Infinity;
+    for (const v of vs) {
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
     lo = Math.log10(Math.max(0.01, Math.min(mn, 1)));
     hi = Math.log10(Math.max(mx, 10));
   }
-  const yOf = (v: number): number => f.yBottom - ((Math.log10(Math.max(v, 0.01)) - lo) / Math.max(0.001, hi - lo)) * f.height;
+  const yOf = (v: number): number =>
+    f.yBottom - ((Math.log10(Math.max(v, 0.01)) - lo) / Math.max(0.001, hi - lo)) * f.height;
   const yTicks: string[] = [];
   for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) {
     const y = yOf(10 ** e);
-    yTicks.push(`<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" class="grid"/><text x="8" y="${y + 4}" class="ax">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(2)} ms</text>`);
+    yTicks.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" class="grid"/><text x="8" y="${y + 4}" class="ax">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(2)} ms</text>`,
+    );
   }
-  const dots = shown.map((p) => `<circle cx="${f.xOf(p.t).toFixed(1)}" cy="${yOf(p.v).toFixed(1)}" r="1.5" fill="${OUTCOME_COLORS[p.kind]}"/>`).join('');
+  const dots = shown
+    .map(
+      (p) =>
+        `<circle cx="${f.xOf(p.t).toFixed(1)}" cy="${yOf(p.v).toFixed(1)}" r="1.5" fill="${OUTCOME_COLORS[p.kind]}"/>`,
+    )
+    .join('');
   const qs = latencyQuantiles(points, maxT);
-  const qLines = QUANTILES.map(([, name, color], k) => (qs.length === 0 ? '' :
-    `<polyline fill="none" stroke="${color}" stroke-width="1.4" class="q q-${name}" points="${qs.map((x) => `${f.xOf(x.t).toFixed(1)},${yOf(x.q[k]).toFixed(1)}`).join(' ')}"><title>${name} per second</title></polyline>`)).join('');
+  const qLines = QUANTILES.map(([, name, color], k) =>
+    qs.length === 0
+      ? ''
+      : `<polyline fill="none" stroke="${color}" stroke-width="1.4" class="q q-${name}" points="${qs.map((x) => `${f.xOf(x.t).toFixed(1)},${yOf(x.q[k]).toFixed(1)}`).join(' ')}"><title>${name} per second</title></polyline>`,
+  ).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${f.svgHeight}" class="chart" role="img" aria-label="latency">${f.lanes}${axisX(f, maxT)}${yTicks.join('')}${dots}${qLines}</svg>${legend(f, true)}`;
 }
 

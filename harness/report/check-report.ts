@@ -14,7 +14,10 @@ function otherCheckers(f: FileReportInput): string {
   if (!f.others || f.others.length === 0) return '';
   const items = f.others.map((c) => {
     const problems = (c.details as { problems?: unknown[] } | undefined)?.problems;
-    const first = Array.isArray(problems) && problems.length > 0 ? ` — <code>${esc(typeof problems[0] === 'string' ? problems[0] : showValue(problems[0], 300))}</code>` : '';
+    const first =
+      Array.isArray(problems) && problems.length > 0
+        ? ` — <code>${esc(typeof problems[0] === 'string' ? problems[0] : showValue(problems[0], 300))}</code>`
+        : '';
     return `<li>checker <code>${esc(c.checker)}</code>: ${verdictHtml(c.valid)}${c.error ? ` <span class="muted">${esc(c.error)}</span>` : ''}${first}</li>`;
   });
   return `<ul>${items.join('')}</ul>`;
@@ -38,7 +41,10 @@ ${renderTimeline(p, describe, `${f.file} ${title}`, f.faults ?? [], mark)}${p.ve
   });
   const hidden = parts.length - drawn.length;
   const unknown = parts.filter((x) => x.p.verdict === 'unknown').length;
-  const unknownNote = unknown > 0 ? `<p class="${illegal.length ? 'muted' : 'unknown'}">${unknownWording(unknown, illegal.length > 0, undefined)}</p>` : '';
+  const unknownNote =
+    unknown > 0
+      ? `<p class="${illegal.length ? 'muted' : 'unknown'}">${unknownWording(unknown, illegal.length > 0, undefined)}</p>`
+      : '';
   return `<div class="card"><h2>${esc(f.file)}</h2>
 <p>${verdictHtml(f.valid)} — model <code>${esc(f.model)}</code>, format <code>${esc(f.format)}</code>, ${num(f.ops)} operations,
 ${num(parts.length)} partition${parts.length === 1 ? '' : 's'}, checked in ${num(f.ms, 1)} ms</p>
@@ -49,7 +55,10 @@ ${otherCheckers(f)}${unknownNote}${sections.join('\n')}${hidden > 0 ? `<p class=
 }
 
 export function renderCheckReport(input: { files: FileReportInput[]; title?: string }): string {
-  const rows = input.files.map((f) => `<tr><td><code>${esc(f.file)}</code></td><td>${verdictHtml(f.valid)}</td><td>${esc(f.model)}</td><td>${num(f.ops)}</td><td>${num(f.result.partitions.length)}</td><td>${num(f.ms, 1)}</td></tr>`);
+  const rows = input.files.map(
+    (f) =>
+      `<tr><td><code>${esc(f.file)}</code></td><td>${verdictHtml(f.valid)}</td><td>${esc(f.model)}</td><td>${num(f.ops)}</td><td>${num(f.result.partitions.length)}</td><td>${num(f.ms, 1)}</td></tr>`,
+  );
   const body = `<h1>${esc(input.title ?? 'faultline check')}</h1><p class="muted">${num(input.files.length)} file${input.files.length === 1 ? '' : 's'}. Hover an operation for details.</p>
 <table><tr><th>file</th><th>verdict</th><th>model</th><th>ops</th><th>partitions</th><th>ms</th></tr>${rows.join('')}</table>
 ${input.files.map((f, i) => renderFile(f, i === input.files.findIndex((x) => x.valid === false))).join('\n')}${FOCUS_SCRIPT}`;

@@ -39,7 +39,8 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
     if (lstatSync(path).isDirectory()) throw new HistoryError('is a folder; cannot write a file there', path);
   } catch (e) {
     if (e instanceof HistoryError) throw e;
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new HistoryError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new HistoryError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
@@ -51,8 +52,17 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
     fd = undefined;
     renameSync(tmp, path);
   } catch (e) {
-    if (fd !== undefined) try { closeSync(fd); } catch { /* already failing */ }
-    try { unlinkSync(tmp); } catch { /* not created */ }
+    if (fd !== undefined)
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* not created */
+    }
     throw new HistoryError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
 }

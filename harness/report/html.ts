@@ -2,7 +2,10 @@
 // are single self-contained files, opened straight from the results folder or a CI artifact).
 
 export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /**
@@ -34,5 +37,9 @@ export function page(title: string, body: string, css = ''): string {
 }
 
 export function verdictHtml(v: true | false | 'unknown'): string {
-  return v === true ? '<span class="valid">valid</span>' : v === false ? '<span class="invalid">INVALID</span>' : '<span class="unknown">unknown</span>';
+  return v === true
+    ? '<span class="valid">valid</span>'
+    : v === false
+      ? '<span class="invalid">INVALID</span>'
+      : '<span class="unknown">unknown</span>';
 }

@@ -16,15 +16,25 @@ function href(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
-export function renderIndexPage(runs: readonly RunEntry[], o: { title: string; verdict?: string; name?: string; total?: number }): string {
-  const rows = runs.map((r) => {
-    const key = r.verdict === true ? 'valid' : r.verdict === false ? 'invalid' : String(r.verdict);
-    const files = ['test.json', 'results.json', 'history.jsonl'].map((f) => `<a href="${href(r.path)}/${f}">${f}</a>`).join(' ');
-    return `<tr data-verdict="${esc(key)}" data-name="${esc(r.name.toLowerCase())}"><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${verdictCell(r.verdict, r.error)}</td>` +
-      `<td>${r.hasReport ? `<a href="${href(r.path)}/report.html">${esc(r.name)}</a>` : esc(r.name)}</td><td>${esc(r.target)}</td><td>${esc(r.seed ?? '')}</td>` +
-      `<td>${r.durationS !== undefined ? `${num(r.durationS, 1)} s` : ''}</td><td class="files"><a href="${href(r.path)}/">folder</a> ${files}</td></tr>`;
-  }).join('\n');
-  const opt = (v: string, label: string): string => `<option value="${v}"${o.verdict === v ? ' selected' : ''}>${label}</option>`;
+export function renderIndexPage(
+  runs: readonly RunEntry[],
+  o: { title: string; verdict?: string; name?: string; total?: number },
+): string {
+  const rows = runs
+    .map((r) => {
+      const key = r.verdict === true ? 'valid' : r.verdict === false ? 'invalid' : String(r.verdict);
+      const files = ['test.json', 'results.json', 'history.jsonl']
+        .map((f) => `<a href="${href(r.path)}/${f}">${f}</a>`)
+        .join(' ');
+      return (
+        `<tr data-verdict="${esc(key)}" data-name="${esc(r.name.toLowerCase())}"><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${verdictCell(r.verdict, r.error)}</td>` +
+        `<td>${r.hasReport ? `<a href="${href(r.path)}/report.html">${esc(r.name)}</a>` : esc(r.name)}</td><td>${esc(r.target)}</td><td>${esc(r.seed ?? '')}</td>` +
+        `<td>${r.durationS !== undefined ? `${num(r.durationS, 1)} s` : ''}</td><td class="files"><a href="${href(r.path)}/">folder</a> ${files}</td></tr>`
+      );
+    })
+    .join('\n');
+  const opt = (v: string, label: string): string =>
+    `<option value="${v}"${o.verdict === v ? ' selected' : ''}>${label}</option>`;
   const body = `<h1>${esc(o.title)}</h1>
 <p class="muted" id="count">${num(runs.length)} run${runs.length === 1 ? '' : 's'}${o.total !== undefined && o.total !== runs.length ? ` of ${num(o.total)}` : ''}, newest first</p>
 <form id="filters" method="get"><label>verdict <select name="verdict">${opt('', 'any')}${opt('valid', 'valid')}${opt('invalid', 'invalid')}${opt('unknown', 'unknown')}${opt('incomplete', 'incomplete')}</select></label>

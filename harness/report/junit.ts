@@ -21,7 +21,10 @@ export interface JunitCase {
 /** Text safe in XML 1.0: markup escaped, characters XML cannot hold (most C0 controls, lone surrogates) replaced. */
 export function xmlText(s: string): string {
   return s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '\ufffd',
+    )
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
@@ -32,15 +35,18 @@ export function junitXml(suite: string, cases: readonly JunitCase[], timestamp =
   const errors = cases.filter((c) => c.verdict === 'unknown' || c.verdict === 'error').length;
   const total = cases.reduce((a, c) => a + (Number.isFinite(c.timeS) ? c.timeS : 0), 0);
   const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${secs(total)}"`;
-  const body = cases.map((c) => {
-    const open = `    <testcase classname="${xmlText(c.classname)}" name="${xmlText(c.name)}" time="${secs(c.timeS)}"`;
-    const inner = c.details ? xmlText(c.details) : '';
-    if (c.verdict === true) return `${open}>${c.details ? `\n      <system-out>${inner}</system-out>\n    ` : ''}</testcase>`;
-    const tag = c.verdict === false ? 'failure' : 'error';
-    const type = c.verdict === false ? 'invalid' : c.verdict === 'unknown' ? 'unknown' : 'run-error';
-    const msg = c.message ?? (c.verdict === false ? 'invalid' : 'unknown');
-    return `${open}>\n      <${tag} message="${xmlText(msg)}" type="${type}">${inner}</${tag}>\n    </testcase>`;
-  }).join('\n');
+  const body = cases
+    .map((c) => {
+      const open = `    <testcase classname="${xmlText(c.classname)}" name="${xmlText(c.name)}" time="${secs(c.timeS)}"`;
+      const inner = c.details ? xmlText(c.details) : '';
+      if (c.verdict === true)
+        return `${open}>${c.details ? `\n      <system-out>${inner}</system-out>\n    ` : ''}</testcase>`;
+      const tag = c.verdict === false ? 'failure' : 'error';
+      const type = c.verdict === false ? 'invalid' : c.verdict === 'unknown' ? 'unknown' : 'run-error';
+      const msg = c.message ?? (c.verdict === false ? 'invalid' : 'unknown');
+      return `${open}>\n      <${tag} message="${xmlText(msg)}" type="${type}">${inner}</${tag}>\n    </testcase>`;
+    })
+    .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="faultline" ${counts}>
   <testsuite name="${xmlText(suite)}" ${counts} timestamp="${timestamp.toISOString().replace(/\.\d+Z$/, '')}">

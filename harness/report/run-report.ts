@@ -18,7 +18,12 @@ const MAX_INVALID_DRAWN = 5;
  * Latency points and fault intervals from a history: in seconds since the run started (the charts), and in
  * positions among the client events (the Porcupine timeline, whose time is those positions).
  */
-export function analyse(events: readonly HistoryEvent[]): { points: Point[]; intervals: Interval[]; positional: PositionalFault[]; maxT: number } {
+export function analyse(events: readonly HistoryEvent[]): {
+  points: Point[];
+  intervals: Interval[];
+  positional: PositionalFault[];
+  maxT: number;
+} {
   const points: Point[] = [];
   const open = new Map<unknown, HistoryEvent>();
   const faultStart = new Map<string, { t: number; pos: number; label: string }>();
@@ -31,7 +36,8 @@ export function analyse(events: readonly HistoryEvent[]): { points: Point[]; int
     maxT = Math.max(maxT, t);
     if (e.process === 'nemesis') {
       if (e.type !== 'info') continue;
-      if (e.f.startsWith('start-')) faultStart.set(e.f.slice(6), { t, pos, label: `${e.f.slice(6)}: ${showValue(e.value, 200)}` });
+      if (e.f.startsWith('start-'))
+        faultStart.set(e.f.slice(6), { t, pos, label: `${e.f.slice(6)}: ${showValue(e.value, 200)}` });
       else if (e.f.startsWith('stop-') || e.f === 'heal-all') {
         const keys = e.f === 'heal-all' ? [...faultStart.keys()] : [e.f.slice(5)];
         for (const k of keys) {
@@ -46,10 +52,14 @@ export function analyse(events: readonly HistoryEvent[]): { points: Point[]; int
       continue;
     }
     pos++;
-    if (e.type === 'invoke') { open.set(e.process, e); continue; }
+    if (e.type === 'invoke') {
+      open.set(e.process, e);
+      continue;
+    }
     const inv = open.get(e.process);
     open.delete(e.process);
-    if (inv?.time !== undefined && e.time !== undefined) points.push({ t: inv.time / 1e9, v: (e.time - inv.time) / 1e6, kind: e.type as Point['kind'] });
+    if (inv?.time !== undefined && e.time !== undefined)
+      points.push({ t: inv.time / 1e9, v: (e.time - inv.time) / 1e6, kind: e.type as Point['kind'] });
   }
   for (const [k, s] of faultStart) {
     intervals.push({ start: s.t, end: maxT, label: s.label, kind: k });
@@ -78,38 +88,57 @@ export function renderRunReport(r: RunReportInput): string {
   let marked = false;
   const okLat = points.filter((p) => p.kind === 'ok').map((p) => p.v);
   const stats = results.checkers.find((c) => c.checker === 'stats')?.details as OpStats | undefined;
-  const opts = Object.entries(test.options).map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(JSON.stringify(v))}</code></td></tr>`).join('');
-  const countRows = stats ? Object.entries(stats.byF).map(([f, s]) => `<tr><td><code>${esc(f)}</code></td><td>${num(s.ok)}</td><td>${num(s.fail)}</td><td>${num(s.info)}</td></tr>`).join('') : '';
-  const faults = intervals.map((iv) => `<li>${num(iv.start, 1)}–${num(iv.end, 1)} s: <code>${esc(iv.label)}</code></li>`).join('');
-  const checkers = results.checkers.map((c) => {
-    let body = `<p>${verdictHtml(c.valid)} — ${num(c.ops)} operations${c.model ? `, model <code>${esc(c.model)}</code>` : ''}${c.partitions !== undefined ? `, ${num(c.partitions)} partitions (keys)` : ''}, ${num(c.ms, 1)} ms</p>`;
-    if (c.error) body += c.valid === 'unknown' ? `<p class="unknown">unknown: ${esc(c.error)}</p>` : `<p class="invalid">checker error: ${esc(c.error)}</p>`;
-    const d = c.details as { problems?: unknown[]; problemCount?: number } | undefined;
-    if (d && Array.isArray(d.problems) && d.problems.length > 0) {
-      body += `<p>${num(d.problemCount ?? d.problems.length)} problem(s):</p><ul>${d.problems.map((p) => `<li><code>${esc(typeof p === 'string' ? p : showValue(p, 500))}</code></li>`).join('')}</ul>`;
-    }
-    if (d && c.checker !== 'stats' && !Array.isArray(d.problems)) body += `<pre>${esc(showValue(d, 2000))}</pre>`;
-    else if (d && Array.isArray(d.problems)) {
-      const { problems: _p, ...rest } = d as Record<string, unknown>;
-      body += `<p class="muted"><code>${esc(showValue(rest, 2000))}</code></p>`;
-    }
-    const lin = c.linearizability;
-    if (lin && c.model) {
-      const describe = safeDescribe(c.model);
-      const bad = lin.partitions.map((p, i) => ({ p, i })).filter((x) => x.p.verdict === 'illegal');
-      const unknown = lin.partitions.filter((p) => p.verdict === 'unknown').length;
-      if (bad.length > 0) body += TIMELINE_LEGEND;
-      if (unknown > 0) body += `<p class="${bad.length > 0 ? 'muted' : 'unknown'}">${unknownWording(unknown, bad.length > 0, test.options.checkTimeoutS)}</p>`;
-      for (const { p, i } of bad.slice(0, MAX_INVALID_DRAWN)) {
-        const key = partitionKey(p);
-        const title = `partition ${i + 1}${key !== undefined && key !== null ? ` (key ${plainKey(key)})` : ''}`;
-        body += `<h3>${esc(title)}: ${verdictHtml(false)} <span class="muted">${num(p.ops.length)} ops</span></h3>${renderTimeline(p, describe, title, positional, !marked)}${renderLongest(p, describe)}`;
-        marked = true;
+  const opts = Object.entries(test.options)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(JSON.stringify(v))}</code></td></tr>`)
+    .join('');
+  const countRows = stats
+    ? Object.entries(stats.byF)
+        .map(
+          ([f, s]) =>
+            `<tr><td><code>${esc(f)}</code></td><td>${num(s.ok)}</td><td>${num(s.fail)}</td><td>${num(s.info)}</td></tr>`,
+        )
+        .join('')
+    : '';
+  const faults = intervals
+    .map((iv) => `<li>${num(iv.start, 1)}–${num(iv.end, 1)} s: <code>${esc(iv.label)}</code></li>`)
+    .join('');
+  const checkers = results.checkers
+    .map((c) => {
+      let body = `<p>${verdictHtml(c.valid)} — ${num(c.ops)} operations${c.model ? `, model <code>${esc(c.model)}</code>` : ''}${c.partitions !== undefined ? `, ${num(c.partitions)} partitions (keys)` : ''}, ${num(c.ms, 1)} ms</p>`;
+      if (c.error)
+        body +=
+          c.valid === 'unknown'
+            ? `<p class="unknown">unknown: ${esc(c.error)}</p>`
+            : `<p class="invalid">checker error: ${esc(c.error)}</p>`;
+      const d = c.details as { problems?: unknown[]; problemCount?: number } | undefined;
+      if (d && Array.isArray(d.problems) && d.problems.length > 0) {
+        body += `<p>${num(d.problemCount ?? d.problems.length)} problem(s):</p><ul>${d.problems.map((p) => `<li><code>${esc(typeof p === 'string' ? p : showValue(p, 500))}</code></li>`).join('')}</ul>`;
       }
-      if (bad.length > MAX_INVALID_DRAWN) body += `<p class="muted">${num(bad.length - MAX_INVALID_DRAWN)} more invalid partitions not drawn (see results.json).</p>`;
-    }
-    return `<div class="card"><h3>checker: ${esc(c.checker)}</h3>${body}</div>`;
-  }).join('');
+      if (d && c.checker !== 'stats' && !Array.isArray(d.problems)) body += `<pre>${esc(showValue(d, 2000))}</pre>`;
+      else if (d && Array.isArray(d.problems)) {
+        const { problems: _p, ...rest } = d as Record<string, unknown>;
+        body += `<p class="muted"><code>${esc(showValue(rest, 2000))}</code></p>`;
+      }
+      const lin = c.linearizability;
+      if (lin && c.model) {
+        const describe = safeDescribe(c.model);
+        const bad = lin.partitions.map((p, i) => ({ p, i })).filter((x) => x.p.verdict === 'illegal');
+        const unknown = lin.partitions.filter((p) => p.verdict === 'unknown').length;
+        if (bad.length > 0) body += TIMELINE_LEGEND;
+        if (unknown > 0)
+          body += `<p class="${bad.length > 0 ? 'muted' : 'unknown'}">${unknownWording(unknown, bad.length > 0, test.options.checkTimeoutS)}</p>`;
+        for (const { p, i } of bad.slice(0, MAX_INVALID_DRAWN)) {
+          const key = partitionKey(p);
+          const title = `partition ${i + 1}${key !== undefined && key !== null ? ` (key ${plainKey(key)})` : ''}`;
+          body += `<h3>${esc(title)}: ${verdictHtml(false)} <span class="muted">${num(p.ops.length)} ops</span></h3>${renderTimeline(p, describe, title, positional, !marked)}${renderLongest(p, describe)}`;
+          marked = true;
+        }
+        if (bad.length > MAX_INVALID_DRAWN)
+          body += `<p class="muted">${num(bad.length - MAX_INVALID_DRAWN)} more invalid partitions not drawn (see results.json).</p>`;
+      }
+      return `<div class="card"><h3>checker: ${esc(c.checker)}</h3>${body}</div>`;
+    })
+    .join('');
   const command = test.command ?? commandLine(test.options, test.runtime);
   const off = results.valid === false ? firstOffending(results) : undefined;
   const logs = r.nodes.map((n) => `<a href="nodes/${esc(n)}/node.log">${esc(n)}</a>`).join(' · ');
@@ -135,7 +164,8 @@ const TIMELINE_LEGEND = `<p class="legend muted"><span><i class="sw" style="back
 /** Tells "not checked because another key already failed" from "the checker ran out of time". */
 export function unknownWording(n: number, anotherFailed: boolean, budgetS: number | undefined): string {
   const keys = `${num(n)} other key${n === 1 ? '' : 's'}`;
-  if (anotherFailed) return `${keys} not checked: another key had already failed, which settles the verdict (the search stops at the first invalid key).`;
+  if (anotherFailed)
+    return `${keys} not checked: another key had already failed, which settles the verdict (the search stops at the first invalid key).`;
   return `${num(n)} key${n === 1 ? '' : 's'} undecided: the checker ran out of time${budgetS ? ` (budget ${num(budgetS)} s, --check-timeout)` : ''}.`;
 }
 

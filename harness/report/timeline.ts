@@ -8,7 +8,12 @@ import { esc, num } from './html.js';
 import { faultColor } from './charts.js';
 
 /** A fault interval in the timeline's time: positions among the client events of the history. */
-export interface PositionalFault { kind: string; start: number; end: number; label: string }
+export interface PositionalFault {
+  kind: string;
+  start: number;
+  end: number;
+  label: string;
+}
 
 const ROW = 26;
 const STEP = 14;
@@ -24,9 +29,18 @@ type Describe = Model['describeOperation'];
  */
 export function safeDescribe(model: string | undefined): (input: unknown, output: unknown) => string {
   let d: Describe | undefined;
-  try { d = model ? getModel(model).create({}).model.describeOperation : undefined; } catch { d = undefined; }
+  try {
+    d = model ? getModel(model).create({}).model.describeOperation : undefined;
+  } catch {
+    d = undefined;
+  }
   return (input, output) => {
-    if (d) try { return String(d(input as never, output as never)); } catch { /* fall through */ }
+    if (d)
+      try {
+        return String(d(input as never, output as never));
+      } catch {
+        /* fall through */
+      }
     return showValue({ input, output }, 300);
   };
 }
@@ -35,12 +49,22 @@ export function safeDescribe(model: string | undefined): (input: unknown, output
  * `faults`: drawn as a lane above the client rows, one row per fault kind, mapped onto the compressed time axis
  * (a fault starting at position s begins where the first call or return at or after s is drawn).
  */
-export function renderTimeline(p: PartitionInfo, describe: Describe | undefined, title: string, faults: readonly PositionalFault[] = [], markFirstOffending = false): string {
+export function renderTimeline(
+  p: PartitionInfo,
+  describe: Describe | undefined,
+  title: string,
+  faults: readonly PositionalFault[] = [],
+  markFirstOffending = false,
+): string {
   const ops = p.ops;
-  if (ops.length > MAX_DRAWN_OPS) return `<p class="muted">${esc(title)}: ${ops.length} operations, too many to draw.</p>`;
+  if (ops.length > MAX_DRAWN_OPS)
+    return `<p class="muted">${esc(title)}: ${ops.length} operations, too many to draw.</p>`;
   // Compress time: only the order of call and return events matters.
   const finite = new Set<number>();
-  for (const o of ops) { finite.add(o.call); if (Number.isFinite(o.ret)) finite.add(o.ret); }
+  for (const o of ops) {
+    finite.add(o.call);
+    if (Number.isFinite(o.ret)) finite.add(o.ret);
+  }
   const times = [...finite].sort((a, b) => a - b);
   const rank = new Map(times.map((t, i) => [t, i]));
   const end = times.length + 1;
@@ -49,8 +73,13 @@ export function renderTimeline(p: PartitionInfo, describe: Describe | undefined,
   const kinds = [...new Set(faults.map((f) => f.kind))];
   const laneH = kinds.length ? kinds.length * 12 + 8 : 0;
   const xAt = (pos: number): number => {
-    let lo = 0, hi = times.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (times[mid] < pos) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid] < pos) lo = mid + 1;
+      else hi = mid;
+    }
     return LEFT + lo * STEP;
   };
   const best = p.longest?.[0];
@@ -64,13 +93,18 @@ export function renderTimeline(p: PartitionInfo, describe: Describe | undefined,
     const y = 4 + r * 12;
     parts.push(`<text x="4" y="${y + 9}" class="lbl">${esc(k)}</text>`);
     for (const f of faults.filter((x) => x.kind === k)) {
-      const x1 = xAt(f.start), x2 = Math.max(x1 + 3, Number.isFinite(f.end) ? xAt(f.end) : width - 10);
-      parts.push(`<g class="fault"><title>${esc(f.label)}</title><rect x="${x1}" y="${y}" width="${x2 - x1}" height="10" fill="${faultColor(k)}"/><rect x="${x1}" y="${laneH}" width="${x2 - x1}" height="${clients.length * ROW}" fill="${faultColor(k)}" class="band"/></g>`);
+      const x1 = xAt(f.start),
+        x2 = Math.max(x1 + 3, Number.isFinite(f.end) ? xAt(f.end) : width - 10);
+      parts.push(
+        `<g class="fault"><title>${esc(f.label)}</title><rect x="${x1}" y="${y}" width="${x2 - x1}" height="10" fill="${faultColor(k)}"/><rect x="${x1}" y="${laneH}" width="${x2 - x1}" height="${clients.length * ROW}" fill="${faultColor(k)}" class="band"/></g>`,
+      );
     }
   });
   clients.forEach((c, i) => {
     parts.push(`<text x="4" y="${laneH + i * ROW + 18}" class="lbl">client ${num(c)}</text>`);
-    parts.push(`<line x1="${LEFT}" x2="${width - 10}" y1="${laneH + i * ROW + 13}" y2="${laneH + i * ROW + 13}" class="lane"/>`);
+    parts.push(
+      `<line x1="${LEFT}" x2="${width - 10}" y1="${laneH + i * ROW + 13}" y2="${laneH + i * ROW + 13}" class="lane"/>`,
+    );
   });
   let marked = !markFirstOffending;
   ops.forEach((o, idx) => {
@@ -85,8 +119,11 @@ export function renderTimeline(p: PartitionInfo, describe: Describe | undefined,
     const tip = `${text}${open ? ' (no response: may take effect at any later time)' : ''}${k !== undefined ? ` [linearized #${k + 1}${state}]` : ''}${offending.has(idx) ? ' [could not be linearized]' : ''}`;
     const id = offending.has(idx) && !marked ? ' id="offending"' : '';
     if (id) marked = true;
-    parts.push(`<g${id}><title>${esc(tip)}</title><rect x="${x1}" y="${y}" width="${Math.max(4, x2 - x1)}" height="18" rx="3" class="${cls}${open ? ' open' : ''}"/>` +
-      (k !== undefined ? `<text x="${x1 + 3}" y="${y + 13}" class="num">${num(k + 1)}</text>` : '') + '</g>');
+    parts.push(
+      `<g${id}><title>${esc(tip)}</title><rect x="${x1}" y="${y}" width="${Math.max(4, x2 - x1)}" height="18" rx="3" class="${cls}${open ? ' open' : ''}"/>` +
+        (k !== undefined ? `<text x="${x1 + 3}" y="${y + 13}" class="num">${num(k + 1)}</text>` : '') +
+        '</g>',
+    );
   });
   return `<div class="timeline"><svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></div>`;
 }

@@ -61,11 +61,13 @@ function partition(c: Check, p: unknown, at: string): void {
       const order = c.arr(x.order, `${at}.longest[${i}].order`);
       order.forEach((k, j) => c.int(k, `${at}.longest[${i}].order[${j}]`, ops.length));
       const states = c.arr(x.states, `${at}.longest[${i}].states`);
-      if (states.length < order.length) c.fail(`${at}.longest[${i}].states`, `at least ${order.length} states`, states.length);
+      if (states.length < order.length)
+        c.fail(`${at}.longest[${i}].states`, `at least ${order.length} states`, states.length);
       states.forEach((s, j) => c.str(s, `${at}.longest[${i}].states[${j}]`));
     });
   }
-  if (o.offending !== undefined) c.arr(o.offending, `${at}.offending`).forEach((k, j) => c.int(k, `${at}.offending[${j}]`, ops.length));
+  if (o.offending !== undefined)
+    c.arr(o.offending, `${at}.offending`).forEach((k, j) => c.int(k, `${at}.offending[${j}]`, ops.length));
   c.num(o.ms, `${at}.ms`, true);
   c.num(o.steps, `${at}.steps`, true);
 }
@@ -98,7 +100,9 @@ export function validateResults(v: unknown, file: string): Results {
     }
     if (k.linearizability !== undefined) {
       const l = c.obj(k.linearizability, `${at}.linearizability`);
-      c.arr(l.partitions, `${at}.linearizability.partitions`).forEach((p, j) => partition(c, p, `${at}.linearizability.partitions[${j}]`));
+      c.arr(l.partitions, `${at}.linearizability.partitions`).forEach((p, j) =>
+        partition(c, p, `${at}.linearizability.partitions[${j}]`),
+      );
     }
   });
   return r as unknown as Results;
@@ -130,7 +134,8 @@ export function validateTestInfo(v: unknown, file: string): TestInfo {
   c.arr(t.nodes, 'nodes').forEach((n, i) => {
     const x = c.obj(n, `nodes[${i}]`);
     c.str(x.name, `nodes[${i}].name`);
-    if (!/^[A-Za-z0-9_.-]+$/.test(x.name as string)) c.fail(`nodes[${i}].name`, 'a plain node name ([A-Za-z0-9_.-])', x.name);
+    if (!/^[A-Za-z0-9_.-]+$/.test(x.name as string))
+      c.fail(`nodes[${i}].name`, 'a plain node name ([A-Za-z0-9_.-])', x.name);
   });
   return t as unknown as TestInfo;
 }

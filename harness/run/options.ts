@@ -31,8 +31,23 @@ export interface RunOptions {
 }
 
 export const DEFAULTS: RunOptions = {
-  runtime: 'auto', target: 'reference', targetOpts: {}, workload: 'kv', nemesis: 'partition,kill', nodes: 5, concurrency: 10, rate: 100, timeLimitS: 60,
-  seed: 0, testCount: 1, out: 'results', nemesisIntervalS: 5, nemesisSchedule: 'alternate', burstSeconds: 2, opTimeoutMs: 3000, checkTimeoutS: 60,
+  runtime: 'auto',
+  target: 'reference',
+  targetOpts: {},
+  workload: 'kv',
+  nemesis: 'partition,kill',
+  nodes: 5,
+  concurrency: 10,
+  rate: 100,
+  timeLimitS: 60,
+  seed: 0,
+  testCount: 1,
+  out: 'results',
+  nemesisIntervalS: 5,
+  nemesisSchedule: 'alternate',
+  burstSeconds: 2,
+  opTimeoutMs: 3000,
+  checkTimeoutS: 60,
 };
 
 /**
@@ -40,7 +55,14 @@ export const DEFAULTS: RunOptions = {
  * planted bugs. Without the loaded target's name (a run that failed before loading it), a module path's file
  * name stands in.
  */
-export function testName(o: RunOptions, targetName = o.target.replace(/\\/g, '/').split('/').pop()!.replace(/\.(m?js|cjs|ts)$/, '')): string {
+export function testName(
+  o: RunOptions,
+  targetName = o.target
+    .replace(/\\/g, '/')
+    .split('/')
+    .pop()!
+    .replace(/\.(m?js|cjs|ts)$/, ''),
+): string {
   const parts = targetName === 'reference' ? [] : [targetName];
   parts.push(o.workload, o.nemesis.replace(/,/g, '+').replace(/[:/]/g, '.') || 'none');
   const bugs = (o.targetOpts.bug ?? '').split(',').filter(Boolean);

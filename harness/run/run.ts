@@ -40,7 +40,11 @@ export interface RunOutcome {
 
 const VERSION = (() => {
   try {
-    return (JSON.parse(readFileSync(resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(
+        readFileSync(resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..', 'package.json'), 'utf8'),
+      ) as { version: string }
+    ).version;
   } catch {
     return 'unknown';
   }
@@ -76,15 +80,35 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   const dir = createRunFolder(o.out, name);
   const logStream = createWriteStream(join(dir, 'harness.log'));
   const log: Logger = pino({ level: 'info', base: { run: name } }, logStream);
-  const say = (m: string): void => { log.info(m); progress.message(m); };
+  const say = (m: string): void => {
+    log.info(m);
+    progress.message(m);
+  };
   // What the history is checked with, recorded so that `faultline check DIR` uses exactly the same.
   const checks = specForWorkload(workload.name, o.checkTimeoutS);
   const test: TestInfo = {
-    name, options: o, runtime: o.runtime, target: { name: target.name, options: topts, version: target.version?.(topts) },
-    checks, command: commandLine(o), startedAt: new Date().toISOString(), nodes: [], versions: { faultline: VERSION, node: process.version },
+    name,
+    options: o,
+    runtime: o.runtime,
+    target: { name: target.name, options: topts, version: target.version?.(topts) },
+    checks,
+    command: commandLine(o),
+    startedAt: new Date().toISOString(),
+    nodes: [],
+    versions: { faultline: VERSION, node: process.version },
   };
   writeJson(join(dir, 'test.json'), test);
-  const writer = new HistoryWriter(join(dir, 'history.jsonl'), { test: name, target: target.name, workload: workload.name, model: workload.model, checkers: checks.checkers, checkTimeoutS: o.checkTimeoutS, seed: o.seed, nemesis: o.nemesis, nodes: o.nodes });
+  const writer = new HistoryWriter(join(dir, 'history.jsonl'), {
+    test: name,
+    target: target.name,
+    workload: workload.name,
+    model: workload.model,
+    checkers: checks.checkers,
+    checkTimeoutS: o.checkTimeoutS,
+    seed: o.seed,
+    nemesis: o.nemesis,
+    nodes: o.nodes,
+  });
   const recorder = new Recorder(writer);
   let runtime: Runtime | undefined;
   let pool: WorkerPool | undefined;
@@ -99,12 +123,19 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
       if (warning) say(warning);
     }
     const runId = `fl${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
-    const optText = Object.entries(topts).map(([k, v]) => `${k}=${v}`).join(' ');
+    const optText = Object.entries(topts)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     say(`bringing up ${o.nodes} ${target.name} nodes (${runtime.kind})${optText ? ` with ${optText}` : ''}`);
     const logDir = join(dir, 'nodes');
     // A fresh secret per run: nodes that authenticate their peers accept only this cluster's members.
     const secret = randomBytes(32).toString('hex');
-    const spec: ClusterSpec = { runId, nodes: o.nodes, logDir, ...target.cluster({ runId, nodes: o.nodes, logDir, options: topts, secret }) };
+    const spec: ClusterSpec = {
+      runId,
+      nodes: o.nodes,
+      logDir,
+      ...target.cluster({ runId, nodes: o.nodes, logDir, options: topts, secret }),
+    };
     const handles = await runtime.up(spec);
     test.nodes = handles.map((h) => ({ name: h.name, url: h.url }));
     writeJson(join(dir, 'test.json'), test);
@@ -112,8 +143,15 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
 
     // Fault packages: `all` leaves out what the target refuses and what this runtime cannot do.
     const rt = runtime;
-    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), async (k) => (k === 'clock' ? rt.clockSupported() : true));
-    const steps = plan(o.nemesisSchedule, packages.length, { intervalMs: o.nemesisIntervalS * 1000, horizonMs: o.timeLimitS * 1000 }, new Random(o.seed ^ 0x2545f491));
+    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), async (k) =>
+      k === 'clock' ? rt.clockSupported() : true,
+    );
+    const steps = plan(
+      o.nemesisSchedule,
+      packages.length,
+      { intervalMs: o.nemesisIntervalS * 1000, horizonMs: o.timeLimitS * 1000 },
+      new Random(o.seed ^ 0x2545f491),
+    );
     const wo = { seed: o.seed, concurrency: o.concurrency, opTimeoutMs: o.opTimeoutMs, leaseMs: workload.leaseMs };
     const started = performance.now();
     const elapsed = (): number => (performance.now() - started) / 1000;
@@ -121,9 +159,20 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     let loadOver = false;
     const healed = barrier(o.concurrency);
     const p = new WorkerPool({
-      concurrency: o.concurrency, seed: o.seed, recorder, elapsed,
-      rate: burstRate(transitionsS(steps), { rate: o.rate, burstRate: o.burstRate ?? 3 * o.rate, burstSeconds: o.burstSeconds }),
-      generator: phases(until(() => loadOver, timeLimit(o.timeLimitS, workload.generator(wo))), healed.gen, oncePerWorker(workload.finalOp)),
+      concurrency: o.concurrency,
+      seed: o.seed,
+      recorder,
+      elapsed,
+      rate: burstRate(transitionsS(steps), {
+        rate: o.rate,
+        burstRate: o.burstRate ?? 3 * o.rate,
+        burstSeconds: o.burstSeconds,
+      }),
+      generator: phases(
+        until(() => loadOver, timeLimit(o.timeLimitS, workload.generator(wo))),
+        healed.gen,
+        oncePerWorker(workload.finalOp),
+      ),
       makeClient: (process, worker) => {
         const inner = prepared.client({ ...wo, nodes: handles, prefer: worker, process, options: topts });
         return workload.wrapClient ? workload.wrapClient(inner, { ...wo, process }) : inner;
@@ -132,16 +181,28 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     pool = p;
     const electionMs = Number(topts['election-ms']);
     nemesis = new Nemesis({
-      packages, steps, rnd: new Random(o.seed ^ 0x68e31da4), record: (e) => recorder.record(e), now: () => recorder.now(),
-      log: (m) => log.info(m), elapsedMs: () => elapsed() * 1000,
+      packages,
+      steps,
+      rnd: new Random(o.seed ^ 0x68e31da4),
+      record: (e) => recorder.record(e),
+      now: () => recorder.now(),
+      log: (m) => log.info(m),
+      elapsedMs: () => elapsed() * 1000,
       ctx: {
-        runtime: rt, nodes: handles.map((h) => h.name), rnd: new Random(o.seed ^ 0x68e31da4 ^ 0x1b873593),
-        leader: async (key) => target.leader?.(handles, key, topts), hotKey: () => p.hotKey(),
-        membership: target.membership ? (op, node, how) => target.membership!(handles, op, node, topts, how) : undefined,
+        runtime: rt,
+        nodes: handles.map((h) => h.name),
+        rnd: new Random(o.seed ^ 0x68e31da4 ^ 0x1b873593),
+        leader: async (key) => target.leader?.(handles, key, topts),
+        hotKey: () => p.hotKey(),
+        membership: target.membership
+          ? (op, node, how) => target.membership!(handles, op, node, topts, how)
+          : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
       },
     });
-    stop.on(() => { loadOver = true; });
+    stop.on(() => {
+      loadOver = true;
+    });
     const ticker = setInterval(() => {
       const c = recorder.counts;
       const act = nemesis?.state.active ?? [];
@@ -149,7 +210,9 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
       progress.line(`${elapsed().toFixed(0)}/${o.timeLimitS} s  ok ${c.ok}  fail ${c.fail}  info ${c.info}  ${active}`);
     }, 1000);
     const kindsText = packages.map((x) => x.kind.name).join(',') || 'none';
-    say(`load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`);
+    say(
+      `load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`,
+    );
     nemesis.start();
     const running = p.run();
     try {
@@ -178,7 +241,10 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   // Check what was recorded, whatever happened above.
   let events: HistoryEvent[] = [];
   try {
-    events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8'), { format: 'jsonl', file: join(dir, 'history.jsonl') }).events;
+    events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8'), {
+      format: 'jsonl',
+      file: join(dir, 'history.jsonl'),
+    }).events;
   } catch {
     // Nothing was recorded (the run failed before the load): an empty history.
   }

@@ -45,7 +45,11 @@ export class WorkerPool {
   private sleep(ms: number): Promise<void> {
     if (ms <= 0 || this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = (): void => { clearTimeout(t); this.sleeps.delete(done); resolve(); };
+      const done = (): void => {
+        clearTimeout(t);
+        this.sleeps.delete(done);
+        resolve();
+      };
       const t = setTimeout(done, ms);
       this.sleeps.add(done);
     });
@@ -83,7 +87,10 @@ export class WorkerPool {
     for (const k of this.recent) {
       const n = (counts.get(k) ?? 0) + 1;
       counts.set(k, n);
-      if (n > bestN) { best = k; bestN = n; }
+      if (n > bestN) {
+        best = k;
+        bestN = n;
+      }
     }
     return best;
   }
@@ -94,19 +101,35 @@ export class WorkerPool {
 
   /** Runs the generator until it is exhausted for every worker or stop() is called. */
   async run(): Promise<void> {
-    this.slots = Array.from({ length: this.o.concurrency }, (_, w) => ({ worker: w, process: w, client: this.o.makeClient(w, w), count: 0 }));
-    await Promise.all(this.slots.map(async (slot) => {
-      const rnd = workerRandom(this.o.seed, slot.worker);
-      const pace = workerRandom(this.o.seed ^ 0x5bd1e995, slot.worker);
-      while (!this.stopping) {
-        const op = this.o.generator({ worker: slot.worker, count: slot.count, rnd, elapsed: this.o.elapsed(), lastKey: slot.lastKey });
-        if (op === undefined) break;
-        if (op === PENDING) { await this.sleep(this.o.pendingMs ?? 50); continue; }
-        slot.count++;
-        await this.perform(slot, op);
-        await this.sleep(staggerMs(pace, this.rateNow(), this.o.concurrency));
-      }
+    this.slots = Array.from({ length: this.o.concurrency }, (_, w) => ({
+      worker: w,
+      process: w,
+      client: this.o.makeClient(w, w),
+      count: 0,
     }));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const rnd = workerRandom(this.o.seed, slot.worker);
+        const pace = workerRandom(this.o.seed ^ 0x5bd1e995, slot.worker);
+        while (!this.stopping) {
+          const op = this.o.generator({
+            worker: slot.worker,
+            count: slot.count,
+            rnd,
+            elapsed: this.o.elapsed(),
+            lastKey: slot.lastKey,
+          });
+          if (op === undefined) break;
+          if (op === PENDING) {
+            await this.sleep(this.o.pendingMs ?? 50);
+            continue;
+          }
+          slot.count++;
+          await this.perform(slot, op);
+          await this.sleep(staggerMs(pace, this.rateNow(), this.o.concurrency));
+        }
+      }),
+    );
   }
 
   /** Stop handing out new operations, final ones included; operations in flight complete (each has a client timeout). */

@@ -23,7 +23,9 @@ export interface CleanOptions {
 /** Run ids name containers and labels: the same rule as the docker runtime's. An empty one would mean "all". */
 export function checkRunId(runId: string | undefined): void {
   if (runId !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(runId)) {
-    throw new Error(`run id ${JSON.stringify(runId)} is not valid: it must be non-empty and [a-zA-Z0-9_.-] (see \`faultline clean --dry-run\` for the run ids left)`);
+    throw new Error(
+      `run id ${JSON.stringify(runId)} is not valid: it must be non-empty and [a-zA-Z0-9_.-] (see \`faultline clean --dry-run\` for the run ids left)`,
+    );
   }
 }
 
@@ -42,7 +44,11 @@ export async function listLeftovers(opts: CleanOptions = {}): Promise<Leftovers>
     docker.listVolumes({ filters }),
   ]);
   const runs = new Set<string>();
-  for (const o of [...cs.map((c) => c.Labels), ...ns.map((n) => n.Labels), ...(vs.Volumes ?? []).map((v) => v.Labels)]) {
+  for (const o of [
+    ...cs.map((c) => c.Labels),
+    ...ns.map((n) => n.Labels),
+    ...(vs.Volumes ?? []).map((v) => v.Labels),
+  ]) {
     const r = o?.['faultline.run'];
     if (r) runs.add(r);
   }
@@ -62,17 +68,23 @@ export async function cleanLeftovers(opts: CleanOptions = {}): Promise<Leftovers
   const found = await listLeftovers({ ...opts, docker });
   const removed: Leftovers = { containers: [], networks: [], volumes: [] };
   const errors: string[] = [];
-  const each = async (kind: 'containers' | 'networks' | 'volumes', names: string[], rm: (n: string) => Promise<unknown>) => {
-    await Promise.all(names.map(async (n) => {
-      try {
-        await rm(n);
-        removed[kind].push(n);
-      } catch (e) {
-        if (gone(e)) return;
-        if (/already in progress/.test((e as Error).message)) return;
-        errors.push(`${kind.slice(0, -1)} ${n}: ${(e as Error).message.split('\n')[0]}`);
-      }
-    }));
+  const each = async (
+    kind: 'containers' | 'networks' | 'volumes',
+    names: string[],
+    rm: (n: string) => Promise<unknown>,
+  ) => {
+    await Promise.all(
+      names.map(async (n) => {
+        try {
+          await rm(n);
+          removed[kind].push(n);
+        } catch (e) {
+          if (gone(e)) return;
+          if (/already in progress/.test((e as Error).message)) return;
+          errors.push(`${kind.slice(0, -1)} ${n}: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }),
+    );
   };
   await each('containers', found.containers, (n) => docker.getContainer(n).remove({ force: true }));
   await each('networks', found.networks, (n) => docker.getNetwork(n).remove());
@@ -85,7 +97,9 @@ export async function cleanLeftovers(opts: CleanOptions = {}): Promise<Leftovers
       const m = /^faultline-clock-(.+)-[A-Za-z0-9]{6}$/.exec(name);
       if (m && runs.has(m[1])) rmSync(join(tmpdir(), name), { recursive: true, force: true });
     }
-  } catch { /* best effort */ }
+  } catch {
+    /* best effort */
+  }
   if (errors.length) throw Object.assign(new Error(`could not remove: ${errors.join('; ')}`), { removed });
   return removed;
 }

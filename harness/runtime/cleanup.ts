@@ -9,7 +9,11 @@
 export type AsyncCleanup = () => Promise<void> | void;
 export type SyncCleanup = () => void;
 
-interface Entry { name: string; run: AsyncCleanup; sync?: SyncCleanup }
+interface Entry {
+  name: string;
+  run: AsyncCleanup;
+  sync?: SyncCleanup;
+}
 
 const entries = new Map<number, Entry>();
 let nextId = 1;
@@ -19,13 +23,15 @@ let signalled = false;
 async function runAll(): Promise<void> {
   const list = [...entries.entries()].reverse();
   entries.clear();
-  await Promise.all(list.map(async ([, e]) => {
-    try {
-      await e.run();
-    } catch (err) {
-      process.stderr.write(`cleanup ${e.name} failed: ${(err as Error).message}\n`);
-    }
-  }));
+  await Promise.all(
+    list.map(async ([, e]) => {
+      try {
+        await e.run();
+      } catch (err) {
+        process.stderr.write(`cleanup ${e.name} failed: ${(err as Error).message}\n`);
+      }
+    }),
+  );
 }
 
 function onSignal(sig: NodeJS.Signals): void {
@@ -39,7 +45,8 @@ function onSignal(sig: NodeJS.Signals): void {
     process.exit(sig === 'SIGINT' ? 130 : 143);
   }
   signalled = true;
-  if (entries.size > 0) process.stderr.write(`${sig}: cleaning up (${[...entries.values()].map((e) => e.name).join(', ')})\n`);
+  if (entries.size > 0)
+    process.stderr.write(`${sig}: cleaning up (${[...entries.values()].map((e) => e.name).join(', ')})\n`);
   void runAll().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
 }
 
@@ -62,17 +69,24 @@ let dying = false;
 
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return (msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return (msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    '?',
+  );
 }
 
 /** Tears everything down and exits 3: the path of SIGHUP and of errors that no code caught. */
 function onFatal(what: string, err?: unknown): void {
   if (dying) {
-    process.stderr.write(`faultline: ${what} during teardown${err !== undefined ? `: ${firstLine(err)}` : ''}; exiting\n`);
+    process.stderr.write(
+      `faultline: ${what} during teardown${err !== undefined ? `: ${firstLine(err)}` : ''}; exiting\n`,
+    );
     process.exit(EXIT_ERROR);
   }
   dying = true;
-  process.stderr.write(`faultline: ${what}${err !== undefined ? `: ${firstLine(err)}` : ''}${entries.size ? `; cleaning up (${[...entries.values()].map((e) => e.name).join(', ')})` : ''}\n`);
+  process.stderr.write(
+    `faultline: ${what}${err !== undefined ? `: ${firstLine(err)}` : ''}${entries.size ? `; cleaning up (${[...entries.values()].map((e) => e.name).join(', ')})` : ''}\n`,
+  );
   setTimeout(() => process.exit(EXIT_ERROR), FATAL_TEARDOWN_MS);
   void runAll().finally(() => process.exit(EXIT_ERROR));
 }
@@ -102,7 +116,9 @@ export function onCleanup(name: string, run: AsyncCleanup, sync?: SyncCleanup): 
   install();
   const id = nextId++;
   entries.set(id, { name, run, sync });
-  return () => { entries.delete(id); };
+  return () => {
+    entries.delete(id);
+  };
 }
 
 /** Runs (and unregisters) every registered cleanup now. */

@@ -25,15 +25,18 @@ export class DelayedWriter {
 
   private schedule(): void {
     if (this.timer || this.queue.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const now = Date.now();
-      while (this.queue.length && this.queue[0].due <= now) {
-        const { chunk } = this.queue.shift()!;
-        if (!this.out.destroyed) this.out.write(chunk);
-      }
-      this.schedule();
-    }, Math.max(0, this.queue[0].due - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const now = Date.now();
+        while (this.queue.length && this.queue[0].due <= now) {
+          const { chunk } = this.queue.shift()!;
+          if (!this.out.destroyed) this.out.write(chunk);
+        }
+        this.schedule();
+      },
+      Math.max(0, this.queue[0].due - Date.now()),
+    );
   }
 
   /** Drops whatever is still queued (the connection is closing). */

@@ -20,7 +20,12 @@ export function writeFaketimeFile(file: string, offsetMs: number): void {
 
 /** The environment that makes a dynamically linked program read its clock offset from `file`. */
 export function faketimeEnv(lib: string, file: string): Record<string, string> {
-  return { LD_PRELOAD: lib, FAKETIME_TIMESTAMP_FILE: file, FAKETIME_CACHE_DURATION: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1' };
+  return {
+    LD_PRELOAD: lib,
+    FAKETIME_TIMESTAMP_FILE: file,
+    FAKETIME_CACHE_DURATION: '1',
+    FAKETIME_DONT_FAKE_MONOTONIC: '1',
+  };
 }
 
 export const LIBFAKETIME_PATHS = [

@@ -5,7 +5,10 @@ import type { Runtime } from './types.js';
 export async function dockerReachable(timeoutMs = 2000): Promise<{ ok: boolean; reason?: string }> {
   try {
     const d = new Docker();
-    await Promise.race([d.ping(), new Promise((_, rej) => setTimeout(() => rej(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs))]);
+    await Promise.race([
+      d.ping(),
+      new Promise((_, rej) => setTimeout(() => rej(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs)),
+    ]);
     return { ok: true };
   } catch (e) {
     return { ok: false, reason: `no Docker engine reachable (${(e as Error).message.split('\n')[0]})` };
@@ -17,7 +20,9 @@ export async function createRuntime(kind: 'docker' | 'local' | 'auto', log: (m: 
   if (kind === 'auto') {
     const d = await dockerReachable();
     chosen = d.ok ? 'docker' : 'local';
-    log(`runtime: ${chosen}${d.ok ? ' (a Docker engine answered)' : ` (${d.reason}; using child processes on loopback)`}`);
+    log(
+      `runtime: ${chosen}${d.ok ? ' (a Docker engine answered)' : ` (${d.reason}; using child processes on loopback)`}`,
+    );
   }
   if (chosen === 'docker') {
     const d = await dockerReachable();

@@ -42,7 +42,12 @@ export function endAll<C extends RelayedConn>(conns: Set<C>): void {
 }
 
 /** The delay of one chunk: a retransmission when loss strikes, plus the link's latency ± jitter. */
-export function chunkDelay(loss: number, latency: { ms: number; jitterMs: number } | undefined, random: () => number, retransmitMs: number): number {
+export function chunkDelay(
+  loss: number,
+  latency: { ms: number; jitterMs: number } | undefined,
+  random: () => number,
+  retransmitMs: number,
+): number {
   let delay = 0;
   if (loss > 0 && random() < loss) delay += retransmitMs;
   if (latency) delay += Math.max(0, latency.ms + (random() * 2 - 1) * latency.jitterMs);

@@ -5,7 +5,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Calls `check` every `everyMs` until it returns undefined (done) or the time is up; then throws
  * "<what> within N ms: <the last reason check gave>".
  */
-export async function waitFor(what: string, timeoutMs: number, check: () => Promise<string | undefined>, everyMs = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<string | undefined>,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const why = await check();

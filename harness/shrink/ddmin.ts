@@ -31,20 +31,33 @@ export function ddmin<T>(input: readonly T[], fails: (subset: T[]) => boolean, o
   let items = input.slice();
   let n = 2;
   let tests = 0;
-  const test = (s: T[]): boolean => { tests++; return fails(s); };
+  const test = (s: T[]): boolean => {
+    tests++;
+    return fails(s);
+  };
   while (items.length >= 2) {
     if (o.expired?.()) return { items, tests, stoppedEarly: true };
     const chunks = split(items, Math.min(n, items.length));
     let reduced = false;
     for (const c of chunks) {
       if (o.expired?.()) return { items, tests, stoppedEarly: true };
-      if (test(c)) { items = c; n = 2; reduced = true; break; }
+      if (test(c)) {
+        items = c;
+        n = 2;
+        reduced = true;
+        break;
+      }
     }
     if (!reduced && chunks.length > 2) {
       for (let i = 0; i < chunks.length; i++) {
         if (o.expired?.()) return { items, tests, stoppedEarly: true };
         const complement = chunks.filter((_, j) => j !== i).flat();
-        if (test(complement)) { items = complement; n = Math.max(n - 1, 2); reduced = true; break; }
+        if (test(complement)) {
+          items = complement;
+          n = Math.max(n - 1, 2);
+          reduced = true;
+          break;
+        }
       }
     }
     if (!reduced) {

@@ -55,7 +55,16 @@ const REGISTER_MODELS = new Set(['cas-register', 'kv-register']);
  * that had not started yet; such a history is invalid for a reason other than the one being shrunk).
  */
 export function readsFromKeptWrites(events: readonly HistoryEvent[], init: unknown): boolean {
-  interface Op { f: string; key: unknown; value: unknown; inv: number; end: number; type: string; out?: unknown; added?: boolean }
+  interface Op {
+    f: string;
+    key: unknown;
+    value: unknown;
+    inv: number;
+    end: number;
+    type: string;
+    out?: unknown;
+    added?: boolean;
+  }
   const ops: Op[] = [];
   const open = new Map<unknown, Op>();
   events.forEach((e, pos) => {
@@ -76,7 +85,8 @@ export function readsFromKeptWrites(events: readonly HistoryEvent[], init: unkno
   // key → value → the earliest position at which a kept write of it was invoked.
   const written = new Map<unknown, Map<unknown, number>>();
   /** The earliest position at which v can be in k's register (-1: from the start), or undefined. */
-  const since = (k: unknown, v: unknown): number | undefined => (canon(v) === canon(init) ? -1 : written.get(canon(k))?.get(canon(v)));
+  const since = (k: unknown, v: unknown): number | undefined =>
+    canon(v) === canon(init) ? -1 : written.get(canon(k))?.get(canon(v));
   const seen = (k: unknown, v: unknown, before: number): boolean => {
     const at = since(k, v);
     return at !== undefined && at < before;
@@ -91,12 +101,14 @@ export function readsFromKeptWrites(events: readonly HistoryEvent[], init: unkno
   };
   const isCas = (o: Op): boolean => o.f === 'cas' && Array.isArray(o.value) && o.value.length === 2;
   // A write may have taken effect unless it failed; a cas only if the value it expected could be there.
-  for (let changed = true; changed;) {
+  for (let changed = true; changed; ) {
     changed = false;
     for (const o of ops) {
       if (o.added || o.type === 'fail') continue;
-      if (o.f === 'write') { add(o.key, o.value, o.inv); o.added = changed = true; }
-      else if (isCas(o) && seen(o.key, (o.value as unknown[])[0], o.end)) {
+      if (o.f === 'write') {
+        add(o.key, o.value, o.inv);
+        o.added = changed = true;
+      } else if (isCas(o) && seen(o.key, (o.value as unknown[])[0], o.end)) {
         // It can only have written once both it and the value it expected were there.
         add(o.key, (o.value as unknown[])[1], Math.max(o.inv, since(o.key, (o.value as unknown[])[0])!));
         o.added = changed = true;
@@ -122,14 +134,20 @@ function units(events: readonly HistoryEvent[]): Unit[] {
       return;
     }
     const u = open.get(e.process);
-    if (u) { u.push(i); open.delete(e.process); } else out.push([i]);
+    if (u) {
+      u.push(i);
+      open.delete(e.process);
+    } else out.push([i]);
   });
   return out;
 }
 
 /** The kept operations' events in history order (the same objects: re-indexed only at the end). */
 function build(events: readonly HistoryEvent[], keep: readonly Unit[]): HistoryEvent[] {
-  return keep.flat().sort((a, b) => a - b).map((i) => events[i]);
+  return keep
+    .flat()
+    .sort((a, b) => a - b)
+    .map((i) => events[i]);
 }
 
 export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec, o: ShrinkOptions = {}): ShrinkResult {
@@ -138,13 +156,22 @@ export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec,
   const stepMs = o.stepMs ?? 5_000;
   const all = history.events;
   const first = runChecks(all, spec, { full: true });
-  if (first.valid !== false) throw new NotInvalidError(`the history is ${first.valid === true ? 'valid' : 'unknown (undecided)'}; only an invalid history can be shrunk`);
+  if (first.valid !== false)
+    throw new NotInvalidError(
+      `the history is ${first.valid === true ? 'valid' : 'unknown (undecided)'}; only an invalid history can be shrunk`,
+    );
   const failing = first.checkers.filter((c) => c.valid === false).map((c) => c.checker);
-  const shrinkSpec: CheckSpec = { ...spec, checkers: spec.checkers.filter((c) => failing.includes(c)), timeoutMs: stepMs };
+  const shrinkSpec: CheckSpec = {
+    ...spec,
+    checkers: spec.checkers.filter((c) => failing.includes(c)),
+    timeoutMs: stepMs,
+  };
   let tests = 0;
   const clientAll = all.filter((e) => e.process !== 'nemesis');
-  const wellFormed = spec.model && REGISTER_MODELS.has(spec.model) && readsFromKeptWrites(clientAll, spec.init)
-    ? (evs: HistoryEvent[]) => readsFromKeptWrites(evs, spec.init) : () => true;
+  const wellFormed =
+    spec.model && REGISTER_MODELS.has(spec.model) && readsFromKeptWrites(clientAll, spec.init)
+      ? (evs: HistoryEvent[]) => readsFromKeptWrites(evs, spec.init)
+      : () => true;
   // The anchor: the operation Porcupine could not place. Porcupine's call/ret/ref are positions among the client
   // events of the whole history. Events stay the original objects until the end, so the anchor is found by identity.
   const lin = first.checkers.find((c) => c.checker === 'linearizable' && c.valid === false)?.linearizability;
@@ -156,7 +183,11 @@ export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec,
   // operations from a valid stretch of history can make it invalid (remove the write between two others), and
   // this keeps such accidental "bugs" out of the result.
   let strict = false;
-  const withoutAnchor = (evs: HistoryEvent[]): HistoryEvent[] => build(evs, units(evs).filter((u) => evs[u[0]] !== anchor));
+  const withoutAnchor = (evs: HistoryEvent[]): HistoryEvent[] =>
+    build(
+      evs,
+      units(evs).filter((u) => evs[u[0]] !== anchor),
+    );
   const fails = (evs: HistoryEvent[]): boolean => {
     if (!wellFormed(evs)) return false;
     if (anchor && !evs.includes(anchor)) return false;
@@ -173,11 +204,17 @@ export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec,
   if (bad && lin!.partitions.length > 1) {
     const k = partitionKey(bad);
     const only = events.filter((e) => canon(e.key) === k);
-    if (only.length > 0 && fails(only)) { events = only; key = k; }
+    if (only.length > 0 && fails(only)) {
+      events = only;
+      key = k;
+    }
   }
   // 3. The tail: operations invoked after the offending one returned.
   if (retEvent) {
-    const trimmed = build(events, units(events).filter((u) => events[u[0]].type !== 'invoke' || events[u[0]].index <= retEvent.index));
+    const trimmed = build(
+      events,
+      units(events).filter((u) => events[u[0]].type !== 'invoke' || events[u[0]].index <= retEvent.index),
+    );
     if (trimmed.length < events.length && fails(trimmed)) events = trimmed;
   }
   if (anchor) {
@@ -191,13 +228,22 @@ export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec,
   const items = allUnits.filter((u) => u !== anchorUnit);
   const withAnchor = (keep: Unit[]): Unit[] => (anchorUnit ? [...keep, anchorUnit] : keep);
   const deadline = t0 + budget;
-  const r = ddmin(items, (keep) => fails(build(events, withAnchor(keep))), { expired: () => performance.now() > deadline });
+  const r = ddmin(items, (keep) => fails(build(events, withAnchor(keep))), {
+    expired: () => performance.now() > deadline,
+  });
   const shrunk = build(events, withAnchor(r.items)).map((e, index) => ({ ...e, index }));
   const results = runChecks(shrunk, { ...shrinkSpec, timeoutMs: spec.timeoutMs }, { full: true });
-  const ops = (evs: readonly HistoryEvent[]): number => evs.filter((e) => e.type === 'invoke' && e.process !== 'nemesis').length;
+  const ops = (evs: readonly HistoryEvent[]): number =>
+    evs.filter((e) => e.type === 'invoke' && e.process !== 'nemesis').length;
   return {
-    events: shrunk, spec: { ...shrinkSpec, timeoutMs: spec.timeoutMs }, results, key,
-    before: { events: all.length, ops: ops(all) }, after: { events: shrunk.length, ops: ops(shrunk) },
-    tests, ms: performance.now() - t0, stoppedEarly: r.stoppedEarly,
+    events: shrunk,
+    spec: { ...shrinkSpec, timeoutMs: spec.timeoutMs },
+    results,
+    key,
+    before: { events: all.length, ops: ops(all) },
+    after: { events: shrunk.length, ops: ops(shrunk) },
+    tests,
+    ms: performance.now() - t0,
+    stoppedEarly: r.stoppedEarly,
   };
 }

@@ -33,7 +33,10 @@ export interface TestInfo {
 export const HISTORY_FILE = 'history.jsonl';
 
 export function timestamp(d = new Date()): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function createRunFolder(root: string, name: string): string {
@@ -87,7 +90,11 @@ export function readVerdict(dir: string): Results['valid'] | undefined {
   if (!existsSync(p)) return undefined;
   const { fd } = openRegularFile(p, 'JSON file');
   let head: string;
-  try { head = readHead(fd, p, 256); } finally { closeSync(fd); }
+  try {
+    head = readHead(fd, p, 256);
+  } finally {
+    closeSync(fd);
+  }
   const m = /^\s*\{\s*"valid"\s*:\s*(true|false|"unknown")\s*,/.exec(head);
   if (m) return m[1] === 'true' ? true : m[1] === 'false' ? false : 'unknown';
   return readResults(dir)?.valid;

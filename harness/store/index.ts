@@ -29,18 +29,32 @@ export interface RunEntry {
 }
 
 function isDir(p: string): boolean {
-  try { return lstatSync(p).isDirectory(); } catch { return false; }
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function isFile(p: string): boolean {
-  try { return lstatSync(p).isFile(); } catch { return false; }
+  try {
+    return lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Caches entries by folder and the mtimes of its two JSON files: serve lists often, runs change rarely. */
 const cache = new Map<string, { stamp: string; entry: RunEntry }>();
 
 function stampOf(dir: string): string {
-  const m = (f: string): string => { try { return String(statSync(join(dir, f)).mtimeMs); } catch { return '-'; } };
+  const m = (f: string): string => {
+    try {
+      return String(statSync(join(dir, f)).mtimeMs);
+    } catch {
+      return '-';
+    }
+  };
   return `${m('test.json')}|${m('results.json')}|${m('report.html')}`;
 }
 
@@ -50,7 +64,15 @@ export function readEntry(root: string, rel: string): RunEntry {
   const hit = cache.get(dir);
   if (hit && hit.stamp === stamp) return hit.entry;
   let entry: RunEntry;
-  const base = { path: rel, name: rel.split('/')[0], target: '', workload: '', nemesis: '', startedAt: '', hasReport: isFile(join(dir, 'report.html')) };
+  const base = {
+    path: rel,
+    name: rel.split('/')[0],
+    target: '',
+    workload: '',
+    nemesis: '',
+    startedAt: '',
+    hasReport: isFile(join(dir, 'report.html')),
+  };
   try {
     const t = readTestInfo(dir)!;
     let verdict: EntryVerdict = 'incomplete';
@@ -64,10 +86,17 @@ export function readEntry(root: string, rel: string): RunEntry {
     const started = Date.parse(t.startedAt);
     const finished = t.finishedAt ? Date.parse(t.finishedAt) : NaN;
     entry = {
-      ...base, name: t.name, verdict, ...(t.error ? { error: t.error } : {}),
-      target: t.target?.name ?? String(o.target ?? ''), workload: String(o.workload ?? ''), nemesis: String(o.nemesis ?? ''),
-      seed: typeof o.seed === 'number' ? o.seed : undefined, startedAt: t.startedAt,
-      durationS: Number.isFinite(started) && Number.isFinite(finished) ? (finished - started) / 1000 : undefined, command: t.command,
+      ...base,
+      name: t.name,
+      verdict,
+      ...(t.error ? { error: t.error } : {}),
+      target: t.target?.name ?? String(o.target ?? ''),
+      workload: String(o.workload ?? ''),
+      nemesis: String(o.nemesis ?? ''),
+      seed: typeof o.seed === 'number' ? o.seed : undefined,
+      startedAt: t.startedAt,
+      durationS: Number.isFinite(started) && Number.isFinite(finished) ? (finished - started) / 1000 : undefined,
+      command: t.command,
     };
   } catch (e) {
     entry = { ...base, verdict: 'unreadable', error: (e as Error).message.split('\n')[0] };
@@ -80,26 +109,39 @@ export function readEntry(root: string, rel: string): RunEntry {
 export function listRuns(root: string): RunEntry[] {
   const out: RunEntry[] = [];
   let tests: string[];
-  try { tests = readdirSync(root); } catch { return []; }
+  try {
+    tests = readdirSync(root);
+  } catch {
+    return [];
+  }
   for (const t of tests) {
     if (t.startsWith('.') || !isDir(join(root, t))) continue;
     let runs: string[];
-    try { runs = readdirSync(join(root, t)); } catch { continue; }
+    try {
+      runs = readdirSync(join(root, t));
+    } catch {
+      continue;
+    }
     for (const r of runs) {
       const dir = join(root, t, r);
       if (r.startsWith('.') || !isDir(dir) || !isFile(join(dir, 'test.json'))) continue;
       out.push(readEntry(root, `${t}/${r}`));
     }
   }
-  return out.sort((a, b) => (b.startedAt.localeCompare(a.startedAt)) || b.path.localeCompare(a.path));
+  return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.path.localeCompare(a.path));
 }
 
-export interface IndexFilter { verdict?: string; name?: string }
+export interface IndexFilter {
+  verdict?: string;
+  name?: string;
+}
 
 /** The filter both the server and the static page's script apply: verdict exactly, name as a substring. */
 export function filterRuns(runs: readonly RunEntry[], f: IndexFilter): RunEntry[] {
   const name = (f.name ?? '').toLowerCase();
-  return runs.filter((r) => (!f.verdict || verdictKey(r.verdict) === f.verdict) && (!name || r.name.toLowerCase().includes(name)));
+  return runs.filter(
+    (r) => (!f.verdict || verdictKey(r.verdict) === f.verdict) && (!name || r.name.toLowerCase().includes(name)),
+  );
 }
 
 export function verdictKey(v: EntryVerdict): string {

@@ -9,7 +9,8 @@ export function parseTargetOpts(pairs: readonly string[]): TargetOptions {
     if (eq <= 0) throw new Error(`--target-opt expects NAME=VALUE, got "${p}"`);
     const k = p.slice(0, eq).trim();
     const v = p.slice(eq + 1).trim();
-    if (k in out && out[k] !== v) out[k] = `${out[k]},${v}`; // repeated: a list (e.g. bug=a --target-opt bug=b)
+    if (k in out && out[k] !== v)
+      out[k] = `${out[k]},${v}`; // repeated: a list (e.g. bug=a --target-opt bug=b)
     else out[k] = v;
   }
   return out;
@@ -23,9 +24,12 @@ export function resolveTargetOpts(t: Target, given: TargetOptions): TargetOption
     const d = decl[k];
     if (!d) {
       const known = Object.keys(decl);
-      throw new Error(`target ${t.name} has no option "${k}"${known.length ? `; known: ${known.join(', ')}` : ' (it takes none)'}`);
+      throw new Error(
+        `target ${t.name} has no option "${k}"${known.length ? `; known: ${known.join(', ')}` : ' (it takes none)'}`,
+      );
     }
-    if (d.choices && !v.split(',').every((x) => d.choices!.includes(x))) throw new Error(`--target-opt ${k}=${v}: expected one of ${d.choices.join(', ')}`);
+    if (d.choices && !v.split(',').every((x) => d.choices!.includes(x)))
+      throw new Error(`--target-opt ${k}=${v}: expected one of ${d.choices.join(', ')}`);
     out[k] = v;
   }
   for (const [k, d] of Object.entries(decl)) if (!(k in out) && d.default !== undefined) out[k] = d.default;

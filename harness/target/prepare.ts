@@ -10,11 +10,19 @@ export interface PreparedTarget {
   client: ClientFactory;
 }
 
-export async function prepareTarget(spec: string, given: TargetOptions, workload: string, faults: readonly string[]): Promise<PreparedTarget> {
+export async function prepareTarget(
+  spec: string,
+  given: TargetOptions,
+  workload: string,
+  faults: readonly string[],
+): Promise<PreparedTarget> {
   const target = await loadTarget(spec);
   const options = resolveTargetOpts(target, given);
   const client = target.clients[workload];
-  if (!client) throw new Error(`target ${target.name} has no client for workload ${workload}; it supports: ${Object.keys(target.clients).join(', ')}`);
+  if (!client)
+    throw new Error(
+      `target ${target.name} has no client for workload ${workload}; it supports: ${Object.keys(target.clients).join(', ')}`,
+    );
   const refusals = refusalsOf(target, options);
   for (const f of faults) {
     const why = refusals[f];
@@ -28,6 +36,11 @@ export async function prepareTarget(spec: string, given: TargetOptions, workload
  * nemesis would have no way to change its members). The target's own reason wins (etcd says why it has none).
  */
 export function refusalsOf(target: Target, options: TargetOptions): FaultRefusals {
-  const implied: FaultRefusals = target.membership ? {} : { membership: 'the target has no membership hook (Target.membership, docs/targets.md), so members cannot be removed and re-added' };
+  const implied: FaultRefusals = target.membership
+    ? {}
+    : {
+        membership:
+          'the target has no membership hook (Target.membership, docs/targets.md), so members cannot be removed and re-added',
+      };
   return { ...implied, ...(target.refuses?.(options) ?? {}) };
 }

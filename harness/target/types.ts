@@ -50,7 +50,12 @@ export interface ImageBuilder {
    * `ARG BASE` / `FROM ${BASE}`. `files` maps a path inside the build context to a host path (file or folder);
    * everything listed is hashed, so an unchanged tree never rebuilds.
    */
-  build(o: { name: string; dockerfile: string; files: Record<string, string>; labels?: Record<string, string> }): Promise<string>;
+  build(o: {
+    name: string;
+    dockerfile: string;
+    files: Record<string, string>;
+    labels?: Record<string, string>;
+  }): Promise<string>;
   /** Whether the base carries libfaketime (clock faults possible for programs it reaches). */
   readonly faketime: boolean;
   log(msg: string): void;
@@ -157,7 +162,13 @@ export interface Target {
    * what it answered, never rejecting for a refusal or a timeout (see MembershipHow). A hook that ignores `how`
    * still works with every shape but split-minority, which then asks the leader the usual way.
    */
-  membership?(nodes: NodeHandle[], op: MembershipOp, node: string, options: TargetOptions, how?: MembershipHow): Promise<Record<string, unknown>>;
+  membership?(
+    nodes: NodeHandle[],
+    op: MembershipOp,
+    node: string,
+    options: TargetOptions,
+    how?: MembershipHow,
+  ): Promise<Record<string, unknown>>;
   /** Optional: what to record in test.json about the program (its version). */
   version?(options: TargetOptions): string | undefined;
 }

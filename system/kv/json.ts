@@ -29,9 +29,15 @@ export function isJson(v: unknown): v is Json {
   while (stack.length > 0) {
     const x = stack.pop();
     if (x === null || typeof x === 'string' || typeof x === 'boolean') continue;
-    if (typeof x === 'number') { if (!Number.isFinite(x)) return false; continue; }
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) return false;
+      continue;
+    }
     if (typeof x !== 'object') return false;
-    if (Array.isArray(x)) { for (const k of x) stack.push(k); continue; }
+    if (Array.isArray(x)) {
+      for (const k of x) stack.push(k);
+      continue;
+    }
     if (Object.getPrototypeOf(x) !== Object.prototype && Object.getPrototypeOf(x) !== null) return false;
     for (const k of Object.values(x as object)) stack.push(k);
   }
@@ -52,7 +58,8 @@ export function jsonEqual(a: Json, b: Json): boolean {
       for (let i = 0; i < x.length; i++) stack.push([x[i], yy[i]]);
       continue;
     }
-    const xo = x as Record<string, Json>, yo = y as Record<string, Json>;
+    const xo = x as Record<string, Json>,
+      yo = y as Record<string, Json>;
     const kx = Object.keys(xo);
     if (kx.length !== Object.keys(yo).length) return false;
     for (const k of kx) {

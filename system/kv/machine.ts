@@ -17,7 +17,10 @@ export type KvCommand =
 
 export type KvResult = KvOk | KvCasMismatch | KvFenced;
 
-interface Session { seq: number; result: KvResult }
+interface Session {
+  seq: number;
+  result: KvResult;
+}
 
 export interface KvSnapshot {
   data: [string, Json][];

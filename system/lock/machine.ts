@@ -16,7 +16,13 @@ export type LockResult =
   | { ok: false; error: 'held'; holder: string; token: number }
   | { ok: false; error: 'not-holder' };
 
-interface Held { owner: string; token: number; ttlMs: number; grantedAt: number; renewals?: number }
+interface Held {
+  owner: string;
+  token: number;
+  ttlMs: number;
+  grantedAt: number;
+  renewals?: number;
+}
 
 export interface LockMachineOptions {
   /** Planted bug: expire leases by this replica's wall clock when applying. */
@@ -43,12 +49,20 @@ export class LockMachine {
       case 'acquire':
         if (cur && cur.owner !== cmd.owner) return { ok: false, error: 'held', holder: cur.owner, token: cur.token };
         if (cur) return { ok: true, token: cur.token, holder: cur.owner }; // a retried acquire by the holder
-        this.locks.set(cmd.name, { owner: cmd.owner, token: index, ttlMs: cmd.ttlMs, grantedAt: (this.o.now ?? Date.now)() });
+        this.locks.set(cmd.name, {
+          owner: cmd.owner,
+          token: index,
+          ttlMs: cmd.ttlMs,
+          grantedAt: (this.o.now ?? Date.now)(),
+        });
         return { ok: true, token: index, holder: cmd.owner };
       case 'release':
         // Planted bug "release-any-owner": the naive unlock (Redis's plain DEL) frees whatever grant is current,
         // so a holder whose lease lapsed, or a client that never held the lock, frees the next holder's grant.
-        if (cur && this.o.releaseAnyOwner) { this.locks.delete(cmd.name); return { ok: true, token: cmd.token, holder: cmd.owner }; }
+        if (cur && this.o.releaseAnyOwner) {
+          this.locks.delete(cmd.name);
+          return { ok: true, token: cmd.token, holder: cmd.owner };
+        }
         if (!cur || cur.owner !== cmd.owner || cur.token !== cmd.token) return { ok: false, error: 'not-holder' };
         this.locks.delete(cmd.name);
         return { ok: true, token: cmd.token, holder: cmd.owner };

@@ -19,22 +19,64 @@
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** A read with a fence goes through the log so that the token is registered in log order (fenced-counter). */
-export interface KvRead { op: 'read'; key: string; fence?: Fence }
-export interface KvWrite { op: 'write'; key: string; value: Json; client?: string; seq?: number; fence?: Fence }
-export interface KvCas { op: 'cas'; key: string; from: Json; to: Json; client?: string; seq?: number; fence?: Fence }
+export interface KvRead {
+  op: 'read';
+  key: string;
+  fence?: Fence;
+}
+export interface KvWrite {
+  op: 'write';
+  key: string;
+  value: Json;
+  client?: string;
+  seq?: number;
+  fence?: Fence;
+}
+export interface KvCas {
+  op: 'cas';
+  key: string;
+  from: Json;
+  to: Json;
+  client?: string;
+  seq?: number;
+  fence?: Fence;
+}
 /** Optional fencing token (the lock issue): the store rejects a write whose token is lower than the highest seen for `lock`. */
-export interface Fence { lock: string; token: number }
+export interface Fence {
+  lock: string;
+  token: number;
+}
 export type KvRequest = KvRead | KvWrite | KvCas;
 
-export interface KvOk { ok: true; value?: Json; index?: number }
-export interface KvCasMismatch { ok: false; error: 'cas-mismatch'; value: Json }
-export interface KvFenced { ok: false; error: 'fenced'; highest: number }
+export interface KvOk {
+  ok: true;
+  value?: Json;
+  index?: number;
+}
+export interface KvCasMismatch {
+  ok: false;
+  error: 'cas-mismatch';
+  value: Json;
+}
+export interface KvFenced {
+  ok: false;
+  error: 'fenced';
+  highest: number;
+}
 /**
  * Not this node's to answer: `shard` = shardOf(key or name, S), `shards` = S, `replicas` = client URLs of the shard's
  * replicas (try them when `leaderUrl` is null). leader/leaderUrl are null when this node holds no replica of the
  * shard or does not know its leader.
  */
-export interface NotLeader { ok: false; error: 'not-leader'; leader: string | null; leaderUrl: string | null; shard?: number; shards?: number; replicas?: string[] }
+export interface NotLeader {
+  ok: false;
+  error: 'not-leader';
+  leader: string | null;
+  leaderUrl: string | null;
+  shard?: number;
+  shards?: number;
+  replicas?: string[];
+}
 
 /**
  * Locks, routed by shardOf(name, S) like /kv and proposed through that shard's Raft log (no lock answer comes
@@ -51,16 +93,40 @@ export type LockRequest =
   | { op: 'acquire'; name: string; owner: string; ttlMs: number }
   | { op: 'release'; name: string; owner: string; token: number }
   | { op: 'renew'; name: string; owner: string; token: number; ttlMs: number };
-export interface LockGranted { ok: true; token: number; holder: string }
-export interface LockHeld { ok: false; error: 'held'; holder: string; token: number }
-export interface LockNotHolder { ok: false; error: 'not-holder' }
-export interface Unavailable { ok: false; error: 'timeout' | 'unavailable'; message?: string }
-export interface BadRequest { ok: false; error: 'bad-request'; message: string }
+export interface LockGranted {
+  ok: true;
+  token: number;
+  holder: string;
+}
+export interface LockHeld {
+  ok: false;
+  error: 'held';
+  holder: string;
+  token: number;
+}
+export interface LockNotHolder {
+  ok: false;
+  error: 'not-holder';
+}
+export interface Unavailable {
+  ok: false;
+  error: 'timeout' | 'unavailable';
+  message?: string;
+}
+export interface BadRequest {
+  ok: false;
+  error: 'bad-request';
+  message: string;
+}
 /**
  * A command that reached the log but cannot apply (the same answer on every replica; nothing changed). The API
  * answers it as 400 bad-request; the shard machine's apply returns it instead of throwing.
  */
-export interface InvalidCommand { ok: false; error: 'invalid-command'; message: string }
+export interface InvalidCommand {
+  ok: false;
+  error: 'invalid-command';
+  message: string;
+}
 export type KvResponse = KvOk | KvCasMismatch | KvFenced | NotLeader | Unavailable | BadRequest;
 
 export interface GroupStatus {
@@ -84,11 +150,25 @@ export interface GroupStatus {
 }
 
 /** POST /admin/membership: add or remove one voter of one shard's group; send it to that shard's leader. */
-export interface MembershipRequest { op: 'add' | 'remove'; node: string; shard: number }
+export interface MembershipRequest {
+  op: 'add' | 'remove';
+  node: string;
+  shard: number;
+}
 /** 200: the configuration entry is committed (or, changed: false, the latest configuration already was so). */
-export interface MembershipOk { ok: true; shard: number; members: string[]; changed: boolean }
+export interface MembershipOk {
+  ok: true;
+  shard: number;
+  members: string[];
+  changed: boolean;
+}
 /** 409: retry later (change-pending) or never (too-few-members: the removal would leave fewer than 2 voters). */
-export interface MembershipRefused { ok: false; error: 'change-pending' | 'too-few-members'; shard: number; message: string }
+export interface MembershipRefused {
+  ok: false;
+  error: 'change-pending' | 'too-few-members';
+  shard: number;
+  message: string;
+}
 
 export interface NodeStatus {
   id: string;

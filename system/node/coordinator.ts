@@ -51,8 +51,14 @@ export class Coordinator {
   /** Counters for tests and /status. */
   transfers = 0;
 
-  constructor(readonly o: CoordinatorOptions, readonly groups: Map<string, Raft>) {
-    this.liveness = new Liveness(o.members.filter((m) => m !== o.id), o.electionTick);
+  constructor(
+    readonly o: CoordinatorOptions,
+    readonly groups: Map<string, Raft>,
+  ) {
+    this.liveness = new Liveness(
+      o.members.filter((m) => m !== o.id),
+      o.electionTick,
+    );
     this.nextRebalance = this.rebalanceDelay();
     this.run = Math.floor(o.random() * 2 ** 48).toString(36);
   }
@@ -97,7 +103,8 @@ export class Coordinator {
         const last = r.log.lastIndex();
         const idle = this.lastSeen.get(g) === last;
         this.lastSeen.set(g, last);
-        if ((this.o.quiesce ?? true) && idle && !r.peers.some((p) => this.liveness.suspected(p)) && r.quiesce()) continue;
+        if ((this.o.quiesce ?? true) && idle && !r.peers.some((p) => this.liveness.suspected(p)) && r.quiesce())
+          continue;
         r.heartbeat();
       }
     }
@@ -141,8 +148,13 @@ export class Coordinator {
       // behind will do (the transfer refuses new proposals and sends TimeoutNow once it has caught up).
       const last = r.log.lastIndex();
       const prog = r.progress();
-      const near = (p: NodeId): boolean => { const x = prog.get(p); return !!x && x.state === 'replicate' && x.match >= last - TRANSFER_LAG; };
-      const candidates = r.peers.filter((p) => p !== this.o.id && this.leadsOf.has(p) && !this.liveness.suspected(p) && near(p));
+      const near = (p: NodeId): boolean => {
+        const x = prog.get(p);
+        return !!x && x.state === 'replicate' && x.match >= last - TRANSFER_LAG;
+      };
+      const candidates = r.peers.filter(
+        (p) => p !== this.o.id && this.leadsOf.has(p) && !this.liveness.suspected(p) && near(p),
+      );
       led.push({ id: g, candidates });
     }
     // Several transfers per round (each counted against its target at once), so that a node that won most
@@ -152,7 +164,10 @@ export class Coordinator {
     for (let k = 0; k < MAX_TRANSFERS_PER_ROUND && mine >= 2; k++) {
       const pick = pickTransfer(mine, led, (n) => (this.leadsOf.get(n)?.size ?? Infinity) + (extra.get(n) ?? 0));
       if (!pick) return;
-      led.splice(led.findIndex((g) => g.id === pick.group), 1);
+      led.splice(
+        led.findIndex((g) => g.id === pick.group),
+        1,
+      );
       if (!this.groups.get(pick.group)!.transferLeadership(pick.to)) continue;
       this.transfers++;
       mine--;

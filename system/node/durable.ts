@@ -37,7 +37,9 @@ let writeImpl: WriteFn = defaultWrite;
 /** For tests only: simulate a disk that writes short or fails. Returns a function that restores the real one. */
 export function setWriteForTests(fn: WriteFn): () => void {
   writeImpl = fn;
-  return () => { writeImpl = defaultWrite; };
+  return () => {
+    writeImpl = defaultWrite;
+  };
 }
 
 /** Writes all of `data` at the file's position, or throws StorageFailure (a write that makes no progress fails). */
@@ -51,7 +53,8 @@ export function writeFully(fd: number, data: string | Buffer, what: string): voi
     } catch (e) {
       throw new StorageFailure(`write to ${what} failed after ${off} of ${buf.length} bytes`, e);
     }
-    if (!(n > 0)) throw new StorageFailure(`write to ${what} failed after ${off} of ${buf.length} bytes`, 'no progress');
+    if (!(n > 0))
+      throw new StorageFailure(`write to ${what} failed after ${off} of ${buf.length} bytes`, 'no progress');
     off += n;
   }
 }
@@ -78,8 +81,16 @@ export function syncFd(fd: number, what: string): void {
 
 export function fsyncDir(dir: string): void {
   let fd: number;
-  try { fd = openSync(dir, 'r'); } catch (e) { throw new StorageFailure(`open ${dir}`, e); }
-  try { syncFd(fd, dir); } finally { closeSync(fd); }
+  try {
+    fd = openSync(dir, 'r');
+  } catch (e) {
+    throw new StorageFailure(`open ${dir}`, e);
+  }
+  try {
+    syncFd(fd, dir);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -90,16 +101,28 @@ export function fsyncDir(dir: string): void {
 export function writeAtomic(dir: string, name: string, text: string, sync: boolean): void {
   const tmp = join(dir, `${name}.tmp`);
   let fd: number;
-  try { fd = openSync(tmp, 'w'); } catch (e) { throw new StorageFailure(`create ${tmp}`, e); }
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw new StorageFailure(`create ${tmp}`, e);
+  }
   try {
     writeFully(fd, text, tmp);
     if (sync) syncFd(fd, tmp);
   } catch (e) {
     closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
   closeSync(fd);
-  try { renameSync(tmp, join(dir, name)); } catch (e) { throw new StorageFailure(`rename ${tmp}`, e); }
+  try {
+    renameSync(tmp, join(dir, name));
+  } catch (e) {
+    throw new StorageFailure(`rename ${tmp}`, e);
+  }
   if (sync) fsyncDir(dir);
 }

@@ -50,7 +50,10 @@ export interface GroupOptions {
   random?: () => number;
 }
 
-interface Pending { resolve: (r: ShardResult) => void; timer: NodeJS.Timeout }
+interface Pending {
+  resolve: (r: ShardResult) => void;
+  timer: NodeJS.Timeout;
+}
 
 /** Fewest voters a membership change may leave (one voter would make every crash an outage; contract). */
 export const MIN_VOTERS = 2;
@@ -62,10 +65,18 @@ export type MembershipOutcome =
   | { kind: 'change-pending' }
   | { kind: 'too-few-members' }
   | { kind: 'bad'; message: string };
-interface ReadWaiter { key: string; resolve: (v: { value: Json } | { error: 'not-leader' }) => void; index?: number; timer: NodeJS.Timeout }
+interface ReadWaiter {
+  key: string;
+  resolve: (v: { value: Json } | { error: 'not-leader' }) => void;
+  index?: number;
+  timer: NodeJS.Timeout;
+}
 
 /** Entries carry the proposing node's request id so that the node can answer its own client when it applies. */
-interface Envelope { rid: string; cmd: ShardCommand }
+interface Envelope {
+  rid: string;
+  cmd: ShardCommand;
+}
 
 export class RaftGroup {
   readonly raft: Raft;
@@ -83,14 +94,29 @@ export class RaftGroup {
   stopped = false;
 
   constructor(private readonly o: GroupOptions) {
-    this.machine = new ShardMachine({ ignoreFences: o.bugs.has('lock-no-fence'), localClockLeases: o.bugs.has('lease-local-clock'), releaseAnyOwner: o.bugs.has('release-any-owner') });
+    this.machine = new ShardMachine({
+      ignoreFences: o.bugs.has('lock-no-fence'),
+      localClockLeases: o.bugs.has('lease-local-clock'),
+      releaseAnyOwner: o.bugs.has('release-any-owner'),
+    });
     const snap = o.storage.snapshot();
     if (snap) this.machine.restore(snap.data);
     this.snapIndex = snap?.meta.index ?? 0;
     this.raft = new Raft({
-      id: o.id, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, preVote: true, checkQuorum: true,
-      random: o.random ?? Math.random, storage: o.storage, applied: this.snapIndex, bugs: o.bugs, universe: o.replicas,
-      maxEntriesPerMsg: 512, maxBytesPerMsg: 4 * MAX_BODY_BYTES, maxInflight: 64, hostHeartbeats: true,
+      id: o.id,
+      electionTick: o.electionTick,
+      heartbeatTick: o.heartbeatTick,
+      preVote: true,
+      checkQuorum: true,
+      random: o.random ?? Math.random,
+      storage: o.storage,
+      applied: this.snapIndex,
+      bugs: o.bugs,
+      universe: o.replicas,
+      maxEntriesPerMsg: 512,
+      maxBytesPerMsg: 4 * MAX_BODY_BYTES,
+      maxInflight: 64,
+      hostHeartbeats: true,
     });
     this.prefix = `${o.id}.${process.pid}.${Date.now().toString(36)}.`;
     this.schedule();
@@ -128,11 +154,16 @@ export class RaftGroup {
     for (const l of this.machine.locks.leases()) {
       live.add(l.token);
       const d = this.leaseDeadlines.get(l.token);
-      if (d === undefined || d.renewals !== l.renewals) { this.leaseDeadlines.set(l.token, { at: now + l.ttlMs, renewals: l.renewals }); continue; }
+      if (d === undefined || d.renewals !== l.renewals) {
+        this.leaseDeadlines.set(l.token, { at: now + l.ttlMs, renewals: l.renewals });
+        continue;
+      }
       if (d.at > 0 && now >= d.at) {
         d.at = 0; // proposed once; a lost proposal is retried after a fresh ttl
         this.propose({ kind: 'lock', op: 'expire', name: l.name, token: l.token }, 5000)
-          .then((r) => { if (r === undefined) this.leaseDeadlines.delete(l.token); })
+          .then((r) => {
+            if (r === undefined) this.leaseDeadlines.delete(l.token);
+          })
           .catch(() => this.leaseDeadlines.delete(l.token));
       }
     }
@@ -195,22 +226,35 @@ export class RaftGroup {
    * (changed: false) when that configuration is committed, else change-pending (the caller retries).
    */
   changeMembership(change: ConfChange, timeoutMs: number): Promise<MembershipOutcome> {
-    if (!this.o.replicas.includes(change.node)) return Promise.resolve({ kind: 'bad', message: `node ${change.node} is not a placement replica of shard ${this.o.groupId}` });
+    if (!this.o.replicas.includes(change.node))
+      return Promise.resolve({
+        kind: 'bad',
+        message: `node ${change.node} is not a placement replica of shard ${this.o.groupId}`,
+      });
     if (this.raft.role !== 'leader') return Promise.resolve({ kind: 'not-leader' });
     // A transfer under way: we are still the leader; the caller retries here or at the new leader.
     if (this.raft.status().transferee !== null) return Promise.resolve({ kind: 'change-pending' });
     const members = this.raft.peers;
     const isMember = members.includes(change.node);
-    if (change.op === 'remove' && isMember && members.length - 1 < MIN_VOTERS) return Promise.resolve({ kind: 'too-few-members' });
+    if (change.op === 'remove' && isMember && members.length - 1 < MIN_VOTERS)
+      return Promise.resolve({ kind: 'too-few-members' });
     const rid = this.prefix + 'm' + (this.nextId++).toString(36);
     const r = this.raft.proposeConfChange(change, rid);
     if (!r.ok) {
       switch (r.reason) {
-        case 'unchanged': return Promise.resolve({ kind: 'done', changed: false, members: [...members] });
-        case 'pending': return Promise.resolve({ kind: 'change-pending' });
-        case 'not-leader': return Promise.resolve({ kind: 'not-leader' });
-        case 'empty': return Promise.resolve({ kind: 'too-few-members' });
-        case 'unknown-node': return Promise.resolve({ kind: 'bad', message: `node ${change.node} may not be a member of shard ${this.o.groupId}` });
+        case 'unchanged':
+          return Promise.resolve({ kind: 'done', changed: false, members: [...members] });
+        case 'pending':
+          return Promise.resolve({ kind: 'change-pending' });
+        case 'not-leader':
+          return Promise.resolve({ kind: 'not-leader' });
+        case 'empty':
+          return Promise.resolve({ kind: 'too-few-members' });
+        case 'unknown-node':
+          return Promise.resolve({
+            kind: 'bad',
+            message: `node ${change.node} may not be a member of shard ${this.o.groupId}`,
+          });
       }
     }
     this.kick();
@@ -271,7 +315,11 @@ export class RaftGroup {
     const early = this.raft.role === 'leader' ? rd.messages.filter((m) => m.type === 'App') : [];
     if (early.length > 0) this.sendBatched(early);
     if (rd.entries.length > 0 || rd.hardState) st.save(rd.hardState, rd.entries, false);
-    if (rd.softState) this.o.logger.info({ group: this.o.groupId, role: rd.softState.role, leader: rd.softState.leader, term: this.raft.term }, 'role change');
+    if (rd.softState)
+      this.o.logger.info(
+        { group: this.o.groupId, role: rd.softState.role, leader: rd.softState.leader, term: this.raft.term },
+        'role change',
+      );
   }
 
   /** Second half, after the host synced the logs: send, apply, answer reads, advance, compact. */
@@ -293,7 +341,8 @@ export class RaftGroup {
           this.confWaiters.delete(d.ctx!);
           w.resolve([...d.voters].sort());
         }
-        if (d) this.o.logger.info({ group: this.o.groupId, index: e.index, members: d.voters }, 'configuration committed');
+        if (d)
+          this.o.logger.info({ group: this.o.groupId, index: e.index, members: d.voters }, 'configuration committed');
         continue;
       }
       if (e.type !== 'normal') continue;

@@ -55,23 +55,43 @@ export class NodeHost {
 
   constructor(readonly o: HostOptions) {
     this.placement = place([...o.members].sort(), o.shards, o.replication);
-    this.wal = Wal.open(o.dataDir, { fsync: o.fsync, deferWrites: o.bugs.includes('no-fsync'), segmentBytes: o.walSegmentBytes });
+    this.wal = Wal.open(o.dataDir, {
+      fsync: o.fsync,
+      deferWrites: o.bugs.includes('no-fsync'),
+      segmentBytes: o.walSegmentBytes,
+    });
     for (const w of this.wal.warnings) o.logger.warn(w);
     const rafts = new Map<string, RaftGroup['raft']>();
     for (const s of shardsOn(this.placement, o.id)) {
       const storage = new DiskStorage(this.wal, String(s), this.placement.replicas[s]);
       const g = new RaftGroup({
-        groupId: String(s), id: o.id, storage, replicas: this.placement.replicas[s], send: (to, group, msgs) => this.enqueue(to, group, msgs), logger: o.logger,
-        schedule: (urgent) => this.schedule(urgent), electionTick: o.electionTick, heartbeatTick: o.heartbeatTick,
-        bugs: new Set(o.bugs), snapshotEvery: o.snapshotEvery,
+        groupId: String(s),
+        id: o.id,
+        storage,
+        replicas: this.placement.replicas[s],
+        send: (to, group, msgs) => this.enqueue(to, group, msgs),
+        logger: o.logger,
+        schedule: (urgent) => this.schedule(urgent),
+        electionTick: o.electionTick,
+        heartbeatTick: o.heartbeatTick,
+        bugs: new Set(o.bugs),
+        snapshotEvery: o.snapshotEvery,
       });
       this.groups.set(s, g);
       rafts.set(String(s), g.raft);
     }
-    this.coordinator = new Coordinator({
-      id: o.id, members: o.members, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick, random: Math.random,
-      quiesce: o.quiesce, rebalance: o.rebalance,
-    }, rafts);
+    this.coordinator = new Coordinator(
+      {
+        id: o.id,
+        members: o.members,
+        electionTick: o.electionTick,
+        heartbeatTick: o.heartbeatTick,
+        random: Math.random,
+        quiesce: o.quiesce,
+        rebalance: o.rebalance,
+      },
+      rafts,
+    );
   }
 
   private scheduled = false;
@@ -84,12 +104,18 @@ export class NodeHost {
     if (urgent) {
       if (this.urgent) return;
       this.urgent = true;
-      queueMicrotask(() => { this.urgent = false; this.drain(); });
+      queueMicrotask(() => {
+        this.urgent = false;
+        this.drain();
+      });
       return;
     }
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => { this.scheduled = false; this.drain(); });
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drain();
+    });
   }
 
   /**
@@ -148,7 +174,11 @@ export class NodeHost {
     // What the batch released, and the node beat when one is due: one frame per peer.
     this.flushOutbox(true);
     // Applying can leave more to do (a read index reached, an answer to a stepped message): next turn.
-    for (const g of this.groups.values()) if (!g.stopped && g.raft.hasReady()) { this.schedule(false); break; }
+    for (const g of this.groups.values())
+      if (!g.stopped && g.raft.hasReady()) {
+        this.schedule(false);
+        break;
+      }
   }
 
   private enqueue(to: NodeId, group: string, msgs: Message[]): void {
@@ -211,6 +241,10 @@ export class NodeHost {
   stop(): void {
     this.stopped = true;
     for (const g of this.groups.values()) g.stop();
-    try { this.wal.close(); } catch { /* a failed disk: closing is best effort */ }
+    try {
+      this.wal.close();
+    } catch {
+      /* a failed disk: closing is best effort */
+    }
   }
 }

@@ -18,7 +18,10 @@ export class Liveness {
   private suspects = new Set<NodeId>();
 
   /** Every peer counts as just heard at start: a starting node gives its peers a full timeout. */
-  constructor(readonly peers: NodeId[], readonly timeoutTicks: number) {
+  constructor(
+    readonly peers: NodeId[],
+    readonly timeoutTicks: number,
+  ) {
     for (const p of peers) this.lastHeard.set(p, 0);
   }
 
@@ -33,8 +36,13 @@ export class Liveness {
     const ch: LivenessChange = { suspected: [], recovered: [] };
     for (const [p, at] of this.lastHeard) {
       const silent = this.now - at >= this.timeoutTicks;
-      if (silent && !this.suspects.has(p)) { this.suspects.add(p); ch.suspected.push(p); }
-      else if (!silent && this.suspects.has(p)) { this.suspects.delete(p); ch.recovered.push(p); }
+      if (silent && !this.suspects.has(p)) {
+        this.suspects.add(p);
+        ch.suspected.push(p);
+      } else if (!silent && this.suspects.has(p)) {
+        this.suspects.delete(p);
+        ch.recovered.push(p);
+      }
     }
     return ch;
   }

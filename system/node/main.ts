@@ -24,19 +24,43 @@ function die(msg: string): never {
 }
 
 let host: NodeHost | undefined;
-const transport = new Transport({ id: cfg.id, addrs: cfg.peers, secret: cfg.peerSecret, onFrame: (from, f) => host?.deliver(from, f), log: logger });
+const transport = new Transport({
+  id: cfg.id,
+  addrs: cfg.peers,
+  secret: cfg.peerSecret,
+  onFrame: (from, f) => host?.deliver(from, f),
+  log: logger,
+});
 try {
   host = new NodeHost({
-    id: cfg.id, members: [...cfg.peers.keys()], shards: cfg.shards, replication: cfg.replication, dataDir: cfg.dataDir,
-    fsync: cfg.fsync, bugs: cfg.bugs, electionTick: cfg.electionTicks, heartbeatTick: cfg.heartbeatTicks, snapshotEvery: cfg.snapshotEvery, walSegmentBytes: cfg.walSegmentBytes,
-    send: (to, frame) => transport.send(to, frame), flush: () => transport.flushAll(), logger,
+    id: cfg.id,
+    members: [...cfg.peers.keys()],
+    shards: cfg.shards,
+    replication: cfg.replication,
+    dataDir: cfg.dataDir,
+    fsync: cfg.fsync,
+    bugs: cfg.bugs,
+    electionTick: cfg.electionTicks,
+    heartbeatTick: cfg.heartbeatTicks,
+    snapshotEvery: cfg.snapshotEvery,
+    walSegmentBytes: cfg.walSegmentBytes,
+    send: (to, frame) => transport.send(to, frame),
+    flush: () => transport.flushAll(),
+    logger,
     // Crash-stop: a node whose disk refused a write must not acknowledge anything more (issue 14, item 3).
     onFatal: (err) => die(`stopping: ${err.message}`),
   });
 } catch (e) {
   die(`cannot open ${cfg.dataDir}: ${(e as Error).message}`);
 }
-const server = createApiServer({ id: cfg.id, host, clientUrls: cfg.clientUrls, requestTimeoutMs: cfg.requestTimeoutMs, bugs: cfg.bugs, logger });
+const server = createApiServer({
+  id: cfg.id,
+  host,
+  clientUrls: cfg.clientUrls,
+  requestTimeoutMs: cfg.requestTimeoutMs,
+  bugs: cfg.bugs,
+  logger,
+});
 
 try {
   await transport.listen(cfg.listenHost, cfg.peerPort);
@@ -49,7 +73,20 @@ try {
   process.exit(1);
 }
 const ticker = setInterval(() => host!.tick(), cfg.tickMs);
-logger.info({ clientPort: cfg.clientPort, peerPort: cfg.peerPort, listen: cfg.listenHost, peerAuth: cfg.peerSecret !== '', bugs: cfg.bugs, fsync: cfg.fsync, shards: cfg.shards, replication: cfg.replication, hosted: [...host.groups.keys()] }, 'node started');
+logger.info(
+  {
+    clientPort: cfg.clientPort,
+    peerPort: cfg.peerPort,
+    listen: cfg.listenHost,
+    peerAuth: cfg.peerSecret !== '',
+    bugs: cfg.bugs,
+    fsync: cfg.fsync,
+    shards: cfg.shards,
+    replication: cfg.replication,
+    hosted: [...host.groups.keys()],
+  },
+  'node started',
+);
 
 function shutdown(signal: string): void {
   logger.info({ signal }, 'shutting down');

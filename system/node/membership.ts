@@ -8,7 +8,8 @@ export type { MembershipRequest } from './api.js';
 
 /** A one-line reason the body is not a valid membership request, or undefined when it is. */
 export function validateMembership(body: unknown, placement: Placement): string | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'body must be a JSON object {"op", "node", "shard"}';
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return 'body must be a JSON object {"op", "node", "shard"}';
   const b = body as Partial<MembershipRequest> & Record<string, unknown>;
   if (b.op !== 'add' && b.op !== 'remove') return 'op must be "add" or "remove"';
   if (typeof b.node !== 'string' || b.node === '') return 'node must be a node id';
@@ -17,6 +18,7 @@ export function validateMembership(body: unknown, placement: Placement): string 
   }
   for (const k of Object.keys(b)) if (k !== 'op' && k !== 'node' && k !== 'shard') return `unknown field "${k}"`;
   if (!placement.nodes.includes(b.node)) return `unknown node id "${b.node}"`;
-  if (!placement.replicas[b.shard].includes(b.node)) return `node ${b.node} is not a placement replica of shard ${b.shard} (replicas: ${placement.replicas[b.shard].join(', ')})`;
+  if (!placement.replicas[b.shard].includes(b.node))
+    return `node ${b.node} is not a placement replica of shard ${b.shard} (replicas: ${placement.replicas[b.shard].join(', ')})`;
   return undefined;
 }

@@ -20,8 +20,17 @@ export function newNonce(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function proof(secret: string, role: 'listener' | 'dialer', from: string, to: string, dialerNonce: string, listenerNonce: string): string {
-  return createHmac('sha256', secret).update([PROTOCOL, role, from, to, dialerNonce, listenerNonce].join('|')).digest('hex');
+export function proof(
+  secret: string,
+  role: 'listener' | 'dialer',
+  from: string,
+  to: string,
+  dialerNonce: string,
+  listenerNonce: string,
+): string {
+  return createHmac('sha256', secret)
+    .update([PROTOCOL, role, from, to, dialerNonce, listenerNonce].join('|'))
+    .digest('hex');
 }
 
 /** Constant-time comparison of a received proof with the expected one. */
@@ -36,12 +45,16 @@ const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 
 /** Parses one handshake line; undefined when it is not what the step expects. */
 export function parseHello(line: Buffer): { from: string; to: string; nonce: string } | undefined {
   const m = parse(line);
-  return m && m.hello === PROTOCOL && isId(m.from) && isId(m.to) && isNonce(m.nonce) ? { from: m.from, to: m.to, nonce: m.nonce } : undefined;
+  return m && m.hello === PROTOCOL && isId(m.from) && isId(m.to) && isNonce(m.nonce)
+    ? { from: m.from, to: m.to, nonce: m.nonce }
+    : undefined;
 }
 
 export function parseChallenge(line: Buffer): { challenge: string; proof: string } | undefined {
   const m = parse(line);
-  return m && isNonce(m.challenge) && typeof m.proof === 'string' ? { challenge: m.challenge, proof: m.proof } : undefined;
+  return m && isNonce(m.challenge) && typeof m.proof === 'string'
+    ? { challenge: m.challenge, proof: m.proof }
+    : undefined;
 }
 
 export function parseAuth(line: Buffer): string | undefined {

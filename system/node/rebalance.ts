@@ -14,7 +14,11 @@ export interface LedGroup {
 }
 
 /** The transfer to make now, if any: the group whose best candidate leads the fewest shards. */
-export function pickTransfer(myLeads: number, led: LedGroup[], leadsOf: (n: NodeId) => number): { group: string; to: NodeId } | undefined {
+export function pickTransfer(
+  myLeads: number,
+  led: LedGroup[],
+  leadsOf: (n: NodeId) => number,
+): { group: string; to: NodeId } | undefined {
   let best: { group: string; to: NodeId; leads: number } | undefined;
   for (const g of led) {
     for (const c of g.candidates) {

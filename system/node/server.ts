@@ -36,7 +36,10 @@ function reply(res: ServerResponse, code: number, body: unknown): void {
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) { reject(new BodyTooLarge(`body is larger than ${MAX_BODY_BYTES} bytes`)); return; }
+    if (declared > MAX_BODY_BYTES) {
+      reject(new BodyTooLarge(`body is larger than ${MAX_BODY_BYTES} bytes`));
+      return;
+    }
     let size = 0;
     const chunks: Buffer[] = [];
     const onData = (c: Buffer): void => {
@@ -84,28 +87,65 @@ function lingerThenClose(req: IncomingMessage): void {
 export { validateKv as validate, validateLock } from '../shard/validate.js';
 
 export function status(o: ServerOptions, started: number): NodeStatus {
-  const groups = [...o.host.groups.entries()].sort((a, b) => a[0] - b[0]).map(([shard, g]) => {
-    const s = g.raft.status();
-    return { group: String(shard), role: s.role, term: s.term, leader: s.leader, commit: s.commit, applied: s.applied, lastIndex: s.lastIndex, snapshotIndex: s.snapshotIndex, peers: s.peers, quiesced: s.quiesced,
-      members: [...s.peers].sort(), member: s.peers.includes(o.id), confPending: s.confPending };
-  });
+  const groups = [...o.host.groups.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([shard, g]) => {
+      const s = g.raft.status();
+      return {
+        group: String(shard),
+        role: s.role,
+        term: s.term,
+        leader: s.leader,
+        commit: s.commit,
+        applied: s.applied,
+        lastIndex: s.lastIndex,
+        snapshotIndex: s.snapshotIndex,
+        peers: s.peers,
+        quiesced: s.quiesced,
+        members: [...s.peers].sort(),
+        member: s.peers.includes(o.id),
+        confPending: s.confPending,
+      };
+    });
   const first = groups[0];
   return {
-    id: o.id, time: Date.now(), uptimeMs: Date.now() - started, pid: process.pid, bugs: o.bugs,
-    shards: o.host.placement.shards, replication: o.host.placement.replication, placement: o.host.placement.replicas, ready: o.host.ready(),
-    wal: { syncs: o.host.wal.syncs, rolls: o.host.wal.rolls }, io: { ...o.host.io }, transfers: o.host.coordinator.transfers,
-    groups, role: first?.role ?? 'follower', term: first?.term ?? 0, leader: first?.leader ?? null, commit: first?.commit ?? 0, applied: first?.applied ?? 0,
+    id: o.id,
+    time: Date.now(),
+    uptimeMs: Date.now() - started,
+    pid: process.pid,
+    bugs: o.bugs,
+    shards: o.host.placement.shards,
+    replication: o.host.placement.replication,
+    placement: o.host.placement.replicas,
+    ready: o.host.ready(),
+    wal: { syncs: o.host.wal.syncs, rolls: o.host.wal.rolls },
+    io: { ...o.host.io },
+    transfers: o.host.coordinator.transfers,
+    groups,
+    role: first?.role ?? 'follower',
+    term: first?.term ?? 0,
+    leader: first?.leader ?? null,
+    commit: first?.commit ?? 0,
+    applied: first?.applied ?? 0,
   };
 }
 
 export function createApiServer(o: ServerOptions): Server {
   const started = Date.now();
-  const urlOf = (id: string | null): string | null => (id ? o.clientUrls.get(id) ?? null : null);
+  const urlOf = (id: string | null): string | null => (id ? (o.clientUrls.get(id) ?? null) : null);
   const notLeader = (res: ServerResponse, shard: number): void => {
     const g = o.host.groups.get(shard);
     const leader = g?.leader() ?? null;
     const replicas = o.host.placement.replicas[shard].map((id) => o.clientUrls.get(id)).filter((u): u is string => !!u);
-    reply(res, 421, { ok: false, error: 'not-leader', leader, leaderUrl: urlOf(leader === o.id ? null : leader), shard, shards: o.host.placement.shards, replicas });
+    reply(res, 421, {
+      ok: false,
+      error: 'not-leader',
+      leader,
+      leaderUrl: urlOf(leader === o.id ? null : leader),
+      shard,
+      shards: o.host.placement.shards,
+      replicas,
+    });
   };
 
   async function kv(res: ServerResponse, body: KvRequest): Promise<void> {
@@ -114,7 +154,11 @@ export function createApiServer(o: ServerOptions): Server {
       if (o.bugs.includes('wrong-shard')) {
         // Planted bug: serve a shard this node does not hold, from unreplicated local state.
         if (body.op === 'read') return reply(res, 200, { ok: true, value: o.host.foreign.read(body.key) });
-        return reply(res, 200, o.host.foreign.apply(commandOf('kv', body as unknown as Record<string, unknown>) as ShardCommand, 0));
+        return reply(
+          res,
+          200,
+          o.host.foreign.apply(commandOf('kv', body as unknown as Record<string, unknown>) as ShardCommand, 0),
+        );
       }
       return notLeader(res, shard);
     }
@@ -123,21 +167,28 @@ export function createApiServer(o: ServerOptions): Server {
       if ('error' in r) return notLeader(res, shard);
       return reply(res, 200, { ok: true, value: r.value as Json });
     }
-    const r = await group.propose(commandOf('kv', body as unknown as Record<string, unknown>) as ShardCommand, o.requestTimeoutMs);
+    const r = await group.propose(
+      commandOf('kv', body as unknown as Record<string, unknown>) as ShardCommand,
+      o.requestTimeoutMs,
+    );
     if (r === undefined) return notLeader(res, shard);
     return answer(res, r);
   }
 
   function answer(res: ServerResponse, r: ShardResult): void {
     // Refused by apply (identically on every replica): definite, nothing changed.
-    if (r.ok === false && r.error === 'invalid-command') return reply(res, 400, { ok: false, error: 'bad-request', message: r.message });
+    if (r.ok === false && r.error === 'invalid-command')
+      return reply(res, 400, { ok: false, error: 'bad-request', message: r.message });
     return reply(res, 200, r);
   }
 
   async function lock(res: ServerResponse, body: LockRequest): Promise<void> {
     const { shard, group } = o.host.groupFor(body.name);
     if (!group) return notLeader(res, shard);
-    const r = await group.propose(commandOf('lock', body as unknown as Record<string, unknown>) as ShardCommand, o.requestTimeoutMs);
+    const r = await group.propose(
+      commandOf('lock', body as unknown as Record<string, unknown>) as ShardCommand,
+      o.requestTimeoutMs,
+    );
     if (r === undefined) return notLeader(res, shard);
     return answer(res, r);
   }
@@ -148,50 +199,92 @@ export function createApiServer(o: ServerOptions): Server {
     if (!group) return notLeader(res, body.shard);
     const r = await group.changeMembership({ op: body.op, node: body.node }, o.requestTimeoutMs);
     switch (r.kind) {
-      case 'done': return reply(res, 200, { ok: true, shard: body.shard, members: r.members, changed: r.changed });
-      case 'not-leader': return notLeader(res, body.shard);
-      case 'change-pending': return reply(res, 409, { ok: false, error: 'change-pending', shard: body.shard, message: 'another membership change is not yet committed, or the leader has not yet committed an entry of its term; retry' });
-      case 'too-few-members': return reply(res, 409, { ok: false, error: 'too-few-members', shard: body.shard, message: 'the removal would leave fewer than 2 voters' });
-      case 'bad': return reply(res, 400, { ok: false, error: 'bad-request', message: r.message });
+      case 'done':
+        return reply(res, 200, { ok: true, shard: body.shard, members: r.members, changed: r.changed });
+      case 'not-leader':
+        return notLeader(res, body.shard);
+      case 'change-pending':
+        return reply(res, 409, {
+          ok: false,
+          error: 'change-pending',
+          shard: body.shard,
+          message:
+            'another membership change is not yet committed, or the leader has not yet committed an entry of its term; retry',
+        });
+      case 'too-few-members':
+        return reply(res, 409, {
+          ok: false,
+          error: 'too-few-members',
+          shard: body.shard,
+          message: 'the removal would leave fewer than 2 voters',
+        });
+      case 'bad':
+        return reply(res, 400, { ok: false, error: 'bad-request', message: r.message });
     }
   }
 
   // A client that sends a request slowly or never finishes it holds a connection, not the node: Node's own limits
   // answer 408 after these (checked every second), so every request gets an answer in bounded time.
-  return createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, (req, res) => {
-    void (async () => {
-      if (req.method === 'GET' && req.url === '/status') return reply(res, 200, status(o, started));
-      const route = req.method === 'POST' && (req.url === '/kv' || req.url === '/lock' || req.url === '/admin/membership') ? req.url : undefined;
-      if (!route) return reply(res, 404, { ok: false, error: 'bad-request', message: `no route ${req.method} ${req.url}` });
-      let text: string;
-      try {
-        text = await readBody(req);
-      } catch (e) {
-        if (!(e instanceof BodyTooLarge)) return; // the client went away
-        lingerThenClose(req);
-        return reply(res, 400, { ok: false, error: 'bad-request', message: e.message });
-      }
-      let body: unknown;
-      try {
-        // V8's JSON.parse does not recurse, so any nesting parses; depth is bounded by the validator below.
-        body = JSON.parse(text);
-      } catch (e) {
-        return reply(res, 400, { ok: false, error: 'bad-request', message: `body is not JSON: ${(e as Error).message}` });
-      }
-      const bad = route === '/kv' ? validateKv(body) : route === '/lock' ? validateLock(body) : validateMembership(body, o.host.placement);
-      if (bad) return reply(res, 400, { ok: false, error: 'bad-request', message: bad });
-      try {
-        if (route === '/admin/membership') await membership(res, body as MembershipRequest);
-        else if (route === '/kv') await kv(res, body as KvRequest);
-        else await lock(res, body as LockRequest);
-      } catch (e) {
-        if ((e as Error).message === 'timeout') return reply(res, 503, { ok: false, error: 'timeout', message: `no answer within ${o.requestTimeoutMs} ms` });
-        o.logger.error({ err: (e as Error).message }, 'request failed');
-        return reply(res, 503, { ok: false, error: 'unavailable', message: 'internal error; the outcome is unknown' });
-      }
-    })().catch((err: unknown) => {
-      o.logger.error({ err: (err as Error).message }, 'request failed');
-      if (!res.headersSent) reply(res, 503, { ok: false, error: 'unavailable', message: 'internal error; the outcome is unknown' });
-    });
-  });
+  return createServer(
+    { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 },
+    (req, res) => {
+      void (async () => {
+        if (req.method === 'GET' && req.url === '/status') return reply(res, 200, status(o, started));
+        const route =
+          req.method === 'POST' && (req.url === '/kv' || req.url === '/lock' || req.url === '/admin/membership')
+            ? req.url
+            : undefined;
+        if (!route)
+          return reply(res, 404, { ok: false, error: 'bad-request', message: `no route ${req.method} ${req.url}` });
+        let text: string;
+        try {
+          text = await readBody(req);
+        } catch (e) {
+          if (!(e instanceof BodyTooLarge)) return; // the client went away
+          lingerThenClose(req);
+          return reply(res, 400, { ok: false, error: 'bad-request', message: e.message });
+        }
+        let body: unknown;
+        try {
+          // V8's JSON.parse does not recurse, so any nesting parses; depth is bounded by the validator below.
+          body = JSON.parse(text);
+        } catch (e) {
+          return reply(res, 400, {
+            ok: false,
+            error: 'bad-request',
+            message: `body is not JSON: ${(e as Error).message}`,
+          });
+        }
+        const bad =
+          route === '/kv'
+            ? validateKv(body)
+            : route === '/lock'
+              ? validateLock(body)
+              : validateMembership(body, o.host.placement);
+        if (bad) return reply(res, 400, { ok: false, error: 'bad-request', message: bad });
+        try {
+          if (route === '/admin/membership') await membership(res, body as MembershipRequest);
+          else if (route === '/kv') await kv(res, body as KvRequest);
+          else await lock(res, body as LockRequest);
+        } catch (e) {
+          if ((e as Error).message === 'timeout')
+            return reply(res, 503, {
+              ok: false,
+              error: 'timeout',
+              message: `no answer within ${o.requestTimeoutMs} ms`,
+            });
+          o.logger.error({ err: (e as Error).message }, 'request failed');
+          return reply(res, 503, {
+            ok: false,
+            error: 'unavailable',
+            message: 'internal error; the outcome is unknown',
+          });
+        }
+      })().catch((err: unknown) => {
+        o.logger.error({ err: (err as Error).message }, 'request failed');
+        if (!res.headersSent)
+          reply(res, 503, { ok: false, error: 'unavailable', message: 'internal error; the outcome is unknown' });
+      });
+    },
+  );
 }

@@ -19,7 +19,11 @@ export class DiskStorage extends VolatileStorage implements DurableStorage, Chec
   /** The hard state as last recorded in the WAL. */
   private durableHard: HardState = { term: 0, vote: null, commit: 0 };
 
-  constructor(readonly wal: Wal, readonly groupId: string, peers: NodeId[]) {
+  constructor(
+    readonly wal: Wal,
+    readonly groupId: string,
+    peers: NodeId[],
+  ) {
     super(peers);
     this.recover();
     wal.register(this);
@@ -66,7 +70,9 @@ export class DiskStorage extends VolatileStorage implements DurableStorage, Chec
         try {
           super.append([rec.e]);
         } catch (e) {
-          throw new CorruptStorage(`${this.wal.walDir}: group ${this.groupId}: ${(e as Error).message}; refusing to start`);
+          throw new CorruptStorage(
+            `${this.wal.walDir}: group ${this.groupId}: ${(e as Error).message}; refusing to start`,
+          );
         }
       }
     }
@@ -114,7 +120,8 @@ export class DiskStorage extends VolatileStorage implements DurableStorage, Chec
   override createSnapshot(index: number, data: string, peers: NodeId[]): Snapshot {
     if (index < this.firstIndex()) return super.createSnapshot(index, data, peers); // already compacted past it
     const term = this.term(index);
-    if (term === undefined || index > this.lastIndex()) throw new Error(`snapshot at ${index} beyond last index ${this.lastIndex()}`);
+    if (term === undefined || index > this.lastIndex())
+      throw new Error(`snapshot at ${index} beyond last index ${this.lastIndex()}`);
     // The entries up to `index` must be on disk before a snapshot that stands for them replaces them in memory.
     this.wal.sync();
     this.wal.flushDeferred();
@@ -127,7 +134,8 @@ export class DiskStorage extends VolatileStorage implements DurableStorage, Chec
     let out = encodeRecord({ g, hs: this.durableHard });
     const first = this.firstIndex();
     out += encodeRecord({ g, trunc: first });
-    if (this.lastIndex() >= first) for (const e of this.entries(first, this.lastIndex() + 1)) out += encodeRecord({ g, e });
+    if (this.lastIndex() >= first)
+      for (const e of this.entries(first, this.lastIndex() + 1)) out += encodeRecord({ g, e });
     return out;
   }
 

@@ -18,7 +18,16 @@ import { createServer, Socket, type Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { Message, NodeId } from '../raft/types.js';
 import { LineSplitter, LineTooLong } from './line-splitter.js';
-import { MAX_HANDSHAKE_LINE, PROTOCOL, newNonce, parseAuth, parseChallenge, parseHello, proof, proofMatches } from './peer-auth.js';
+import {
+  MAX_HANDSHAKE_LINE,
+  PROTOCOL,
+  newNonce,
+  parseAuth,
+  parseChallenge,
+  parseHello,
+  proof,
+  proofMatches,
+} from './peer-auth.js';
 
 /**
  * The node-level heartbeat (one per node pair per heartbeat interval): the sender is alive, and leads the
@@ -31,7 +40,10 @@ export interface NodeBeat {
   run?: string;
 }
 
-export interface Frame { groups: Record<string, Message[]>; beat?: NodeBeat }
+export interface Frame {
+  groups: Record<string, Message[]>;
+  beat?: NodeBeat;
+}
 
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /** Outgoing batches above this are split into several frames (well under the receiver's limit). */
@@ -63,7 +75,10 @@ class QuietLog {
   warn(key: string, fields: Record<string, unknown>, msg: string): void {
     const now = Date.now();
     const l = this.last.get(key);
-    if (l && now - l.at < LOG_EVERY_MS) { l.held++; return; }
+    if (l && now - l.at < LOG_EVERY_MS) {
+      l.held++;
+      return;
+    }
     this.log.warn({ ...fields, suppressedSinceLast: l?.held ?? 0 }, msg);
     this.last.set(key, { at: now, held: 0 });
   }
@@ -80,7 +95,12 @@ class PeerLink {
   private outbox: string[] = [];
   closed = false;
 
-  constructor(readonly peer: NodeId, private readonly host: string, private readonly port: number, private readonly t: Transport) {}
+  constructor(
+    readonly peer: NodeId,
+    private readonly host: string,
+    private readonly port: number,
+    private readonly t: Transport,
+  ) {}
 
   /** Frames sent in the same tick leave in one write (one syscall, one TCP segment when they fit). */
   send(line: string): void {
@@ -104,7 +124,11 @@ class PeerLink {
   /** A peer that does not read (paused, overloaded) cannot make this process buffer without end. */
   private write(s: Socket, text: string): void {
     if (s.writableLength > MAX_BUFFERED_BYTES) {
-      this.t.quiet.warn(`buffer:${this.peer}`, { peer: this.peer, buffered: s.writableLength }, 'peer is not reading; frames dropped');
+      this.t.quiet.warn(
+        `buffer:${this.peer}`,
+        { peer: this.peer, buffered: s.writableLength },
+        'peer is not reading; frames dropped',
+      );
       return;
     }
     s.write(text);
@@ -120,7 +144,11 @@ class PeerLink {
     const splitter = new LineSplitter(MAX_HANDSHAKE_LINE);
     const timer = setTimeout(() => fail('no handshake answer'), HANDSHAKE_TIMEOUT_MS);
     const fail = (why: string): void => {
-      this.t.quiet.warn(`dial:${this.peer}:${why}`, { peer: this.peer, reason: why }, 'peer handshake failed; connection closed');
+      this.t.quiet.warn(
+        `dial:${this.peer}:${why}`,
+        { peer: this.peer, reason: why },
+        'peer handshake failed; connection closed',
+      );
       down();
     };
     s.on('connect', () => {
@@ -131,12 +159,21 @@ class PeerLink {
       try {
         splitter.push(chunk, (line) => {
           const c = parseChallenge(line);
-          if (!c) { fail('malformed challenge'); return false; }
+          if (!c) {
+            fail('malformed challenge');
+            return false;
+          }
           const expected = proof(this.t.o.secret, 'listener', this.t.o.id, this.peer, nonce, c.challenge);
-          if (!proofMatches(expected, c.proof)) { fail('listener proof does not match (a different peer secret?)'); return false; }
+          if (!proofMatches(expected, c.proof)) {
+            fail('listener proof does not match (a different peer secret?)');
+            return false;
+          }
           authed = true;
           clearTimeout(timer);
-          s.write(JSON.stringify({ auth: proof(this.t.o.secret, 'dialer', this.t.o.id, this.peer, nonce, c.challenge) }) + '\n');
+          s.write(
+            JSON.stringify({ auth: proof(this.t.o.secret, 'dialer', this.t.o.id, this.peer, nonce, c.challenge) }) +
+              '\n',
+          );
           this.connecting = false;
           this.backoff = BACKOFF_MIN_MS;
           this.sock = s;
@@ -220,7 +257,12 @@ export class Transport {
       closed = true;
       clearTimeout(timer);
       settle();
-      if (why) this.quiet.warn(`accept:${peer || remote}:${why}`, { remote, peer: peer || undefined, reason: why }, 'peer connection refused');
+      if (why)
+        this.quiet.warn(
+          `accept:${peer || remote}:${why}`,
+          { remote, peer: peer || undefined, reason: why },
+          'peer connection refused',
+        );
       sock.destroy();
     };
     const timer = setTimeout(() => close('no handshake within the time limit'), HANDSHAKE_TIMEOUT_MS);
@@ -232,17 +274,34 @@ export class Transport {
       }
       if (state === 'hello') {
         const h = parseHello(line);
-        if (!h) { close('malformed hello'); return false; }
-        if (h.to !== this.o.id) { close(`hello is for ${h.to}, not this node`); return false; }
-        if (!this.o.addrs.has(h.from) || h.from === this.o.id) { close(`hello from ${h.from}, not a peer`); return false; }
+        if (!h) {
+          close('malformed hello');
+          return false;
+        }
+        if (h.to !== this.o.id) {
+          close(`hello is for ${h.to}, not this node`);
+          return false;
+        }
+        if (!this.o.addrs.has(h.from) || h.from === this.o.id) {
+          close(`hello from ${h.from}, not a peer`);
+          return false;
+        }
         peer = h.from;
         const challenge = newNonce();
         expected = proof(this.o.secret, 'dialer', h.from, this.o.id, h.nonce, challenge);
-        sock.write(JSON.stringify({ challenge, proof: proof(this.o.secret, 'listener', h.from, this.o.id, h.nonce, challenge) }) + '\n');
+        sock.write(
+          JSON.stringify({
+            challenge,
+            proof: proof(this.o.secret, 'listener', h.from, this.o.id, h.nonce, challenge),
+          }) + '\n',
+        );
         state = 'auth';
         return true;
       }
-      if (!proofMatches(expected, parseAuth(line))) { close('dialer proof does not match (a different peer secret?)'); return false; }
+      if (!proofMatches(expected, parseAuth(line))) {
+        close('dialer proof does not match (a different peer secret?)');
+        return false;
+      }
       state = 'open';
       this.handshaking--;
       clearTimeout(timer);
@@ -253,11 +312,18 @@ export class Transport {
       try {
         splitter.push(chunk, (line) => !closed && onLine(line));
       } catch (e) {
-        close(e instanceof LineTooLong ? `${state === 'open' ? 'frame' : 'handshake line'} longer than ${e.max} bytes` : (e as Error).message);
+        close(
+          e instanceof LineTooLong
+            ? `${state === 'open' ? 'frame' : 'handshake line'} longer than ${e.max} bytes`
+            : (e as Error).message,
+        );
       }
     });
     sock.on('error', () => close(undefined));
-    sock.on('close', () => { this.sockets.delete(sock); close(undefined); });
+    sock.on('close', () => {
+      this.sockets.delete(sock);
+      close(undefined);
+    });
   }
 
   /** One frame from an authenticated peer: only messages from that peer, to this node, reach Raft. */
@@ -277,15 +343,35 @@ export class Transport {
     const groups: Record<string, Message[]> = Object.create(null) as Record<string, Message[]>;
     let spoofed = false;
     for (const [g, list] of Object.entries(f.groups)) {
-      if (!Array.isArray(list)) { spoofed = true; continue; }
-      const msgs = list.filter((m) => !!m && typeof m === 'object' && m.from === peer && m.to === this.o.id && typeof m.type === 'string' && typeof m.term === 'number');
+      if (!Array.isArray(list)) {
+        spoofed = true;
+        continue;
+      }
+      const msgs = list.filter(
+        (m) =>
+          !!m &&
+          typeof m === 'object' &&
+          m.from === peer &&
+          m.to === this.o.id &&
+          typeof m.type === 'string' &&
+          typeof m.term === 'number',
+      );
       if (msgs.length !== list.length) spoofed = true;
       if (msgs.length > 0) groups[g] = msgs;
     }
-    if (spoofed) this.quiet.warn(`spoof:${peer}`, { peer }, 'messages not from the authenticated peer or not for this node dropped');
-    const beat = f.beat && typeof f.beat === 'object' && Array.isArray(f.beat.lead)
-      ? { lead: f.beat.lead.filter((g) => typeof g === 'string'), run: typeof f.beat.run === 'string' ? f.beat.run : undefined }
-      : undefined;
+    if (spoofed)
+      this.quiet.warn(
+        `spoof:${peer}`,
+        { peer },
+        'messages not from the authenticated peer or not for this node dropped',
+      );
+    const beat =
+      f.beat && typeof f.beat === 'object' && Array.isArray(f.beat.lead)
+        ? {
+            lead: f.beat.lead.filter((g) => typeof g === 'string'),
+            run: typeof f.beat.run === 'string' ? f.beat.run : undefined,
+          }
+        : undefined;
     try {
       this.o.onFrame(peer, { groups, beat });
     } catch (err) {
@@ -323,7 +409,10 @@ export class Transport {
     }
     if (bytes <= MAX_FRAME_BYTES) return [line];
     const [g, m] = parts[0];
-    this.o.log.error({ peer: to, group: g, type: m.type, bytes, max: MAX_FRAME_BYTES }, 'message larger than the frame limit dropped');
+    this.o.log.error(
+      { peer: to, group: g, type: m.type, bytes, max: MAX_FRAME_BYTES },
+      'message larger than the frame limit dropped',
+    );
     return [];
   }
 

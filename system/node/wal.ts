@@ -26,7 +26,17 @@
 // acknowledged since nothing is sent or applied before its fsync) and is cut off; a complete record with a bad
 // checksum or content, anywhere, is corruption: the node refuses to start, naming the file and byte offset.
 // Planted bug "no-fsync" (deferWrites): batches wait in memory and reach the file every 200 ms.
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../raft/types.js';
 import { crc32Hex } from './crc32.js';
@@ -109,7 +119,10 @@ export class Wal {
   /** The first write or sync that failed; from then on every call throws it (the node must stop). */
   failure: StorageFailure | undefined;
 
-  private constructor(readonly dir: string, readonly opts: WalOptions) {
+  private constructor(
+    readonly dir: string,
+    readonly opts: WalOptions,
+  ) {
     this.walDir = join(dir, 'wal');
     this.snapDir = join(dir, 'snap');
   }
@@ -121,13 +134,21 @@ export class Wal {
     mkdirSync(w.snapDir, { recursive: true });
     for (const f of readdirSync(dir)) {
       if (/^shard-\d+$/.test(f) && existsSync(join(dir, f, 'log'))) {
-        throw new CorruptStorage(`${join(dir, f)}: a per-shard log from before the shared write-ahead log; this node cannot read it (start with an empty data folder)`);
+        throw new CorruptStorage(
+          `${join(dir, f)}: a per-shard log from before the shared write-ahead log; this node cannot read it (start with an empty data folder)`,
+        );
       }
     }
     w.recover();
     w.fd = openSync(join(w.walDir, segName(w.seq)), 'a');
     if (opts.deferWrites) {
-      w.flushTimer = setInterval(() => { try { w.flushDeferred(); } catch { /* poisoned: the next save throws */ } }, 200);
+      w.flushTimer = setInterval(() => {
+        try {
+          w.flushDeferred();
+        } catch {
+          /* poisoned: the next save throws */
+        }
+      }, 200);
       w.flushTimer.unref();
     }
     return w;
@@ -141,7 +162,10 @@ export class Wal {
     const names = readdirSync(this.walDir);
     // A checkpoint that never got renamed into place was never relied on.
     for (const n of names) if (n.endsWith('.tmp')) unlinkSync(join(this.walDir, n));
-    const seqs = names.filter((n) => /^\d{8}\.log$/.test(n)).map((n) => Number(n.slice(0, 8))).sort((a, b) => a - b);
+    const seqs = names
+      .filter((n) => /^\d{8}\.log$/.test(n))
+      .map((n) => Number(n.slice(0, 8)))
+      .sort((a, b) => a - b);
     for (let k = 0; k < seqs.length; k++) this.replaySegment(seqs[k], k === seqs.length - 1);
     if (seqs.length > 0) this.seq = seqs[seqs.length - 1];
   }
@@ -153,12 +177,20 @@ export class Wal {
     while (off < buf.length) {
       const nl = buf.indexOf(0x0a, off);
       if (nl < 0) {
-        if (!last) throw new CorruptStorage(`${path}: unterminated record at byte ${off} in a segment that was complete when the next one began; refusing to start`);
+        if (!last)
+          throw new CorruptStorage(
+            `${path}: unterminated record at byte ${off} in a segment that was complete when the next one began; refusing to start`,
+          );
         // The batch the process died writing (or a disk that took part of it): never synced as a whole, so
         // never acknowledged. Complete records before it, of any group, stay: persisted but unacknowledged.
         this.warnings.push(`${path}: torn tail of ${buf.length - off} bytes at byte ${off} dropped`);
         const fd = openSync(path, 'r+');
-        try { ftruncateSync(fd, off); syncFd(fd, path); } finally { closeSync(fd); }
+        try {
+          ftruncateSync(fd, off);
+          syncFd(fd, path);
+        } finally {
+          closeSync(fd);
+        }
         break;
       }
       const rec = parseRecord(buf.subarray(off, nl).toString('utf8'));
@@ -289,7 +321,9 @@ export class Wal {
     if (this.flushTimer) clearInterval(this.flushTimer);
     try {
       if (!this.opts.deferWrites && !this.failure) this.writePending();
-    } catch { /* poisoned: nothing more reaches the disk */ }
+    } catch {
+      /* poisoned: nothing more reaches the disk */
+    }
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }

@@ -12,7 +12,10 @@ export class RaftLog {
   /** A snapshot received from the leader, not yet persisted. */
   unstableSnapshot: Snapshot | undefined;
 
-  constructor(readonly storage: LogStorage, applied = 0) {
+  constructor(
+    readonly storage: LogStorage,
+    applied = 0,
+  ) {
     this.offset = storage.lastIndex() + 1;
     const snapIndex = storage.firstIndex() - 1;
     // A commit index beyond the durable log (possible only if a planted bug skipped fsync) is clamped.
@@ -83,7 +86,8 @@ export class RaftLog {
   append(entries: Entry[]): number {
     if (entries.length === 0) return this.lastIndex();
     const after = entries[0].index;
-    if (after - 1 < this.committed) throw new Error(`append at ${after} would overwrite committed entry ${this.committed}`);
+    if (after - 1 < this.committed)
+      throw new Error(`append at ${after} would overwrite committed entry ${this.committed}`);
     this.truncateAndAppend(entries);
     return this.lastIndex();
   }

@@ -16,7 +16,10 @@ export class Progress {
   /** Last index of each in-flight AppendEntries, oldest first. */
   private inflight: number[] = [];
 
-  constructor(next: number, private readonly maxInflight: number) {
+  constructor(
+    next: number,
+    private readonly maxInflight: number,
+  ) {
     this.next = next;
   }
 
@@ -96,9 +99,12 @@ export class Progress {
 
   isPaused(): boolean {
     switch (this.state) {
-      case 'probe': return this.probeSent;
-      case 'replicate': return this.inflight.length >= this.maxInflight;
-      case 'snapshot': return true;
+      case 'probe':
+        return this.probeSent;
+      case 'replicate':
+        return this.inflight.length >= this.maxInflight;
+      case 'snapshot':
+        return true;
     }
   }
 }

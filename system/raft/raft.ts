@@ -6,7 +6,21 @@ import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { decodeConf, encodeConf, sameVoters } from './conf.js';
 import type {
-  ConfChange, ConfChangeResult, Entry, HardState, Message, MessageType, NodeId, RaftConfig, RaftCore, RaftStatus, ReadState, Ready, Role, Snapshot, SoftState,
+  ConfChange,
+  ConfChangeResult,
+  Entry,
+  HardState,
+  Message,
+  MessageType,
+  NodeId,
+  RaftConfig,
+  RaftCore,
+  RaftStatus,
+  ReadState,
+  Ready,
+  Role,
+  Snapshot,
+  SoftState,
 } from './types.js';
 
 interface PendingRead {
@@ -70,7 +84,10 @@ export class Raft implements RaftCore {
 
   constructor(config: RaftConfig) {
     this.cfg = {
-      maxEntriesPerMsg: 64, maxInflight: 256, ...config, bugs: config.bugs ?? new Set(),
+      maxEntriesPerMsg: 64,
+      maxInflight: 256,
+      ...config,
+      bugs: config.bugs ?? new Set(),
     } as Raft['cfg'];
     this.id = config.id;
     this.log = new RaftLog(config.storage, config.applied ?? 0);
@@ -79,7 +96,8 @@ export class Raft implements RaftCore {
     this.peers = this.confBase;
     this.known = new Set([...(config.universe ?? []), ...peers]);
     // Recovery: configuration entries are ordinary logged entries, so the log after the snapshot rebuilds it.
-    const first = this.log.firstIndex(), last = this.log.lastIndex();
+    const first = this.log.firstIndex(),
+      last = this.log.lastIndex();
     if (last >= first) this.noteConfs(this.log.slice(first, last + 1) ?? []);
     this.term = hardState.term;
     // Planted bug "vote-twice": the vote is not taken from stable storage, so a restarted node may vote again
@@ -118,8 +136,20 @@ export class Raft implements RaftCore {
   quiesce(): boolean {
     if (this.role !== 'leader' || this.isQuiesced) return false;
     const last = this.log.lastIndex();
-    if (this.log.unstable.length > 0 || this.log.committed !== last || this.log.applied !== last || !this.committedInTerm()) return false;
-    if (this.pendingReads.length > 0 || this.deferredReads.length > 0 || this.readRoundDue || this.leadTransferee !== null) return false;
+    if (
+      this.log.unstable.length > 0 ||
+      this.log.committed !== last ||
+      this.log.applied !== last ||
+      !this.committedInTerm()
+    )
+      return false;
+    if (
+      this.pendingReads.length > 0 ||
+      this.deferredReads.length > 0 ||
+      this.readRoundDue ||
+      this.leadTransferee !== null
+    )
+      return false;
     // Never while a configuration change is uncommitted (implied by committed === last; said for the reader).
     if (this.confPending()) return false;
     for (const [id, pr] of this.prs) if (id !== this.id && pr.match !== last) return false;
@@ -184,8 +214,10 @@ export class Raft implements RaftCore {
     if (!this.known.has(change.node)) return { ok: false, reason: 'unknown-node' };
     const has = this.peers.includes(change.node);
     if ((change.op === 'add') === has) return { ok: false, reason: this.confPending() ? 'pending' : 'unchanged' };
-    if ((this.confPending() && !this.cfg.bugs.has('conf-concurrent')) || !this.committedInTerm()) return { ok: false, reason: 'pending' };
-    const voters = change.op === 'add' ? [...this.peers, change.node].sort() : this.peers.filter((p) => p !== change.node);
+    if ((this.confPending() && !this.cfg.bugs.has('conf-concurrent')) || !this.committedInTerm())
+      return { ok: false, reason: 'pending' };
+    const voters =
+      change.op === 'add' ? [...this.peers, change.node].sort() : this.peers.filter((p) => p !== change.node);
     if (voters.length === 0) return { ok: false, reason: 'empty' };
     this.wake();
     this.appendEntries([{ term: this.term, index: 0, type: 'conf', data: encodeConf({ voters, ctx }) }]);
@@ -239,7 +271,8 @@ export class Raft implements RaftCore {
         // Leader stickiness (diss. §4.2.3): a server that heard from a current leader within the minimum
         // election timeout ignores vote requests, so a partitioned server rejoining cannot depose a healthy leader.
         // A vote forced by the leader's own TimeoutNow (diss. §3.10) is exempt.
-        const inLease = this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick && !m.transfer;
+        const inLease =
+          this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTick && !m.transfer;
         if (inLease) return;
       }
       if (m.type === 'PreVote') {
@@ -270,17 +303,33 @@ export class Raft implements RaftCore {
         break;
     }
     switch (this.role) {
-      case 'leader': this.stepLeader(m); this.maybeStepDownRemoved(); break;
+      case 'leader':
+        this.stepLeader(m);
+        this.maybeStepDownRemoved();
+        break;
       case 'candidate':
-      case 'pre-candidate': this.stepCandidate(m); break;
-      case 'follower': this.stepFollower(m); break;
+      case 'pre-candidate':
+        this.stepCandidate(m);
+        break;
+      case 'follower':
+        this.stepFollower(m);
+        break;
     }
   }
 
   hasReady(): boolean {
-    return this.appendDue || this.readRoundDue || this.msgs.length > 0 || this.readStates.length > 0 || this.log.unstable.length > 0 ||
-      this.log.unstableSnapshot !== undefined || this.log.hasNextEntries() || !sameHard(this.hardState(), this.prevHard) ||
-      this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader;
+    return (
+      this.appendDue ||
+      this.readRoundDue ||
+      this.msgs.length > 0 ||
+      this.readStates.length > 0 ||
+      this.log.unstable.length > 0 ||
+      this.log.unstableSnapshot !== undefined ||
+      this.log.hasNextEntries() ||
+      !sameHard(this.hardState(), this.prevHard) ||
+      this.role !== this.prevSoft.role ||
+      this.leader !== this.prevSoft.leader
+    );
   }
 
   ready(): Ready {
@@ -290,7 +339,8 @@ export class Raft implements RaftCore {
     }
     if (this.readRoundDue) {
       this.readRoundDue = false;
-      if (this.role === 'leader' && this.pendingReads.length > 0) this.bcastHeartbeat(this.pendingReads[this.pendingReads.length - 1].ctx);
+      if (this.role === 'leader' && this.pendingReads.length > 0)
+        this.bcastHeartbeat(this.pendingReads[this.pendingReads.length - 1].ctx);
     }
     const hs = this.hardState();
     const rd: Ready = {
@@ -300,7 +350,8 @@ export class Raft implements RaftCore {
       readStates: this.readStates,
     };
     if (!sameHard(hs, this.prevHard)) rd.hardState = hs;
-    if (this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader) rd.softState = { role: this.role, leader: this.leader };
+    if (this.role !== this.prevSoft.role || this.leader !== this.prevSoft.leader)
+      rd.softState = { role: this.role, leader: this.leader };
     if (this.log.unstableSnapshot) rd.snapshot = this.log.unstableSnapshot;
     this.msgs = [];
     this.readStates = [];
@@ -323,9 +374,18 @@ export class Raft implements RaftCore {
 
   status(): RaftStatus {
     return {
-      id: this.id, role: this.role, term: this.term, leader: this.leader, commit: this.log.committed,
-      applied: this.log.applied, lastIndex: this.log.lastIndex(), snapshotIndex: this.log.firstIndex() - 1, peers: [...this.peers],
-      confPending: this.confPending(), quiesced: this.isQuiesced, transferee: this.leadTransferee,
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      leader: this.leader,
+      commit: this.log.committed,
+      applied: this.log.applied,
+      lastIndex: this.log.lastIndex(),
+      snapshotIndex: this.log.firstIndex() - 1,
+      peers: [...this.peers],
+      confPending: this.confPending(),
+      quiesced: this.isQuiesced,
+      transferee: this.leadTransferee,
     };
   }
 
@@ -393,7 +453,10 @@ export class Raft implements RaftCore {
     // while the entry that removed them is uncommitted, the servers being removed (see applyConfig).
     for (const p of new Set([...this.peers, this.id])) {
       const pr = new Progress(last + 1, this.cfg.maxInflight);
-      if (p === this.id) { pr.match = last; pr.becomeReplicate(); }
+      if (p === this.id) {
+        pr.match = last;
+        pr.becomeReplicate();
+      }
       this.prs.set(p, pr);
     }
     // §8 / diss. §6.4: a new leader commits a no-op entry of its term, which also commits (by the Figure 8
@@ -443,7 +506,9 @@ export class Raft implements RaftCore {
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick && !this.cfg.hostHeartbeats) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(this.pendingReads.length > 0 ? this.pendingReads[this.pendingReads.length - 1].ctx : undefined);
+      this.bcastHeartbeat(
+        this.pendingReads.length > 0 ? this.pendingReads[this.pendingReads.length - 1].ctx : undefined,
+      );
     }
   }
 
@@ -469,7 +534,14 @@ export class Raft implements RaftCore {
     }
     for (const p of this.peers) {
       if (p === this.id) continue;
-      this.send({ type, to: p, term, index: this.log.lastIndex(), logTerm: this.log.lastTerm(), ...(transfer ? { transfer: true } : {}) });
+      this.send({
+        type,
+        to: p,
+        term,
+        index: this.log.lastIndex(),
+        logTerm: this.log.lastTerm(),
+        ...(transfer ? { transfer: true } : {}),
+      });
     }
   }
 
@@ -483,9 +555,10 @@ export class Raft implements RaftCore {
   }
 
   private tally(): 'won' | 'lost' | 'pending' {
-    let yes = 0, no = 0;
+    let yes = 0,
+      no = 0;
     // Only the votes of the current configuration's voters count (diss. §4.1).
-    for (const [id, g] of this.votes) if (this.peers.includes(id)) (g ? yes++ : no++);
+    for (const [id, g] of this.votes) if (this.peers.includes(id)) g ? yes++ : no++;
     if (yes >= this.quorum()) return 'won';
     if (no >= this.quorum()) return 'lost';
     return 'pending';
@@ -590,7 +663,15 @@ export class Raft implements RaftCore {
     // §5.3 consistency check failed. Fast backtracking: point the leader at the last entry that could match.
     const hintIndex = Math.min(prevIndex, this.log.lastIndex());
     const hint = this.log.findConflictByTerm(hintIndex, m.logTerm ?? 0);
-    this.send({ type: 'AppResp', to: m.from, term: this.term, index: prevIndex, reject: true, rejectHint: hint, rejectTerm: this.log.term(hint) ?? 0 });
+    this.send({
+      type: 'AppResp',
+      to: m.from,
+      term: this.term,
+      index: prevIndex,
+      reject: true,
+      rejectHint: hint,
+      rejectTerm: this.log.term(hint) ?? 0,
+    });
   }
 
   private handleSnapshot(m: Message): void {
@@ -635,7 +716,8 @@ export class Raft implements RaftCore {
         // this answer moved its match (it may have had those entries already).
         if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
         if (updated) {
-          if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', to: m.from, term: this.term });
+          if (m.from === this.leadTransferee && pr.match === this.log.lastIndex())
+            this.send({ type: 'TimeoutNow', to: m.from, term: this.term });
           if (pr.state === 'probe') pr.becomeReplicate();
           else if (pr.state === 'replicate') pr.freeInflightTo(m.index);
           // A commit advance goes out with the next append, or with the next heartbeat (commit is in both), not
@@ -701,7 +783,8 @@ export class Raft implements RaftCore {
       const ds = this.deferredReads;
       this.deferredReads = [];
       for (const ctx of ds) {
-        if (this.quorum() === 1 && this.peers.includes(this.id)) this.readStates.push({ index: this.log.committed, ctx });
+        if (this.quorum() === 1 && this.peers.includes(this.id))
+          this.readStates.push({ index: this.log.committed, ctx });
         else this.startRead(ctx);
       }
     }
@@ -728,7 +811,8 @@ export class Raft implements RaftCore {
     if (pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
-    let ents = prevTerm === undefined ? undefined : this.log.slice(pr.next, this.log.lastIndex() + 1, this.cfg.maxEntriesPerMsg);
+    let ents =
+      prevTerm === undefined ? undefined : this.log.slice(pr.next, this.log.lastIndex() + 1, this.cfg.maxEntriesPerMsg);
     if (ents && this.cfg.maxBytesPerMsg !== undefined) ents = limitBytes(ents, this.cfg.maxBytesPerMsg);
     if (prevTerm === undefined || ents === undefined) {
       // §7: the entries the follower needs were compacted; send the snapshot instead.
@@ -738,7 +822,15 @@ export class Raft implements RaftCore {
       pr.becomeSnapshot(snap.meta.index);
       return true;
     }
-    this.send({ type: 'App', to, term: this.term, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.log.committed });
+    this.send({
+      type: 'App',
+      to,
+      term: this.term,
+      index: prevIndex,
+      logTerm: prevTerm,
+      entries: ents,
+      commit: this.log.committed,
+    });
     pr.sentEntries(ents.length > 0 ? ents[ents.length - 1].index : prevIndex, ents.length);
     return true;
   }
@@ -747,7 +839,13 @@ export class Raft implements RaftCore {
     for (const [p, pr] of this.prs) {
       if (p === this.id) continue;
       // Never tell a follower to commit beyond what it is known to hold.
-      this.send({ type: 'Heartbeat', to: p, term: this.term, commit: Math.min(pr.match, this.log.committed), context: ctx });
+      this.send({
+        type: 'Heartbeat',
+        to: p,
+        term: this.term,
+        commit: Math.min(pr.match, this.log.committed),
+        context: ctx,
+      });
     }
   }
 
@@ -756,7 +854,10 @@ export class Raft implements RaftCore {
   private startRead(ctx: string): void {
     // Planted bug "read-no-heartbeat": serve at the commit index without the heartbeat round (diss. §6.4 step
     // 3 skipped), so a deposed leader that has not noticed yet answers from a state the new leader moved past.
-    if (this.cfg.bugs.has('read-no-heartbeat')) { this.readStates.push({ index: this.log.committed, ctx }); return; }
+    if (this.cfg.bugs.has('read-no-heartbeat')) {
+      this.readStates.push({ index: this.log.committed, ctx });
+      return;
+    }
     this.pendingReads.push({ ctx, index: this.log.committed, acks: new Set([this.id]) });
     // One heartbeat round confirms every read registered before it (etcd's batching): the round goes out when
     // the runtime next takes a Ready, carrying the newest context.
@@ -797,7 +898,8 @@ export class Raft implements RaftCore {
     this.confs = this.confs.filter((c) => this.log.term(c.index) === c.term);
     let added = false;
     for (const e of ents) {
-      if (e.type !== 'conf' || this.log.term(e.index) !== e.term || this.confs.some((c) => c.index === e.index)) continue;
+      if (e.type !== 'conf' || this.log.term(e.index) !== e.term || this.confs.some((c) => c.index === e.index))
+        continue;
       const d = decodeConf(e.data);
       if (!d) continue; // undecodable: ignored identically everywhere (a pure function of the entry)
       this.confs.push({ index: e.index, term: e.term, voters: [...d.voters].sort() });

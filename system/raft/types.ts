@@ -62,12 +62,16 @@ export interface Snapshot {
 }
 
 export type MessageType =
-  | 'PreVote' | 'PreVoteResp'       // dissertation §9.6
-  | 'Vote' | 'VoteResp'             // RequestVote, §5.2
-  | 'App' | 'AppResp'               // AppendEntries, §5.3
-  | 'Heartbeat' | 'HeartbeatResp'   // empty AppendEntries carrying commit and read-index context, §5.2 / §6.4
-  | 'Snap'                          // InstallSnapshot, §7
-  | 'TimeoutNow';                   // leadership transfer, dissertation §3.10
+  | 'PreVote'
+  | 'PreVoteResp' // dissertation §9.6
+  | 'Vote'
+  | 'VoteResp' // RequestVote, §5.2
+  | 'App'
+  | 'AppResp' // AppendEntries, §5.3
+  | 'Heartbeat'
+  | 'HeartbeatResp' // empty AppendEntries carrying commit and read-index context, §5.2 / §6.4
+  | 'Snap' // InstallSnapshot, §7
+  | 'TimeoutNow'; // leadership transfer, dissertation §3.10
 
 export interface Message {
   type: MessageType;

@@ -26,7 +26,9 @@ function weight(shard: number, node: string): number {
 
 /** The R nodes that hold a shard, highest weight first (the first is only a preference; Raft elects). */
 export function replicasOf(shard: number, nodes: readonly string[], r: number): string[] {
-  return [...nodes].sort((a, b) => weight(shard, b) - weight(shard, a) || (a < b ? -1 : 1)).slice(0, Math.min(r, nodes.length));
+  return [...nodes]
+    .sort((a, b) => weight(shard, b) - weight(shard, a) || (a < b ? -1 : 1))
+    .slice(0, Math.min(r, nodes.length));
 }
 
 export interface Placement {
@@ -39,9 +41,15 @@ export interface Placement {
 
 export function place(nodes: readonly string[], shards: number, replication: number): Placement {
   if (!Number.isInteger(shards) || shards < 1) throw new Error(`shards must be a positive integer, got ${shards}`);
-  if (!Number.isInteger(replication) || replication < 1) throw new Error(`replication must be a positive integer, got ${replication}`);
+  if (!Number.isInteger(replication) || replication < 1)
+    throw new Error(`replication must be a positive integer, got ${replication}`);
   if (replication > nodes.length) throw new Error(`replication ${replication} exceeds the ${nodes.length} nodes`);
-  return { shards, replication, nodes: [...nodes], replicas: Array.from({ length: shards }, (_, s) => replicasOf(s, nodes, replication)) };
+  return {
+    shards,
+    replication,
+    nodes: [...nodes],
+    replicas: Array.from({ length: shards }, (_, s) => replicasOf(s, nodes, replication)),
+  };
 }
 
 /** The shards a node hosts a replica of. */

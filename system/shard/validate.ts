@@ -47,7 +47,8 @@ const LOCK_FIELDS = ['op', 'name', 'owner', 'ttlMs', 'token'] as const;
 /** Only the fields a command has: anything else a client sent never reaches the log. */
 export function commandOf(kind: 'kv' | 'lock', body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { kind };
-  for (const f of kind === 'kv' ? KV_FIELDS : LOCK_FIELDS) if (Object.prototype.hasOwnProperty.call(body, f)) out[f] = body[f];
+  for (const f of kind === 'kv' ? KV_FIELDS : LOCK_FIELDS)
+    if (Object.prototype.hasOwnProperty.call(body, f)) out[f] = body[f];
   return out;
 }
 
@@ -62,7 +63,8 @@ export function validateLock(r: unknown, internal = false): string | undefined {
   if (q.op !== 'acquire' && q.op !== 'release' && q.op !== 'renew') return 'op must be acquire, release or renew';
   if (!nonEmpty(q.name)) return 'name must be a non-empty string';
   if (!nonEmpty(q.owner)) return 'owner must be a non-empty string';
-  if ((q.op === 'acquire' || q.op === 'renew') && !(Number.isSafeInteger(q.ttlMs) && (q.ttlMs as number) > 0)) return 'ttlMs must be a positive integer';
+  if ((q.op === 'acquire' || q.op === 'renew') && !(Number.isSafeInteger(q.ttlMs) && (q.ttlMs as number) > 0))
+    return 'ttlMs must be a positive integer';
   if ((q.op === 'release' || q.op === 'renew') && !Number.isSafeInteger(q.token)) return 'token must be an integer';
   return wholeDepth(q);
 }

@@ -8,7 +8,13 @@ import { existsSync, realpathSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { lddPaths } from '../../harness/runtime/docker/base-image.js';
 import { repoRoot } from '../../harness/paths.js';
-import type { Addressing, ClusterSpec, ImageBuilder, TargetContext, TargetOptions } from '../../harness/target/types.js';
+import type {
+  Addressing,
+  ClusterSpec,
+  ImageBuilder,
+  TargetContext,
+  TargetOptions,
+} from '../../harness/target/types.js';
 import { health } from './status.js';
 
 export const CLIENT_PORT = 2379;
@@ -27,7 +33,8 @@ export function findEtcd(): string | undefined {
   return undefined;
 }
 
-export const NO_ETCD = 'no etcd binary found (install Debian\'s etcd-server: apt-get install etcd-server, or set FAULTLINE_ETCD)';
+export const NO_ETCD =
+  "no etcd binary found (install Debian's etcd-server: apt-get install etcd-server, or set FAULTLINE_ETCD)";
 
 /** `etcd --version`'s first line's version, e.g. 3.4.23. */
 export function etcdVersion(bin = findEtcd()): string | undefined {
@@ -50,19 +57,31 @@ export function timeouts(o: TargetOptions): { election: number; heartbeat: numbe
 export function etcdArgs(name: string, a: Addressing, ctx: Pick<TargetContext, 'runId' | 'options'>): string[] {
   const t = timeouts(ctx.options);
   return [
-    '--name', name,
+    '--name',
+    name,
     // A folder of its own inside the node's data directory: etcd creates it with the 0700 it insists on.
-    '--data-dir', `${a.dataDir(name)}/etcd`,
-    '--listen-client-urls', `http://${a.listenHost}:${a.port(name, 'client')}`,
-    '--advertise-client-urls', `http://${a.clientAddr(name, 'client')}`,
-    '--listen-peer-urls', `http://${a.listenHost}:${a.port(name, 'peer')}`,
-    '--initial-advertise-peer-urls', `http://${a.peerAddr(name, 'peer')}`,
-    '--initial-cluster', a.names.map((n) => `${n}=http://${a.peerAddr(n, 'peer')}`).join(','),
-    '--initial-cluster-state', 'new',
-    '--initial-cluster-token', ctx.runId,
-    '--election-timeout', String(t.election),
-    '--heartbeat-interval', String(t.heartbeat),
-    '--logger', 'zap',
+    '--data-dir',
+    `${a.dataDir(name)}/etcd`,
+    '--listen-client-urls',
+    `http://${a.listenHost}:${a.port(name, 'client')}`,
+    '--advertise-client-urls',
+    `http://${a.clientAddr(name, 'client')}`,
+    '--listen-peer-urls',
+    `http://${a.listenHost}:${a.port(name, 'peer')}`,
+    '--initial-advertise-peer-urls',
+    `http://${a.peerAddr(name, 'peer')}`,
+    '--initial-cluster',
+    a.names.map((n) => `${n}=http://${a.peerAddr(n, 'peer')}`).join(','),
+    '--initial-cluster-state',
+    'new',
+    '--initial-cluster-token',
+    ctx.runId,
+    '--election-timeout',
+    String(t.election),
+    '--heartbeat-interval',
+    String(t.heartbeat),
+    '--logger',
+    'zap',
   ];
 }
 
@@ -73,12 +92,20 @@ async function image(b: ImageBuilder): Promise<string> {
   if (!bin) throw new Error(NO_ETCD);
   const files: Record<string, string> = { 'etcd/etcd': realpathSync(bin) };
   for (const lib of lddPaths(bin)) files[`etcd/lib/${basename(lib)}`] = lib;
-  return b.build({ name: 'etcd', dockerfile: join(repoRoot(), 'docker', 'etcd.Dockerfile'), files, labels: { 'faultline.etcd': etcdVersion(bin) ?? 'unknown' } });
+  return b.build({
+    name: 'etcd',
+    dockerfile: join(repoRoot(), 'docker', 'etcd.Dockerfile'),
+    files,
+    labels: { 'faultline.etcd': etcdVersion(bin) ?? 'unknown' },
+  });
 }
 
 export function etcdCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'> {
   return {
-    ports: [{ name: 'client', kind: 'client', container: CLIENT_PORT }, { name: 'peer', kind: 'peer', container: PEER_PORT }],
+    ports: [
+      { name: 'client', kind: 'client', container: CLIENT_PORT },
+      { name: 'peer', kind: 'peer', container: PEER_PORT },
+    ],
     node: (name, a) => {
       const args = etcdArgs(name, a, ctx);
       if (a.runtime === 'docker') return { command: args };

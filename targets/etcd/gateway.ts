@@ -28,7 +28,11 @@ export class Gateway {
   private readonly http = new HttpClient();
   private at: number;
 
-  constructor(private readonly nodes: Pick<NodeHandle, 'name' | 'url'>[], prefer: number, private readonly timeoutMs: number) {
+  constructor(
+    private readonly nodes: Pick<NodeHandle, 'name' | 'url'>[],
+    prefer: number,
+    private readonly timeoutMs: number,
+  ) {
     this.at = prefer % nodes.length;
   }
 

@@ -21,19 +21,31 @@ export const etcdTarget = defineTarget({
   name: 'etcd',
   describe: 'etcd 3.4 (Debian etcd-server): kv over the v3 JSON gateway, locks through its v3 lock service',
   options: {
-    reads: { describe: 'kv/register reads: linearizable (etcd\'s default) or serializable (served from the member\'s local state, documented as possibly stale)', default: 'linearizable', choices: ['linearizable', 'serializable'] },
-    fence: { describe: 'fenced-counter reads and writes: owner (a txn comparing the lock key\'s create revision with the token) or none (plain range and put: the lock alone must keep holders apart)', default: 'owner', choices: ['owner', 'none'] },
+    reads: {
+      describe:
+        "kv/register reads: linearizable (etcd's default) or serializable (served from the member's local state, documented as possibly stale)",
+      default: 'linearizable',
+      choices: ['linearizable', 'serializable'],
+    },
+    fence: {
+      describe:
+        "fenced-counter reads and writes: owner (a txn comparing the lock key's create revision with the token) or none (plain range and put: the lock alone must keep holders apart)",
+      default: 'owner',
+      choices: ['owner', 'none'],
+    },
     'election-ms': { describe: 'etcd --election-timeout in ms (default 1000)' },
     'heartbeat-ms': { describe: 'etcd --heartbeat-interval in ms (default 100)' },
   },
   validate(o) {
     for (const k of ['election-ms', 'heartbeat-ms']) {
-      if (o[k] !== undefined && !(Number.isInteger(Number(o[k])) && Number(o[k]) > 0)) throw new Error(`--target-opt ${k} must be a positive integer, got "${o[k]}"`);
+      if (o[k] !== undefined && !(Number.isInteger(Number(o[k])) && Number(o[k]) > 0))
+        throw new Error(`--target-opt ${k} must be a positive integer, got "${o[k]}"`);
     }
     const e = Number(o['election-ms'] ?? 1000);
     const h = Number(o['heartbeat-ms'] ?? 100);
     // etcd refuses to start otherwise; say so before anything starts.
-    if (e < 5 * h) throw new Error(`--target-opt election-ms (${e}) must be at least 5 times heartbeat-ms (${h}), as etcd requires`);
+    if (e < 5 * h)
+      throw new Error(`--target-opt election-ms (${e}) must be at least 5 times heartbeat-ms (${h}), as etcd requires`);
   },
   cluster: etcdCluster,
   clients: {
@@ -43,10 +55,12 @@ export const etcdTarget = defineTarget({
     'fenced-counter': lock(1500),
   },
   refuses: () => ({
-    clock: 'etcd is a Go program: Go reads the clock without libc, so libfaketime cannot move its clock (use partition, kill, pause, loss)',
+    clock:
+      'etcd is a Go program: Go reads the clock without libc, so libfaketime cannot move its clock (use partition, kill, pause, loss)',
     // `etcdctl member remove` is easy; adding it back is not: a removed member cannot rejoin with its old data,
     // it must be restarted with a wiped data dir and --initial-cluster-state existing after `member add`.
-    membership: 'etcd cannot re-add a removed member in place: `member add` needs the node restarted with a wiped data dir and --initial-cluster-state existing, which this target does not do',
+    membership:
+      'etcd cannot re-add a removed member in place: `member add` needs the node restarted with a wiped data dir and --initial-cluster-state existing, which this target does not do',
   }),
   leader: (nodes) => leader(nodes),
   version: () => etcdVersion(),

@@ -14,11 +14,17 @@ export async function health(nodes: NodeHandle[], names?: string[]): Promise<str
   const silent = want.filter((_, i) => !answers[i]).map((n) => n.name);
   if (silent.length) return `no /health answer from ${silent.join(', ')}`;
   if (names) return undefined;
-  const sick = want.filter((_, i) => (answers[i]!.body as { health?: string } | undefined)?.health !== 'true').map((n) => n.name);
+  const sick = want
+    .filter((_, i) => (answers[i]!.body as { health?: string } | undefined)?.health !== 'true')
+    .map((n) => n.name);
   return sick.length ? `not healthy (no leader yet?): ${sick.join(', ')}` : undefined;
 }
 
-interface Status { member: string; leader: string; term: number }
+interface Status {
+  member: string;
+  leader: string;
+  term: number;
+}
 
 async function status(http: HttpClient, n: NodeHandle): Promise<Status | undefined> {
   try {
@@ -45,7 +51,9 @@ export async function leader(nodes: NodeHandle[]): Promise<string | undefined> {
     for (const n of nodes) {
       try {
         const r = await http.call(`${n.url}/v3/cluster/member/list`, 'POST', {}, 500);
-        const m = ((r.body as { members?: { ID?: string; name?: string }[] }).members ?? []).find((x) => String(x.ID) === best.leader);
+        const m = ((r.body as { members?: { ID?: string; name?: string }[] }).members ?? []).find(
+          (x) => String(x.ID) === best.leader,
+        );
         if (m?.name) return m.name;
       } catch {
         // try the next node

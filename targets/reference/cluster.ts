@@ -4,7 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeModules } from '../../harness/runtime/docker/image.js';
-import type { Addressing, ClusterSpec, ImageBuilder, TargetContext, TargetOptions } from '../../harness/target/types.js';
+import type {
+  Addressing,
+  ClusterSpec,
+  ImageBuilder,
+  TargetContext,
+  TargetOptions,
+} from '../../harness/target/types.js';
 import { repoRoot } from '../../harness/paths.js';
 import { health } from './status.js';
 
@@ -25,25 +31,43 @@ export function msToTicks(ms: number, min = 1): number {
 /** Election and heartbeat ticks from the options; the node insists heartbeat < election. */
 export function raftTicks(o: TargetOptions): { election: number; heartbeat: number } {
   const e = o['election-ms'] !== undefined ? msToTicks(Number(o['election-ms']), 2) : DEFAULT_ELECTION_TICKS;
-  let h = o['heartbeat-ms'] !== undefined ? msToTicks(Number(o['heartbeat-ms'])) : Math.min(DEFAULT_HEARTBEAT_TICKS, e - 1);
+  let h =
+    o['heartbeat-ms'] !== undefined ? msToTicks(Number(o['heartbeat-ms'])) : Math.min(DEFAULT_HEARTBEAT_TICKS, e - 1);
   if (h >= e) h = Math.max(1, Math.floor(e / 3));
   return { election: e, heartbeat: h };
 }
 
 export function bugsOf(o: TargetOptions): string[] {
-  return (o.bug ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  return (o.bug ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** The node's flags for node `name` laid out by `a`. */
 export function nodeArgs(name: string, a: Addressing, o: TargetOptions): string[] {
   const t = raftTicks(o);
   const args = [
-    '--id', name,
-    '--peers', a.names.map((p) => `${p}=${a.peerAddr(p, 'peer')}`).join(','),
-    '--client-urls', a.names.map((p) => `${p}=http://${a.clientAddr(p, 'client')}`).join(','),
-    '--listen', a.listenHost, '--client-port', String(a.port(name, 'client')), '--peer-port', String(a.port(name, 'peer')),
-    '--data-dir', a.dataDir(name), '--tick-ms', String(TICK_MS),
-    '--election-ticks', String(t.election), '--heartbeat-ticks', String(t.heartbeat),
+    '--id',
+    name,
+    '--peers',
+    a.names.map((p) => `${p}=${a.peerAddr(p, 'peer')}`).join(','),
+    '--client-urls',
+    a.names.map((p) => `${p}=http://${a.clientAddr(p, 'client')}`).join(','),
+    '--listen',
+    a.listenHost,
+    '--client-port',
+    String(a.port(name, 'client')),
+    '--peer-port',
+    String(a.port(name, 'peer')),
+    '--data-dir',
+    a.dataDir(name),
+    '--tick-ms',
+    String(TICK_MS),
+    '--election-ticks',
+    String(t.election),
+    '--heartbeat-ticks',
+    String(t.heartbeat),
   ];
   if (o.shards) args.push('--shards', o.shards);
   if (o.replication) args.push('--replication', o.replication);
@@ -57,14 +81,18 @@ async function image(b: ImageBuilder): Promise<string> {
     'app/package.json': join(root, 'package.json'),
     'app/dist/system': join(root, 'dist', 'system'),
   };
-  for (const m of runtimeModules(root, ['pino', 'yargs'])) files[`app/node_modules/${m}`] = join(root, 'node_modules', m);
+  for (const m of runtimeModules(root, ['pino', 'yargs']))
+    files[`app/node_modules/${m}`] = join(root, 'node_modules', m);
   return b.build({ name: 'node', dockerfile: join(root, 'docker', 'Dockerfile'), files });
 }
 
 export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'> {
   const o = ctx.options;
   return {
-    ports: [{ name: 'client', kind: 'client', container: CLIENT_PORT }, { name: 'peer', kind: 'peer', container: PEER_PORT }],
+    ports: [
+      { name: 'client', kind: 'client', container: CLIENT_PORT },
+      { name: 'peer', kind: 'peer', container: PEER_PORT },
+    ],
     node: (name, a) => {
       const args = nodeArgs(name, a, o);
       // The peer secret goes through the environment, never argv, so `ps` does not show it.
@@ -78,7 +106,19 @@ export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' 
 }
 
 /** The whole ClusterSpec, for tests and benches that drive a runtime directly. */
-export function referenceSpec(c: { runId: string; nodes: number; logDir: string; options?: TargetOptions; secret?: string }): ClusterSpec {
-  const ctx: TargetContext = { runId: c.runId, nodes: c.nodes, logDir: c.logDir, options: c.options ?? {}, secret: c.secret ?? randomBytes(16).toString('hex') };
+export function referenceSpec(c: {
+  runId: string;
+  nodes: number;
+  logDir: string;
+  options?: TargetOptions;
+  secret?: string;
+}): ClusterSpec {
+  const ctx: TargetContext = {
+    runId: c.runId,
+    nodes: c.nodes,
+    logDir: c.logDir,
+    options: c.options ?? {},
+    secret: c.secret ?? randomBytes(16).toString('hex'),
+  };
   return { runId: c.runId, nodes: c.nodes, logDir: c.logDir, ...referenceCluster(ctx) };
 }

@@ -17,7 +17,10 @@ export const referenceTarget = defineTarget({
   name: 'reference',
   describe: 'our own Raft cluster (system/): hashed shards, locks with fencing tokens, planted bugs',
   options: {
-    bug: { describe: `planted bugs on every node, comma-separated: ${KNOWN_BUGS.join(', ')}`, choices: [...KNOWN_BUGS] },
+    bug: {
+      describe: `planted bugs on every node, comma-separated: ${KNOWN_BUGS.join(', ')}`,
+      choices: [...KNOWN_BUGS],
+    },
     'election-ms': { describe: 'Raft election timeout in ms (default 300: 30 ticks of 10 ms)' },
     'heartbeat-ms': { describe: 'Raft heartbeat interval in ms (default 30)' },
     shards: { describe: 'number of shards S, each its own Raft group (default 8)' },
@@ -25,7 +28,8 @@ export const referenceTarget = defineTarget({
   },
   validate(o) {
     for (const k of ['election-ms', 'heartbeat-ms', 'shards', 'replication']) {
-      if (o[k] !== undefined && !(Number.isInteger(Number(o[k])) && Number(o[k]) > 0)) throw new Error(`--target-opt ${k} must be a positive integer, got "${o[k]}"`);
+      if (o[k] !== undefined && !(Number.isInteger(Number(o[k])) && Number(o[k]) > 0))
+        throw new Error(`--target-opt ${k} must be a positive integer, got "${o[k]}"`);
     }
   },
   cluster: referenceCluster,
@@ -39,6 +43,6 @@ export const referenceTarget = defineTarget({
   // Per shard group, through its leader (POST /admin/membership); placement never changes, only who votes.
   // how.via: to that node only, once, answers as data (membership:split-minority asks a minority leader).
   membership: (nodes, op, node, _options, how) =>
-    (how?.via !== undefined ? askVia(nodes, op, node, how.via, how.deadlineMs) : changeMembership(nodes, op, node)),
+    how?.via !== undefined ? askVia(nodes, op, node, how.via, how.deadlineMs) : changeMembership(nodes, op, node),
   version: () => undefined,
 });

@@ -51,8 +51,12 @@ export class LocalProcesses {
       const base = join(o.dir, name);
       mkdirSync(base, { recursive: true });
       lp.nodes.push({
-        name, clientPort: ports[2 * i], peerPort: ports[2 * i + 1], url: `http://127.0.0.1:${ports[2 * i]}`,
-        dataDir: join(base, 'data'), logFile: join(base, 'node.log'),
+        name,
+        clientPort: ports[2 * i],
+        peerPort: ports[2 * i + 1],
+        url: `http://127.0.0.1:${ports[2 * i]}`,
+        dataDir: join(base, 'data'),
+        logFile: join(base, 'node.log'),
       });
     }
     return lp;
@@ -66,13 +70,37 @@ export class LocalProcesses {
 
   args(n: LocalNode): string[] {
     const o = this.o;
-    const peers = this.nodes.map((p) => `${p.name}=127.0.0.1:${o.peerAddrOverride ? o.peerAddrOverride(n.name, p.name, p.peerPort) : p.peerPort}`).join(',');
+    const peers = this.nodes
+      .map(
+        (p) =>
+          `${p.name}=127.0.0.1:${o.peerAddrOverride ? o.peerAddrOverride(n.name, p.name, p.peerPort) : p.peerPort}`,
+      )
+      .join(',');
     const urls = this.nodes.map((p) => `${p.name}=${p.url}`).join(',');
     const a = [
-      '--id', n.name, '--peers', peers, '--client-urls', urls, '--listen', '127.0.0.1',
-      '--client-port', String(n.clientPort), '--peer-port', String(n.peerPort), '--data-dir', n.dataDir,
-      '--tick-ms', String(o.tickMs ?? 10), '--election-ticks', String(o.electionTicks ?? 30), '--heartbeat-ticks', String(o.heartbeatTicks ?? 3),
-      '--snapshot-every', String(o.snapshotEvery ?? 10000), `--fsync=${o.fsync ?? true}`,
+      '--id',
+      n.name,
+      '--peers',
+      peers,
+      '--client-urls',
+      urls,
+      '--listen',
+      '127.0.0.1',
+      '--client-port',
+      String(n.clientPort),
+      '--peer-port',
+      String(n.peerPort),
+      '--data-dir',
+      n.dataDir,
+      '--tick-ms',
+      String(o.tickMs ?? 10),
+      '--election-ticks',
+      String(o.electionTicks ?? 30),
+      '--heartbeat-ticks',
+      String(o.heartbeatTicks ?? 3),
+      '--snapshot-every',
+      String(o.snapshotEvery ?? 10000),
+      `--fsync=${o.fsync ?? true}`,
     ];
     for (const b of o.bugs ?? []) a.push('--bug', b);
     return [...a, ...(o.extraArgs ?? [])];

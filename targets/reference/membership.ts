@@ -69,14 +69,16 @@ export interface DirectedResult {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function statuses(http: HttpClient, nodes: NodeHandle[], timeoutMs: number): Promise<(NodeStatus | undefined)[]> {
-  return Promise.all(nodes.map(async (n) => {
-    try {
-      const r = await http.call(`${n.url}/status`, 'GET', undefined, timeoutMs);
-      return r.status === 200 ? (r.body as NodeStatus) : undefined;
-    } catch {
-      return undefined;
-    }
-  }));
+  return Promise.all(
+    nodes.map(async (n) => {
+      try {
+        const r = await http.call(`${n.url}/status`, 'GET', undefined, timeoutMs);
+        return r.status === 200 ? (r.body as NodeStatus) : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
 }
 
 /** The leader of `shard` as the reachable nodes report it: a node leading it at the highest term, else the leader most followers name. */
@@ -94,9 +96,16 @@ function leaderOf(sts: (NodeStatus | undefined)[], shard: number): string | unde
 }
 
 /** Changes `node`'s membership in every shard whose placement holds it; see the header. */
-export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, node: string, o: MembershipCallOptions = {}): Promise<MembershipResult> {
-  if (op !== 'remove' && op !== 'add') throw new Error(`membership: op must be remove or add, got ${JSON.stringify(op)}`);
-  if (!nodes.some((n) => n.name === node)) throw new Error(`membership ${op} ${node}: no such node; nodes: ${nodes.map((n) => n.name).join(', ')}`);
+export async function changeMembership(
+  nodes: NodeHandle[],
+  op: MembershipOp,
+  node: string,
+  o: MembershipCallOptions = {},
+): Promise<MembershipResult> {
+  if (op !== 'remove' && op !== 'add')
+    throw new Error(`membership: op must be remove or add, got ${JSON.stringify(op)}`);
+  if (!nodes.some((n) => n.name === node))
+    throw new Error(`membership ${op} ${node}: no such node; nodes: ${nodes.map((n) => n.name).join(', ')}`);
   const timeoutMs = o.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
   const firstBackoff = o.backoffMs ?? 100;
@@ -109,7 +118,8 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
     let sts = await statuses(http, nodes, Math.min(reqMs, 1000));
     let placement = sts.find((s) => s?.placement)?.placement;
     for (let wait = firstBackoff; !placement; wait = Math.min(2 * wait, 800)) {
-      if (Date.now() + wait >= deadline) throw new Error(`${what}: no node answered /status with the placement within ${timeoutMs} ms`);
+      if (Date.now() + wait >= deadline)
+        throw new Error(`${what}: no node answered /status with the placement within ${timeoutMs} ms`);
       await sleep(wait);
       sts = await statuses(http, nodes, Math.min(reqMs, 1000));
       placement = sts.find((s) => s?.placement)?.placement;
@@ -117,7 +127,9 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
     const shards = placement.flatMap((replicas, s) => (replicas.includes(node) ? [s] : []));
 
     const retried: Record<string, number> = {};
-    const count = (why: string): void => { retried[why] = (retried[why] ?? 0) + 1; };
+    const count = (why: string): void => {
+      retried[why] = (retried[why] ?? 0) + 1;
+    };
     const one = async (shard: number): Promise<{ members: string[]; changed: boolean } | { refused: string }> => {
       let url = urlOf(leaderOf(sts, shard));
       let wait = firstBackoff;
@@ -141,7 +153,12 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
         let status: number;
         let body: Record<string, unknown>;
         try {
-          const r = await http.call(`${url}/admin/membership`, 'POST', { op, node, shard }, Math.max(1, Math.min(reqMs, deadline - Date.now())));
+          const r = await http.call(
+            `${url}/admin/membership`,
+            'POST',
+            { op, node, shard },
+            Math.max(1, Math.min(reqMs, deadline - Date.now())),
+          );
           status = r.status;
           body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
         } catch (e) {
@@ -150,10 +167,12 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
           await backoff(true);
           continue;
         }
-        if (status === 200 && Array.isArray(body.members)) return { members: body.members as string[], changed: body.changed !== false };
+        if (status === 200 && Array.isArray(body.members))
+          return { members: body.members as string[], changed: body.changed !== false };
         if (status === 421) {
           // Not the leader: follow its hint at once when it names another node, else look again after a pause.
-          const hint = urlOf(body.leader as string | null) ?? (typeof body.leaderUrl === 'string' ? body.leaderUrl : undefined);
+          const hint =
+            urlOf(body.leader as string | null) ?? (typeof body.leaderUrl === 'string' ? body.leaderUrl : undefined);
           last = `421 not-leader from ${url}`;
           count('421');
           if (hint && hint !== url) {
@@ -170,8 +189,13 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
           await backoff(false);
           continue;
         }
-        if (status === 404) throw new Error(`${what}: shard ${shard}: ${url} has no POST /admin/membership (404): this node cannot change members`);
-        throw new Error(`${what}: shard ${shard}: ${url} answered ${status}${typeof body.error === 'string' ? ` ${body.error}` : ''}`);
+        if (status === 404)
+          throw new Error(
+            `${what}: shard ${shard}: ${url} has no POST /admin/membership (404): this node cannot change members`,
+          );
+        throw new Error(
+          `${what}: shard ${shard}: ${url} answered ${status}${typeof body.error === 'string' ? ` ${body.error}` : ''}`,
+        );
       }
       throw new Error(`${what}: shard ${shard}: not in effect within ${timeoutMs} ms (last: ${last})`);
     };
@@ -191,7 +215,9 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
     if (Object.keys(retried).length) out.retried = retried;
     if (failed.length) {
       const done = Object.keys(out.shards);
-      throw new Error(`${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more shards)` : ''}${done.length ? `; done: shards ${done.join(', ')}` : ''}`);
+      throw new Error(
+        `${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more shards)` : ''}${done.length ? `; done: shards ${done.join(', ')}` : ''}`,
+      );
     }
     return out;
   } finally {
@@ -199,15 +225,21 @@ export async function changeMembership(nodes: NodeHandle[], op: MembershipOp, no
   }
 }
 
-
 /**
  * A directed change (see the header): `op node` sent to `via` alone, once per shard whose placement holds `node`,
  * each request bounded by the call's deadline (default 3000 ms, longer than the node's 2 s request timeout so a
  * 503 is seen). Never follows 421 and never retries; resolves with every answer. Rejects (one line) only for a
  * bad op, an unknown node or `via`, or when no node reports the placement by the deadline.
  */
-export async function askVia(nodes: NodeHandle[], op: MembershipOp, node: string, via: string, deadlineMs = 3000): Promise<DirectedResult> {
-  if (op !== 'remove' && op !== 'add') throw new Error(`membership: op must be remove or add, got ${JSON.stringify(op)}`);
+export async function askVia(
+  nodes: NodeHandle[],
+  op: MembershipOp,
+  node: string,
+  via: string,
+  deadlineMs = 3000,
+): Promise<DirectedResult> {
+  if (op !== 'remove' && op !== 'add')
+    throw new Error(`membership: op must be remove or add, got ${JSON.stringify(op)}`);
   const names = nodes.map((n) => n.name).join(', ');
   if (!nodes.some((n) => n.name === node)) throw new Error(`membership ${op} ${node}: no such node; nodes: ${names}`);
   const to = nodes.find((n) => n.name === via);
@@ -219,7 +251,10 @@ export async function askVia(nodes: NodeHandle[], op: MembershipOp, node: string
     let placement: string[][] | undefined;
     while (!placement) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`membership ${op} ${node} via ${via}: no node answered /status with the placement within ${deadlineMs} ms`);
+      if (left <= 0)
+        throw new Error(
+          `membership ${op} ${node} via ${via}: no node answered /status with the placement within ${deadlineMs} ms`,
+        );
       placement = (await statuses(http, nodes, Math.min(left, 1000))).find((s) => s?.placement)?.placement;
       if (!placement) await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
     }
@@ -227,7 +262,8 @@ export async function askVia(nodes: NodeHandle[], op: MembershipOp, node: string
     const ask = async (shard: number): Promise<DirectedAnswer> => {
       const t0 = Date.now();
       const left = deadline - t0;
-      if (left <= 0) return { answered: 'none', error: `deadline of ${deadlineMs} ms passed before the request`, ms: 0 };
+      if (left <= 0)
+        return { answered: 'none', error: `deadline of ${deadlineMs} ms passed before the request`, ms: 0 };
       try {
         const r = await http.call(`${to.url}/admin/membership`, 'POST', { op, node, shard }, left);
         const body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
@@ -242,7 +278,9 @@ export async function askVia(nodes: NodeHandle[], op: MembershipOp, node: string
     };
     const got = await Promise.all(shards.map(ask));
     const answers: Record<string, DirectedAnswer> = {};
-    shards.forEach((s, i) => { answers[s] = got[i]; });
+    shards.forEach((s, i) => {
+      answers[s] = got[i];
+    });
     const kinds = new Set(got.map((a) => a.answered));
     return { node, op, via, answers, answered: kinds.size === 1 ? got[0].answered : 'mixed' };
   } finally {

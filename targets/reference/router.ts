@@ -20,7 +20,11 @@ export class Router {
 
   private readonly home: string;
 
-  constructor(private readonly http: HttpClient, private readonly nodes: NodeRef[], prefer: number) {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly nodes: NodeRef[],
+    prefer: number,
+  ) {
     this.url = nodes[prefer % nodes.length].url;
     this.home = this.url;
   }
@@ -30,7 +34,13 @@ export class Router {
    * `fromHome`: start at this client's own node instead (reads spread over all nodes, as clients near different
    * replicas do; a correct follower redirects them, a replica that answers from local state is caught).
    */
-  async send(path: string, body: unknown, timeoutMs: number, route?: string, fromHome = false): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
+  async send(
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    route?: string,
+    fromHome = false,
+  ): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
     if (fromHome) {
       const saved = this.url;
       this.url = this.home;
@@ -48,7 +58,12 @@ export class Router {
     return r;
   }
 
-  private async sendOnce(path: string, body: unknown, timeoutMs: number, route: string | undefined): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
+  private async sendOnce(
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    route: string | undefined,
+  ): Promise<{ status: number; body: Record<string, unknown> } | { none: string; refused: boolean }> {
     const deadline = Date.now() + timeoutMs;
     const tried: string[] = [];
     let lastRefusal = 'no-leader';
@@ -78,7 +93,7 @@ export class Router {
         lastRefusal = 'connection-refused';
       }
       tried.push(this.url);
-      this.url = hint && !tried.includes(hint) ? hint : replicas.find((u) => !tried.includes(u)) ?? this.next(tried);
+      this.url = hint && !tried.includes(hint) ? hint : (replicas.find((u) => !tried.includes(u)) ?? this.next(tried));
     }
     return { none: lastRefusal, refused: true };
   }
@@ -93,4 +108,3 @@ export class Router {
     return this.nodes[(i + 1) % this.nodes.length].url;
   }
 }
-

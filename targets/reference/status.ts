@@ -6,10 +6,12 @@ import type { NodeStatus } from '../../system/node/api.js';
 import { shardOf } from '../../system/shard/placement.js';
 
 export async function statuses(nodes: NodeHandle[], timeoutMs = 1000): Promise<(NodeStatus | undefined)[]> {
-  return Promise.all(nodes.map(async (n) => {
-    const r = await httpGet(`${n.url}/status`, timeoutMs);
-    return r?.status === 200 ? (r.body as NodeStatus) : undefined;
-  }));
+  return Promise.all(
+    nodes.map(async (n) => {
+      const r = await httpGet(`${n.url}/status`, timeoutMs);
+      return r?.status === 200 ? (r.body as NodeStatus) : undefined;
+    }),
+  );
 }
 
 /**
@@ -23,7 +25,9 @@ export async function health(nodes: NodeHandle[], names?: string[]): Promise<str
   const missing = nodes.filter((n, i) => want.includes(n.name) && !sts[i]).map((n) => n.name);
   if (missing.length) return `no /status from ${missing.join(', ')}`;
   // A node that could not bind its port leaves the port to whoever has it: make sure our node answers.
-  const strangers = nodes.flatMap((n, i) => (want.includes(n.name) && sts[i]!.id !== n.name ? [`${n.name} (answered as ${sts[i]!.id})`] : []));
+  const strangers = nodes.flatMap((n, i) =>
+    want.includes(n.name) && sts[i]!.id !== n.name ? [`${n.name} (answered as ${sts[i]!.id})`] : [],
+  );
   if (strangers.length) return `another process answers on the port of ${strangers.join(', ')}`;
   if (names) return undefined;
   if (!sts.some((s) => s && (s.role === 'leader' || s.leader))) return 'no node reports a leader';

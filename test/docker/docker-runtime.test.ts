@@ -27,17 +27,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** From inside `from`'s network namespace, try a TCP connect to `to`:8000. Resolves 'ok', 'timeout' or the error code, and the time taken. */
 function connectFrom(from: string, to: string, timeoutMs = 1000): Promise<{ result: string; ms: number }> {
-  const script = `const s=require('net').connect({host:${JSON.stringify(ip(to))},port:8000});const t0=Date.now();` +
+  const script =
+    `const s=require('net').connect({host:${JSON.stringify(ip(to))},port:8000});const t0=Date.now();` +
     `const done=(r)=>{console.log(JSON.stringify({result:r,ms:Date.now()-t0}));process.exit(0)};` +
     `s.on('connect',()=>done('ok'));s.on('error',(e)=>done(e.code||e.message));setTimeout(()=>done('timeout'),${timeoutMs});`;
   return new Promise((resolve, reject) => {
-    const p = spawn('nsenter', ['-t', String(rt.pidOf(from)), '-n', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('nsenter', ['-t', String(rt.pidOf(from)), '-n', process.execPath, '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (c) => (out += c));
     p.stderr.on('data', (c) => (err += c));
     p.on('close', () => {
-      try { resolve(JSON.parse(out)); } catch { reject(new Error(`connect probe failed: ${err || out}`)); }
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`connect probe failed: ${err || out}`));
+      }
     });
   });
 }
@@ -68,14 +75,26 @@ dockerHooks(test, {
 
 dockerTest(test, 'up: three containers on a fixed subnet answer /status, one leader, logs streamed', async () => {
   const hs = rt.nodes();
-  assert.equal(hs.map((h) => h.name), ['n1', 'n2', 'n3']);
+  assert.equal(
+    hs.map((h) => h.name),
+    ['n1', 'n2', 'n3'],
+  );
   const subnet = rt.networkSubnet!;
   assert.match(subnet, /^10\.213\.\d+\.0\/24$/);
   const third = subnet.split('.')[2];
-  assert.equal(hs.map((h) => h.url), [11, 12, 13].map((i) => `http://10.213.${third}.${i}:8000`));
-  assert.equal(hs.map((h) => h.addrs.peer), [11, 12, 13].map((i) => `10.213.${third}.${i}:7000`));
+  assert.equal(
+    hs.map((h) => h.url),
+    [11, 12, 13].map((i) => `http://10.213.${third}.${i}:8000`),
+  );
+  assert.equal(
+    hs.map((h) => h.addrs.peer),
+    [11, 12, 13].map((i) => `10.213.${third}.${i}:7000`),
+  );
   const sts = await Promise.all(hs.map((h) => status(h.name)));
-  assert.equal(sts.map((s) => s?.id), ['n1', 'n2', 'n3']);
+  assert.equal(
+    sts.map((s) => s?.id),
+    ['n1', 'n2', 'n3'],
+  );
   assert.ok(sts.some((s) => s!.role === 'leader'));
   const left = await listLeftovers({ runId });
   // Three nodes, plus the run's reaper (runtime/docker/reaper.ts), which carries the run's label too.
@@ -87,25 +106,29 @@ dockerTest(test, 'up: three containers on a fixed subnet answer /status, one lea
   assert.ok(existsSync(log) && readFileSync(log, 'utf8').length > 0, 'n1 log streamed into logDir/n1/node.log');
 });
 
-dockerTest(test, 'partition: n1 and n2 cannot connect while n1↔n3 can; heal restores; reject mode fails fast', async () => {
-  await calm();
-  assert.is((await connectFrom('n1', 'n2')).result, 'ok', 'before the partition');
-  await rt.partition({ n1: ['n2'], n2: ['n1'] });
-  assert.is((await connectFrom('n1', 'n2')).result, 'timeout');
-  assert.is((await connectFrom('n2', 'n1')).result, 'timeout');
-  assert.is((await connectFrom('n1', 'n3')).result, 'ok');
-  assert.is((await connectFrom('n3', 'n2')).result, 'ok');
-  await rt.heal();
-  assert.equal(rt.rulesOf('n1'), []);
-  assert.is((await connectFrom('n1', 'n2')).result, 'ok', 'after heal');
+dockerTest(
+  test,
+  'partition: n1 and n2 cannot connect while n1↔n3 can; heal restores; reject mode fails fast',
+  async () => {
+    await calm();
+    assert.is((await connectFrom('n1', 'n2')).result, 'ok', 'before the partition');
+    await rt.partition({ n1: ['n2'], n2: ['n1'] });
+    assert.is((await connectFrom('n1', 'n2')).result, 'timeout');
+    assert.is((await connectFrom('n2', 'n1')).result, 'timeout');
+    assert.is((await connectFrom('n1', 'n3')).result, 'ok');
+    assert.is((await connectFrom('n3', 'n2')).result, 'ok');
+    await rt.heal();
+    assert.equal(rt.rulesOf('n1'), []);
+    assert.is((await connectFrom('n1', 'n2')).result, 'ok', 'after heal');
 
-  await rt.partition({ n1: ['n2'], n2: ['n1'] }, { mode: 'reject' });
-  const r = await connectFrom('n1', 'n2');
-  assert.ok(r.result === 'ECONNREFUSED' || r.result === 'ECONNRESET', `reset, got ${r.result}`);
-  assert.ok(r.ms < 500, `reject fails fast (${r.ms} ms)`);
-  await rt.heal();
-  assert.is((await connectFrom('n1', 'n2')).result, 'ok', 'after heal of reject');
-});
+    await rt.partition({ n1: ['n2'], n2: ['n1'] }, { mode: 'reject' });
+    const r = await connectFrom('n1', 'n2');
+    assert.ok(r.result === 'ECONNREFUSED' || r.result === 'ECONNRESET', `reset, got ${r.result}`);
+    assert.ok(r.ms < 500, `reject fails fast (${r.ms} ms)`);
+    await rt.heal();
+    assert.is((await connectFrom('n1', 'n2')).result, 'ok', 'after heal of reject');
+  },
+);
 
 dockerTest(test, 'loss: with p=0.99 on n1 connects from n1 fail; p=0 removes the rules', async () => {
   await calm();
@@ -119,41 +142,47 @@ dockerTest(test, 'loss: with p=0.99 on n1 connects from n1 fail; p=0 removes the
   assert.is((await connectFrom('n1', 'n2')).result, 'ok');
 });
 
-dockerTest(test, 'kill/start: unreachable when killed; data survives; active partition re-applied in the new namespace', async () => {
-  await calm();
-  await rt.waitHealthy(10_000);
-  const w = await kv.call({ op: 'write', key: 'survivor', value: 'before-kill', client: 'dt', seq: 1 });
-  assert.is(w.ok, true);
-  const before = (await status('n1'))!;
-  await rt.partition({ n1: ['n2'], n2: ['n1'] });
-  const oldPid = rt.pidOf('n1');
-  await rt.kill('n1');
-  assert.is(await status('n1', 500), undefined, 'killed node does not answer');
-  await rt.start('n1');
-  assert.is.not(rt.pidOf('n1'), oldPid);
-  assert.is(rt.rulesOf('n1').length, 1, 'partition rule re-applied after restart');
-  await rt.waitHealthy(15_000, ['n1']);
-  assert.is((await connectFrom('n1', 'n2')).result, 'timeout', 'n1 still cut from n2 after restart');
-  assert.is((await connectFrom('n1', 'n3')).result, 'ok');
-  await rt.heal();
-  const after = (await status('n1'))!;
-  assert.ok(after.uptimeMs < before.uptimeMs, 'restarted');
-  const starts = readFileSync(join(logDir, 'n1', 'node.log'), 'utf8').split('\n').filter((l) => l.includes('node started')).length;
-  assert.is(starts, 2, 'log streaming continues after the restart');
-  kv.urls = [url('n1'), url('n2'), url('n3')];
-  const r = await kv.call({ op: 'read', key: 'survivor' }, 15_000);
-  assert.is(r.value, 'before-kill');
-  // n1's own copy: it applies up to the leader's commit (it replayed its log from the volume and caught up).
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const st = await status('n1');
-    // w.index is an index in the log of the key's shard: compare with that group, not the shorthand (shard 0).
-    const g = st?.groups.find((x) => x.group === String(shardOf('survivor', st.shards ?? 1)));
-    if (g && g.applied >= (w.index as number ?? 0)) break;
-    if (Date.now() > deadline) assert.unreachable('n1 did not catch up after restart');
-    await sleep(100);
-  }
-});
+dockerTest(
+  test,
+  'kill/start: unreachable when killed; data survives; active partition re-applied in the new namespace',
+  async () => {
+    await calm();
+    await rt.waitHealthy(10_000);
+    const w = await kv.call({ op: 'write', key: 'survivor', value: 'before-kill', client: 'dt', seq: 1 });
+    assert.is(w.ok, true);
+    const before = (await status('n1'))!;
+    await rt.partition({ n1: ['n2'], n2: ['n1'] });
+    const oldPid = rt.pidOf('n1');
+    await rt.kill('n1');
+    assert.is(await status('n1', 500), undefined, 'killed node does not answer');
+    await rt.start('n1');
+    assert.is.not(rt.pidOf('n1'), oldPid);
+    assert.is(rt.rulesOf('n1').length, 1, 'partition rule re-applied after restart');
+    await rt.waitHealthy(15_000, ['n1']);
+    assert.is((await connectFrom('n1', 'n2')).result, 'timeout', 'n1 still cut from n2 after restart');
+    assert.is((await connectFrom('n1', 'n3')).result, 'ok');
+    await rt.heal();
+    const after = (await status('n1'))!;
+    assert.ok(after.uptimeMs < before.uptimeMs, 'restarted');
+    const starts = readFileSync(join(logDir, 'n1', 'node.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('node started')).length;
+    assert.is(starts, 2, 'log streaming continues after the restart');
+    kv.urls = [url('n1'), url('n2'), url('n3')];
+    const r = await kv.call({ op: 'read', key: 'survivor' }, 15_000);
+    assert.is(r.value, 'before-kill');
+    // n1's own copy: it applies up to the leader's commit (it replayed its log from the volume and caught up).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const st = await status('n1');
+      // w.index is an index in the log of the key's shard: compare with that group, not the shorthand (shard 0).
+      const g = st?.groups.find((x) => x.group === String(shardOf('survivor', st.shards ?? 1)));
+      if (g && g.applied >= ((w.index as number) ?? 0)) break;
+      if (Date.now() > deadline) assert.unreachable('n1 did not catch up after restart');
+      await sleep(100);
+    }
+  },
+);
 
 dockerTest(test, 'pause: no answer while paused, answers after resume', async () => {
   await calm();
@@ -188,17 +217,21 @@ dockerTest(test, 'clock: n2 +60 s through libfaketime, n1 unaffected; reset', as
   }
 });
 
-dockerTest(test, 'healAll restarts killed and resumes paused nodes; down removes everything, twice is fine', async () => {
-  await rt.kill('n2');
-  await rt.pause('n3');
-  await rt.partition({ n1: ['n3'] });
-  await rt.healAll();
-  await rt.waitHealthy(15_000);
-  assert.equal(rt.rulesOf('n1'), []);
-  await rt.down();
-  await rt.down();
-  const left = await listLeftovers({ runId });
-  assert.equal({ c: left.containers, n: left.networks, v: left.volumes }, { c: [], n: [], v: [] });
-});
+dockerTest(
+  test,
+  'healAll restarts killed and resumes paused nodes; down removes everything, twice is fine',
+  async () => {
+    await rt.kill('n2');
+    await rt.pause('n3');
+    await rt.partition({ n1: ['n3'] });
+    await rt.healAll();
+    await rt.waitHealthy(15_000);
+    assert.equal(rt.rulesOf('n1'), []);
+    await rt.down();
+    await rt.down();
+    const left = await listLeftovers({ runId });
+    assert.equal({ c: left.containers, n: left.networks, v: left.volumes }, { c: [], n: [], v: [] });
+  },
+);
 
 test.run();

@@ -7,7 +7,7 @@ import { runCase } from '../helpers/run-cases.js';
 
 for (const c of ETCD_REGISTER_CASES) {
   dockerTest(test, `docker: ${c.name}`, () => {
-    if (!etcdBinary) throw new Error('the etcd image is made from the host\'s etcd: install etcd-server');
+    if (!etcdBinary) throw new Error("the etcd image is made from the host's etcd: install etcd-server");
     runCase('docker', c);
   });
 }

@@ -22,7 +22,9 @@ let kv: TestKv;
 dockerHooks(test, {
   before: async () => {
     rt = new DockerRuntime({ log: () => undefined });
-    await rt.up(referenceSpec({ runId, nodes: 3, logDir, options: { 'election-ms': '1000', 'heartbeat-ms': '50', shards: '1' } }));
+    await rt.up(
+      referenceSpec({ runId, nodes: 3, logDir, options: { 'election-ms': '1000', 'heartbeat-ms': '50', shards: '1' } }),
+    );
     kv = new TestKv(rt.nodes().map((n) => n.url));
   },
   after: async () => {
@@ -32,29 +34,43 @@ dockerHooks(test, {
   },
 });
 
-dockerTest(test, '100 ms on every node adds about two hops to each commit, through the gateway relay; removal leaves no rule', async () => {
-  const base = median(await commitLatencies(kv, 'lat', 15));
-  assert.is(rt.latencyRelayStats(), undefined, 'no relay before latency is first used');
-  await rt.latency(ALL, 100, 0);
-  for (const n of ALL) assert.is(rt.steeringOf(n).length, 4, `${n}: DNAT + reset rule for each of its 2 peers`);
-  const slow = await commitLatencies(kv, 'lat', 15);
-  const stats = rt.latencyRelayStats()!;
-  assert.ok(stats.accepted > 0 && stats.delayedChunks > 0, `peer traffic went through the relay (${JSON.stringify(stats)})`);
-  await rt.latency(ALL, 0, 0);
-  for (const n of ALL) assert.equal(rt.steeringOf(n), [], `${n}: steering removed`);
-  // Connections opened while steered stay relayed, now without delay: what the relay itself costs.
-  const relayed = median(await commitLatencies(kv, 'lat', 15));
-  const added = median(slow) - base;
-  console.log(`docker commit latency: base ${base.toFixed(1)} ms, with 100 ms on every node ${median(slow).toFixed(1)} ms (+${added.toFixed(1)}), relayed at 0 ms ${relayed.toFixed(1)} ms`);
-  assert.ok(added >= 180 && added <= 450, `added ${added.toFixed(1)} ms`);
-  assert.ok(relayed < base + 60, `the relay at zero delay costs little (${relayed.toFixed(1)} vs ${base.toFixed(1)} ms)`);
-});
+dockerTest(
+  test,
+  '100 ms on every node adds about two hops to each commit, through the gateway relay; removal leaves no rule',
+  async () => {
+    const base = median(await commitLatencies(kv, 'lat', 15));
+    assert.is(rt.latencyRelayStats(), undefined, 'no relay before latency is first used');
+    await rt.latency(ALL, 100, 0);
+    for (const n of ALL) assert.is(rt.steeringOf(n).length, 4, `${n}: DNAT + reset rule for each of its 2 peers`);
+    const slow = await commitLatencies(kv, 'lat', 15);
+    const stats = rt.latencyRelayStats()!;
+    assert.ok(
+      stats.accepted > 0 && stats.delayedChunks > 0,
+      `peer traffic went through the relay (${JSON.stringify(stats)})`,
+    );
+    await rt.latency(ALL, 0, 0);
+    for (const n of ALL) assert.equal(rt.steeringOf(n), [], `${n}: steering removed`);
+    // Connections opened while steered stay relayed, now without delay: what the relay itself costs.
+    const relayed = median(await commitLatencies(kv, 'lat', 15));
+    const added = median(slow) - base;
+    console.log(
+      `docker commit latency: base ${base.toFixed(1)} ms, with 100 ms on every node ${median(slow).toFixed(1)} ms (+${added.toFixed(1)}), relayed at 0 ms ${relayed.toFixed(1)} ms`,
+    );
+    assert.ok(added >= 180 && added <= 450, `added ${added.toFixed(1)} ms`);
+    assert.ok(
+      relayed < base + 60,
+      `the relay at zero delay costs little (${relayed.toFixed(1)} vs ${base.toFixed(1)} ms)`,
+    );
+  },
+);
 
 dockerTest(test, 'jitter spreads the delay; a partition still cuts relayed links; healAll clears latency', async () => {
   await rt.latency(ALL, 100, 80);
   const xs = await commitLatencies(kv, 'jit', 25);
   const spread = quantile(xs, 0.9) - quantile(xs, 0.1);
-  console.log(`docker commit latency with 100 ± 80 ms: p10 ${quantile(xs, 0.1).toFixed(1)} p50 ${median(xs).toFixed(1)} p90 ${quantile(xs, 0.9).toFixed(1)} ms`);
+  console.log(
+    `docker commit latency with 100 ± 80 ms: p10 ${quantile(xs, 0.1).toFixed(1)} p50 ${median(xs).toFixed(1)} p90 ${quantile(xs, 0.9).toFixed(1)} ms`,
+  );
   assert.ok(spread > 60, `spread ${spread.toFixed(1)} ms`);
   // Every node isolated from every other: no commit is possible, even though peer bytes take the relay.
   await rt.partition({ n1: ['n2', 'n3'], n2: ['n1', 'n3'], n3: ['n1', 'n2'] });

@@ -31,28 +31,67 @@ dockerHooks(test, {
   },
 });
 
-dockerTest(test, 'docker run --nemesis membership,partition on 3 nodes: valid; each removal and re-add recorded with the shards it changed', () => {
-  const r = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'docker', '--out', out, '--nodes', '3', '--time-limit', '20', '--seed', '41',
-    '--nemesis', 'membership,partition', '--nemesis-schedule', 'random', '--nemesis-interval', '2'], { encoding: 'utf8', timeout: 300_000 });
-  assert.is(r.status, 0, r.stdout + r.stderr);
-  const dir = runDirOf(r.stdout);
-  const events: HistoryEvent[] = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8')).events;
-  assertMembershipHistory(events);
-  assert.ok(events.some((e) => e.process === 'nemesis' && e.type === 'info' && e.f === 'start-partition' && !e.error), 'a partition ran too');
-  assert.is(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).valid, true);
-});
+dockerTest(
+  test,
+  'docker run --nemesis membership,partition on 3 nodes: valid; each removal and re-add recorded with the shards it changed',
+  () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        '--runtime',
+        'docker',
+        '--out',
+        out,
+        '--nodes',
+        '3',
+        '--time-limit',
+        '20',
+        '--seed',
+        '41',
+        '--nemesis',
+        'membership,partition',
+        '--nemesis-schedule',
+        'random',
+        '--nemesis-interval',
+        '2',
+      ],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
+    assert.is(r.status, 0, r.stdout + r.stderr);
+    const dir = runDirOf(r.stdout);
+    const events: HistoryEvent[] = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8')).events;
+    assertMembershipHistory(events);
+    assert.ok(
+      events.some((e) => e.process === 'nemesis' && e.type === 'info' && e.f === 'start-partition' && !e.error),
+      'a partition ran too',
+    );
+    assert.is(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).valid, true);
+  },
+);
 
-dockerTest(test, 'docker: a stopped node is removed and re-added through the leaders; churn beside partitions; every shard whole after heal', async () => {
-  rt = new DockerRuntime({ log: () => undefined });
-  const hs = await rt.up(referenceSpec({ runId, nodes: 4, logDir, options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '4' } }));
-  await rt.waitHealthy(30_000);
-  await downNodeStory(rt, hs, {
-    seed: 21, nemesis: 'membership:churn/remove-leader,partition:isolate-one/one-way-mute', runMs: 5000, wholeMs: 30_000,
-    steps: [
-      { pkg: 0, lane: 0, startMs: 0, endMs: 2000 }, { pkg: 0, lane: 0, startMs: 2500, endMs: 4500 },
-      { pkg: 1, lane: 1, startMs: 500, endMs: 3000 },
-    ],
-  });
-});
+dockerTest(
+  test,
+  'docker: a stopped node is removed and re-added through the leaders; churn beside partitions; every shard whole after heal',
+  async () => {
+    rt = new DockerRuntime({ log: () => undefined });
+    const hs = await rt.up(
+      referenceSpec({ runId, nodes: 4, logDir, options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '4' } }),
+    );
+    await rt.waitHealthy(30_000);
+    await downNodeStory(rt, hs, {
+      seed: 21,
+      nemesis: 'membership:churn/remove-leader,partition:isolate-one/one-way-mute',
+      runMs: 5000,
+      wholeMs: 30_000,
+      steps: [
+        { pkg: 0, lane: 0, startMs: 0, endMs: 2000 },
+        { pkg: 0, lane: 0, startMs: 2500, endMs: 4500 },
+        { pkg: 1, lane: 1, startMs: 500, endMs: 3000 },
+      ],
+    });
+  },
+);
 
 test.run();

@@ -19,18 +19,30 @@ dockerTest(test, 'SIGKILL of the harness: nothing labelled with the run remains 
   try {
     const { child } = await startVictim('docker', runId, join(dir, 'nodes'));
     const before = await listLeftovers({ runId, docker });
-    assert.ok(before.containers.some((c) => c.endsWith('-reaper')), `a reaper runs: ${before.containers.join(', ')}`);
-    assert.ok(before.containers.some((c) => c.endsWith('-n1')), 'the node container runs');
+    assert.ok(
+      before.containers.some((c) => c.endsWith('-reaper')),
+      `a reaper runs: ${before.containers.join(', ')}`,
+    );
+    assert.ok(
+      before.containers.some((c) => c.endsWith('-n1')),
+      'the node container runs',
+    );
     assert.is(before.networks.length, 1);
     assert.is(before.volumes.length, 1);
     await killVictim(child);
-    const ms = await waitFor(async () => {
-      const l = await listLeftovers({ runId, docker });
-      return l.containers.length + l.networks.length + l.volumes.length === 0;
-    }, 10_000, 200);
+    const ms = await waitFor(
+      async () => {
+        const l = await listLeftovers({ runId, docker });
+        return l.containers.length + l.networks.length + l.volumes.length === 0;
+      },
+      10_000,
+      200,
+    );
     const left = await listLeftovers({ runId, docker });
     assert.ok(ms >= 0, `still there 10 s after SIGKILL: ${JSON.stringify(left)}`);
-    console.log(`  reaped ${before.containers.length} containers, ${before.networks.length} network, ${before.volumes.length} volume in ${ms} ms after SIGKILL`);
+    console.log(
+      `  reaped ${before.containers.length} containers, ${before.networks.length} network, ${before.volumes.length} volume in ${ms} ms after SIGKILL`,
+    );
   } finally {
     await cleanLeftovers({ runId, docker }).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

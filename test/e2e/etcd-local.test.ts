@@ -10,7 +10,22 @@ import { runCase } from '../helpers/run-cases.js';
 for (const c of ETCD_REGISTER_CASES) etcdTest(test, `local: ${c.name}`, () => runCase('local', c));
 
 test('local: --nemesis clock on etcd is refused with one line before anything starts', () => {
-  const r = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'local', '--target', 'etcd', '--nemesis', 'partition,clock', '--out', '/nonexistent/never-created'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'run',
+      '--runtime',
+      'local',
+      '--target',
+      'etcd',
+      '--nemesis',
+      'partition,clock',
+      '--out',
+      '/nonexistent/never-created',
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
   assert.is(r.status, 3, r.stderr);
   assert.match(r.stderr, /^faultline: target etcd cannot take --nemesis clock: etcd is a Go program.*\n$/);
   assert.is(r.stdout, '');

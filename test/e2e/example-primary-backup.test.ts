@@ -8,14 +8,34 @@ import { join } from 'node:path';
 
 const target = join(ROOT, 'examples', 'primary-backup', 'primary-backup.js');
 
-test('local: the primary-backup example is valid without faults', () => runCase('local', {
-  name: 'no faults', expect: 'valid', seeds: [1],
-  args: ['--target', target, '--workload', 'register', '--nodes', '3', '--time-limit', '10', '--nemesis', 'none'],
-}));
+test('local: the primary-backup example is valid without faults', () =>
+  runCase('local', {
+    name: 'no faults',
+    expect: 'valid',
+    seeds: [1],
+    args: ['--target', target, '--workload', 'register', '--nodes', '3', '--time-limit', '10', '--nemesis', 'none'],
+  }));
 
-test('local: the primary-backup example loses acknowledged writes under kill (caught within 5 seeds)', () => runCase('local', {
-  name: 'kill', expect: 'invalid', seeds: [1, 2, 3, 4, 5], report: /could not be linearized/,
-  args: ['--target', target, '--workload', 'register', '--nodes', '3', '--time-limit', '15', '--nemesis', 'kill', '--nemesis-interval', '2'],
-}));
+test('local: the primary-backup example loses acknowledged writes under kill (caught within 5 seeds)', () =>
+  runCase('local', {
+    name: 'kill',
+    expect: 'invalid',
+    seeds: [1, 2, 3, 4, 5],
+    report: /could not be linearized/,
+    args: [
+      '--target',
+      target,
+      '--workload',
+      'register',
+      '--nodes',
+      '3',
+      '--time-limit',
+      '15',
+      '--nemesis',
+      'kill',
+      '--nemesis-interval',
+      '2',
+    ],
+  }));
 
 test.run();

@@ -17,12 +17,36 @@ const out = mkdtempSync(join(tmpdir(), 'fl-recheck-'));
 
 for (const w of WORKLOADS) {
   test(`${w.name}: check DIR reproduces the run's verdict and results.json`, async () => {
-    const r = runCli(['run', '--runtime', 'local', '--workload', w.name, '--nemesis', 'partition', '--nodes', '3', '--time-limit', '3', '--nemesis-interval', '1', '--seed', '7', '--out', out], { timeoutMs: 120_000 });
+    const r = runCli(
+      [
+        'run',
+        '--runtime',
+        'local',
+        '--workload',
+        w.name,
+        '--nemesis',
+        'partition',
+        '--nodes',
+        '3',
+        '--time-limit',
+        '3',
+        '--nemesis-interval',
+        '1',
+        '--seed',
+        '7',
+        '--out',
+        out,
+      ],
+      { timeoutMs: 120_000 },
+    );
     assert.ok(r.code === 0 || r.code === 1 || r.code === 2, `run exit ${r.code}: ${r.stderr}`);
     const dir = runDirOf(r.stdout);
     const saved = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     const testJson = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8'));
-    assert.ok(Array.isArray(testJson.checks?.checkers) && testJson.checks.checkers.includes('stats'), 'test.json records the checkers');
+    assert.ok(
+      Array.isArray(testJson.checks?.checkers) && testJson.checks.checkers.includes('stats'),
+      'test.json records the checkers',
+    );
     assert.is(testJson.checks.workload, w.name);
     const header = JSON.parse(readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n')[0]);
     assert.equal(header.checkers, testJson.checks.checkers, 'the history header records the same checkers');
@@ -31,7 +55,10 @@ for (const w of WORKLOADS) {
     assert.is(c.code, r.code, `check exit ${c.code} vs run exit ${r.code}: ${c.stdout}${c.stderr}`);
     const line = JSON.parse(c.stdout.trim());
     assert.is(line.valid, saved.valid);
-    assert.equal(line.checkers.map((x: { checker: string; valid: unknown }) => [x.checker, x.valid]), saved.checkers.map((x: { checker: string; valid: unknown }) => [x.checker, x.valid]));
+    assert.equal(
+      line.checkers.map((x: { checker: string; valid: unknown }) => [x.checker, x.valid]),
+      saved.checkers.map((x: { checker: string; valid: unknown }) => [x.checker, x.valid]),
+    );
 
     const again = await checkHistory(dir);
     assert.equal(comparable(again.results), comparable(saved), 'results.json reproduced, timings aside');

@@ -14,30 +14,55 @@ import { interruptedRun, runDirOf } from '../helpers/cli.js';
 const out = mkdtempSync(join(tmpdir(), 'fl-e2e-local-'));
 
 function run(args: string[], timeoutMs = 240_000): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'local', '--out', out, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'local', '--out', out, ...args], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function nodePids(dir: string): number[] {
   const nodes = join(dir, 'nodes');
   if (!existsSync(nodes)) return [];
-  return readdirSync(nodes).map((n) => join(nodes, n, 'node.pid')).filter(existsSync).map((p) => Number(readFileSync(p, 'utf8')));
+  return readdirSync(nodes)
+    .map((n) => join(nodes, n, 'node.pid'))
+    .filter(existsSync)
+    .map((p) => Number(readFileSync(p, 'utf8')));
 }
 
 test('a healthy 3-node cluster under partition and kill faults for 30 s is valid', () => {
-  const r = run(['--nodes', '3', '--time-limit', '30', '--nemesis', 'partition,kill', '--nemesis-interval', '4', '--seed', '11']);
+  const r = run([
+    '--nodes',
+    '3',
+    '--time-limit',
+    '30',
+    '--nemesis',
+    'partition,kill',
+    '--nemesis-interval',
+    '4',
+    '--seed',
+    '11',
+  ]);
   assert.is(r.code, 0, r.stdout + r.stderr);
   const dir = runDirOf(r.stdout);
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   assert.is(results.valid, true);
   const h = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8'));
   assert.ok(h.events.filter((e) => e.type === 'ok').length > 100, 'the workload made progress');
-  assert.ok(h.events.some((e) => e.process === 'nemesis' && e.f === 'start-kill') || h.events.some((e) => e.process === 'nemesis' && e.f === 'start-partition'), 'faults were injected');
+  assert.ok(
+    h.events.some((e) => e.process === 'nemesis' && e.f === 'start-kill') ||
+      h.events.some((e) => e.process === 'nemesis' && e.f === 'start-partition'),
+    'faults were injected',
+  );
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   assert.match(html, /<svg/);
   assert.match(html, /seed 11/);
@@ -47,7 +72,20 @@ test('a healthy 3-node cluster under partition and kill faults for 30 s is valid
 test('--bug stale-read is caught within 10 seeded runs, and the report shows the offending read', () => {
   let found: string | undefined;
   for (let seed = 1; seed <= 10 && !found; seed++) {
-    const r = run(['--nodes', '3', '--time-limit', '15', '--nemesis', 'partition', '--nemesis-interval', '2', '--seed', String(seed), '--bug', 'stale-read']);
+    const r = run([
+      '--nodes',
+      '3',
+      '--time-limit',
+      '15',
+      '--nemesis',
+      'partition',
+      '--nemesis-interval',
+      '2',
+      '--seed',
+      String(seed),
+      '--bug',
+      'stale-read',
+    ]);
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
     if (r.code === 1) found = runDirOf(r.stdout);
   }
@@ -60,19 +98,59 @@ test('--bug stale-read is caught within 10 seeded runs, and the report shows the
 });
 
 test('Ctrl-C stops the load, still checks and reports, and tears the cluster down', async () => {
-  const { code, stdout } = await interruptedRun(['--runtime', 'local', '--out', out, '--nodes', '3', '--time-limit', '60', '--nemesis', 'partition', '--nemesis-interval', '2', '--seed', '5'], 9000);
+  const { code, stdout } = await interruptedRun(
+    [
+      '--runtime',
+      'local',
+      '--out',
+      out,
+      '--nodes',
+      '3',
+      '--time-limit',
+      '60',
+      '--nemesis',
+      'partition',
+      '--nemesis-interval',
+      '2',
+      '--seed',
+      '5',
+    ],
+    9000,
+  );
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
   const dir = runDirOf(stdout);
   const test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8'));
   assert.is(test.interrupted, 'SIGINT');
   assert.ok(existsSync(join(dir, 'report.html')));
   const h = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8'));
-  assert.ok(h.events.some((e) => e.f === 'heal-all'), 'faults were healed before teardown');
+  assert.ok(
+    h.events.some((e) => e.f === 'heal-all'),
+    'faults were healed before teardown',
+  );
   for (const pid of nodePids(dir)) assert.not.ok(alive(pid), `node pid ${pid} survived`);
 });
 
 test('a harness killed with SIGKILL halfway leaves every recorded event readable', async () => {
-  const child = spawn(process.execPath, [CLI, 'run', '--runtime', 'local', '--out', out, '--nodes', '3', '--time-limit', '60', '--nemesis', 'none', '--seed', '6'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'run',
+      '--runtime',
+      'local',
+      '--out',
+      out,
+      '--nodes',
+      '3',
+      '--time-limit',
+      '60',
+      '--nemesis',
+      'none',
+      '--seed',
+      '6',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await new Promise((r) => setTimeout(r, 7000));
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));

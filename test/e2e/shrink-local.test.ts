@@ -13,7 +13,28 @@ let dir: string | undefined;
 
 test('a planted stale-read run is found within 10 seeds', () => {
   for (let seed = 1; seed <= 10 && !dir; seed++) {
-    const r = runCli(['run', '--runtime', 'local', '--nodes', '3', '--bug', 'stale-read', '--time-limit', '10', '--nemesis', 'partition', '--nemesis-interval', '2', '--seed', String(seed), '--out', out], { timeoutMs: 180_000 });
+    const r = runCli(
+      [
+        'run',
+        '--runtime',
+        'local',
+        '--nodes',
+        '3',
+        '--bug',
+        'stale-read',
+        '--time-limit',
+        '10',
+        '--nemesis',
+        'partition',
+        '--nemesis-interval',
+        '2',
+        '--seed',
+        String(seed),
+        '--out',
+        out,
+      ],
+      { timeoutMs: 180_000 },
+    );
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
     if (r.code === 1) dir = runDirOf(r.stdout);
   }
@@ -28,7 +49,8 @@ test('shrink: at most 10 operations, still INVALID for check (JSONL and EDN), wi
   assert.ok(s.after.ops <= 10, `${s.after.ops} operations`);
   assert.ok(s.before.ops > s.after.ops);
   const shrunk = join(dir!, 'shrunk');
-  for (const f of ['history.jsonl', 'history.edn', 'report.html', 'results.json']) assert.ok(existsSync(join(shrunk, f)), f);
+  for (const f of ['history.jsonl', 'history.edn', 'report.html', 'results.json'])
+    assert.ok(existsSync(join(shrunk, f)), f);
   const c = runCli(['check', join(shrunk, 'history.jsonl')]);
   assert.is(c.code, 1, c.stdout + c.stderr);
   assert.match(c.stdout, /INVALID/);
@@ -49,7 +71,10 @@ test('shrink refuses a history that is not invalid, in one line', () => {
 
 test('test.json and the report carry the rerun command; rerun DIR uses the same options and seed', () => {
   const t = JSON.parse(readFileSync(join(dir!, 'test.json'), 'utf8'));
-  assert.match(t.command, /^faultline run --runtime local --target reference --target-opt bug=stale-read --workload kv --nemesis partition --nodes 3 /);
+  assert.match(
+    t.command,
+    /^faultline run --runtime local --target reference --target-opt bug=stale-read --workload kv --nemesis partition --nodes 3 /,
+  );
   assert.match(t.command, new RegExp(`--seed ${t.options.seed}( |$)`));
   assert.not.match(t.command, /timeLimitS|testCount/, 'flags, not option names');
   assert.ok(readFileSync(join(dir!, 'report.html'), 'utf8').includes('--target-opt bug=stale-read'));

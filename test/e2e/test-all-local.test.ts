@@ -13,13 +13,31 @@ const cwd = mkdtempSync(join(tmpdir(), 'fl-test-all-'));
 
 test('register,lock × partition: two testcases, a summary, the index, exit = worst verdict', () => {
   const summary = join(cwd, 'step-summary.md');
-  const r = runCli(['test-all', '--runtime', 'local', '--workload', 'register,lock', '--nemesis', 'partition', '--time-limit', '5', '--junit', 'j.xml'], { cwd, timeoutMs: 240_000, env: { ...process.env, GITHUB_STEP_SUMMARY: summary } });
+  const r = runCli(
+    [
+      'test-all',
+      '--runtime',
+      'local',
+      '--workload',
+      'register,lock',
+      '--nemesis',
+      'partition',
+      '--time-limit',
+      '5',
+      '--junit',
+      'j.xml',
+    ],
+    { cwd, timeoutMs: 240_000, env: { ...process.env, GITHUB_STEP_SUMMARY: summary } },
+  );
   assert.ok(r.code !== null && [0, 1, 2].includes(r.code), `exit ${r.code}: ${r.stderr}`);
   const xml = parseXml(readFileSync(join(cwd, 'j.xml'), 'utf8'));
   assert.is(xml.name, 'testsuites');
   const cases = xml.children[0].children.filter((c) => c.name === 'testcase');
   assert.is(cases.length, 2);
-  assert.equal(cases.map((c) => c.attrs.classname), ['faultline.register-partition', 'faultline.lock-partition']);
+  assert.equal(
+    cases.map((c) => c.attrs.classname),
+    ['faultline.register-partition', 'faultline.lock-partition'],
+  );
   for (const c of cases) assert.ok(Number(c.attrs.time) > 0);
   const lines = r.stdout.split('\n');
   const head = lines.findIndex((l) => /^verdict\s+test\s+seed\s+duration\s+folder/.test(l));
@@ -37,12 +55,16 @@ test('register,lock × partition: two testcases, a summary, the index, exit = wo
 });
 
 test('bad input: one line, exit 3, nothing started', () => {
-  const r = runCli(['test-all', '--runtime', 'local', '--workload', 'register,nope', '--out', join(cwd, 'bad')], { cwd });
+  const r = runCli(['test-all', '--runtime', 'local', '--workload', 'register,nope', '--out', join(cwd, 'bad')], {
+    cwd,
+  });
   assert.is(r.code, 3);
   assert.match(r.stderr, /^faultline: unknown --workload nope/);
   assert.is(r.stderr.trim().split('\n').length, 1);
   assert.not.ok(existsSync(join(cwd, 'bad')));
-  const n = runCli(['test-all', '--runtime', 'local', '--nemesis', 'partition+bogus', '--out', join(cwd, 'bad')], { cwd });
+  const n = runCli(['test-all', '--runtime', 'local', '--nemesis', 'partition+bogus', '--out', join(cwd, 'bad')], {
+    cwd,
+  });
   assert.is(n.code, 3);
   assert.match(n.stderr, /unknown nemesis "bogus"/);
 });

@@ -8,16 +8,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
-export const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+export const CHROMIUM =
+  process.env.FAULTLINE_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
 
-interface Pending { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }
+interface Pending {
+  resolve: (v: Record<string, unknown>) => void;
+  reject: (e: Error) => void;
+}
 
 export class Browser {
   private next = 1;
   private pending = new Map<number, Pending>();
   private listeners: ((m: { method: string; params: Record<string, unknown>; sessionId?: string }) => void)[] = [];
   private buffer = '';
-  private constructor(private readonly child: ChildProcess, private readonly profile: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly profile: string,
+  ) {
     const out = child.stdio[4] as Readable;
     out.setEncoding('utf8');
     out.on('data', (chunk: string) => {
@@ -33,16 +40,32 @@ export class Browser {
         } else for (const l of this.listeners) l(msg);
       }
     });
-    child.on('exit', () => { for (const p of this.pending.values()) p.reject(new Error('chromium exited')); this.pending.clear(); });
+    child.on('exit', () => {
+      for (const p of this.pending.values()) p.reject(new Error('chromium exited'));
+      this.pending.clear();
+    });
   }
 
   static launch(): Browser {
     if (!CHROMIUM) throw new Error('chromium is not installed');
     const profile = mkdtempSync(join(tmpdir(), 'fl-chromium-'));
-    const child = spawn(CHROMIUM, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--disable-dev-shm-usage', `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank',
-    ], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+        `--user-data-dir=${profile}`,
+        '--remote-debugging-pipe',
+        'about:blank',
+      ],
+      { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
+    );
     return new Browser(child, profile);
   }
 
@@ -58,13 +81,24 @@ export class Browser {
   /** Opens `url` in a new tab and waits for its load event; returns the tab and every error seen so far (live). */
   async open(url: string, timeoutMs = 30_000): Promise<Page> {
     const { targetId } = await this.send('Target.createTarget', { url: 'about:blank' });
-    const { sessionId } = await this.send('Target.attachToTarget', { targetId, flatten: true }) as { sessionId: string };
+    const { sessionId } = (await this.send('Target.attachToTarget', { targetId, flatten: true })) as {
+      sessionId: string;
+    };
     const page = new Page(this, sessionId);
-    this.listeners.push((m) => { if (m.sessionId === sessionId) page.event(m.method, m.params); });
-    await Promise.all([this.send('Runtime.enable', {}, sessionId), this.send('Log.enable', {}, sessionId), this.send('Page.enable', {}, sessionId)]);
+    this.listeners.push((m) => {
+      if (m.sessionId === sessionId) page.event(m.method, m.params);
+    });
+    await Promise.all([
+      this.send('Runtime.enable', {}, sessionId),
+      this.send('Log.enable', {}, sessionId),
+      this.send('Page.enable', {}, sessionId),
+    ]);
     const loaded = new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`${url} did not load within ${timeoutMs} ms`)), timeoutMs);
-      page.onLoad = () => { clearTimeout(t); resolve(); };
+      page.onLoad = () => {
+        clearTimeout(t);
+        resolve();
+      };
     });
     await this.send('Page.navigate', { url }, sessionId);
     await loaded;
@@ -72,7 +106,11 @@ export class Browser {
   }
 
   async close(): Promise<void> {
-    try { await Promise.race([this.send('Browser.close'), new Promise((r) => setTimeout(r, 3000))]); } catch { /* already gone */ }
+    try {
+      await Promise.race([this.send('Browser.close'), new Promise((r) => setTimeout(r, 3000))]);
+    } catch {
+      /* already gone */
+    }
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
     await new Promise((r) => (this.child.exitCode !== null ? r(null) : this.child.on('exit', r)));
     rmSync(this.profile, { recursive: true, force: true });
@@ -82,12 +120,19 @@ export class Browser {
 export class Page {
   readonly errors: string[] = [];
   onLoad: () => void = () => undefined;
-  constructor(private readonly browser: Browser, private readonly sessionId: string) {}
+  constructor(
+    private readonly browser: Browser,
+    private readonly sessionId: string,
+  ) {}
 
   event(method: string, params: Record<string, unknown>): void {
     if (method === 'Page.loadEventFired') this.onLoad();
-    if (method === 'Runtime.exceptionThrown') this.errors.push(`exception: ${JSON.stringify((params.exceptionDetails as { exception?: { description?: string }; text?: string })?.exception?.description ?? params.exceptionDetails)}`);
-    if (method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'assert')) this.errors.push(`console.${params.type}: ${JSON.stringify(params.args)}`);
+    if (method === 'Runtime.exceptionThrown')
+      this.errors.push(
+        `exception: ${JSON.stringify((params.exceptionDetails as { exception?: { description?: string }; text?: string })?.exception?.description ?? params.exceptionDetails)}`,
+      );
+    if (method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'assert'))
+      this.errors.push(`console.${params.type}: ${JSON.stringify(params.args)}`);
     if (method === 'Log.entryAdded') {
       const e = params.entry as { level: string; text: string; url?: string };
       if (e.level === 'error') this.errors.push(`log: ${e.text}${e.url ? ` (${e.url})` : ''}`);
@@ -95,13 +140,21 @@ export class Page {
   }
 
   async eval<T>(expression: string): Promise<T> {
-    const r = await this.browser.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, this.sessionId) as { result: { value: T }; exceptionDetails?: unknown };
+    const r = (await this.browser.send(
+      'Runtime.evaluate',
+      { expression, returnByValue: true, awaitPromise: true },
+      this.sessionId,
+    )) as { result: { value: T }; exceptionDetails?: unknown };
     if (r.exceptionDetails) throw new Error(`evaluating ${expression}: ${JSON.stringify(r.exceptionDetails)}`);
     return r.result.value;
   }
 
   async screenshot(): Promise<Buffer> {
-    const r = await this.browser.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: false }, this.sessionId) as { data: string };
+    const r = (await this.browser.send(
+      'Page.captureScreenshot',
+      { format: 'png', captureBeyondViewport: false },
+      this.sessionId,
+    )) as { data: string };
     return Buffer.from(r.data, 'base64');
   }
 }

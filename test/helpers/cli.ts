@@ -6,10 +6,23 @@ import type { HistoryEvent } from '../../harness/history/op.js';
 import { parseHistory } from '../../harness/history/readers/index.js';
 import { CLI } from './paths.js';
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
-export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, env: opts.env, input: opts.input });
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {},
+): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 120_000,
+    env: opts.env,
+    input: opts.input,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -28,15 +41,22 @@ export function runLocal(out: string, args: string[]): CliResult & { events: His
   try {
     dir = runDirOf(r.stdout);
     events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8')).events;
-  } catch { /* no run folder: the caller asserts on the output */ }
+  } catch {
+    /* no run folder: the caller asserts on the output */
+  }
   return { ...r, events, dir };
 }
 
 /** Starts `faultline run ARGS`, sends SIGINT after `afterMs`, and waits for it to exit. */
-export async function interruptedRun(args: string[], afterMs: number): Promise<{ code: number | null; stdout: string }> {
+export async function interruptedRun(
+  args: string[],
+  afterMs: number,
+): Promise<{ code: number | null; stdout: string }> {
   const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
-  child.stdout.on('data', (c) => { stdout += c; });
+  child.stdout.on('data', (c) => {
+    stdout += c;
+  });
   await new Promise((r) => setTimeout(r, afterMs));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

@@ -11,7 +11,10 @@ import Docker from 'dockerode';
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-export interface DockerAvailability { ok: boolean; reason?: string }
+export interface DockerAvailability {
+  ok: boolean;
+  reason?: string;
+}
 
 function hasTool(name: string): boolean {
   try {
@@ -34,8 +37,10 @@ export async function dockerAvailable(opts: { faults?: boolean } = {}): Promise<
     return { ok: false, reason: `no docker engine reachable (${(e as Error).message.split('\n')[0]})` };
   }
   if (opts.faults ?? true) {
-    if (process.getuid && process.getuid() !== 0) return { ok: false, reason: 'fault injection needs root (nsenter + iptables in container namespaces)' };
-    for (const t of ['nsenter', 'iptables', 'iptables-restore', 'tar']) if (!hasTool(t)) return { ok: false, reason: `${t} is not installed` };
+    if (process.getuid && process.getuid() !== 0)
+      return { ok: false, reason: 'fault injection needs root (nsenter + iptables in container namespaces)' };
+    for (const t of ['nsenter', 'iptables', 'iptables-restore', 'tar'])
+      if (!hasTool(t)) return { ok: false, reason: `${t} is not installed` };
   }
   return { ok: true };
 }
@@ -65,7 +70,10 @@ export function dockerTest(test: Test, name: string, fn: () => Promise<void> | v
 }
 
 /** before/after hooks that only run when docker is available. */
-export function dockerHooks(test: Test, h: { before?: () => Promise<void> | void; after?: () => Promise<void> | void }): void {
+export function dockerHooks(
+  test: Test,
+  h: { before?: () => Promise<void> | void; after?: () => Promise<void> | void },
+): void {
   if (!docker.ok) return;
   if (h.before) test.before(h.before);
   if (h.after) test.after(h.after);

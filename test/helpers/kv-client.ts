@@ -37,7 +37,10 @@ export class TestKv {
         const r = await this.http.call(`${url}/kv`, 'POST', req, 3000);
         const b = r.body as Record<string, unknown>;
         if (r.status === 200) return b;
-        if (r.status === 421 && typeof b.leaderUrl === 'string') { url = b.leaderUrl; continue; }
+        if (r.status === 421 && typeof b.leaderUrl === 'string') {
+          url = b.leaderUrl;
+          continue;
+        }
         if (r.status === 400) throw new Error(`bad request: ${JSON.stringify(b)}`);
       } catch (e) {
         if ((e as Error).message.startsWith('bad request')) throw e;

@@ -14,7 +14,14 @@ import type { NodeStatus } from '../../system/node/api.js';
 import { referenceTarget } from '../../targets/reference/index.js';
 import { leader, statuses } from '../../targets/reference/status.js';
 
-interface Change { node: string; op: 'remove' | 'add'; shards?: Record<string, string[]>; changed?: number[]; refused?: Record<string, string>; error?: string }
+interface Change {
+  node: string;
+  op: 'remove' | 'add';
+  shards?: Record<string, string[]>;
+  changed?: number[];
+  refused?: Record<string, string>;
+  error?: string;
+}
 
 /** A successful change's shards agree with its op: the node is out of (remove) or in (add) every one. */
 function consistent(c: Change): void {
@@ -32,7 +39,13 @@ export function assertMembershipHistory(events: readonly HistoryEvent[]): { star
   const nem = events.filter((e) => e.process === 'nemesis' && e.type === 'info');
   const starts = nem.filter((e) => e.f === 'start-membership' && !e.error);
   const stops = nem.filter((e) => e.f === 'stop-membership' && !e.error);
-  assert.ok(starts.length >= 1, `no membership fault started: ${nem.filter((e) => e.error).map((e) => `${e.f}: ${e.error}`).join('; ')}`);
+  assert.ok(
+    starts.length >= 1,
+    `no membership fault started: ${nem
+      .filter((e) => e.error)
+      .map((e) => `${e.f}: ${e.error}`)
+      .join('; ')}`,
+  );
   let changedSome = false;
   for (const e of starts) {
     const v = e.value as { changes: Change[] };
@@ -53,7 +66,10 @@ export function assertMembershipHistory(events: readonly HistoryEvent[]): { star
 }
 
 /** Polls until every node's every hosted shard has exactly its placement replicas as voters; says why not. */
-export async function everyShardWhole(get: () => Promise<(NodeStatus | undefined)[]>, ms: number): Promise<{ ok: boolean; why: string }> {
+export async function everyShardWhole(
+  get: () => Promise<(NodeStatus | undefined)[]>,
+  ms: number,
+): Promise<{ ok: boolean; why: string }> {
   const end = Date.now() + ms;
   let why = 'not checked';
   for (;;) {
@@ -82,27 +98,49 @@ export async function everyShardWhole(get: () => Promise<(NodeStatus | undefined
  * with it still down, the nemesis runs `nemesis` on `steps` for `runMs`; its final heal must succeed; n4 comes
  * back and every shard's voters are its placement replicas again on every node.
  */
-export async function downNodeStory(rt: Runtime, hs: NodeHandle[], o: { seed: number; nemesis: string; steps: Step[]; runMs: number; wholeMs: number }): Promise<void> {
+export async function downNodeStory(
+  rt: Runtime,
+  hs: NodeHandle[],
+  o: { seed: number; nemesis: string; steps: Step[]; runMs: number; wholeMs: number },
+): Promise<void> {
   const ctx: FaultContext = {
-    runtime: rt, nodes: hs.map((h) => h.name), rnd: new Random(o.seed), leader: (key) => leader(hs, key), hotKey: () => 'k1', electionTimeoutMs: 300,
+    runtime: rt,
+    nodes: hs.map((h) => h.name),
+    rnd: new Random(o.seed),
+    leader: (key) => leader(hs, key),
+    hotKey: () => 'k1',
+    electionTimeoutMs: 300,
     membership: (op, node) => referenceTarget.membership!(hs, op, node, {}),
   };
   await rt.kill('n4');
   const removed = await ctx.membership!('remove', 'n4');
   assert.ok((removed.changed as number[]).length >= 1, JSON.stringify(removed));
-  for (const members of Object.values(removed.shards as Record<string, string[]>)) assert.not.ok(members.includes('n4'));
+  for (const members of Object.values(removed.shards as Record<string, string[]>))
+    assert.not.ok(members.includes('n4'));
   const events: NewEvent[] = [];
   const t0 = Date.now();
   const nemesis = new Nemesis({
-    packages: parseNemesisSpec(o.nemesis).packages, steps: o.steps,
-    rnd: new Random(o.seed + 1), ctx, record: (e) => events.push(e), now: () => Date.now() - t0, log: () => undefined, elapsedMs: () => Date.now() - t0,
+    packages: parseNemesisSpec(o.nemesis).packages,
+    steps: o.steps,
+    rnd: new Random(o.seed + 1),
+    ctx,
+    record: (e) => events.push(e),
+    now: () => Date.now() - t0,
+    log: () => undefined,
+    elapsedMs: () => Date.now() - t0,
   });
   nemesis.start();
   await new Promise((r) => setTimeout(r, o.runMs));
   await nemesis.stop();
   const info = events.filter((e) => e.type === 'info');
-  assert.ok(info.some((e) => e.f === 'start-membership' && !e.error), JSON.stringify(info.map((e) => [e.f, e.error])));
-  assert.ok(info.some((e) => e.f === 'start-partition' && !e.error), 'a partition ran too');
+  assert.ok(
+    info.some((e) => e.f === 'start-membership' && !e.error),
+    JSON.stringify(info.map((e) => [e.f, e.error])),
+  );
+  assert.ok(
+    info.some((e) => e.f === 'start-partition' && !e.error),
+    'a partition ran too',
+  );
   const heal = info.find((e) => e.f === 'heal-membership')!;
   assert.not.ok(heal.error, String(heal.error));
   await rt.start('n4');

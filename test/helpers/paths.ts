@@ -5,4 +5,5 @@ import { repoRoot } from '../../harness/paths.js';
 export const ROOT = repoRoot();
 export const CLI = join(ROOT, 'bin', 'faultline.js');
 /** ../shared/conformance/porcupine beside the clone, unless FAULTLINE_CONFORMANCE_DIR says otherwise. */
-export const CONFORMANCE_DIR = process.env.FAULTLINE_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance', 'porcupine');
+export const CONFORMANCE_DIR =
+  process.env.FAULTLINE_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance', 'porcupine');

@@ -11,21 +11,41 @@ import { commandLine } from '../../harness/store/command-line.js';
 import { createRunFolder, writeJson, writeRunFile, type TestInfo } from '../../harness/store/folder.js';
 
 /** A kv run folder; `stale`: a stale read planted at the end (invalid). Returns the folder. */
-export function makeRunFolder(root: string, o: { seed: number; stale?: boolean; startedAt?: string; nemesis?: string }): string {
-  const opts: RunOptions = { ...DEFAULTS, runtime: 'local', workload: 'kv', nemesis: o.nemesis ?? 'partition', seed: o.seed, nodes: 3 };
+export function makeRunFolder(
+  root: string,
+  o: { seed: number; stale?: boolean; startedAt?: string; nemesis?: string },
+): string {
+  const opts: RunOptions = {
+    ...DEFAULTS,
+    runtime: 'local',
+    workload: 'kv',
+    nemesis: o.nemesis ?? 'partition',
+    seed: o.seed,
+    nodes: 3,
+  };
   const name = testName(opts);
   const dir = createRunFolder(root, name);
   let events: HistoryEvent[] = syntheticRegisterHistory({ seed: o.seed, ops: 200, clients: 4, keys: 3 });
   const t = (events.at(-1)?.time ?? 0) + 1000;
   // Faults as the nemesis records them, so the report draws its lanes.
-  events.splice(Math.floor(events.length / 3), 0, { index: 0, type: 'info', process: 'nemesis', f: 'start-partition', value: { cut: 'n1 | n2 n3' }, time: events[Math.floor(events.length / 3)].time });
+  events.splice(Math.floor(events.length / 3), 0, {
+    index: 0,
+    type: 'info',
+    process: 'nemesis',
+    f: 'start-partition',
+    value: { cut: 'n1 | n2 n3' },
+    time: events[Math.floor(events.length / 3)].time,
+  });
   events.push({ index: 0, type: 'info', process: 'nemesis', f: 'stop-partition', value: null, time: t });
   if (o.stale) {
     const p = 500;
     const tail: Omit<HistoryEvent, 'index'>[] = [
-      { type: 'invoke', process: p, f: 'write', key: 'k0', value: 'A', time: t + 1 }, { type: 'ok', process: p, f: 'write', key: 'k0', value: 'A', time: t + 2 },
-      { type: 'invoke', process: p, f: 'write', key: 'k0', value: 'B', time: t + 3 }, { type: 'ok', process: p, f: 'write', key: 'k0', value: 'B', time: t + 4 },
-      { type: 'invoke', process: p + 1, f: 'read', key: 'k0', value: null, time: t + 5 }, { type: 'ok', process: p + 1, f: 'read', key: 'k0', value: 'A', time: t + 6 },
+      { type: 'invoke', process: p, f: 'write', key: 'k0', value: 'A', time: t + 1 },
+      { type: 'ok', process: p, f: 'write', key: 'k0', value: 'A', time: t + 2 },
+      { type: 'invoke', process: p, f: 'write', key: 'k0', value: 'B', time: t + 3 },
+      { type: 'ok', process: p, f: 'write', key: 'k0', value: 'B', time: t + 4 },
+      { type: 'invoke', process: p + 1, f: 'read', key: 'k0', value: null, time: t + 5 },
+      { type: 'ok', process: p + 1, f: 'read', key: 'k0', value: 'A', time: t + 6 },
     ];
     events.push(...(tail as HistoryEvent[]));
   }
@@ -33,12 +53,23 @@ export function makeRunFolder(root: string, o: { seed: number; stale?: boolean; 
   const checks = specForWorkload('kv', opts.checkTimeoutS);
   const started = o.startedAt ?? new Date(Date.UTC(2026, 0, 1, 0, 0, o.seed)).toISOString();
   const test: TestInfo = {
-    name, options: opts, runtime: 'local', target: { name: 'reference', options: {} }, checks, command: commandLine(opts),
-    startedAt: started, finishedAt: new Date(Date.parse(started) + 12_000).toISOString(), nodes: [{ name: 'n1', url: 'http://127.0.0.1:1' }],
+    name,
+    options: opts,
+    runtime: 'local',
+    target: { name: 'reference', options: {} },
+    checks,
+    command: commandLine(opts),
+    startedAt: started,
+    finishedAt: new Date(Date.parse(started) + 12_000).toISOString(),
+    nodes: [{ name: 'n1', url: 'http://127.0.0.1:1' }],
     versions: { faultline: 'test', node: process.version },
   };
   writeJson(join(dir, 'test.json'), test);
-  writeRunFile(dir, 'history.jsonl', toJsonl({ header: { workload: 'kv', model: 'kv-register', checkers: checks.checkers }, events }));
+  writeRunFile(
+    dir,
+    'history.jsonl',
+    toJsonl({ header: { workload: 'kv', model: 'kv-register', checkers: checks.checkers }, events }),
+  );
   const results = runChecks(events, checks);
   writeJson(join(dir, 'results.json'), results);
   writeRunFile(dir, 'report.html', renderRunReport({ test, events, results, nodes: ['n1'] }));

@@ -6,14 +6,28 @@ import { ROOT } from './paths.js';
 
 export const VICTIM = join(ROOT, 'dist', 'test', 'fixtures', 'harness-victim.js');
 
-export function startVictim(kind: 'docker' | 'local', runId: string, logDir: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<{ child: ChildProcess; pids: Record<string, number>; stderr: () => string }> {
+export function startVictim(
+  kind: 'docker' | 'local',
+  runId: string,
+  logDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 120_000,
+): Promise<{ child: ChildProcess; pids: Record<string, number>; stderr: () => string }> {
   const child = spawn(process.execPath, [VICTIM, kind, runId, logDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (c) => { err += c; });
+  child.stderr!.on('data', (c) => {
+    err += c;
+  });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`victim not up within ${timeoutMs} ms: ${err}`)); }, timeoutMs);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`victim exited ${code} before it was up: ${err}`)); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`victim not up within ${timeoutMs} ms: ${err}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`victim exited ${code} before it was up: ${err}`));
+    });
     child.stdout!.on('data', (c) => {
       out += c;
       const line = out.split('\n').find((l) => l.startsWith('{'));
@@ -33,7 +47,11 @@ export async function killVictim(child: ChildProcess): Promise<void> {
   await gone;
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 100): Promise<number> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  stepMs = 100,
+): Promise<number> {
   const t0 = Date.now();
   for (;;) {
     if (await cond()) return Date.now() - t0;

@@ -1,7 +1,12 @@
 // A strict little XML parser for tests (xmllint may not be installed): elements, attributes, text, the five
 // predefined entities and numeric references, an optional <?xml?> declaration. Anything else, a mismatched tag
 // or a character XML 1.0 forbids throws, so "it parsed" means the file is well-formed for what we write.
-export interface XmlElement { name: string; attrs: Record<string, string>; children: XmlElement[]; text: string }
+export interface XmlElement {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
 
 const ENT: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
@@ -18,8 +23,13 @@ function decode(s: string, at: number): string {
 
 export function parseXml(text: string): XmlElement {
   let i = 0;
-  const ws = (): void => { while (/\s/.test(text[i] ?? '')) i++; };
-  if (text.startsWith('<?xml')) { i = text.indexOf('?>') + 2; if (i < 2) throw new Error('unterminated declaration'); }
+  const ws = (): void => {
+    while (/\s/.test(text[i] ?? '')) i++;
+  };
+  if (text.startsWith('<?xml')) {
+    i = text.indexOf('?>') + 2;
+    if (i < 2) throw new Error('unterminated declaration');
+  }
   ws();
   const element = (): XmlElement => {
     if (text[i] !== '<') throw new Error(`expected < at ${i}`);
@@ -29,8 +39,14 @@ export function parseXml(text: string): XmlElement {
     i += m[0].length;
     for (;;) {
       ws();
-      if (text.startsWith('/>', i)) { i += 2; return el; }
-      if (text[i] === '>') { i++; break; }
+      if (text.startsWith('/>', i)) {
+        i += 2;
+        return el;
+      }
+      if (text[i] === '>') {
+        i++;
+        break;
+      }
       const a = /^([A-Za-z_][\w.-]*)\s*=\s*"([^"<]*)"/.exec(text.slice(i));
       if (!a) throw new Error(`bad attribute at ${i}: ${text.slice(i, i + 30)}`);
       if (a[1] in el.attrs) throw new Error(`duplicate attribute ${a[1]}`);
@@ -42,7 +58,10 @@ export function parseXml(text: string): XmlElement {
       if (lt < 0) throw new Error(`unclosed <${el.name}>`);
       el.text += decode(text.slice(i, lt), i);
       i = lt;
-      if (text.startsWith(`</${el.name}>`, i)) { i += el.name.length + 3; return el; }
+      if (text.startsWith(`</${el.name}>`, i)) {
+        i += el.name.length + 3;
+        return el;
+      }
       if (text.startsWith('</', i)) throw new Error(`mismatched close tag at ${i}: expected </${el.name}>`);
       el.children.push(element());
     }

@@ -24,7 +24,12 @@ let lp: LocalProcesses;
 let kv: TestKv;
 
 test.before(async () => {
-  lp = await LocalProcesses.create({ nodes: 3, dir, extraArgs: ['--shards', '2'], env: { FAULTLINE_NODE_PEER_SECRET: randomBytes(32).toString('hex') } });
+  lp = await LocalProcesses.create({
+    nodes: 3,
+    dir,
+    extraArgs: ['--shards', '2'],
+    env: { FAULTLINE_NODE_PEER_SECRET: randomBytes(32).toString('hex') },
+  });
   lp.startAll();
   kv = new TestKv(lp.nodes.map((n) => n.url));
 });
@@ -35,7 +40,11 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Case { what: string; bytes: Buffer; incomplete?: boolean }
+interface Case {
+  what: string;
+  bytes: Buffer;
+  incomplete?: boolean;
+}
 
 const BASES: Record<string, unknown>[] = [
   { op: 'read', key: 'a' },
@@ -48,26 +57,59 @@ const BASES: Record<string, unknown>[] = [
   { op: 'release', name: 'L', owner: 'o1', token: 3 },
   { op: 'renew', name: 'L', owner: 'o1', token: 3, ttlMs: 200 },
 ];
-const FIELDS = ['op', 'key', 'value', 'from', 'to', 'client', 'seq', 'fence', 'name', 'owner', 'ttlMs', 'token', '__proto__', 'constructor', 'kind', 'rid'];
+const FIELDS = [
+  'op',
+  'key',
+  'value',
+  'from',
+  'to',
+  'client',
+  'seq',
+  'fence',
+  'name',
+  'owner',
+  'ttlMs',
+  'token',
+  '__proto__',
+  'constructor',
+  'kind',
+  'rid',
+];
 
 /** A hostile value; deep ones are written as a marker and expanded in the text (JSON.stringify would overflow). */
 function weird(r: Random): unknown {
   switch (r.int(0, 16)) {
-    case 0: return null;
-    case 1: return r.chance(0.5);
-    case 2: return r.pick([-1, 0, 1.5, 1e308, -1e308, 2 ** 53 + 2, -(2 ** 63)]);
-    case 3: return '';
-    case 4: return 'x'.repeat(r.pick([1, 100, 70_000, 1_100_000]));
-    case 5: return [];
-    case 6: return {};
-    case 7: case 8: return `@@DEEP${r.pick([10, 64, 65, 200, 3200, 20_000])}@@`;
-    case 9: return `@@DEEPOBJ${r.pick([64, 65, 5000])}@@`;
-    case 10: return '\u0000\ud800\uffff☃';
-    case 11: return Array.from({ length: r.int(0, 5000) }, (_, i) => i);
-    case 12: return { lock: r.pick(['L', '', 3]), token: r.pick([1, -5, 'x', 2 ** 60]) };
-    case 13: return r.pick(['read', 'write', 'cas', 'acquire', 'release', 'renew', 'expire', 'READ', 'delete']);
-    case 14: return { __proto__: { polluted: true }, toString: 1 };
-    default: return r.int(-1000, 1000);
+    case 0:
+      return null;
+    case 1:
+      return r.chance(0.5);
+    case 2:
+      return r.pick([-1, 0, 1.5, 1e308, -1e308, 2 ** 53 + 2, -(2 ** 63)]);
+    case 3:
+      return '';
+    case 4:
+      return 'x'.repeat(r.pick([1, 100, 70_000, 1_100_000]));
+    case 5:
+      return [];
+    case 6:
+      return {};
+    case 7:
+    case 8:
+      return `@@DEEP${r.pick([10, 64, 65, 200, 3200, 20_000])}@@`;
+    case 9:
+      return `@@DEEPOBJ${r.pick([64, 65, 5000])}@@`;
+    case 10:
+      return '\u0000\ud800\uffff☃';
+    case 11:
+      return Array.from({ length: r.int(0, 5000) }, (_, i) => i);
+    case 12:
+      return { lock: r.pick(['L', '', 3]), token: r.pick([1, -5, 'x', 2 ** 60]) };
+    case 13:
+      return r.pick(['read', 'write', 'cas', 'acquire', 'release', 'renew', 'expire', 'READ', 'delete']);
+    case 14:
+      return { __proto__: { polluted: true }, toString: 1 };
+    default:
+      return r.int(-1000, 1000);
   }
 }
 
@@ -79,10 +121,16 @@ function expand(text: string): string {
 
 function http(method: string, path: string, body: string | Buffer, extra = ''): Buffer {
   const b = typeof body === 'string' ? Buffer.from(body) : body;
-  return Buffer.concat([Buffer.from(`${method} ${path} HTTP/1.1\r\nhost: fuzz\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\n${extra}\r\n`), b]);
+  return Buffer.concat([
+    Buffer.from(
+      `${method} ${path} HTTP/1.1\r\nhost: fuzz\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\n${extra}\r\n`,
+    ),
+    b,
+  ]);
 }
 
-const pathFor = (req: Record<string, unknown>): string => (['acquire', 'release', 'renew'].includes(String(req.op)) ? '/lock' : '/kv');
+const pathFor = (req: Record<string, unknown>): string =>
+  ['acquire', 'release', 'renew'].includes(String(req.op)) ? '/lock' : '/kv';
 
 function mutatedJson(r: Random): Case {
   const base = r.pick(BASES);
@@ -90,17 +138,29 @@ function mutatedJson(r: Random): Case {
   const steps: string[] = [];
   for (let k = r.int(1, 4); k > 0; k--) {
     const m = r.int(0, 10);
-    if (m === 0) { req = weird(r); steps.push('whole body'); continue; }
+    if (m === 0) {
+      req = weird(r);
+      steps.push('whole body');
+      continue;
+    }
     if (!req || typeof req !== 'object' || Array.isArray(req)) req = {};
     const o = req as Record<string, unknown>;
-    if (m <= 2) { const f = r.pick(Object.keys(o).length ? Object.keys(o) : FIELDS); delete o[f]; steps.push(`-${f}`); continue; }
+    if (m <= 2) {
+      const f = r.pick(Object.keys(o).length ? Object.keys(o) : FIELDS);
+      delete o[f];
+      steps.push(`-${f}`);
+      continue;
+    }
     const f = r.pick(FIELDS);
     Object.defineProperty(o, f, { value: weird(r), enumerable: true, configurable: true, writable: true });
     steps.push(`${f}=`);
   }
   const text = expand(JSON.stringify(req) ?? 'undefined');
   const path = r.chance(0.9) ? pathFor(base) : r.pick(['/kv', '/lock']);
-  return { what: `json ${path} from ${JSON.stringify(base).slice(0, 40)} ${steps.join(' ')}`, bytes: http('POST', path, text) };
+  return {
+    what: `json ${path} from ${JSON.stringify(base).slice(0, 40)} ${steps.join(' ')}`,
+    bytes: http('POST', path, text),
+  };
 }
 
 function mutatedBytes(r: Random): Case {
@@ -111,13 +171,27 @@ function mutatedBytes(r: Random): Case {
   for (let k = r.int(1, 6); k > 0; k--) {
     const at = r.int(0, Math.max(1, out.length));
     switch (r.int(0, 4)) {
-      case 0: out[at % out.length] ^= 1 << r.int(0, 8); steps.push(`flip@${at}`); break;
-      case 1: out = Buffer.concat([out.subarray(0, at), Buffer.from([r.int(0, 256)]), out.subarray(at)]); steps.push(`ins@${at}`); break;
-      case 2: out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]); steps.push(`del@${at}`); break;
-      default: out = out.subarray(0, at); steps.push(`cut@${at}`);
+      case 0:
+        out[at % out.length] ^= 1 << r.int(0, 8);
+        steps.push(`flip@${at}`);
+        break;
+      case 1:
+        out = Buffer.concat([out.subarray(0, at), Buffer.from([r.int(0, 256)]), out.subarray(at)]);
+        steps.push(`ins@${at}`);
+        break;
+      case 2:
+        out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]);
+        steps.push(`del@${at}`);
+        break;
+      default:
+        out = out.subarray(0, at);
+        steps.push(`cut@${at}`);
     }
   }
-  return { what: `bytes ${JSON.stringify(base).slice(0, 40)} ${steps.join(' ')}`, bytes: http('POST', pathFor(base), out) };
+  return {
+    what: `bytes ${JSON.stringify(base).slice(0, 40)} ${steps.join(' ')}`,
+    bytes: http('POST', pathFor(base), out),
+  };
 }
 
 function malformedHttp(r: Random): Case {
@@ -126,30 +200,99 @@ function malformedHttp(r: Random): Case {
     () => ({ what: 'GET /kv', bytes: http('GET', '/kv', '') }),
     () => ({ what: 'PUT /kv', bytes: http('PUT', '/kv', body) }),
     () => ({ what: 'DELETE /lock', bytes: http('DELETE', '/lock', body) }),
-    () => ({ what: 'unknown path', bytes: http('POST', r.pick(['/kv/', '/kv?x=1', '/../status', '/%00', '/status', '//kv']), body) }),
+    () => ({
+      what: 'unknown path',
+      bytes: http('POST', r.pick(['/kv/', '/kv?x=1', '/../status', '/%00', '/status', '//kv']), body),
+    }),
     () => ({ what: 'long url', bytes: http('GET', '/' + 'a'.repeat(r.int(1000, 20_000)), '') }),
-    () => ({ what: 'content-length too large', incomplete: true, bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${body.length + r.int(1, 100)}\r\n\r\n${body}`) }),
-    () => ({ what: 'content-length too small', bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${r.int(0, body.length)}\r\nconnection: close\r\n\r\n${body}`) }),
-    () => ({ what: 'bad content-length', bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${r.pick(['-1', 'abc', '1e3', '99999999999999999999', '5, 6'])}\r\n\r\n${body}`) }),
-    () => ({ what: 'declared 2 MiB, sent little', incomplete: true, bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${2 * 1024 * 1024}\r\n\r\n${body}`) }),
-    () => ({ what: 'CL and TE', bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`) }),
-    () => ({ what: 'bad chunk size', bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${r.pick(['zz', '-5', '1;' + 'x'.repeat(5000)])}\r\n${body}\r\n0\r\n\r\n`) }),
-    () => ({ what: 'huge chunk size', incomplete: true, bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${r.pick(['ffffffffffffffff', '7fffffff'])}\r\n${body}\r\n0\r\n\r\n`) }),
-    () => ({ what: 'truncated chunked', incomplete: true, bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${(body.length + 10).toString(16)}\r\n${body}`) }),
-    () => ({ what: 'huge header', bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\nx-big: ${'h'.repeat(r.int(17_000, 70_000))}\r\ncontent-length: ${body.length}\r\n\r\n${body}`) }),
+    () => ({
+      what: 'content-length too large',
+      incomplete: true,
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${body.length + r.int(1, 100)}\r\n\r\n${body}`,
+      ),
+    }),
+    () => ({
+      what: 'content-length too small',
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${r.int(0, body.length)}\r\nconnection: close\r\n\r\n${body}`,
+      ),
+    }),
+    () => ({
+      what: 'bad content-length',
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${r.pick(['-1', 'abc', '1e3', '99999999999999999999', '5, 6'])}\r\n\r\n${body}`,
+      ),
+    }),
+    () => ({
+      what: 'declared 2 MiB, sent little',
+      incomplete: true,
+      bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${2 * 1024 * 1024}\r\n\r\n${body}`),
+    }),
+    () => ({
+      what: 'CL and TE',
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      ),
+    }),
+    () => ({
+      what: 'bad chunk size',
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${r.pick(['zz', '-5', '1;' + 'x'.repeat(5000)])}\r\n${body}\r\n0\r\n\r\n`,
+      ),
+    }),
+    () => ({
+      what: 'huge chunk size',
+      incomplete: true,
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${r.pick(['ffffffffffffffff', '7fffffff'])}\r\n${body}\r\n0\r\n\r\n`,
+      ),
+    }),
+    () => ({
+      what: 'truncated chunked',
+      incomplete: true,
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${(body.length + 10).toString(16)}\r\n${body}`,
+      ),
+    }),
+    () => ({
+      what: 'huge header',
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\nx-big: ${'h'.repeat(r.int(17_000, 70_000))}\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      ),
+    }),
     () => ({ what: 'garbage request line', bytes: Buffer.concat([randomLine(r), Buffer.from('\r\n\r\n')]) }),
     () => ({ what: 'empty lines', incomplete: true, bytes: Buffer.from('\r\n\r\n') }),
     () => ({ what: 'HTTP/0.9', incomplete: true, bytes: Buffer.from('GET /status\r\n') }),
-    () => ({ what: 'HTTP/2.0 line', bytes: Buffer.from(`POST /kv HTTP/2.0\r\nhost: f\r\ncontent-length: ${body.length}\r\n\r\n${body}`) }),
-    () => ({ what: 'text/plain', bytes: Buffer.from(`POST /kv HTTP/1.1\r\nhost: f\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n\r\n${body}`) }),
-    () => ({ what: 'bad utf-8 body', bytes: http('POST', '/kv', Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])) }),
-    () => ({ what: 'two requests pipelined', bytes: Buffer.concat([http('POST', '/kv', body), http('POST', '/kv', '{"op":"read","key":"' + 'k'.repeat(10) + '"}', 'connection: close\r\n')]) }),
+    () => ({
+      what: 'HTTP/2.0 line',
+      bytes: Buffer.from(`POST /kv HTTP/2.0\r\nhost: f\r\ncontent-length: ${body.length}\r\n\r\n${body}`),
+    }),
+    () => ({
+      what: 'text/plain',
+      bytes: Buffer.from(
+        `POST /kv HTTP/1.1\r\nhost: f\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      ),
+    }),
+    () => ({
+      what: 'bad utf-8 body',
+      bytes: http('POST', '/kv', Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])),
+    }),
+    () => ({
+      what: 'two requests pipelined',
+      bytes: Buffer.concat([
+        http('POST', '/kv', body),
+        http('POST', '/kv', '{"op":"read","key":"' + 'k'.repeat(10) + '"}', 'connection: close\r\n'),
+      ]),
+    }),
   ];
   return r.pick(cases)();
 }
 
 function randomLine(r: Random): Buffer {
-  return Buffer.from(Array.from({ length: r.int(1, 200) }, () => r.int(0, 256)).filter((b) => b !== 0x0a && b !== 0x0d));
+  return Buffer.from(
+    Array.from({ length: r.int(1, 200) }, () => r.int(0, 256)).filter((b) => b !== 0x0a && b !== 0x0d),
+  );
 }
 
 async function alive(where: string): Promise<void> {
@@ -204,7 +347,9 @@ test(`${N} malformed API requests (seed ${SEED}): never a crash, a hang or a sta
   assert.is((await kv.call({ op: 'read', key: 'control' })).value, control);
   await new Promise((res) => setTimeout(res, 500));
   await alive('after a restart of every node');
-  console.log(`api fuzz: seed ${SEED}, ${N} cases, answers ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, failures: none`);
+  console.log(
+    `api fuzz: seed ${SEED}, ${N} cases, answers ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, failures: none`,
+  );
 });
 
 test.run();

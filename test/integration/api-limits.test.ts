@@ -20,7 +20,12 @@ const http = new HttpClient();
 const deep = (n: number, leaf = '1'): string => '['.repeat(n) + leaf + ']'.repeat(n);
 
 test.before(async () => {
-  lp = await LocalProcesses.create({ nodes: 3, dir, extraArgs: ['--shards', '1'], env: { FAULTLINE_NODE_PEER_SECRET: randomBytes(32).toString('hex') } });
+  lp = await LocalProcesses.create({
+    nodes: 3,
+    dir,
+    extraArgs: ['--shards', '1'],
+    env: { FAULTLINE_NODE_PEER_SECRET: randomBytes(32).toString('hex') },
+  });
   lp.startAll();
   kv = new TestKv(lp.nodes.map((n) => n.url));
 });
@@ -36,7 +41,9 @@ test.after(async () => {
 async function post(path: string, text: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const l = await kv.waitLeader();
   const port = Number(new URL(l.url).port);
-  const req = Buffer.from(`POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  const req = Buffer.from(
+    `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
   const r = await rawRequest(port, req, 10_000);
   return { status: r.status ?? 0, body: JSON.parse(r.body || '{}') as Record<string, unknown> };
 }
@@ -84,7 +91,11 @@ test('a body over 1 MiB gets 400, declared or streamed', async () => {
   const chunk = 'x'.repeat(256 * 1024);
   const parts = [`{"op":"write","key":"k","value":"`, chunk, chunk, chunk, chunk, chunk, '"}'];
   const body = parts.map((p) => `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`).join('') + '0\r\n\r\n';
-  const raw = await rawRequest(Number(new URL(l.url).port), Buffer.from(`POST /kv HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n${body}`), 10_000);
+  const raw = await rawRequest(
+    Number(new URL(l.url).port),
+    Buffer.from(`POST /kv HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n${body}`),
+    10_000,
+  );
   assert.is(raw.status, 400);
   await allAlive();
 });

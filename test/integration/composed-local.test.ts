@@ -28,15 +28,39 @@ function maxOverlap(events: HistoryEvent[]): number {
 }
 
 test('random schedule: overlapping partition, latency, pause and kill; package heals, heal-all, then final reads', () => {
-  const r = run(['--time-limit', '20', '--nemesis', 'partition,latency,pause,kill', '--nemesis-schedule', 'random', '--nemesis-interval', '2', '--seed', '21', '--rate', '50', '--burst-rate', '150']);
+  const r = run([
+    '--time-limit',
+    '20',
+    '--nemesis',
+    'partition,latency,pause,kill',
+    '--nemesis-schedule',
+    'random',
+    '--nemesis-interval',
+    '2',
+    '--seed',
+    '21',
+    '--rate',
+    '50',
+    '--burst-rate',
+    '150',
+  ]);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /nemesis partition,latency,pause,kill \(random, 2 s, \d+ faults planned\)/);
   const nem = r.events.filter((e) => e.process === 'nemesis' && e.type === 'info');
   assert.ok(maxOverlap(r.events) >= 2, 'at least two faults were active at once');
-  assert.ok(nem.some((e) => e.f === 'start-latency' && !e.error), 'latency was injected');
+  assert.ok(
+    nem.some((e) => e.f === 'start-latency' && !e.error),
+    'latency was injected',
+  );
   const fs = nem.map((e) => e.f);
   const healAll = fs.lastIndexOf('heal-all');
-  assert.equal(fs.slice(healAll - 4, healAll + 1), ['heal-partition', 'heal-latency', 'heal-pause', 'heal-kill', 'heal-all']);
+  assert.equal(fs.slice(healAll - 4, healAll + 1), [
+    'heal-partition',
+    'heal-latency',
+    'heal-pause',
+    'heal-kill',
+    'heal-all',
+  ]);
   // Final reads: client operations after heal-all are reads, one per worker at most.
   const healAt = r.events.findIndex((e) => e.process === 'nemesis' && e.f === 'heal-all' && e.type === 'info');
   const finals = r.events.slice(healAt).filter((e) => e.process !== 'nemesis' && e.type === 'invoke');
@@ -47,11 +71,26 @@ test('random schedule: overlapping partition, latency, pause and kill; package h
 });
 
 test('--nemesis all on the burst schedule: every kind the local runtime can do, a correct cluster stays valid', () => {
-  const r = run(['--time-limit', '20', '--nemesis', 'all', '--nemesis-schedule', 'burst', '--nemesis-interval', '3', '--seed', '8']);
+  const r = run([
+    '--time-limit',
+    '20',
+    '--nemesis',
+    'all',
+    '--nemesis-schedule',
+    'burst',
+    '--nemesis-interval',
+    '3',
+    '--seed',
+    '8',
+  ]);
   assert.ok(r.code === 0, r.stdout + r.stderr);
-  const kinds = new Set(r.events.filter((e) => e.process === 'nemesis' && e.f.startsWith('start-')).map((e) => e.f.slice(6)));
+  const kinds = new Set(
+    r.events.filter((e) => e.process === 'nemesis' && e.f.startsWith('start-')).map((e) => e.f.slice(6)),
+  );
   assert.ok(kinds.size >= 3, `kinds started: ${[...kinds].join(', ')}`);
-  const heals = r.events.filter((e) => e.process === 'nemesis' && e.type === 'info' && e.f.startsWith('heal-')).map((e) => e.f);
+  const heals = r.events
+    .filter((e) => e.process === 'nemesis' && e.type === 'info' && e.f.startsWith('heal-'))
+    .map((e) => e.f);
   assert.ok(heals.includes('heal-latency') && heals.includes('heal-partition') && heals.at(-1) === 'heal-all');
 });
 

@@ -14,7 +14,14 @@ import { killVictim, startVictim, waitFor } from '../helpers/victim.js';
 
 const state = mkdtempSync(join(tmpdir(), 'fl-state-'));
 const env = { ...process.env, FAULTLINE_STATE_DIR: state };
-const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 test('SIGKILL of the harness: its local nodes are gone within a few seconds, and so is the run record', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fl-victim-'));
@@ -27,7 +34,7 @@ test('SIGKILL of the harness: its local nodes are gone within a few seconds, and
     await killVictim(child);
     const ms = await waitFor(() => !nodePids.some(alive), 5000);
     assert.ok(ms >= 0, `nodes still alive 5 s after the harness was killed: ${nodePids.filter(alive).join(' ')}`);
-    assert.ok(await waitFor(() => readdirSync(state).length === 0, 2000) >= 0, 'record removed');
+    assert.ok((await waitFor(() => readdirSync(state).length === 0, 2000)) >= 0, 'record removed');
     console.log(`  3 nodes gone ${ms} ms after SIGKILL of the harness`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -48,14 +55,26 @@ test('faultline clean: kills the nodes of a run whose harness is gone, never a p
     mkdirSync(join(dir, 'n9'), { recursive: true });
     writeFileSync(join(dir, 'n9', 'node.pid'), `${stranger.pid}\n`);
     mkdirSync(state, { recursive: true });
-    writeFileSync(join(state, 'orphan.1.json'), JSON.stringify({ runId: 'orphan1', harnessPid: dead.pid, harnessStart: processStart(process.pid), dir, registeredAt: new Date().toISOString() }));
+    writeFileSync(
+      join(state, 'orphan.1.json'),
+      JSON.stringify({
+        runId: 'orphan1',
+        harnessPid: dead.pid,
+        harnessStart: processStart(process.pid),
+        dir,
+        registeredAt: new Date().toISOString(),
+      }),
+    );
     const dry = runCli(['clean', '--dry-run', '--json'], { env });
     assert.is(dry.code, 0, dry.stderr);
-    assert.equal(JSON.parse(dry.stdout).local.map((r: { runId: string; pids: number[] }) => [r.runId, r.pids]), [['orphan1', [nodePid]]]);
+    assert.equal(
+      JSON.parse(dry.stdout).local.map((r: { runId: string; pids: number[] }) => [r.runId, r.pids]),
+      [['orphan1', [nodePid]]],
+    );
     assert.ok(alive(nodePid), 'a dry run kills nothing');
     const r = runCli(['clean', '--json'], { env });
     assert.is(r.code, 0, r.stderr);
-    assert.ok(await waitFor(() => !alive(nodePid), 3000) >= 0, 'the orphaned node was killed');
+    assert.ok((await waitFor(() => !alive(nodePid), 3000)) >= 0, 'the orphaned node was killed');
     assert.ok(alive(stranger.pid!), 'a process that is not ours is never signalled');
     assert.is(readdirSync(state).length, 0, 'record removed');
   } finally {

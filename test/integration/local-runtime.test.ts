@@ -28,7 +28,11 @@ async function until(what: string, timeoutMs: number, f: () => Promise<boolean> 
 
 const NAMES = ['n1', 'n2', 'n3'];
 
-interface Fake { server: Server; port: number; lines: string[] }
+interface Fake {
+  server: Server;
+  port: number;
+  lines: string[];
+}
 
 async function fakeNode(): Promise<Fake> {
   const f: Fake = { server: createServer(), port: 0, lines: [] };
@@ -38,7 +42,10 @@ async function fakeNode(): Promise<Fake> {
     s.on('data', (c: string) => {
       buf += c;
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) { f.lines.push(buf.slice(0, nl)); buf = buf.slice(nl + 1); }
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        f.lines.push(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
     });
     s.on('error', () => undefined);
   });
@@ -51,7 +58,11 @@ function dial(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = new Socket();
     s.once('error', reject);
-    s.connect(port, '127.0.0.1', () => { s.off('error', reject); s.on('error', () => undefined); resolve(s); });
+    s.connect(port, '127.0.0.1', () => {
+      s.off('error', reject);
+      s.on('error', () => undefined);
+      resolve(s);
+    });
   });
 }
 
@@ -59,11 +70,15 @@ test('relay: bytes pass untouched; a drop cut discards and resets at heal, rejec
   const fakes = new Map<string, Fake>();
   for (const n of NAMES) fakes.set(n, await fakeNode());
   let seed = 42;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   // The test itself plays every sender: map each dialled socket's local port to the node it stands for.
   const owners = new Map<number, string>();
   const relay = await Relay.create({
-    nodes: NAMES, ports: ['peer'], realPort: (n) => fakes.get(n)!.port, random, retransmitMs: 300,
+    nodes: NAMES,
+    ports: ['peer'],
+    realPort: (n) => fakes.get(n)!.port,
+    random,
+    retransmitMs: 300,
     identify: (remotePort) => owners.get(remotePort),
   });
   const socks = new Map<string, Socket>();
@@ -80,10 +95,22 @@ test('relay: bytes pass untouched; a drop cut discards and resets at heal, rejec
       await sleep(wait);
     };
     const got = (to: string, tag: string): string[] =>
-      fakes.get(to)!.lines.map((l) => JSON.parse(l) as { tag: string; link: string }).filter((m) => m.tag === tag).map((m) => m.link).sort();
+      fakes
+        .get(to)!
+        .lines.map((l) => JSON.parse(l) as { tag: string; link: string })
+        .filter((m) => m.tag === tag)
+        .map((m) => m.link)
+        .sort();
 
     await send('before');
-    for (const n of NAMES) assert.equal(got(n, 'before'), NAMES.filter((x) => x !== n).map((x) => `${x}->${n}`).sort(), `all links pass to ${n}`);
+    for (const n of NAMES)
+      assert.equal(
+        got(n, 'before'),
+        NAMES.filter((x) => x !== n)
+          .map((x) => `${x}->${n}`)
+          .sort(),
+        `all links pass to ${n}`,
+      );
     assert.ok(relay.counters('n1', 'n2').bytesForwarded > 0);
 
     // n1 and n2 cannot hear each other; every other link passes.
@@ -119,7 +146,10 @@ test('relay: bytes pass untouched; a drop cut discards and resets at heal, rejec
       const s = new Socket();
       s.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
       s.on('close', () => resolve('closed'));
-      s.connect(relay.port('n3', 'peer'), '127.0.0.1', () => { owners.set(s.localPort!, 'n1'); s.write('{"tag":"rejected","link":"n1->n3"}\n'); });
+      s.connect(relay.port('n3', 'peer'), '127.0.0.1', () => {
+        owners.set(s.localPort!, 'n1');
+        s.write('{"tag":"rejected","link":"n1->n3"}\n');
+      });
     });
     assert.ok(/closed|ECONNRESET|EPIPE/.test(again), again);
     assert.ok(relay.counters('n1', 'n3').rejected >= 1);
@@ -145,8 +175,16 @@ test('relay: bytes pass untouched; a drop cut discards and resets at heal, rejec
     assert.equal(got('n3', 'lossy'), [], 'nothing yet after 100 ms');
     await until('the held-back chunks arrive', 2000, () => got('n3', 'lossy').length === 20);
     assert.ok(Date.now() - t0 >= 280);
-    const order = fakes.get('n3')!.lines.map((l) => JSON.parse(l) as { tag: string; i?: number }).filter((m) => m.tag === 'lossy').map((m) => m.i);
-    assert.equal(order, Array.from({ length: 20 }, (_, i) => i), 'in order');
+    const order = fakes
+      .get('n3')!
+      .lines.map((l) => JSON.parse(l) as { tag: string; i?: number })
+      .filter((m) => m.tag === 'lossy')
+      .map((m) => m.i);
+    assert.equal(
+      order,
+      Array.from({ length: 20 }, (_, i) => i),
+      'in order',
+    );
     assert.ok(relay.counters('n1', 'n3').chunksDelayed > 0);
     assert.equal(got('n1', 'before').length, 2, 'other receivers untouched');
     relay.loss('n3', 0);
@@ -157,8 +195,16 @@ test('relay: bytes pass untouched; a drop cut discards and resets at heal, rejec
     for (let i = 0; i < 20; i++) socks.get('n3->n2')!.write(`${JSON.stringify({ tag: 'slow', link: 'n3->n2', i })}\n`);
     await until('the delayed chunks arrive', 2000, () => got('n2', 'slow').length === 20);
     assert.ok(Date.now() - t1 >= 140, `delayed by at least 150 ms (${Date.now() - t1})`);
-    const order2 = fakes.get('n2')!.lines.map((l) => JSON.parse(l) as { tag: string; i?: number }).filter((m) => m.tag === 'slow').map((m) => m.i);
-    assert.equal(order2, Array.from({ length: 20 }, (_, i) => i), 'in order');
+    const order2 = fakes
+      .get('n2')!
+      .lines.map((l) => JSON.parse(l) as { tag: string; i?: number })
+      .filter((m) => m.tag === 'slow')
+      .map((m) => m.i);
+    assert.equal(
+      order2,
+      Array.from({ length: 20 }, (_, i) => i),
+      'in order',
+    );
     relay.latency('n2', 0);
     await send('clean', 100);
     assert.equal(got('n2', 'clean'), ['n1->n2', 'n3->n2']);
@@ -181,7 +227,12 @@ const others = (n: string): string[] => handles.map((h) => h.name).filter((x) =>
 
 async function statuses(names = handles.map((h) => h.name)): Promise<Map<string, NodeStatus>> {
   const m = new Map<string, NodeStatus>();
-  await Promise.all(names.map(async (n) => { const s = await kv.status(url(n)); if (s) m.set(n, s); }));
+  await Promise.all(
+    names.map(async (n) => {
+      const s = await kv.status(url(n));
+      if (s) m.set(n, s);
+    }),
+  );
   return m;
 }
 
@@ -208,17 +259,28 @@ async function write(key: string, value: number, urls = handles.map((h) => h.url
 const delta = (a: LinkCounters | undefined, b: LinkCounters | undefined): LinkCounters => {
   const zero = { accepted: 0, rejected: 0, bytesForwarded: 0, bytesDropped: 0, chunksDelayed: 0, resetAtHeal: 0 };
   const x = a ?? zero;
-  return Object.fromEntries(Object.entries(b ?? zero).map(([k, v]) => [k, v - x[k as keyof LinkCounters]])) as unknown as LinkCounters;
+  return Object.fromEntries(
+    Object.entries(b ?? zero).map(([k, v]) => [k, v - x[k as keyof LinkCounters]]),
+  ) as unknown as LinkCounters;
 };
 
 test.before(async () => {
   // uvu swallows a failing before hook silently: say why.
   // One shard: these tests follow one Raft group's leader through the relay's faults; with several shards the
   // nodes' leadership rebalancing (docs/node.md) would legitimately move it between checks.
-  handles = await rt.up(referenceSpec({ runId: 'local-rt-test', nodes: 3, logDir: dir, options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '1' } })).catch((e: Error) => {
-    console.error(`local runtime up failed: ${e.stack ?? e.message}`);
-    throw e;
-  });
+  handles = await rt
+    .up(
+      referenceSpec({
+        runId: 'local-rt-test',
+        nodes: 3,
+        logDir: dir,
+        options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '1' },
+      }),
+    )
+    .catch((e: Error) => {
+      console.error(`local runtime up failed: ${e.stack ?? e.message}`);
+      throw e;
+    });
   kv = new TestKv(handles.map((h) => h.url));
 });
 
@@ -230,7 +292,10 @@ test.after(async () => {
 
 test('up: three nodes answer, node logs in <logDir>/<node>/node.log, peers dial the relay', async () => {
   assert.is(handles.length, 3);
-  assert.equal(handles.map((h) => h.name), NAMES);
+  assert.equal(
+    handles.map((h) => h.name),
+    NAMES,
+  );
   await singleLeader();
   await write('hello', 1);
   const { existsSync } = await import('node:fs');
@@ -245,7 +310,9 @@ test('partition n1 <-/-> n2: no byte between them either way, links to n3 pass, 
   let leader = await singleLeader();
   if (leader === 'n3') {
     await rt.partition({ n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] });
-    await until('n1 or n2 leads', 10_000, async () => [...(await statuses(['n1', 'n2'])).values()].some((s) => s.role === 'leader'));
+    await until('n1 or n2 leads', 10_000, async () =>
+      [...(await statuses(['n1', 'n2'])).values()].some((s) => s.role === 'leader'),
+    );
     await rt.heal();
     leader = await singleLeader();
   }
@@ -260,10 +327,20 @@ test('partition n1 <-/-> n2: no byte between them either way, links to n3 pass, 
     const d = (k: string): LinkCounters => delta(before[k], after[k]);
     assert.is(d('n1->n2').bytesForwarded, 0, 'n1 -> n2 forwarded nothing');
     assert.is(d('n2->n1').bytesForwarded, 0, 'n2 -> n1 forwarded nothing');
-    assert.ok(d(`${leader}->${follower}`).bytesDropped > 0, 'the leader\'s heartbeats to the cut-off follower were dropped');
-    assert.ok(d(`${follower}->${leader}`).bytesDropped > 0, 'the cut-off follower\'s campaign messages to the leader were dropped');
-    for (const k of ['n1->n3', 'n3->n1', 'n2->n3', 'n3->n2']) assert.is(d(k).bytesDropped + d(k).chunksDelayed, 0, `${k} dropped and delayed nothing`);
-    assert.ok(d(`${leader}->n3`).bytesForwarded > 0 && d(`n3->${leader}`).bytesForwarded > 0, 'leader <-> n3 passes both ways');
+    assert.ok(
+      d(`${leader}->${follower}`).bytesDropped > 0,
+      "the leader's heartbeats to the cut-off follower were dropped",
+    );
+    assert.ok(
+      d(`${follower}->${leader}`).bytesDropped > 0,
+      "the cut-off follower's campaign messages to the leader were dropped",
+    );
+    for (const k of ['n1->n3', 'n3->n1', 'n2->n3', 'n3->n2'])
+      assert.is(d(k).bytesDropped + d(k).chunksDelayed, 0, `${k} dropped and delayed nothing`);
+    assert.ok(
+      d(`${leader}->n3`).bytesForwarded > 0 && d(`n3->${leader}`).bytesForwarded > 0,
+      'leader <-> n3 passes both ways',
+    );
     assert.ok(d(`${follower}->n3`).bytesForwarded > 0, 'the cut-off follower still reaches n3');
     // The majority (leader + n3) kept the same leader (pre-vote + check-quorum: n3 ignores the follower).
     const sts = await statuses([leader, 'n3']);
@@ -282,7 +359,12 @@ test('isolated leader: a new leader appears among the others, the old one cannot
     const t0 = Date.now();
     let answer = 'no answer';
     try {
-      const r = await kv.http.call(`${url(old)}/kv`, 'POST', { op: 'write', key: 'isolated', value: 1, client: 'iso', seq: 1 }, 2000);
+      const r = await kv.http.call(
+        `${url(old)}/kv`,
+        'POST',
+        { op: 'write', key: 'isolated', value: 1, client: 'iso', seq: 1 },
+        2000,
+      );
       answer = `${r.status} ${JSON.stringify(r.body)}`;
       assert.is.not(r.status, 200, `isolated old leader ${old} must not commit: ${answer}`);
     } catch (e) {
@@ -316,7 +398,10 @@ test('heal: a single leader again, writes go through on all three', async () => 
 test('reject mode: connections are reset and refused, nothing passes; start keeps faults', async () => {
   const leader = await singleLeader();
   const victim = others(leader)[0];
-  await rt.partition({ [victim]: others(victim), ...Object.fromEntries(others(victim).map((n) => [n, [victim]])) }, { mode: 'reject' });
+  await rt.partition(
+    { [victim]: others(victim), ...Object.fromEntries(others(victim).map((n) => [n, [victim]])) },
+    { mode: 'reject' },
+  );
   try {
     const before = rt.relay.allCounters();
     await sleep(1000);
@@ -351,7 +436,11 @@ test('kill: /status unreachable; start: reachable again and earlier writes reada
   await rt.start(leader);
   assert.ok(await kv.status(url(leader)), 'restarted node answers');
   const target = (await kv.status(url(next)))!.commit;
-  await until(`${leader} catches up to ${target}`, 10_000, async () => ((await kv.status(url(leader)))?.applied ?? 0) >= target);
+  await until(
+    `${leader} catches up to ${target}`,
+    10_000,
+    async () => ((await kv.status(url(leader)))?.applied ?? 0) >= target,
+  );
   kv.urls = [url(leader)]; // start at the restarted node, follow its 421 redirect
   for (let i = 0; i < 10; i++) assert.is((await kv.call({ op: 'read', key: `k${i}` })).value, i * 10);
   assert.is((await kv.call({ op: 'read', key: 'after-kill' })).value, 7);
@@ -377,11 +466,15 @@ test('pause: no answer within 500 ms; resume: answers', async () => {
   await singleLeader();
 });
 
-test('clock: clockSet(n2, +60 s) moves n2\'s wall clock only', async () => {
+test("clock: clockSet(n2, +60 s) moves n2's wall clock only", async () => {
   if (!(await rt.clockSupported())) {
     console.log('  (skipped: libfaketime is not installed; clock faults need apt-get install faketime)');
     let err = '';
-    try { await rt.clockSet('n2', 60_000); } catch (e) { err = (e as Error).message; }
+    try {
+      await rt.clockSet('n2', 60_000);
+    } catch (e) {
+      err = (e as Error).message;
+    }
     assert.is(err, 'clock faults need libfaketime (apt-get install faketime)');
     return;
   }
@@ -392,16 +485,25 @@ test('clock: clockSet(n2, +60 s) moves n2\'s wall clock only', async () => {
   };
   await rt.clockSet('n2', 60_000);
   try {
-    await until('n2 runs ~60 s ahead', 3500, async () => { const d = await skew('n2'); return d !== undefined && Math.abs(d - 60_000) <= 3000; });
+    await until('n2 runs ~60 s ahead', 3500, async () => {
+      const d = await skew('n2');
+      return d !== undefined && Math.abs(d - 60_000) <= 3000;
+    });
     const d1 = await skew('n1');
     assert.ok(d1 !== undefined && Math.abs(d1) <= 3000, `n1's clock is untouched (skew ${d1})`);
     await write('clock', 1); // the cluster keeps working: Raft runs on the monotonic clock
     await rt.clockSet('n2', -2500);
-    await until('n2 runs ~2.5 s behind', 3500, async () => { const d = await skew('n2'); return d !== undefined && Math.abs(d + 2500) <= 1000; });
+    await until('n2 runs ~2.5 s behind', 3500, async () => {
+      const d = await skew('n2');
+      return d !== undefined && Math.abs(d + 2500) <= 1000;
+    });
   } finally {
     await rt.clockReset();
   }
-  await until('n2 back to true time', 3500, async () => { const d = await skew('n2'); return d !== undefined && Math.abs(d) <= 1000; });
+  await until('n2 back to true time', 3500, async () => {
+    const d = await skew('n2');
+    return d !== undefined && Math.abs(d) <= 1000;
+  });
 });
 
 test('loss(n3, 1.0): every chunk to n3 is held back (TCP retransmission), nothing else is; loss 0 restores', async () => {
@@ -411,9 +513,11 @@ test('loss(n3, 1.0): every chunk to n3 is held back (TCP retransmission), nothin
     const before = rt.relay.allCounters();
     await sleep(1000);
     const after = rt.relay.allCounters();
-    const delayed = delta(before['n1->n3'], after['n1->n3']).chunksDelayed + delta(before['n2->n3'], after['n2->n3']).chunksDelayed;
+    const delayed =
+      delta(before['n1->n3'], after['n1->n3']).chunksDelayed + delta(before['n2->n3'], after['n2->n3']).chunksDelayed;
     assert.ok(delayed > 0, 'chunks to n3 were held back');
-    for (const k of ['n3->n1', 'n3->n2', 'n1->n2', 'n2->n1']) assert.is(delta(before[k], after[k]).chunksDelayed, 0, `${k} was not delayed`);
+    for (const k of ['n3->n1', 'n3->n2', 'n1->n2', 'n2->n1'])
+      assert.is(delta(before[k], after[k]).chunksDelayed, 0, `${k} was not delayed`);
   } finally {
     await rt.loss(['n3'], 0);
   }
@@ -445,7 +549,11 @@ test('down: no node process left alive, idempotent', async () => {
   await rt.down();
   for (const pid of pids) {
     let alive = true;
-    try { process.kill(pid, 0); } catch (e) { alive = (e as NodeJS.ErrnoException).code !== 'ESRCH'; }
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      alive = (e as NodeJS.ErrnoException).code !== 'ESRCH';
+    }
     assert.is(alive, false, `pid ${pid} is gone`);
   }
   assert.equal(rt.nodes(), []);

@@ -19,7 +19,11 @@ const http = new HttpClient();
 let lp: LocalProcesses;
 
 async function statusOf(name: string): Promise<NodeStatus | undefined> {
-  try { return (await http.call(`${lp.node(name).url}/status`, 'GET', undefined, 1000)).body as NodeStatus; } catch { return undefined; }
+  try {
+    return (await http.call(`${lp.node(name).url}/status`, 'GET', undefined, 1000)).body as NodeStatus;
+  } catch {
+    return undefined;
+  }
 }
 
 function groupOf(st: NodeStatus | undefined): GroupStatus | undefined {
@@ -49,13 +53,19 @@ async function leader(): Promise<string> {
 }
 
 function change(on: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  return http.call(`${lp.node(on).url}/admin/membership`, 'POST', body, 10_000) as Promise<{ status: number; body: Record<string, unknown> }>;
+  return http.call(`${lp.node(on).url}/admin/membership`, 'POST', body, 10_000) as Promise<{
+    status: number;
+    body: Record<string, unknown>;
+  }>;
 }
 
 let keySeq = 0;
 /** A key of SHARD. */
 function key(): string {
-  for (;;) { const k = `k${keySeq++}`; if (shardOf(k, 2) === SHARD) return k; }
+  for (;;) {
+    const k = `k${keySeq++}`;
+    if (shardOf(k, 2) === SHARD) return k;
+  }
 }
 
 /** A write through the shard's leader, following redirects, until it commits. */
@@ -63,7 +73,9 @@ async function write(value: number): Promise<void> {
   const k = key();
   await waitFor(`write ${value}`, async () => {
     const l = await leader();
-    const r = await http.call(`${lp.node(l).url}/kv`, 'POST', { op: 'write', key: k, value }, 5000).catch(() => undefined);
+    const r = await http
+      .call(`${lp.node(l).url}/kv`, 'POST', { op: 'write', key: k, value }, 5000)
+      .catch(() => undefined);
     return r?.status === 200 ? true : undefined;
   });
 }
@@ -73,7 +85,9 @@ test.before(async () => {
   dirs.push(dir);
   lp = await LocalProcesses.create({ nodes: 3, dir, extraArgs: ['--shards', '2', '--replication', '3'] });
   lp.startAll();
-  await waitFor('ready', async () => ((await Promise.all(lp.nodes.map((n) => statusOf(n.name)))).every((s) => s?.ready) ? true : undefined));
+  await waitFor('ready', async () =>
+    (await Promise.all(lp.nodes.map((n) => statusOf(n.name)))).every((s) => s?.ready) ? true : undefined,
+  );
 });
 
 test.after(async () => {
@@ -95,7 +109,13 @@ test('status lists the members of every hosted shard: the placement replicas at 
 test('bad requests are refused with 400, and a follower answers 421 with the leader', async () => {
   const l = await leader();
   const f = lp.nodes.map((n) => n.name).find((n) => n !== l)!;
-  for (const body of [{ op: 'drop', node: f, shard: SHARD }, { op: 'remove', node: 'n9', shard: SHARD }, { op: 'remove', node: f, shard: 7 }, { op: 'remove', node: f }, [1]]) {
+  for (const body of [
+    { op: 'drop', node: f, shard: SHARD },
+    { op: 'remove', node: 'n9', shard: SHARD },
+    { op: 'remove', node: f, shard: 7 },
+    { op: 'remove', node: f },
+    [1],
+  ]) {
     const r = await change(l, body);
     assert.is(r.status, 400, JSON.stringify(body));
     assert.is(r.body.error, 'bad-request');
@@ -127,7 +147,9 @@ test('remove a follower, write, refuse going below two voters, re-add it, and it
   for (let i = 0; i < 5; i++) await write(100 + i);
   // The removed replica received its removal (appends go on until it commits); a restart rebuilds that
   // configuration from the write-ahead log.
-  await waitFor(`${x} to learn of its removal`, async () => (groupOf(await statusOf(x))?.member === false ? true : undefined));
+  await waitFor(`${x} to learn of its removal`, async () =>
+    groupOf(await statusOf(x))?.member === false ? true : undefined,
+  );
   await lp.kill(x);
   lp.start(x);
   const gx0 = await waitFor(`${x} back after a restart`, async () => groupOf(await statusOf(x)));

@@ -14,11 +14,43 @@ import { runCli, runDirOf } from '../helpers/cli.js';
 const out = mkdtempSync(join(tmpdir(), 'fl-membership-split-'));
 test.after(() => rmSync(out, { recursive: true, force: true }));
 
-interface Directed { node: string; via: string; answered?: number | 'none' | 'mixed'; answers?: Record<string, { answered: number | 'none'; error?: string }>; error?: string }
+interface Directed {
+  node: string;
+  via: string;
+  answered?: number | 'none' | 'mixed';
+  answers?: Record<string, { answered: number | 'none'; error?: string }>;
+  error?: string;
+}
 
 test('split-minority on a correct 5-voter group: valid; the cut, the directed removals and their refusals are recorded, and stop re-adds', () => {
-  const r = runCli(['run', '--runtime', 'local', '--out', out, '--nodes', '5', '--target-opt', 'replication=5', '--target-opt', 'shards=1',
-    '--workload', 'register', '--concurrency', '5', '--time-limit', '12', '--nemesis', 'membership:split-minority', '--nemesis-interval', '3', '--seed', '7'], { timeoutMs: 180_000 });
+  const r = runCli(
+    [
+      'run',
+      '--runtime',
+      'local',
+      '--out',
+      out,
+      '--nodes',
+      '5',
+      '--target-opt',
+      'replication=5',
+      '--target-opt',
+      'shards=1',
+      '--workload',
+      'register',
+      '--concurrency',
+      '5',
+      '--time-limit',
+      '12',
+      '--nemesis',
+      'membership:split-minority',
+      '--nemesis-interval',
+      '3',
+      '--seed',
+      '7',
+    ],
+    { timeoutMs: 180_000 },
+  );
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /VALID/);
   const dir = runDirOf(r.stdout);
@@ -28,12 +60,22 @@ test('split-minority on a correct 5-voter group: valid; the cut, the directed re
   const starts = nem.filter((e) => e.f === 'start-membership' && !e.error);
   assert.ok(starts.length >= 1, JSON.stringify(nem.map((e) => [e.f, e.error])));
   for (const e of starts) {
-    const v = e.value as { shape: string; node: string; side: string[]; removals: string[]; cut: string; changes: Directed[] };
+    const v = e.value as {
+      shape: string;
+      node: string;
+      side: string[];
+      removals: string[];
+      cut: string;
+      changes: Directed[];
+    };
     assert.is(v.shape, 'split-minority');
     assert.equal(v.side.length, 2);
     assert.is(v.side[0], v.node);
     assert.is(v.removals.length, 2);
-    assert.ok(v.removals.every((n) => !v.side.includes(n)), 'only majority-side nodes');
+    assert.ok(
+      v.removals.every((n) => !v.side.includes(n)),
+      'only majority-side nodes',
+    );
     assert.match(v.cut, new RegExp(`${v.node} ✗`));
     assert.is(v.changes.length, 2);
     for (const c of v.changes) {

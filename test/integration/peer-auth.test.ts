@@ -26,7 +26,12 @@ let lp: LocalProcesses;
 let kv: TestKv;
 
 test.before(async () => {
-  lp = await LocalProcesses.create({ nodes: 3, dir, extraArgs: ['--shards', '1'], env: { FAULTLINE_NODE_PEER_SECRET: SECRET } });
+  lp = await LocalProcesses.create({
+    nodes: 3,
+    dir,
+    extraArgs: ['--shards', '1'],
+    env: { FAULTLINE_NODE_PEER_SECRET: SECRET },
+  });
   lp.startAll();
   kv = new TestKv(lp.nodes.map((n) => n.url));
   await kv.waitLeader(15_000);
@@ -56,8 +61,18 @@ async function roles(): Promise<{ leader: string; follower: string; other: strin
 /** The follower's log as an attacker who saw /status would extend it. */
 function forgedApp(from: string, to: string, g: GroupStatus): string {
   const data = JSON.stringify({ rid: 'forged', cmd: { kind: 'kv', op: 'write', key: 'k', value: 'forged' } });
-  const msgs = [{ type: 'App', from, to, term: g.term, index: g.lastIndex, logTerm: g.term, commit: g.lastIndex + 1,
-    entries: [{ term: g.term, index: g.lastIndex + 1, type: 'normal', data }] }];
+  const msgs = [
+    {
+      type: 'App',
+      from,
+      to,
+      term: g.term,
+      index: g.lastIndex,
+      logTerm: g.term,
+      commit: g.lastIndex + 1,
+      entries: [{ term: g.term, index: g.lastIndex + 1, type: 'normal', data }],
+    },
+  ];
   return JSON.stringify({ groups: { '0': msgs } }) + '\n';
 }
 
@@ -107,7 +122,11 @@ async function stream(s: Socket, total: number, chunk: Buffer): Promise<number> 
   while (sent < total && !s.destroyed) {
     if (!s.write(chunk)) {
       await new Promise<void>((r) => {
-        const done = (): void => { s.off('drain', done); s.off('close', done); r(); };
+        const done = (): void => {
+          s.off('drain', done);
+          s.off('close', done);
+          r();
+        };
         s.on('drain', done);
         s.on('close', done);
       });
@@ -126,7 +145,10 @@ test('200 MiB without a newline before authenticating: cut off after a short lin
   assert.ok(Date.now() - t0 < 1000, `status took ${Date.now() - t0} ms`);
   assert.ok(await closed, 'closed');
   const n = await sent;
-  assert.ok(n < 64 * 1024 * 1024, `the node kept reading: ${n} bytes accepted (handshake lines are ${MAX_HANDSHAKE_LINE} bytes at most)`);
+  assert.ok(
+    n < 64 * 1024 * 1024,
+    `the node kept reading: ${n} bytes accepted (handshake lines are ${MAX_HANDSHAKE_LINE} bytes at most)`,
+  );
 });
 
 test('after authenticating, a frame over 64 MiB closes the connection; the node stays healthy', async () => {
@@ -144,7 +166,11 @@ test('after authenticating, a frame over 64 MiB closes the connection; the node 
 test('without a secret the node refuses a non-loopback address with one line and exit 3', () => {
   const env = { ...process.env };
   delete env.FAULTLINE_NODE_PEER_SECRET;
-  const r = spawnSync(process.execPath, [NODE_MAIN, '--id', 'a', '--peers', 'a=127.0.0.1:1', '--data-dir', join(dir, 'x'), '--listen', '0.0.0.0'], { env, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [NODE_MAIN, '--id', 'a', '--peers', 'a=127.0.0.1:1', '--data-dir', join(dir, 'x'), '--listen', '0.0.0.0'],
+    { env, encoding: 'utf8' },
+  );
   assert.is(r.status, 3);
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /refusing to listen on 0\.0\.0\.0 without a peer secret/);

@@ -27,9 +27,15 @@ const http = new HttpClient();
 const handles = (lp: LocalProcesses) => lp.nodes.map((n) => ({ name: n.name, url: n.url }));
 
 async function statuses(lp: LocalProcesses): Promise<(NodeStatus | undefined)[]> {
-  return Promise.all(lp.nodes.map(async (n) => {
-    try { return (await http.call(`${n.url}/status`, 'GET', undefined, 500)).body as NodeStatus; } catch { return undefined; }
-  }));
+  return Promise.all(
+    lp.nodes.map(async (n) => {
+      try {
+        return (await http.call(`${n.url}/status`, 'GET', undefined, 500)).body as NodeStatus;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
 }
 
 async function waitReady(lp: LocalProcesses, skip: string[] = [], ms = 15_000): Promise<(NodeStatus | undefined)[]> {
@@ -44,7 +50,9 @@ async function waitReady(lp: LocalProcesses, skip: string[] = [], ms = 15_000): 
 
 let lp: LocalProcesses;
 
-test.before(async () => { lp = await cluster(); });
+test.before(async () => {
+  lp = await cluster();
+});
 test.after(async () => {
   await lp.stopAll();
   http.close();
@@ -54,11 +62,17 @@ test.after(async () => {
 test('each of 8 shards lives on exactly 3 of the 5 nodes, and every shard elects a leader', async () => {
   const sts = await waitReady(lp);
   const hosting = new Map<string, string[]>();
-  sts.forEach((s, i) => { for (const g of s!.groups) hosting.set(g.group, [...(hosting.get(g.group) ?? []), lp.nodes[i].name]); });
+  sts.forEach((s, i) => {
+    for (const g of s!.groups) hosting.set(g.group, [...(hosting.get(g.group) ?? []), lp.nodes[i].name]);
+  });
   assert.is(hosting.size, 8);
   for (const [g, nodes] of hosting) {
     assert.is(nodes.length, 3, `shard ${g} on ${nodes}`);
-    assert.equal([...nodes].sort(), [...sts[0]!.placement![Number(g)]].sort(), 'hosting matches the placement every node computes');
+    assert.equal(
+      [...nodes].sort(),
+      [...sts[0]!.placement![Number(g)]].sort(),
+      'hosting matches the placement every node computes',
+    );
   }
 });
 
@@ -74,7 +88,8 @@ test('200 keys written through any node read back; a killed node costs no shard 
     assert.is(w.type, 'ok', `write ${key}${what}: ${JSON.stringify(w)}`);
   };
   for (let k = 0; k < 200; k++) await writeOk(clients[k % 5], `key${k}`, k, '');
-  for (let k = 0; k < 200; k += 7) assert.equal(await clients[(k + 2) % 5].invoke({ f: 'read', key: `key${k}` }), { type: 'ok', value: k });
+  for (let k = 0; k < 200; k += 7)
+    assert.equal(await clients[(k + 2) % 5].invoke({ f: 'read', key: `key${k}` }), { type: 'ok', value: k });
   await lp.kill('n2');
   const live = handles(lp).filter((h) => h.name !== 'n2');
   const c = new KvHttpClient(live, 0, 'after-kill', 5000);
@@ -89,10 +104,12 @@ test('200 keys written through any node read back; a killed node costs no shard 
   for (;;) {
     const sts = await waitReady(lp);
     const n2 = sts[lp.nodes.findIndex((n) => n.name === 'n2')]!;
-    behind = n2.groups.filter((g) => {
-      const lead = sts.flatMap((s) => s?.groups ?? []).find((x) => x.group === g.group && x.role === 'leader');
-      return !lead || g.applied < lead.commit;
-    }).map((g) => g.group);
+    behind = n2.groups
+      .filter((g) => {
+        const lead = sts.flatMap((s) => s?.groups ?? []).find((x) => x.group === g.group && x.role === 'leader');
+        return !lead || g.applied < lead.commit;
+      })
+      .map((g) => g.group);
     if (behind.length === 0) break;
     if (Date.now() > end) assert.unreachable(`n2 still behind on shards ${behind.join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -100,11 +117,14 @@ test('200 keys written through any node read back; a killed node costs no shard 
   for (const x of [...clients, c]) x.close();
 });
 
-test('the client remembers each shard\'s leader: once learned, an op is one round trip', async () => {
+test("the client remembers each shard's leader: once learned, an op is one round trip", async () => {
   await waitReady(lp);
   let calls = 0;
   class Counting extends HttpClient {
-    override call(...a: Parameters<HttpClient['call']>): ReturnType<HttpClient['call']> { calls++; return super.call(...a); }
+    override call(...a: Parameters<HttpClient['call']>): ReturnType<HttpClient['call']> {
+      calls++;
+      return super.call(...a);
+    }
   }
   const counting = new Counting();
   const router = new Router(counting, handles(lp), 0);

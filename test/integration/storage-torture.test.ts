@@ -25,8 +25,14 @@ let url: string;
 
 test.before(async () => {
   lp = await LocalProcesses.create({
-    nodes: 1, dir, electionTicks: 10, heartbeatTicks: 2, snapshotEvery: 40, extraArgs: ['--shards', '2', '--wal-segment-bytes', '65536'],
-    bugs: process.env.TORTURE_BUG ? [process.env.TORTURE_BUG] : [], env: { FAULTLINE_NODE_PEER_SECRET: randomBytes(32).toString('hex') },
+    nodes: 1,
+    dir,
+    electionTicks: 10,
+    heartbeatTicks: 2,
+    snapshotEvery: 40,
+    extraArgs: ['--shards', '2', '--wal-segment-bytes', '65536'],
+    bugs: process.env.TORTURE_BUG ? [process.env.TORTURE_BUG] : [],
+    env: { FAULTLINE_NODE_PEER_SECRET: randomBytes(32).toString('hex') },
   });
   url = lp.nodes[0].url;
 });
@@ -37,7 +43,10 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function kv(body: Record<string, unknown>, timeoutMs = 2000): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
+async function kv(
+  body: Record<string, unknown>,
+  timeoutMs = 2000,
+): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
   try {
     const r = await http.call(`${url}/kv`, 'POST', body, timeoutMs);
     return { status: r.status, body: r.body as Record<string, unknown> };
@@ -55,7 +64,9 @@ async function waitUp(): Promise<void> {
     if (a?.status === 200 && b?.status === 200) return;
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`node did not come back (log: ${readFileSync(lp.nodes[0].logFile, 'utf8').split('\n').slice(-5).join(' | ')})`);
+  throw new Error(
+    `node did not come back (log: ${readFileSync(lp.nodes[0].logFile, 'utf8').split('\n').slice(-5).join(' | ')})`,
+  );
 }
 
 test(`${KILLS} kill -9 at random moments while 8 writers write: every acknowledged write survives (seed ${SEED})`, async () => {
@@ -63,7 +74,8 @@ test(`${KILLS} kill -9 at random moments while 8 writers write: every acknowledg
   const ackedCounter = new Array<number>(WRITERS).fill(0);
   const sentCounter = new Array<number>(WRITERS).fill(0);
   const keys: string[] = [];
-  let acks = 0, unknown = 0;
+  let acks = 0,
+    unknown = 0;
   lp.start('n1');
   await waitUp();
   for (let kill = 1; kill <= KILLS; kill++) {
@@ -74,9 +86,18 @@ test(`${KILLS} kill -9 at random moments while 8 writers write: every acknowledg
       while (!stop) {
         const n = ++sentCounter[w];
         const key = `k${kill}-${w}-${n}`;
-        const [a, b] = await Promise.all([kv({ op: 'write', key: `c${w}`, value: n }), kv({ op: 'write', key, value: n })]);
-        if (a?.status === 200 && a.body.ok === true) { ackedCounter[w] = Math.max(ackedCounter[w], n); acks++; } else unknown++;
-        if (b?.status === 200 && b.body.ok === true) { thisRound.push(key); acks++; } else unknown++;
+        const [a, b] = await Promise.all([
+          kv({ op: 'write', key: `c${w}`, value: n }),
+          kv({ op: 'write', key, value: n }),
+        ]);
+        if (a?.status === 200 && a.body.ok === true) {
+          ackedCounter[w] = Math.max(ackedCounter[w], n);
+          acks++;
+        } else unknown++;
+        if (b?.status === 200 && b.body.ok === true) {
+          thisRound.push(key);
+          acks++;
+        } else unknown++;
       }
     });
     await new Promise((res) => setTimeout(res, r.int(20, 400)));
@@ -87,8 +108,10 @@ test(`${KILLS} kill -9 at random moments while 8 writers write: every acknowledg
     await waitUp();
     for (let w = 0; w < WRITERS; w++) {
       const v = (await kv({ op: 'read', key: `c${w}` }))?.body.value ?? 0;
-      assert.ok(typeof v === 'number' && v >= ackedCounter[w] && v <= sentCounter[w],
-        `after kill ${kill}: c${w} = ${String(v)}, acknowledged ${ackedCounter[w]}, sent up to ${sentCounter[w]}`);
+      assert.ok(
+        typeof v === 'number' && v >= ackedCounter[w] && v <= sentCounter[w],
+        `after kill ${kill}: c${w} = ${String(v)}, acknowledged ${ackedCounter[w]}, sent up to ${sentCounter[w]}`,
+      );
       ackedCounter[w] = v as number; // a write that landed unacknowledged is the new floor
     }
     for (const key of thisRound) {
@@ -97,8 +120,11 @@ test(`${KILLS} kill -9 at random moments while 8 writers write: every acknowledg
     }
     keys.push(...thisRound);
   }
-  for (const key of keys) assert.ok((await kv({ op: 'read', key }))?.body.value != null, `at the end: acknowledged ${key} is missing`);
-  console.log(`storage torture: seed ${SEED}, ${KILLS} kills, ${acks} acknowledged writes (${keys.length} distinct keys checked at the end), ${unknown} unanswered, failures: none`);
+  for (const key of keys)
+    assert.ok((await kv({ op: 'read', key }))?.body.value != null, `at the end: acknowledged ${key} is missing`);
+  console.log(
+    `storage torture: seed ${SEED}, ${KILLS} kills, ${acks} acknowledged writes (${keys.length} distinct keys checked at the end), ${unknown} unanswered, failures: none`,
+  );
 });
 
 test.run();

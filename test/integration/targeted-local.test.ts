@@ -24,17 +24,33 @@ const HOT = 'hot-key';
 let seq = 0;
 
 function ctx(): FaultContext {
-  return { runtime: rt, nodes: hs.map((h) => h.name), rnd: new Random(7), leader: (key) => leader(hs, key), hotKey: () => HOT, electionTimeoutMs: 300 };
+  return {
+    runtime: rt,
+    nodes: hs.map((h) => h.name),
+    rnd: new Random(7),
+    leader: (key) => leader(hs, key),
+    hotKey: () => HOT,
+    electionTimeoutMs: 300,
+  };
 }
 
 const urlOf = (n: string): string => hs.find((h) => h.name === n)!.url;
 
 /** The leader of HOT's shard among `names` only, by their own /status. */
-const leaderAmong = (names: string[]): Promise<string | undefined> => leader(hs.filter((h) => names.includes(h.name)), HOT);
+const leaderAmong = (names: string[]): Promise<string | undefined> =>
+  leader(
+    hs.filter((h) => names.includes(h.name)),
+    HOT,
+  );
 
 async function write(url: string, timeoutMs = 3000): Promise<number | 'no answer'> {
   try {
-    const r = await http.call(`${url}/kv`, 'POST', { op: 'write', key: HOT, value: ++seq, client: 'targeted', seq }, timeoutMs);
+    const r = await http.call(
+      `${url}/kv`,
+      'POST',
+      { op: 'write', key: HOT, value: ++seq, client: 'targeted', seq },
+      timeoutMs,
+    );
     return r.status;
   } catch {
     return 'no answer';
@@ -42,7 +58,14 @@ async function write(url: string, timeoutMs = 3000): Promise<number | 'no answer
 }
 
 test.before(async () => {
-  hs = await rt.up(referenceSpec({ runId: 'targeted-local', nodes: 3, logDir: dir, options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '1' } }));
+  hs = await rt.up(
+    referenceSpec({
+      runId: 'targeted-local',
+      nodes: 3,
+      logDir: dir,
+      options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '1' },
+    }),
+  );
 });
 
 test.after(async () => {
@@ -51,7 +74,7 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('isolate-hot-leader: the hot key\'s leader is cut from its followers, clients still get answers from it, the others elect', async () => {
+test("isolate-hot-leader: the hot key's leader is cut from its followers, clients still get answers from it, the others elect", async () => {
   const old = await until('a leader for the hot key', 10_000, () => leader(hs, HOT));
   const f = await partitionFault.start(ctx(), 'isolate-hot-leader');
   assert.is(f.value.target, old);
@@ -74,7 +97,9 @@ test('one-way-mute: nobody hears the leader, so the others elect a new one and t
   const others = hs.map((h) => h.name).filter((n) => n !== old);
   await until('a new leader among the others', 10_000, () => leaderAmong(others));
   // The muted node still hears the new leader's heartbeats: it steps down (Raft §5.1: a higher term wins).
-  await until('the muted old leader stepped down', 10_000, async () => ((await leaderAmong([old])) === undefined ? true : undefined));
+  await until('the muted old leader stepped down', 10_000, async () =>
+    (await leaderAmong([old])) === undefined ? true : undefined,
+  );
   await f.stop();
   await rt.waitHealthy(15_000);
 });

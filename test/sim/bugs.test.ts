@@ -9,8 +9,16 @@ import { scenarios } from './scenarios.js';
 const CASES: { bug: string; scenario: string; property: RegExp }[] = [
   { bug: 'old-term-commit', scenario: 'figure8Story', property: /State Machine Safety|Leader Completeness/ },
   { bug: 'vote-twice', scenario: 'persistVote', property: /Election Safety/ },
-  { bug: 'no-fsync', scenario: 'persist2', property: /Leader Completeness|Log Matching|State Machine Safety|Election Safety/ },
-  { bug: 'conf-concurrent', scenario: 'concurrentChanges', property: /Leader Completeness|State Machine Safety|Election Safety/ },
+  {
+    bug: 'no-fsync',
+    scenario: 'persist2',
+    property: /Leader Completeness|Log Matching|State Machine Safety|Election Safety/,
+  },
+  {
+    bug: 'conf-concurrent',
+    scenario: 'concurrentChanges',
+    property: /Leader Completeness|State Machine Safety|Election Safety/,
+  },
 ];
 
 for (const { bug, scenario, property } of CASES) {
@@ -44,7 +52,10 @@ function deposedLeaderRead(seed: number, bugs: string[]): { served: number | und
   const old = c.checkOneLeader();
   c.partition([[old], c.others(old)]);
   let l2: string | undefined;
-  assert.ok(c.until(() => (l2 = c.others(old).find((id) => c.raft(id).role === 'leader')) !== undefined, 500), 'the majority elected no leader');
+  assert.ok(
+    c.until(() => (l2 = c.others(old).find((id) => c.raft(id).role === 'leader')) !== undefined, 500),
+    'the majority elected no leader',
+  );
   const newer = c.propose('w2', l2)!;
   c.wait(newer, 2);
   assert.is(c.raft(old).role, 'leader', 'the old leader still believes it leads');
@@ -56,7 +67,10 @@ function deposedLeaderRead(seed: number, bugs: string[]): { served: number | und
 test('planted bug read-no-heartbeat: a deposed leader serves a read below a write the majority committed', () => {
   for (let seed = 1; seed <= 5; seed++) {
     const { served, newerWrite } = deposedLeaderRead(seed, ['read-no-heartbeat']);
-    assert.ok(served !== undefined && served < newerWrite, `seed ${seed}: served ${served}, newer write at ${newerWrite}`);
+    assert.ok(
+      served !== undefined && served < newerWrite,
+      `seed ${seed}: served ${served}, newer write at ${newerWrite}`,
+    );
   }
 });
 

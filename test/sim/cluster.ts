@@ -23,7 +23,14 @@ export interface NetConfig {
 }
 
 export const RELIABLE: NetConfig = { drop: 0, duplicate: 0, minDelay: 0, maxDelay: 1, longDelayRate: 0, longDelay: 0 };
-export const UNRELIABLE: NetConfig = { drop: 0.1, duplicate: 0.05, minDelay: 0, maxDelay: 3, longDelayRate: 0.05, longDelay: 30 };
+export const UNRELIABLE: NetConfig = {
+  drop: 0.1,
+  duplicate: 0.05,
+  minDelay: 0,
+  maxDelay: 3,
+  longDelayRate: 0.05,
+  longDelay: 30,
+};
 
 export interface ClusterOptions {
   seed: number;
@@ -40,10 +47,17 @@ export interface ClusterOptions {
   maxEntriesPerMsg?: number;
 }
 
-interface InFlight { at: number; seq: number; m: Message; toIncarnation: number }
+interface InFlight {
+  at: number;
+  seq: number;
+  m: Message;
+  toIncarnation: number;
+}
 
 /** The state machine: the list of applied commands (noops skipped), as a snapshot would hold it. */
-interface SimMachine { applied: { index: number; data: string }[] }
+interface SimMachine {
+  applied: { index: number; data: string }[];
+}
 
 export class SimNode {
   raft: Raft | undefined;
@@ -58,7 +72,10 @@ export class SimNode {
   incarnation = 0;
   connected = true;
 
-  constructor(readonly id: NodeId, peers: NodeId[]) {
+  constructor(
+    readonly id: NodeId,
+    peers: NodeId[],
+  ) {
     this.disk = new MemoryStorage(peers);
     this.cache = this.disk.clone();
   }
@@ -118,10 +135,17 @@ export class SimCluster {
     node.snapIndex = node.appliedIndex;
     const rnd = this.rnd.fork(node.incarnation * 1000 + this.ids.indexOf(id));
     node.raft = new Raft({
-      id, electionTick: this.opts.electionTick ?? 10, heartbeatTick: this.opts.heartbeatTick ?? 1,
-      preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true,
-      random: () => rnd.float(), storage: node.cache, applied: node.appliedIndex,
-      bugs: this.bugs, maxEntriesPerMsg: this.opts.maxEntriesPerMsg ?? 64, universe: this.ids,
+      id,
+      electionTick: this.opts.electionTick ?? 10,
+      heartbeatTick: this.opts.heartbeatTick ?? 1,
+      preVote: this.opts.preVote ?? true,
+      checkQuorum: this.opts.checkQuorum ?? true,
+      random: () => rnd.float(),
+      storage: node.cache,
+      applied: node.appliedIndex,
+      bugs: this.bugs,
+      maxEntriesPerMsg: this.opts.maxEntriesPerMsg ?? 64,
+      universe: this.ids,
     });
     this.log(`start ${id}`);
   }
@@ -162,7 +186,8 @@ export class SimCluster {
     this.cut.clear();
     const groupOf = new Map<NodeId, number>();
     groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
-    for (const a of this.ids) for (const b of this.ids) if (a !== b && groupOf.get(a) !== groupOf.get(b)) this.cut.add(`${a}>${b}`);
+    for (const a of this.ids)
+      for (const b of this.ids) if (a !== b && groupOf.get(a) !== groupOf.get(b)) this.cut.add(`${a}>${b}`);
     this.log(`partition ${JSON.stringify(groups)}`);
   }
 
@@ -274,7 +299,8 @@ export class SimCluster {
       node.snapIndex = rd.snapshot.meta.index;
     }
     for (const e of rd.committedEntries) {
-      if (e.index !== node.appliedIndex + 1) throw new SafetyViolation(`${node.id} applies ${e.index} after ${node.appliedIndex}`);
+      if (e.index !== node.appliedIndex + 1)
+        throw new SafetyViolation(`${node.id} applies ${e.index} after ${node.appliedIndex}`);
       node.appliedIndex = e.index;
       this.checkApplied(node, e);
       if (e.type === 'normal') node.sm.applied.push({ index: e.index, data: e.data });
@@ -297,14 +323,21 @@ export class SimCluster {
   private checkLeader(node: SimNode, term: number): void {
     // Election Safety: at most one leader per term.
     const prior = this.leaderOfTerm.get(term);
-    if (prior !== undefined && prior !== node.id) throw new SafetyViolation(`Election Safety: ${prior} and ${node.id} both leaders in term ${term}`);
+    if (prior !== undefined && prior !== node.id)
+      throw new SafetyViolation(`Election Safety: ${prior} and ${node.id} both leaders in term ${term}`);
     this.leaderOfTerm.set(term, node.id);
     // Leader Completeness: a leader's log holds every committed entry.
     const log = node.raft!.log;
-    if (log.lastIndex() < this.maxCommitted) throw new SafetyViolation(`Leader Completeness: ${node.id} (term ${term}) has log up to ${log.lastIndex()} but ${this.maxCommitted} is committed`);
+    if (log.lastIndex() < this.maxCommitted)
+      throw new SafetyViolation(
+        `Leader Completeness: ${node.id} (term ${term}) has log up to ${log.lastIndex()} but ${this.maxCommitted} is committed`,
+      );
     for (const [i, e] of this.committed) {
       const t = log.term(i);
-      if (t !== undefined && i >= log.firstIndex() && t !== e.term) throw new SafetyViolation(`Leader Completeness: ${node.id} (term ${term}) has term ${t} at committed index ${i} (term ${e.term})`);
+      if (t !== undefined && i >= log.firstIndex() && t !== e.term)
+        throw new SafetyViolation(
+          `Leader Completeness: ${node.id} (term ${term}) has term ${t} at committed index ${i} (term ${e.term})`,
+        );
     }
   }
 
@@ -315,10 +348,18 @@ export class SimCluster {
       const prevTerm = e.index > 1 ? node.cache.term(e.index - 1) : 0;
       const key = `${e.index}:${e.term}`;
       const seen = this.entryAt.get(key);
-      if (!seen) { this.entryAt.set(key, { data: e.data, prevTerm }); continue; }
-      if (seen.data !== e.data) throw new SafetyViolation(`Log Matching: two different entries at index ${e.index} term ${e.term} (${node.id})`);
+      if (!seen) {
+        this.entryAt.set(key, { data: e.data, prevTerm });
+        continue;
+      }
+      if (seen.data !== e.data)
+        throw new SafetyViolation(
+          `Log Matching: two different entries at index ${e.index} term ${e.term} (${node.id})`,
+        );
       if (seen.prevTerm !== undefined && prevTerm !== undefined && seen.prevTerm !== prevTerm) {
-        throw new SafetyViolation(`Log Matching: entries at ${e.index} term ${e.term} follow different terms (${seen.prevTerm} vs ${prevTerm}) on ${node.id}`);
+        throw new SafetyViolation(
+          `Log Matching: entries at ${e.index} term ${e.term} follow different terms (${seen.prevTerm} vs ${prevTerm}) on ${node.id}`,
+        );
       }
     }
   }
@@ -327,7 +368,9 @@ export class SimCluster {
     // State Machine Safety: no two servers apply different entries at the same index.
     const prior = this.committed.get(e.index);
     if (prior && (prior.term !== e.term || prior.data !== e.data)) {
-      throw new SafetyViolation(`State Machine Safety: ${node.id} applied ${JSON.stringify(e.data)} (term ${e.term}) at ${e.index}, another server applied ${JSON.stringify(prior.data)} (term ${prior.term})`);
+      throw new SafetyViolation(
+        `State Machine Safety: ${node.id} applied ${JSON.stringify(e.data)} (term ${e.term}) at ${e.index}, another server applied ${JSON.stringify(prior.data)} (term ${prior.term})`,
+      );
     }
     if (!prior) {
       this.committed.set(e.index, { term: e.term, data: e.data });
@@ -395,9 +438,13 @@ export class SimCluster {
       const e = n.sm.applied.find((a) => a.index === index);
       const d = e?.data;
       // A node that restored a snapshot past `index` still counts (its snapshot includes the entry).
-      if (e === undefined && n.snapIndex >= index) { count++; continue; }
+      if (e === undefined && n.snapIndex >= index) {
+        count++;
+        continue;
+      }
       if (e === undefined) continue; // a noop
-      if (data !== undefined && d !== data) throw new SafetyViolation(`committed values at ${index} disagree: ${data} vs ${d}`);
+      if (data !== undefined && d !== data)
+        throw new SafetyViolation(`committed values at ${index} disagree: ${data} vs ${d}`);
       data = d;
       count++;
     }

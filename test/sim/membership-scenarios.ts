@@ -56,7 +56,9 @@ function churn(ctx: ScenarioContext, o: { n: number; unreliable: boolean; snapsh
         const vs = c.raft(l).peers;
         const out = c.ids.filter((id) => !vs.includes(id));
         const add = out.length > 0 && (vs.length <= 2 || c.rnd.chance(0.5));
-        const res = add ? c.changeMembership({ op: 'add', node: c.rnd.pick(out) }, l) : c.changeMembership({ op: 'remove', node: c.rnd.pick(vs) }, l);
+        const res = add
+          ? c.changeMembership({ op: 'add', node: c.rnd.pick(out) }, l)
+          : c.changeMembership({ op: 'remove', node: c.rnd.pick(vs) }, l);
         if (res.ok) changes++;
       }
     }
@@ -78,7 +80,10 @@ function churn(ctx: ScenarioContext, o: { n: number; unreliable: boolean; snapsh
   // One more removal and re-addition on the healed cluster, so every seed changes the configuration at least
   // once (a seed whose faults left no leader for long may have had no change accepted above).
   const victim = c.rnd.pick(c.ids);
-  for (let k = 0; k < 100 && voters(c).includes(victim); k++) { c.changeMembership({ op: 'remove', node: victim }); c.run(10); }
+  for (let k = 0; k < 100 && voters(c).includes(victim); k++) {
+    c.changeMembership({ op: 'remove', node: victim });
+    c.run(10);
+  }
   check(!voters(c).includes(victim), `${victim} could not be removed from a healed cluster`);
   restoreAll(c);
   // Every server, removed and re-added ones included, ends up with the whole committed log.
@@ -107,22 +112,37 @@ export const membershipScenarios: Record<string, (ctx: ScenarioContext) => void>
     check(fresh !== undefined, 'no leader');
     if (c.raft(fresh).log.committed < c.raft(fresh).log.lastIndex()) {
       const early = c.changeMembership({ op: 'remove', node: c.others(fresh)[0] }, fresh);
-      check(!early.ok && early.reason === 'pending', `a leader that committed nothing of its term accepted a change: ${JSON.stringify(early)}`);
+      check(
+        !early.ok && early.reason === 'pending',
+        `a leader that committed nothing of its term accepted a change: ${JSON.stringify(early)}`,
+      );
     }
     c.one(cmd(), 5);
     const l = c.checkOneLeader();
     const [a, b, d, e] = c.others(l);
     // Cut the leader off from all but one: its change cannot commit, and a second one must be refused.
-    c.partition([[l, a], [b, d, e]]);
+    c.partition([
+      [l, a],
+      [b, d, e],
+    ]);
     const first = c.changeMembership({ op: 'remove', node: b }, l);
     check(first.ok, `first change refused: ${JSON.stringify(first)}`);
-    check(c.raft(l).peers.join() === [l, a, d, e].sort().join(), `the leader does not use its uncommitted configuration: ${c.raft(l).peers}`);
+    check(
+      c.raft(l).peers.join() === [l, a, d, e].sort().join(),
+      `the leader does not use its uncommitted configuration: ${c.raft(l).peers}`,
+    );
     const second = c.changeMembership({ op: 'remove', node: d }, l);
-    check(!second.ok && second.reason === 'pending', `a second change was accepted while one is uncommitted: ${JSON.stringify(second)}`);
+    check(
+      !second.ok && second.reason === 'pending',
+      `a second change was accepted while one is uncommitted: ${JSON.stringify(second)}`,
+    );
     check(!c.raft(l).quiesce(), 'the leader quiesced with a configuration change uncommitted');
     // Asking again for the pending state is not an answer either: it is not committed.
     const again = c.changeMembership({ op: 'remove', node: b }, l);
-    check(!again.ok && again.reason === 'pending', `a repeat of the uncommitted change answered ${JSON.stringify(again)}`);
+    check(
+      !again.ok && again.reason === 'pending',
+      `a repeat of the uncommitted change answered ${JSON.stringify(again)}`,
+    );
     c.connectAll();
     restoreAll(c);
     c.one(cmd(), 5, true, 3000);
@@ -140,10 +160,16 @@ export const membershipScenarios: Record<string, (ctx: ScenarioContext) => void>
     const idx = res.ok ? res.index : 0;
     // Old majority {l, f1} holds the entry, but the new configuration {f1, f2} needs f2: not committed.
     c.run(5);
-    check(c.raft(l).log.committed < idx, `the removal committed without the new configuration's majority (commit ${c.raft(l).log.committed} >= ${idx})`);
+    check(
+      c.raft(l).log.committed < idx,
+      `the removal committed without the new configuration's majority (commit ${c.raft(l).log.committed} >= ${idx})`,
+    );
     c.connect(f2);
     // Committed, by l itself or (when check quorum deposed l first, as it counts only f1 and f2) by f1 or f2.
-    check(c.until(() => c.committed.has(idx), 500), 'the removal never committed');
+    check(
+      c.until(() => c.committed.has(idx), 500),
+      'the removal never committed',
+    );
     c.run(1);
     check(c.raft(l).role !== 'leader', 'the removed leader did not step down after the change committed');
     const l2 = c.checkOneLeader(1000);
@@ -171,12 +197,18 @@ export const membershipScenarios: Record<string, (ctx: ScenarioContext) => void>
     c.one(cmd(), 5);
     const l = c.checkOneLeader();
     const [a, b, d, e] = c.others(l);
-    c.partition([[l, a], [b, d, e]]);
+    c.partition([
+      [l, a],
+      [b, d, e],
+    ]);
     c.changeMembership({ op: 'remove', node: b }, l);
     c.changeMembership({ op: 'remove', node: d }, l);
     for (let i = 0; i < 3; i++) c.propose(cmd(), l);
     // The majority side elects its own leader, which commits its no-op and a command at the same indexes.
-    check(c.until(() => [b, d, e].some((x) => c.raft(x).role === 'leader'), 300), `no leader among ${[b, d, e].join(',')}`);
+    check(
+      c.until(() => [b, d, e].some((x) => c.raft(x).role === 'leader'), 300),
+      `no leader among ${[b, d, e].join(',')}`,
+    );
     const m = [b, d, e].find((x) => c.raft(x).role === 'leader')!;
     c.propose(cmd(), m);
     c.run(50);
@@ -199,8 +231,17 @@ function groupVoters(c: MultiCluster, g: string): NodeId[] | undefined {
  * removed replica's campaigns must not keep it awake).
  */
 membershipScenarios.multiMembership = (ctx) => {
-  const c = new MultiCluster({ seed: ctx.seed, nodes: 5, groups: 8, snapshotEvery: 20, net: { ...UNRELIABLE, drop: 0.02, longDelayRate: 0.01 } });
-  check(c.until(() => c.allHaveLeaders(), 600), 'not every group elected a leader');
+  const c = new MultiCluster({
+    seed: ctx.seed,
+    nodes: 5,
+    groups: 8,
+    snapshotEvery: 20,
+    net: { ...UNRELIABLE, drop: 0.02, longDelayRate: 0.01 },
+  });
+  check(
+    c.until(() => c.allHaveLeaders(), 600),
+    'not every group elected a leader',
+  );
   let changes = 0;
   const leadersAreVoters = (): void => {
     for (const g of c.groupIds) {
@@ -220,7 +261,10 @@ membershipScenarios.multiMembership = (ctx) => {
       const vs = groupVoters(c, g);
       if (vs) {
         const out = c.replicasOf.get(g)!.filter((id) => !vs.includes(id));
-        const res = out.length > 0 ? c.changeMembership(g, { op: 'add', node: out[0] }) : c.changeMembership(g, { op: 'remove', node: c.rnd.pick(vs) });
+        const res =
+          out.length > 0
+            ? c.changeMembership(g, { op: 'add', node: out[0] })
+            : c.changeMembership(g, { op: 'remove', node: c.rnd.pick(vs) });
         if (res.ok) changes++;
       }
     }
@@ -252,7 +296,10 @@ membershipScenarios.multiMembership = (ctx) => {
   check(groupVoters(c, g0)?.length === 2, 'group 0 could not be shrunk to two voters');
   c.run(50);
   c.start(victim);
-  const q0 = (): boolean => { const l = c.leaderOf(g0); return l !== undefined && c.replica(l, g0)!.raft.quiesced; };
+  const q0 = (): boolean => {
+    const l = c.leaderOf(g0);
+    return l !== undefined && c.replica(l, g0)!.raft.quiesced;
+  };
   check(c.until(q0, 300), `group 0 (voters ${groupVoters(c, g0)}) did not quiesce with a removed replica`);
   // And stays quiesced while the removed replica keeps campaigning. Rebalancing may still hand the group over
   // (a transfer wakes it and moves to a new term); count the wakes that end in the same term.
@@ -263,7 +310,10 @@ membershipScenarios.multiMembership = (ctx) => {
     c.step();
     const q = q0();
     if (!q && wokeIn === undefined && c.leaderOf(g0)) wokeIn = term0();
-    if (q && wokeIn !== undefined) { if (term0() === wokeIn) idleWakes++; wokeIn = undefined; }
+    if (q && wokeIn !== undefined) {
+      if (term0() === wokeIn) idleWakes++;
+      wokeIn = undefined;
+    }
   }
   // Any late message wakes a quiesced member (a stale AppResp after a transfer does, once); the removed
   // replica's pre-votes, every election timeout, would wake it 5 to 15 times in 300 ticks.

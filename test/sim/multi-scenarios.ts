@@ -18,7 +18,10 @@ let seq = 0;
 const cmd = (g: string): string => `m${g}-${++seq}`;
 
 function waitLeaders(c: MultiCluster, ticks = 600): void {
-  check(c.until(() => c.allHaveLeaders(), ticks), `not every group has a leader after ${ticks} ticks: ${c.groupIds.filter((g) => !c.leaderOf(g)).join(', ')}`);
+  check(
+    c.until(() => c.allHaveLeaders(), ticks),
+    `not every group has a leader after ${ticks} ticks: ${c.groupIds.filter((g) => !c.leaderOf(g)).join(', ')}`,
+  );
 }
 
 export const multiScenarios: Record<string, Scenario> = {
@@ -37,7 +40,10 @@ export const multiScenarios: Record<string, Scenario> = {
       c.run(c.rnd.int(1, 6));
       if (c.ids.filter((x) => !c.nodes.get(x)!.up).length > 1) for (const x of c.ids) c.start(x);
     }
-    for (const id of c.ids) { c.nodes.get(id)!.tearNext = false; c.start(id); }
+    for (const id of c.ids) {
+      c.nodes.get(id)!.tearNext = false;
+      c.start(id);
+    }
     c.net = { ...UNRELIABLE, drop: 0, duplicate: 0, longDelayRate: 0 };
     for (const g of c.groupIds) c.one(g, cmd(g), 3, 3000);
     c.checkAcked();
@@ -53,18 +59,38 @@ export const multiScenarios: Record<string, Scenario> = {
     const c = cluster(ctx, { groups: 24, quiesce: false, rebalance: false });
     waitLeaders(c);
     const hb = c.o.heartbeatTick ?? 2;
-    const f0 = c.frames, m0 = c.groupMsgs;
+    const f0 = c.frames,
+      m0 = c.groupMsgs;
     c.run(100);
-    const frames = c.frames - f0, msgs = c.groupMsgs - m0;
+    const frames = c.frames - f0,
+      msgs = c.groupMsgs - m0;
     const pairs = c.ids.length * (c.ids.length - 1);
-    check(frames <= 2.2 * pairs * (100 / hb), `${frames} frames in 100 idle ticks (${pairs} node pairs, heartbeat every ${hb} ticks)`);
+    check(
+      frames <= 2.2 * pairs * (100 / hb),
+      `${frames} frames in 100 idle ticks (${pairs} node pairs, heartbeat every ${hb} ticks)`,
+    );
     check(msgs > 1.5 * frames, `frames carry ${msgs} group messages in ${frames} frames: heartbeats are not coalesced`);
     const minority = c.ids.slice(0, 2);
     const majority = c.ids.slice(2);
     c.partition([minority, majority]);
-    const majorityGroups = c.groupIds.filter((g) => c.replicasOf.get(g)!.filter((id) => majority.includes(id)).length >= 2);
-    check(c.until(() => majorityGroups.every((g) => { const l = c.leaderOf(g); return l !== undefined && majority.includes(l) && c.replica(l, g)!.raft.status().commit === c.replica(l, g)!.raft.log.lastIndex(); }), 400),
-      'groups with a majority on the majority side did not elect there');
+    const majorityGroups = c.groupIds.filter(
+      (g) => c.replicasOf.get(g)!.filter((id) => majority.includes(id)).length >= 2,
+    );
+    check(
+      c.until(
+        () =>
+          majorityGroups.every((g) => {
+            const l = c.leaderOf(g);
+            return (
+              l !== undefined &&
+              majority.includes(l) &&
+              c.replica(l, g)!.raft.status().commit === c.replica(l, g)!.raft.log.lastIndex()
+            );
+          }),
+        400,
+      ),
+      'groups with a majority on the majority side did not elect there',
+    );
     for (const g of majorityGroups) c.one(g, cmd(g), 2);
     c.run(50);
     c.connectAll();
@@ -79,17 +105,33 @@ export const multiScenarios: Record<string, Scenario> = {
     const c = cluster(ctx, { rebalance: false });
     waitLeaders(c);
     for (const g of c.groupIds) c.one(g, cmd(g), 3);
-    check(c.until(() => c.ids.every((id) => c.groupIds.every((g) => { const r = c.replica(id, g); return !r || r.raft.quiesced; })), 200),
-      'idle groups did not all quiesce');
+    check(
+      c.until(
+        () =>
+          c.ids.every((id) =>
+            c.groupIds.every((g) => {
+              const r = c.replica(id, g);
+              return !r || r.raft.quiesced;
+            }),
+          ),
+        200,
+      ),
+      'idle groups did not all quiesce',
+    );
     c.run(5); // the answers to the quiescing heartbeats land
-    const m0 = c.groupMsgs, b0 = c.beatOnly, f0 = c.frames;
+    const m0 = c.groupMsgs,
+      b0 = c.beatOnly,
+      f0 = c.frames;
     c.run(60);
     check(c.groupMsgs === m0, `quiesced groups sent ${c.groupMsgs - m0} messages while idle`);
     check(c.beatOnly - b0 === c.frames - f0 && c.frames > f0, 'idle traffic should be node beats only');
     // A proposal wakes its group, commits, and the group quiesces again.
     const g0 = c.groupIds[0];
     c.one(g0, cmd(g0), 3);
-    check(c.until(() => c.replicasOf.get(g0)!.every((id) => c.replica(id, g0)!.raft.quiesced), 200), 'the group did not quiesce again');
+    check(
+      c.until(() => c.replicasOf.get(g0)!.every((id) => c.replica(id, g0)!.raft.quiesced), 200),
+      'the group did not quiesce again',
+    );
     // A node restarted faster than it can be suspected: its beat's new run id makes the leaders of its
     // quiesced groups heartbeat it, so it learns every leader within a few heartbeat intervals instead of
     // waiting out an election timeout.
@@ -98,7 +140,10 @@ export const multiScenarios: Record<string, Scenario> = {
     c.crash(quick);
     c.start(quick);
     const knows = (): boolean => ledElsewhere.every((g) => c.replica(quick, g)!.raft.leader !== null);
-    check(c.until(knows, 4 * (c.o.heartbeatTick ?? 2) + 3), `${quick} restarted and still misses a leader after ${4 * (c.o.heartbeatTick ?? 2) + 3} ticks`);
+    check(
+      c.until(knows, 4 * (c.o.heartbeatTick ?? 2) + 3),
+      `${quick} restarted and still misses a leader after ${4 * (c.o.heartbeatTick ?? 2) + 3} ticks`,
+    );
     c.run(5);
     const counts = [...c.leadCounts()].sort((a, b) => b[1] - a[1]);
     const victim = counts[0][0];
@@ -110,7 +155,10 @@ export const multiScenarios: Record<string, Scenario> = {
     // survivors (about one failover in a thousand needs three or more rounds). failover.test.ts compares the
     // mean time with an active group's directly.
     const bound = 20 * c.electionTick;
-    check(c.until(() => led.every((g) => c.leaderOf(g) !== undefined), bound), `groups ${led.join(',')} had no new leader ${bound} ticks after their leader died`);
+    check(
+      c.until(() => led.every((g) => c.leaderOf(g) !== undefined), bound),
+      `groups ${led.join(',')} had no new leader ${bound} ticks after their leader died`,
+    );
     for (const g of led) c.one(g, cmd(g), 2);
     c.start(victim);
     waitLeaders(c);
@@ -131,7 +179,10 @@ export const multiScenarios: Record<string, Scenario> = {
     const lr = c.replica(l, g)!.raft;
     check(lr.transferLeadership(target), 'transfer refused');
     check(!lr.propose('refused-during-transfer'), 'a leader in transfer accepted a proposal');
-    check(c.until(() => c.leaderOf(g) === target, 3 * c.electionTick), `${target} did not take over ${g} from ${l}`);
+    check(
+      c.until(() => c.leaderOf(g) === target, 3 * c.electionTick),
+      `${target} did not take over ${g} from ${l}`,
+    );
     check(c.appliedOn(g, before, c.safety.get(g)!.committed.get(before)!.data) === 3, 'a committed entry went missing');
     c.one(g, cmd(g), 3);
 
@@ -139,9 +190,11 @@ export const multiScenarios: Record<string, Scenario> = {
     waitLeaders(r);
     for (let storm = 0; storm < 3; storm++) {
       const [a, b] = [r.rnd.pick(r.ids), r.rnd.pick(r.ids)];
-      r.crash(a); r.crash(b);
+      r.crash(a);
+      r.crash(b);
       r.run(r.rnd.int(20, 60));
-      r.start(a); r.start(b);
+      r.start(a);
+      r.start(b);
       waitLeaders(r);
     }
     const limit = Math.ceil(r.groupIds.length / r.ids.length) + 1;

@@ -14,12 +14,25 @@ import { Coordinator } from '../../system/node/coordinator.js';
 import type { Frame } from '../../system/node/transport.js';
 import { MemoryStorage } from '../../system/raft/memory-storage.js';
 import { Raft } from '../../system/raft/raft.js';
-import type { ConfChange, ConfChangeResult, Entry, HardState, Message, NodeId, Ready, Snapshot } from '../../system/raft/types.js';
+import type {
+  ConfChange,
+  ConfChangeResult,
+  Entry,
+  HardState,
+  Message,
+  NodeId,
+  Ready,
+  Snapshot,
+} from '../../system/raft/types.js';
 import { place } from '../../system/shard/placement.js';
 import { RELIABLE, type NetConfig } from './cluster.js';
 import { GroupSafety } from './safety.js';
 
-type WalRec = { g: string; hs: HardState } | { g: string; e: Entry } | { g: string; trunc: number } | { g: string; reset: number };
+type WalRec =
+  | { g: string; hs: HardState }
+  | { g: string; e: Entry }
+  | { g: string; trunc: number }
+  | { g: string; reset: number };
 
 export interface MultiOptions {
   seed: number;
@@ -57,10 +70,19 @@ export class MultiNode {
   tearNext = false;
   syncs = 0;
 
-  constructor(readonly id: NodeId, readonly groups: string[]) {}
+  constructor(
+    readonly id: NodeId,
+    readonly groups: string[],
+  ) {}
 }
 
-interface InFlight { at: number; from: NodeId; to: NodeId; frame: Frame; toIncarnation: number }
+interface InFlight {
+  at: number;
+  from: NodeId;
+  to: NodeId;
+  frame: Frame;
+  toIncarnation: number;
+}
 
 export class MultiCluster {
   readonly rnd: Random;
@@ -96,7 +118,13 @@ export class MultiCluster {
       this.safety.set(g, new GroupSafety(g));
     }
     for (const id of this.ids) {
-      this.nodes.set(id, new MultiNode(id, this.groupIds.filter((g) => this.replicasOf.get(g)!.includes(id))));
+      this.nodes.set(
+        id,
+        new MultiNode(
+          id,
+          this.groupIds.filter((g) => this.replicasOf.get(g)!.includes(id)),
+        ),
+      );
       this.start(id);
     }
   }
@@ -128,24 +156,44 @@ export class MultiCluster {
       if (snap) store.applySnapshot(snap);
       for (const r of node.wal) {
         if (r.g !== g) continue;
-        if ('hs' in r) { store.setHardState(r.hs); durableHard = r.hs; }
-        else if ('trunc' in r) store.truncate(r.trunc);
-        else if ('reset' in r) { const s = node.snaps.get(g); if (s && s.meta.index >= r.reset) store.applySnapshot(s); }
-        else store.append([r.e]);
+        if ('hs' in r) {
+          store.setHardState(r.hs);
+          durableHard = r.hs;
+        } else if ('trunc' in r) store.truncate(r.trunc);
+        else if ('reset' in r) {
+          const s = node.snaps.get(g);
+          if (s && s.meta.index >= r.reset) store.applySnapshot(s);
+        } else store.append([r.e]);
       }
       const applied = snap ? (JSON.parse(snap.data) as { index: number; data: string }[]) : [];
       const snapIndex = snap?.meta.index ?? 0;
       const raft = new Raft({
-        id, electionTick: this.electionTick, heartbeatTick: this.o.heartbeatTick ?? 2, preVote: true, checkQuorum: true,
-        random: () => rnd.float(), storage: store, applied: snapIndex, hostHeartbeats: true, universe: this.replicasOf.get(g)!,
+        id,
+        electionTick: this.electionTick,
+        heartbeatTick: this.o.heartbeatTick ?? 2,
+        preVote: true,
+        checkQuorum: true,
+        random: () => rnd.float(),
+        storage: store,
+        applied: snapIndex,
+        hostHeartbeats: true,
+        universe: this.replicasOf.get(g)!,
       });
       node.replicas.set(g, { raft, store, durableHard, applied, appliedIndex: snapIndex, snapIndex });
       rafts.set(g, raft);
     }
-    node.coord = new Coordinator({
-      id, members: this.ids, electionTick: this.electionTick, heartbeatTick: this.o.heartbeatTick ?? 2,
-      random: () => rnd.float(), quiesce: this.o.quiesce ?? true, rebalance: this.o.rebalance ?? true,
-    }, rafts);
+    node.coord = new Coordinator(
+      {
+        id,
+        members: this.ids,
+        electionTick: this.electionTick,
+        heartbeatTick: this.o.heartbeatTick ?? 2,
+        random: () => rnd.float(),
+        quiesce: this.o.quiesce ?? true,
+        rebalance: this.o.rebalance ?? true,
+      },
+      rafts,
+    );
     this.log(`start ${id}`);
   }
 
@@ -166,15 +214,25 @@ export class MultiCluster {
 
   // ---- network ----
 
-  disconnect(id: NodeId): void { this.nodes.get(id)!.connected = false; this.log(`disconnect ${id}`); }
-  connect(id: NodeId): void { this.nodes.get(id)!.connected = true; this.log(`connect ${id}`); }
-  connectAll(): void { for (const n of this.nodes.values()) n.connected = true; this.cut.clear(); }
+  disconnect(id: NodeId): void {
+    this.nodes.get(id)!.connected = false;
+    this.log(`disconnect ${id}`);
+  }
+  connect(id: NodeId): void {
+    this.nodes.get(id)!.connected = true;
+    this.log(`connect ${id}`);
+  }
+  connectAll(): void {
+    for (const n of this.nodes.values()) n.connected = true;
+    this.cut.clear();
+  }
 
   partition(sides: NodeId[][]): void {
     this.cut.clear();
     const side = new Map<NodeId, number>();
     sides.forEach((s, i) => s.forEach((id) => side.set(id, i)));
-    for (const a of this.ids) for (const b of this.ids) if (a !== b && side.get(a) !== side.get(b)) this.cut.add(`${a}>${b}`);
+    for (const a of this.ids)
+      for (const b of this.ids) if (a !== b && side.get(a) !== side.get(b)) this.cut.add(`${a}>${b}`);
     this.log(`partition ${JSON.stringify(sides)}`);
   }
 
@@ -193,7 +251,13 @@ export class MultiCluster {
     for (let c = 0; c < copies; c++) {
       let delay = this.rnd.int(this.net.minDelay, this.net.maxDelay + 1);
       if (this.rnd.chance(this.net.longDelayRate)) delay += this.rnd.int(0, this.net.longDelay + 1);
-      this.queue.push({ at: this.now + Math.max(1, delay), from, to, frame, toIncarnation: this.nodes.get(to)!.incarnation });
+      this.queue.push({
+        at: this.now + Math.max(1, delay),
+        from,
+        to,
+        frame,
+        toIncarnation: this.nodes.get(to)!.incarnation,
+      });
     }
   }
 
@@ -278,7 +342,8 @@ export class MultiCluster {
     if (!node.up) return;
     const beat = node.coord!.takeBeat();
     const peers = beat ? this.ids.filter((p) => p !== node.id) : [...outbox.keys()];
-    for (const p of peers) this.enqueue(node.id, p, beat ? { groups: outbox.get(p) ?? {}, beat } : { groups: outbox.get(p)! });
+    for (const p of peers)
+      this.enqueue(node.id, p, beat ? { groups: outbox.get(p) ?? {}, beat } : { groups: outbox.get(p)! });
   }
 
   private persist(node: MultiNode, g: string, r: Replica, rd: Ready): void {
@@ -309,12 +374,14 @@ export class MultiCluster {
       r.snapIndex = rd.snapshot.meta.index;
     }
     for (const e of rd.committedEntries) {
-      if (e.index !== r.appliedIndex + 1) throw new Error(`group ${g}: ${node.id} applies ${e.index} after ${r.appliedIndex}`);
+      if (e.index !== r.appliedIndex + 1)
+        throw new Error(`group ${g}: ${node.id} applies ${e.index} after ${r.appliedIndex}`);
       r.appliedIndex = e.index;
       this.safety.get(g)!.applied(node.id, e);
       if (e.type !== 'normal') continue;
       r.applied.push({ index: e.index, data: e.data });
-      if (this.proposedBy.get(e.data) === node.id && r.raft.role === 'leader') this.acked.push({ g, index: e.index, data: e.data });
+      if (this.proposedBy.get(e.data) === node.id && r.raft.role === 'leader')
+        this.acked.push({ g, index: e.index, data: e.data });
     }
   }
 
@@ -323,7 +390,10 @@ export class MultiCluster {
     if (every <= 0 || r.appliedIndex - r.snapIndex < every) return;
     // As DiskStorage.createSnapshot: everything before it is synced first; the snapshot file is durable.
     node.synced = node.wal.length;
-    node.snaps.set(g, r.store.createSnapshot(r.appliedIndex, JSON.stringify(r.applied), r.raft.configAt(r.appliedIndex)));
+    node.snaps.set(
+      g,
+      r.store.createSnapshot(r.appliedIndex, JSON.stringify(r.applied), r.raft.configAt(r.appliedIndex)),
+    );
     r.snapIndex = r.appliedIndex;
   }
 
@@ -397,7 +467,10 @@ export class MultiCluster {
     const deadline = this.now + ticks;
     while (this.now < deadline) {
       const index = this.propose(g, data);
-      if (index === undefined) { this.run(3); continue; }
+      if (index === undefined) {
+        this.run(3);
+        continue;
+      }
       const waitUntil = this.now + 200;
       while (this.now < waitUntil) {
         if (this.appliedOn(g, index, data) >= expected) return index;
@@ -406,19 +479,23 @@ export class MultiCluster {
         this.step();
       }
     }
-    throw new Error(`group ${g}: ${data} not applied on ${expected} replicas within ${ticks} ticks (trace: ${this.trace.slice(-8).join(' | ')})`);
+    throw new Error(
+      `group ${g}: ${data} not applied on ${expected} replicas within ${ticks} ticks (trace: ${this.trace.slice(-8).join(' | ')})`,
+    );
   }
 
   /** Every acknowledged write is applied, at its index, on every live replica that got that far. */
   checkAcked(): void {
     for (const a of this.acked) {
       const c = this.safety.get(a.g)!.committed.get(a.index);
-      if (!c || c.data !== a.data) throw new Error(`group ${a.g}: acknowledged ${a.data} at ${a.index} is not what was committed there`);
+      if (!c || c.data !== a.data)
+        throw new Error(`group ${a.g}: acknowledged ${a.data} at ${a.index} is not what was committed there`);
       for (const id of this.replicasOf.get(a.g)!) {
         const r = this.replica(id, a.g);
         if (!r || r.appliedIndex < a.index) continue;
         const e = r.applied.find((x) => x.index === a.index);
-        if (e && e.data !== a.data) throw new Error(`group ${a.g}: ${id} applied ${e.data} where ${a.data} was acknowledged`);
+        if (e && e.data !== a.data)
+          throw new Error(`group ${a.g}: ${id} applied ${e.data} where ${a.data} was acknowledged`);
       }
     }
   }

@@ -3,14 +3,19 @@
 import { SCENARIO_NAMES, scenarios } from './scenarios.js';
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-for (const n of names) if (!scenarios[n]) { console.error(`unknown scenario "${n}"; known: ${SCENARIO_NAMES.join(', ')}`); process.exit(3); }
+for (const n of names)
+  if (!scenarios[n]) {
+    console.error(`unknown scenario "${n}"; known: ${SCENARIO_NAMES.join(', ')}`);
+    process.exit(3);
+  }
 const chosen = names.length > 0 ? names : SCENARIO_NAMES;
 const one = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED) : undefined;
 const count = Number(process.env.SIM_SEEDS ?? 20);
 const seeds = one !== undefined ? [one] : Array.from({ length: count }, (_, i) => i + 1);
 const bugs = (process.env.SIM_BUGS ?? '').split(',').filter(Boolean);
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 for (const name of chosen) {
   const t0 = Date.now();
   let bad = 0;
@@ -23,11 +28,15 @@ for (const name of chosen) {
       bad++;
       if (bad <= 3) {
         console.log(`FAIL ${name} seed ${seed}: ${(e as Error).message}`);
-        console.log(`  replay: SIM_SEED=${seed}${bugs.length ? ` SIM_BUGS=${bugs.join(',')}` : ''} npm run test:sim -- ${name}`);
+        console.log(
+          `  replay: SIM_SEED=${seed}${bugs.length ? ` SIM_BUGS=${bugs.join(',')}` : ''} npm run test:sim -- ${name}`,
+        );
       }
     }
   }
-  console.log(`${bad === 0 ? 'ok  ' : 'FAIL'} ${name.padEnd(28)} ${seeds.length - bad}/${seeds.length} seeds  ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(
+    `${bad === 0 ? 'ok  ' : 'FAIL'} ${name.padEnd(28)} ${seeds.length - bad}/${seeds.length} seeds  ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+  );
 }
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

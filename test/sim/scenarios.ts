@@ -156,8 +156,12 @@ export const scenarios: Record<string, Scenario> = {
     const l = c.checkOneLeader();
     const cmds = Array.from({ length: 5 }, cmd);
     const idx = cmds.map((x) => c.propose(x, l));
-    check(idx.every((i) => i !== undefined), 'the leader lost leadership while proposing');
-    for (let k = 0; k < cmds.length; k++) check(c.wait(idx[k]!, 3) === cmds[k], `index ${idx[k]} holds a different command`);
+    check(
+      idx.every((i) => i !== undefined),
+      'the leader lost leadership while proposing',
+    );
+    for (let k = 0; k < cmds.length; k++)
+      check(c.wait(idx[k]!, 3) === cmds[k], `index ${idx[k]} holds a different command`);
   },
 
   rejoin(ctx) {
@@ -183,7 +187,10 @@ export const scenarios: Record<string, Scenario> = {
     c.one(cmd(), 5);
     const l1 = c.checkOneLeader();
     const [a, b, d, e] = c.others(l1);
-    c.partition([[l1, a], [b, d, e]]);
+    c.partition([
+      [l1, a],
+      [b, d, e],
+    ]);
     for (let i = 0; i < 50; i++) c.propose(cmd(), l1);
     c.run(30);
     for (let i = 0; i < 50; i++) c.one(cmd(), 3);
@@ -191,11 +198,17 @@ export const scenarios: Record<string, Scenario> = {
     const l2 = c.checkOneLeader();
     const other = [b, d, e].find((x) => x !== l2)!;
     const third = [b, d, e].find((x) => x !== l2 && x !== other)!;
-    c.partition([[l2, other], [l1, a, third]]);
+    c.partition([
+      [l2, other],
+      [l1, a, third],
+    ]);
     for (let i = 0; i < 50; i++) c.propose(cmd(), l2);
     c.run(30);
     // The original leader's side plus one node of the new majority: they must elect and agree.
-    c.partition([[l1, a, third], [l2, other]]);
+    c.partition([
+      [l1, a, third],
+      [l2, other],
+    ]);
     for (let i = 0; i < 50; i++) c.one(cmd(), 3);
     c.connectAll();
     c.one(cmd(), 5);
@@ -245,15 +258,20 @@ export const scenarios: Record<string, Scenario> = {
       c.one(cmd(), 5);
       const l1 = c.checkOneLeader();
       const [a, b] = c.others(l1);
-      c.crash(a); c.crash(b);
+      c.crash(a);
+      c.crash(b);
       c.one(cmd(), 3);
       const rest = c.ids.filter((x) => x !== a && x !== b);
-      c.crash(rest[0]); c.crash(rest[1]); c.crash(rest[2]);
-      c.start(a); c.start(b);
+      c.crash(rest[0]);
+      c.crash(rest[1]);
+      c.crash(rest[2]);
+      c.start(a);
+      c.start(b);
       c.run(20);
       c.start(rest[2]);
       c.one(cmd(), 3);
-      c.start(rest[0]); c.start(rest[1]);
+      c.start(rest[0]);
+      c.start(rest[1]);
     }
     c.one(cmd(), 5);
   },
@@ -289,10 +307,16 @@ export const scenarios: Record<string, Scenario> = {
         if (n.raft && n.raft.role === 'leader' && c.propose(cmd(), id) !== undefined) leader = id;
       }
       c.run(c.rnd.chance(0.1) ? c.rnd.int(0, 50) : c.rnd.int(0, 5));
-      if (leader !== undefined && c.node(leader).up) { c.crash(leader); up--; }
+      if (leader !== undefined && c.node(leader).up) {
+        c.crash(leader);
+        up--;
+      }
       if (up < 3) {
         const s = c.rnd.pick(c.ids);
-        if (!c.node(s).up) { c.start(s); up++; }
+        if (!c.node(s).up) {
+          c.start(s);
+          up++;
+        }
       }
     }
     for (const id of c.ids) if (!c.node(id).up) c.start(id);
@@ -308,13 +332,19 @@ export const scenarios: Record<string, Scenario> = {
     const term = c.raft(old).term;
     const [a, b] = c.others(old);
     c.partition([[a, b], [old]]);
-    check(c.until(() => [a, b].some((x) => c.raft(x).role === 'leader' && c.raft(x).term > term), 500), 'no new leader');
+    check(
+      c.until(() => [a, b].some((x) => c.raft(x).role === 'leader' && c.raft(x).term > term), 500),
+      'no new leader',
+    );
     const w = [a, b].find((x) => c.raft(x).role === 'leader')!;
     const v = w === a ? b : a;
     c.partition([[w], [v], [old]]);
     c.restart(v);
     // The old leader steps down (check quorum), then campaigns in the voter's term and asks the restarted voter.
-    check(c.until(() => c.raft(old).role !== 'leader', 200), 'the old leader never stepped down');
+    check(
+      c.until(() => c.raft(old).role !== 'leader', 200),
+      'the old leader never stepped down',
+    );
     c.partition([[w], [v, old]]);
     if (c.raft(old).term < c.raft(v).term) c.campaign(old);
     c.run(100);
@@ -332,9 +362,15 @@ export const scenarios: Record<string, Scenario> = {
     c.one(cmd(), 5);
     const s1 = c.checkOneLeader();
     const [s2, s3, s4, s5] = c.others(s1);
-    c.partition([[s1, s2], [s3, s4, s5]]);
+    c.partition([
+      [s1, s2],
+      [s3, s4, s5],
+    ]);
     const i = c.propose(cmd(), s1)!;
-    check(c.until(() => (c.raft(s2).log.term(i) ?? 0) > 0, 50), 'e did not reach S2');
+    check(
+      c.until(() => (c.raft(s2).log.term(i) ?? 0) > 0, 50),
+      'e did not reach S2',
+    );
     c.crash(s1);
     c.partition([[s3, s4, s5], [s2]]);
     // S3 and S4 ignore S5 while S1's lease lasts (leader stickiness) and may time out first: S5 campaigns
@@ -379,7 +415,10 @@ export const scenarios: Record<string, Scenario> = {
     const written = c.one(cmd(), 5);
     const l = c.checkOneLeader();
     check(c.raft(l).readIndex('r1'), 'the leader refused a read');
-    check(c.until(() => c.readStates.some((r) => r.ctx === 'r1'), 50), 'read r1 never confirmed');
+    check(
+      c.until(() => c.readStates.some((r) => r.ctx === 'r1'), 50),
+      'read r1 never confirmed',
+    );
     const r1 = c.readStates.find((r) => r.ctx === 'r1')!;
     check(r1.index >= written, `read index ${r1.index} is below the acknowledged write at ${written}`);
     check(!c.raft(c.others(l)[0]).readIndex('nope'), 'a follower accepted a ReadIndex request');
@@ -391,7 +430,10 @@ export const scenarios: Record<string, Scenario> = {
     check(!c.readStates.some((r) => r.ctx === 'r2'), 'an isolated leader confirmed a read: it could miss a write');
     const l2 = c.checkOneLeader();
     c.raft(l2).readIndex('r3');
-    check(c.until(() => c.readStates.some((r) => r.ctx === 'r3'), 50), 'read r3 never confirmed');
+    check(
+      c.until(() => c.readStates.some((r) => r.ctx === 'r3'), 50),
+      'read r3 never confirmed',
+    );
     check(c.readStates.find((r) => r.ctx === 'r3')!.index >= after, 'new leader read below the latest write');
     c.connectAll();
     c.one(cmd(), 5);
@@ -419,10 +461,16 @@ export const scenarios: Record<string, Scenario> = {
         if (n.raft && n.connected && n.raft.role === 'leader' && c.propose(cmd(), id) !== undefined) leader = id;
       }
       c.run(c.rnd.chance(0.1) ? c.rnd.int(0, 50) : c.rnd.int(0, 3));
-      if (leader !== undefined && c.rnd.chance(0.5) && c.node(leader).connected) { c.disconnect(leader); down++; }
+      if (leader !== undefined && c.rnd.chance(0.5) && c.node(leader).connected) {
+        c.disconnect(leader);
+        down++;
+      }
       if (down >= 3) {
         const s = c.rnd.pick(c.ids);
-        if (!c.node(s).connected) { c.connect(s); down--; }
+        if (!c.node(s).connected) {
+          c.connect(s);
+          down--;
+        }
       }
     }
     c.connectAll();
@@ -441,7 +489,8 @@ export const scenarios: Record<string, Scenario> = {
   snapshotBasic(ctx) {
     const c = cluster(ctx, 3, { snapshotEvery: 10 });
     for (let i = 0; i < 60; i++) c.one(cmd(), 3);
-    for (const id of c.ids) check(c.node(id).snapIndex >= 40, `${id} has not compacted (snapshot at ${c.node(id).snapIndex})`);
+    for (const id of c.ids)
+      check(c.node(id).snapIndex >= 40, `${id} has not compacted (snapshot at ${c.node(id).snapIndex})`);
     check(c.raft(c.ids[0]).log.firstIndex() > 1, 'the log was not compacted');
   },
 
@@ -507,10 +556,12 @@ function snapshotInstall(ctx: ScenarioContext, o: { unreliable: boolean; crash: 
   for (let iter = 0; iter < 4; iter++) {
     const l = c.checkOneLeader(1000);
     const victim = c.others(l)[c.rnd.int(0, 2)];
-    if (o.crash) c.crash(victim); else c.disconnect(victim);
+    if (o.crash) c.crash(victim);
+    else c.disconnect(victim);
     // Enough entries that the leader compacts past what the victim has.
     for (let i = 0; i < 25; i++) c.one(cmd(), 2, true, 3000);
-    if (o.crash) c.start(victim); else c.connect(victim);
+    if (o.crash) c.start(victim);
+    else c.connect(victim);
     c.one(cmd(), 3, true, 3000);
   }
   check((c.delivered.get('Snap') ?? 0) > 0, 'no InstallSnapshot was ever delivered');

@@ -36,7 +36,10 @@ export class FencedCounterDriver implements Client {
   private lastRead: number | undefined;
   private readonly rnd: Random;
 
-  constructor(private readonly inner: Client, seed: number) {
+  constructor(
+    private readonly inner: Client,
+    seed: number,
+  ) {
     this.rnd = new Random(seed);
   }
 

@@ -22,7 +22,11 @@ export function kvGenerator(concurrency: number): Generator {
     const r = ctx.rnd.float();
     if (r < 0.5) return { f: 'read', key };
     if (r < 0.75) return { f: 'write', key, value: uniqueValue(ctx.worker, ctx.count) };
-    return { f: 'cas', key, value: [expectedValue(ctx.worker, ctx.count, ctx.count % OPS_PER_KEY === 0), uniqueValue(ctx.worker, ctx.count)] };
+    return {
+      f: 'cas',
+      key,
+      value: [expectedValue(ctx.worker, ctx.count, ctx.count % OPS_PER_KEY === 0), uniqueValue(ctx.worker, ctx.count)],
+    };
   };
 }
 

@@ -13,7 +13,11 @@ export function registerOp(): Generator {
     const r = ctx.rnd.float();
     if (r < 0.5) return { f: 'read', key: KEY };
     if (r < 0.75) return { f: 'write', key: KEY, value: uniqueValue(ctx.worker, ctx.count) };
-    return { f: 'cas', key: KEY, value: [expectedValue(ctx.worker, ctx.count, ctx.count === 0), uniqueValue(ctx.worker, ctx.count)] };
+    return {
+      f: 'cas',
+      key: KEY,
+      value: [expectedValue(ctx.worker, ctx.count, ctx.count === 0), uniqueValue(ctx.worker, ctx.count)],
+    };
   };
 }
 

@@ -23,7 +23,10 @@ const ILLEGAL: [boolean, Canon] = [false, null];
 export function casRegisterModel(init: Canon): Model<Canon, RegisterInput, RegisterOutput> {
   // The result of every legal step, reused (Model.step's contract: read at once): no allocation per step.
   const out: [boolean, Canon] = [true, null];
-  const ok = (s: Canon): [boolean, Canon] => { out[1] = s; return out; };
+  const ok = (s: Canon): [boolean, Canon] => {
+    out[1] = s;
+    return out;
+  };
   return {
     init: () => init,
     step(state, input, output) {
@@ -63,7 +66,11 @@ export function describeRegisterOp(input: RegisterInput, output: RegisterOutput)
 }
 
 /** Jepsen register events → operations. `keyed` keeps each event's key in the input (kv-register). */
-export function registerOperations(events: readonly HistoryEvent[], file: string | undefined, keyed: boolean): Operation<RegisterInput, RegisterOutput>[] {
+export function registerOperations(
+  events: readonly HistoryEvent[],
+  file: string | undefined,
+  keyed: boolean,
+): Operation<RegisterInput, RegisterOutput>[] {
   const ops: Operation<RegisterInput, RegisterOutput>[] = [];
   for (const p of pairEvents(events, { file })) {
     if (p.type === 'fail') continue; // did not happen
@@ -83,13 +90,19 @@ export function registerOperations(events: readonly HistoryEvent[], file: string
       case 'cas': {
         const v = p.invokeValue;
         if (!Array.isArray(v) || v.length !== 2) {
-          throw new HistoryError(`event ${p.invokeIndex}: cas value must be a pair [old, new], got ${JSON.stringify(v)}`, file);
+          throw new HistoryError(
+            `event ${p.invokeIndex}: cas value must be a pair [old, new], got ${JSON.stringify(v)}`,
+            file,
+          );
         }
         input = { f: 'cas', from: canon(v[0]), to: canon(v[1]), key };
         break;
       }
       default:
-        throw new HistoryError(`event ${p.invokeIndex}: the ${keyed ? 'kv-register' : 'cas-register'} model knows read, write and cas, not "${p.f}"`, file);
+        throw new HistoryError(
+          `event ${p.invokeIndex}: the ${keyed ? 'kv-register' : 'cas-register'} model knows read, write and cas, not "${p.f}"`,
+          file,
+        );
     }
     if (!keyed) delete input.key;
     ops.push(opFrom(p, input, output));

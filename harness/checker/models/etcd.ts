@@ -11,23 +11,41 @@ const NIL = -1000000;
 const ILLEGAL: [boolean, number] = [false, NIL];
 /** The result of every legal step, reused (Model.step's contract: read at once). */
 const OUT: [boolean, number] = [true, NIL];
-const ok = (state: number): [boolean, number] => { OUT[1] = state; return OUT; };
+const ok = (state: number): [boolean, number] => {
+  OUT[1] = state;
+  return OUT;
+};
 
-export interface EtcdInput { op: 'read' | 'write' | 'cas'; arg1?: number; arg2?: number }
-export interface EtcdOutput { ok?: boolean; exists?: boolean; value?: number; unknown?: boolean }
+export interface EtcdInput {
+  op: 'read' | 'write' | 'cas';
+  arg1?: number;
+  arg2?: number;
+}
+export interface EtcdOutput {
+  ok?: boolean;
+  exists?: boolean;
+  value?: number;
+  unknown?: boolean;
+}
 
 export const etcdModel: Model<number, EtcdInput, EtcdOutput> = {
   init: () => NIL,
   step(state, input, output) {
     switch (input.op) {
       case 'read': {
-        const legal = (!output.exists && state === NIL) || (output.exists === true && state === output.value) || output.unknown === true;
+        const legal =
+          (!output.exists && state === NIL) ||
+          (output.exists === true && state === output.value) ||
+          output.unknown === true;
         return legal ? ok(state) : ILLEGAL;
       }
       case 'write':
         return ok(input.arg1!);
       case 'cas': {
-        const legal = (input.arg1 === state && output.ok === true) || (input.arg1 !== state && !output.ok) || output.unknown === true;
+        const legal =
+          (input.arg1 === state && output.ok === true) ||
+          (input.arg1 !== state && !output.ok) ||
+          output.unknown === true;
         return legal ? ok(input.arg1 === state ? input.arg2! : state) : ILLEGAL;
       }
     }
@@ -50,7 +68,8 @@ export const etcdModel: Model<number, EtcdInput, EtcdOutput> = {
 };
 
 function int(v: unknown, what: string, pos: number, file?: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new HistoryError(`event ${pos}: etcd ${what} must be an integer, got ${JSON.stringify(v)}`, file);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new HistoryError(`event ${pos}: etcd ${what} must be an integer, got ${JSON.stringify(v)}`, file);
   return v;
 }
 
@@ -65,15 +84,19 @@ export function etcdOperations(events: readonly HistoryEvent[], file?: string): 
     if (p.f === 'read') {
       if (p.type === 'fail') continue;
       input = { op: 'read' };
-      output = unknown ? { unknown: true } : p.completeValue === null || p.completeValue === undefined
-        ? { exists: false } : { exists: true, value: int(p.completeValue, 'read value', pos, file) };
+      output = unknown
+        ? { unknown: true }
+        : p.completeValue === null || p.completeValue === undefined
+          ? { exists: false }
+          : { exists: true, value: int(p.completeValue, 'read value', pos, file) };
     } else if (p.f === 'write') {
       if (p.type === 'fail') continue;
       input = { op: 'write', arg1: int(p.invokeValue, 'write value', pos, file) };
       output = unknown ? { unknown: true } : {};
     } else if (p.f === 'cas') {
       const v = p.invokeValue;
-      if (!Array.isArray(v) || v.length !== 2) throw new HistoryError(`event ${pos}: cas value must be [old new], got ${JSON.stringify(v)}`, file);
+      if (!Array.isArray(v) || v.length !== 2)
+        throw new HistoryError(`event ${pos}: cas value must be [old new], got ${JSON.stringify(v)}`, file);
       input = { op: 'cas', arg1: int(v[0], 'cas old value', pos, file), arg2: int(v[1], 'cas new value', pos, file) };
       output = unknown ? { unknown: true } : { ok: p.type === 'ok' };
     } else {
@@ -86,7 +109,8 @@ export function etcdOperations(events: readonly HistoryEvent[], file?: string): 
 
 export const etcd: ModelSpec = {
   name: 'etcd',
-  describe: "Porcupine's etcd model: one integer register, nil initially; a failed cas happened and saw a different value",
+  describe:
+    "Porcupine's etcd model: one integer register, nil initially; a failed cas happened and saw a different value",
   takesInit: false,
   create: () => ({ model: etcdModel, toOperations: etcdOperations }),
 };

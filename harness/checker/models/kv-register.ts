@@ -14,7 +14,7 @@ export function kvRegisterModel(init: Canon): Model<Canon, RegisterInput, Regist
 
 export const kvRegister: ModelSpec = {
   name: 'kv-register',
-  describe: 'one cas-register per key (read, write, cas), checked key by key; --init sets every key\'s initial value',
+  describe: "one cas-register per key (read, write, cas), checked key by key; --init sets every key's initial value",
   takesInit: true,
   create: ({ init }) => ({
     model: kvRegisterModel(canon(init)),

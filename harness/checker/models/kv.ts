@@ -7,7 +7,11 @@ import type { Model, Operation } from '../porcupine/types.js';
 import { opFrom, type ModelSpec } from './spec.js';
 import { groupBy, hashString } from './values.js';
 
-export interface KvInput { op: 'get' | 'put' | 'append'; key: string; value: string }
+export interface KvInput {
+  op: 'get' | 'put' | 'append';
+  key: string;
+  value: string;
+}
 /** The string a get returned; undefined when the outcome is unknown (info). */
 export type KvOutput = string | undefined;
 
@@ -27,7 +31,8 @@ function stepOne(state: string, input: KvInput, output: KvOutput): [boolean, str
 }
 
 function describe(input: KvInput, output: KvOutput): string {
-  if (input.op === 'get') return `get(${JSON.stringify(input.key)}) → ${output === undefined ? '?' : JSON.stringify(output)}`;
+  if (input.op === 'get')
+    return `get(${JSON.stringify(input.key)}) → ${output === undefined ? '?' : JSON.stringify(output)}`;
   return `${input.op}(${JSON.stringify(input.key)}, ${JSON.stringify(input.value)})`;
 }
 
@@ -60,7 +65,9 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
   const startsFrom = new Map<KvInput, number>();
   const node = (from: number, value: string, mask: number): number => {
     const id = parent.length;
-    parent.push(from); piece.push(value); length.push((from < 0 ? 0 : length[from]) + value.length);
+    parent.push(from);
+    piece.push(value);
+    length.push((from < 0 ? 0 : length[from]) + value.length);
     text.push(from < 0 ? value : undefined); // a put's string is its value
     applied.push(mask);
     return id;
@@ -68,9 +75,15 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
   const spell = (id: number): string => {
     const chain: number[] = [];
     let k = id;
-    while (text[k] === undefined) { chain.push(k); k = parent[k]; }
+    while (text[k] === undefined) {
+      chain.push(k);
+      k = parent[k];
+    }
     let s = text[k]!;
-    for (let i = chain.length - 1; i >= 0; i--) { s += piece[chain[i]]; text[chain[i]] = s; }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      s += piece[chain[i]];
+      text[chain[i]] = s;
+    }
     return s;
   };
   const idOf = (input: KvInput): number => {
@@ -85,7 +98,11 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
     step(state, input, output) {
       switch (input.op) {
         case 'get':
-          if (output === undefined || (output.length === length[state] && output === (text[state] ?? spell(state)))) { out[0] = true; out[1] = state; return out; }
+          if (output === undefined || (output.length === length[state] && output === (text[state] ?? spell(state)))) {
+            out[0] = true;
+            out[1] = state;
+            return out;
+          }
           return ILLEGAL_ID;
         case 'put': {
           // The node depends on the value and on which puts were applied before, not on the string it replaces.
@@ -94,14 +111,16 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
           const a = 2 * idOf(input) + 1;
           let to = edges.get(a, applied[state]);
           if (to < 0) edges.set(a, applied[state], (to = node(-1, input.value, mask)));
-          out[0] = true; out[1] = to;
+          out[0] = true;
+          out[1] = to;
           return out;
         }
         case 'append': {
           const a = 2 * idOf(input);
           let to = edges.get(a, state);
           if (to < 0) edges.set(a, state, (to = node(state, input.value, applied[state])));
-          out[0] = true; out[1] = to;
+          out[0] = true;
+          out[1] = to;
           return out;
         }
       }
@@ -128,7 +147,10 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
         const puts = g.filter((o) => o.input.op === 'put');
         if (puts.length > 30) continue;
         puts.forEach((o, bit) => putBit.set(o.input, bit));
-        keyPuts.set(g[0].input.key, puts.map((o) => o.input.value));
+        keyPuts.set(
+          g[0].input.key,
+          puts.map((o) => o.input.value),
+        );
       }
       return groups;
     },
@@ -165,7 +187,9 @@ class EdgeTable {
     const mask = this.keyA.length - 1;
     let i = EdgeTable.slot(a, s, mask);
     while (this.keyA[i] !== -1) i = (i + 1) & mask;
-    this.keyA[i] = a; this.keyS[i] = s; this.val[i] = v;
+    this.keyA[i] = a;
+    this.keyS[i] = s;
+    this.val[i] = v;
   }
 
   private grow(): void {
@@ -178,7 +202,9 @@ class EdgeTable {
       if (keyA[j] === -1) continue;
       let i = EdgeTable.slot(keyA[j], keyS[j], mask);
       while (this.keyA[i] !== -1) i = (i + 1) & mask;
-      this.keyA[i] = keyA[j]; this.keyS[i] = keyS[j]; this.val[i] = val[j];
+      this.keyA[i] = keyA[j];
+      this.keyS[i] = keyS[j];
+      this.val[i] = val[j];
     }
   }
 }
@@ -196,7 +222,8 @@ export const kvNoPartitionModel: Model<KvState, KvInput, KvOutput> = {
   readOnly: (input) => input.op === 'get',
   alwaysLegal: (_input, output) => output === undefined,
   equal(a, b) {
-    const ka = Object.keys(a), kb = Object.keys(b);
+    const ka = Object.keys(a),
+      kb = Object.keys(b);
     if (ka.length !== kb.length) return false;
     for (const k of ka) if (a[k] !== b[k]) return false;
     return true;
@@ -221,12 +248,18 @@ export function kvOperations(events: readonly HistoryEvent[], file?: string): Op
   const ops: Operation<KvInput, KvOutput>[] = [];
   for (const p of pairEvents(events, { file })) {
     const pos = p.invokeIndex;
-    if (p.f !== 'get' && p.f !== 'put' && p.f !== 'append') throw new HistoryError(`event ${pos}: the kv model knows get, put and append, not "${p.f}"`, file);
+    if (p.f !== 'get' && p.f !== 'put' && p.f !== 'append')
+      throw new HistoryError(`event ${pos}: the kv model knows get, put and append, not "${p.f}"`, file);
     if (p.type === 'fail') continue;
     if (p.type === 'info' && p.f === 'get') continue; // an unanswered get constrains nothing
     if (p.key === undefined || p.key === null) throw new HistoryError(`event ${pos}: kv ${p.f} has no key`, file);
-    const input: KvInput = { op: p.f, key: text(p.key, 'key', pos, file), value: p.f === 'get' ? '' : text(p.invokeValue, 'value', pos, file) };
-    const output: KvOutput = p.type === 'info' ? undefined : p.f === 'get' ? text(p.completeValue, 'get result', pos, file) : '';
+    const input: KvInput = {
+      op: p.f,
+      key: text(p.key, 'key', pos, file),
+      value: p.f === 'get' ? '' : text(p.invokeValue, 'value', pos, file),
+    };
+    const output: KvOutput =
+      p.type === 'info' ? undefined : p.f === 'get' ? text(p.completeValue, 'get result', pos, file) : '';
     ops.push(opFrom(p, input, output));
   }
   return ops;
@@ -234,7 +267,7 @@ export function kvOperations(events: readonly HistoryEvent[], file?: string): Op
 
 export const kv: ModelSpec = {
   name: 'kv',
-  describe: "Porcupine's kv model: get/put/append on string values (\"\" initially), checked key by key",
+  describe: 'Porcupine\'s kv model: get/put/append on string values ("" initially), checked key by key',
   takesInit: false,
   create: () => ({ model: kvModelInstance(), toOperations: kvOperations }),
 };

@@ -7,8 +7,14 @@ import type { Model, Operation } from '../porcupine/types.js';
 import { opFrom, type ModelSpec } from './spec.js';
 import { canon, groupBy, showCanon, type Canon } from './values.js';
 
-export interface MutexInput { f: 'acquire' | 'release'; key: Canon; owner: number }
-export interface MutexOutput { unknown?: boolean }
+export interface MutexInput {
+  f: 'acquire' | 'release';
+  key: Canon;
+  owner: number;
+}
+export interface MutexOutput {
+  unknown?: boolean;
+}
 
 /** State: the holding process, or -1 when free. */
 export const mutexModel: Model<number, MutexInput, MutexOutput> = {
@@ -22,14 +28,16 @@ export const mutexModel: Model<number, MutexInput, MutexOutput> = {
   alwaysLegal: (_input, output) => output.unknown === true,
   hash: (holder) => (holder + 2) >>> 0,
   partition: (ops) => groupBy(ops, (o) => o.input.key),
-  describeOperation: (i, o) => `${i.key !== null ? `[${showCanon(i.key)}] ` : ''}${i.f} by ${i.owner}${o.unknown ? ' (info)' : ''}`,
+  describeOperation: (i, o) =>
+    `${i.key !== null ? `[${showCanon(i.key)}] ` : ''}${i.f} by ${i.owner}${o.unknown ? ' (info)' : ''}`,
   describeState: (holder) => (holder === -1 ? 'free' : `held by ${holder}`),
 };
 
 export function mutexOperations(events: readonly HistoryEvent[], file?: string): Operation<MutexInput, MutexOutput>[] {
   const ops: Operation<MutexInput, MutexOutput>[] = [];
   for (const p of pairEvents(events, { file })) {
-    if (p.f !== 'acquire' && p.f !== 'release') throw new HistoryError(`event ${p.invokeIndex}: the mutex model knows acquire and release, not "${p.f}"`, file);
+    if (p.f !== 'acquire' && p.f !== 'release')
+      throw new HistoryError(`event ${p.invokeIndex}: the mutex model knows acquire and release, not "${p.f}"`, file);
     if (p.type === 'fail') continue;
     ops.push(opFrom(p, { f: p.f, key: canon(p.key), owner: p.process }, p.type === 'info' ? { unknown: true } : {}));
   }

@@ -11,7 +11,8 @@ export function canon(v: unknown): Canon {
   // their type; NaN becomes a tagged "NaN", so a register holding NaN reads back as NaN (NaN !== NaN would
   // call a correct history invalid).
   const num = (n: number | bigint): string | number => {
-    if (typeof n === 'bigint') return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : `\u0000${n}`;
+    if (typeof n === 'bigint')
+      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : `\u0000${n}`;
     if (Number.isNaN(n)) return '\u0000NaN';
     return Number.isInteger(n) && !Number.isSafeInteger(n) ? `\u0000${BigInt(n)}` : n;
   };
@@ -60,7 +61,8 @@ export function hashString(s: string): number {
 
 export function hashCanon(v: Canon): number {
   if (v === null) return 0x9e3779b9;
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? Math.imul(v | 0, 0x85ebca6b) >>> 0 : hashString(String(v));
+  if (typeof v === 'number')
+    return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? Math.imul(v | 0, 0x85ebca6b) >>> 0 : hashString(String(v));
   if (typeof v === 'boolean') return v ? 1 : 2;
   return hashString(v);
 }

@@ -121,14 +121,20 @@ export class ConfigCache<S> {
     const mask = table.length - 1;
     const W = this.words;
     const bits = set.bits;
-    const hashA = this.hashA, hashB = this.hashB, pool = this.pool;
+    const hashA = this.hashA,
+      hashB = this.hashB,
+      pool = this.pool;
     let slot = a & mask;
     for (let e = table[slot]; e !== 0; slot = (slot + 1) & mask, e = table[slot]) {
       const i = e - 1;
       if (hashA[i] !== a || hashB[i] !== b) continue;
       const base = i * W;
       let same = true;
-      for (let w = 0; w < W; w++) if (pool[base + w] !== bits[w]) { same = false; break; }
+      for (let w = 0; w < W; w++)
+        if (pool[base + w] !== bits[w]) {
+          same = false;
+          break;
+        }
       if (!same) continue;
       const st = this.states[i];
       if (st === state || (model.equal !== undefined && model.equal(st, state))) return false;
@@ -166,9 +172,15 @@ export class ConfigCache<S> {
   private growEntries(): boolean {
     const n = this.hashA.length * 2;
     if (!this.charge((n - this.hashA.length) * (this.words * 4 + 16))) return false;
-    const ha = new Uint32Array(n); ha.set(this.hashA); this.hashA = ha;
-    const hb = new Uint32Array(n); hb.set(this.hashB); this.hashB = hb;
-    const p = new Uint32Array(n * this.words); p.set(this.pool); this.pool = p;
+    const ha = new Uint32Array(n);
+    ha.set(this.hashA);
+    this.hashA = ha;
+    const hb = new Uint32Array(n);
+    hb.set(this.hashB);
+    this.hashB = hb;
+    const p = new Uint32Array(n * this.words);
+    p.set(this.pool);
+    this.pool = p;
     return true;
   }
 

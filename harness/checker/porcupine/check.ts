@@ -16,7 +16,11 @@ const SLICE = 1 << 11;
 const WITNESS_SEARCH_MAX_OPS = 5000;
 const WITNESS_SEARCH_STEPS = 1 << 21;
 
-export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operation<I, O>[], opts: CheckOptions = {}): CheckResult {
+export function checkOperations<S, I, O>(
+  model: Model<S, I, O>,
+  history: Operation<I, O>[],
+  opts: CheckOptions = {},
+): CheckResult {
   const started = performance.now();
   const partitions = model.partition ? model.partition(history) : [history];
   const deadline = opts.timeoutMs && opts.timeoutMs > 0 ? started + opts.timeoutMs : Infinity;
@@ -25,7 +29,9 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
   // Partitions the model decides directly (Model.decide) never reach the search.
   const budget = new CacheBudget(opts.cacheBytes);
   const decided: (PartitionInfo | undefined)[] = sorted.map((ops) => decidePartition(model, ops, computeInfo, budget));
-  const searches = sorted.map((ops, i) => (decided[i] ? undefined : new PortfolioSearch(model, ops, computeInfo, budget)));
+  const searches = sorted.map((ops, i) =>
+    decided[i] ? undefined : new PortfolioSearch(model, ops, computeInfo, budget),
+  );
   const ms = new Array<number>(searches.length).fill(0);
   let illegal = decided.some((d) => d?.verdict === 'illegal');
   let active = searches.map((_, i) => i).filter((i) => searches[i]?.status === 'running');
@@ -37,7 +43,10 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
       const t1 = performance.now();
       ms[i] += t1 - t0;
       if (illegal) break;
-      if (t1 > deadline) { timedOut = true; break; }
+      if (t1 > deadline) {
+        timedOut = true;
+        break;
+      }
     }
     if (timedOut) break;
     active = active.filter((i) => searches[i]!.status === 'running');
@@ -46,7 +55,11 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
     if (!s) return decided[i]!;
     const info: PartitionInfo = {
       verdict: s.status === 'running' ? 'unknown' : s.status,
-      ops: s.ops as Operation[], steps: s.steps, deepest: s.deepest, ms: ms[i], method: 'search',
+      ops: s.ops as Operation[],
+      steps: s.steps,
+      deepest: s.deepest,
+      ms: ms[i],
+      method: 'search',
     };
     if (s.status === 'illegal' && computeInfo) {
       info.longest = s.result.longest.map((order) => ({ order, states: replayStates(model, s.ops, order) }));
@@ -66,18 +79,32 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: Operati
  * partition of moderate size the counterexample still comes from the search, bounded, so that reports read
  * the same whichever path decided: the search's longest prefixes are what a person expects to see.
  */
-function decidePartition<S, I, O>(model: Model<S, I, O>, ops: Operation<I, O>[], computeInfo: boolean, budget: CacheBudget): PartitionInfo | undefined {
+function decidePartition<S, I, O>(
+  model: Model<S, I, O>,
+  ops: Operation<I, O>[],
+  computeInfo: boolean,
+  budget: CacheBudget,
+): PartitionInfo | undefined {
   if (!model.decide) return undefined;
   const t0 = performance.now();
   const d = model.decide(ops, computeInfo);
   if (!d) return undefined;
-  const info: PartitionInfo = { verdict: d.verdict, ops: ops as Operation[], steps: ops.length, ms: 0, method: 'decide' };
+  const info: PartitionInfo = {
+    verdict: d.verdict,
+    ops: ops as Operation[],
+    steps: ops.length,
+    ms: 0,
+    method: 'decide',
+  };
   if (d.verdict === 'illegal' && computeInfo) {
     let longest = [d.order ?? []];
     let offending = d.offending ?? [];
     if (ops.length <= WITNESS_SEARCH_MAX_OPS) {
       const s = new PartitionSearch(model, ops, true, budget);
-      if (s.run(WITNESS_SEARCH_STEPS) === 'illegal') { longest = s.longest; offending = s.offending; }
+      if (s.run(WITNESS_SEARCH_STEPS) === 'illegal') {
+        longest = s.longest;
+        offending = s.offending;
+      }
       s.release();
     }
     info.longest = longest.map((order) => ({ order, states: replayStates(model, ops, order) }));
@@ -109,12 +136,19 @@ export function eventsToOperations<I, O>(events: Event<I, O>[]): Operation<I, O>
   return ops;
 }
 
-export function checkEvents<S, I, O>(model: Model<S, I, O>, events: Event<I, O>[], opts: CheckOptions = {}): CheckResult {
+export function checkEvents<S, I, O>(
+  model: Model<S, I, O>,
+  events: Event<I, O>[],
+  opts: CheckOptions = {},
+): CheckResult {
   if (model.partitionEvent && !model.partition) {
     // Partition the events, then check the partitions together as one operation history partitioned by origin.
     const parts = model.partitionEvent(events).map((p) => eventsToOperations(p));
     const tagged = parts.flatMap((ops, k) => ops.map((o) => ({ ...o, part: k })));
-    const byPart: Model<S, I, O> = { ...model, partition: (h) => parts.map((_, k) => h.filter((o) => (o as { part?: number }).part === k)) };
+    const byPart: Model<S, I, O> = {
+      ...model,
+      partition: (h) => parts.map((_, k) => h.filter((o) => (o as { part?: number }).part === k)),
+    };
     return checkOperations(byPart, tagged, opts);
   }
   return checkOperations(model, eventsToOperations(events), opts);
@@ -133,7 +167,11 @@ function replayStates<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I,
 }
 
 /** Convenience: true / false / "unknown" in the shape of our Validity. */
-export function isLinearizable<S, I, O>(model: Model<S, I, O>, history: Operation<I, O>[], opts: CheckOptions = {}): boolean | 'unknown' {
+export function isLinearizable<S, I, O>(
+  model: Model<S, I, O>,
+  history: Operation<I, O>[],
+  opts: CheckOptions = {},
+): boolean | 'unknown' {
   const v = checkOperations(model, history, { computeInfo: false, ...opts }).verdict;
   return v === 'ok' ? true : v === 'illegal' ? false : 'unknown';
 }

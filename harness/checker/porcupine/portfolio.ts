@@ -26,11 +26,19 @@ export class PortfolioSearch<S, I, O> {
     if (this.searches[0].status !== 'running') this.winner = this.searches[0];
   }
 
-  get status(): SearchState { return this.winner ? this.winner.status : 'running'; }
-  get steps(): number { return this.searches.reduce((a, s) => a + s.steps, 0); }
-  get deepest(): number { return Math.max(...this.searches.map((s) => s.deepest)); }
+  get status(): SearchState {
+    return this.winner ? this.winner.status : 'running';
+  }
+  get steps(): number {
+    return this.searches.reduce((a, s) => a + s.steps, 0);
+  }
+  get deepest(): number {
+    return Math.max(...this.searches.map((s) => s.deepest));
+  }
   /** The finished search (or the first one): its longest prefixes and offending ops are the partition's. */
-  get result(): PartitionSearch<S, I, O> { return this.winner ?? this.searches[0]; }
+  get result(): PartitionSearch<S, I, O> {
+    return this.winner ?? this.searches[0];
+  }
 
   run(budget: number): SearchState {
     if (this.winner) return this.winner.status;

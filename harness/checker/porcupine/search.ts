@@ -88,12 +88,16 @@ export class PartitionSearch<S, I, O> {
     this.set = new LinearizedSet(n);
     this.cache = new ConfigCache<S>(this.set.bits.length, model, budget);
     this.readOnly = new Uint8Array(n);
-    if (model.readOnly) for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(ops[i].input, ops[i].output) ? 1 : 0;
+    if (model.readOnly)
+      for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(ops[i].input, ops[i].output) ? 1 : 0;
     this.lazy = new Uint8Array(n);
     let hard = n;
     if (model.alwaysLegal) {
       for (let i = 0; i < n; i++) {
-        if (ops[i].ret === Infinity && model.alwaysLegal(ops[i].input, ops[i].output)) { this.lazy[i] = 1; hard--; }
+        if (ops[i].ret === Infinity && model.alwaysLegal(ops[i].input, ops[i].output)) {
+          this.lazy[i] = 1;
+          hard--;
+        }
       }
     }
     this.hard = hard;
@@ -111,24 +115,35 @@ export class PartitionSearch<S, I, O> {
     if (this.status !== 'running') return this.status;
     const { next, match, opOf, callOf, retNext } = this.list;
     const list = this.list;
-    const inputs = this.inputs, outputs = this.outputs;
+    const inputs = this.inputs,
+      outputs = this.outputs;
     const model = this.model;
-    const cache = this.cache, set = this.set;
-    const stackNode = this.stackNode, stackState = this.stackState;
+    const cache = this.cache,
+      set = this.set;
+    const stackNode = this.stackNode,
+      stackState = this.stackState;
     const info = this.computeInfo;
-    let depth = this.depth, state = this.state, node = this.node;
+    let depth = this.depth,
+      state = this.state,
+      node = this.node;
     let left = budget;
     let result: SearchState = 'running';
-    const readOnly = this.readOnly, stackForced = this.stackForced, lazy = this.lazy;
+    const readOnly = this.readOnly,
+      stackForced = this.stackForced,
+      lazy = this.lazy;
     const equal = model.equal?.bind(model);
     const hard = this.hard;
-    let hardDone = this.hardDone, deepest = this.deepest;
+    let hardDone = this.hardDone,
+      deepest = this.deepest;
     const stackUrgent = this.stackUrgent;
     let urgent = this.urgent;
     const urgentFirst = this.urgentFirst;
     const hopeless = model.hopeless;
     while (left-- > 0) {
-      if (next[0] === -1) { result = 'ok'; break; }
+      if (next[0] === -1) {
+        result = 'ok';
+        break;
+      }
       let backtrack = false;
       if (match[node] !== -1) {
         // A call: try to linearize its operation here.
@@ -136,7 +151,10 @@ export class PartitionSearch<S, I, O> {
         const r = model.step(state, inputs[op], outputs[op]);
         if (r[0] && lazy[op] === 1 && (equal ? equal(state, r[1]) : r[1] === state)) {
           // A lazy op that changes nothing here: it can as well go last.
-          if (urgent) { urgent = false; node = next[0]; } else node = next[node];
+          if (urgent) {
+            urgent = false;
+            node = next[0];
+          } else node = next[node];
           continue;
         }
         if (r[0]) {
@@ -153,8 +171,13 @@ export class PartitionSearch<S, I, O> {
             lift(list, node);
             // Next, the most urgent operation first: the one whose return comes first (then all, in order).
             const f = urgentFirst ? retNext[0] : -1;
-            if (f !== -1 && lazy[opOf[f]] === 0 && callOf[f] !== next[0]) { node = callOf[f]; urgent = true; }
-            else { node = next[0]; urgent = false; }
+            if (f !== -1 && lazy[opOf[f]] === 0 && callOf[f] !== next[0]) {
+              node = callOf[f];
+              urgent = true;
+            } else {
+              node = next[0];
+              urgent = false;
+            }
             continue;
           }
           set.toggle(op);
@@ -164,20 +187,29 @@ export class PartitionSearch<S, I, O> {
           backtrack = true; // a pending op that can never become legal: this prefix is a dead end
         }
         if (!backtrack) {
-          if (urgent) { urgent = false; node = next[0]; } else node = next[node];
+          if (urgent) {
+            urgent = false;
+            node = next[0];
+          } else node = next[node];
           continue;
         }
       } else {
         // A return whose operation is not linearized yet. If it never returned, everything that did is placed:
         // done, unless some operation left must still be placed legally.
-        if (lazy[opOf[node]] === 1 && hardDone === hard) { result = 'ok'; break; }
+        if (lazy[opOf[node]] === 1 && hardDone === hard) {
+          result = 'ok';
+          break;
+        }
         // Otherwise this prefix cannot be extended.
         if (info && depth >= this.bestDepth) this.recordLongest(depth, opOf[node]);
       }
       // Backtrack: undo the most recent free choice (forced reads above it go with it) and try the next candidate.
       let call = -1;
       do {
-        if (depth === 0) { result = 'illegal'; break; }
+        if (depth === 0) {
+          result = 'illegal';
+          break;
+        }
         depth--;
         call = stackNode[depth];
         state = stackState[depth];
@@ -188,7 +220,10 @@ export class PartitionSearch<S, I, O> {
       } while (stackForced[depth] === 1);
       if (result === 'illegal') break;
       // After the urgent try, the walk starts over from the head (meeting that op again costs one cache hit).
-      if (stackUrgent[depth] === 1) { node = next[0]; urgent = false; } else node = next[call];
+      if (stackUrgent[depth] === 1) {
+        node = next[0];
+        urgent = false;
+      } else node = next[call];
     }
     this.steps += budget - Math.max(left, 0);
     this.depth = depth;

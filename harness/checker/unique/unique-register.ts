@@ -46,7 +46,9 @@ export interface UniqueDecision {
   reason?: string;
 }
 
-const READ = 1, WRITE = 2, CAS = 3;
+const READ = 1,
+  WRITE = 2,
+  CAS = 3;
 /** Slot of the initial value's virtual writer in per-writer arrays (real op i uses slot i + 1). */
 const INIT = 0;
 
@@ -54,7 +56,11 @@ const INIT = 0;
  * Decides one register partition whose ops are sorted by call, or returns undefined when the values are not
  * unique (or not comparable the way the model compares them): the caller then searches.
  */
-export function decideUniqueRegister(ops: readonly Operation<RegisterInput, RegisterOutput>[], init: Canon, witness = true): UniqueDecision | undefined {
+export function decideUniqueRegister(
+  ops: readonly Operation<RegisterInput, RegisterOutput>[],
+  init: Canon,
+  witness = true,
+): UniqueDecision | undefined {
   const n = ops.length;
   const kind = new Uint8Array(n);
   const happens = new Uint8Array(n);
@@ -89,8 +95,12 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
       }
     }
   }
-  const fail = (reason: string, offending: number[]): UniqueDecision =>
-    ({ verdict: 'illegal', reason, offending, order: witness ? [] : undefined });
+  const fail = (reason: string, offending: number[]): UniqueDecision => ({
+    verdict: 'illegal',
+    reason,
+    offending,
+    order: witness ? [] : undefined,
+  });
 
   // 1. Happening ops: close the known ones under "observed the value written by".
   // next[slot]: the happening cas that follows the writer in `slot` (-1: none).
@@ -103,7 +113,10 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
     if (kind[i] === WRITE) continue;
     const slot = writerSlot.get(source[i]);
     if (slot === undefined) {
-      return fail(kind[i] === READ ? 'a read observed a value never written' : 'a cas succeeded from a value never written', [i]);
+      return fail(
+        kind[i] === READ ? 'a read observed a value never written' : 'a cas succeeded from a value never written',
+        [i],
+      );
     }
     observed[i] = slot;
     if (kind[i] === CAS) {
@@ -111,7 +124,10 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
       next[slot] = i;
     }
     const w = slot - 1;
-    if (w >= 0 && !happens[w]) { happens[w] = 1; stack.push(w); }
+    if (w >= 0 && !happens[w]) {
+      happens[w] = 1;
+      stack.push(w);
+    }
   }
 
   // 2. Blocks: walk each chain from its root; every happening writer gets a block and a rank.
@@ -120,7 +136,8 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
   let blocks = 0;
   const walk = (rootSlot: number): void => {
     const b = blocks++;
-    let slot = rootSlot, rank = 0;
+    let slot = rootSlot,
+      rank = 0;
     for (;;) {
       blockOfSlot[slot] = b;
       rankOfSlot[slot] = rank;
@@ -133,7 +150,9 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
   walk(INIT);
   for (let i = 0; i < n; i++) if (happens[i] && kind[i] === WRITE) walk(i + 1);
   // A happening cas no chain reached: its chain loops back on itself (a→b, b→a) and has no first write.
-  for (let i = 0; i < n; i++) if (happens[i] && kind[i] === CAS && blockOfSlot[i + 1] === -1) return fail('cas operations replace each other in a cycle', [i]);
+  for (let i = 0; i < n; i++)
+    if (happens[i] && kind[i] === CAS && blockOfSlot[i + 1] === -1)
+      return fail('cas operations replace each other in a cycle', [i]);
 
   // Per happening op: block and rank (reads rank one above the writer they observed).
   const block = new Int32Array(n).fill(-1);
@@ -142,8 +161,13 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
   let count = 0;
   for (let i = 0; i < n; i++) {
     if (!happens[i]) continue;
-    if (kind[i] === READ) { block[i] = blockOfSlot[observed[i]]; rank[i] = rankOfSlot[observed[i]] + 1; }
-    else { block[i] = blockOfSlot[i + 1]; rank[i] = rankOfSlot[i + 1]; }
+    if (kind[i] === READ) {
+      block[i] = blockOfSlot[observed[i]];
+      rank[i] = rankOfSlot[observed[i]] + 1;
+    } else {
+      block[i] = blockOfSlot[i + 1];
+      rank[i] = rankOfSlot[i + 1];
+    }
     start[block[i] + 1]++;
     count++;
   }
@@ -155,7 +179,8 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
     const fill = start.slice(0, blocks);
     for (let i = 0; i < n; i++) if (happens[i]) members[fill[block[i]]++] = i;
     for (let b = 0; b < blocks; b++) {
-      if (start[b + 1] - start[b] > 1) members.subarray(start[b], start[b + 1]).sort((x, y) => rank[x] - rank[y] || x - y);
+      if (start[b + 1] - start[b] > 1)
+        members.subarray(start[b], start[b + 1]).sort((x, y) => rank[x] - rank[y] || x - y);
     }
   }
 
@@ -168,20 +193,36 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
   {
     let k = 0;
     for (let b = 0; b < blocks; b++) {
-      let maxLowerCall = -Infinity, maxLowerOp = -1; // over ranks below the current one
-      let rankCall = -Infinity, rankOp = -1, curRank = -1; // over the current rank
+      let maxLowerCall = -Infinity,
+        maxLowerOp = -1; // over ranks below the current one
+      let rankCall = -Infinity,
+        rankOp = -1,
+        curRank = -1; // over the current rank
       for (; k < start[b + 1]; k++) {
         const i = members[k];
         const { call, ret } = ops[i];
         if (rank[i] !== curRank) {
-          if (rankCall > maxLowerCall) { maxLowerCall = rankCall; maxLowerOp = rankOp; }
+          if (rankCall > maxLowerCall) {
+            maxLowerCall = rankCall;
+            maxLowerOp = rankOp;
+          }
           curRank = rank[i];
           rankCall = -Infinity;
         }
-        if (ret < maxLowerCall) return fail('an operation returned before an operation it must follow was called', [i, maxLowerOp]);
-        if (call > rankCall) { rankCall = call; rankOp = i; }
-        if (ret < lo[b]) { lo[b] = ret; loOp[b] = i; }
-        if (call > hi[b]) { hi[b] = call; hiOp[b] = i; }
+        if (ret < maxLowerCall)
+          return fail('an operation returned before an operation it must follow was called', [i, maxLowerOp]);
+        if (call > rankCall) {
+          rankCall = call;
+          rankOp = i;
+        }
+        if (ret < lo[b]) {
+          lo[b] = ret;
+          loOp[b] = i;
+        }
+        if (call > hi[b]) {
+          hi[b] = call;
+          hiOp[b] = i;
+        }
       }
     }
   }
@@ -194,7 +235,10 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
   const placed = new Uint8Array(blocks);
   const order: number[] = witness ? [] : (undefined as never);
   // Pointers only move forward (placed blocks stay placed): i1/j1 first unplaced, i2/j2 the next one after it.
-  let i1 = 0, i2 = 1, j1 = 0, j2 = 1;
+  let i1 = 0,
+    i2 = 1,
+    j1 = 0,
+    j2 = 1;
   for (let done = 0; done < blocks; done++) {
     while (placed[byLo[i1]]) i1++;
     if (i2 <= i1) i2 = i1 + 1;
@@ -214,7 +258,12 @@ export function decideUniqueRegister(ops: readonly Operation<RegisterInput, Regi
       // No source: a (least lo) and the block of second least lo must each precede the other.
       const b = byLo[i2];
       const offending = [hiOp[a], hiOp[b]].filter((x, k, xs) => x >= 0 && xs.indexOf(x) === k);
-      return { verdict: 'illegal', reason: 'two groups of operations must each precede the other', offending, order: witness ? order : undefined };
+      return {
+        verdict: 'illegal',
+        reason: 'two groups of operations must each precede the other',
+        offending,
+        order: witness ? order : undefined,
+      };
     }
     placed[pick] = 1;
     if (witness) for (let k = start[pick]; k < start[pick + 1]; k++) order.push(members[k]);

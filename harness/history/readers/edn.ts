@@ -13,16 +13,29 @@ function isTuple(v: EdnValue | undefined): v is Tagged {
 }
 
 function opMap(m: EdnMap, index: number, file: string | undefined): HistoryEvent {
-  const bad = (msg: string): never => { throw new HistoryError(msg, file, m.line); };
+  const bad = (msg: string): never => {
+    throw new HistoryError(msg, file, m.line);
+  };
   const proc = m.get('process');
   let process: HistoryEvent['process'];
   if (typeof proc === 'number' && Number.isInteger(proc)) process = proc;
   else if (proc instanceof Keyword && proc.name === 'nemesis') process = 'nemesis';
   else if (proc === 'nemesis') process = 'nemesis';
-  else bad(proc === undefined ? 'op map has no :process' : `:process must be an integer or :nemesis, got ${JSON.stringify(toPlain(proc))}`);
+  else
+    bad(
+      proc === undefined
+        ? 'op map has no :process'
+        : `:process must be an integer or :nemesis, got ${JSON.stringify(toPlain(proc))}`,
+    );
   const typeV = m.get('type');
-  const type = typeV instanceof Keyword || typeof typeV === 'string' ? (typeV instanceof Keyword ? typeV.name : typeV) : undefined;
-  if (!type || !TYPES.has(type as OpType)) bad(typeV === undefined ? 'op map has no :type' : `:type must be :invoke, :ok, :fail or :info, got ${JSON.stringify(toPlain(typeV))}`);
+  const type =
+    typeV instanceof Keyword || typeof typeV === 'string' ? (typeV instanceof Keyword ? typeV.name : typeV) : undefined;
+  if (!type || !TYPES.has(type as OpType))
+    bad(
+      typeV === undefined
+        ? 'op map has no :type'
+        : `:type must be :invoke, :ok, :fail or :info, got ${JSON.stringify(toPlain(typeV))}`,
+    );
   const fV = m.get('f');
   if (fV === undefined || fV === null) bad('op map has no :f');
   const f = String(toPlain(fV!));
@@ -63,7 +76,11 @@ export function parseEdnHistory(text: string, file?: string, source = 'edn'): Hi
   const events: HistoryEvent[] = forms.map((f, i) => {
     if (!(f instanceof EdnMap)) {
       const line = f instanceof EdnList ? f.line : undefined;
-      throw new HistoryError(`expected an op map like {:process 0, :type :invoke, :f :read}, got ${JSON.stringify(toPlain(f))?.slice(0, 60)}`, file, line);
+      throw new HistoryError(
+        `expected an op map like {:process 0, :type :invoke, :f :read}, got ${JSON.stringify(toPlain(f))?.slice(0, 60)}`,
+        file,
+        line,
+      );
     }
     return opMap(f, i, file);
   });

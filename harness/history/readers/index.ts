@@ -32,16 +32,21 @@ export function parseHistory(text: string, opts: { format?: FormatName; file?: s
   if (text.trim() === '') throw new HistoryError('the file is empty', file);
   const format = opts.format ?? detectFormat(text);
   switch (format) {
-    case 'jsonl': return parseJsonl(text, file);
-    case 'json': return parseJsonArray(text, file);
-    case 'porcupine-etcd': return parsePorcupineEtcd(text, file);
-    case 'porcupine-kv': return parseEdnHistory(text, file, 'porcupine-kv');
+    case 'jsonl':
+      return parseJsonl(text, file);
+    case 'json':
+      return parseJsonArray(text, file);
+    case 'porcupine-etcd':
+      return parsePorcupineEtcd(text, file);
+    case 'porcupine-kv':
+      return parseEdnHistory(text, file, 'porcupine-kv');
     case 'edn': {
       const h = parseEdnHistory(text, file, 'edn');
       if (!opts.format && isPorcupineKv(h)) h.source = 'porcupine-kv';
       return h;
     }
-    default: throw new HistoryError(`unknown format "${format as string}"; known formats: ${FORMATS.join(', ')}`, file);
+    default:
+      throw new HistoryError(`unknown format "${format as string}"; known formats: ${FORMATS.join(', ')}`, file);
   }
 }
 

@@ -17,17 +17,28 @@ export function looksLikeJsonArray(text: string): boolean {
 const bare = (v: unknown): unknown => (typeof v === 'string' && v.startsWith(':') ? v.slice(1) : v);
 
 function event(o: unknown, i: number, file: string | undefined): HistoryEvent {
-  const bad = (msg: string): never => { throw new HistoryError(`op ${i}: ${msg}`, file); };
-  if (!o || typeof o !== 'object' || Array.isArray(o)) bad(`expected an op map like {"process":0,"type":"invoke","f":"read"}, got ${showValue(o)}`);
+  const bad = (msg: string): never => {
+    throw new HistoryError(`op ${i}: ${msg}`, file);
+  };
+  if (!o || typeof o !== 'object' || Array.isArray(o))
+    bad(`expected an op map like {"process":0,"type":"invoke","f":"read"}, got ${showValue(o)}`);
   const m = o as Record<string, unknown>;
   const type = bare(m.type);
   if (!TYPES.has(type as string)) bad(`"type" must be invoke, ok, fail or info, got ${showValue(m.type)}`);
   const p = bare(m.process);
-  if (!(p === 'nemesis' || (typeof p === 'number' && Number.isInteger(p)))) bad(`"process" must be an integer or "nemesis", got ${showValue(m.process)}`);
+  if (!(p === 'nemesis' || (typeof p === 'number' && Number.isInteger(p))))
+    bad(`"process" must be an integer or "nemesis", got ${showValue(m.process)}`);
   const f = bare(m.f);
   if (typeof f !== 'string' || f === '') bad(`"f" must be a non-empty string, got ${showValue(m.f)}`);
-  if (m.time !== undefined && m.time !== null && typeof m.time !== 'number' && typeof m.time !== 'bigint') bad(`"time" must be a number of nanoseconds, got ${showValue(m.time)}`);
-  const e: HistoryEvent = { ...m, index: i, type: type as HistoryEvent['type'], process: p as HistoryEvent['process'], f: f as string };
+  if (m.time !== undefined && m.time !== null && typeof m.time !== 'number' && typeof m.time !== 'bigint')
+    bad(`"time" must be a number of nanoseconds, got ${showValue(m.time)}`);
+  const e: HistoryEvent = {
+    ...m,
+    index: i,
+    type: type as HistoryEvent['type'],
+    process: p as HistoryEvent['process'],
+    f: f as string,
+  };
   if (typeof m.time === 'bigint') e.time = Number(m.time);
   if (m.time === null) delete e.time;
   if (m.index !== undefined && m.index !== i) e.sourceIndex = m.index;

@@ -20,13 +20,17 @@ export function looksLikeJsonl(text: string): boolean {
 }
 
 function validate(o: unknown, file: string | undefined, line: number, index: number): HistoryEvent {
-  const bad = (msg: string): never => { throw new HistoryError(msg, file, line); };
+  const bad = (msg: string): never => {
+    throw new HistoryError(msg, file, line);
+  };
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad(`expected a JSON object, got ${showValue(o)}`);
   const e = o as Record<string, unknown>;
   if (!TYPES.has(e.type as string)) bad(`"type" must be invoke, ok, fail or info, got ${showValue(e.type)}`);
-  if (!(e.process === 'nemesis' || (typeof e.process === 'number' && Number.isInteger(e.process)))) bad(`"process" must be an integer or "nemesis", got ${showValue(e.process)}`);
+  if (!(e.process === 'nemesis' || (typeof e.process === 'number' && Number.isInteger(e.process))))
+    bad(`"process" must be an integer or "nemesis", got ${showValue(e.process)}`);
   if (typeof e.f !== 'string' || e.f === '') bad(`"f" must be a non-empty string, got ${showValue(e.f)}`);
-  if (e.time !== undefined && typeof e.time !== 'number' && typeof e.time !== 'bigint') bad(`"time" must be a number of nanoseconds, got ${showValue(e.time)}`);
+  if (e.time !== undefined && typeof e.time !== 'number' && typeof e.time !== 'bigint')
+    bad(`"time" must be a number of nanoseconds, got ${showValue(e.time)}`);
   const ev = { ...e, index } as HistoryEvent;
   if (typeof e.time === 'bigint') ev.time = Number(e.time);
   if (e.index !== undefined && e.index !== index) ev.sourceIndex = e.index;
@@ -34,9 +38,18 @@ function validate(o: unknown, file: string | undefined, line: number, index: num
 }
 
 function validateHeader(h: Record<string, unknown>, file: string | undefined, line: number): HistoryHeader {
-  if (h.version !== HISTORY_FORMAT_VERSION) throw new HistoryError(`history format version ${showValue(h.version)} is not supported (this faultline reads version ${HISTORY_FORMAT_VERSION})`, file, line);
+  if (h.version !== HISTORY_FORMAT_VERSION)
+    throw new HistoryError(
+      `history format version ${showValue(h.version)} is not supported (this faultline reads version ${HISTORY_FORMAT_VERSION})`,
+      file,
+      line,
+    );
   if (h.model !== undefined && (typeof h.model !== 'string' || !modelNames().includes(h.model))) {
-    throw new HistoryError(`the header names model ${showValue(h.model)}, which is unknown; known models: ${modelNames().join(', ')} (or give --model)`, file, line);
+    throw new HistoryError(
+      `the header names model ${showValue(h.model)}, which is unknown; known models: ${modelNames().join(', ')} (or give --model)`,
+      file,
+      line,
+    );
   }
   return h as HistoryHeader;
 }
@@ -63,7 +76,13 @@ export class JsonlParser {
       const why = /nested deeper/.test(err.message) ? err.message : 'not valid JSON';
       throw new HistoryError(`${why}: ${raw.slice(0, 60)}${raw.length > 60 ? '…' : ''}`, this.file, lineNo);
     }
-    if (this.events.length === 0 && !this.header && o && typeof o === 'object' && (o as Record<string, unknown>).faultline === 'history') {
+    if (
+      this.events.length === 0 &&
+      !this.header &&
+      o &&
+      typeof o === 'object' &&
+      (o as Record<string, unknown>).faultline === 'history'
+    ) {
       this.header = validateHeader(o as Record<string, unknown>, this.file, lineNo);
       return;
     }

@@ -34,7 +34,13 @@ export function openRegularFile(path: string, what = 'history file'): { fd: numb
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new HistoryError(`is a folder, not a ${what}`, path);
     if (!st.isFile()) {
-      const kind = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+      const kind = st.isFIFO()
+        ? 'a FIFO'
+        : st.isCharacterDevice() || st.isBlockDevice()
+          ? 'a device'
+          : st.isSocket()
+            ? 'a socket'
+            : 'not a regular file';
       throw new HistoryError(`is ${kind}, not a regular file; give a ${what}`, path);
     }
     return { fd, size: st.size };
@@ -78,7 +84,11 @@ function readChunks(fd: number, path: string, onChunk: (chunk: Buffer) => void):
 
 /** A whole (regular, open) file as text, refusing files larger than `max` bytes. */
 export function readWhole(fd: number, path: string, size: number, max = MAX_WHOLE_FILE_BYTES): string {
-  if (size > max) throw new HistoryError(`is ${(size / 2 ** 20).toFixed(0)} MiB; EDN histories are read whole and must be at most ${max / 2 ** 20} MiB (convert it to JSONL, which is streamed)`, path);
+  if (size > max)
+    throw new HistoryError(
+      `is ${(size / 2 ** 20).toFixed(0)} MiB; EDN histories are read whole and must be at most ${max / 2 ** 20} MiB (convert it to JSONL, which is streamed)`,
+      path,
+    );
   const dec = new StringDecoder('utf8');
   const parts: string[] = [];
   let total = 0;
@@ -107,7 +117,10 @@ export function forEachLine(fd: number, path: string, sink: LineSink): void {
   let lineNo = 1;
   let first = true;
   const feed = (text: string): void => {
-    if (first && text.length > 0) { text = stripBom(text); first = false; }
+    if (first && text.length > 0) {
+      text = stripBom(text);
+      first = false;
+    }
     let from = 0;
     for (;;) {
       const nl = text.indexOf('\n', from);
@@ -116,7 +129,8 @@ export function forEachLine(fd: number, path: string, sink: LineSink): void {
       const line = parts.length ? parts.join('') + piece : piece;
       parts = [];
       partLen = 0;
-      if (line.length > MAX_LINE_CHARS) throw new HistoryError(`line is longer than ${MAX_LINE_CHARS / 2 ** 20} MiB`, path, lineNo);
+      if (line.length > MAX_LINE_CHARS)
+        throw new HistoryError(`line is longer than ${MAX_LINE_CHARS / 2 ** 20} MiB`, path, lineNo);
       sink(line.endsWith('\r') ? line.slice(0, -1) : line, lineNo++, true);
       from = nl + 1;
     }
@@ -124,7 +138,8 @@ export function forEachLine(fd: number, path: string, sink: LineSink): void {
       parts.push(text.slice(from));
       partLen += text.length - from;
       // A line that never ends (a file of zeros, a garbage blob) is refused before it fills memory.
-      if (partLen > MAX_LINE_CHARS) throw new HistoryError(`line is longer than ${MAX_LINE_CHARS / 2 ** 20} MiB`, path, lineNo);
+      if (partLen > MAX_LINE_CHARS)
+        throw new HistoryError(`line is longer than ${MAX_LINE_CHARS / 2 ** 20} MiB`, path, lineNo);
     }
   };
   readChunks(fd, path, (chunk) => feed(dec.write(chunk)));

@@ -40,8 +40,15 @@ export class PorcupineEtcdParser {
     const m = LINE.exec(l.trimEnd());
     if (!m) throw new HistoryError(`not a Jepsen log line: "${l.slice(0, 60)}"`, this.file, lineNo);
     const process = Number(m[1]);
-    if (!Number.isSafeInteger(process)) throw new HistoryError(`process ${m[1].slice(0, 30)} is too large`, this.file, lineNo);
-    const e: HistoryEvent = { index: this.events.length, type: m[2] as OpType, process, f: m[3], value: parseValue(m[4] ?? '', this.file, lineNo) };
+    if (!Number.isSafeInteger(process))
+      throw new HistoryError(`process ${m[1].slice(0, 30)} is too large`, this.file, lineNo);
+    const e: HistoryEvent = {
+      index: this.events.length,
+      type: m[2] as OpType,
+      process,
+      f: m[3],
+      value: parseValue(m[4] ?? '', this.file, lineNo),
+    };
     if (e.type === 'info') e.error = e.value;
     this.events.push(setLine(e, lineNo));
   }

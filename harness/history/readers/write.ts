@@ -14,7 +14,10 @@ export function exactJson(v: unknown): string {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(exactJson).join(',')}]`;
   if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => `${JSON.stringify(k)}:${exactJson(x)}`).join(',')}}`;
+    return `{${Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => `${JSON.stringify(k)}:${exactJson(x)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(String(v));
 }
@@ -39,7 +42,12 @@ export function toJsonl(h: Pick<History, 'events'> & { header?: Record<string, u
 const SYMBOLIC = /^[A-Za-z*+!_?<>=-][A-Za-z0-9*+!_?<>=.\-/]*$/;
 
 function ednString(s: string): string {
-  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  return `"${s
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 /** A keyword where the name can be one, else a string (EDN keywords cannot hold spaces and the like). */
@@ -58,12 +66,21 @@ export function ednValue(v: unknown): string {
   }
   if (typeof v === 'string') return ednString(v);
   if (Array.isArray(v)) return `[${v.map(ednValue).join(' ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => `${keyword(k)} ${ednValue(x)}`).join(', ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => `${keyword(k)} ${ednValue(x)}`)
+      .join(', ')}}`;
   return ednString(String(v));
 }
 
 function ednOp(e: HistoryEvent, index: number): string {
-  const parts: string[] = [`:index ${index}`, `:type :${e.type}`, `:process ${e.process === 'nemesis' ? ':nemesis' : ednValue(e.process)}`, `:f ${keyword(e.f)}`];
+  const parts: string[] = [
+    `:index ${index}`,
+    `:type :${e.type}`,
+    `:process ${e.process === 'nemesis' ? ':nemesis' : ednValue(e.process)}`,
+    `:f ${keyword(e.f)}`,
+  ];
   const keyed = e.key !== undefined && e.key !== null && e.process !== 'nemesis';
   if (keyed) parts.push(`:value #jepsen.independent.Tuple{:key ${ednValue(e.key)}, :value ${ednValue(e.value)}}`);
   else if (e.value !== undefined || e.type !== 'invoke') parts.push(`:value ${ednValue(e.value)}`);

@@ -3,7 +3,19 @@
 // binary, the shared libraries `ldd` lists for it (with the dynamic loader), libfaketime, and a few /etc files,
 // in a tar fed to `docker import`. One Dockerfile serves both; the chosen path is logged.
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type Docker from 'dockerode';
@@ -106,7 +118,10 @@ export function stageLocalBase(): string {
     }
   }
   mkdirSync(join(root, 'etc'), { recursive: true });
-  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:1000:1000::/home/node:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
+  writeFileSync(
+    join(root, 'etc/passwd'),
+    'root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:1000:1000::/home/node:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n',
+  );
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n');
   writeFileSync(join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
   writeFileSync(join(root, 'etc/hosts'), '127.0.0.1 localhost\n');
@@ -119,13 +134,19 @@ export function stageLocalBase(): string {
 async function importLocalBase(docker: Docker, tag: string): Promise<void> {
   const root = stageLocalBase();
   try {
-    const tar = spawn('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tar = spawn('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     tar.stderr.on('data', (c) => (err += c));
-    const tarDone = new Promise<void>((resolve, reject) => tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code}: ${err}`)))));
+    const tarDone = new Promise<void>((resolve, reject) =>
+      tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code}: ${err}`)))),
+    );
     const [repo, t] = tag.split(':');
     const stream = (await docker.importImage(tar.stdout, {
-      repo, tag: t, changes: ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LABEL faultline.base=1'],
+      repo,
+      tag: t,
+      changes: ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LABEL faultline.base=1'],
     } as object)) as NodeJS.ReadableStream;
     await Promise.all([follow(docker, stream), tarDone]);
     if (!(await imageExists(docker, tag))) throw new Error(`docker import finished but ${tag} is not there`);
@@ -162,6 +183,8 @@ export async function ensureBaseImage(docker: Docker, o: BaseImageOptions = {}):
   log(`base image: ${base} not present (${why}); making a local base from the host's node ${process.version}`);
   const t0 = Date.now();
   await importLocalBase(docker, tag);
-  log(`base image: ${tag} (imported from the host's node binary, its libraries and libfaketime in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  log(
+    `base image: ${tag} (imported from the host's node binary, its libraries and libfaketime in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   return { image: tag, source: 'local-imported' };
 }

@@ -17,7 +17,14 @@ import { writeFaketimeFile } from '../faketime.js';
 import { waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
 import { desiredRules, syncRules, type Rule } from './iptables.js';
-import { PeerRelay, steeredLinks, steeringRules, syncSteering, type LatencySetting, type SteerRule } from './latency.js';
+import {
+  PeerRelay,
+  steeredLinks,
+  steeringRules,
+  syncSteering,
+  type LatencySetting,
+  type SteerRule,
+} from './latency.js';
 import { createRunNetwork } from './subnet.js';
 import { ensureBaseImage } from './base-image.js';
 import { startReaper } from './reaper.js';
@@ -100,17 +107,24 @@ export class DockerRuntime implements Runtime {
 
   async up(spec: ClusterSpec): Promise<NodeHandle[]> {
     if (this.spec) throw new Error('DockerRuntime.up called twice; make a new runtime per cluster');
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(spec.runId)) throw new Error(`runId "${spec.runId}" must be [a-zA-Z0-9_.-] (it names containers)`);
-    if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 200) throw new Error(`nodes must be 1..200, got ${spec.nodes}`);
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(spec.runId))
+      throw new Error(`runId "${spec.runId}" must be [a-zA-Z0-9_.-] (it names containers)`);
+    if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 200)
+      throw new Error(`nodes must be 1..200, got ${spec.nodes}`);
     this.spec = spec;
     const labels = { faultline: '1', 'faultline.run': spec.runId };
-    this.unregister = onCleanup(`docker run ${spec.runId}`, () => this.down(), () => this.downSync());
+    this.unregister = onCleanup(
+      `docker run ${spec.runId}`,
+      () => this.down(),
+      () => this.downSync(),
+    );
     try {
       if (this.o.image) {
         this.image = this.o.image;
         this.faketime = await imageHasFaketime(this.docker, this.image);
       } else {
-        if (!spec.image) throw new Error('the docker runtime needs an image: this target builds none (run it with --runtime local)');
+        if (!spec.image)
+          throw new Error('the docker runtime needs an image: this target builds none (run it with --runtime local)');
         let faketime = false;
         const builder: ImageBuilder = {
           build: async (r) => {
@@ -118,15 +132,22 @@ export class DockerRuntime implements Runtime {
             faketime = img.faketime;
             return img.image;
           },
-          get faketime() { return faketime; },
+          get faketime() {
+            return faketime;
+          },
           log: this.log,
         };
         this.image = await spec.image(builder);
-        this.faketime = faketime || await imageHasFaketime(this.docker, this.image);
+        this.faketime = faketime || (await imageHasFaketime(this.docker, this.image));
       }
       // A Ryuk-style reaper removes this run's labelled objects if the harness is SIGKILLed. It runs node, so it
       // uses the base image (the target's image may hold no node: etcd's does not).
-      await startReaper(this.docker, (await ensureBaseImage(this.docker, { log: () => undefined })).image, spec.runId, this.log);
+      await startReaper(
+        this.docker,
+        (await ensureBaseImage(this.docker, { log: () => undefined })).image,
+        spec.runId,
+        this.log,
+      );
       await this.createNetwork(labels);
       const third = this.subnet!.split('.')[2];
       const prefix = this.subnet!.split('.').slice(0, 2).join('.');
@@ -137,8 +158,15 @@ export class DockerRuntime implements Runtime {
         mkdirSync(clockDir, { recursive: true });
         writeFaketimeFile(join(clockDir, 'faketimerc'), 0);
         this.list.push({
-          name, ip: `${prefix}.${third}.${10 + i}`, containerName: `faultline-${spec.runId}-${name}`,
-          volume: `faultline-${spec.runId}-${name}-data`, clockDir, state: 'killed', rules: [], steer: [], queue: Promise.resolve(),
+          name,
+          ip: `${prefix}.${third}.${10 + i}`,
+          containerName: `faultline-${spec.runId}-${name}`,
+          volume: `faultline-${spec.runId}-${name}-data`,
+          clockDir,
+          state: 'killed',
+          rules: [],
+          steer: [],
+          queue: Promise.resolve(),
           container: undefined as unknown as Docker.Container,
         });
       }
@@ -149,7 +177,9 @@ export class DockerRuntime implements Runtime {
         return d.container;
       };
       this.addr = {
-        runtime: 'docker', names: this.list.map((n) => n.name), listenHost: '0.0.0.0',
+        runtime: 'docker',
+        names: this.list.map((n) => n.name),
+        listenHost: '0.0.0.0',
         port: (_n, p) => port(p),
         peerAddr: (to, p) => `${ipOf(to)}:${port(p)}`,
         clientAddr: (n, p) => `${ipOf(n)}:${port(p)}`,
@@ -179,7 +209,11 @@ export class DockerRuntime implements Runtime {
     await this.docker.createVolume({ Name: n.volume, Labels: nodeLabels });
     const ps = this.spec!.node(n.name, this.addr!);
     n.container = await this.docker.createContainer({
-      name: n.containerName, Hostname: n.name, Image: this.image, Cmd: ps.command, Labels: nodeLabels,
+      name: n.containerName,
+      Hostname: n.name,
+      Image: this.image,
+      Cmd: ps.command,
+      Labels: nodeLabels,
       Env: Object.entries(ps.env ?? {}).map(([k, v]) => `${k}=${v}`),
       ExposedPorts: Object.fromEntries(this.spec!.ports.map((p) => [`${p.container}/tcp`, {}])),
       HostConfig: {
@@ -187,7 +221,9 @@ export class DockerRuntime implements Runtime {
         Binds: [`${n.volume}:${DATA_DIR}`, `${n.clockDir}:/clock:ro`],
         RestartPolicy: { Name: 'no' },
       },
-      NetworkingConfig: { EndpointsConfig: { [this.networkName!]: { IPAMConfig: { IPv4Address: n.ip }, Aliases: [n.name] } } },
+      NetworkingConfig: {
+        EndpointsConfig: { [this.networkName!]: { IPAMConfig: { IPv4Address: n.ip }, Aliases: [n.name] } },
+      },
     });
     const dir = join(this.spec!.logDir, n.name);
     mkdirSync(dir, { recursive: true });
@@ -200,8 +236,17 @@ export class DockerRuntime implements Runtime {
     n.attach = stream;
     if (n.log) {
       const log = n.log;
-      const sink = { write: (c: Buffer) => { if (!log.destroyed && !log.writableEnded) log.write(c); return true; } };
-      this.docker.modem.demuxStream(stream, sink as unknown as NodeJS.WritableStream, sink as unknown as NodeJS.WritableStream);
+      const sink = {
+        write: (c: Buffer) => {
+          if (!log.destroyed && !log.writableEnded) log.write(c);
+          return true;
+        },
+      };
+      this.docker.modem.demuxStream(
+        stream,
+        sink as unknown as NodeJS.WritableStream,
+        sink as unknown as NodeJS.WritableStream,
+      );
     }
     stream.on('error', () => undefined);
     await n.container.start();
@@ -239,8 +284,11 @@ export class DockerRuntime implements Runtime {
       for (const n of targets) {
         try {
           const st = (await n.container.inspect()).State;
-          if (!st.Running) dead.push(`${n.name} exited (${st.ExitCode}); see ${join(this.spec!.logDir, n.name, 'node.log')}`);
-        } catch { /* gone */ }
+          if (!st.Running)
+            dead.push(`${n.name} exited (${st.ExitCode}); see ${join(this.spec!.logDir, n.name, 'node.log')}`);
+        } catch {
+          /* gone */
+        }
       }
       throw new Error(`${(e as Error).message}${dead.length ? `; ${dead.join('; ')}` : ''}`);
     }
@@ -330,7 +378,8 @@ export class DockerRuntime implements Runtime {
   }
 
   async latency(names: string[], ms: number, jitterMs = 0): Promise<void> {
-    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs)) throw new Error(`latency must be finite and >= 0, got ${ms} ± ${jitterMs} ms`);
+    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs))
+      throw new Error(`latency must be finite and >= 0, got ${ms} ± ${jitterMs} ms`);
     for (const x of names) this.node(x);
     for (const x of names) {
       if (ms === 0 && jitterMs === 0) this.lat.delete(x);
@@ -360,8 +409,14 @@ export class DockerRuntime implements Runtime {
     if (n.state === 'killed' || n.pid === undefined || !this.peerRelay) return;
     const relay = this.peerRelay;
     const peerPorts = this.spec!.ports.filter((p) => p.kind === 'peer').map((p) => p.container);
-    const to = steeredLinks(this.list.map((x) => x.name), new Set(this.lat.keys())).filter(([x]) => x === n.name)
-      .flatMap(([, y]) => peerPorts.map((port) => ({ ip: this.node(y).ip, port, relayPort: relay.relayPort(y, port) })));
+    const to = steeredLinks(
+      this.list.map((x) => x.name),
+      new Set(this.lat.keys()),
+    )
+      .filter(([x]) => x === n.name)
+      .flatMap(([, y]) =>
+        peerPorts.map((port) => ({ ip: this.node(y).ip, port, relayPort: relay.relayPort(y, port) })),
+      );
     const want = steeringRules({ runId: this.spec!.runId, gateway: relay.o.gateway, to });
     await syncSteering(n.pid, n.steer, want, n.name);
     n.steer = want;
@@ -370,7 +425,9 @@ export class DockerRuntime implements Runtime {
   /** The latency relay's counters (connections relayed, bytes, chunks held back), once latency was used. */
   latencyRelayStats(): { accepted: number; open: number; bytes: number; delayedChunks: number } | undefined {
     const r = this.peerRelay;
-    return r ? { accepted: r.accepted, open: r.connections(), bytes: r.bytes, delayedChunks: r.delayedChunks } : undefined;
+    return r
+      ? { accepted: r.accepted, open: r.connections(), bytes: r.bytes, delayedChunks: r.delayedChunks }
+      : undefined;
   }
 
   /** The OUTPUT steering rules installed in the node's namespace. */
@@ -415,8 +472,11 @@ export class DockerRuntime implements Runtime {
 
   async clockSet(name: string, offsetMs: number): Promise<void> {
     const n = this.node(name);
-    if (this.spec && !this.spec.clockFaults) throw new Error('clock faults do not reach this target\'s programs');
-    if (!this.faketime) throw new Error(`clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); install libfaketime on the host (apt-get install faketime) and rebuild`);
+    if (this.spec && !this.spec.clockFaults) throw new Error("clock faults do not reach this target's programs");
+    if (!this.faketime)
+      throw new Error(
+        `clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); install libfaketime on the host (apt-get install faketime) and rebuild`,
+      );
     writeFaketimeFile(join(n.clockDir, 'faketimerc'), offsetMs);
     if (offsetMs === 0) this.clocks.delete(name);
     else this.clocks.set(name, offsetMs);
@@ -424,7 +484,10 @@ export class DockerRuntime implements Runtime {
 
   async clockReset(names?: string[]): Promise<void> {
     if (this.spec && !this.spec.clockFaults) return;
-    for (const x of names ?? this.list.map((n) => n.name)) await this.clockSet(x, 0).catch((e) => { if (this.faketime) throw e; });
+    for (const x of names ?? this.list.map((n) => n.name))
+      await this.clockSet(x, 0).catch((e) => {
+        if (this.faketime) throw e;
+      });
   }
 
   /** Current clock offsets (ms) of nodes with a non-zero offset. */
@@ -442,33 +505,54 @@ export class DockerRuntime implements Runtime {
     await Promise.all(this.list.map((n) => serial(n, () => this.syncSteeringNow(n))));
     if (this.faketime) await this.clockReset();
     // resume and start are no-ops unless the node is paused / killed when its turn in the node's queue comes.
-    await Promise.all(this.list.map(async (n) => {
-      await this.resume(n.name);
-      await this.start(n.name);
-    }));
+    await Promise.all(
+      this.list.map(async (n) => {
+        await this.resume(n.name);
+        await this.start(n.name);
+      }),
+    );
   }
 
   async down(): Promise<void> {
     if (this.downed) return;
     this.downed = true;
     const runId = this.spec?.runId;
-    await Promise.all(this.list.map(async (n) => {
-      if (n.container) {
-        try { await n.container.remove({ force: true, v: false }); } catch (e) { if (!is404(e) && !/already in progress/.test((e as Error).message)) this.log(`remove ${n.containerName}: ${(e as Error).message}`); }
-      }
-      (n.attach as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-      n.state = 'killed';
-      n.pid = undefined;
-      n.rules = [];
-    }));
-    await Promise.all(this.list.map((n) => new Promise<void>((r) => (n.log && !n.log.writableEnded ? n.log.end(() => r()) : r()))));
+    await Promise.all(
+      this.list.map(async (n) => {
+        if (n.container) {
+          try {
+            await n.container.remove({ force: true, v: false });
+          } catch (e) {
+            if (!is404(e) && !/already in progress/.test((e as Error).message))
+              this.log(`remove ${n.containerName}: ${(e as Error).message}`);
+          }
+        }
+        (n.attach as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+        n.state = 'killed';
+        n.pid = undefined;
+        n.rules = [];
+      }),
+    );
+    await Promise.all(
+      this.list.map((n) => new Promise<void>((r) => (n.log && !n.log.writableEnded ? n.log.end(() => r()) : r()))),
+    );
     await this.peerRelay?.close().catch(() => undefined);
     if (this.network) {
-      try { await this.network.remove(); } catch (e) { if (!is404(e)) this.log(`remove network ${this.networkName}: ${(e as Error).message}`); }
+      try {
+        await this.network.remove();
+      } catch (e) {
+        if (!is404(e)) this.log(`remove network ${this.networkName}: ${(e as Error).message}`);
+      }
     }
-    await Promise.all(this.list.map(async (n) => {
-      try { await this.docker.getVolume(n.volume).remove(); } catch (e) { if (!is404(e)) this.log(`remove volume ${n.volume}: ${(e as Error).message}`); }
-    }));
+    await Promise.all(
+      this.list.map(async (n) => {
+        try {
+          await this.docker.getVolume(n.volume).remove();
+        } catch (e) {
+          if (!is404(e)) this.log(`remove volume ${n.volume}: ${(e as Error).message}`);
+        }
+      }),
+    );
     // Anything else carrying this run's label (a half-created object after a failed up()).
     if (runId) await cleanLeftovers({ runId, docker: this.docker }).catch(() => undefined);
     if (this.clockRoot) rmSync(this.clockRoot, { recursive: true, force: true });
@@ -480,11 +564,19 @@ export class DockerRuntime implements Runtime {
     if (this.downed || !this.spec) return;
     this.downed = true;
     const label = `label=faultline.run=${this.spec.runId}`;
-    const ids = spawnSync('docker', ['ps', '-aq', '--filter', label], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+    const ids =
+      spawnSync('docker', ['ps', '-aq', '--filter', label], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ??
+      [];
     if (ids.length) spawnSync('docker', ['rm', '-f', ...ids]);
-    const nets = spawnSync('docker', ['network', 'ls', '-q', '--filter', label], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+    const nets =
+      spawnSync('docker', ['network', 'ls', '-q', '--filter', label], { encoding: 'utf8' })
+        .stdout?.split('\n')
+        .filter(Boolean) ?? [];
     if (nets.length) spawnSync('docker', ['network', 'rm', ...nets]);
-    const vols = spawnSync('docker', ['volume', 'ls', '-q', '--filter', label], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+    const vols =
+      spawnSync('docker', ['volume', 'ls', '-q', '--filter', label], { encoding: 'utf8' })
+        .stdout?.split('\n')
+        .filter(Boolean) ?? [];
     if (vols.length) spawnSync('docker', ['volume', 'rm', ...vols]);
     if (this.clockRoot) rmSync(this.clockRoot, { recursive: true, force: true });
   }

@@ -21,7 +21,10 @@ export function runtimeModules(root: string, roots = RUNTIME_PACKAGES): string[]
     let found: string | undefined;
     for (;;) {
       const cand = join(dir, 'node_modules', name);
-      if (existsSync(join(cand, 'package.json'))) { found = cand; break; }
+      if (existsSync(join(cand, 'package.json'))) {
+        found = cand;
+        break;
+      }
       if (dir === root || dirname(dir) === dir) break;
       dir = dirname(dir);
       if (dir.endsWith('/node_modules')) dir = dirname(dir);
@@ -29,7 +32,10 @@ export function runtimeModules(root: string, roots = RUNTIME_PACKAGES): string[]
     if (!found) throw new Error(`runtime dependency ${name} not found under ${from}/node_modules (run npm install)`);
     if (seen.has(found)) return;
     seen.add(found);
-    const pj = JSON.parse(readFileSync(join(found, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    const pj = JSON.parse(readFileSync(join(found, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
     for (const dep of Object.keys({ ...pj.dependencies, ...pj.optionalDependencies })) {
       try {
         visit(dep, found);
@@ -40,12 +46,17 @@ export function runtimeModules(root: string, roots = RUNTIME_PACKAGES): string[]
   };
   for (const r of roots) visit(r, root);
   // Keep only top-level packages: a nested node_modules/<a>/node_modules/<b> is inside <a>'s folder already.
-  return [...seen].map((p) => p.slice(join(root, 'node_modules').length + 1)).filter((p) => !p.includes('/node_modules/')).sort();
+  return [...seen]
+    .map((p) => p.slice(join(root, 'node_modules').length + 1))
+    .filter((p) => !p.includes('/node_modules/'))
+    .sort();
 }
 
 function walkFiles(p: string): string[] {
   if (!statSync(p).isDirectory()) return [p];
-  return readdirSync(p).sort().flatMap((n) => walkFiles(join(p, n)));
+  return readdirSync(p)
+    .sort()
+    .flatMap((n) => walkFiles(join(p, n)));
 }
 
 export interface ImageRecipe {
@@ -66,7 +77,10 @@ export function contentHash(r: ImageRecipe, base: string): string {
     const src = r.files[dest];
     for (const f of walkFiles(src)) {
       if (f.endsWith('.map') || f.endsWith('.tsbuildinfo')) continue;
-      h.update(join(dest, f.slice(src.length))).update('\0').update(readFileSync(f)).update('\0');
+      h.update(join(dest, f.slice(src.length)))
+        .update('\0')
+        .update(readFileSync(f))
+        .update('\0');
     }
   }
   h.update(`base=${base}\0faketime=${existsSync(HOST_LIBFAKETIME)}\0labels=${JSON.stringify(r.labels ?? {})}`);
@@ -109,24 +123,45 @@ export async function buildImage(docker: Docker, r: ImageRecipe, o: BaseImageOpt
   const t0 = Date.now();
   const ctx = stageContext(r);
   try {
-    const tar = spawn('tar', ['-C', ctx, '-h', '--numeric-owner', '--owner=0', '--group=0', '--exclude=*.map', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tar = spawn(
+      'tar',
+      ['-C', ctx, '-h', '--numeric-owner', '--owner=0', '--group=0', '--exclude=*.map', '-c', '.'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let tarErr = '';
     tar.stderr.on('data', (c) => (tarErr += c));
-    const tarDone = new Promise<void>((res, rej) => tar.on('close', (code) => (code === 0 ? res() : rej(new Error(`tar exited ${code}: ${tarErr}`)))));
+    const tarDone = new Promise<void>((res, rej) =>
+      tar.on('close', (code) => (code === 0 ? res() : rej(new Error(`tar exited ${code}: ${tarErr}`)))),
+    );
     const stream = await docker.buildImage(tar.stdout, {
-      t: tag, dockerfile: 'Dockerfile', buildargs: { BASE: base.image }, rm: true, forcerm: true, pull: false,
+      t: tag,
+      dockerfile: 'Dockerfile',
+      buildargs: { BASE: base.image },
+      rm: true,
+      forcerm: true,
+      pull: false,
       labels: { ...(r.labels ?? {}), 'faultline.image': r.name, 'faultline.faketime': faketime ? '1' : '0' },
     } as Docker.ImageBuildOptions);
     const lines: string[] = [];
-    await Promise.all([tarDone, new Promise<void>((res, rej) => {
-      docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string; stream?: string }>) => {
-        if (err) return rej(err);
-        const bad = (out ?? []).find((x) => x.error);
-        if (bad) return rej(new Error(`docker build of ${tag} failed: ${bad.error}\n${lines.slice(-20).join('')}`));
-        res();
-      }, (ev: { stream?: string }) => { if (ev.stream) lines.push(ev.stream); });
-    })]);
-    if (!(await imageExists(docker, tag))) throw new Error(`docker build finished but ${tag} is missing:\n${lines.slice(-20).join('')}`);
+    await Promise.all([
+      tarDone,
+      new Promise<void>((res, rej) => {
+        docker.modem.followProgress(
+          stream,
+          (err: Error | null, out: Array<{ error?: string; stream?: string }>) => {
+            if (err) return rej(err);
+            const bad = (out ?? []).find((x) => x.error);
+            if (bad) return rej(new Error(`docker build of ${tag} failed: ${bad.error}\n${lines.slice(-20).join('')}`));
+            res();
+          },
+          (ev: { stream?: string }) => {
+            if (ev.stream) lines.push(ev.stream);
+          },
+        );
+      }),
+    ]);
+    if (!(await imageExists(docker, tag)))
+      throw new Error(`docker build finished but ${tag} is missing:\n${lines.slice(-20).join('')}`);
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }

@@ -28,7 +28,20 @@ export function desiredRules(i: RuleInputs): Rule[] {
     rules.push(['-s', ip, ...tag, '-j', 'DROP']);
   }
   if (i.loss && i.loss.p > 0) {
-    for (const ip of i.loss.from) rules.push(['-s', ip, '-m', 'statistic', '--mode', 'random', '--probability', String(i.loss.p), ...tag, '-j', 'DROP']);
+    for (const ip of i.loss.from)
+      rules.push([
+        '-s',
+        ip,
+        '-m',
+        'statistic',
+        '--mode',
+        'random',
+        '--probability',
+        String(i.loss.p),
+        ...tag,
+        '-j',
+        'DROP',
+      ]);
   }
   return rules;
 }
@@ -37,7 +50,11 @@ function quote(s: string): string {
   return /^[A-Za-z0-9_.:/=+-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`;
 }
 
-export function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -63,12 +80,19 @@ export async function syncRules(pid: number, have: Rule[], want: Rule[], who: st
   const del = have.filter((r) => !wantKeys.has(key(r)));
   const add = want.filter((r) => !haveKeys.has(key(r)));
   if (del.length === 0 && add.length === 0) return;
-  const text = ['*filter', ...add.map((r) => `-A INPUT ${r.map(quote).join(' ')}`), ...del.map((r) => `-D INPUT ${r.map(quote).join(' ')}`), 'COMMIT', ''].join('\n');
+  const text = [
+    '*filter',
+    ...add.map((r) => `-A INPUT ${r.map(quote).join(' ')}`),
+    ...del.map((r) => `-D INPUT ${r.map(quote).join(' ')}`),
+    'COMMIT',
+    '',
+  ].join('\n');
   const r = await run('nsenter', ['-t', String(pid), '-n', 'iptables-restore', '-w', '--noflush'], text);
   if (r.code === 0) return;
   for (const rule of del) await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-D', 'INPUT', ...rule]);
   for (const rule of add) {
     const a = await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-A', 'INPUT', ...rule]);
-    if (a.code !== 0) throw new Error(`iptables in ${who}'s network namespace failed: ${a.stderr.trim() || r.stderr.trim()}`);
+    if (a.code !== 0)
+      throw new Error(`iptables in ${who}'s network namespace failed: ${a.stderr.trim() || r.stderr.trim()}`);
   }
 }

@@ -22,7 +22,10 @@ import { chunkDelay, endAll, endTogether } from '../relayed-conn.js';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { run, type Rule } from './iptables.js';
 
-export interface LatencySetting { ms: number; jitterMs: number }
+export interface LatencySetting {
+  ms: number;
+  jitterMs: number;
+}
 
 export interface RelayHooks {
   /** `to` must not hear `from` (the runtime's grudge). */
@@ -39,10 +42,17 @@ export function steeredLinks(names: readonly string[], delayed: ReadonlySet<stri
   return out;
 }
 
-export interface SteerRule { table: 'nat' | 'filter'; rule: Rule }
+export interface SteerRule {
+  table: 'nat' | 'filter';
+  rule: Rule;
+}
 
 /** The OUTPUT rules node `x` needs so its dials to each peer in `to` go through the relay. Pure. */
-export function steeringRules(o: { runId: string; gateway: string; to: Array<{ ip: string; port: number; relayPort: number }> }): SteerRule[] {
+export function steeringRules(o: {
+  runId: string;
+  gateway: string;
+  to: Array<{ ip: string; port: number; relayPort: number }>;
+}): SteerRule[] {
   const tag = ['-m', 'comment', '--comment', `faultline:${o.runId}:latency`];
   const rules: SteerRule[] = [];
   for (const t of o.to) {
@@ -67,19 +77,44 @@ export async function syncSteering(pid: number, have: SteerRule[], want: SteerRu
   if (add.length === 0 && del.length === 0) return;
   const lines: string[] = [];
   for (const table of ['nat', 'filter'] as const) {
-    const a = add.filter((r) => r.table === table), d = del.filter((r) => r.table === table);
+    const a = add.filter((r) => r.table === table),
+      d = del.filter((r) => r.table === table);
     if (a.length + d.length === 0) continue;
     // nat before filter in each table section order is irrelevant; within nat, DNAT must exist before the REJECT
     // in filter starts resetting direct connections, which one atomic restore of both tables gives.
-    lines.push(`*${table}`, ...a.map((r) => `-A OUTPUT ${r.rule.map(quote).join(' ')}`), ...d.map((r) => `-D OUTPUT ${r.rule.map(quote).join(' ')}`), 'COMMIT');
+    lines.push(
+      `*${table}`,
+      ...a.map((r) => `-A OUTPUT ${r.rule.map(quote).join(' ')}`),
+      ...d.map((r) => `-D OUTPUT ${r.rule.map(quote).join(' ')}`),
+      'COMMIT',
+    );
   }
-  const r = await run('nsenter', ['-t', String(pid), '-n', 'iptables-restore', '-w', '--noflush'], `${lines.join('\n')}\n`);
+  const r = await run(
+    'nsenter',
+    ['-t', String(pid), '-n', 'iptables-restore', '-w', '--noflush'],
+    `${lines.join('\n')}\n`,
+  );
   if (r.code === 0) return;
   // One rule at a time (a rule may have vanished with a restart we did not see).
-  for (const x of del) await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-t', x.table, '-D', 'OUTPUT', ...x.rule]);
+  for (const x of del)
+    await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-t', x.table, '-D', 'OUTPUT', ...x.rule]);
   for (const x of add) {
-    const a = await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-t', x.table, '-A', 'OUTPUT', ...x.rule]);
-    if (a.code !== 0) throw new Error(`iptables (${x.table} OUTPUT) in ${who}'s network namespace failed: ${a.stderr.trim() || r.stderr.trim()}`);
+    const a = await run('nsenter', [
+      '-t',
+      String(pid),
+      '-n',
+      'iptables',
+      '-w',
+      '-t',
+      x.table,
+      '-A',
+      'OUTPUT',
+      ...x.rule,
+    ]);
+    if (a.code !== 0)
+      throw new Error(
+        `iptables (${x.table} OUTPUT) in ${who}'s network namespace failed: ${a.stderr.trim() || r.stderr.trim()}`,
+      );
   }
 }
 
@@ -87,13 +122,21 @@ export async function syncSteering(pid: number, have: SteerRule[], want: SteerRu
 class Pipe {
   holed = false;
   private readonly writer: DelayedWriter;
-  constructor(readonly from: string, readonly to: string, out: Socket, private readonly relay: PeerRelay) {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    out: Socket,
+    private readonly relay: PeerRelay,
+  ) {
     this.writer = new DelayedWriter(out);
   }
 
   push(chunk: Buffer): void {
     const h = this.relay.hooks;
-    if (h.isCut(this.from, this.to)) { this.holed = true; return; }
+    if (h.isCut(this.from, this.to)) {
+      this.holed = true;
+      return;
+    }
     const delay = chunkDelay(h.lossOf(this.to), h.latencyOf(this.to), () => this.relay.random(), 200);
     this.relay.bytes += chunk.length;
     if (this.writer.write(chunk, delay)) this.relay.delayedChunks++;
@@ -104,7 +147,12 @@ class Pipe {
   }
 }
 
-interface Conn { down: Socket; up: Socket; send: Pipe; reply: Pipe }
+interface Conn {
+  down: Socket;
+  up: Socket;
+  send: Pipe;
+  reply: Pipe;
+}
 
 export interface PeerRelayOptions {
   gateway: string;
@@ -126,7 +174,10 @@ export class PeerRelay {
   bytes = 0;
   delayedChunks = 0;
 
-  private constructor(readonly o: PeerRelayOptions, readonly hooks: RelayHooks) {
+  private constructor(
+    readonly o: PeerRelayOptions,
+    readonly hooks: RelayHooks,
+  ) {
     this.byIp = new Map(Object.entries(o.ips).map(([n, ip]) => [ip, n]));
     this.random = hooks.random ?? Math.random;
   }
@@ -165,7 +216,10 @@ export class PeerRelay {
   private accept(to: string, port: number, down: Socket): void {
     down.on('error', () => undefined);
     const from = down.remoteAddress ? this.byIp.get(down.remoteAddress.replace(/^::ffff:/, '')) : undefined;
-    if (!from) { down.destroy(); return; }
+    if (!from) {
+      down.destroy();
+      return;
+    }
     this.accepted++;
     const up = new Socket();
     up.setNoDelay(true);
@@ -174,11 +228,19 @@ export class PeerRelay {
     const close = endTogether(conn, this.conns);
     const healedHole = (p: Pipe): boolean => p.holed && !this.hooks.isCut(p.from, p.to);
     down.on('data', (b: Buffer) => {
-      if (healedHole(conn.send) || healedHole(conn.reply)) { down.resetAndDestroy(); close(); return; }
+      if (healedHole(conn.send) || healedHole(conn.reply)) {
+        down.resetAndDestroy();
+        close();
+        return;
+      }
       conn.send.push(b);
     });
     up.on('data', (b: Buffer) => {
-      if (healedHole(conn.send) || healedHole(conn.reply)) { down.resetAndDestroy(); close(); return; }
+      if (healedHole(conn.send) || healedHole(conn.reply)) {
+        down.resetAndDestroy();
+        close();
+        return;
+      }
       conn.reply.push(b);
     });
     up.connect(port, this.o.ips[to]);

@@ -71,11 +71,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function handshake(port: number, runId: string, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => { s.destroy(); reject(new Error('no ACK')); }, timeoutMs);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error('no ACK'));
+    }, timeoutMs);
     let buf = '';
     s.setEncoding('utf8');
-    s.on('error', (e) => { clearTimeout(timer); reject(e); });
-    s.on('close', () => { clearTimeout(timer); reject(new Error('closed before ACK')); });
+    s.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    s.on('close', () => {
+      clearTimeout(timer);
+      reject(new Error('closed before ACK'));
+    });
     s.on('data', (d) => {
       buf += d;
       if (buf.includes('ACK\n')) {
@@ -94,18 +103,28 @@ function handshake(port: number, runId: string, timeoutMs: number): Promise<Sock
  * e.g. an engine reached over TCP, whose socket cannot be bind-mounted; the run then relies on the normal
  * teardown and `faultline clean`, as before.
  */
-export async function startReaper(docker: Docker, image: string, runId: string, log: (m: string) => void): Promise<Reaper | undefined> {
+export async function startReaper(
+  docker: Docker,
+  image: string,
+  runId: string,
+  log: (m: string) => void,
+): Promise<Reaper | undefined> {
   if (process.env.FAULTLINE_REAPER === '0') return undefined;
   // docker-modem keeps either the path or (by default) a function that finds the local socket.
   const sp = (docker.modem as unknown as { socketPath?: string | (() => string | Promise<string>) }).socketPath;
   const socketPath = typeof sp === 'function' ? await Promise.resolve(sp()).catch(() => undefined) : sp;
   if (typeof socketPath !== 'string' || socketPath === '') {
-    log('reaper: not started (the docker engine is not reached through a local socket); a killed harness leaves objects for `faultline clean`');
+    log(
+      'reaper: not started (the docker engine is not reached through a local socket); a killed harness leaves objects for `faultline clean`',
+    );
     return undefined;
   }
   const name = `faultline-${runId}-reaper`;
   const c = await docker.createContainer({
-    name, Image: image, Entrypoint: ['/usr/local/bin/node', '-e', REAPER_SCRIPT], Cmd: [],
+    name,
+    Image: image,
+    Entrypoint: ['/usr/local/bin/node', '-e', REAPER_SCRIPT],
+    Cmd: [],
     Env: [`FAULTLINE_RUN=${runId}`, 'LD_PRELOAD='],
     Labels: { faultline: '1', 'faultline.run': runId, 'faultline.reaper': '1' },
     ExposedPorts: { [`${REAPER_PORT}/tcp`]: {} },

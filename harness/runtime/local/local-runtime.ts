@@ -40,7 +40,7 @@ export class LocalRuntime implements Runtime {
   private registration: { release: () => void } | undefined;
 
   constructor(private readonly opts: LocalRuntimeOptions = {}) {
-    this.faketime = opts.libfaketime === null ? undefined : opts.libfaketime ?? findLibfaketime();
+    this.faketime = opts.libfaketime === null ? undefined : (opts.libfaketime ?? findLibfaketime());
   }
 
   /** The fault relay (for tests and diagnostics: counters). */
@@ -88,7 +88,8 @@ export class LocalRuntime implements Runtime {
 
   private async upOnce(spec: ClusterSpec): Promise<NodeHandle[]> {
     if (this.host) throw new Error('local runtime is already up; call down() first');
-    if (!Number.isInteger(spec.nodes) || spec.nodes < 1) throw new Error(`nodes must be a positive integer, got ${spec.nodes}`);
+    if (!Number.isInteger(spec.nodes) || spec.nodes < 1)
+      throw new Error(`nodes must be a positive integer, got ${spec.nodes}`);
     this.spec = spec;
     this.downing = undefined;
     mkdirSync(spec.logDir, { recursive: true });
@@ -97,7 +98,8 @@ export class LocalRuntime implements Runtime {
     const real = new Map<string, number>();
     const realPort = (n: string, p: string): number => {
       const v = real.get(`${n}/${p}`);
-      if (v === undefined) throw new Error(`no port ${p} on ${n} (declared: ${spec.ports.map((x) => x.name).join(', ')})`);
+      if (v === undefined)
+        throw new Error(`no port ${p} on ${n} (declared: ${spec.ports.map((x) => x.name).join(', ')})`);
       return v;
     };
     const peerPorts = spec.ports.filter((p) => p.kind === 'peer').map((p) => p.name);
@@ -105,14 +107,22 @@ export class LocalRuntime implements Runtime {
     // The relay first: its fronts keep listening, so the node ports chosen next cannot be one of theirs (the
     // kernel would happily hand a just-released port to the next listener on port 0).
     const relay = await Relay.create({
-      nodes: names, ports: peerPorts, realPort, random: this.opts.random,
+      nodes: names,
+      ports: peerPorts,
+      realPort,
+      random: this.opts.random,
       identify: (remotePort, frontPort) => socketOwner(remotePort, frontPort, pidMap()),
     });
-    const ports = await freePorts(names.length * spec.ports.length).catch(async (e) => { await relay.close(); throw e; });
+    const ports = await freePorts(names.length * spec.ports.length).catch(async (e) => {
+      await relay.close();
+      throw e;
+    });
     names.forEach((n, i) => spec.ports.forEach((p, j) => real.set(`${n}/${p.name}`, ports[i * spec.ports.length + j])));
     this.relayInst = relay;
     this.addr = {
-      runtime: 'local', names, listenHost: '127.0.0.1',
+      runtime: 'local',
+      names,
+      listenHost: '127.0.0.1',
       port: realPort,
       peerAddr: (to, p) => `127.0.0.1:${peerPorts.includes(p) ? relay.port(to, p) : realPort(to, p)}`,
       clientAddr: (n, p) => `127.0.0.1:${realPort(n, p)}`,
@@ -122,7 +132,11 @@ export class LocalRuntime implements Runtime {
     for (const n of names) mkdirSync(this.addr.dataDir(n), { recursive: true });
     if (this.clockable()) for (const n of names) writeFaketimeFile(this.clockFile(n), 0);
     this.unregister?.();
-    this.unregister = onCleanup(`local cluster ${spec.runId}`, () => this.down(), () => this.host?.killAllSync());
+    this.unregister = onCleanup(
+      `local cluster ${spec.runId}`,
+      () => this.down(),
+      () => this.host?.killAllSync(),
+    );
     // A watchdog kills these nodes if the harness dies, even by SIGKILL; `faultline clean` finds them.
     this.registration = registerLocalRun(spec.runId, spec.logDir);
     for (const n of names) this.startProcess(n);
@@ -131,7 +145,10 @@ export class LocalRuntime implements Runtime {
     } catch (e) {
       const exited = names.filter((n) => !this.host!.isRunning(n));
       await this.down();
-      throw Object.assign(new Error(`local cluster did not come up: ${(e as Error).message} (node logs under ${spec.logDir})`), { exited });
+      throw Object.assign(
+        new Error(`local cluster did not come up: ${(e as Error).message} (node logs under ${spec.logDir})`),
+        { exited },
+      );
     }
     return this.nodes();
   }
@@ -164,7 +181,10 @@ export class LocalRuntime implements Runtime {
     await waitFor('cluster not healthy', timeoutMs, async () => {
       const exited = (names ?? this.names).filter((n) => !this.processes.isRunning(n));
       // A node that exited will not become healthy by waiting (kill and start go through start(), not here).
-      if (exited.length) throw new Error(`${exited.join(', ')} exited (see ${exited.map((n) => this.processes.get(n).logFile).join(', ')})`);
+      if (exited.length)
+        throw new Error(
+          `${exited.join(', ')} exited (see ${exited.map((n) => this.processes.get(n).logFile).join(', ')})`,
+        );
       return spec.health(nodes, names);
     });
   }
@@ -222,7 +242,8 @@ export class LocalRuntime implements Runtime {
   }
 
   async clockSet(name: string, offsetMs: number): Promise<void> {
-    if (!this.clockable()) throw new Error(this.faketime ? 'clock faults do not reach this target\'s programs' : CLOCK_UNSUPPORTED);
+    if (!this.clockable())
+      throw new Error(this.faketime ? "clock faults do not reach this target's programs" : CLOCK_UNSUPPORTED);
     this.processes.get(name);
     writeFaketimeFile(this.clockFile(name), offsetMs);
     if (offsetMs === 0) this.clocks.delete(name);
@@ -272,4 +293,3 @@ export class LocalRuntime implements Runtime {
     this.registration = undefined;
   }
 }
-

@@ -42,7 +42,10 @@ export class ProcessHost {
     let log = this.logs.get(name);
     if (!log) this.logs.set(name, (log = createWriteStream(h.logFile, { flags: 'a' })));
     // The run-folder marker lets the watchdog and `faultline clean` prove a pid is this run's node.
-    const p = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, [RUN_DIR_ENV]: resolve(this.dir) } });
+    const p = spawn(command[0], command.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env, [RUN_DIR_ENV]: resolve(this.dir) },
+    });
     p.on('error', (e) => log!.write(`[faultline] could not start ${command[0]}: ${e.message}\n`));
     p.stdout!.pipe(log, { end: false });
     p.stderr!.pipe(log, { end: false });
@@ -81,12 +84,18 @@ export class ProcessHost {
 
   pause(name: string): void {
     const h = this.get(name);
-    if (h.proc && this.isRunning(name) && !h.paused) { h.proc.kill('SIGSTOP'); h.paused = true; }
+    if (h.proc && this.isRunning(name) && !h.paused) {
+      h.proc.kill('SIGSTOP');
+      h.paused = true;
+    }
   }
 
   resume(name: string): void {
     const h = this.get(name);
-    if (h.proc && h.paused) { h.proc.kill('SIGCONT'); h.paused = false; }
+    if (h.proc && h.paused) {
+      h.proc.kill('SIGCONT');
+      h.paused = false;
+    }
   }
 
   async stopAll(): Promise<void> {
@@ -100,7 +109,11 @@ export class ProcessHost {
     for (const h of this.procs.values()) {
       const p = h.proc;
       if (!p || p.pid === undefined || p.exitCode !== null || p.signalCode !== null) continue;
-      try { process.kill(p.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   }
 }

@@ -142,7 +142,13 @@ export function removeRecord(path: string): void {
 export function registerLocalRun(runId: string, dir: string): { release: () => void; recordPath: string } {
   mkdirSync(stateDir(), { recursive: true, mode: 0o700 });
   const path = recordPath(runId);
-  const rec: LocalRunRecord = { runId, harnessPid: process.pid, harnessStart: processStart(process.pid), dir: resolve(dir), registeredAt: new Date().toISOString() };
+  const rec: LocalRunRecord = {
+    runId,
+    harnessPid: process.pid,
+    harnessStart: processStart(process.pid),
+    dir: resolve(dir),
+    registeredAt: new Date().toISOString(),
+  };
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(rec) + '\n');
   renameSync(tmp, path);

@@ -36,7 +36,14 @@ export interface LinkCounters {
   resetAtHeal: number;
 }
 
-const zero = (): LinkCounters => ({ accepted: 0, rejected: 0, bytesForwarded: 0, bytesDropped: 0, chunksDelayed: 0, resetAtHeal: 0 });
+const zero = (): LinkCounters => ({
+  accepted: 0,
+  rejected: 0,
+  bytesForwarded: 0,
+  bytesDropped: 0,
+  chunksDelayed: 0,
+  resetAtHeal: 0,
+});
 const key = (from: string, to: string): string => `${from}->${to}`;
 
 /** One direction of one connection: bytes from `from` to `to`, in order, maybe delayed. */
@@ -44,7 +51,12 @@ class Pipe {
   holed = false;
   private readonly writer: DelayedWriter;
 
-  constructor(public from: string | undefined, public to: string | undefined, out: Socket, private readonly relay: Relay) {
+  constructor(
+    public from: string | undefined,
+    public to: string | undefined,
+    out: Socket,
+    private readonly relay: Relay,
+  ) {
     this.writer = new DelayedWriter(out);
   }
 
@@ -56,7 +68,8 @@ class Pipe {
       if (c) c.bytesDropped += chunk.length;
       return;
     }
-    const delay = this.from && this.to ? chunkDelay(r.lossOf(this.to), r.latencyOf(this.to), () => r.random(), r.retransmitMs) : 0;
+    const delay =
+      this.from && this.to ? chunkDelay(r.lossOf(this.to), r.latencyOf(this.to), () => r.random(), r.retransmitMs) : 0;
     if (c) c.bytesForwarded += chunk.length;
     if (this.writer.write(chunk, delay) && c) c.chunksDelayed++;
   }
@@ -66,13 +79,24 @@ class Pipe {
   }
 }
 
-interface Conn { down: Socket; up: Socket; from: string | undefined; to: string; send: Pipe; reply: Pipe }
+interface Conn {
+  down: Socket;
+  up: Socket;
+  from: string | undefined;
+  to: string;
+  send: Pipe;
+  reply: Pipe;
+}
 
 class Front {
   port = 0;
   private server: Server | undefined;
 
-  constructor(readonly node: string, readonly portName: string, private readonly relay: Relay) {}
+  constructor(
+    readonly node: string,
+    readonly portName: string,
+    private readonly relay: Relay,
+  ) {}
 
   listen(): Promise<void> {
     const server = createServer({ noDelay: true }, (sock) => this.relay.accept(this, sock));
@@ -178,7 +202,14 @@ export class Relay {
     down.setNoDelay(true);
     const up = new Socket();
     up.setNoDelay(true);
-    const conn: Conn = { down, up, from, to, send: new Pipe(from, to, up, this), reply: new Pipe(to, from, down, this) };
+    const conn: Conn = {
+      down,
+      up,
+      from,
+      to,
+      send: new Pipe(from, to, up, this),
+      reply: new Pipe(to, from, down, this),
+    };
     this.conns.add(conn);
     endTogether(conn, this.conns);
     let asked = false;
@@ -235,7 +266,9 @@ export class Relay {
     if (!this.cutModes.delete(key(from, to))) return;
     // Connections that lost bytes on this link are no longer valid streams: reset them (senders reconnect).
     for (const c of [...this.conns]) {
-      const holed = (c.send.from === from && c.send.to === to && c.send.holed) || (c.reply.from === from && c.reply.to === to && c.reply.holed);
+      const holed =
+        (c.send.from === from && c.send.to === to && c.send.holed) ||
+        (c.reply.from === from && c.reply.to === to && c.reply.holed);
       if (holed) {
         this.countersOf(from, to).resetAtHeal++;
         reset(c.down);
@@ -277,7 +310,8 @@ export class Relay {
 
   /** Delay every chunk arriving at `to` by ms ± jitterMs (0 removes it). Order is kept. */
   latency(to: string, ms: number, jitterMs = 0): void {
-    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs)) throw new Error(`relay: latency must be finite and >= 0, got ${ms} ± ${jitterMs}`);
+    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs))
+      throw new Error(`relay: latency must be finite and >= 0, got ${ms} ± ${jitterMs}`);
     this.checkNode(to);
     if (ms === 0 && jitterMs === 0) this.lat.delete(to);
     else this.lat.set(to, { ms, jitterMs });

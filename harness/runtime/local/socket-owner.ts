@@ -6,12 +6,20 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The inode of the socket whose local port is `localPort` and remote port is `remotePort`, if any. */
-export function socketInode(localPort: number, remotePort: number, tables = ['/proc/net/tcp', '/proc/net/tcp6']): number | undefined {
+export function socketInode(
+  localPort: number,
+  remotePort: number,
+  tables = ['/proc/net/tcp', '/proc/net/tcp6'],
+): number | undefined {
   const lp = localPort.toString(16).toUpperCase().padStart(4, '0');
   const rp = remotePort.toString(16).toUpperCase().padStart(4, '0');
   for (const t of tables) {
     let text: string;
-    try { text = readFileSync(t, 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(t, 'utf8');
+    } catch {
+      continue;
+    }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 10) continue;
@@ -26,20 +34,35 @@ export function socketInode(localPort: number, remotePort: number, tables = ['/p
 function children(pid: number): number[] {
   const out: number[] = [];
   let tasks: string[];
-  try { tasks = readdirSync(`/proc/${pid}/task`); } catch { return out; }
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
   for (const t of tasks) {
     try {
-      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/)) if (c) out.push(Number(c));
-    } catch { /* gone */ }
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
+        if (c) out.push(Number(c));
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }
 
 function holds(pid: number, needle: string): boolean {
   let fds: string[];
-  try { fds = readdirSync(`/proc/${pid}/fd`); } catch { return false; }
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
   for (const fd of fds) {
-    try { if (readlinkSync(`/proc/${pid}/fd/${fd}`) === needle) return true; } catch { /* closed meanwhile */ }
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) === needle) return true;
+    } catch {
+      /* closed meanwhile */
+    }
   }
   return false;
 }
@@ -49,7 +72,11 @@ function holds(pid: number, needle: string): boolean {
  * `remotePort` on loopback, searching each process and its descendants; undefined when none of ours does
  * (the harness itself, or a stranger: such traffic is never faulted).
  */
-export function socketOwner(localPort: number, remotePort: number, pids: ReadonlyMap<string, number>): string | undefined {
+export function socketOwner(
+  localPort: number,
+  remotePort: number,
+  pids: ReadonlyMap<string, number>,
+): string | undefined {
   const inode = socketInode(localPort, remotePort);
   if (inode === undefined) return undefined;
   const needle = `socket:[${inode}]`;

@@ -11,7 +11,10 @@ export function failed(r: Extract<GatewayAnswer, { ok: false }>, isRead: boolean
 }
 
 export class EtcdKvClient implements Client {
-  constructor(private readonly gw: Gateway, private readonly serializable: boolean) {}
+  constructor(
+    private readonly gw: Gateway,
+    private readonly serializable: boolean,
+  ) {}
 
   async invoke(op: OpSpec): Promise<Completion> {
     const key = b64(op.key ?? 'r');

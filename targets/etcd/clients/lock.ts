@@ -17,13 +17,22 @@ import type { Client, Completion } from '../../../workloads/types.js';
 import { b64, decodeKvs, encodeValue, Gateway } from '../gateway.js';
 import { failed } from './kv.js';
 
-interface Hold { key: string; lease: string; token: number }
+interface Hold {
+  key: string;
+  lease: string;
+  token: number;
+}
 
 export class EtcdLockClient implements Client {
   /** Lock name → what this process holds. */
   private readonly held = new Map<string, Hold>();
 
-  constructor(private readonly gw: Gateway, private readonly ttlS: number, private readonly fence: boolean, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly gw: Gateway,
+    private readonly ttlS: number,
+    private readonly fence: boolean,
+    private readonly timeoutMs: number,
+  ) {}
 
   async invoke(op: OpSpec): Promise<Completion> {
     const name = op.key ?? 'lock';
@@ -42,7 +51,12 @@ export class EtcdLockClient implements Client {
     // etcd 3.4's lock call blocks until granted, so against a held lock it would run into our timeout and have
     // to be recorded as unknown. Look first: a lock someone holds is a definite fail with nothing attempted.
     // (Only a hint: it may be freed or taken right after, and then the lock call decides.)
-    const holder = await this.gw.call('/v3/kv/range', { key: b64(`${name}/`), range_end: b64(`${name}0`), count_only: true, serializable: true });
+    const holder = await this.gw.call('/v3/kv/range', {
+      key: b64(`${name}/`),
+      range_end: b64(`${name}0`),
+      count_only: true,
+      serializable: true,
+    });
     if (holder.ok && Number(holder.body.count ?? 0) > 0) return { type: 'fail', error: 'held' };
     const g = await this.gw.call('/v3/lease/grant', { TTL: this.ttlS });
     if (!g.ok) return { type: 'fail', error: `lease grant: ${g.error}` }; // no lock key exists yet
@@ -77,7 +91,9 @@ export class EtcdLockClient implements Client {
     if (!r.ok) return { ...failed(r, false), value: h.token };
     this.held.delete(name);
     await this.revoke(h.lease);
-    return r.body.succeeded === true ? { type: 'ok', value: h.token } : { type: 'fail', value: h.token, error: 'not-holder (lease expired)' };
+    return r.body.succeeded === true
+      ? { type: 'ok', value: h.token }
+      : { type: 'fail', value: h.token, error: 'not-holder (lease expired)' };
   }
 
   private ownership(token: unknown): { key: string; token: string } | undefined {
@@ -100,7 +116,8 @@ export class EtcdLockClient implements Client {
     });
     if (!r.ok) return failed(r, true);
     if (r.body.succeeded !== true) return { type: 'fail', error: 'fenced' };
-    const resp = (r.body.responses as { response_range?: Record<string, unknown> }[] | undefined)?.[0]?.response_range ?? {};
+    const resp =
+      (r.body.responses as { response_range?: Record<string, unknown> }[] | undefined)?.[0]?.response_range ?? {};
     return { type: 'ok', value: decodeKvs(resp).value };
   }
 

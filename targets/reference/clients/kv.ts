@@ -17,7 +17,12 @@ export class KvHttpClient implements Client {
   private readonly router: Router;
   private seq = 0;
 
-  constructor(nodes: NodeRef[], prefer: number, private readonly clientId: string, private readonly timeoutMs: number) {
+  constructor(
+    nodes: NodeRef[],
+    prefer: number,
+    private readonly clientId: string,
+    private readonly timeoutMs: number,
+  ) {
     this.router = new Router(this.http, nodes, prefer);
   }
 
@@ -25,7 +30,8 @@ export class KvHttpClient implements Client {
     const key = op.key ?? 'r';
     let req: KvRequest;
     if (op.f === 'read') req = { op: 'read', key };
-    else if (op.f === 'write') req = { op: 'write', key, value: op.value as never, client: this.clientId, seq: ++this.seq };
+    else if (op.f === 'write')
+      req = { op: 'write', key, value: op.value as never, client: this.clientId, seq: ++this.seq };
     else if (op.f === 'cas') {
       const [from, to] = op.value as [unknown, unknown];
       req = { op: 'cas', key, from: from as never, to: to as never, client: this.clientId, seq: ++this.seq };
@@ -38,11 +44,15 @@ export class KvHttpClient implements Client {
       return isRead ? { type: 'fail', error: 'timeout' } : { type: 'info', error: 'timeout' };
     }
     const body = r.body;
-    if (r.status === 200 && body.ok === true) return isRead ? { type: 'ok', value: body.value ?? null } : { type: 'ok' };
-    if (r.status === 200 && (body.error === 'cas-mismatch' || body.error === 'fenced')) return { type: 'fail', error: String(body.error) };
+    if (r.status === 200 && body.ok === true)
+      return isRead ? { type: 'ok', value: body.value ?? null } : { type: 'ok' };
+    if (r.status === 200 && (body.error === 'cas-mismatch' || body.error === 'fenced'))
+      return { type: 'fail', error: String(body.error) };
     if (r.status === 400) return { type: 'fail', error: `bad-request: ${String(body.message)}` };
     // 503 timeout or anything unexpected: the outcome is unknown.
-    return isRead ? { type: 'fail', error: String(body.error ?? r.status) } : { type: 'info', error: String(body.error ?? r.status) };
+    return isRead
+      ? { type: 'fail', error: String(body.error ?? r.status) }
+      : { type: 'info', error: String(body.error ?? r.status) };
   }
 
   close(): void {

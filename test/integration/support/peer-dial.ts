@@ -7,7 +7,11 @@ export function connect(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = new Socket();
     s.once('error', reject);
-    s.connect(port, '127.0.0.1', () => { s.off('error', reject); s.on('error', () => undefined); resolve(s); });
+    s.connect(port, '127.0.0.1', () => {
+      s.off('error', reject);
+      s.on('error', () => undefined);
+      resolve(s);
+    });
   });
 }
 
@@ -16,7 +20,10 @@ export function closedWithin(s: Socket, ms: number): Promise<boolean> {
   if (s.destroyed) return Promise.resolve(true);
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(false), ms);
-    s.once('close', () => { clearTimeout(t); resolve(true); });
+    s.once('close', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
   });
 }
 
@@ -30,7 +37,10 @@ export async function handshake(port: number, from: string, to: string, secret: 
     const onData = (c: Buffer): void => {
       buf = Buffer.concat([buf, c]);
       const nl = buf.indexOf(0x0a);
-      if (nl >= 0) { s.off('data', onData); resolve(buf.subarray(0, nl)); }
+      if (nl >= 0) {
+        s.off('data', onData);
+        resolve(buf.subarray(0, nl));
+      }
     };
     s.on('data', onData);
     s.once('close', () => reject(new Error('closed before the challenge')));

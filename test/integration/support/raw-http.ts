@@ -19,7 +19,10 @@ export function rawRequest(port: number, bytes: Buffer, timeoutMs: number, halfC
   return new Promise((resolve, reject) => {
     const s = new Socket();
     const chunks: Buffer[] = [];
-    const timer = setTimeout(() => { s.destroy(); reject(new Error(`no answer within ${timeoutMs} ms`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
     let settled = false;
     const done = (): void => {
       if (settled) return;
@@ -39,10 +42,16 @@ export function rawRequest(port: number, bytes: Buffer, timeoutMs: number, halfC
       const text = Buffer.concat(chunks).toString('latin1');
       const sep = text.indexOf('\r\n\r\n');
       const len = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, sep >= 0 ? sep : text.length));
-      if (sep >= 0 && len && text.length - sep - 4 >= Number(len[1])) { s.destroy(); done(); }
+      if (sep >= 0 && len && text.length - sep - 4 >= Number(len[1])) {
+        s.destroy();
+        done();
+      }
     });
     s.on('error', () => undefined);
     s.on('close', done);
-    s.connect(port, '127.0.0.1', () => { if (halfClose) s.end(bytes); else s.write(bytes); });
+    s.connect(port, '127.0.0.1', () => {
+      if (halfClose) s.end(bytes);
+      else s.write(bytes);
+    });
   });
 }

@@ -9,8 +9,14 @@ import { checkHistory } from '../../../harness/checker/check-history.js';
 import { runCli } from '../../helpers/cli.js';
 import { CONFORMANCE_DIR } from '../../helpers/paths.js';
 
-interface Expected { expected: 'linearizable' | 'not-linearizable'; model: string; models?: string[] }
-const manifest = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'expected.json'), 'utf8')) as { files: Record<string, Expected> };
+interface Expected {
+  expected: 'linearizable' | 'not-linearizable';
+  model: string;
+  models?: string[];
+}
+const manifest = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'expected.json'), 'utf8')) as {
+  files: Record<string, Expected>;
+};
 const entries = Object.entries(manifest.files);
 
 test('the manifest lists 108 histories', () => {
@@ -36,7 +42,10 @@ test('faultline check --json over every conformance file gives the expected verd
   const r = runCli(['check', '--json', ...entries.map(([rel]) => rel)], { cwd: CONFORMANCE_DIR });
   assert.is(r.code, 1, 'some histories are invalid, so the exit code is 1');
   assert.is(r.stderr.trim(), '');
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; valid: unknown; model: string; ops: number; ms: number });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { file: string; valid: unknown; model: string; ops: number; ms: number });
   assert.is(lines.length, entries.length);
   for (const l of lines) {
     assert.is(l.valid, manifest.files[l.file].expected === 'linearizable', l.file);

@@ -4,22 +4,51 @@
 // are described for people (the offending operation, why unknown). Also the rerun command line.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compose, firstOffending, runChecks, specForWorkload, specFromRecord, statsChecker, unknownReason, type Checker } from '../../../harness/checker/pipeline.js';
+import {
+  compose,
+  firstOffending,
+  runChecks,
+  specForWorkload,
+  specFromRecord,
+  statsChecker,
+  unknownReason,
+  type Checker,
+} from '../../../harness/checker/pipeline.js';
 import { HistoryError, type HistoryEvent, type HistoryHeader } from '../../../harness/history/op.js';
 import { DEFAULTS } from '../../../harness/run/options.js';
 import { commandLine, runFlags, shellWord } from '../../../harness/store/command-line.js';
 
-const ev = (index: number, type: HistoryEvent['type'], process: number, f: string, value?: unknown, key?: unknown): HistoryEvent => ({ index, type, process, f, value, ...(key !== undefined ? { key } : {}) });
+const ev = (
+  index: number,
+  type: HistoryEvent['type'],
+  process: number,
+  f: string,
+  value?: unknown,
+  key?: unknown,
+): HistoryEvent => ({ index, type, process, f, value, ...(key !== undefined ? { key } : {}) });
 
 test('compose merges verdicts (invalid beats unknown beats valid); a throwing checker is unknown', () => {
-  const fixed = (name: string, valid: true | false | 'unknown'): Checker => ({ name, check: () => ({ valid, checkers: [{ checker: name, valid, ops: 0, ms: 0 }] }) });
-  const boom: Checker = { name: 'boom', check: () => { throw new Error('it broke'); } };
+  const fixed = (name: string, valid: true | false | 'unknown'): Checker => ({
+    name,
+    check: () => ({ valid, checkers: [{ checker: name, valid, ops: 0, ms: 0 }] }),
+  });
+  const boom: Checker = {
+    name: 'boom',
+    check: () => {
+      throw new Error('it broke');
+    },
+  };
   assert.is(compose('a', [fixed('x', true), fixed('y', 'unknown')]).check([]).valid, 'unknown');
   assert.is(compose('a', [fixed('x', 'unknown'), fixed('y', false)]).check([]).valid, false);
   const r = compose('a', [fixed('x', true), boom]).check([]);
   assert.is(r.valid, 'unknown');
   assert.equal(r.checkers[1], { checker: 'boom', valid: 'unknown', ops: 0, ms: 0, error: 'it broke' });
-  const bad: Checker = { name: 'bad', check: () => { throw new HistoryError('op 3 is broken', 'f.jsonl'); } };
+  const bad: Checker = {
+    name: 'bad',
+    check: () => {
+      throw new HistoryError('op 3 is broken', 'f.jsonl');
+    },
+  };
   assert.throws(() => compose('a', [bad], { badInputThrows: true }).check([]), /op 3 is broken/);
   assert.is(compose('a', [bad]).check([]).valid, 'unknown');
 });
@@ -32,7 +61,7 @@ test('specForWorkload: the checkers each workload records', () => {
   assert.is(specForWorkload('lock', 5).timeoutMs, 5000);
 });
 
-test('specFromRecord: test.json, then the header\'s workload, then a model for a foreign file', () => {
+test("specFromRecord: test.json, then the header's workload, then a model for a foreign file", () => {
   const guess = (): string => 'mutex';
   // The regression: fenced-counter's history header names the workload and no model.
   const header = { faultline: 'history', version: 1, workload: 'fenced-counter' } as HistoryHeader;
@@ -43,11 +72,19 @@ test('specFromRecord: test.json, then the header\'s workload, then a model for a
   const over = specFromRecord({ header }, guess, { model: 'cas-register', timeoutMs: 0 });
   assert.equal(over.checkers, ['linearizable', 'fenced-counter', 'stats']);
   assert.throws(() => specFromRecord({}, guess, { model: 'nope' }), /unknown model "nope"/);
-  assert.throws(() => specFromRecord({ header: { ...header, checkers: ['elle'] } as HistoryHeader }, guess), /checker "elle"/);
+  assert.throws(
+    () => specFromRecord({ header: { ...header, checkers: ['elle'] } as HistoryHeader }, guess),
+    /checker "elle"/,
+  );
 });
 
 test('runChecks: a run that failed is never valid; results describe the offending operation', () => {
-  const events = [ev(0, 'invoke', 0, 'write', 1, 'a'), ev(1, 'ok', 0, 'write', 1, 'a'), ev(2, 'invoke', 1, 'read', null, 'a'), ev(3, 'ok', 1, 'read', 2, 'a')];
+  const events = [
+    ev(0, 'invoke', 0, 'write', 1, 'a'),
+    ev(1, 'ok', 0, 'write', 1, 'a'),
+    ev(2, 'invoke', 1, 'read', null, 'a'),
+    ev(3, 'ok', 1, 'read', 2, 'a'),
+  ];
   const spec = specForWorkload('kv', 10);
   const r = runChecks(events, spec);
   assert.is(r.valid, false);
@@ -66,7 +103,10 @@ test('runChecks: a run that failed is never valid; results describe the offendin
 test('the rerun command line: flags, quoted where needed, the runtime actually used', () => {
   const o = { ...DEFAULTS, seed: 42, targetOpts: { bug: 'stale-read' }, nemesis: 'partition,kill' };
   const line = commandLine(o, 'local');
-  assert.match(line, /^faultline run --runtime local --target reference --target-opt bug=stale-read --workload kv --nemesis partition,kill /);
+  assert.match(
+    line,
+    /^faultline run --runtime local --target reference --target-opt bug=stale-read --workload kv --nemesis partition,kill /,
+  );
   assert.match(line, / --time-limit 60 --seed 42 /);
   assert.not.match(line, /test-count|testCount/);
   assert.is(shellWord("it's here"), `'it'\\''s here'`);

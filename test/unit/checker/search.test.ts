@@ -8,13 +8,19 @@ import { checkOperations } from '../../../harness/checker/porcupine/index.js';
 import { CacheBudget, ConfigCache, LinearizedSet } from '../../../harness/checker/porcupine/cache.js';
 import { PartitionSearch } from '../../../harness/checker/porcupine/search.js';
 import type { Model, Operation } from '../../../harness/checker/porcupine/types.js';
-import { corruptOneRead, perturbHistory, syntheticKvHistory, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
+import {
+  corruptOneRead,
+  perturbHistory,
+  syntheticKvHistory,
+  syntheticRegisterHistory,
+} from '../../../harness/history/synthetic.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
 
 function searchOnly(): Model {
   return { ...getModel('cas-register').create({}).model, decide: undefined };
 }
-const opsOf = (events: ReturnType<typeof syntheticRegisterHistory>) => getModel('cas-register').create({}).toOperations(events);
+const opsOf = (events: ReturnType<typeof syntheticRegisterHistory>) =>
+  getModel('cas-register').create({}).toOperations(events);
 
 test('ConfigCache: a budget too small for the entries empties the cache instead of throwing', () => {
   const budget = new CacheBudget(64 * 1024);
@@ -55,7 +61,14 @@ test('urgent-first and plain order, with and without the read-only and lazy hint
   const base = searchOnly();
   const bare: Model = { ...base, readOnly: undefined, alwaysLegal: undefined };
   for (let seed = 1; seed <= 300; seed++) {
-    const h = syntheticRegisterHistory({ seed, ops: 8 + (seed % 25), clients: 2 + (seed % 4), keys: 0, infoRate: [0, 0.2, 0.4][seed % 3], maxValue: 3 });
+    const h = syntheticRegisterHistory({
+      seed,
+      ops: 8 + (seed % 25),
+      clients: 2 + (seed % 4),
+      keys: 0,
+      infoRate: [0, 0.2, 0.4][seed % 3],
+      maxValue: 3,
+    });
     for (const events of [h, perturbHistory(h, seed)]) {
       const ops = opsOf(events).sort((a, b) => a.call - b.call || a.ret - b.ret) as Operation[];
       const verdicts = [
@@ -63,7 +76,10 @@ test('urgent-first and plain order, with and without the read-only and lazy hint
         new PartitionSearch(base, ops, false, undefined, false),
         new PartitionSearch(bare, ops, false, undefined, false),
       ].map((s) => s.run(1e9));
-      assert.ok(verdicts.every((v) => v === verdicts[2]), `seed ${seed}: ${verdicts.join(' ')}`);
+      assert.ok(
+        verdicts.every((v) => v === verdicts[2]),
+        `seed ${seed}: ${verdicts.join(' ')}`,
+      );
     }
   }
 });
@@ -72,10 +88,21 @@ test('kv: abandoning hopeless gets gives the same verdicts as waiting for their 
   const spec = getModel('kv');
   let illegal = 0;
   for (let seed = 1; seed <= 200; seed++) {
-    const h = syntheticKvHistory({ seed, ops: 10 + (seed % 30), clients: 2 + (seed % 4), keys: 1 + (seed % 2), infoRate: seed % 3 === 0 ? 0.2 : 0 });
+    const h = syntheticKvHistory({
+      seed,
+      ops: 10 + (seed % 30),
+      clients: 2 + (seed % 4),
+      keys: 1 + (seed % 2),
+      infoRate: seed % 3 === 0 ? 0.2 : 0,
+    });
     // The changed history: one get answers another get's value (often one that no longer fits).
     const gets = h.map((e, i) => [e, i] as const).filter(([e]) => e.type === 'ok' && e.f === 'get');
-    const bad: HistoryEvent[] = gets.length < 2 ? h : h.map((e, i) => (i === gets[seed % gets.length][1] ? { ...e, value: gets[(seed + 1) % gets.length][0].value } : e));
+    const bad: HistoryEvent[] =
+      gets.length < 2
+        ? h
+        : h.map((e, i) =>
+            i === gets[seed % gets.length][1] ? { ...e, value: gets[(seed + 1) % gets.length][0].value } : e,
+          );
     for (const events of [h, bad]) {
       const a = spec.create({});
       const b = spec.create({});

@@ -5,7 +5,12 @@
 import { test } from 'uvu';
 import type { OpSpec } from '../../../harness/generator/generator.js';
 import * as assert from 'uvu/assert';
-import { casRegisterModel, registerOperations, type RegisterInput, type RegisterOutput } from '../../../harness/checker/models/cas-register.js';
+import {
+  casRegisterModel,
+  registerOperations,
+  type RegisterInput,
+  type RegisterOutput,
+} from '../../../harness/checker/models/cas-register.js';
 import { getModel } from '../../../harness/checker/models/registry.js';
 import { checkOperations } from '../../../harness/checker/porcupine/index.js';
 import type { Operation } from '../../../harness/checker/porcupine/types.js';
@@ -41,17 +46,30 @@ function assertLegalPrefix(ops: Ops, order: number[], what: string): void {
   }
   // Closed under real-time predecessors: an op that returned before a placed op was called is placed, earlier.
   const pos = new Float64Array(ops.length).fill(Infinity);
-  order.forEach((i, k) => { pos[i] = k; });
+  order.forEach((i, k) => {
+    pos[i] = k;
+  });
   const byRet = ops.map((_, j) => j).sort((a, b) => ops[a].ret - ops[b].ret);
   const byCall = [...order].sort((a, b) => ops[a].call - ops[b].call);
-  let r = 0, maxPos = -1, maxOp = -1;
+  let r = 0,
+    maxPos = -1,
+    maxOp = -1;
   for (const i of byCall) {
-    while (r < byRet.length && ops[byRet[r]].ret < ops[i].call) { if (pos[byRet[r]] > maxPos) { maxPos = pos[byRet[r]]; maxOp = byRet[r]; } r++; }
+    while (r < byRet.length && ops[byRet[r]].ret < ops[i].call) {
+      if (pos[byRet[r]] > maxPos) {
+        maxPos = pos[byRet[r]];
+        maxOp = byRet[r];
+      }
+      r++;
+    }
     assert.ok(maxPos < pos[i], `${what}: op ${maxOp} precedes op ${i} in real time but is not placed before it`);
   }
 }
 
-interface Tally { ok: number; illegal: number }
+interface Tally {
+  ok: number;
+  illegal: number;
+}
 
 function compare(events: HistoryEvent[], what: string, tally: Tally): void {
   const ops = sorted(events);
@@ -85,7 +103,16 @@ test('small histories: 3,000 seeds × (linearizable, one change, two changes) ag
 test('medium histories: 300 seeds of 30-80 ops, heavy overlap, agree with the search', () => {
   const tally: Tally = { ok: 0, illegal: 0 };
   for (let seed = 5001; seed <= 5300; seed++) {
-    const h = syntheticRegisterHistory({ seed, ops: 30 + (seed % 51), clients: 3 + (seed % 4), keys: 0, infoRate: seed % 2 ? 0.1 : 0, unique: true, gap: 1, length: 6 });
+    const h = syntheticRegisterHistory({
+      seed,
+      ops: 30 + (seed % 51),
+      clients: 3 + (seed % 4),
+      keys: 0,
+      infoRate: seed % 2 ? 0.1 : 0,
+      unique: true,
+      gap: 1,
+      length: 6,
+    });
     compare(h, `seed ${seed}`, tally);
     compare(perturbHistory(h, seed), `seed ${seed} changed`, tally);
   }
@@ -101,10 +128,16 @@ test('kv-register: the model decides unique partitions itself, with the same ver
       const fast = checkOperations(model, ops);
       const slow = checkOperations({ ...model, decide: undefined }, ops);
       assert.is(fast.verdict, slow.verdict, `seed ${seed}`);
-      assert.ok(fast.partitions.every((p) => p.method === 'decide'), 'every key was decided without search');
+      assert.ok(
+        fast.partitions.every((p) => p.method === 'decide'),
+        'every key was decided without search',
+      );
       if (fast.verdict === 'illegal') {
         const p = fast.partitions.find((x) => x.verdict === 'illegal')!;
-        assert.ok(p.longest && p.longest.length > 0 && p.offending && p.offending.length > 0, 'prefix and offending op, as the search gives');
+        assert.ok(
+          p.longest && p.longest.length > 0 && p.offending && p.offending.length > 0,
+          'prefix and offending op, as the search gives',
+        );
       }
     }
   }
@@ -119,22 +152,125 @@ const fail = (process: number, f: string, value?: unknown): E => ({ type: 'fail'
 const info = (process: number, f: string, value?: unknown): E => ({ type: 'info', process, f, value });
 
 const cases: [string, E[], 'ok' | 'illegal'][] = [
-  ['stale read of the initial value', [inv(0, 'write', 1), ok(0, 'write', 1), inv(1, 'read'), ok(1, 'read', null)], 'illegal'],
+  [
+    'stale read of the initial value',
+    [inv(0, 'write', 1), ok(0, 'write', 1), inv(1, 'read'), ok(1, 'read', null)],
+    'illegal',
+  ],
   ['read of a value never written', [inv(1, 'read'), ok(1, 'read', 7)], 'illegal'],
   ['read of a failed write', [inv(0, 'write', 1), fail(0, 'write', 1), inv(1, 'read'), ok(1, 'read', 1)], 'illegal'],
-  ['cas chain read in order', [inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'cas', [1, 2]), ok(0, 'cas', [1, 2]), inv(1, 'read'), ok(1, 'read', 2)], 'ok'],
-  ['read of the cas source after the cas', [inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'cas', [1, 2]), ok(0, 'cas', [1, 2]), inv(1, 'read'), ok(1, 'read', 1)], 'illegal'],
-  ['two ok cas from the same value', [inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'cas', [1, 2]), inv(1, 'cas', [1, 3]), ok(0, 'cas', [1, 2]), ok(1, 'cas', [1, 3])], 'illegal'],
-  ['an unread info cas from the same value is dropped', [inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'cas', [1, 2]), inv(1, 'cas', [1, 3]), ok(0, 'cas', [1, 2]), info(1, 'cas', [1, 3])], 'ok'],
-  ['a read info cas must have happened: then the ok one cannot', [inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'cas', [1, 2]), inv(1, 'cas', [1, 3]), ok(0, 'cas', [1, 2]), info(1, 'cas', [1, 3]), inv(2, 'read'), ok(2, 'read', 3)], 'illegal'],
-  ['info write read later happened', [inv(0, 'write', 1), info(0, 'write', 1), inv(1, 'read'), ok(1, 'read', 1), inv(1, 'read'), ok(1, 'read', 1)], 'ok'],
-  ['info write read, then the initial value again', [inv(0, 'write', 1), info(0, 'write', 1), inv(1, 'read'), ok(1, 'read', 1), inv(1, 'read'), ok(1, 'read', null)], 'illegal'],
-  ['info cas chain from an info write, read at the end', [inv(0, 'write', 1), info(0, 'write', 1), inv(1, 'cas', [1, 2]), info(1, 'cas', [1, 2]), inv(2, 'read'), ok(2, 'read', 2)], 'ok'],
-  ['cas from the initial value', [inv(0, 'cas', [null, 1]), ok(0, 'cas', [null, 1]), inv(1, 'read'), ok(1, 'read', 1)], 'ok'],
-  ['concurrent writes read in both orders by sequential readers', [inv(0, 'write', 1), inv(1, 'write', 2), ok(0, 'write', 1), ok(1, 'write', 2), inv(2, 'read'), ok(2, 'read', 1), inv(2, 'read'), ok(2, 'read', 2), inv(2, 'read'), ok(2, 'read', 1)], 'illegal'],
+  [
+    'cas chain read in order',
+    [
+      inv(0, 'write', 1),
+      ok(0, 'write', 1),
+      inv(0, 'cas', [1, 2]),
+      ok(0, 'cas', [1, 2]),
+      inv(1, 'read'),
+      ok(1, 'read', 2),
+    ],
+    'ok',
+  ],
+  [
+    'read of the cas source after the cas',
+    [
+      inv(0, 'write', 1),
+      ok(0, 'write', 1),
+      inv(0, 'cas', [1, 2]),
+      ok(0, 'cas', [1, 2]),
+      inv(1, 'read'),
+      ok(1, 'read', 1),
+    ],
+    'illegal',
+  ],
+  [
+    'two ok cas from the same value',
+    [
+      inv(0, 'write', 1),
+      ok(0, 'write', 1),
+      inv(0, 'cas', [1, 2]),
+      inv(1, 'cas', [1, 3]),
+      ok(0, 'cas', [1, 2]),
+      ok(1, 'cas', [1, 3]),
+    ],
+    'illegal',
+  ],
+  [
+    'an unread info cas from the same value is dropped',
+    [
+      inv(0, 'write', 1),
+      ok(0, 'write', 1),
+      inv(0, 'cas', [1, 2]),
+      inv(1, 'cas', [1, 3]),
+      ok(0, 'cas', [1, 2]),
+      info(1, 'cas', [1, 3]),
+    ],
+    'ok',
+  ],
+  [
+    'a read info cas must have happened: then the ok one cannot',
+    [
+      inv(0, 'write', 1),
+      ok(0, 'write', 1),
+      inv(0, 'cas', [1, 2]),
+      inv(1, 'cas', [1, 3]),
+      ok(0, 'cas', [1, 2]),
+      info(1, 'cas', [1, 3]),
+      inv(2, 'read'),
+      ok(2, 'read', 3),
+    ],
+    'illegal',
+  ],
+  [
+    'info write read later happened',
+    [inv(0, 'write', 1), info(0, 'write', 1), inv(1, 'read'), ok(1, 'read', 1), inv(1, 'read'), ok(1, 'read', 1)],
+    'ok',
+  ],
+  [
+    'info write read, then the initial value again',
+    [inv(0, 'write', 1), info(0, 'write', 1), inv(1, 'read'), ok(1, 'read', 1), inv(1, 'read'), ok(1, 'read', null)],
+    'illegal',
+  ],
+  [
+    'info cas chain from an info write, read at the end',
+    [
+      inv(0, 'write', 1),
+      info(0, 'write', 1),
+      inv(1, 'cas', [1, 2]),
+      info(1, 'cas', [1, 2]),
+      inv(2, 'read'),
+      ok(2, 'read', 2),
+    ],
+    'ok',
+  ],
+  [
+    'cas from the initial value',
+    [inv(0, 'cas', [null, 1]), ok(0, 'cas', [null, 1]), inv(1, 'read'), ok(1, 'read', 1)],
+    'ok',
+  ],
+  [
+    'concurrent writes read in both orders by sequential readers',
+    [
+      inv(0, 'write', 1),
+      inv(1, 'write', 2),
+      ok(0, 'write', 1),
+      ok(1, 'write', 2),
+      inv(2, 'read'),
+      ok(2, 'read', 1),
+      inv(2, 'read'),
+      ok(2, 'read', 2),
+      inv(2, 'read'),
+      ok(2, 'read', 1),
+    ],
+    'illegal',
+  ],
   ['pending write read before its call', [inv(1, 'read'), ok(1, 'read', 3), inv(0, 'write', 3)], 'illegal'],
   ['a cas from its own new value', [inv(0, 'cas', [1, 1]), ok(0, 'cas', [1, 1])], 'illegal'],
-  ['cas ring with no first write', [inv(0, 'cas', [1, 2]), inv(1, 'cas', [2, 1]), ok(0, 'cas', [1, 2]), ok(1, 'cas', [2, 1])], 'illegal'],
+  [
+    'cas ring with no first write',
+    [inv(0, 'cas', [1, 2]), inv(1, 'cas', [2, 1]), ok(0, 'cas', [1, 2]), ok(1, 'cas', [2, 1])],
+    'illegal',
+  ],
 ];
 
 for (const [name, list, expected] of cases) {
@@ -146,9 +282,21 @@ for (const [name, list, expected] of cases) {
 }
 
 test('repeated values, or a write of the initial value, fall back to the search', () => {
-  assert.is(decideUniqueRegister(sorted(ev([inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'write', 1), ok(0, 'write', 1)])), null), undefined);
+  assert.is(
+    decideUniqueRegister(
+      sorted(ev([inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'write', 1), ok(0, 'write', 1)])),
+      null,
+    ),
+    undefined,
+  );
   assert.is(decideUniqueRegister(sorted(ev([inv(0, 'write', null), ok(0, 'write', null)])), null), undefined);
-  assert.is(decideUniqueRegister(sorted(ev([inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'cas', [1, 1]), ok(0, 'cas', [1, 1])])), null), undefined);
+  assert.is(
+    decideUniqueRegister(
+      sorted(ev([inv(0, 'write', 1), ok(0, 'write', 1), inv(0, 'cas', [1, 1]), ok(0, 'cas', [1, 1])])),
+      null,
+    ),
+    undefined,
+  );
   const { model, toOperations } = getModel('cas-register').create({});
   const r = checkOperations(model, toOperations(syntheticRegisterHistory({ seed: 3, ops: 50, clients: 3, keys: 0 })));
   assert.is(r.partitions[0].method, 'search');
@@ -178,13 +326,20 @@ test('a large illegal history gets its witness from the decision procedure: a le
     if (d.verdict !== 'illegal') continue;
     illegal++;
     assertLegalPrefix(ops, d.order!, `seed ${seed}`);
-    assert.equal(r.partitions[0].offending, d.offending, 'too large for the witness search: the procedure\'s own witness is reported');
+    assert.equal(
+      r.partitions[0].offending,
+      d.offending,
+      "too large for the witness search: the procedure's own witness is reported",
+    );
   }
   assert.ok(illegal >= 3, `${illegal} of 6 changes made the history illegal`);
 });
 
 test('the register and kv workloads write values unique per key, so their histories take the fast path', () => {
-  for (const [name, gen] of [['register', registerOp()], ['kv', kvGenerator(50)]] as [string, Generator][]) {
+  for (const [name, gen] of [
+    ['register', registerOp()],
+    ['kv', kvGenerator(50)],
+  ] as [string, Generator][]) {
     const written = new Map<unknown, Set<unknown>>();
     let cas = 0;
     for (let w = 0; w < 50; w++) {

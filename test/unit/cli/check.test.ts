@@ -8,9 +8,19 @@ import { runCli } from '../../helpers/cli.js';
 import { CONFORMANCE_DIR } from '../../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-check-'));
-const write = (name: string, text: string): string => { const p = join(dir, name); writeFileSync(p, text); return p; };
-const good = write('good.edn', '{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value 1}\n');
-const bad = write('bad.jsonl', '{"faultline":"history","version":1}\n{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"read"}\n{"type":"ok","process":1,"f":"read","value":2}\n');
+const write = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const good = write(
+  'good.edn',
+  '{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value 1}\n',
+);
+const bad = write(
+  'bad.jsonl',
+  '{"faultline":"history","version":1}\n{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"read"}\n{"type":"ok","process":1,"f":"read","value":2}\n',
+);
 const etcd002 = join(CONFORMANCE_DIR, 'test_data/jepsen/etcd_002.log');
 const c50 = join(CONFORMANCE_DIR, 'test_data/kv/c50-ok.txt');
 
@@ -38,7 +48,10 @@ test('invalid history: exit 1, names the operation that could not be placed', ()
 test('--json: one object per file with file, valid, model, ops, ms', () => {
   const r = runCli(['check', '--json', good, bad]);
   assert.is(r.code, 1);
-  const [a, b] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const [a, b] = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal([a.file, a.valid, a.model, a.ops], [good, true, 'cas-register', 2]);
   assert.equal([b.file, b.valid, b.model, b.ops], [bad, false, 'cas-register', 2]);
   assert.type(a.ms, 'number');
@@ -51,7 +64,10 @@ test('--timeout gives unknown and exit 2 when the search cannot finish', () => {
 });
 
 test('--model and --init override inference', () => {
-  const p = write('init.edn', '{:process 0 :type :invoke :f :read :value nil}\n{:process 0 :type :ok :f :read :value 0}\n');
+  const p = write(
+    'init.edn',
+    '{:process 0 :type :invoke :f :read :value nil}\n{:process 0 :type :ok :f :read :value 0}\n',
+  );
   assert.is(runCli(['check', p]).code, 1);
   assert.is(runCli(['check', '--init', '0', p]).code, 0);
   assert.is(runCli(['check', '--model', 'etcd', etcd002]).code, 0);
@@ -72,7 +88,10 @@ test('--out writes results.json and a self-contained report with the timeline an
 });
 
 test('bad input: one line naming file and line, exit 3', () => {
-  const broken = write('broken.jsonl', '{"type":"invoke","process":0,"f":"read"}\n{nope\n{"type":"ok","process":0,"f":"read"}\n');
+  const broken = write(
+    'broken.jsonl',
+    '{"type":"invoke","process":0,"f":"read"}\n{nope\n{"type":"ok","process":0,"f":"read"}\n',
+  );
   oneLineError(runCli(['check', broken]), /broken\.jsonl:2: not valid JSON/);
   const edn = write('broken.edn', '{:process 0 :type :invoke :f :read}\n{:process 0 :f :read}\n');
   oneLineError(runCli(['check', edn]), /broken\.edn:2: op map has no :type/);

@@ -15,8 +15,12 @@ function run(how: string, signal?: NodeJS.Signals): Promise<{ code: number | nul
   const marker = join(dir, `${how}-${signal ?? 'none'}`);
   const child = spawn(process.execPath, [FIXTURE, how, marker], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (c) => { stderr += c; });
-  child.stdout.on('data', () => { if (signal) child.kill(signal); });
+  child.stderr.on('data', (c) => {
+    stderr += c;
+  });
+  child.stdout.on('data', () => {
+    if (signal) child.kill(signal);
+  });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, marker })));
 }
 

@@ -11,8 +11,13 @@ import { FOCUS_SCRIPT } from '../../../harness/report/run-report.js';
 import { runCli, type CliResult } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-hostile-'));
-const write = (name: string, text: string): string => { const p = join(dir, name); writeFileSync(p, text); return p; };
-const VALID = '{"faultline":"history","version":1,"model":"cas-register"}\n{"type":"invoke","process":0,"f":"write","value":1,"time":1}\n{"type":"ok","process":0,"f":"write","value":1,"time":2}\n{"type":"invoke","process":1,"f":"read","time":3}\n{"type":"ok","process":1,"f":"read","value":1,"time":4}\n';
+const write = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const VALID =
+  '{"faultline":"history","version":1,"model":"cas-register"}\n{"type":"invoke","process":0,"f":"write","value":1,"time":1}\n{"type":"ok","process":0,"f":"write","value":1,"time":2}\n{"type":"invoke","process":1,"f":"read","time":3}\n{"type":"ok","process":1,"f":"read","value":1,"time":4}\n';
 const good = write('good.jsonl', VALID);
 
 function oneLineError(r: CliResult, pattern: RegExp): void {
@@ -53,7 +58,15 @@ test('item 5: a line that never ends is refused without reading it whole; a torn
 });
 
 function testJson(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: 'kv', options: { workload: 'register', seed: 1, checkTimeoutS: 10 }, runtime: 'local', startedAt: '2024-01-01T00:00:00Z', nodes: [{ name: 'n1', url: 'http://127.0.0.1:1' }], versions: { faultline: '0.1.0', node: 'v20' }, ...over };
+  return {
+    name: 'kv',
+    options: { workload: 'register', seed: 1, checkTimeoutS: 10 },
+    runtime: 'local',
+    startedAt: '2024-01-01T00:00:00Z',
+    nodes: [{ name: 'n1', url: 'http://127.0.0.1:1' }],
+    versions: { faultline: '0.1.0', node: 'v20' },
+    ...over,
+  };
 }
 
 function runFolder(name: string, results?: unknown): string {
@@ -61,7 +74,8 @@ function runFolder(name: string, results?: unknown): string {
   mkdirSync(run, { recursive: true });
   writeFileSync(join(run, 'test.json'), JSON.stringify(testJson()));
   writeFileSync(join(run, 'history.jsonl'), VALID);
-  if (results !== undefined) writeFileSync(join(run, 'results.json'), typeof results === 'string' ? results : JSON.stringify(results));
+  if (results !== undefined)
+    writeFileSync(join(run, 'results.json'), typeof results === 'string' ? results : JSON.stringify(results));
   return run;
 }
 
@@ -92,12 +106,45 @@ test('item 6: a crafted results.json cannot put markup in the page; a malformed 
   const results = {
     valid: true,
     checkers: [
-      { checker: evil, valid: true, ops: 4, ms: 1, model: evil, error: evil, details: { problems: [evil], problemCount: 1 } },
-      { checker: 'stats', valid: true, ops: 2, ms: 0, details: { byF: { [evil]: { ok: 1, fail: 0, info: 0 } }, total: { ok: 1, fail: 0, info: 0 } } },
-      { checker: 'linearizable', valid: false, ops: 2, ms: 1, model: 'cas-register', partitions: 1, linearizability: { verdict: 'illegal', ms: 1, partitions: [
-        { verdict: 'illegal', ops: [{ clientId: 0, call: 0, ret: 1, input: { f: 'write', value: evil }, output: {} }, { clientId: 1, call: 2, ret: null, input: { f: 'read' }, output: { value: evil } }],
-          longest: [{ order: [0], states: [evil] }], offending: [1] },
-      ] } },
+      {
+        checker: evil,
+        valid: true,
+        ops: 4,
+        ms: 1,
+        model: evil,
+        error: evil,
+        details: { problems: [evil], problemCount: 1 },
+      },
+      {
+        checker: 'stats',
+        valid: true,
+        ops: 2,
+        ms: 0,
+        details: { byF: { [evil]: { ok: 1, fail: 0, info: 0 } }, total: { ok: 1, fail: 0, info: 0 } },
+      },
+      {
+        checker: 'linearizable',
+        valid: false,
+        ops: 2,
+        ms: 1,
+        model: 'cas-register',
+        partitions: 1,
+        linearizability: {
+          verdict: 'illegal',
+          ms: 1,
+          partitions: [
+            {
+              verdict: 'illegal',
+              ops: [
+                { clientId: 0, call: 0, ret: 1, input: { f: 'write', value: evil }, output: {} },
+                { clientId: 1, call: 2, ret: null, input: { f: 'read' }, output: { value: evil } },
+              ],
+              longest: [{ order: [0], states: [evil] }],
+              offending: [1],
+            },
+          ],
+        },
+      },
     ],
   };
   const run = runFolder('evil', results);
@@ -106,14 +153,37 @@ test('item 6: a crafted results.json cannot put markup in the page; a malformed 
   const html = readFileSync(join(run, 'report.html'), 'utf8');
   // The page's only script is its own (scrolling to the offending operation); nothing from the file is markup.
   const scripts = html.match(/<script[\s\S]*?<\/script>/gi) ?? [];
-  assert.ok(scripts.every((x) => x === FOCUS_SCRIPT), `unexpected script: ${scripts.join('\n')}`);
+  assert.ok(
+    scripts.every((x) => x === FOCUS_SCRIPT),
+    `unexpected script: ${scripts.join('\n')}`,
+  );
   assert.not.match(html.replace(FOCUS_SCRIPT, ''), /<script/i);
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   // A string where a number belongs: refused before rendering, naming file and field.
-  const numbers = runFolder('numbers', { valid: true, checkers: [{ checker: 'x', valid: true, ops: '<img src=x onerror=alert(1)>', ms: 1 }] });
-  oneLineError(runCli(['report', numbers]), /numbers\/results\.json: checkers\[0\]\.ops must be a finite number, got "<img/);
-  const outOfRange = runFolder('range', { valid: false, checkers: [{ checker: 'l', valid: false, ops: 1, ms: 1, linearizability: { partitions: [{ verdict: 'illegal', ops: [], offending: [3] }] } }] });
-  oneLineError(runCli(['report', outOfRange]), /results\.json: checkers\[0\]\.linearizability\.partitions\[0\]\.offending\[0\] must be an integer/);
+  const numbers = runFolder('numbers', {
+    valid: true,
+    checkers: [{ checker: 'x', valid: true, ops: '<img src=x onerror=alert(1)>', ms: 1 }],
+  });
+  oneLineError(
+    runCli(['report', numbers]),
+    /numbers\/results\.json: checkers\[0\]\.ops must be a finite number, got "<img/,
+  );
+  const outOfRange = runFolder('range', {
+    valid: false,
+    checkers: [
+      {
+        checker: 'l',
+        valid: false,
+        ops: 1,
+        ms: 1,
+        linearizability: { partitions: [{ verdict: 'illegal', ops: [], offending: [3] }] },
+      },
+    ],
+  });
+  oneLineError(
+    runCli(['report', outOfRange]),
+    /results\.json: checkers\[0\]\.linearizability\.partitions\[0\]\.offending\[0\] must be an integer/,
+  );
   oneLineError(runCli(['report', runFolder('notjson', '{"valid": tru')]), /notjson\/results\.json: is not valid JSON/);
   const badTest = runFolder('badtest');
   writeFileSync(join(badTest, 'test.json'), JSON.stringify(testJson({ versions: null })));
@@ -127,29 +197,53 @@ test('item 8: "--" before the command and a bare "--" never exit 0 silently', ()
 });
 
 test('item 8: errors name file and line, strip the BOM, escape terminal control characters', () => {
-  oneLineError(runCli(['check', write('bom.jsonl', '\ufeff{"type":"invoke","process":0,"f":"read"}\n{bad\n')]), /^faultline: .*bom\.jsonl:2: not valid JSON: \{bad$/);
+  oneLineError(
+    runCli(['check', write('bom.jsonl', '\ufeff{"type":"invoke","process":0,"f":"read"}\n{bad\n')]),
+    /^faultline: .*bom\.jsonl:2: not valid JSON: \{bad$/,
+  );
   const bomOk = write('bomok.jsonl', '\ufeff' + VALID);
   assert.is(runCli(['check', bomOk]).code, 0, 'a BOM before a valid history is ignored');
-  const esc = write('esc.jsonl', '{"type":"invoke","process":0,"f":"read"}\n{"type":"\\u001b]0;pwned\\u0007\\u001b[2J","process":0,"f":"read"}\n');
+  const esc = write(
+    'esc.jsonl',
+    '{"type":"invoke","process":0,"f":"read"}\n{"type":"\\u001b]0;pwned\\u0007\\u001b[2J","process":0,"f":"read"}\n',
+  );
   const r = runCli(['check', esc]);
   oneLineError(r, /esc\.jsonl:2: "type" must be invoke, ok, fail or info, got "\\u001b\]0;pwned/);
   const raw = write('raw.jsonl', '{"type":"invoke","process":0,"f":"read"}\n\x1b[31m{broken\n');
   oneLineError(runCli(['check', raw]), /raw\.jsonl:2: not valid JSON: \\x1b\[31m\{broken/);
-  const deep = write('deep.edn', '{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value ' + '['.repeat(20_000) + ']'.repeat(20_000) + '}\n');
+  const deep = write(
+    'deep.edn',
+    '{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value ' +
+      '['.repeat(20_000) +
+      ']'.repeat(20_000) +
+      '}\n',
+  );
   oneLineError(runCli(['check', deep]), /deep\.edn:2: EDN: value nested deeper than 500 levels/);
-  const hm = write('model.jsonl', '{"faultline":"history","version":1,"model":"nope"}\n{"type":"invoke","process":0,"f":"read"}\n');
+  const hm = write(
+    'model.jsonl',
+    '{"faultline":"history","version":1,"model":"nope"}\n{"type":"invoke","process":0,"f":"read"}\n',
+  );
   oneLineError(runCli(['check', hm]), /model\.jsonl:1: the header names model "nope", which is unknown/);
-  const cas = write('cas.jsonl', '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"invoke","process":0,"f":"cas","value":3}\n');
+  const cas = write(
+    'cas.jsonl',
+    '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"invoke","process":0,"f":"cas","value":3}\n',
+  );
   oneLineError(runCli(['check', cas]), /cas\.jsonl:3: cas value must be a pair/);
   // Values with escapes in a verdict line are escaped too.
-  const inv = write('inv.jsonl', '{"type":"invoke","process":0,"f":"write","value":"a"}\n{"type":"ok","process":0,"f":"write","value":"a"}\n{"type":"invoke","process":1,"f":"read"}\n{"type":"ok","process":1,"f":"read","value":"\\u001b[2J"}\n');
+  const inv = write(
+    'inv.jsonl',
+    '{"type":"invoke","process":0,"f":"write","value":"a"}\n{"type":"ok","process":0,"f":"write","value":"a"}\n{"type":"invoke","process":1,"f":"read"}\n{"type":"ok","process":1,"f":"read","value":"\\u001b[2J"}\n',
+  );
   const v = runCli(['check', inv]);
   assert.is(v.code, 1);
   assert.not.match(v.stdout, /\x1b/);
 });
 
 test('item 8: --format xml gives the useful part on one line', () => {
-  oneLineError(runCli(['check', '--format', 'xml', good]), /Invalid values: Argument: format, Given: "xml", Choices: "jsonl"/);
+  oneLineError(
+    runCli(['check', '--format', 'xml', good]),
+    /Invalid values: Argument: format, Given: "xml", Choices: "jsonl"/,
+  );
 });
 
 test.run();

@@ -1,6 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { limitPerWorker, mix, PENDING, phases, staggerMs, timeLimit, workerRandom, type Generator, type OpSpec } from '../../../harness/generator/generator.js';
+import {
+  limitPerWorker,
+  mix,
+  PENDING,
+  phases,
+  staggerMs,
+  timeLimit,
+  workerRandom,
+  type Generator,
+  type OpSpec,
+} from '../../../harness/generator/generator.js';
 import { Random } from '../../../harness/generator/random.js';
 import { kvGenerator, kvKey, OPS_PER_KEY, THREADS_PER_KEY } from '../../../workloads/kv/workload.js';
 
@@ -18,11 +28,22 @@ function drive(gen: Generator, seed: number, workers: number, perWorker: number)
 }
 
 test('Random: same seed, same stream; different seeds differ', () => {
-  const a = new Random(42), b = new Random(42), c = new Random(43);
+  const a = new Random(42),
+    b = new Random(42),
+    c = new Random(43);
   const xs = Array.from({ length: 5 }, () => a.nextU32());
-  assert.equal(Array.from({ length: 5 }, () => b.nextU32()), xs);
-  assert.not.equal(Array.from({ length: 5 }, () => c.nextU32()), xs);
-  for (let i = 0; i < 1000; i++) { const v = a.int(3, 7); assert.ok(v >= 3 && v < 7); }
+  assert.equal(
+    Array.from({ length: 5 }, () => b.nextU32()),
+    xs,
+  );
+  assert.not.equal(
+    Array.from({ length: 5 }, () => c.nextU32()),
+    xs,
+  );
+  for (let i = 0; i < 1000; i++) {
+    const v = a.int(3, 7);
+    assert.ok(v >= 3 && v < 7);
+  }
 });
 
 test('same seed and options give the same schedule per worker, regardless of interleaving', () => {
@@ -37,7 +58,11 @@ test('kv keys rotate: groups of workers share a key, then move on', () => {
   assert.is(kvKey(0, 0, 10), kvKey(THREADS_PER_KEY - 1, 0, 10));
   assert.is.not(kvKey(0, 0, 10), kvKey(THREADS_PER_KEY, 0, 10));
   assert.is.not(kvKey(0, 0, 10), kvKey(0, OPS_PER_KEY, 10));
-  const keys = new Set(drive(kvGenerator(10), 1, 10, OPS_PER_KEY * 3).flat().map((o) => o.key));
+  const keys = new Set(
+    drive(kvGenerator(10), 1, 10, OPS_PER_KEY * 3)
+      .flat()
+      .map((o) => o.key),
+  );
   assert.is(keys.size, 2 * 3);
 });
 
@@ -49,7 +74,10 @@ test('limitPerWorker, timeLimit, phases, mix', () => {
   assert.ok(timeLimit(5, w)({ worker: 0, count: 0, rnd, elapsed: 4.9 }));
   assert.is(timeLimit(5, w)({ worker: 0, count: 0, rnd, elapsed: 5 }), undefined);
   const ph = drive(phases(limitPerWorker(2, w), limitPerWorker(1, r)), 1, 1, 10)[0];
-  assert.equal(ph.map((o) => o.f), ['write', 'write', 'read']);
+  assert.equal(
+    ph.map((o) => o.f),
+    ['write', 'write', 'read'],
+  );
   const m = drive(limitPerWorker(400, mix([w, r])), 1, 1, 400)[0];
   const writes = m.filter((o) => o.f === 'write').length;
   assert.ok(writes > 150 && writes < 250, `mix is roughly even (${writes} writes of 400)`);

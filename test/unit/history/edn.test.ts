@@ -31,7 +31,10 @@ test('tagged values and record literals keep their tag', () => {
 
 test('line numbers follow maps spanning lines', () => {
   const forms = read('{:a 1}\n\n{:b\n 2}\n{:c 3}');
-  assert.equal(forms.map((f) => (f as EdnMap).line), [1, 3, 5]);
+  assert.equal(
+    forms.map((f) => (f as EdnMap).line),
+    [1, 3, 5],
+  );
 });
 
 for (const [src, msg, line] of [

@@ -16,12 +16,13 @@ function verdict(text: string, model = 'cas-register'): string {
   return checkOperations(m, toOperations(h.events.filter((e) => e.process !== 'nemesis'))).verdict;
 }
 
-const jsonlRegister = (w: string, r: string): string => [
-  `{"type":"invoke","process":0,"f":"write","value":${w}}`,
-  `{"type":"ok","process":0,"f":"write","value":${w}}`,
-  '{"type":"invoke","process":1,"f":"read"}',
-  `{"type":"ok","process":1,"f":"read","value":${r}}`,
-].join('\n') + '\n';
+const jsonlRegister = (w: string, r: string): string =>
+  [
+    `{"type":"invoke","process":0,"f":"write","value":${w}}`,
+    `{"type":"ok","process":0,"f":"write","value":${w}}`,
+    '{"type":"invoke","process":1,"f":"read"}',
+    `{"type":"ok","process":1,"f":"read","value":${r}}`,
+  ].join('\n') + '\n';
 
 test('JSONL: 9007199254740993 written, 9007199254740992 read is INVALID (it was called valid)', () => {
   assert.is(verdict(jsonlRegister('9007199254740993', '9007199254740992')), 'illegal');
@@ -32,8 +33,9 @@ test('JSONL: 9007199254740993 written, 9007199254740992 read is INVALID (it was 
 
 test('JSONL: big integers come back as BigInt, small ones and decimals as numbers', () => {
   assert.is((parseJsonLine('{"v":9007199254740993}') as { v: unknown }).v, 9007199254740993n);
-  assert.equal(parseJsonLine('{"v":[9007199254740991,-9007199254740993,1.25,"12345678901234567890"]}'),
-    { v: [9007199254740991, -9007199254740993n, 1.25, '12345678901234567890'] });
+  assert.equal(parseJsonLine('{"v":[9007199254740991,-9007199254740993,1.25,"12345678901234567890"]}'), {
+    v: [9007199254740991, -9007199254740993n, 1.25, '12345678901234567890'],
+  });
   // The exact parser agrees with JSON.parse wherever JSON.parse is exact.
   const same = '{"a":[1,2.5e3,-0.5,true,false,null,{"b":"x\\"y\\u0041"}],"__proto__":1,"n":1234567890123456}';
   assert.equal(parseJsonLine(same), JSON.parse(same));
@@ -51,7 +53,8 @@ test('canon: equal integers are equal whether number or bigint, different ones d
 });
 
 test('EDN: 0/0 and ##NaN are NaN and NaN reads back as NaN: the valid history stays valid', () => {
-  const edn = (w: string, r: string) => `{:process 0 :type :invoke :f :write :value ${w}}\n{:process 0 :type :ok :f :write :value ${w}}\n{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value ${r}}\n`;
+  const edn = (w: string, r: string) =>
+    `{:process 0 :type :invoke :f :write :value ${w}}\n{:process 0 :type :ok :f :write :value ${w}}\n{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value ${r}}\n`;
   assert.is(verdict(edn('0/0', '0/0')), 'ok');
   assert.is(verdict(edn('##NaN', '0/0')), 'ok');
   assert.is(verdict(edn('##NaN', '1')), 'illegal');
@@ -74,9 +77,18 @@ test('EDN numbers: big integers, integral ratios, hex, symbolic values', () => {
 test('depth: values nested beyond the limit are an error with the line, not a stack overflow', () => {
   const deep = '['.repeat(20_000) + ']'.repeat(20_000);
   for (const [text, re] of [
-    [`{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"write","value":${deep}}\n`, /:2: value nested deeper than 500 levels/],
-    [`{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"write","value":12345678901234567890,"v":${deep}}\n`, /:2: value nested deeper than 500 levels/],
-    [`{:process 0 :type :invoke :f :write :value 1}\n{:process 1 :type :invoke :f :write :value ${deep}}`, /:2: EDN: value nested deeper than 500 levels/],
+    [
+      `{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"write","value":${deep}}\n`,
+      /:2: value nested deeper than 500 levels/,
+    ],
+    [
+      `{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"write","value":12345678901234567890,"v":${deep}}\n`,
+      /:2: value nested deeper than 500 levels/,
+    ],
+    [
+      `{:process 0 :type :invoke :f :write :value 1}\n{:process 1 :type :invoke :f :write :value ${deep}}`,
+      /:2: EDN: value nested deeper than 500 levels/,
+    ],
   ] as const) {
     try {
       parseHistory(text, { file: 'h' });

@@ -36,7 +36,11 @@ t('history writer: a line that does not fit throws ENOSPC; what was written read
   assert.ok(err, 'the writer noticed the disk was full');
   assert.is((err as NodeJS.ErrnoException).code, 'ENOSPC');
   assert.ok(n > 10 && n < 100_000);
-  try { w.close(); } catch { /* full */ }
+  try {
+    w.close();
+  } catch {
+    /* full */
+  }
   const h = parseHistory(readFileSync(join(mnt, 'history.jsonl'), 'utf8'));
   assert.ok(h.events.length >= n - 1 && h.events.length <= n, `${h.events.length} events read back of ${n} appended`);
   rmSync(join(mnt, 'history.jsonl'));
@@ -58,7 +62,12 @@ t('atomic writer: on a full disk it fails with one line and leaves the old file 
 });
 
 test.after(() => {
-  if (mounted) try { execFileSync('umount', [mnt]); } catch { /* busy */ }
+  if (mounted)
+    try {
+      execFileSync('umount', [mnt]);
+    } catch {
+      /* busy */
+    }
   if (existsSync(mnt)) rmSync(mnt, { recursive: true, force: true });
 });
 test.run();

@@ -27,7 +27,10 @@ test('a JSON array of op maps, with or without Clojure colons, big integers exac
   const h = parseHistory(text);
   assert.is(h.source, 'json');
   assert.is(h.events.length, 5);
-  assert.equal(h.events.map((e) => e.type), ['invoke', 'ok', 'info', 'invoke', 'ok']);
+  assert.equal(
+    h.events.map((e) => e.type),
+    ['invoke', 'ok', 'info', 'invoke', 'ok'],
+  );
   assert.is(h.events[0].f, 'write');
   assert.is(h.events[2].process, 'nemesis');
   assert.is(h.events[0].value, 12345678901234567890n);
@@ -36,7 +39,10 @@ test('a JSON array of op maps, with or without Clojure colons, big integers exac
 });
 
 test('bad JSON arrays: one message naming the op', () => {
-  assert.throws(() => parseHistory('[{"type":"invoke","process":0}]', { file: 'h.json' }), /op 0: "f" must be a non-empty string/);
+  assert.throws(
+    () => parseHistory('[{"type":"invoke","process":0}]', { file: 'h.json' }),
+    /op 0: "f" must be a non-empty string/,
+  );
   assert.throws(() => parseHistory('[{"type":"begin","process":0,"f":"read"}]'), /"type" must be invoke/);
   assert.throws(() => parseHistory('[{"type":"invoke",'), /not valid JSON/);
   assert.throws(() => parseHistory('[]'), /no operations/);
@@ -45,7 +51,14 @@ test('bad JSON arrays: one message naming the op', () => {
 const odd: HistoryEvent[] = [
   { index: 0, type: 'invoke', process: 0, f: 'write', key: 'k"1\n', value: 2n ** 70n, time: 1 },
   { index: 1, type: 'ok', process: 0, f: 'write', key: 'k"1\n', value: 2n ** 70n, time: 2 },
-  { index: 2, type: 'info', process: 'nemesis', f: 'start-partition', value: { cut: ['n1', 'n2'], 'odd key': true }, time: 3 },
+  {
+    index: 2,
+    type: 'info',
+    process: 'nemesis',
+    f: 'start-partition',
+    value: { cut: ['n1', 'n2'], 'odd key': true },
+    time: 3,
+  },
   { index: 3, type: 'invoke', process: 1, f: 'cas', key: 7, value: [1, 2.5], time: 4 },
   { index: 4, type: 'fail', process: 1, f: 'cas', key: 7, value: [1, 2.5], error: 'cas-mismatch', time: 5 },
   { index: 5, type: 'invoke', process: 2, f: 'read', value: null },
@@ -58,8 +71,14 @@ test('JSONL and EDN writers round-trip through our readers', () => {
   assert.is((j.header as { model?: string }).model, 'kv-register');
   const e = parseHistory(toEdn({ events: odd }));
   assert.is(e.source, 'edn');
-  assert.equal(e.events.map((x) => [x.type, x.process, x.f, x.key, x.value, x.time, x.error ?? null]), odd.map((x) => [x.type, x.process, x.f, x.key, x.value, x.time, x.error ?? null]));
-  assert.match(toEdn({ events: odd }), /#jepsen\.independent\.Tuple\{:key "k\\"1\\n", :value 1180591620717411303424N\}/);
+  assert.equal(
+    e.events.map((x) => [x.type, x.process, x.f, x.key, x.value, x.time, x.error ?? null]),
+    odd.map((x) => [x.type, x.process, x.f, x.key, x.value, x.time, x.error ?? null]),
+  );
+  assert.match(
+    toEdn({ events: odd }),
+    /#jepsen\.independent\.Tuple\{:key "k\\"1\\n", :value 1180591620717411303424N\}/,
+  );
 });
 
 test('faultline export: edn and jsonl files that check gives the same verdict as the source', () => {

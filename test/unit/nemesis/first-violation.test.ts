@@ -6,7 +6,8 @@ import { firstViolationS } from '../../../harness/nemesis/first-violation.js';
 
 const s = 1e9;
 let index = 0;
-const ev = (o: Partial<HistoryEvent> & Pick<HistoryEvent, 'type' | 'process' | 'f'>): HistoryEvent => ({ index: index++, ...o } as HistoryEvent);
+const ev = (o: Partial<HistoryEvent> & Pick<HistoryEvent, 'type' | 'process' | 'f'>): HistoryEvent =>
+  ({ index: index++, ...o }) as HistoryEvent;
 
 test('the earliest completion among the operations the checker names, from the first client operation', () => {
   index = 0;
@@ -36,7 +37,18 @@ test('a valid run has no violation; a workload checker citing events is read too
   ];
   const r = checkRun(events, 'kv-register', 10_000);
   assert.is(firstViolationS(events, r), undefined);
-  const cited = { valid: false as const, checkers: [{ checker: 'fenced-counter', valid: false as const, ops: 2, ms: 0, details: { problems: ['lost update: processes 0 and 1 both wrote c (event 3 and 1)'] } }] };
+  const cited = {
+    valid: false as const,
+    checkers: [
+      {
+        checker: 'fenced-counter',
+        valid: false as const,
+        ops: 2,
+        ms: 0,
+        details: { problems: ['lost update: processes 0 and 1 both wrote c (event 3 and 1)'] },
+      },
+    ],
+  };
   assert.is(firstViolationS(events, cited), 1);
   assert.is(firstViolationS([], cited), undefined);
 });

@@ -31,16 +31,25 @@ test('split: over random clusters and sides, a node hears exactly the nodes on i
 
 const sorted = (g: Grudge): Grudge => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, [...v].sort()]));
 
-test('split: the side\'s order and repeats do not change who hears whom', () => {
+test("split: the side's order and repeats do not change who hears whom", () => {
   const n5 = names(5);
   const g = split(['n3', 'n1'], n5);
   assert.equal(sorted(split(['n1', 'n3', 'n1'], n5)), sorted(g));
-  assert.equal(g, { n3: ['n2', 'n4', 'n5'], n1: ['n2', 'n4', 'n5'], n2: ['n3', 'n1'], n4: ['n3', 'n1'], n5: ['n3', 'n1'] });
+  assert.equal(g, {
+    n3: ['n2', 'n4', 'n5'],
+    n1: ['n2', 'n4', 'n5'],
+    n2: ['n3', 'n1'],
+    n4: ['n3', 'n1'],
+    n5: ['n3', 'n1'],
+  });
 });
 
 test('split: a node outside the cluster, an empty side or every node is refused in one line', () => {
   const n5 = names(5);
-  assert.throws(() => split(['n1', 'n9'], n5), (e: Error) => /^split: n9 not among the nodes n1, n2, n3, n4, n5$/.test(e.message));
+  assert.throws(
+    () => split(['n1', 'n9'], n5),
+    (e: Error) => /^split: n9 not among the nodes n1, n2, n3, n4, n5$/.test(e.message),
+  );
   assert.throws(() => split([], n5), /both sides need a node/);
   assert.throws(() => split(n5, n5), /both sides need a node/);
 });

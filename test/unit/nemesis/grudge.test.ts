@@ -1,7 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../../../harness/generator/random.js';
-import { bridge, deaf, fromComponents, isolate, majoritiesRing, mute, randomHalves } from '../../../harness/nemesis/grudge.js';
+import {
+  bridge,
+  deaf,
+  fromComponents,
+  isolate,
+  majoritiesRing,
+  mute,
+  randomHalves,
+} from '../../../harness/nemesis/grudge.js';
 import { parseNemesis } from '../../../harness/nemesis/packages.js';
 import type { Grudge } from '../../../harness/runtime/types.js';
 
@@ -15,7 +23,11 @@ test('fromComponents cuts exactly the pairs in different components, both ways',
 
 test('isolate: one node hears nobody and nobody hears it', () => {
   const g = isolate('n3', N5);
-  for (const n of N5) if (n !== 'n3') { assert.not.ok(hears(g, 'n3', n)); assert.not.ok(hears(g, n, 'n3')); }
+  for (const n of N5)
+    if (n !== 'n3') {
+      assert.not.ok(hears(g, 'n3', n));
+      assert.not.ok(hears(g, n, 'n3'));
+    }
   assert.ok(hears(g, 'n1', 'n2'));
 });
 
@@ -45,20 +57,31 @@ test('majorities ring: every node hears a majority, and no two nodes hear the sa
 });
 
 test('parseNemesis: names, none, unknown', () => {
-  assert.equal(parseNemesis('partition,kill').map((k) => k.name), ['partition', 'kill']);
+  assert.equal(
+    parseNemesis('partition,kill').map((k) => k.name),
+    ['partition', 'kill'],
+  );
   assert.equal(parseNemesis('none'), []);
   assert.throws(() => parseNemesis('partition,meteor'), /unknown nemesis "meteor"/);
 });
 
 test('deaf: the node hears nobody, everyone still hears it', () => {
   const g = deaf('n2', N5);
-  for (const n of N5) if (n !== 'n2') { assert.not.ok(hears(g, 'n2', n)); assert.ok(hears(g, n, 'n2')); }
+  for (const n of N5)
+    if (n !== 'n2') {
+      assert.not.ok(hears(g, 'n2', n));
+      assert.ok(hears(g, n, 'n2'));
+    }
   assert.ok(hears(g, 'n1', 'n3'));
 });
 
 test('mute: nobody hears the node, it still hears everyone', () => {
   const g = mute('n4', N5);
-  for (const n of N5) if (n !== 'n4') { assert.ok(hears(g, 'n4', n)); assert.not.ok(hears(g, n, 'n4')); }
+  for (const n of N5)
+    if (n !== 'n4') {
+      assert.ok(hears(g, 'n4', n));
+      assert.not.ok(hears(g, n, 'n4'));
+    }
   assert.ok(hears(g, 'n1', 'n3'));
 });
 

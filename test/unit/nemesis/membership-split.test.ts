@@ -19,7 +19,14 @@ const N5 = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i + 1}`);
 
-interface Call { op: MembershipOp; node: string; how?: MembershipHow; at: number; end?: number; grudgeAtCall: string }
+interface Call {
+  op: MembershipOp;
+  node: string;
+  how?: MembershipHow;
+  at: number;
+  end?: number;
+  grudgeAtCall: string;
+}
 
 /** One Raft group of five voters led by `leader`; the grudge comes from the fake runtime. */
 class FakeGroup {
@@ -30,7 +37,12 @@ class FakeGroup {
   calls: Call[] = [];
   private waiters: { conf: string[]; resolve: (members: string[]) => void }[] = [];
 
-  constructor(readonly rt: FakeRuntime, readonly leader: string, readonly buggy: boolean, readonly requestTimeoutMs = 40) {}
+  constructor(
+    readonly rt: FakeRuntime,
+    readonly leader: string,
+    readonly buggy: boolean,
+    readonly requestTimeoutMs = 40,
+  ) {}
 
   private reachable(): string[] {
     return N5.filter((n) => n === this.leader || !(this.rt.grudge[this.leader] ?? []).includes(n));
@@ -53,18 +65,25 @@ class FakeGroup {
     try {
       if (!how?.via) {
         // The ordinary path: the cluster is healed by now in these tests, so the change simply commits.
-        this.voters = op === 'add' ? [...new Set([...this.voters, node])].sort() : this.voters.filter((v) => v !== node);
+        this.voters =
+          op === 'add' ? [...new Set([...this.voters, node])].sort() : this.voters.filter((v) => v !== node);
         return { node, op, shards: { 0: this.voters }, changed: [0] };
       }
       if (how.via !== this.leader) return { node, op, via: how.via, answered: 421 };
-      if (this.pending.length && !this.buggy) return { node, op, via: how.via, answered: 409, answers: { 0: { answered: 409, error: 'change-pending' } } };
+      if (this.pending.length && !this.buggy)
+        return { node, op, via: how.via, answered: 409, answers: { 0: { answered: 409, error: 'change-pending' } } };
       const conf = op === 'remove' ? this.voters.filter((v) => v !== node) : [...this.voters, node];
       this.voters = conf;
       this.pending.push(conf);
       const done = new Promise<string[]>((resolve) => this.waiters.push({ conf, resolve }));
       this.tryCommit();
-      const members = await Promise.race([done, sleep(Math.min(this.requestTimeoutMs, how.deadlineMs ?? Infinity)).then(() => undefined)]);
-      return members ? { node, op, via: how.via, answered: 200, answers: { 0: { answered: 200, members } } } : { node, op, via: how.via, answered: 503 };
+      const members = await Promise.race([
+        done,
+        sleep(Math.min(this.requestTimeoutMs, how.deadlineMs ?? Infinity)).then(() => undefined),
+      ]);
+      return members
+        ? { node, op, via: how.via, answered: 200, answers: { 0: { answered: 200, members } } }
+        : { node, op, via: how.via, answered: 503 };
     } finally {
       call.end = Date.now();
     }
@@ -81,7 +100,15 @@ class FakeGroup {
 }
 
 function ctx(rt: FakeRuntime, hook: FaultContext['membership'], o: Partial<FaultContext> = {}): FaultContext {
-  return { runtime: rt, nodes: N5, rnd: new Random(3), leader: async (key) => (key === 'hot' ? 'n4' : 'n1'), hotKey: () => 'hot', membership: hook, ...o };
+  return {
+    runtime: rt,
+    nodes: N5,
+    rnd: new Random(3),
+    leader: async (key) => (key === 'hot' ? 'n4' : 'n1'),
+    hotKey: () => 'hot',
+    membership: hook,
+    ...o,
+  };
 }
 
 type Change = { node: string; via?: string; answered?: unknown; error?: string };
@@ -98,21 +125,36 @@ test('splitPlan: the leader plus the largest minority, and just enough majority-
       assert.is(p.side[0], leader);
       assert.is(p.side.length, m);
       assert.equal([...p.side, ...p.rest].sort(), [...nodes].sort(), 'the two sides cover the cluster once');
-      assert.ok(p.remove.every((x) => p.rest.includes(x)), 'only majority-side nodes are removed');
+      assert.ok(
+        p.remove.every((x) => p.rest.includes(x)),
+        'only majority-side nodes are removed',
+      );
       assert.is(p.remove.length, n - 2 * m + 1);
       // Before the removals the side is a minority; after them it is a majority of what is left.
       assert.ok(2 * p.side.length < n);
       assert.ok(2 * p.side.length > n - p.remove.length, `n=${n}: side ${p.side.length} of ${n - p.remove.length}`);
     }
   }
-  assert.equal(splitPlan('n3', N5, ['n5', 'n3', 'n1', 'n2', 'n4']), { side: ['n3', 'n5'], rest: ['n1', 'n2', 'n4'], remove: ['n1', 'n2'] });
+  assert.equal(splitPlan('n3', N5, ['n5', 'n3', 'n1', 'n2', 'n4']), {
+    side: ['n3', 'n5'],
+    rest: ['n1', 'n2', 'n4'],
+    remove: ['n1', 'n2'],
+  });
 });
 
 test('a correct leader in the minority: cut first, both removals asked of it at once, 503 and 409 change-pending recorded, nothing removed', async () => {
   const rt = new FakeRuntime(N5);
   const g = new FakeGroup(rt, 'n4', false);
   const f = await membershipFault.start(ctx(rt, g.hook), 'split-minority');
-  const v = f.value as { shape: string; node: string; hotKey: string; side: string[]; removals: string[]; changes: Change[]; cut: string };
+  const v = f.value as {
+    shape: string;
+    node: string;
+    hotKey: string;
+    side: string[];
+    removals: string[];
+    changes: Change[];
+    cut: string;
+  };
   assert.is(v.shape, 'split-minority');
   assert.is(v.node, 'n4');
   assert.is(v.hotKey, 'hot');
@@ -123,9 +165,17 @@ test('a correct leader in the minority: cut first, both removals asked of it at 
   // The cut was in place before any removal was asked, and it is the split of the side from the rest.
   assert.is(rt.calls[0].call, 'partition');
   for (const c of g.calls) assert.is.not(c.grudgeAtCall, '{}');
-  for (const a of v.side) for (const b of N5.filter((x) => !v.side.includes(x))) assert.ok(rt.grudge[a].includes(b) && rt.grudge[b].includes(a));
+  for (const a of v.side)
+    for (const b of N5.filter((x) => !v.side.includes(x)))
+      assert.ok(rt.grudge[a].includes(b) && rt.grudge[b].includes(a));
   // Asked of the leader alone, with the shape's deadline, concurrently.
-  assert.equal(g.calls.map((c) => c.how), [{ via: 'n4', deadlineMs: SPLIT_DEADLINE_MS }, { via: 'n4', deadlineMs: SPLIT_DEADLINE_MS }]);
+  assert.equal(
+    g.calls.map((c) => c.how),
+    [
+      { via: 'n4', deadlineMs: SPLIT_DEADLINE_MS },
+      { via: 'n4', deadlineMs: SPLIT_DEADLINE_MS },
+    ],
+  );
   assert.ok(g.calls[1].at <= g.calls[0].end!, 'the second removal did not wait for the first');
   assert.equal(v.changes.map((c) => c.answered).sort(), [409, 503]);
   assert.equal(g.committed, []);
@@ -134,7 +184,10 @@ test('a correct leader in the minority: cut first, both removals asked of it at 
   assert.is(rt.calls[stopAt].call, 'heal', 'healed before the re-adds');
   assert.ok(rt.clean());
   assert.equal(s.readded, v.removals);
-  assert.equal(g.calls.slice(2).map((c) => [c.op, c.node, c.how, c.grudgeAtCall]), v.removals.map((n) => ['add', n, undefined, '{}']));
+  assert.equal(
+    g.calls.slice(2).map((c) => [c.op, c.node, c.how, c.grudgeAtCall]),
+    v.removals.map((n) => ['add', n, undefined, '{}']),
+  );
   assert.equal(g.voters, N5);
 });
 
@@ -143,7 +196,10 @@ test('with conf-concurrent the leader accepts both, and its side becomes a major
   const g = new FakeGroup(rt, 'n4', true);
   const f = await membershipFault.start(ctx(rt, g.hook), 'split-minority');
   const v = f.value as { side: string[]; removals: string[]; changes: Change[] };
-  assert.equal(v.changes.map((c) => c.answered), [200, 200]);
+  assert.equal(
+    v.changes.map((c) => c.answered),
+    [200, 200],
+  );
   assert.is(g.committed.at(-1)!.length, 3);
   assert.ok(g.disjointMajorities(v.side), `committed ${JSON.stringify(g.committed)} with side ${v.side}`);
   await f.stop();
@@ -154,7 +210,10 @@ test('a hook that rejects a directed change is recorded per removal; the cut sti
   const rt = new FakeRuntime(N5);
   let n = 0;
   const hook = async (op: MembershipOp, node: string, how?: MembershipHow): Promise<Record<string, unknown>> => {
-    if (how?.via && n++ === 0) throw new Error('membership remove x via n4: no node answered /status with the placement within 3000 ms\nsecond line');
+    if (how?.via && n++ === 0)
+      throw new Error(
+        'membership remove x via n4: no node answered /status with the placement within 3000 ms\nsecond line',
+      );
     return { node, op, ...(how?.via ? { via: how.via, answered: 'none' } : {}) };
   };
   const f = await membershipFault.start(ctx(rt, hook), 'split-minority');
@@ -170,7 +229,10 @@ test('a hook that rejects a directed change is recorded per removal; the cut sti
 test('no known leader: aims at a random node and says so; fewer than 3 nodes is one line and no cut', async () => {
   const rt = new FakeRuntime(N5);
   const g = new FakeGroup(rt, 'n2', false);
-  const f = await membershipFault.start(ctx(rt, g.hook, { leader: async () => undefined, rnd: new Random(9) }), 'split-minority');
+  const f = await membershipFault.start(
+    ctx(rt, g.hook, { leader: async () => undefined, rnd: new Random(9) }),
+    'split-minority',
+  );
   assert.is((f.value as { leaderFound: boolean }).leaderFound, false);
   assert.ok(N5.includes((f.value as { node: string }).node));
   await f.stop();
@@ -194,13 +256,21 @@ test('opt-in: named only; in the nemesis runner start-membership and stop-member
   const n = new Nemesis({
     packages: parseNemesisSpec('membership:split-minority').packages,
     steps: [{ pkg: 0, lane: 0, startMs: 0, endMs: 60 }],
-    rnd: new Random(2), ctx: ctx(rt, g.hook), record: (e) => events.push(e), now: () => Date.now() - t0, log: () => undefined, elapsedMs: () => Date.now() - t0,
+    rnd: new Random(2),
+    ctx: ctx(rt, g.hook),
+    record: (e) => events.push(e),
+    now: () => Date.now() - t0,
+    log: () => undefined,
+    elapsedMs: () => Date.now() - t0,
   });
   n.start();
   await sleep(150);
   await n.stop();
   const info = events.filter((e) => e.type === 'info');
-  assert.equal(info.map((e) => e.f), ['start-membership', 'stop-membership', 'heal-membership', 'heal-all']);
+  assert.equal(
+    info.map((e) => e.f),
+    ['start-membership', 'stop-membership', 'heal-membership', 'heal-all'],
+  );
   const start = info[0].value as { shape: string; changes: Change[] };
   assert.is(start.shape, 'split-minority');
   assert.equal(start.changes.map((c) => c.answered).sort(), [409, 503]);

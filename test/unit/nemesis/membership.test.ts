@@ -19,7 +19,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * answers "pending" to another, which the hook (as the reference one does) retries until its deadline.
  */
 class FakeMembers {
-  readonly placement = [['n1', 'n2', 'n3'], ['n3', 'n4', 'n5'], ['n1', 'n4', 'n5']];
+  readonly placement = [
+    ['n1', 'n2', 'n3'],
+    ['n3', 'n4', 'n5'],
+    ['n1', 'n4', 'n5'],
+  ];
   readonly members = this.placement.map((p) => new Set(p));
   readonly pending = new Set<number>();
   calls: { op: MembershipOp; node: string; at: number; end?: number }[] = [];
@@ -33,7 +37,8 @@ class FakeMembers {
   hook = async (op: MembershipOp, node: string): Promise<Record<string, unknown>> => {
     const call: { op: MembershipOp; node: string; at: number; end?: number } = { op, node, at: Date.now() };
     this.calls.push(call);
-    if (this.failFor.has(node)) throw new Error(`membership ${op} ${node}: shard 0: not in effect within 50 ms (last: no answer)`);
+    if (this.failFor.has(node))
+      throw new Error(`membership ${op} ${node}: shard 0: not in effect within 50 ms (last: no answer)`);
     const shards: Record<string, string[]> = {};
     const refused: Record<string, string> = {};
     for (const s of this.placement.flatMap((p, i) => (p.includes(node) ? [i] : []))) {
@@ -63,11 +68,20 @@ class FakeMembers {
   }
 }
 
-function ctx(fm: FakeMembers | undefined, o: Partial<FaultContext> = {}): FaultContext & { asked: (string | undefined)[] } {
+function ctx(
+  fm: FakeMembers | undefined,
+  o: Partial<FaultContext> = {},
+): FaultContext & { asked: (string | undefined)[] } {
   const asked: (string | undefined)[] = [];
   return {
-    runtime: new FakeRuntime(N5), nodes: N5, rnd: new Random(1), asked,
-    leader: async (key) => { asked.push(key); return key === 'hot' ? 'n4' : 'n1'; },
+    runtime: new FakeRuntime(N5),
+    nodes: N5,
+    rnd: new Random(1),
+    asked,
+    leader: async (key) => {
+      asked.push(key);
+      return key === 'hot' ? 'n4' : 'n1';
+    },
     hotKey: () => 'hot',
     membership: fm?.hook,
     ...o,
@@ -78,10 +92,13 @@ test('shapes: remove-one and remove-leader by default, churn only when named', (
   assert.equal([...membershipFault.shapes], ['remove-one', 'remove-leader']);
   assert.equal(parseNemesisSpec('membership').packages[0].shapes, ['remove-one', 'remove-leader']);
   assert.equal(parseNemesisSpec('membership:churn/remove-one').packages[0].shapes, ['churn', 'remove-one']);
-  assert.throws(() => parseNemesisSpec('membership:remove-all'), /unknown membership shape "remove-all"; membership shapes: remove-one, remove-leader, churn/);
+  assert.throws(
+    () => parseNemesisSpec('membership:remove-all'),
+    /unknown membership shape "remove-all"; membership shapes: remove-one, remove-leader, churn/,
+  );
 });
 
-test('remove-leader takes the hot shard\'s leader out of every shard it is in, and stop puts it back', async () => {
+test("remove-leader takes the hot shard's leader out of every shard it is in, and stop puts it back", async () => {
   const fm = new FakeMembers();
   const c = ctx(fm);
   const f = await membershipFault.start(c, 'remove-leader');
@@ -89,13 +106,19 @@ test('remove-leader takes the hot shard\'s leader out of every shard it is in, a
   assert.is(f.value.node, 'n4');
   assert.is(f.value.hotKey, 'hot');
   assert.is(f.value.leaderFound, true);
-  assert.equal(fm.members.map((m) => m.has('n4')), [false, false, false]);
+  assert.equal(
+    fm.members.map((m) => m.has('n4')),
+    [false, false, false],
+  );
   const changes = f.value.changes as { shards: Record<string, string[]> }[];
   assert.equal(changes[0].shards, { 1: ['n3', 'n5'], 2: ['n1', 'n5'] });
   const v = await f.stop();
   assert.is(v.readded, 'n4');
   assert.ok(fm.complete());
-  assert.equal(fm.calls.map((x) => `${x.op} ${x.node}`), ['remove n4', 'add n4']);
+  assert.equal(
+    fm.calls.map((x) => `${x.op} ${x.node}`),
+    ['remove n4', 'add n4'],
+  );
 });
 
 test('remove-leader without a known leader falls back to a random node, and says so', async () => {
@@ -114,7 +137,10 @@ test('remove-one: one random node, over seeds, never leaving a shard below two v
     const f = await membershipFault.start(ctx(fm, { rnd: new Random(seed) }), 'remove-one');
     seen.add(f.value.node as string);
     assert.ok(fm.members.every((m) => m.size >= 2));
-    assert.is(fm.members.filter((m) => m.size === 2).length, fm.placement.filter((p) => p.includes(f.value.node as string)).length);
+    assert.is(
+      fm.members.filter((m) => m.size === 2).length,
+      fm.placement.filter((p) => p.includes(f.value.node as string)).length,
+    );
     await f.stop();
     assert.ok(fm.complete());
   }
@@ -132,7 +158,8 @@ test('churn: two removals asked for at once (the second meets a pending change),
   assert.ok(rounds.length >= 2, `${rounds.length} rounds`);
   // Each round: the two removals started before either finished.
   const removes = fm.calls.filter((x) => x.op === 'remove');
-  for (let i = 0; i + 1 < removes.length; i += 2) assert.ok(removes[i + 1].at <= removes[i].end!, 'the second removal did not wait for the first');
+  for (let i = 0; i + 1 < removes.length; i += 2)
+    assert.ok(removes[i + 1].at <= removes[i].end!, 'the second removal did not wait for the first');
   assert.ok(fm.conflicts > 0, 'some shard saw a change while another was pending');
   assert.ok(fm.complete(), 'every node is a voter again after stop');
   for (const m of fm.members) assert.ok(m.size >= 2);
@@ -154,7 +181,10 @@ test('heal re-adds every node everywhere; a failure is one line naming the node,
   fm.members[1].delete('n5');
   await membershipFault.heal(ctx(fm));
   assert.ok(fm.complete());
-  assert.equal(fm.calls.map((x) => x.node), N5);
+  assert.equal(
+    fm.calls.map((x) => x.node),
+    N5,
+  );
   fm.members[2].delete('n4');
   fm.failFor.add('n1');
   try {
@@ -184,8 +214,16 @@ test('in the nemesis runner: start-membership and stop-membership record the cha
   const t0 = Date.now();
   const n = new Nemesis({
     packages: parseNemesisSpec('membership:remove-one,partition:halves').packages,
-    steps: [{ pkg: 0, lane: 0, startMs: 0, endMs: 30 }, { pkg: 1, lane: 1, startMs: 5, endMs: 40 }],
-    rnd: new Random(2), ctx: ctx(fm), record: (e) => events.push(e), now: () => Date.now() - t0, log: () => undefined, elapsedMs: () => Date.now() - t0,
+    steps: [
+      { pkg: 0, lane: 0, startMs: 0, endMs: 30 },
+      { pkg: 1, lane: 1, startMs: 5, endMs: 40 },
+    ],
+    rnd: new Random(2),
+    ctx: ctx(fm),
+    record: (e) => events.push(e),
+    now: () => Date.now() - t0,
+    log: () => undefined,
+    elapsedMs: () => Date.now() - t0,
   });
   n.start();
   await sleep(80);
@@ -198,8 +236,14 @@ test('in the nemesis runner: start-membership and stop-membership record the cha
   assert.ok(Object.keys(removed.shards).length >= 1);
   for (const members of Object.values(removed.shards)) assert.not.ok(members.includes(removed.node));
   assert.is((stop.value as { readded: string }).readded, removed.node);
-  assert.ok(info.some((e) => e.f === 'start-partition'), 'composed with a partition');
-  assert.equal(info.slice(-3).map((e) => e.f), ['heal-membership', 'heal-partition', 'heal-all']);
+  assert.ok(
+    info.some((e) => e.f === 'start-partition'),
+    'composed with a partition',
+  );
+  assert.equal(
+    info.slice(-3).map((e) => e.f),
+    ['heal-membership', 'heal-partition', 'heal-all'],
+  );
   assert.ok(fm.complete());
 });
 

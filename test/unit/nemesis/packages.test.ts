@@ -5,7 +5,10 @@ import { parseNemesisSpec, requiredKinds, resolvePackages } from '../../../harne
 
 test('a list of kinds, each with all its shapes', () => {
   const p = parseNemesisSpec('partition, kill');
-  assert.equal(p.packages.map((x) => x.kind.name), ['partition', 'kill']);
+  assert.equal(
+    p.packages.map((x) => x.kind.name),
+    ['partition', 'kill'],
+  );
   assert.equal(p.packages[0].shapes, FAULT_KINDS[0].shapes);
   assert.equal(requiredKinds(p), ['partition', 'kill']);
   assert.equal(parseNemesisSpec('none').packages, []);
@@ -25,8 +28,14 @@ test('opt-in shapes (kill:all) only when named', () => {
 });
 
 test('unknown kinds and shapes get one clear line', () => {
-  assert.throws(() => parseNemesisSpec('partition,meteor'), /unknown nemesis "meteor"; known: partition, kill, pause, clock, loss, latency, membership, all, none/);
-  assert.throws(() => parseNemesisSpec('partition:sideways'), /unknown partition shape "sideways"; partition shapes: isolate-one/);
+  assert.throws(
+    () => parseNemesisSpec('partition,meteor'),
+    /unknown nemesis "meteor"; known: partition, kill, pause, clock, loss, latency, membership, all, none/,
+  );
+  assert.throws(
+    () => parseNemesisSpec('partition:sideways'),
+    /unknown partition shape "sideways"; partition shapes: isolate-one/,
+  );
   assert.throws(() => parseNemesisSpec('pause:'), /unknown pause shape/);
   assert.throws(() => parseNemesisSpec('kill:one:two'), /expected kind or kind:shape/);
 });
@@ -36,14 +45,23 @@ test('all: every kind, minus what the target refuses and the runtime cannot do, 
   assert.ok(p.all);
   assert.equal(requiredKinds(p), []);
   const every = await resolvePackages(p, {}, async () => true);
-  assert.equal(every.map((x) => x.kind.name), FAULT_KINDS.map((k) => k.name));
+  assert.equal(
+    every.map((x) => x.kind.name),
+    FAULT_KINDS.map((k) => k.name),
+  );
   const some = await resolvePackages(p, { clock: 'Go programs ignore libfaketime' }, async (k) => k !== 'latency');
-  assert.equal(some.map((x) => x.kind.name), ['partition', 'kill', 'pause', 'loss', 'membership']);
+  assert.equal(
+    some.map((x) => x.kind.name),
+    ['partition', 'kill', 'pause', 'loss', 'membership'],
+  );
   const noHook = await resolvePackages(p, { membership: 'the target has no membership hook' }, async () => true);
   assert.not.ok(noHook.some((x) => x.kind.name === 'membership'));
   // An explicit list is not filtered: the target refuses it up front with its reason instead.
   const explicit = await resolvePackages(parseNemesisSpec('clock'), { clock: 'no' }, async () => false);
-  assert.equal(explicit.map((x) => x.kind.name), ['clock']);
+  assert.equal(
+    explicit.map((x) => x.kind.name),
+    ['clock'],
+  );
 });
 
 test.run();

@@ -3,7 +3,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../../../harness/generator/random.js';
 import type { NewEvent } from '../../../harness/history/writer.js';
-import { killFault, latencyFault, partitionFault, pauseFault, type FaultContext } from '../../../harness/nemesis/faults.js';
+import {
+  killFault,
+  latencyFault,
+  partitionFault,
+  pauseFault,
+  type FaultContext,
+} from '../../../harness/nemesis/faults.js';
 import { parseNemesisSpec } from '../../../harness/nemesis/packages.js';
 import { Nemesis } from '../../../harness/nemesis/schedule.js';
 import type { Step } from '../../../harness/nemesis/plan.js';
@@ -14,15 +20,21 @@ const N5 = ['n1', 'n2', 'n3', 'n4', 'n5'];
 function ctx(rt: FakeRuntime, o: Partial<FaultContext> = {}): FaultContext & { asked: (string | undefined)[] } {
   const asked: (string | undefined)[] = [];
   return {
-    runtime: rt, nodes: rt.names, rnd: new Random(1), asked,
+    runtime: rt,
+    nodes: rt.names,
+    rnd: new Random(1),
+    asked,
     // n3 leads the shard of key "hot", n1 leads everything else.
-    leader: async (key) => { asked.push(key); return key === 'hot' ? 'n3' : 'n1'; },
+    leader: async (key) => {
+      asked.push(key);
+      return key === 'hot' ? 'n3' : 'n1';
+    },
     hotKey: () => 'hot',
     ...o,
   };
 }
 
-test('isolate-hot-leader cuts the hot shard\'s leader from every peer, both ways', async () => {
+test("isolate-hot-leader cuts the hot shard's leader from every peer, both ways", async () => {
   const rt = new FakeRuntime(N5);
   const c = ctx(rt);
   const f = await partitionFault.start(c, 'isolate-hot-leader');
@@ -65,7 +77,7 @@ test('pause leader-long holds the hot leader frozen for at least three election 
   assert.not.ok(rt.paused.has('n3'));
 });
 
-test('kill hot-leader kills the hot shard\'s leader and restarts it', async () => {
+test("kill hot-leader kills the hot shard's leader and restarts it", async () => {
   const rt = new FakeRuntime(N5);
   const f = await killFault.start(ctx(rt), 'hot-leader');
   assert.equal([...rt.killed], ['n3']);
@@ -99,8 +111,14 @@ test('latency: delay ± half of it on a minority or the hot leader; stop removes
 function runner(rt: FakeRuntime, spec: string, steps: Step[], events: NewEvent[]): Nemesis {
   const t0 = Date.now();
   return new Nemesis({
-    packages: parseNemesisSpec(spec).packages, steps, rnd: new Random(2), ctx: ctx(rt),
-    record: (e) => events.push(e), now: () => Date.now() - t0, log: () => undefined, elapsedMs: () => Date.now() - t0,
+    packages: parseNemesisSpec(spec).packages,
+    steps,
+    rnd: new Random(2),
+    ctx: ctx(rt),
+    record: (e) => events.push(e),
+    now: () => Date.now() - t0,
+    log: () => undefined,
+    elapsedMs: () => Date.now() - t0,
   });
 }
 
@@ -123,7 +141,18 @@ test('overlapping packages run at once; each start and stop is recorded; stop() 
   await n.stop();
   assert.ok(rt.clean());
   const fs = events.filter((e) => e.type === 'info').map((e) => e.f);
-  assert.equal([...fs].sort(), ['heal-all', 'heal-latency', 'heal-partition', 'heal-pause', 'start-latency', 'start-partition', 'start-pause', 'stop-latency', 'stop-partition', 'stop-pause']);
+  assert.equal([...fs].sort(), [
+    'heal-all',
+    'heal-latency',
+    'heal-partition',
+    'heal-pause',
+    'start-latency',
+    'start-partition',
+    'start-pause',
+    'stop-latency',
+    'stop-partition',
+    'stop-pause',
+  ]);
   // Each fault starts before it stops; the packages' final heals come after every stop, heal-all last.
   for (const k of ['partition', 'latency', 'pause']) assert.ok(fs.indexOf(`start-${k}`) < fs.indexOf(`stop-${k}`));
   assert.equal(fs.slice(-4), ['heal-partition', 'heal-latency', 'heal-pause', 'heal-all']);
@@ -136,7 +165,15 @@ test('overlapping packages run at once; each start and stop is recorded; stop() 
 test('a failing fault is recorded with its error and the schedule goes on', async () => {
   const rt = new FakeRuntime(N5, false);
   const events: NewEvent[] = [];
-  const n = runner(rt, 'clock,kill:one', [{ pkg: 0, lane: 0, startMs: 0, endMs: 10 }, { pkg: 1, lane: 0, startMs: 20, endMs: 30 }], events);
+  const n = runner(
+    rt,
+    'clock,kill:one',
+    [
+      { pkg: 0, lane: 0, startMs: 0, endMs: 10 },
+      { pkg: 1, lane: 0, startMs: 20, endMs: 30 },
+    ],
+    events,
+  );
   n.start();
   await new Promise((r) => setTimeout(r, 60));
   await n.stop();

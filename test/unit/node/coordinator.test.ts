@@ -25,7 +25,12 @@ test('liveness: a peer silent for the timeout is suspected once, and recovers wh
 });
 
 test('rebalance: hands a group to the least-loaded caught-up follower, only across a gap of two or more', () => {
-  const leads = new Map([['a', 4], ['b', 3], ['c', 1], ['d', 2]]);
+  const leads = new Map([
+    ['a', 4],
+    ['b', 3],
+    ['c', 1],
+    ['d', 2],
+  ]);
   const of = (n: string): number => leads.get(n) ?? Infinity;
   const led = [
     { id: '5', candidates: ['b', 'd'] },
@@ -36,7 +41,18 @@ test('rebalance: hands a group to the least-loaded caught-up follower, only acro
   assert.equal(pickTransfer(3, led, of), { group: '2', to: 'c' }, 'gap 3 - 1 = 2');
   assert.is(pickTransfer(2, led, of), undefined, 'a gap of one is balanced enough: no ping-pong');
   assert.is(pickTransfer(4, [{ id: '1', candidates: ['zz'] }], of), undefined, 'a node never heard from is no target');
-  assert.equal(pickTransfer(4, [{ id: '9', candidates: ['d'] }, { id: '3', candidates: ['d'] }], of), { group: '3', to: 'd' }, 'ties go to the lowest group id');
+  assert.equal(
+    pickTransfer(
+      4,
+      [
+        { id: '9', candidates: ['d'] },
+        { id: '3', candidates: ['d'] },
+      ],
+      of,
+    ),
+    { group: '3', to: 'd' },
+    'ties go to the lowest group id',
+  );
 });
 
 test('rebalance: repeated transfers level any start within one where placement allows', () => {
@@ -47,9 +63,14 @@ test('rebalance: repeated transfers level any start within one where placement a
     let moved = false;
     for (const n of nodes) {
       const count = (x: string): number => [...leader.values()].filter((l) => l === x).length;
-      const led = [...leader].filter(([, l]) => l === n).map(([g]) => ({ id: g, candidates: nodes.filter((x) => x !== n) }));
+      const led = [...leader]
+        .filter(([, l]) => l === n)
+        .map(([g]) => ({ id: g, candidates: nodes.filter((x) => x !== n) }));
       const pick = pickTransfer(led.length, led, count);
-      if (pick) { leader.set(pick.group, pick.to); moved = true; }
+      if (pick) {
+        leader.set(pick.group, pick.to);
+        moved = true;
+      }
     }
     if (!moved) break;
   }

@@ -16,7 +16,9 @@ test('a well-formed request for a placement replica passes', () => {
 
 test('malformed bodies are refused with a reason', () => {
   const cases: [unknown, RegExp][] = [
-    [null, /JSON object/], [[1], /JSON object/], ['x', /JSON object/],
+    [null, /JSON object/],
+    [[1], /JSON object/],
+    ['x', /JSON object/],
     [{ op: 'drop', node: inShard0, shard: 0 }, /op must be/],
     [{ op: 'add', node: '', shard: 0 }, /node must be/],
     [{ op: 'add', node: 3, shard: 0 }, /node must be/],

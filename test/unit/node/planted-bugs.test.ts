@@ -16,9 +16,20 @@ import { NodeHost } from '../../../system/node/host.js';
 function isolatedLeader(bugs: string[]): { host: NodeHost; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fl-planted-'));
   const host = new NodeHost({
-    id: 'a', members: ['a', 'b', 'c'], shards: 1, replication: 3, dataDir: dir, fsync: false, bugs,
-    electionTick: 1000, heartbeatTick: 100, snapshotEvery: 0, send: () => undefined, logger: pino({ level: 'silent' }),
-    quiesce: false, rebalance: false,
+    id: 'a',
+    members: ['a', 'b', 'c'],
+    shards: 1,
+    replication: 3,
+    dataDir: dir,
+    fsync: false,
+    bugs,
+    electionTick: 1000,
+    heartbeatTick: 100,
+    snapshotEvery: 0,
+    send: () => undefined,
+    logger: pino({ level: 'silent' }),
+    quiesce: false,
+    rebalance: false,
   });
   const g = host.groups.get(0)!;
   g.raft.forceCampaign();
@@ -44,7 +55,10 @@ test('without early-ack the same write waits for a majority (and times out alone
   const { host, dir } = isolatedLeader([]);
   try {
     const g = host.groups.get(0)!;
-    const r = await g.propose({ kind: 'kv', op: 'write', key: 'x', value: 1 }, 300).then(() => 'answered', (e: Error) => e.message);
+    const r = await g.propose({ kind: 'kv', op: 'write', key: 'x', value: 1 }, 300).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
     assert.is(r, 'timeout');
   } finally {
     host.stop();
@@ -56,8 +70,16 @@ test('early-ack leaves cas and fenced writes alone: their answer depends on the 
   const { host, dir } = isolatedLeader(['early-ack']);
   try {
     const g = host.groups.get(0)!;
-    const cas = await g.propose({ kind: 'kv', op: 'cas', key: 'x', from: null, to: 1 }, 300).then(() => 'answered', (e: Error) => e.message);
-    const fenced = await g.propose({ kind: 'kv', op: 'write', key: 'x', value: 1, fence: { lock: 'L', token: 3 } }, 300).then(() => 'answered', (e: Error) => e.message);
+    const cas = await g.propose({ kind: 'kv', op: 'cas', key: 'x', from: null, to: 1 }, 300).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
+    const fenced = await g
+      .propose({ kind: 'kv', op: 'write', key: 'x', value: 1, fence: { lock: 'L', token: 3 } }, 300)
+      .then(
+        () => 'answered',
+        (e: Error) => e.message,
+      );
     assert.equal([cas, fenced], ['timeout', 'timeout']);
   } finally {
     host.stop();

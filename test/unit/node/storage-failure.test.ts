@@ -33,7 +33,10 @@ test('short writes are continued until every byte is written', () => {
   }
   s = open(s.dir);
   assert.is(s.lastIndex(), 20);
-  assert.equal(all(s).map((e) => e.data), Array.from({ length: 20 }, (_, k) => 'x'.repeat((k + 1) * 13)));
+  assert.equal(
+    all(s).map((e) => e.data),
+    Array.from({ length: 20 }, (_, k) => 'x'.repeat((k + 1) * 13)),
+  );
   assert.equal(s.warnings, []);
   s.close();
 });
@@ -49,11 +52,20 @@ test('a write that fails part way: save throws, memory does not run ahead, the s
     return realWrite(fd, buf, off, k);
   });
   try {
-    assert.throws(() => s.save(undefined, [ent(3, 1), ent(4, 1)]), (e: Error) => e instanceof StorageFailure && /ENOSPC/.test(e.message) && /10 of/.test(e.message));
+    assert.throws(
+      () => s.save(undefined, [ent(3, 1), ent(4, 1)]),
+      (e: Error) => e instanceof StorageFailure && /ENOSPC/.test(e.message) && /10 of/.test(e.message),
+    );
     assert.is(s.lastIndex(), 2, 'memory holds only what the disk took');
     budget = 1_000_000; // even if the disk recovers, a failed storage never writes again (nothing after a partial record)
-    assert.throws(() => s.save(undefined, [ent(3, 1)]), (e: Error) => e instanceof StorageFailure);
-    assert.throws(() => s.sync(), (e: Error) => e instanceof StorageFailure);
+    assert.throws(
+      () => s.save(undefined, [ent(3, 1)]),
+      (e: Error) => e instanceof StorageFailure,
+    );
+    assert.throws(
+      () => s.sync(),
+      (e: Error) => e instanceof StorageFailure,
+    );
   } finally {
     restore();
   }
@@ -71,7 +83,10 @@ test('writeAtomic that fails leaves the old file and no temporary file', () => {
   writeAtomic(dir, 'f.json', '{"v":1}', true);
   const restore = setWriteForTests(() => 0); // a write that makes no progress
   try {
-    assert.throws(() => writeAtomic(dir, 'f.json', '{"v":2}', true), (e: Error) => e instanceof StorageFailure && /no progress/.test(e.message));
+    assert.throws(
+      () => writeAtomic(dir, 'f.json', '{"v":2}', true),
+      (e: Error) => e instanceof StorageFailure && /no progress/.test(e.message),
+    );
   } finally {
     restore();
   }
@@ -80,39 +95,44 @@ test('writeAtomic that fails leaves the old file and no temporary file', () => {
 });
 
 const isRoot = process.getuid?.() === 0;
-(isRoot ? test : test.skip)('on a real 256 KiB tmpfs, every save that returned survives; the first that cannot fit throws', () => {
-  const mnt = mkdtempSync(join(tmpdir(), 'fl-tmpfs-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
-  try {
-    const dir = join(mnt, 'shard-0');
-    let s = open(dir);
-    let acked = 0;
-    let failure: Error | undefined;
-    // Entries of odd sizes, so the disk fills in the middle of a record (the short write of the issue).
-    for (let i = 1; i < 10_000 && !failure; i++) {
-      try {
-        s.save(i % 50 === 1 ? { term: 1 + Math.floor(i / 50), vote: 'a', commit: 0 } : undefined, [ent(i, 1, `v${i}:` + 'y'.repeat(500 + (i * 37) % 900))]);
-        acked = i;
-      } catch (e) {
-        failure = e as Error;
+(isRoot ? test : test.skip)(
+  'on a real 256 KiB tmpfs, every save that returned survives; the first that cannot fit throws',
+  () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'fl-tmpfs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
+    try {
+      const dir = join(mnt, 'shard-0');
+      let s = open(dir);
+      let acked = 0;
+      let failure: Error | undefined;
+      // Entries of odd sizes, so the disk fills in the middle of a record (the short write of the issue).
+      for (let i = 1; i < 10_000 && !failure; i++) {
+        try {
+          s.save(i % 50 === 1 ? { term: 1 + Math.floor(i / 50), vote: 'a', commit: 0 } : undefined, [
+            ent(i, 1, `v${i}:` + 'y'.repeat(500 + ((i * 37) % 900))),
+          ]);
+          acked = i;
+        } catch (e) {
+          failure = e as Error;
+        }
       }
+      assert.instance(failure, StorageFailure, 'the disk filled up');
+      assert.ok(acked > 50, `only ${acked} entries fit`);
+      assert.is(s.lastIndex(), acked);
+      s.close();
+      s = open(dir); // recovery on the still-full disk
+      assert.is(s.lastIndex(), acked, 'every acknowledged entry is there after a reopen');
+      const got = all(s);
+      for (let i = 1; i <= acked; i++) assert.ok(got[i - 1].data.startsWith(`v${i}:`), `entry ${i}`);
+      assert.equal(s.initialState().hardState.vote, 'a', 'the hard state records survived too');
+      assert.ok(existsSync(join(dir, 'wal')));
+      s.close();
+    } finally {
+      execFileSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
     }
-    assert.instance(failure, StorageFailure, 'the disk filled up');
-    assert.ok(acked > 50, `only ${acked} entries fit`);
-    assert.is(s.lastIndex(), acked);
-    s.close();
-    s = open(dir); // recovery on the still-full disk
-    assert.is(s.lastIndex(), acked, 'every acknowledged entry is there after a reopen');
-    const got = all(s);
-    for (let i = 1; i <= acked; i++) assert.ok(got[i - 1].data.startsWith(`v${i}:`), `entry ${i}`);
-    assert.equal(s.initialState().hardState.vote, 'a', 'the hard state records survived too');
-    assert.ok(existsSync(join(dir, 'wal')));
-    s.close();
-  } finally {
-    execFileSync('umount', [mnt]);
-    rmSync(mnt, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
 

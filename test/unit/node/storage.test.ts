@@ -17,9 +17,13 @@ let n = 0;
 const freshDir = (): string => join(root, `g${n++}`);
 const open = (dir: string): DiskStorage => DiskStorage.open(dir, { fsync: true, peers: PEERS });
 const ent = (index: number, term: number, data = `cmd${index}`): Entry => ({ index, term, type: 'normal', data });
-const range = (lo: number, hi: number, term: number): Entry[] => Array.from({ length: hi - lo + 1 }, (_, k) => ent(lo + k, term));
+const range = (lo: number, hi: number, term: number): Entry[] =>
+  Array.from({ length: hi - lo + 1 }, (_, k) => ent(lo + k, term));
 const logPath = (dir: string): string => join(dir, 'wal', '00000001.log');
-const lines = (dir: string): string[] => readFileSync(logPath(dir), 'utf8').split('\n').filter((l) => l !== '');
+const lines = (dir: string): string[] =>
+  readFileSync(logPath(dir), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 /** Reopens (closing first), as a restarted process would. */
 function reopen(s: DiskStorage): DiskStorage {
@@ -229,7 +233,10 @@ test('an unreadable snapshot file is refused with its path', () => {
   s.createSnapshot(1, 'state@1', PEERS);
   s.close();
   writeFileSync(join(s.dir, 'snap', '0.json'), '{"meta": {"ind');
-  assert.throws(() => open(s.dir), (e: Error) => e instanceof CorruptStorage && e.message.includes(join(s.dir, 'snap', '0.json')));
+  assert.throws(
+    () => open(s.dir),
+    (e: Error) => e instanceof CorruptStorage && e.message.includes(join(s.dir, 'snap', '0.json')),
+  );
 });
 
 test('corruption in the middle of the log is an error naming the file and byte offset', () => {

@@ -1,7 +1,16 @@
 // The node's shared write-ahead log: many groups in one file, one write and one fsync per batch for all of
 // them, recovery that rebuilds every group, a torn batch that loses only its unsynced records (of every group),
 // per-group compaction through checkpoint segments, and crashes in the middle of a checkpoint.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -15,7 +24,8 @@ const root = mkdtempSync(join(tmpdir(), 'fl-wal-'));
 let n = 0;
 const freshDir = (): string => join(root, `w${n++}`);
 const ent = (index: number, term: number, data = `cmd${index}`): Entry => ({ index, term, type: 'normal', data });
-const range = (lo: number, hi: number, term: number, tag = ''): Entry[] => Array.from({ length: hi - lo + 1 }, (_, k) => ent(lo + k, term, `${tag}${lo + k}`));
+const range = (lo: number, hi: number, term: number, tag = ''): Entry[] =>
+  Array.from({ length: hi - lo + 1 }, (_, k) => ent(lo + k, term, `${tag}${lo + k}`));
 const all = (s: DiskStorage): Entry[] => s.entries(s.firstIndex(), s.lastIndex() + 1);
 const segments = (dir: string): string[] => readdirSync(join(dir, 'wal')).sort();
 
@@ -24,7 +34,7 @@ function openGroups(dir: string, ids: string[], segmentBytes?: number): { wal: W
   return { wal, gs: new Map(ids.map((g) => [g, new DiskStorage(wal, g, PEERS)])) };
 }
 
-test('groups share one file; one sync makes every group\'s batch durable; reopen rebuilds each group', () => {
+test("groups share one file; one sync makes every group's batch durable; reopen rebuilds each group", () => {
   const dir = freshDir();
   let { wal, gs } = openGroups(dir, ['0', '3', '7']);
   for (const [g, s] of gs) s.save({ term: 1, vote: 'a', commit: 0 }, range(1, 5, 1, `g${g}:`), false);
@@ -63,7 +73,8 @@ test('a batch torn part way through loses only its unsynced tail, in every group
   ({ wal, gs } = openGroups(dir, ['1', '2']));
   assert.is(wal.warnings.length, 1);
   assert.match(wal.warnings[0], /torn tail/);
-  const a = all(gs.get('1')!), b = all(gs.get('2')!);
+  const a = all(gs.get('1')!),
+    b = all(gs.get('2')!);
   assert.ok(a.length >= 3 && b.length >= 3, 'everything synced before the torn batch is there');
   assert.equal(a, range(1, a.length, 1, 'a'), 'a prefix of group 1, no holes');
   assert.equal(b, range(1, b.length, 1, 'b'), 'a prefix of group 2, no holes');
@@ -74,7 +85,8 @@ test('a batch torn part way through loses only its unsynced tail, in every group
 test('checkpoint roll: older segments are deleted, per-group snapshots drop compacted entries, reopen agrees', () => {
   const dir = freshDir();
   let { wal, gs } = openGroups(dir, ['0', '1'], 4096);
-  const g0 = gs.get('0')!, g1 = gs.get('1')!;
+  const g0 = gs.get('0')!,
+    g1 = gs.get('1')!;
   g0.save({ term: 1, vote: 'a', commit: 0 }, [], false);
   for (let i = 1; i <= 200; i++) {
     g0.save(undefined, [ent(i, 1, `zero-${i}-${'x'.repeat(40)}`)], false);
@@ -84,7 +96,8 @@ test('checkpoint roll: older segments are deleted, per-group snapshots drop comp
   }
   assert.ok(wal.rolls > 0, 'the WAL rolled');
   assert.equal(segments(dir).length, 1, 'older segments deleted');
-  const before0 = all(g0), before1 = all(g1);
+  const before0 = all(g0),
+    before1 = all(g1);
   assert.is(g0.firstIndex(), 191);
   wal.close();
   ({ wal, gs } = openGroups(dir, ['0', '1'], 4096));
@@ -107,7 +120,8 @@ test('a crash between the checkpoint rename and the deletion of older segments c
   copyFileSync(join(dir, 'wal', '00000001.log'), keep);
   wal.roll();
   copyFileSync(keep, join(dir, 'wal', '00000001.log')); // the old segment "was not deleted yet"
-  const before0 = all(gs.get('0')!), before1 = all(gs.get('1')!);
+  const before0 = all(gs.get('0')!),
+    before1 = all(gs.get('1')!);
   wal.close();
   ({ wal, gs } = openGroups(dir, ['0', '1'], 1 << 30));
   assert.equal(segments(dir), ['00000001.log', '00000002.log']);
@@ -138,14 +152,20 @@ test('an unterminated record in a segment that is not the last is corruption, no
   writeFileSync(join(dir, 'wal', '00000002.log'), '');
   const text = readFileSync(p1, 'utf8');
   writeFileSync(p1, text.slice(0, text.length - 5));
-  assert.throws(() => openGroups(dir, ['0']), (e: Error) => e instanceof CorruptStorage && e.message.includes(p1) && /unterminated/.test(e.message));
+  assert.throws(
+    () => openGroups(dir, ['0']),
+    (e: Error) => e instanceof CorruptStorage && e.message.includes(p1) && /unterminated/.test(e.message),
+  );
 });
 
 test('a data folder in the old per-shard format is refused with a clear message', () => {
   const dir = freshDir();
   mkdirSync(join(dir, 'shard-0'), { recursive: true });
   writeFileSync(join(dir, 'shard-0', 'log'), '');
-  assert.throws(() => Wal.open(dir, { fsync: false }), (e: Error) => e instanceof CorruptStorage && /per-shard log/.test(e.message));
+  assert.throws(
+    () => Wal.open(dir, { fsync: false }),
+    (e: Error) => e instanceof CorruptStorage && /per-shard log/.test(e.message),
+  );
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

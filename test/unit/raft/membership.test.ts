@@ -13,15 +13,38 @@ import { SimCluster } from '../../sim/cluster.js';
 const IDS = ['n1', 'n2', 'n3'];
 
 function core(storage: MemoryStorage, universe = IDS): Raft {
-  return new Raft({ id: 'n1', electionTick: 10, heartbeatTick: 1, preVote: true, checkQuorum: true, random: () => 0.5, storage, universe });
+  return new Raft({
+    id: 'n1',
+    electionTick: 10,
+    heartbeatTick: 1,
+    preVote: true,
+    checkQuorum: true,
+    random: () => 0.5,
+    storage,
+    universe,
+  });
 }
 
-const conf = (index: number, term: number, voters: string[]): Entry => ({ index, term, type: 'conf', data: encodeConf({ voters }) });
+const conf = (index: number, term: number, voters: string[]): Entry => ({
+  index,
+  term,
+  type: 'conf',
+  data: encodeConf({ voters }),
+});
 const noop = (index: number, term: number): Entry => ({ index, term, type: 'noop', data: '' });
 
 test('recovery: the latest configuration entry in the log is in force, committed or not', () => {
   const s = new MemoryStorage(IDS);
-  s.append([noop(1, 1), conf(2, 1, ['n1', 'n2']), noop(3, 2), conf(4, 2, ['n1', 'n2', 'n3'].filter((x) => x !== 'n2'))]);
+  s.append([
+    noop(1, 1),
+    conf(2, 1, ['n1', 'n2']),
+    noop(3, 2),
+    conf(
+      4,
+      2,
+      ['n1', 'n2', 'n3'].filter((x) => x !== 'n2'),
+    ),
+  ]);
   s.setHardState({ term: 2, vote: null, commit: 2 });
   const r = core(s);
   assert.equal(r.peers, ['n1', 'n3']);
@@ -50,7 +73,10 @@ test('a truncated configuration entry no longer counts: the configuration falls 
   c.one('x', 5);
   const l = c.checkOneLeader();
   const [a, b, d, e] = c.others(l);
-  c.partition([[l, a], [b, d, e]]);
+  c.partition([
+    [l, a],
+    [b, d, e],
+  ]);
   const res = c.changeMembership({ op: 'remove', node: b }, l);
   assert.ok(res.ok);
   c.run(5);
@@ -102,11 +128,17 @@ test('a removed leader counts only the new voters, steps down once its removal c
   assert.ok(res.ok);
   const idx = res.ok ? res.index : 0;
   assert.is(c.raft(l).role, 'leader', 'it manages the cluster until the removal commits');
-  assert.ok(c.until(() => c.raft(l).role !== 'leader', 20), 'the removed leader never stepped down');
+  assert.ok(
+    c.until(() => c.raft(l).role !== 'leader', 20),
+    'the removed leader never stepped down',
+  );
   assert.ok(c.raft(l).log.committed >= idx, 'stepped down before its removal committed');
   // The TimeoutNow it sent makes a voter campaign at once, well within an election timeout (10 ticks).
   const t0 = c.now;
-  assert.ok(c.until(() => c.others(l).some((x) => c.raft(x).role === 'leader'), 8), 'no voter took over promptly');
+  assert.ok(
+    c.until(() => c.others(l).some((x) => c.raft(x).role === 'leader'), 8),
+    'no voter took over promptly',
+  );
   assert.ok(c.now - t0 < 8);
   // The removed server does not campaign.
   const term = c.raft(l).term;

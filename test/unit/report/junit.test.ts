@@ -7,9 +7,28 @@ import { parseXml } from '../../helpers/xml.js';
 
 const cases = [
   { classname: 'faultline.kv', name: 'kv seed 1', timeS: 1.5, verdict: true as const },
-  { classname: 'faultline.kv', name: 'kv seed 2', timeS: 2, verdict: false as const, message: 'key k3: client 4: read → 1', details: 'folder: a<b>&"c"' },
-  { classname: 'faultline.kv', name: 'kv seed 3', timeS: 3, verdict: 'unknown' as const, message: 'linearizable: the checker ran out of time (budget 1 s)' },
-  { classname: 'faultline.kv', name: 'kv seed 4', timeS: 0, verdict: 'error' as const, message: 'the run failed: \u0001\u001b[31mboom\ud800' },
+  {
+    classname: 'faultline.kv',
+    name: 'kv seed 2',
+    timeS: 2,
+    verdict: false as const,
+    message: 'key k3: client 4: read → 1',
+    details: 'folder: a<b>&"c"',
+  },
+  {
+    classname: 'faultline.kv',
+    name: 'kv seed 3',
+    timeS: 3,
+    verdict: 'unknown' as const,
+    message: 'linearizable: the checker ran out of time (budget 1 s)',
+  },
+  {
+    classname: 'faultline.kv',
+    name: 'kv seed 4',
+    timeS: 0,
+    verdict: 'error' as const,
+    message: 'the run failed: \u0001\u001b[31mboom\ud800',
+  },
 ];
 
 test('counts, elements and messages', () => {

@@ -49,9 +49,19 @@ test('records an honest, checkable history; info retires the process', async () 
   const target = new MemoryTarget();
   const made: number[] = [];
   const pool = new WorkerPool({
-    concurrency: 4, seed: 5, rate: 0, recorder, elapsed: () => 0,
-    generator: phases(limitPerWorker(60, kvGenerator(4)), oncePerWorker((k) => (k ? { f: 'read', key: k } : undefined))),
-    makeClient: (p) => { made.push(p); return target.client(); },
+    concurrency: 4,
+    seed: 5,
+    rate: 0,
+    recorder,
+    elapsed: () => 0,
+    generator: phases(
+      limitPerWorker(60, kvGenerator(4)),
+      oncePerWorker((k) => (k ? { f: 'read', key: k } : undefined)),
+    ),
+    makeClient: (p) => {
+      made.push(p);
+      return target.client();
+    },
   });
   await pool.run();
   pool.close();
@@ -60,12 +70,18 @@ test('records an honest, checkable history; info retires the process', async () 
   const invokes = h.events.filter((e) => e.type === 'invoke').length;
   assert.is(invokes, 4 * 60 + 4);
   assert.is(h.events.length, invokes * 2);
-  assert.ok(made.some((p) => p >= 4), 'a retired process was replaced by a fresh id');
+  assert.ok(
+    made.some((p) => p >= 4),
+    'a retired process was replaced by a fresh id',
+  );
   for (const p of made.filter((x) => x >= 4)) assert.ok(made.includes(p - 4));
   // No process ever has two operations in flight.
   const open = new Set<unknown>();
   for (const e of h.events) {
-    if (e.type === 'invoke') { assert.not.ok(open.has(e.process)); open.add(e.process); } else open.delete(e.process);
+    if (e.type === 'invoke') {
+      assert.not.ok(open.has(e.process));
+      open.add(e.process);
+    } else open.delete(e.process);
   }
   assert.is(checkRun(h.events, 'kv-register', 10_000).valid, true);
   assert.equal(recorder.counts.invoked, invokes);
@@ -75,7 +91,15 @@ test('stop() ends the load phase; operations in flight still complete', async ()
   const dir = mkdtempSync(join(tmpdir(), 'fl-workers-'));
   const recorder = new Recorder(new HistoryWriter(join(dir, 'h.jsonl')));
   const target = new MemoryTarget();
-  const pool = new WorkerPool({ concurrency: 3, seed: 1, rate: 50, recorder, elapsed: () => 0, generator: kvGenerator(3), makeClient: () => target.client() });
+  const pool = new WorkerPool({
+    concurrency: 3,
+    seed: 1,
+    rate: 50,
+    recorder,
+    elapsed: () => 0,
+    generator: kvGenerator(3),
+    makeClient: () => target.client(),
+  });
   const running = pool.run();
   await new Promise((r) => setTimeout(r, 150));
   pool.stop();
@@ -93,8 +117,17 @@ test('final reads are a generator phase behind a barrier: nothing passes it unti
   const target = new MemoryTarget();
   const bar = barrier(3);
   const pool = new WorkerPool({
-    concurrency: 3, seed: 2, rate: 0, recorder, elapsed: () => 0, pendingMs: 5,
-    generator: phases(limitPerWorker(10, kvGenerator(3)), bar.gen, oncePerWorker((k) => (k ? { f: 'read', key: k, final: true } as OpSpec : undefined))),
+    concurrency: 3,
+    seed: 2,
+    rate: 0,
+    recorder,
+    elapsed: () => 0,
+    pendingMs: 5,
+    generator: phases(
+      limitPerWorker(10, kvGenerator(3)),
+      bar.gen,
+      oncePerWorker((k) => (k ? ({ f: 'read', key: k, final: true } as OpSpec) : undefined)),
+    ),
     makeClient: () => target.client(),
   });
   const running = pool.run();
@@ -121,13 +154,20 @@ test('a rate function paces the workers: more operations per second inside a bur
   const elapsed = (): number => (performance.now() - t0) / 1000;
   // 40 ops/s for the first 0.6 s, then a burst of 400 ops/s until 1.2 s.
   const pool = new WorkerPool({
-    concurrency: 4, seed: 3, recorder, elapsed, rate: (t) => (t < 0.6 ? 40 : 400),
+    concurrency: 4,
+    seed: 3,
+    recorder,
+    elapsed,
+    rate: (t) => (t < 0.6 ? 40 : 400),
     generator: (ctx) => (ctx.elapsed < 1.2 ? { f: 'read', key: 'k' } : undefined),
     makeClient: () => target.client(),
   });
   const times: number[] = [];
   const record = recorder.record.bind(recorder);
-  recorder.record = (e) => { if (e.type === 'invoke') times.push(elapsed()); return record(e); };
+  recorder.record = (e) => {
+    if (e.type === 'invoke') times.push(elapsed());
+    return record(e);
+  };
   await pool.run();
   recorder.close();
   const quiet = times.filter((t) => t < 0.6).length;
@@ -141,7 +181,11 @@ test('hotKey: the key most used among recent operations', async () => {
   const target = new MemoryTarget();
   const keys = ['a', 'b', 'b', 'c', 'b'];
   const pool = new WorkerPool({
-    concurrency: 1, seed: 1, rate: 0, recorder, elapsed: () => 0,
+    concurrency: 1,
+    seed: 1,
+    rate: 0,
+    recorder,
+    elapsed: () => 0,
     generator: (ctx) => (ctx.count < keys.length ? { f: 'read', key: keys[ctx.count] } : undefined),
     makeClient: () => target.client(),
   });

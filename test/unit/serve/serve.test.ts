@@ -33,8 +33,17 @@ function get(path: string, method = 'GET'): Promise<{ status: number; type: stri
     const req = request({ host: u.hostname, port: u.port, path, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), csp: String(res.headers['content-security-policy'] ?? ''), body }));
+      res.on('data', (c) => {
+        body += c;
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers['content-type'] ?? ''),
+          csp: String(res.headers['content-security-policy'] ?? ''),
+          body,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -46,12 +55,20 @@ test.before(async () => {
   server = s.server;
   base = s.url;
 });
-test.after(() => { server.close(); });
+test.after(() => {
+  server.close();
+});
 
 test('listRuns: newest first, verdicts from results.json', () => {
   const runs = listRuns(root);
-  assert.equal(runs.map((r) => r.path), [relative(root, invalid), relative(root, valid)]);
-  assert.equal(runs.map((r) => r.verdict), [false, true]);
+  assert.equal(
+    runs.map((r) => r.path),
+    [relative(root, invalid), relative(root, valid)],
+  );
+  assert.equal(
+    runs.map((r) => r.verdict),
+    [false, true],
+  );
   assert.is(runs[0].seed, 2);
   assert.is(runs[0].target, 'reference');
   assert.is(runs[0].durationS, 12);
@@ -64,7 +81,12 @@ test('the index lists every run with verdict, name, target, seed and links; filt
   assert.match(r.csp, /default-src 'none'/);
   const rows = r.body.match(/<tr data-verdict="(\w+)"/g) ?? [];
   assert.equal(rows, ['<tr data-verdict="invalid"', '<tr data-verdict="valid"']);
-  assert.match(r.body, new RegExp(`href="${relative(root, invalid).split('/').map(encodeURIComponent).join('/').replace(/[+]/g, '\\+')}/report.html"`));
+  assert.match(
+    r.body,
+    new RegExp(
+      `href="${relative(root, invalid).split('/').map(encodeURIComponent).join('/').replace(/[+]/g, '\\+')}/report.html"`,
+    ),
+  );
   const inv = await get('/?verdict=invalid');
   assert.is((inv.body.match(/<tr data-verdict/g) ?? []).length, 1);
   assert.match(inv.body, /INVALID/);
@@ -88,8 +110,19 @@ test('files of a run are served with their types; folders are listed', async () 
 });
 
 test('nothing outside the root: "..", encoded dots, symlinks out, FIFOs, hidden files; read-only', async () => {
-  for (const p of ['/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc/passwd', '/escape/secret.txt', '/escape/',
-    `/${relative(root, valid)}/secret.txt`, `/${relative(root, valid)}/fifo.log`, `/${relative(root, valid)}/.report.html.123.tmp`, '/%00', '/a\\..\\b', '/nope']) {
+  for (const p of [
+    '/../../../etc/passwd',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/..%2f..%2fetc/passwd',
+    '/escape/secret.txt',
+    '/escape/',
+    `/${relative(root, valid)}/secret.txt`,
+    `/${relative(root, valid)}/fifo.log`,
+    `/${relative(root, valid)}/.report.html.123.tmp`,
+    '/%00',
+    '/a\\..\\b',
+    '/nope',
+  ]) {
     const r = await get(p.replace(/\+/g, '%2B'));
     assert.is(r.status, 404, `${p} → ${r.status}`);
     assert.not.match(r.body, /secret|root:/);

@@ -18,7 +18,14 @@ test('ddmin: a 1-minimal failing subset, in few tests', () => {
   assert.ok(r.tests < 100, `${r.tests} tests`);
   assert.not.ok(r.stoppedEarly);
   let calls = 0;
-  const early = ddmin(items, (s) => { calls++; return s.includes(5); }, { expired: () => calls >= 3 });
+  const early = ddmin(
+    items,
+    (s) => {
+      calls++;
+      return s.includes(5);
+    },
+    { expired: () => calls >= 3 },
+  );
   assert.ok(early.stoppedEarly);
   assert.ok(early.items.includes(5), 'stopping early still returns a failing set');
 });
@@ -28,13 +35,20 @@ function withStaleRead(): HistoryEvent[] {
   const base = syntheticRegisterHistory({ seed: 3, ops: 600, clients: 6, keys: 5 });
   const p = 1000;
   const tail: Omit<HistoryEvent, 'index'>[] = [
-    { type: 'invoke', process: p, f: 'write', key: 'k2', value: 'A' }, { type: 'ok', process: p, f: 'write', key: 'k2', value: 'A' },
-    { type: 'invoke', process: p + 1, f: 'read', key: 'k1', value: null }, { type: 'ok', process: p + 1, f: 'read', key: 'k1', value: 'x' },
-    { type: 'invoke', process: p, f: 'write', key: 'k2', value: 'B' }, { type: 'ok', process: p, f: 'write', key: 'k2', value: 'B' },
-    { type: 'invoke', process: p + 2, f: 'read', key: 'k2', value: null }, { type: 'ok', process: p + 2, f: 'read', key: 'k2', value: 'A' },
+    { type: 'invoke', process: p, f: 'write', key: 'k2', value: 'A' },
+    { type: 'ok', process: p, f: 'write', key: 'k2', value: 'A' },
+    { type: 'invoke', process: p + 1, f: 'read', key: 'k1', value: null },
+    { type: 'ok', process: p + 1, f: 'read', key: 'k1', value: 'x' },
+    { type: 'invoke', process: p, f: 'write', key: 'k2', value: 'B' },
+    { type: 'ok', process: p, f: 'write', key: 'k2', value: 'B' },
+    { type: 'invoke', process: p + 2, f: 'read', key: 'k2', value: null },
+    { type: 'ok', process: p + 2, f: 'read', key: 'k2', value: 'A' },
   ];
   // The k1 read of 'x' needs a write of 'x' before it to be valid.
-  const pre: Omit<HistoryEvent, 'index'>[] = [{ type: 'invoke', process: p + 3, f: 'write', key: 'k1', value: 'x' }, { type: 'ok', process: p + 3, f: 'write', key: 'k1', value: 'x' }];
+  const pre: Omit<HistoryEvent, 'index'>[] = [
+    { type: 'invoke', process: p + 3, f: 'write', key: 'k1', value: 'x' },
+    { type: 'ok', process: p + 3, f: 'write', key: 'k1', value: 'x' },
+  ];
   const k1 = base.filter((e) => e.key === 'k1');
   // Keep k1 consistent: the planted write of 'x' goes after every other k1 operation.
   return [...base, ...(k1.length ? pre : pre), ...tail].map((e, index) => ({ ...e, index }) as HistoryEvent);
@@ -60,21 +74,45 @@ test('a read of a value never written shrinks to at most that read and the opera
   const spec: CheckSpec = { model: 'cas-register', checkers: ['linearizable'], timeoutMs: 10_000 };
   const r = shrinkHistory({ events }, spec);
   assert.ok(r.after.ops <= 2, `${r.after.ops} ops`);
-  assert.ok(r.events.some((e) => e.type === 'ok' && e.value === 'never-written'), 'the corrupted read is kept');
+  assert.ok(
+    r.events.some((e) => e.type === 'ok' && e.value === 'never-written'),
+    'the corrupted read is kept',
+  );
   assert.is(r.results.valid, false);
 });
 
 test('a valid history cannot be shrunk', () => {
   const events = syntheticRegisterHistory({ seed: 4, ops: 100, clients: 3, keys: 2 });
-  assert.throws(() => shrinkHistory({ events }, kv), (e: unknown) => e instanceof NotInvalidError && /valid/.test((e as Error).message));
+  assert.throws(
+    () => shrinkHistory({ events }, kv),
+    (e: unknown) => e instanceof NotInvalidError && /valid/.test((e as Error).message),
+  );
 });
 
 test('readsFromKeptWrites: a cas writes only after the value it expected could be there', () => {
-  const ev = (type: HistoryEvent['type'], process: number, f: string, value: unknown): HistoryEvent => ({ index: 0, type, process, f, value });
+  const ev = (type: HistoryEvent['type'], process: number, f: string, value: unknown): HistoryEvent => ({
+    index: 0,
+    type,
+    process,
+    f,
+    value,
+  });
   // cas 1→2 (pending), then read → 2 completes, then write 1: the cas could not have written 2 before the read.
-  const h = [ev('invoke', 0, 'cas', [1, 2]), ev('invoke', 1, 'read', null), ev('ok', 1, 'read', 2), ev('invoke', 2, 'write', 1), ev('ok', 2, 'write', 1)];
+  const h = [
+    ev('invoke', 0, 'cas', [1, 2]),
+    ev('invoke', 1, 'read', null),
+    ev('ok', 1, 'read', 2),
+    ev('invoke', 2, 'write', 1),
+    ev('ok', 2, 'write', 1),
+  ];
   assert.not.ok(readsFromKeptWrites(h, null));
-  const ok = [ev('invoke', 2, 'write', 1), ev('ok', 2, 'write', 1), ev('invoke', 0, 'cas', [1, 2]), ev('invoke', 1, 'read', null), ev('ok', 1, 'read', 2)];
+  const ok = [
+    ev('invoke', 2, 'write', 1),
+    ev('ok', 2, 'write', 1),
+    ev('invoke', 0, 'cas', [1, 2]),
+    ev('invoke', 1, 'read', null),
+    ev('ok', 1, 'read', 2),
+  ];
   assert.ok(readsFromKeptWrites(ok, null));
 });
 

@@ -51,14 +51,28 @@ test('the exact reproduction: a 3,200-deep write then cas get the same error res
   const results = replicas.map((m) => [m.apply(write, 1), m.apply(cas, 2)]);
   for (const r of results) {
     assert.equal(r, results[0]);
-    assert.equal(r[0], { ok: false, error: 'invalid-command', message: `value nests deeper than ${MAX_VALUE_DEPTH} levels` });
-    assert.equal(r[1], { ok: false, error: 'invalid-command', message: `from nests deeper than ${MAX_VALUE_DEPTH} levels` });
+    assert.equal(r[0], {
+      ok: false,
+      error: 'invalid-command',
+      message: `value nests deeper than ${MAX_VALUE_DEPTH} levels`,
+    });
+    assert.equal(r[1], {
+      ok: false,
+      error: 'invalid-command',
+      message: `from nests deeper than ${MAX_VALUE_DEPTH} levels`,
+    });
   }
   // Nothing was stored, and the machines still work and still snapshot.
   for (const m of replicas) {
     assert.is(m.read('k'), null);
-    assert.equal(m.apply({ kind: 'kv', op: 'write', key: 'k', value: nested(MAX_VALUE_DEPTH) } as ShardCommand, 3), { ok: true, index: 3 });
-    assert.equal(m.apply({ kind: 'kv', op: 'cas', key: 'k', from: nested(MAX_VALUE_DEPTH), to: 7 } as ShardCommand, 4), { ok: true, index: 4 });
+    assert.equal(m.apply({ kind: 'kv', op: 'write', key: 'k', value: nested(MAX_VALUE_DEPTH) } as ShardCommand, 3), {
+      ok: true,
+      index: 3,
+    });
+    assert.equal(
+      m.apply({ kind: 'kv', op: 'cas', key: 'k', from: nested(MAX_VALUE_DEPTH), to: 7 } as ShardCommand, 4),
+      { ok: true, index: 4 },
+    );
     const copy = new ShardMachine();
     copy.restore(m.snapshot());
     assert.is(copy.read('k'), 7);
@@ -67,11 +81,24 @@ test('the exact reproduction: a 3,200-deep write then cas get the same error res
 
 test('malformed commands from the log get an error result, never a throw or undefined', () => {
   const bad: unknown[] = [
-    null, 1, 'x', [], {}, { kind: 'kv' }, { kind: 'kv', op: 'nope', key: 'k' }, { kind: 'kv', op: 'write', key: '' },
-    { kind: 'kv', op: 'write', key: 'k' }, { kind: 'kv', op: 'cas', key: 'k', from: 1 }, { kind: 'kv', op: 'read', key: 3 },
-    { kind: 'kv', op: 'write', key: 'k', value: 1, fence: { lock: 'L' } }, { kind: 'kv', op: 'write', key: 'k', value: 1, seq: 1.5 },
-    { kind: 'lock', op: 'acquire', name: 'L', owner: 'o' }, { kind: 'lock', op: 'release', name: 'L', owner: 'o' },
-    { kind: 'lock', op: 'expire', name: 'L' }, { kind: 'lock', op: 'steal', name: 'L' }, { kind: 'other' },
+    null,
+    1,
+    'x',
+    [],
+    {},
+    { kind: 'kv' },
+    { kind: 'kv', op: 'nope', key: 'k' },
+    { kind: 'kv', op: 'write', key: '' },
+    { kind: 'kv', op: 'write', key: 'k' },
+    { kind: 'kv', op: 'cas', key: 'k', from: 1 },
+    { kind: 'kv', op: 'read', key: 3 },
+    { kind: 'kv', op: 'write', key: 'k', value: 1, fence: { lock: 'L' } },
+    { kind: 'kv', op: 'write', key: 'k', value: 1, seq: 1.5 },
+    { kind: 'lock', op: 'acquire', name: 'L', owner: 'o' },
+    { kind: 'lock', op: 'release', name: 'L', owner: 'o' },
+    { kind: 'lock', op: 'expire', name: 'L' },
+    { kind: 'lock', op: 'steal', name: 'L' },
+    { kind: 'other' },
   ];
   const m = new ShardMachine();
   for (const c of bad) {
@@ -87,16 +114,36 @@ test('malformed commands from the log get an error result, never a throw or unde
 test('the API validator refuses depth beyond the limit, including 20,000 deep', () => {
   assert.is(validateKv({ op: 'write', key: 'k', value: nested(MAX_VALUE_DEPTH) }), undefined);
   assert.match(validateKv({ op: 'write', key: 'k', value: nested(MAX_VALUE_DEPTH + 1) })!, /deeper than 64/);
-  assert.match(validateKv({ op: 'write', key: 'k', value: JSON.parse('['.repeat(20_000) + ']'.repeat(20_000)) })!, /deeper than 64/);
+  assert.match(
+    validateKv({ op: 'write', key: 'k', value: JSON.parse('['.repeat(20_000) + ']'.repeat(20_000)) })!,
+    /deeper than 64/,
+  );
   assert.match(validateKv({ op: 'cas', key: 'k', from: 1, to: nested(100) })!, /to nests deeper/);
 });
 
 test('fields nobody reads are bounded too, and never reach the log (found by the API fuzz)', () => {
-  const body = JSON.parse(`{"op":"write","key":"k","value":1,"__proto__":${'['.repeat(20_000)}${']'.repeat(20_000)}}`) as Record<string, unknown>;
+  const body = JSON.parse(
+    `{"op":"write","key":"k","value":1,"__proto__":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+  ) as Record<string, unknown>;
   assert.match(validateKv(body)!, /body nests deeper than 64/);
-  assert.match(validateLock({ op: 'acquire', name: 'n', owner: 'o', ttlMs: 5, key: nested(100) })!, /body nests deeper/);
-  assert.equal(commandOf('kv', { op: 'write', key: 'k', value: 1, extra: nested(100), client: 'c' }), { kind: 'kv', op: 'write', key: 'k', value: 1, client: 'c' });
-  assert.equal(commandOf('lock', { op: 'release', name: 'n', owner: 'o', token: 3, value: 1 }), { kind: 'lock', op: 'release', name: 'n', owner: 'o', token: 3 });
+  assert.match(
+    validateLock({ op: 'acquire', name: 'n', owner: 'o', ttlMs: 5, key: nested(100) })!,
+    /body nests deeper/,
+  );
+  assert.equal(commandOf('kv', { op: 'write', key: 'k', value: 1, extra: nested(100), client: 'c' }), {
+    kind: 'kv',
+    op: 'write',
+    key: 'k',
+    value: 1,
+    client: 'c',
+  });
+  assert.equal(commandOf('lock', { op: 'release', name: 'n', owner: 'o', token: 3, value: 1 }), {
+    kind: 'lock',
+    op: 'release',
+    name: 'n',
+    owner: 'o',
+    token: 3,
+  });
 });
 
 test.run();

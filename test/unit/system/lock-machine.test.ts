@@ -6,11 +6,24 @@ import { KvMachine } from '../../../system/kv/machine.js';
 test('acquire grants a token = the log index; a second owner is refused; release frees', () => {
   const m = new LockMachine();
   assert.equal(m.apply({ op: 'acquire', name: 'L', owner: 'a', ttlMs: 1000 }, 5), { ok: true, token: 5, holder: 'a' });
-  assert.equal(m.apply({ op: 'acquire', name: 'L', owner: 'b', ttlMs: 1000 }, 6), { ok: false, error: 'held', holder: 'a', token: 5 });
-  assert.equal(m.apply({ op: 'acquire', name: 'L', owner: 'a', ttlMs: 1000 }, 7), { ok: true, token: 5, holder: 'a' }, 'a retried acquire');
+  assert.equal(m.apply({ op: 'acquire', name: 'L', owner: 'b', ttlMs: 1000 }, 6), {
+    ok: false,
+    error: 'held',
+    holder: 'a',
+    token: 5,
+  });
+  assert.equal(
+    m.apply({ op: 'acquire', name: 'L', owner: 'a', ttlMs: 1000 }, 7),
+    { ok: true, token: 5, holder: 'a' },
+    'a retried acquire',
+  );
   assert.equal(m.apply({ op: 'release', name: 'L', owner: 'b', token: 5 }, 8), { ok: false, error: 'not-holder' });
   assert.equal(m.apply({ op: 'release', name: 'L', owner: 'a', token: 5 }, 9), { ok: true, token: 5, holder: 'a' });
-  assert.equal(m.apply({ op: 'acquire', name: 'L', owner: 'b', ttlMs: 1000 }, 10), { ok: true, token: 10, holder: 'b' });
+  assert.equal(m.apply({ op: 'acquire', name: 'L', owner: 'b', ttlMs: 1000 }, 10), {
+    ok: true,
+    token: 10,
+    holder: 'b',
+  });
 });
 
 test('expire frees only the grant it names; the clock is never read without the bug', () => {
@@ -35,7 +48,7 @@ test('planted lease-local-clock: replicas with different clocks disagree on the 
   assert.equal(fast.apply({ op: 'acquire', name: 'L', owner: 'b', ttlMs: 100 }, 2).ok, true);
 });
 
-test('planted release-any-owner: a stale holder\'s release frees the next holder\'s grant, and a third process gets it too', () => {
+test("planted release-any-owner: a stale holder's release frees the next holder's grant, and a third process gets it too", () => {
   for (const bug of [false, true]) {
     const m = new LockMachine({ releaseAnyOwner: bug });
     m.apply({ op: 'acquire', name: 'L', owner: 'a', ttlMs: 10 }, 1);
@@ -52,14 +65,28 @@ test('planted release-any-owner: a stale holder\'s release frees the next holder
     }
   }
   const free = new LockMachine({ releaseAnyOwner: true });
-  assert.equal(free.apply({ op: 'release', name: 'L', owner: 'a', token: 1 }, 1), { ok: false, error: 'not-holder' }, 'nothing to release');
+  assert.equal(
+    free.apply({ op: 'release', name: 'L', owner: 'a', token: 1 }, 1),
+    { ok: false, error: 'not-holder' },
+    'nothing to release',
+  );
 });
 
 test('kv store fencing: lower tokens are rejected per lock name', () => {
   const kv = new KvMachine();
-  assert.equal(kv.apply({ op: 'write', key: 'x', value: 1, fence: { lock: 'L', token: 5 } }, 1), { ok: true, index: 1 });
-  assert.equal(kv.apply({ op: 'write', key: 'x', value: 2, fence: { lock: 'L', token: 3 } }, 2), { ok: false, error: 'fenced', highest: 5 });
-  assert.equal(kv.apply({ op: 'write', key: 'x', value: 3, fence: { lock: 'M', token: 1 } }, 3), { ok: true, index: 3 });
+  assert.equal(kv.apply({ op: 'write', key: 'x', value: 1, fence: { lock: 'L', token: 5 } }, 1), {
+    ok: true,
+    index: 1,
+  });
+  assert.equal(kv.apply({ op: 'write', key: 'x', value: 2, fence: { lock: 'L', token: 3 } }, 2), {
+    ok: false,
+    error: 'fenced',
+    highest: 5,
+  });
+  assert.equal(kv.apply({ op: 'write', key: 'x', value: 3, fence: { lock: 'M', token: 1 } }, 3), {
+    ok: true,
+    index: 3,
+  });
   assert.is(kv.read('x'), 3);
 });
 

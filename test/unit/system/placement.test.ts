@@ -22,7 +22,8 @@ test('placement: R distinct replicas per shard; replicas per node within [S·R/N
 });
 
 test('adding a node moves only the shards whose top R changes, and only onto the new node', () => {
-  const before = place(nodes(5), 64, 3), after = place(nodes(6), 64, 3);
+  const before = place(nodes(5), 64, 3),
+    after = place(nodes(6), 64, 3);
   let moved = 0;
   before.replicas.forEach((rs, s) => {
     const now = after.replicas[s];

@@ -13,7 +13,9 @@ import { b64, Gateway, unb64 } from '../../../targets/etcd/gateway.js';
 import { etcdTarget } from '../../../targets/etcd/index.js';
 
 const addr: Addressing = {
-  runtime: 'local', names: ['n1', 'n2', 'n3'], listenHost: '127.0.0.1',
+  runtime: 'local',
+  names: ['n1', 'n2', 'n3'],
+  listenHost: '127.0.0.1',
   port: (n, p) => 40000 + Number(n.slice(1)) * 10 + (p === 'peer' ? 1 : 0),
   peerAddr: (to, p) => `127.0.0.1:${50000 + Number(to.slice(1)) * 10 + (p === 'peer' ? 1 : 0)}`,
   clientAddr: (n, p) => `127.0.0.1:${40000 + Number(n.slice(1)) * 10 + (p === 'peer' ? 1 : 0)}`,
@@ -50,7 +52,10 @@ test('options: linearizable reads and owner fencing by default; bad values refus
   assert.is(resolveTargetOpts(etcdTarget, { reads: 'serializable' }).reads, 'serializable');
   assert.throws(() => resolveTargetOpts(etcdTarget, { reads: 'stale' }), /expected one of linearizable, serializable/);
   assert.throws(() => resolveTargetOpts(etcdTarget, { 'election-ms': 'soon' }), /positive integer/);
-  assert.throws(() => resolveTargetOpts(etcdTarget, { 'election-ms': '300', 'heartbeat-ms': '100' }), /at least 5 times heartbeat-ms/);
+  assert.throws(
+    () => resolveTargetOpts(etcdTarget, { 'election-ms': '300', 'heartbeat-ms': '100' }),
+    /at least 5 times heartbeat-ms/,
+  );
 });
 
 test('etcd supports the four workloads and refuses clock faults with the reason', async () => {
@@ -82,20 +87,31 @@ const json = (res: ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };
-const grpcError = (code: number, error: string) => (_p: string, _b: Record<string, unknown>, res: ServerResponse) => json(res, code === 14 ? 503 : 400, { error, message: error, code });
+const grpcError = (code: number, error: string) => (_p: string, _b: Record<string, unknown>, res: ServerResponse) =>
+  json(res, code === 14 ? 503 : 400, { error, message: error, code });
 
 let url = '';
 test.before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-test.after(() => { server.closeAllConnections(); server.close(); });
+test.after(() => {
+  server.closeAllConnections();
+  server.close();
+});
 
-const client = (serializable = false, nodes = [{ name: 'n1', url }]) => new EtcdKvClient(new Gateway(nodes, 0, 300), serializable);
+const client = (serializable = false, nodes = [{ name: 'n1', url }]) =>
+  new EtcdKvClient(new Gateway(nodes, 0, 300), serializable);
 
 test('kv: values are JSON text in base64; a missing key reads null; serializable reads say so', async () => {
   seen.length = 0;
-  reply = (_p, b, res) => json(res, 200, { header: {}, ...(unb64(String(b.key)) === 'k1' ? { kvs: [{ key: b.key, value: b64('3'), create_revision: '7' }], count: '1' } : {}) });
+  reply = (_p, b, res) =>
+    json(res, 200, {
+      header: {},
+      ...(unb64(String(b.key)) === 'k1'
+        ? { kvs: [{ key: b.key, value: b64('3'), create_revision: '7' }], count: '1' }
+        : {}),
+    });
   const c = client();
   assert.equal(await c.invoke({ f: 'read', key: 'k1' }), { type: 'ok', value: 3 });
   assert.equal(await c.invoke({ f: 'read', key: 'k2' }), { type: 'ok', value: null });
@@ -126,11 +142,20 @@ test('kv: cas is a txn comparing the value; succeeded omitted (false) is a defin
 test('kv: etcd errors: unavailable on a write is unknown, invalid argument is a fail, any read error a fail', async () => {
   const c = client();
   reply = grpcError(14, 'etcdserver: request timed out');
-  assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), { type: 'info', error: 'etcdserver: request timed out' });
-  assert.equal(await c.invoke({ f: 'cas', key: 'r', value: [1, 2] }), { type: 'info', error: 'etcdserver: request timed out' });
+  assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), {
+    type: 'info',
+    error: 'etcdserver: request timed out',
+  });
+  assert.equal(await c.invoke({ f: 'cas', key: 'r', value: [1, 2] }), {
+    type: 'info',
+    error: 'etcdserver: request timed out',
+  });
   assert.equal(await c.invoke({ f: 'read', key: 'r' }), { type: 'fail', error: 'etcdserver: request timed out' });
   reply = grpcError(3, 'etcdserver: key is not provided');
-  assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), { type: 'fail', error: 'etcdserver: key is not provided' });
+  assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), {
+    type: 'fail',
+    error: 'etcdserver: key is not provided',
+  });
   c.close();
 });
 
@@ -155,7 +180,10 @@ test('a refused node is skipped within the same operation (nothing was sent to i
   const dead = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
   await new Promise<void>((r) => closed.close(() => r()));
   reply = (_p, _b, res) => json(res, 200, { header: {} });
-  const c = client(false, [{ name: 'n1', url: dead }, { name: 'n2', url }]);
+  const c = client(false, [
+    { name: 'n1', url: dead },
+    { name: 'n2', url },
+  ]);
   assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), { type: 'ok' });
   c.close();
 });

@@ -14,12 +14,19 @@ import { repoRoot } from '../../../harness/paths.js';
 import { runCli } from '../../helpers/cli.js';
 
 const noop = () => ({ invoke: async () => ({ type: 'ok' as const }), close: () => undefined });
-const bare = (extra: Partial<Target> = {}): Target => defineTarget({
-  name: 'bare', describe: 'no membership hook',
-  cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false }),
-  clients: { register: noop },
-  ...extra,
-});
+const bare = (extra: Partial<Target> = {}): Target =>
+  defineTarget({
+    name: 'bare',
+    describe: 'no membership hook',
+    cluster: () => ({
+      ports: [],
+      node: () => ({ command: ['true'] }),
+      health: async () => undefined,
+      clockFaults: false,
+    }),
+    clients: { register: noop },
+    ...extra,
+  });
 
 async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
   try {
@@ -51,14 +58,23 @@ test('--nemesis all leaves membership out for a target without the hook, keeps i
 });
 
 test('defineTarget: a membership hook that is not a function is one line naming the target', () => {
-  assert.throws(() => bare({ membership: 'yes' as never }), /^target "bare": membership must be a function when given$/);
+  assert.throws(
+    () => bare({ membership: 'yes' as never }),
+    /^target "bare": membership must be a function when given$/,
+  );
   assert.throws(() => bare({ leader: 3 as never }), /leader must be a function/);
 });
 
 test('prepareTarget: explicit membership is refused before anything starts for etcd (its reason) and the example; reference takes it', async () => {
-  await rejects(prepareTarget('etcd', {}, 'kv', requiredKinds(parseNemesisSpec('partition,membership'))), /^target etcd cannot take --nemesis membership: .*wiped data dir and --initial-cluster-state existing/);
+  await rejects(
+    prepareTarget('etcd', {}, 'kv', requiredKinds(parseNemesisSpec('partition,membership'))),
+    /^target etcd cannot take --nemesis membership: .*wiped data dir and --initial-cluster-state existing/,
+  );
   const example = join(repoRoot(), 'examples', 'primary-backup', 'primary-backup.js');
-  await rejects(prepareTarget(example, {}, 'register', ['membership']), /cannot take --nemesis membership: the target has no membership hook/);
+  await rejects(
+    prepareTarget(example, {}, 'register', ['membership']),
+    /cannot take --nemesis membership: the target has no membership hook/,
+  );
   const ref = await prepareTarget('reference', {}, 'kv', requiredKinds(parseNemesisSpec('membership:churn')));
   assert.type(ref.target.membership, 'function');
 });
@@ -68,8 +84,23 @@ test('a user module without the hook: `faultline run --nemesis membership` is on
   try {
     const mod = join(dir, 'bare.mjs');
     const api = join(repoRoot(), 'dist', 'harness', 'public.js');
-    writeFileSync(mod, `import { defineTarget } from ${JSON.stringify(api)};\nexport default defineTarget({ name: 'bare', describe: 'x', cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false }),\n  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) } });\n`);
-    const r = runCli(['run', '--runtime', 'local', '--target', mod, '--workload', 'register', '--nemesis', 'membership', '--out', join(dir, 'out')]);
+    writeFileSync(
+      mod,
+      `import { defineTarget } from ${JSON.stringify(api)};\nexport default defineTarget({ name: 'bare', describe: 'x', cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false }),\n  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) } });\n`,
+    );
+    const r = runCli([
+      'run',
+      '--runtime',
+      'local',
+      '--target',
+      mod,
+      '--workload',
+      'register',
+      '--nemesis',
+      'membership',
+      '--out',
+      join(dir, 'out'),
+    ]);
     assert.is(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stderr, /target bare cannot take --nemesis membership: the target has no membership hook/);
     assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);

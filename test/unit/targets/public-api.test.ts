@@ -22,18 +22,24 @@ const mod = (file: string, text: string): string => {
 const CLUSTER = `cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false })`;
 
 test('package.json exports the public entry, with its types', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>>; types: string };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    exports: Record<string, Record<string, string>>;
+    types: string;
+  };
   assert.is(pkg.exports['.'].default, './dist/harness/public.js');
   assert.is(pkg.exports['.'].types, pkg.types);
   assert.ok(existsSync(join(ROOT, 'dist', 'harness', 'public.js')));
 });
 
 test('a user module imports defineTarget from "faultline" and loads by path; the entry exports only defineTarget', async () => {
-  const file = mod('mine.js', `import * as api from 'faultline';
+  const file = mod(
+    'mine.js',
+    `import * as api from 'faultline';
 export const exported = Object.keys(api);
 export default api.defineTarget({ name: 'mine', describe: 'x', ${CLUSTER},
   clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) }, refuses: () => ({ clock: 'no clock here' }) });
-`);
+`,
+  );
   const t = await loadTarget(file);
   assert.is(t.name, 'mine');
   assert.equal((await import(file)).exported, ['defineTarget']);
@@ -42,7 +48,17 @@ export default api.defineTarget({ name: 'mine', describe: 'x', ${CLUSTER},
 });
 
 test('a module may export its target as `target`; a malformed one is refused by defineTarget at load', async () => {
-  assert.is((await loadTarget(mod('named.mjs', `import { defineTarget } from 'faultline';\nexport const target = defineTarget({ name: 'named', describe: '', ${CLUSTER}, clients: { kv: () => ({}) } });\n`))).name, 'named');
+  assert.is(
+    (
+      await loadTarget(
+        mod(
+          'named.mjs',
+          `import { defineTarget } from 'faultline';\nexport const target = defineTarget({ name: 'named', describe: '', ${CLUSTER}, clients: { kv: () => ({}) } });\n`,
+        ),
+      )
+    ).name,
+    'named',
+  );
   try {
     await loadTarget(mod('shapeless.js', 'export default { name: "s" };\n'));
     assert.unreachable('loaded');
@@ -59,7 +75,10 @@ test('both built-in targets load by name; an unknown name lists them', async () 
     await loadTarget('nosuch');
     assert.unreachable('loaded');
   } catch (e) {
-    assert.is((e as Error).message, 'unknown --target nosuch; built in: reference, etcd, or a path to an ESM module that exports a target');
+    assert.is(
+      (e as Error).message,
+      'unknown --target nosuch; built in: reference, etcd, or a path to an ESM module that exports a target',
+    );
   }
 });
 

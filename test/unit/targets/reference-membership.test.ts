@@ -10,8 +10,16 @@ import type { NodeHandle } from '../../../harness/target/types.js';
 import { referenceTarget } from '../../../targets/reference/index.js';
 import { askVia, changeMembership } from '../../../targets/reference/membership.js';
 
-interface Answer { status: number; body: unknown }
-interface Post { node: string; op: string; target: string; shard: number }
+interface Answer {
+  status: number;
+  body: unknown;
+}
+interface Post {
+  node: string;
+  op: string;
+  target: string;
+  shard: number;
+}
 
 class FakeCluster {
   servers = new Map<string, Server>();
@@ -48,8 +56,22 @@ class FakeCluster {
       res.end(JSON.stringify(a.body));
     };
     if (req.method === 'GET' && req.url === '/status') {
-      const groups = this.placement.flatMap((reps, s) => (reps.includes(name) ? [{ group: String(s), role: this.leaders[s] === name ? 'leader' : 'follower', term: 3, leader: this.leaders[s] ?? null }] : []));
-      return send({ status: 200, body: { id: name, shards: this.placement.length, replication: 3, placement: this.placement, groups } });
+      const groups = this.placement.flatMap((reps, s) =>
+        reps.includes(name)
+          ? [
+              {
+                group: String(s),
+                role: this.leaders[s] === name ? 'leader' : 'follower',
+                term: 3,
+                leader: this.leaders[s] ?? null,
+              },
+            ]
+          : [],
+      );
+      return send({
+        status: 200,
+        body: { id: name, shards: this.placement.length, replication: 3, placement: this.placement, groups },
+      });
     }
     if (req.method === 'POST' && req.url === '/admin/membership') {
       const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { op: string; node: string; shard: number };
@@ -57,7 +79,11 @@ class FakeCluster {
       this.posts.push(p);
       const q = this.script[name] ?? [];
       const next = q.length > 1 ? q.shift()! : q[0];
-      return send(next ? await next(p) : { status: 421, body: { ok: false, error: 'not-leader', leader: null, leaderUrl: null, shard: b.shard } });
+      return send(
+        next
+          ? await next(p)
+          : { status: 421, body: { ok: false, error: 'not-leader', leader: null, leaderUrl: null, shard: b.shard } },
+      );
     }
     send({ status: 404, body: { error: 'not-found' } });
   }
@@ -72,8 +98,11 @@ class FakeCluster {
   }
 }
 
-const members = (p: Post, all: string[]): string[] => (p.op === 'remove' ? all.filter((x) => x !== p.target) : [...new Set([...all, p.target])]).sort();
-const ok = (all: string[]) => (p: Post): Answer => ({ status: 200, body: { ok: true, shard: p.shard, members: members(p, all), changed: true } });
+const members = (p: Post, all: string[]): string[] =>
+  (p.op === 'remove' ? all.filter((x) => x !== p.target) : [...new Set([...all, p.target])]).sort();
+const ok =
+  (all: string[]) =>
+  (p: Post): Answer => ({ status: 200, body: { ok: true, shard: p.shard, members: members(p, all), changed: true } });
 const pending: (p: Post) => Answer = () => ({ status: 409, body: { error: 'change-pending' } });
 const unavailable: (p: Post) => Answer = () => ({ status: 503, body: { ok: false, error: 'unavailable' } });
 
@@ -95,11 +124,25 @@ test('a stale leader answers 421 naming the new one, which answers 409 change-pe
   const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
   try {
     c.leaders[0] = 'n1';
-    c.script.n1 = [(p) => ({ status: 421, body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard } })];
+    c.script.n1 = [
+      (p) => ({
+        status: 421,
+        body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard },
+      }),
+    ];
     c.script.n2 = [pending, pending, unavailable, ok(['n1', 'n2', 'n3'])];
     const r = await changeMembership(c.handles, 'remove', 'n3', FAST);
-    assert.equal(r, { node: 'n3', op: 'remove', shards: { 0: ['n1', 'n2'] }, changed: [0], retried: { 421: 1, '409 change-pending': 2, '503 unavailable': 1 } });
-    assert.equal(c.posts.map((p) => p.node), ['n1', 'n2', 'n2', 'n2', 'n2']);
+    assert.equal(r, {
+      node: 'n3',
+      op: 'remove',
+      shards: { 0: ['n1', 'n2'] },
+      changed: [0],
+      retried: { 421: 1, '409 change-pending': 2, '503 unavailable': 1 },
+    });
+    assert.equal(
+      c.posts.map((p) => p.node),
+      ['n1', 'n2', 'n2', 'n2', 'n2'],
+    );
     assert.ok(c.posts.every((p) => p.target === 'n3' && p.op === 'remove' && p.shard === 0));
   } finally {
     await c.close();
@@ -107,7 +150,12 @@ test('a stale leader answers 421 naming the new one, which answers 409 change-pe
 });
 
 test('only the shards whose placement holds the node are changed, each through its own leader', async () => {
-  const placement = [['n1', 'n2', 'n3'], ['n2', 'n3', 'n4'], ['n1', 'n3', 'n4'], ['n1', 'n2', 'n4']];
+  const placement = [
+    ['n1', 'n2', 'n3'],
+    ['n2', 'n3', 'n4'],
+    ['n1', 'n3', 'n4'],
+    ['n1', 'n2', 'n4'],
+  ];
   const c = await FakeCluster.start(['n1', 'n2', 'n3', 'n4'], placement);
   try {
     Object.assign(c.leaders, { 0: 'n1', 1: 'n2', 2: 'n3', 3: 'n1' });
@@ -128,7 +176,9 @@ test('a leader that is down (connection refused) is left for the one the nodes r
     await c.close('n3');
     c.script.n2 = [ok(['n1', 'n2', 'n3'])];
     // The survivors still name n3 at first; a moment later they have elected n2.
-    setTimeout(() => { c.leaders[0] = 'n2'; }, 60);
+    setTimeout(() => {
+      c.leaders[0] = 'n2';
+    }, 60);
     const r = await changeMembership(c.handles, 'remove', 'n3', FAST);
     assert.equal(r.shards[0], ['n1', 'n2']);
     // While n3 is still named but unreachable, the other replicas are asked in turn (421 without a hint here).
@@ -140,10 +190,18 @@ test('a leader that is down (connection refused) is left for the one the nodes r
 });
 
 test('add is idempotent: changed false is reported as no change', async () => {
-  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3'], ['n1', 'n2', 'n3']]);
+  const c = await FakeCluster.start(
+    ['n1', 'n2', 'n3'],
+    [
+      ['n1', 'n2', 'n3'],
+      ['n1', 'n2', 'n3'],
+    ],
+  );
   try {
     Object.assign(c.leaders, { 0: 'n1', 1: 'n2' });
-    c.script.n1 = [(p) => ({ status: 200, body: { ok: true, shard: p.shard, members: ['n1', 'n2', 'n3'], changed: false } })];
+    c.script.n1 = [
+      (p) => ({ status: 200, body: { ok: true, shard: p.shard, members: ['n1', 'n2', 'n3'], changed: false } }),
+    ];
     c.script.n2 = [ok(['n1', 'n2'])];
     const r = await changeMembership(c.handles, 'add', 'n3', FAST);
     assert.equal(r.changed, [1]);
@@ -154,7 +212,13 @@ test('add is idempotent: changed false is reported as no change', async () => {
 });
 
 test('409 too-few-members is a definite refusal of that shard, reported, while the other shards change', async () => {
-  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3'], ['n1', 'n2', 'n3']]);
+  const c = await FakeCluster.start(
+    ['n1', 'n2', 'n3'],
+    [
+      ['n1', 'n2', 'n3'],
+      ['n1', 'n2', 'n3'],
+    ],
+  );
   try {
     Object.assign(c.leaders, { 0: 'n1', 1: 'n2' });
     c.script.n1 = [() => ({ status: 409, body: { error: 'too-few-members' } })];
@@ -174,13 +238,19 @@ test('400 and 404 end the call at once with one line; past the deadline, one lin
     c.leaders[0] = 'n1';
     c.script.n1 = [() => ({ status: 400, body: { error: 'node n3 is not a placement replica of shard 0' } })];
     let t0 = Date.now();
-    await rejects(changeMembership(c.handles, 'remove', 'n3', FAST), /^membership remove n3: shard 0: .* answered 400 node n3 is not a placement replica/);
+    await rejects(
+      changeMembership(c.handles, 'remove', 'n3', FAST),
+      /^membership remove n3: shard 0: .* answered 400 node n3 is not a placement replica/,
+    );
     assert.ok(Date.now() - t0 < 1000, 'no retry on 400');
     c.script.n1 = [() => ({ status: 404, body: { error: 'not-found' } })];
     await rejects(changeMembership(c.handles, 'add', 'n3', FAST), /has no POST \/admin\/membership \(404\)/);
     c.script.n1 = [pending];
     t0 = Date.now();
-    await rejects(changeMembership(c.handles, 'remove', 'n2', { ...FAST, timeoutMs: 300 }), /^membership remove n2: shard 0: not in effect within 300 ms \(last: 409 change-pending\)$/);
+    await rejects(
+      changeMembership(c.handles, 'remove', 'n2', { ...FAST, timeoutMs: 300 }),
+      /^membership remove n2: shard 0: not in effect within 300 ms \(last: 409 change-pending\)$/,
+    );
     const took = Date.now() - t0;
     assert.ok(took >= 290 && took < 1500, `gave up after ${took} ms`);
     assert.ok(c.posts.filter((p) => p.target === 'n2').length >= 3, 'retried while pending');
@@ -193,9 +263,15 @@ test('no shard leader anywhere: replicas are tried in turn until the deadline; u
   const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
   try {
     c.leaders[0] = null;
-    await rejects(changeMembership(c.handles, 'remove', 'n1', { ...FAST, timeoutMs: 300 }), /not in effect within 300 ms \(last: 421 not-leader/);
+    await rejects(
+      changeMembership(c.handles, 'remove', 'n1', { ...FAST, timeoutMs: 300 }),
+      /not in effect within 300 ms \(last: 421 not-leader/,
+    );
     assert.ok(new Set(c.posts.map((p) => p.node)).size >= 2, 'more than one replica was asked');
-    await rejects(changeMembership(c.handles, 'remove', 'n9', FAST), /^membership remove n9: no such node; nodes: n1, n2, n3$/);
+    await rejects(
+      changeMembership(c.handles, 'remove', 'n9', FAST),
+      /^membership remove n9: no such node; nodes: n1, n2, n3$/,
+    );
     await rejects(changeMembership(c.handles, 'evict' as never, 'n1', FAST), /op must be remove or add/);
   } finally {
     await c.close();
@@ -221,12 +297,20 @@ test('via: the request goes to that node only, even when another leads; 421 is r
   const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
   try {
     c.leaders[0] = 'n2';
-    c.script.n1 = [(p) => ({ status: 421, body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard } })];
+    c.script.n1 = [
+      (p) => ({
+        status: 421,
+        body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard },
+      }),
+    ];
     c.script.n2 = [ok(['n1', 'n2', 'n3'])];
     const r = await askVia(c.handles, 'remove', 'n3', 'n1', 1000);
     assert.is(r.answered, 421);
     assert.equal(r.answers[0].error, 'not-leader');
-    assert.equal(c.posts.map((p) => p.node), ['n1']);
+    assert.equal(
+      c.posts.map((p) => p.node),
+      ['n1'],
+    );
   } finally {
     await c.close();
   }
@@ -239,11 +323,17 @@ test('via: 200 with the members, 409 change-pending and 503 are what the node an
     c.script.n5 = [ok(['n1', 'n2', 'n3', 'n4', 'n5']), pending, unavailable];
     const got = [];
     for (const n of ['n2', 'n3', 'n4']) got.push(await askVia(c.handles, 'remove', n, 'n5', 1000));
-    assert.equal(got.map((r) => r.answered), [200, 409, 503]);
+    assert.equal(
+      got.map((r) => r.answered),
+      [200, 409, 503],
+    );
     assert.equal(got[0].answers[0].members, ['n1', 'n3', 'n4', 'n5']);
     assert.is(got[0].answers[0].changed, true);
     assert.is(got[1].answers[0].error, 'change-pending');
-    assert.equal(got.map((r) => r.via), ['n5', 'n5', 'n5']);
+    assert.equal(
+      got.map((r) => r.via),
+      ['n5', 'n5', 'n5'],
+    );
     assert.is(c.posts.length, 3, 'no retries');
   } finally {
     await c.close();
@@ -251,9 +341,20 @@ test('via: 200 with the members, 409 change-pending and 503 are what the node an
 });
 
 test('via: a node that does not answer by the deadline, or is down, is "none"; the call ends at its deadline', async () => {
-  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3'], ['n1', 'n2', 'n3']]);
+  const c = await FakeCluster.start(
+    ['n1', 'n2', 'n3'],
+    [
+      ['n1', 'n2', 'n3'],
+      ['n1', 'n2', 'n3'],
+    ],
+  );
   try {
-    c.script.n1 = [async (p) => { await new Promise((r) => setTimeout(r, 2000)); return ok(['n1', 'n2', 'n3'])(p); }];
+    c.script.n1 = [
+      async (p) => {
+        await new Promise((r) => setTimeout(r, 2000));
+        return ok(['n1', 'n2', 'n3'])(p);
+      },
+    ];
     const t0 = Date.now();
     const r = await askVia(c.handles, 'remove', 'n2', 'n1', 300);
     const took = Date.now() - t0;
@@ -271,13 +372,22 @@ test('via: a node that does not answer by the deadline, or is down, is "none"; t
 });
 
 test('via: shards answering differently are "mixed"; unknown nodes are one line', async () => {
-  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3'], ['n1', 'n2', 'n3']]);
+  const c = await FakeCluster.start(
+    ['n1', 'n2', 'n3'],
+    [
+      ['n1', 'n2', 'n3'],
+      ['n1', 'n2', 'n3'],
+    ],
+  );
   try {
     c.script.n1 = [(p) => (p.shard === 0 ? ok(['n1', 'n2', 'n3'])(p) : pending(p))];
     const r = await askVia(c.handles, 'remove', 'n3', 'n1', 1000);
     assert.is(r.answered, 'mixed');
     assert.equal([r.answers[0].answered, r.answers[1].answered], [200, 409]);
-    await rejects(askVia(c.handles, 'remove', 'n3', 'n9', 1000), /^membership remove n3 via n9: no such node; nodes: n1, n2, n3$/);
+    await rejects(
+      askVia(c.handles, 'remove', 'n3', 'n9', 1000),
+      /^membership remove n3 via n9: no such node; nodes: n1, n2, n3$/,
+    );
     await rejects(askVia(c.handles, 'remove', 'n7', 'n1', 1000), /^membership remove n7: no such node/);
   } finally {
     await c.close();
@@ -288,14 +398,25 @@ test('the reference target takes how.via to the directed path, and without it ke
   const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
   try {
     c.leaders[0] = 'n2';
-    c.script.n1 = [(p) => ({ status: 421, body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard } })];
+    c.script.n1 = [
+      (p) => ({
+        status: 421,
+        body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard },
+      }),
+    ];
     c.script.n2 = [ok(['n1', 'n2', 'n3'])];
     const directed = await referenceTarget.membership!(c.handles, 'remove', 'n3', {}, { via: 'n1', deadlineMs: 1000 });
     assert.is(directed.answered, 421);
-    assert.equal(c.posts.map((p) => p.node), ['n1']);
+    assert.equal(
+      c.posts.map((p) => p.node),
+      ['n1'],
+    );
     const usual = await referenceTarget.membership!(c.handles, 'remove', 'n3', {});
     assert.equal(usual.shards, { 0: ['n1', 'n2'] });
-    assert.equal(c.posts.map((p) => p.node), ['n1', 'n2']);
+    assert.equal(
+      c.posts.map((p) => p.node),
+      ['n1', 'n2'],
+    );
   } finally {
     await c.close();
   }

@@ -16,7 +16,18 @@ class Scripted extends HttpClient {
     this.calls.push(base);
     if (this.silent.has(base)) throw new NoAnswer(`no answer from ${url} within 100 ms`);
     if (base === this.leader) return { status: 200, body: { ok: true } };
-    return { status: 421, body: { ok: false, error: 'not-leader', leader: null, leaderUrl: this.leader, shard: 0, shards: 8, replicas: nodes.map((n) => n.url) } };
+    return {
+      status: 421,
+      body: {
+        ok: false,
+        error: 'not-leader',
+        leader: null,
+        leaderUrl: this.leader,
+        shard: 0,
+        shards: 8,
+        replicas: nodes.map((n) => n.url),
+      },
+    };
   }
 }
 
@@ -48,7 +59,18 @@ test('hops are bounded when no node knows a leader', async () => {
   class NoLeader extends Scripted {
     override async call(url: string): Promise<HttpAnswer> {
       this.calls.push(url);
-      return { status: 421, body: { ok: false, error: 'not-leader', leader: null, leaderUrl: null, shard: 0, shards: 8, replicas: nodes.map((n) => n.url) } };
+      return {
+        status: 421,
+        body: {
+          ok: false,
+          error: 'not-leader',
+          leader: null,
+          leaderUrl: null,
+          shard: 0,
+          shards: 8,
+          replicas: nodes.map((n) => n.url),
+        },
+      };
     }
   }
   const h = new NoLeader();

@@ -23,7 +23,12 @@ function fake(extra: Partial<Target> = {}): Target {
     name: 'fake',
     describe: 'a test target',
     options: { mode: { describe: 'a mode', choices: ['a', 'b'], default: 'a' }, free: { describe: 'free text' } },
-    cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false }),
+    cluster: () => ({
+      ports: [],
+      node: () => ({ command: ['true'] }),
+      health: async () => undefined,
+      clockFaults: false,
+    }),
     clients: { register: noop },
     refuses: () => ({ clock: 'Go programs ignore libfaketime' }),
     ...extra,
@@ -57,18 +62,29 @@ test('defineTarget: refuses a bad shape with a one-line error naming the target'
   throwsLike(() => defineTarget({ ...fake(), clients: {} }), /"fake".*clients/);
   throwsLike(() => defineTarget({ ...fake(), cluster: undefined as never }), /cluster\(ctx\)/);
   throwsLike(() => defineTarget({ ...fake(), options: { Bad_Name: { describe: 'x' } } }), /option name "Bad_Name"/);
-  throwsLike(() => defineTarget({ ...fake(), options: { m: { describe: 'x', choices: ['a'], default: 'z' } } }), /default "z"/);
+  throwsLike(
+    () => defineTarget({ ...fake(), options: { m: { describe: 'x', choices: ['a'], default: 'z' } } }),
+    /default "z"/,
+  );
   assert.is(fake().name, 'fake');
 });
 
 test('--target-opt: NAME=VALUE pairs, repeats make a list, malformed ones are refused', () => {
-  assert.equal(parseTargetOpts(['reads=serializable', 'bug=a', 'bug=b', 'x= y ']), { reads: 'serializable', bug: 'a,b', x: 'y' });
+  assert.equal(parseTargetOpts(['reads=serializable', 'bug=a', 'bug=b', 'x= y ']), {
+    reads: 'serializable',
+    bug: 'a,b',
+    x: 'y',
+  });
   throwsLike(() => parseTargetOpts(['novalue']), /NAME=VALUE/);
   throwsLike(() => parseTargetOpts(['=v']), /NAME=VALUE/);
 });
 
 test('target options: defaults fill in, unknown names and values outside the choices are refused', () => {
-  const t = fake({ validate: (o) => { if (o.free === 'boom') throw new Error('free must not be boom'); } });
+  const t = fake({
+    validate: (o) => {
+      if (o.free === 'boom') throw new Error('free must not be boom');
+    },
+  });
   assert.equal(resolveTargetOpts(t, {}), { mode: 'a' });
   assert.equal(resolveTargetOpts(t, { mode: 'b', free: 'x' }), { mode: 'b', free: 'x' });
   throwsLike(() => resolveTargetOpts(t, { nope: '1' }), /no option "nope"; known: mode, free/);
@@ -82,13 +98,22 @@ test('prepareTarget: refuses an unsupported workload and a refused fault kind be
     // A user's module, importing the package by its own name as a user's project would.
     const file = join(dir, 'my-target.mjs');
     const define = join(repoRoot(), 'dist', 'harness', 'target', 'define.js');
-    writeFileSync(file, `import { defineTarget } from ${JSON.stringify(define)};
+    writeFileSync(
+      file,
+      `import { defineTarget } from ${JSON.stringify(define)};
 export default defineTarget({ name: 'mine', describe: 'x', cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false }),
-  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) }, refuses: () => ({ clock: 'Go programs ignore libfaketime' }) });\n`);
+  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) }, refuses: () => ({ clock: 'Go programs ignore libfaketime' }) });\n`,
+    );
     const p = await prepareTarget(file, {}, 'register', ['partition']);
     assert.is(p.target.name, 'mine');
-    await rejectsLike(prepareTarget(file, {}, 'lock', []), /target mine has no client for workload lock; it supports: register/);
-    await rejectsLike(prepareTarget(file, {}, 'register', ['partition', 'clock']), /cannot take --nemesis clock: Go programs ignore libfaketime/);
+    await rejectsLike(
+      prepareTarget(file, {}, 'lock', []),
+      /target mine has no client for workload lock; it supports: register/,
+    );
+    await rejectsLike(
+      prepareTarget(file, {}, 'register', ['partition', 'clock']),
+      /cannot take --nemesis clock: Go programs ignore libfaketime/,
+    );
     writeFileSync(join(dir, 'empty.mjs'), 'export const x = 1;\n');
     await rejectsLike(loadTarget(join(dir, 'empty.mjs')), /exports no target/);
     writeFileSync(join(dir, 'broken.mjs'), 'this is not javascript\n');
@@ -102,7 +127,9 @@ export default defineTarget({ name: 'mine', describe: 'x', cluster: () => ({ por
 
 test('reference target: node flags come from the Addressing; the peer secret travels in the environment', () => {
   const a: Addressing = {
-    runtime: 'local', names: ['n1', 'n2'], listenHost: '127.0.0.1',
+    runtime: 'local',
+    names: ['n1', 'n2'],
+    listenHost: '127.0.0.1',
     port: (n, p) => (p === 'client' ? 9000 : 9100) + Number(n.slice(1)),
     peerAddr: (to) => `127.0.0.1:${7700 + Number(to.slice(1))}`,
     clientAddr: (n) => `127.0.0.1:${9000 + Number(n.slice(1))}`,
@@ -110,7 +137,11 @@ test('reference target: node flags come from the Addressing; the peer secret tra
   };
   const args = nodeArgs('n2', a, { bug: 'stale-read,no-fsync', 'election-ms': '300' });
   const flag = (f: string): string[] => args.flatMap((x, i) => (x === f ? [args[i + 1]] : []));
-  assert.equal(flag('--peers'), ['n1=127.0.0.1:7701,n2=127.0.0.1:7702'], 'peers are reached where the runtime says (the relay)');
+  assert.equal(
+    flag('--peers'),
+    ['n1=127.0.0.1:7701,n2=127.0.0.1:7702'],
+    'peers are reached where the runtime says (the relay)',
+  );
   assert.equal(flag('--client-urls'), ['n1=http://127.0.0.1:9001,n2=http://127.0.0.1:9002']);
   assert.equal(flag('--client-port'), ['9002']);
   assert.equal(flag('--peer-port'), ['9102'], 'the node binds its real peer port');
@@ -121,7 +152,10 @@ test('reference target: node flags come from the Addressing; the peer secret tra
   const spec = referenceCluster({ runId: 'r', nodes: 2, logDir: '/tmp/x', options: {}, secret: 's'.repeat(32) });
   const p = spec.node('n1', a);
   assert.equal(p.env, { FAULTLINE_NODE_PEER_SECRET: 's'.repeat(32) });
-  assert.not.ok(p.command.some((x) => x.includes('s'.repeat(32))), 'the secret is not in argv');
+  assert.not.ok(
+    p.command.some((x) => x.includes('s'.repeat(32))),
+    'the secret is not in argv',
+  );
   assert.is(p.command[0], process.execPath, 'on the local runtime the command starts with the node binary');
 });
 
@@ -143,9 +177,24 @@ test('the local runtime hosts a fake target from its spec alone: health, peer tr
   const dir = mkdtempSync(join(tmpdir(), 'fl-fake-'));
   const rt = new LocalRuntime();
   const spec: ClusterSpec = {
-    runId: 'fake', nodes: 2, logDir: dir, clockFaults: false,
-    ports: [{ name: 'client', kind: 'client', container: 80 }, { name: 'peer', kind: 'peer', container: 81 }],
-    node: (n, a) => ({ command: [process.execPath, '-e', FAKE_NODE, String(a.port(n, 'client')), String(a.port(n, 'peer')), a.peerAddr(n === 'n1' ? 'n2' : 'n1', 'peer')] }),
+    runId: 'fake',
+    nodes: 2,
+    logDir: dir,
+    clockFaults: false,
+    ports: [
+      { name: 'client', kind: 'client', container: 80 },
+      { name: 'peer', kind: 'peer', container: 81 },
+    ],
+    node: (n, a) => ({
+      command: [
+        process.execPath,
+        '-e',
+        FAKE_NODE,
+        String(a.port(n, 'client')),
+        String(a.port(n, 'peer')),
+        a.peerAddr(n === 'n1' ? 'n2' : 'n1', 'peer'),
+      ],
+    }),
     health: async (nodes, names) => {
       const want = nodes.filter((h) => !names || names.includes(h.name));
       const r = await Promise.all(want.map((h) => httpGet(h.url, 500)));
@@ -156,8 +205,12 @@ test('the local runtime hosts a fake target from its spec alone: health, peer tr
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   try {
     const handles = await rt.up(spec);
-    assert.equal(handles.map((h) => h.name), ['n1', 'n2']);
-    const info = async (n: string) => (await httpGet(handles.find((h) => h.name === n)!.url, 500))?.body as { heard: number; pid: number } | undefined;
+    assert.equal(
+      handles.map((h) => h.name),
+      ['n1', 'n2'],
+    );
+    const info = async (n: string) =>
+      (await httpGet(handles.find((h) => h.name === n)!.url, 500))?.body as { heard: number; pid: number } | undefined;
     await sleep(300);
     assert.ok((await info('n2'))!.heard > 0, 'n1 reaches n2 through the relay');
     assert.ok(rt.relay.counters('n1', 'n2').bytesForwarded > 0, 'the relay knows the sender is n1');
