@@ -13,7 +13,7 @@ import { CLI } from '../test/helpers/paths.js';
 
 const WANT = Number(process.env.BENCH_RUNS ?? 3);
 const MAX_SEEDS = Number(process.env.BENCH_MAX_SEEDS ?? 20);
-let dirs = (process.env.BENCH_DIRS ?? '').split(',').filter(Boolean);
+const dirs = (process.env.BENCH_DIRS ?? '').split(',').filter(Boolean);
 if (dirs.length === 0) {
   const out = mkdtempSync(join(tmpdir(), 'fl-bench-shrink-'));
   for (let seed = 1; seed <= MAX_SEEDS && dirs.length < WANT; seed++) {

@@ -144,7 +144,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         checks.push(c);
         if (args.json) {
           process.stdout.write(
-            JSON.stringify({
+            `${JSON.stringify({
               file: c.file,
               valid: c.valid,
               model: c.model,
@@ -155,10 +155,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
               offending: c.firstOffending ?? null,
               warnings: c.warnings,
               checkers: c.summary.checkers,
-            }) + '\n',
+            })}\n`,
           );
         } else {
-          process.stdout.write(humanLine(c) + '\n');
+          process.stdout.write(`${humanLine(c)}\n`);
         }
       } catch (err) {
         fail(await withLine(err, p, args.format));
@@ -183,7 +183,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       try {
         writeFileAtomic(
           join(out, 'results.json'),
-          JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2) + '\n',
+          `${JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2)}\n`,
         );
         writeFileAtomic(
           join(out, 'report.html'),

@@ -71,7 +71,7 @@ export const cleanCommand: CommandModule<object, CleanArgs> = {
     }
     if (args.json) {
       process.stdout.write(
-        JSON.stringify({
+        `${JSON.stringify({
           dryRun: dry,
           run: args.run ?? null,
           containers: l?.containers ?? [],
@@ -79,10 +79,10 @@ export const cleanCommand: CommandModule<object, CleanArgs> = {
           volumes: l?.volumes ?? [],
           docker: dockerError ?? 'ok',
           local: local!,
-        }) + '\n',
+        })}\n`,
       );
     } else {
-      process.stdout.write(describe(l, local!, dry ? 'would remove' : 'removed', dockerError) + '\n');
+      process.stdout.write(`${describe(l, local!, dry ? 'would remove' : 'removed', dockerError)}\n`);
     }
   },
 };

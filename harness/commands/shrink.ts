@@ -109,15 +109,15 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
         stoppedEarly: r.stoppedEarly,
         offending: offending ?? null,
       };
-      if (a.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      if (a.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
         process.stdout.write(
-          safeText(
+          `${safeText(
             `shrunk ${r.before.ops} operations to ${r.after.ops}${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''} in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
-          ) + '\n',
+          )}\n`,
         );
         process.stdout.write(
-          safeText(`${c.valid === false ? 'INVALID' : 'NOT INVALID'}${offending ? `: ${offending}` : ''}`) + '\n',
+          `${safeText(`${c.valid === false ? 'INVALID' : 'NOT INVALID'}${offending ? `: ${offending}` : ''}`)}\n`,
         );
         process.stdout.write(
           `${safeText(jsonl)}\n${safeText(join(out, 'history.edn'))}\n${safeText(join(out, 'report.html'))}\n`,

@@ -49,7 +49,7 @@ export function markdownTable(rows: readonly Row[]): string {
       `| ${verdictWord(r.x.verdict)} | ${md(r.test)} | ${r.x.options.seed} | ${r.x.seconds.toFixed(1)} s | ${md(r.x.dir ? relative(process.cwd(), r.x.dir) : (r.x.error ?? ''))} |`,
     );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Appends the Markdown summary to $GITHUB_STEP_SUMMARY when CI set it; a failure is only a warning. */

@@ -30,14 +30,14 @@ export class HistoryWriter {
   ) {
     this.fd = openSync(path, 'w');
     const h: HistoryHeader = { faultline: 'history', version: HISTORY_FORMAT_VERSION, ...header };
-    writeAll(this.fd, Buffer.from(JSON.stringify(h) + '\n'));
+    writeAll(this.fd, Buffer.from(`${JSON.stringify(h)}\n`));
   }
 
   /** Appends an event, giving it the next index; returns the event as written. */
   append(e: NewEvent): HistoryEvent {
     if (this.fd === undefined) throw new Error(`history ${this.path} is closed`);
     const ev = { index: this.next++, ...e } as HistoryEvent;
-    writeAll(this.fd, Buffer.from(JSON.stringify(ev) + '\n'));
+    writeAll(this.fd, Buffer.from(`${JSON.stringify(ev)}\n`));
     // fsync now and then bounds what a machine crash (not just a process crash) can lose.
     if (Date.now() - this.lastSync >= this.syncEveryMs) {
       fsyncSync(this.fd);

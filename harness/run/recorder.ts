@@ -1,7 +1,7 @@
 // The run's recorder: every event goes to history.jsonl the moment it happens (HistoryWriter writes each line
 // synchronously), with nanoseconds from a monotonic clock since the run started. Counters feed the progress line.
 import type { HistoryEvent } from '../history/op.js';
-import { HistoryWriter, type NewEvent } from '../history/writer.js';
+import type { HistoryWriter, NewEvent } from '../history/writer.js';
 
 export class Recorder {
   private readonly t0 = process.hrtime.bigint();

@@ -55,7 +55,7 @@ export function createRunFolder(root: string, name: string): string {
 
 /** Writes a JSON file of a run folder atomically (a reader never sees half of test.json). */
 export function writeJson(path: string, v: unknown): void {
-  writeFileAtomic(path, JSON.stringify(v, null, 2) + '\n');
+  writeFileAtomic(path, `${JSON.stringify(v, null, 2)}\n`);
 }
 
 export function isRunFolder(dir: string): boolean {

@@ -63,7 +63,7 @@ export function jsonEqual(a: Json, b: Json): boolean {
     const kx = Object.keys(xo);
     if (kx.length !== Object.keys(yo).length) return false;
     for (const k of kx) {
-      if (!Object.prototype.hasOwnProperty.call(yo, k)) return false;
+      if (!Object.hasOwn(yo, k)) return false;
       stack.push([xo[k], yo[k]]);
     }
   }

@@ -238,7 +238,7 @@ export class RaftGroup {
     const isMember = members.includes(change.node);
     if (change.op === 'remove' && isMember && members.length - 1 < MIN_VOTERS)
       return Promise.resolve({ kind: 'too-few-members' });
-    const rid = this.prefix + 'm' + (this.nextId++).toString(36);
+    const rid = `${this.prefix}m${(this.nextId++).toString(36)}`;
     const r = this.raft.proposeConfChange(change, rid);
     if (!r.ok) {
       switch (r.reason) {
@@ -275,7 +275,7 @@ export class RaftGroup {
    */
   read(key: string, timeoutMs: number): Promise<{ value: Json } | { error: 'not-leader' }> {
     if (this.o.bugs.has('stale-read')) return Promise.resolve({ value: this.machine.read(key) });
-    const ctx = this.prefix + 'r' + (this.nextId++).toString(36);
+    const ctx = `${this.prefix}r${(this.nextId++).toString(36)}`;
     if (!this.raft.readIndex(ctx)) return Promise.resolve({ error: 'not-leader' });
     this.schedule();
     return new Promise((resolve, reject) => {
@@ -405,7 +405,7 @@ export class RaftGroup {
     if (this.raft.role !== 'leader') return;
     for (const e of entries) {
       const env = decodeEnvelope(e.data);
-      if (!env || env.cmd.kind !== 'kv' || env.cmd.op !== 'write' || env.cmd.fence) continue;
+      if (env?.cmd.kind !== 'kv' || env.cmd.op !== 'write' || env.cmd.fence) continue;
       const p = this.pending.get(env.rid);
       if (!p) continue;
       clearTimeout(p.timer);

@@ -152,7 +152,7 @@ class PeerLink {
       down();
     };
     s.on('connect', () => {
-      s.write(JSON.stringify({ hello: PROTOCOL, from: this.t.o.id, to: this.peer, nonce }) + '\n');
+      s.write(`${JSON.stringify({ hello: PROTOCOL, from: this.t.o.id, to: this.peer, nonce })}\n`);
     });
     s.on('data', (chunk: Buffer) => {
       if (authed) return; // the listener says nothing after its challenge
@@ -290,10 +290,10 @@ export class Transport {
         const challenge = newNonce();
         expected = proof(this.o.secret, 'dialer', h.from, this.o.id, h.nonce, challenge);
         sock.write(
-          JSON.stringify({
+          `${JSON.stringify({
             challenge,
             proof: proof(this.o.secret, 'listener', h.from, this.o.id, h.nonce, challenge),
-          }) + '\n',
+          })}\n`,
         );
         state = 'auth';
         return true;
@@ -393,7 +393,7 @@ export class Transport {
 
   /** One frame normally; a batch too large for one frame is split, and a lone message too large is dropped. */
   private frames(to: NodeId, frame: Frame): string[] {
-    const line = JSON.stringify(frame) + '\n';
+    const line = `${JSON.stringify(frame)}\n`;
     if (line.length <= SPLIT_FRAME_BYTES / 3) return [line];
     const bytes = byteLen(line);
     if (bytes <= SPLIT_FRAME_BYTES) return [line];

@@ -47,8 +47,7 @@ const LOCK_FIELDS = ['op', 'name', 'owner', 'ttlMs', 'token'] as const;
 /** Only the fields a command has: anything else a client sent never reaches the log. */
 export function commandOf(kind: 'kv' | 'lock', body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { kind };
-  for (const f of kind === 'kv' ? KV_FIELDS : LOCK_FIELDS)
-    if (Object.prototype.hasOwnProperty.call(body, f)) out[f] = body[f];
+  for (const f of kind === 'kv' ? KV_FIELDS : LOCK_FIELDS) if (Object.hasOwn(body, f)) out[f] = body[f];
   return out;
 }
 

@@ -74,7 +74,7 @@ export class Browser {
     const w = this.child.stdio[3] as Writable;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0');
+      w.write(`${JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) })}\0`);
     });
   }
 

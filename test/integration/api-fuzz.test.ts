@@ -115,8 +115,8 @@ function weird(r: Random): unknown {
 
 function expand(text: string): string {
   return text
-    .replace(/"@@DEEP(\d+)@@"/g, (_, n) => '['.repeat(Number(n)) + '1' + ']'.repeat(Number(n)))
-    .replace(/"@@DEEPOBJ(\d+)@@"/g, (_, n) => '{"a":'.repeat(Number(n)) + '1' + '}'.repeat(Number(n)));
+    .replace(/"@@DEEP(\d+)@@"/g, (_, n) => `${'['.repeat(Number(n))}1${']'.repeat(Number(n))}`)
+    .replace(/"@@DEEPOBJ(\d+)@@"/g, (_, n) => `${'{"a":'.repeat(Number(n))}1${'}'.repeat(Number(n))}`);
 }
 
 function http(method: string, path: string, body: string | Buffer, extra = ''): Buffer {
@@ -204,7 +204,7 @@ function malformedHttp(r: Random): Case {
       what: 'unknown path',
       bytes: http('POST', r.pick(['/kv/', '/kv?x=1', '/../status', '/%00', '/status', '//kv']), body),
     }),
-    () => ({ what: 'long url', bytes: http('GET', '/' + 'a'.repeat(r.int(1000, 20_000)), '') }),
+    () => ({ what: 'long url', bytes: http('GET', `/${'a'.repeat(r.int(1000, 20_000))}`, '') }),
     () => ({
       what: 'content-length too large',
       incomplete: true,
@@ -238,7 +238,7 @@ function malformedHttp(r: Random): Case {
     () => ({
       what: 'bad chunk size',
       bytes: Buffer.from(
-        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${r.pick(['zz', '-5', '1;' + 'x'.repeat(5000)])}\r\n${body}\r\n0\r\n\r\n`,
+        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${r.pick(['zz', '-5', `1;${'x'.repeat(5000)}`])}\r\n${body}\r\n0\r\n\r\n`,
       ),
     }),
     () => ({
@@ -282,7 +282,7 @@ function malformedHttp(r: Random): Case {
       what: 'two requests pipelined',
       bytes: Buffer.concat([
         http('POST', '/kv', body),
-        http('POST', '/kv', '{"op":"read","key":"' + 'k'.repeat(10) + '"}', 'connection: close\r\n'),
+        http('POST', '/kv', `{"op":"read","key":"${'k'.repeat(10)}"}`, 'connection: close\r\n'),
       ]),
     }),
   ];

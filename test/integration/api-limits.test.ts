@@ -90,7 +90,7 @@ test('a body over 1 MiB gets 400, declared or streamed', async () => {
   const l = await kv.waitLeader();
   const chunk = 'x'.repeat(256 * 1024);
   const parts = [`{"op":"write","key":"k","value":"`, chunk, chunk, chunk, chunk, chunk, '"}'];
-  const body = parts.map((p) => `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`).join('') + '0\r\n\r\n';
+  const body = `${parts.map((p) => `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`).join('')}0\r\n\r\n`;
   const raw = await rawRequest(
     Number(new URL(l.url).port),
     Buffer.from(`POST /kv HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n${body}`),

@@ -73,11 +73,11 @@ function forgedApp(from: string, to: string, g: GroupStatus): string {
       entries: [{ term: g.term, index: g.lastIndex + 1, type: 'normal', data }],
     },
   ];
-  return JSON.stringify({ groups: { '0': msgs } }) + '\n';
+  return `${JSON.stringify({ groups: { '0': msgs } })}\n`;
 }
 
 const forgedHeartbeat = (from: string, to: string): string =>
-  JSON.stringify({ groups: { '0': [{ type: 'Heartbeat', from, to, term: 1_000_000, commit: 0 }] } }) + '\n';
+  `${JSON.stringify({ groups: { '0': [{ type: 'Heartbeat', from, to, term: 1_000_000, commit: 0 }] } })}\n`;
 
 async function unchanged(name: string, before: GroupStatus): Promise<void> {
   await new Promise((r) => setTimeout(r, 400));
@@ -97,7 +97,7 @@ test('frames on a connection that did not authenticate are dropped and the conne
 
 test('a handshake with the wrong secret is refused; frames after it change nothing', async () => {
   const { leader, follower, g } = await roles();
-  const s = await handshake(lp.node(follower).peerPort, leader, follower, 'not-the-secret-' + SECRET.slice(0, 8));
+  const s = await handshake(lp.node(follower).peerPort, leader, follower, `not-the-secret-${SECRET.slice(0, 8)}`);
   s.write(forgedHeartbeat(leader, follower) + forgedApp(leader, follower, g));
   assert.ok(await closedWithin(s, 3000), 'the listener closed the connection');
   await unchanged(follower, g);

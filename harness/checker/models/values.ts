@@ -34,7 +34,7 @@ export function canon(v: unknown): Canon {
     }
     return JSON.stringify(x) ?? 'null';
   };
-  return '\u0000' + text(v);
+  return `\u0000${text(v)}`;
 }
 
 function stableJson(v: unknown): string {

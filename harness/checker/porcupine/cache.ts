@@ -137,7 +137,7 @@ export class ConfigCache<S> {
         }
       if (!same) continue;
       const st = this.states[i];
-      if (st === state || (model.equal !== undefined && model.equal(st, state))) return false;
+      if (st === state || model.equal?.(st, state)) return false;
     }
     if (this.size >= hashA.length) {
       if (!this.growEntries()) return this.restart(set, state);

@@ -31,7 +31,7 @@
 // The search is resumable (run(budget) does at most `budget` iterations) so that one thread can interleave
 // many partitions and stop all of them as soon as any one proves the history illegal, as Porcupine does with
 // goroutines.
-import { CacheBudget, ConfigCache, LinearizedSet } from './cache.js';
+import { type CacheBudget, ConfigCache, LinearizedSet } from './cache.js';
 import { lift, makeEntries, unlift, type EntryList } from './entries.js';
 import type { Model, Operation } from './types.js';
 

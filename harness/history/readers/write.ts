@@ -36,7 +36,7 @@ export function toJsonl(h: Pick<History, 'events'> & { header?: Record<string, u
   const header = { ...(h.header ?? {}), faultline: 'history', version: HISTORY_FORMAT_VERSION };
   const lines = [exactJson(header)];
   h.events.forEach((e, i) => lines.push(exactJson({ ...ordered(e), index: i })));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const SYMBOLIC = /^[A-Za-z*+!_?<>=-][A-Za-z0-9*+!_?<>=.\-/]*$/;

@@ -150,7 +150,7 @@ export function registerLocalRun(runId: string, dir: string): { release: () => v
     registeredAt: new Date().toISOString(),
   };
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(rec) + '\n');
+  writeFileSync(tmp, `${JSON.stringify(rec)}\n`);
   renameSync(tmp, path);
   if (existsSync(WATCHDOG)) {
     // Detached, in its own session, with no pipes to us: it must survive our death to do its job.

@@ -3,7 +3,7 @@
 // value. A txn whose compare fails reports succeeded=false (omitted from the JSON when false): a definite fail.
 import type { OpSpec } from '../../../harness/generator/generator.js';
 import type { Client, Completion } from '../../../workloads/types.js';
-import { b64, decodeKvs, encodeValue, Gateway, type GatewayAnswer } from '../gateway.js';
+import { b64, decodeKvs, encodeValue, type Gateway, type GatewayAnswer } from '../gateway.js';
 
 /** How a failed call completes: reads and definite refusals fail, anything else that writes is unknown. */
 export function failed(r: Extract<GatewayAnswer, { ok: false }>, isRead: boolean): Completion {

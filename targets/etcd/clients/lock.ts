@@ -14,7 +14,7 @@
 // --target-opt fence=none they are a plain range and put: then etcd's lock alone must keep holders apart.
 import type { OpSpec } from '../../../harness/generator/generator.js';
 import type { Client, Completion } from '../../../workloads/types.js';
-import { b64, decodeKvs, encodeValue, Gateway } from '../gateway.js';
+import { b64, decodeKvs, encodeValue, type Gateway } from '../gateway.js';
 import { failed } from './kv.js';
 
 interface Hold {

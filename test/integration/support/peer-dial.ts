@@ -31,7 +31,7 @@ export function closedWithin(s: Socket, ms: number): Promise<boolean> {
 export async function handshake(port: number, from: string, to: string, secret: string): Promise<Socket> {
   const s = await connect(port);
   const nonce = newNonce();
-  s.write(JSON.stringify({ hello: PROTOCOL, from, to, nonce }) + '\n');
+  s.write(`${JSON.stringify({ hello: PROTOCOL, from, to, nonce })}\n`);
   const line = await new Promise<Buffer>((resolve, reject) => {
     let buf = Buffer.alloc(0);
     const onData = (c: Buffer): void => {
@@ -47,6 +47,6 @@ export async function handshake(port: number, from: string, to: string, secret: 
   });
   const c = parseChallenge(line);
   if (!c) throw new Error(`not a challenge: ${line.toString()}`);
-  s.write(JSON.stringify({ auth: proof(secret, 'dialer', from, to, nonce, c.challenge) }) + '\n');
+  s.write(`${JSON.stringify({ auth: proof(secret, 'dialer', from, to, nonce, c.challenge) })}\n`);
   return s;
 }

@@ -49,7 +49,7 @@ test('item 5: a run folder whose history.jsonl or results.json is a FIFO is refu
 });
 
 test('item 5: a line that never ends is refused without reading it whole; a torn last line is still dropped', () => {
-  const torn = write('torn.jsonl', VALID + '{"type":"invoke","proc');
+  const torn = write('torn.jsonl', `${VALID}{"type":"invoke","proc`);
   const r = runCli(['check', torn]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /warning: line 6: truncated last line dropped/);
@@ -201,7 +201,7 @@ test('item 8: errors name file and line, strip the BOM, escape terminal control 
     runCli(['check', write('bom.jsonl', '\ufeff{"type":"invoke","process":0,"f":"read"}\n{bad\n')]),
     /^faultline: .*bom\.jsonl:2: not valid JSON: \{bad$/,
   );
-  const bomOk = write('bomok.jsonl', '\ufeff' + VALID);
+  const bomOk = write('bomok.jsonl', `\ufeff${VALID}`);
   assert.is(runCli(['check', bomOk]).code, 0, 'a BOM before a valid history is ignored');
   const esc = write(
     'esc.jsonl',

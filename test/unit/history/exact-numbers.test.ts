@@ -17,12 +17,12 @@ function verdict(text: string, model = 'cas-register'): string {
 }
 
 const jsonlRegister = (w: string, r: string): string =>
-  [
+  `${[
     `{"type":"invoke","process":0,"f":"write","value":${w}}`,
     `{"type":"ok","process":0,"f":"write","value":${w}}`,
     '{"type":"invoke","process":1,"f":"read"}',
     `{"type":"ok","process":1,"f":"read","value":${r}}`,
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 
 test('JSONL: 9007199254740993 written, 9007199254740992 read is INVALID (it was called valid)', () => {
   assert.is(verdict(jsonlRegister('9007199254740993', '9007199254740992')), 'illegal');

@@ -160,7 +160,7 @@ test('writer → reader round trip; a crash mid-write loses at most the torn lin
   );
   assert.is(h.events[2].process, 'nemesis');
   // Simulate a crash in the middle of writing the next event.
-  writeFileSync(path, text + '{"index":3,"type":"inv');
+  writeFileSync(path, `${text}{"index":3,"type":"inv`);
   const torn = parseHistory(readFileSync(path, 'utf8'));
   assert.is(torn.events.length, 3);
   assert.is(torn.warnings.length, 1);

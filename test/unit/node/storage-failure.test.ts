@@ -109,7 +109,7 @@ const isRoot = process.getuid?.() === 0;
       for (let i = 1; i < 10_000 && !failure; i++) {
         try {
           s.save(i % 50 === 1 ? { term: 1 + Math.floor(i / 50), vote: 'a', commit: 0 } : undefined, [
-            ent(i, 1, `v${i}:` + 'y'.repeat(500 + ((i * 37) % 900))),
+            ent(i, 1, `v${i}:${'y'.repeat(500 + ((i * 37) % 900))}`),
           ]);
           acked = i;
         } catch (e) {

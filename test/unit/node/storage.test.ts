@@ -240,7 +240,7 @@ test('an unreadable snapshot file is refused with its path', () => {
 });
 
 test('corruption in the middle of the log is an error naming the file and byte offset', () => {
-  let s = open(freshDir());
+  const s = open(freshDir());
   s.save(undefined, range(1, 3, 1));
   s.close();
   const text = readFileSync(logPath(s.dir), 'utf8');

@@ -96,7 +96,7 @@ test('the index lists every run with verdict, name, target, seed and links; filt
 });
 
 test('files of a run are served with their types; folders are listed', async () => {
-  const rel = '/' + relative(root, valid).split('/').map(encodeURIComponent).join('/');
+  const rel = `/${relative(root, valid).split('/').map(encodeURIComponent).join('/')}`;
   const rep = await get(`${rel}/report.html`);
   assert.is(rep.status, 200);
   assert.is(rep.body, readFileSync(join(valid, 'report.html'), 'utf8'));
