@@ -20,7 +20,10 @@ function call(url, method, body, timeoutMs) {
       res.on('data', (c) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text || '{}') }));
     });
-    req.on('socket', (s) => (s.connecting ? s.once('connect', () => (sent = true)) : (sent = true)));
+    req.on('socket', (s) => {
+      if (s.connecting) s.once('connect', () => (sent = true));
+      else sent = true;
+    });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
     req.on('error', (e) => resolve({ none: e.code ?? e.message, sent }));
     req.end(body === undefined ? undefined : JSON.stringify(body));

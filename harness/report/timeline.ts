@@ -84,7 +84,7 @@ export function renderTimeline(
   };
   const best = p.longest?.[0];
   const position = new Map<number, number>();
-  best?.order.forEach((opIdx, k) => position.set(opIdx, k));
+  if (best) for (const [k, opIdx] of best.order.entries()) position.set(opIdx, k);
   const offending = new Set(p.offending ?? []);
   const width = LEFT + (end + 1) * STEP + 20;
   const height = laneH + clients.length * ROW + 30;

@@ -199,7 +199,10 @@ export class Wal {
         throw new CorruptStorage(`${path}: corrupt record at byte ${off}: ${rec}${tail}; refusing to start`);
       }
       let l = this.recovered.get(rec.g);
-      if (!l) this.recovered.set(rec.g, (l = []));
+      if (!l) {
+        l = [];
+        this.recovered.set(rec.g, l);
+      }
       l.push(rec);
       off = nl + 1;
     }

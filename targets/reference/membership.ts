@@ -206,8 +206,10 @@ export async function changeMembership(
     settled.forEach((r, i) => {
       const s = shards[i];
       if (r.status === 'rejected') failed.push((r.reason as Error).message.split('\n')[0]);
-      else if ('refused' in r.value) (out.refused ??= {})[s] = r.value.refused;
-      else {
+      else if ('refused' in r.value) {
+        out.refused ??= {};
+        out.refused[s] = r.value.refused;
+      } else {
         out.shards[s] = r.value.members;
         if (r.value.changed) out.changed.push(s);
       }

@@ -15,7 +15,7 @@ import * as assert from 'uvu/assert';
 import { Random } from '../../harness/generator/random.js';
 import { LocalProcesses } from '../../targets/reference/local-cluster.js';
 import { TestKv } from '../helpers/kv-client.js';
-import { rawRequest } from './support/raw-http.js';
+import { type RawAnswer, rawRequest } from './support/raw-http.js';
 
 const N = Number(process.env.FUZZ_N ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 14);
@@ -312,7 +312,7 @@ test(`${N} malformed API requests (seed ${SEED}): never a crash, a hang or a sta
     const c = kind < 0.5 ? mutatedJson(r) : kind < 0.75 ? mutatedBytes(r) : malformedHttp(r);
     const node = r.pick(lp.nodes);
     const label = `case ${i} (seed ${SEED}) ${c.what.slice(0, 160)}`;
-    let a;
+    let a: RawAnswer;
     try {
       a = await rawRequest(node.clientPort, c.bytes, 10_000, c.incomplete);
     } catch (e) {

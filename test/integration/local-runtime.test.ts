@@ -41,8 +41,7 @@ async function fakeNode(): Promise<Fake> {
     s.setEncoding('utf8');
     s.on('data', (c: string) => {
       buf += c;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
         f.lines.push(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
       }
@@ -70,7 +69,10 @@ test('relay: bytes pass untouched; a drop cut discards and resets at heal, rejec
   const fakes = new Map<string, Fake>();
   for (const n of NAMES) fakes.set(n, await fakeNode());
   let seed = 42;
-  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   // The test itself plays every sender: map each dialled socket's local port to the node it stands for.
   const owners = new Map<number, string>();
   const relay = await Relay.create({

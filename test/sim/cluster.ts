@@ -185,7 +185,7 @@ export class SimCluster {
   partition(groups: NodeId[][]): void {
     this.cut.clear();
     const groupOf = new Map<NodeId, number>();
-    groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
+    for (const [i, g] of groups.entries()) for (const id of g) groupOf.set(id, i);
     for (const a of this.ids)
       for (const b of this.ids) if (a !== b && groupOf.get(a) !== groupOf.get(b)) this.cut.add(`${a}>${b}`);
     this.log(`partition ${JSON.stringify(groups)}`);

@@ -35,7 +35,7 @@ function ordered(e: HistoryEvent): Record<string, unknown> {
 export function toJsonl(h: Pick<History, 'events'> & { header?: Record<string, unknown> }): string {
   const header = { ...(h.header ?? {}), faultline: 'history', version: HISTORY_FORMAT_VERSION };
   const lines = [exactJson(header)];
-  h.events.forEach((e, i) => lines.push(exactJson({ ...ordered(e), index: i })));
+  for (let i = 0; i < h.events.length; i++) lines.push(exactJson({ ...ordered(h.events[i]), index: i }));
   return `${lines.join('\n')}\n`;
 }
 

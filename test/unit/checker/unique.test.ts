@@ -350,7 +350,10 @@ test('the register and kv workloads write values unique per key, so their histor
         const to = op.f === 'write' ? op.value : (op.value as unknown[])[1];
         if (op.f === 'cas') cas++;
         let set = written.get(op.key);
-        if (!set) written.set(op.key, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          written.set(op.key, set);
+        }
         assert.ok(!set.has(to), `${name}: value ${String(to)} written twice to ${String(op.key)}`);
         assert.ok(to !== null, `${name}: null is the initial value`);
         set.add(to);
