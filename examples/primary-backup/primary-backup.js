@@ -1,5 +1,6 @@
 // The primary-backup server (server.js) as a Faultline target, written only against the public API. Run it:
-//   faultline run --target ./examples/primary-backup/primary-backup.js --runtime local --workload register --nemesis kill
+//   faultline run --target ./examples/primary-backup/primary-backup.js --runtime local \
+//     --workload register --nemesis kill
 // docs/targets.md builds this file step by step.
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';

@@ -113,7 +113,10 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       else {
         process.stdout.write(
           `${safeText(
-            `shrunk ${r.before.ops} operations to ${r.after.ops}${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''} in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
+            `shrunk ${r.before.ops} operations to ${r.after.ops}` +
+              `${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''}` +
+              ` in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks` +
+              `${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
           )}\n`,
         );
         process.stdout.write(

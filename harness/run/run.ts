@@ -210,7 +210,8 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     }, 1000);
     const kindsText = packages.map((x) => x.kind.name).join(',') || 'none';
     say(
-      `load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`,
+      `load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, ` +
+        `nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`,
     );
     nemesis.start();
     const running = p.run();
