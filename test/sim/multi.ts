@@ -488,7 +488,8 @@ export class MultiCluster {
       }
     }
     throw new Error(
-      `group ${g}: ${data} not applied on ${expected} replicas within ${ticks} ticks (trace: ${this.trace.slice(-8).join(' | ')})`,
+      `group ${g}: ${data} not applied on ${expected} replicas within ${ticks} ticks ` +
+        `(trace: ${this.trace.slice(-8).join(' | ')})`,
     );
   }
 
