@@ -24,7 +24,7 @@ import { leftoverWarning } from '../runtime/clean.js';
 import type { Runtime } from '../runtime/types.js';
 import { createRunFolder, writeJson, type TestInfo } from '../store/folder.js';
 import { commandLine } from '../store/command-line.js';
-import { prepareTarget, refusalsOf } from '../target/prepare.js';
+import { prepareTarget, refusalsOf } from '../../targets/prepare.js';
 import type { ClusterSpec } from '../target/types.js';
 import { testName, type RunOptions } from './options.js';
 import { Recorder } from './recorder.js';

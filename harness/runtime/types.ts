@@ -2,10 +2,10 @@
 // down. Two implementations: docker (dockerode, real containers, iptables, cgroup freezer, libfaketime) and
 // local (child processes on loopback, a fault-injecting TCP relay, signals). The nemesis and `faultline run`
 // only ever talk to this interface. A runtime hosts whatever ClusterSpec it is given (argv, env, ports, health
-// check): it knows no target.
+// check, harness/runtime/spec.ts): it knows no target.
 
-export type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from '../target/types.js';
-import type { ClusterSpec, NodeHandle } from '../target/types.js';
+export type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from './spec.js';
+import type { ClusterSpec, NodeHandle } from './spec.js';
 
 /** A grudge: for each node, the nodes it must not hear from (Jepsen's representation of a partition). */
 export type Grudge = Record<string, string[]>;

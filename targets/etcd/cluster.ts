@@ -4,9 +4,8 @@
 // directly; every member advertises one peer URL per node, which on loopback is that node's relay front (the
 // relay tells senders apart through /proc, so the same --initial-cluster string serves every member).
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { basename, delimiter, join } from 'node:path';
-import { lddPaths } from '../../harness/runtime/docker/base-image.js';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { repoRoot } from '../../harness/paths.js';
 import type {
   Addressing,
@@ -90,12 +89,10 @@ export function etcdArgs(name: string, a: Addressing, ctx: Pick<TargetContext, '
 async function image(b: ImageBuilder): Promise<string> {
   const bin = findEtcd();
   if (!bin) throw new Error(NO_ETCD);
-  const files: Record<string, string> = { 'etcd/etcd': realpathSync(bin) };
-  for (const lib of lddPaths(bin)) files[`etcd/lib/${basename(lib)}`] = lib;
   return b.build({
     name: 'etcd',
     dockerfile: join(repoRoot(), 'docker', 'etcd.Dockerfile'),
-    files,
+    files: b.hostBinary(bin, 'etcd', 'etcd'),
     labels: { 'faultline.etcd': etcdVersion(bin) ?? 'unknown' },
   });
 }

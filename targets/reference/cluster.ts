@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runtimeModules } from '../../harness/runtime/docker/image.js';
 import type {
   Addressing,
   ClusterSpec,
@@ -80,9 +79,9 @@ async function image(b: ImageBuilder): Promise<string> {
   const files: Record<string, string> = {
     'app/package.json': join(root, 'package.json'),
     'app/dist/system': join(root, 'dist', 'system'),
+    // The node's run-time packages: pino and yargs (system/node), with their dependencies.
+    ...b.nodePackages(root, ['pino', 'yargs'], 'app/node_modules'),
   };
-  for (const m of runtimeModules(root, ['pino', 'yargs']))
-    files[`app/node_modules/${m}`] = join(root, 'node_modules', m);
   return b.build({ name: 'node', dockerfile: join(root, 'docker', 'Dockerfile'), files });
 }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../../harness/generator/random.js';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { TestKv } from '../helpers/kv-client.js';
 import { type RawAnswer, rawRequest } from './support/raw-http.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { processStart } from '../../harness/runtime/local/registry.js';
 import { runCli } from '../helpers/cli.js';
 import { killVictim, startVictim, waitFor } from '../helpers/victim.js';

@@ -2,7 +2,7 @@
 // where it is neither present nor pullable (no registry), we make a local base ourselves: the host's `node`
 // binary, the shared libraries `ldd` lists for it (with the dynamic loader), libfaketime, and a few /etc files,
 // in a tar fed to `docker import`. One Dockerfile serves both; the chosen path is logged.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -19,6 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type Docker from 'dockerode';
+import { lddPaths } from '../host-files.js';
 
 export const DEFAULT_BASE = 'node:20-bookworm-slim';
 /** Where libfaketime lives on Debian hosts, and where the node image keeps it (docker/Dockerfile's LD_PRELOAD). */
@@ -77,17 +78,6 @@ async function tryPull(docker: Docker, name: string, timeoutMs: number): Promise
 /** The tag of the locally made base for this host's node, e.g. faultline-base:node20.20.2. */
 export function localBaseTag(): string {
   return `faultline-base:node${process.version.replace(/^v/, '')}`;
-}
-
-/** Shared libraries `ldd` lists for a binary (the vdso has no file and is skipped). */
-export function lddPaths(binary: string): string[] {
-  const out = execFileSync('ldd', [binary], { encoding: 'utf8' });
-  const paths: string[] = [];
-  for (const line of out.split('\n')) {
-    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
-    if (m) paths.push(m[1]);
-  }
-  return paths;
 }
 
 /** Copies a host file into the staging root at the same (directory-resolved) path, dereferencing symlinks. */

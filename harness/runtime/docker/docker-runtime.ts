@@ -10,8 +10,10 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import type { Addressing, ClusterSpec, Grudge, ImageBuilder, NodeHandle, PartitionOptions, Runtime } from '../types.js';
+import type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from '../spec.js';
+import type { Grudge, PartitionOptions, Runtime } from '../types.js';
 import { onCleanup } from '../cleanup.js';
+import { hostBinaryFiles, nodePackageFiles } from '../host-files.js';
 import { cleanLeftovers } from '../clean.js';
 import { writeFaketimeFile } from '../faketime.js';
 import { waitFor } from '../wait.js';
@@ -136,6 +138,8 @@ export class DockerRuntime implements Runtime {
             return faketime;
           },
           log: this.log,
+          hostBinary: hostBinaryFiles,
+          nodePackages: nodePackageFiles,
         };
         this.image = await spec.image(builder);
         this.faketime = faketime || (await imageHasFaketime(this.docker, this.image));

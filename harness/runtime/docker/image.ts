@@ -7,66 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
+import type { ImageRecipe } from '../spec.js';
 import { ensureBaseImage, HOST_LIBFAKETIME, imageExists, type BaseImage, type BaseImageOptions } from './base-image.js';
-
-/** Packages the node process needs at run time; their dependencies are added by walking node_modules. */
-export const RUNTIME_PACKAGES = ['pino', 'yargs'];
-
-/** Runtime dependency closure: paths relative to the root's node_modules (nested copies travel with their parent). */
-export function runtimeModules(root: string, roots = RUNTIME_PACKAGES): string[] {
-  const seen = new Set<string>();
-  const visit = (name: string, from: string): void => {
-    // Node's lookup: the nearest node_modules/<name> going up from the requiring package.
-    let dir = from;
-    let found: string | undefined;
-    for (;;) {
-      const cand = join(dir, 'node_modules', name);
-      if (existsSync(join(cand, 'package.json'))) {
-        found = cand;
-        break;
-      }
-      if (dir === root || dirname(dir) === dir) break;
-      dir = dirname(dir);
-      if (dir.endsWith('/node_modules')) dir = dirname(dir);
-    }
-    if (!found) throw new Error(`runtime dependency ${name} not found under ${from}/node_modules (run npm install)`);
-    if (seen.has(found)) return;
-    seen.add(found);
-    const pj = JSON.parse(readFileSync(join(found, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>;
-      optionalDependencies?: Record<string, string>;
-    };
-    for (const dep of Object.keys({ ...pj.dependencies, ...pj.optionalDependencies })) {
-      try {
-        visit(dep, found);
-      } catch (e) {
-        if (!pj.optionalDependencies?.[dep]) throw e;
-      }
-    }
-  };
-  for (const r of roots) visit(r, root);
-  // Keep only top-level packages: a nested node_modules/<a>/node_modules/<b> is inside <a>'s folder already.
-  return [...seen]
-    .map((p) => p.slice(join(root, 'node_modules').length + 1))
-    .filter((p) => !p.includes('/node_modules/'))
-    .sort();
-}
 
 function walkFiles(p: string): string[] {
   if (!statSync(p).isDirectory()) return [p];
   return readdirSync(p)
     .sort()
     .flatMap((n) => walkFiles(join(p, n)));
-}
-
-export interface ImageRecipe {
-  /** The image is tagged faultline-<name>:<content hash>. */
-  name: string;
-  /** Host path of the Dockerfile (it must start with `ARG BASE` and `FROM ${BASE}`). */
-  dockerfile: string;
-  /** Path inside the build context → host path (file or folder). */
-  files: Record<string, string>;
-  labels?: Record<string, string>;
 }
 
 /** Content hash (12 hex digits) of everything that goes into the image: Dockerfile, files, base, libfaketime. */

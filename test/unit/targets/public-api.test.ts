@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BUILTIN_TARGETS, loadTarget } from '../../../harness/target/load.js';
-import { prepareTarget } from '../../../harness/target/prepare.js';
+import { BUILTIN_TARGETS, loadTarget } from '../../../targets/load.js';
+import { prepareTarget } from '../../../targets/prepare.js';
 import { ROOT } from '../../helpers/paths.js';
 
 const project = mkdtempSync(join(tmpdir(), 'fl-user-project-'));

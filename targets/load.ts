@@ -1,15 +1,16 @@
-// Finding the target `--target` names: a built-in one by name, or a user's ESM module by path (its default
-// export, or an export named `target`, made with defineTarget).
+// Finding the target `--target` names: a built-in one by name (the folders beside this file), or a user's ESM
+// module by path (its default export, or an export named `target`, made with defineTarget). It lives with the
+// built-in targets because it names them (docs/architecture.md: layers).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defineTarget } from './define.js';
-import type { Target } from './types.js';
+import { defineTarget } from '../harness/target/define.js';
+import type { Target } from '../harness/target/types.js';
 
 /** Built-in targets, loaded on demand (so a run of one never loads the others' code). */
 export const BUILTIN_TARGETS: Record<string, () => Promise<Target>> = {
-  reference: async () => (await import('../../targets/reference/index.js')).referenceTarget,
-  etcd: async () => (await import('../../targets/etcd/index.js')).etcdTarget,
+  reference: async () => (await import('./reference/index.js')).referenceTarget,
+  etcd: async () => (await import('./etcd/index.js')).etcdTarget,
 };
 
 export function looksLikePath(s: string): boolean {
