@@ -12,7 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstViolationS } from '../harness/nemesis/first-violation.js';
-import { DEFAULTS, type RunOptions } from '../harness/run/options.js';
+import { DEFAULTS } from '../harness/run/options.js';
+import type { RunOptions } from '../harness/store/test.js';
 import { runOnce, StopSignal, type RunOutcome } from '../harness/run/run.js';
 import { KNOWN_BUGS } from '../system/node/config.js';
 

@@ -3,10 +3,11 @@
 // header), so the verdict and results.json are reproduced; a foreign file gets a model from --model, its header,
 // its format or the shape of its operations, and the linearizability checker.
 import type { History } from '../history/op.js';
-import { historyPath, isRunFolder, readTestInfo } from '../store/folder.js';
+import { historyPath, isRunFolder, readTest } from '../store/folder.js';
 import { readHistoryFile, type FormatName } from '../history/readers/index.js';
 import type { CheckResult } from './porcupine/types.js';
-import { firstOffending, runChecks, slimResults, specFromRecord, type CheckSpec } from './pipeline.js';
+import type { CheckSpec } from './check-spec.js';
+import { firstOffending, runChecks, slimResults, specFromRecord } from './pipeline.js';
 import type { CheckerOutcome, Results, Validity } from './results.js';
 
 export interface CheckHistoryOptions {
@@ -75,7 +76,7 @@ export async function loadForCheck(
 ): Promise<{ source: string; history: History; format: string; spec: CheckSpec; runError?: string }> {
   const folder = isRunFolder(path);
   const source = folder ? historyPath(path) : path;
-  const test = folder ? readTestInfo(path) : undefined;
+  const test = folder ? readTest(path) : undefined;
   const history = await readHistoryFile(source, { format: opts.format });
   const format = opts.format ?? history.source ?? 'jsonl';
   const spec = specFromRecord(

@@ -10,26 +10,13 @@ import { getWorkload, WORKLOADS } from '../../workloads/index.js';
 import { getModel } from './models/registry.js';
 import { checkOperations } from './porcupine/index.js';
 import type { CheckResult, Operation, PartitionInfo } from './porcupine/types.js';
+import type { CheckSpec } from './check-spec.js';
 import { mergeValidity, type CheckerOutcome, type Results, type Validity } from './results.js';
 import { opStats } from './stats.js';
 
 export interface Checker {
   readonly name: string;
   check(history: readonly HistoryEvent[]): Results;
-}
-
-/** What a history is checked with; recorded by `run` so a re-check uses exactly the same. */
-export interface CheckSpec {
-  /** The workload whose own checkers run (its name is their checker name), if any. */
-  workload?: string;
-  /** Linearizability model (harness/checker/models); none: no linearizability checker. */
-  model?: string;
-  /** Checker names in order: "linearizable", a workload name (its own checkers), "stats". */
-  checkers: string[];
-  /** Time budget of the linearizability search, ms (0: none). */
-  timeoutMs: number;
-  /** Initial register value for models that take one (check --init); not recorded by runs. */
-  init?: unknown;
 }
 
 function one(outcome: CheckerOutcome): Results {

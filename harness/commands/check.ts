@@ -13,7 +13,7 @@ import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
 import { renderCheckReport } from '../report/check-report.js';
 import { analyse } from '../report/run-report.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
 
 interface CheckArgs {

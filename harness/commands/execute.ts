@@ -5,10 +5,10 @@ import { firstOffending, unknownReason } from '../checker/pipeline.js';
 import type { Results, Validity } from '../checker/results.js';
 import { renderRunReport } from '../report/run-report.js';
 import type { JunitCase } from '../report/junit.js';
-import type { RunOptions } from '../run/options.js';
+import type { RunOptions, Test } from '../store/test.js';
 import { runOnce, type Progress, type RunOutcome, type StopSignal } from '../run/run.js';
-import { writeRunFile, type TestInfo } from '../store/folder.js';
-import { writeIndex } from '../store/index.js';
+import { writeRunFile } from '../store/folder.js';
+import { writeIndex } from '../report/index-page.js';
 
 export type Verdict = Validity | 'error';
 
@@ -17,12 +17,12 @@ export interface Executed {
   verdict: Verdict;
   seconds: number;
   dir?: string;
-  test?: TestInfo;
+  test?: Test;
   results?: Results;
   error?: string;
 }
 
-export function writeReport(r: { dir: string; test: TestInfo; events: RunOutcome['events']; results: Results }): void {
+export function writeReport(r: { dir: string; test: Test; events: RunOutcome['events']; results: Results }): void {
   writeRunFile(
     r.dir,
     'report.html',

@@ -6,7 +6,7 @@ import { historyPath, isRunFolder } from '../store/folder.js';
 import { HistoryError } from '../history/op.js';
 import { FORMATS, readHistoryFile, type FormatName } from '../history/readers/index.js';
 import { toEdn, toJsonl } from '../history/readers/write.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeFileAtomic } from '../store/files.js';
 import { existsSync } from 'node:fs';
 import { fail, safeText } from './errors.js';
 

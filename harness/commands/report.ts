@@ -9,7 +9,7 @@ import { inferModel } from '../checker/check-history.js';
 import { HistoryError } from '../history/op.js';
 import { readHistoryFile } from '../history/readers/index.js';
 import { renderRunReport } from '../report/run-report.js';
-import { historyPath, isRunFolder, readResults, readTestInfo, writeJson, writeRunFile } from '../store/folder.js';
+import { historyPath, isRunFolder, readResults, readTest, writeJson, writeRunFile } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
 
 export const reportCommand: CommandModule<object, { dir: string }> = {
@@ -24,7 +24,7 @@ export const reportCommand: CommandModule<object, { dir: string }> = {
   handler: async (a) => {
     try {
       if (!isRunFolder(a.dir)) throw new HistoryError('not a run folder (no history.jsonl)', a.dir);
-      const test = readTestInfo(a.dir);
+      const test = readTest(a.dir);
       if (!test) throw new HistoryError('not a run folder (no test.json)', a.dir);
       const file = historyPath(a.dir);
       const history = await readHistoryFile(file, { format: 'jsonl' });

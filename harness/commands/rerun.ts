@@ -3,14 +3,14 @@
 // operations and faults; a real system's timing still varies, so a rerun may or may not hit the bug again.
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULTS, type RunOptions } from '../run/options.js';
+import { DEFAULTS } from '../run/options.js';
+import { testName, type RunOptions } from '../store/test.js';
 import { StopSignal } from '../run/run.js';
 import { writeJunit } from '../report/junit.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
 import { HistoryError } from '../history/op.js';
-import { readResults, readTestInfo } from '../store/folder.js';
+import { readResults, readTest } from '../store/folder.js';
 import { commandLine } from '../store/command-line.js';
-import { testName } from '../run/options.js';
 import { fail, safeText } from './errors.js';
 import { executeRun, exitCode, junitCase, verdictWord } from './execute.js';
 import { progressPrinter } from './progress.js';
@@ -23,7 +23,7 @@ interface RerunArgs {
 
 /** The run options a folder recorded, completed with today's defaults for options it predates. */
 export function optionsOf(dir: string): RunOptions {
-  const t = readTestInfo(dir);
+  const t = readTest(dir);
   if (!t) throw new HistoryError('not a run folder (no test.json)', dir);
   const o = { ...DEFAULTS, ...t.options, testCount: 1 } as RunOptions;
   if (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed))

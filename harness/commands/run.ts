@@ -4,7 +4,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { exitCodeFor, mergeValidity, type Validity } from '../checker/results.js';
 import { FAULT_KINDS } from '../nemesis/faults.js';
 import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
-import { DEFAULTS, type RunOptions } from '../run/options.js';
+import { DEFAULTS } from '../run/options.js';
+import { testName, type RunOptions } from '../store/test.js';
 import { runOnce, StopSignal, type RunOutcome } from '../run/run.js';
 import { renderRunReport } from '../report/run-report.js';
 import { writeRunFile } from '../store/folder.js';
@@ -15,7 +16,6 @@ import { fail } from './errors.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { junitCase, refreshIndex } from './execute.js';
-import { testName } from '../run/options.js';
 import { progressPrinter } from './progress.js';
 import { checkCommonArgs, commonRunOptions, type CommonRunArgs } from './run-args.js';
 

@@ -12,7 +12,7 @@ import { HistoryError } from '../history/op.js';
 import { FORMATS, type FormatName } from '../history/readers/index.js';
 import { toEdn, toJsonl } from '../history/readers/write.js';
 import { renderCheckReport } from '../report/check-report.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeFileAtomic } from '../store/files.js';
 import { NotInvalidError, type ShrinkResult, shrinkHistory } from '../shrink/shrink.js';
 import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';

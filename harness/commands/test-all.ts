@@ -6,8 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WORKLOADS } from '../../workloads/index.js';
 import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
-import type { RunOptions } from '../run/options.js';
-import { testName } from '../run/options.js';
+import { testName, type RunOptions } from '../store/test.js';
 import { StopSignal } from '../run/run.js';
 import { writeJunit } from '../report/junit.js';
 import { setSignalOwner } from '../runtime/cleanup.js';

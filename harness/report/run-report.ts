@@ -6,7 +6,7 @@ import { firstOffending, plainKey, partitionKey } from '../checker/pipeline.js';
 import { commandLine } from '../store/command-line.js';
 import type { Results } from '../checker/results.js';
 import type { HistoryEvent } from '../history/op.js';
-import type { TestInfo } from '../store/folder.js';
+import type { Test } from '../store/test.js';
 import { CHART_CSS, latencyChart, throughputChart, type Interval, type Point } from './charts.js';
 import { esc, num, page, verdictHtml } from './html.js';
 import { showValue } from '../history/show.js';
@@ -75,7 +75,7 @@ function pct(xs: number[], p: number): number {
 }
 
 export interface RunReportInput {
-  test: TestInfo;
+  test: Test;
   events: readonly HistoryEvent[];
   results: Results;
   /** Node names whose logs are at nodes/<name>/node.log. */

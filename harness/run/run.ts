@@ -22,18 +22,18 @@ import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
 import { leftoverWarning } from '../runtime/clean.js';
 import type { Runtime } from '../runtime/types.js';
-import { createRunFolder, writeJson, type TestInfo } from '../store/folder.js';
+import { createRunFolder, writeJson } from '../store/folder.js';
 import { commandLine } from '../store/command-line.js';
 import { prepareTarget, refusalsOf } from '../../targets/prepare.js';
 import type { ClusterSpec } from '../target/types.js';
-import { testName, type RunOptions } from './options.js';
+import { testName, type RunOptions, type Test } from '../store/test.js';
 import { Recorder } from './recorder.js';
 import { WorkerPool } from './workers.js';
 
 export interface RunOutcome {
   dir: string;
   results: Results;
-  test: TestInfo;
+  test: Test;
   events: HistoryEvent[];
   interrupted?: string;
 }
@@ -86,7 +86,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   };
   // What the history is checked with, recorded so that `faultline check DIR` uses exactly the same.
   const checks = specForWorkload(workload.name, o.checkTimeoutS);
-  const test: TestInfo = {
+  const test: Test = {
     name,
     options: o,
     runtime: o.runtime,

@@ -17,7 +17,8 @@
 // that was read, the newer write it missed and the read: the bug itself. (Skipped when the input itself reads
 // values nobody wrote, since then that is the bug.)
 import { canon } from '../checker/models/values.js';
-import { partitionKey, runChecks, type CheckSpec } from '../checker/pipeline.js';
+import type { CheckSpec } from '../checker/check-spec.js';
+import { partitionKey, runChecks } from '../checker/pipeline.js';
 import type { Results } from '../checker/results.js';
 import type { History, HistoryEvent } from '../history/op.js';
 import { ddmin } from './ddmin.js';

@@ -3,32 +3,12 @@
 // results/index.html lists every run (store/index.ts). Run folders are read and written here only: run, check,
 // report, rerun, shrink, serve and test-all all come through this module.
 import { closeSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { openRegularFile, readHead } from '../history/readers/lines.js';
 import { join, relative, resolve } from 'node:path';
-import type { CheckSpec } from '../checker/pipeline.js';
 import type { Results } from '../checker/results.js';
-import type { RunOptions } from '../run/options.js';
-import { readJsonFile, writeFileAtomic } from '../report/files.js';
-import { validateResults, validateTestInfo } from '../report/validate.js';
-
-export interface TestInfo {
-  name: string;
-  options: RunOptions;
-  runtime: string;
-  /** The system under test: a built-in target's name or a module path, its resolved options, its version. */
-  target: { name: string; options: Record<string, string>; version?: string };
-  /** What the history is checked with (the workload's checkers, model, time budget): `check DIR` uses exactly this. */
-  checks?: CheckSpec;
-  /** The command line that reruns this test (flags, not option names). */
-  command?: string;
-  startedAt: string;
-  finishedAt?: string;
-  nodes: { name: string; url: string }[];
-  versions: { faultline: string; node: string };
-  /** Why the run stopped early (SIGINT, error), if it did. */
-  interrupted?: string;
-  error?: string;
-}
+import { openRegularFile, readHead } from '../history/readers/lines.js';
+import { readJsonFile, writeFileAtomic } from './files.js';
+import type { Test } from './test.js';
+import { validateResults, validateTest } from './validate.js';
 
 export const HISTORY_FILE = 'history.jsonl';
 
@@ -67,10 +47,10 @@ export function historyPath(dir: string): string {
 }
 
 /** test.json of a run folder, validated, or undefined when it is absent; a broken one is bad input naming the file. */
-export function readTestInfo(dir: string): TestInfo | undefined {
+export function readTest(dir: string): Test | undefined {
   const p = join(dir, 'test.json');
   if (!existsSync(p)) return undefined;
-  return validateTestInfo(readJsonFile(p), p);
+  return validateTest(readJsonFile(p), p);
 }
 
 /** results.json of a run folder, validated, or undefined when it is absent. */
