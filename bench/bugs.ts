@@ -11,7 +11,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { firstViolationS } from '../harness/nemesis/first-violation.js';
+import { firstViolationS } from '../harness/check/first-violation.js';
 import { DEFAULTS } from '../harness/run/options.js';
 import type { RunOptions } from '../harness/store/test.js';
 import { runOnce, StopSignal, type RunOutcome } from '../harness/run/run.js';

@@ -2,13 +2,13 @@
 import { statSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { checkHistory, type FileCheck } from '../checker/check-history.js';
+import { checkHistory, type FileCheck } from '../check/check-history.js';
 import { exitCodeFor, mergeValidity } from '../checker/results.js';
 import { FORMATS, readHistoryFile, type FormatName } from '../history/readers/index.js';
 import { HistoryError } from '../history/op.js';
 import { getLine } from '../history/pair.js';
 import { historyPath, isRunFolder } from '../store/folder.js';
-import { unknownReason } from '../checker/pipeline.js';
+import { unknownReason } from '../check/pipeline.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
 import { renderCheckReport } from '../report/check-report.js';

@@ -1,7 +1,7 @@
 // One run as a command performs it: runOnce, then the report (the command's to render), then the results
 // index. A run that fails is caught and reported as an "error" outcome with its folder, never thrown, so a
 // matrix (test-all) goes on to the next run.
-import { firstOffending, unknownReason } from '../checker/pipeline.js';
+import { firstOffending, unknownReason } from '../check/pipeline.js';
 import type { Results, Validity } from '../checker/results.js';
 import { renderRunReport } from '../report/run-report.js';
 import type { JunitCase } from '../report/junit.js';

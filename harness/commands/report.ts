@@ -4,8 +4,8 @@
 // creating new ones and renaming them into place (a symlink at report.html is replaced, not followed).
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { runChecks, specFromRecord } from '../checker/pipeline.js';
-import { inferModel } from '../checker/check-history.js';
+import { runChecks, specFromRecord } from '../check/pipeline.js';
+import { inferModel } from '../check/check-history.js';
 import { HistoryError } from '../history/op.js';
 import { readHistoryFile } from '../history/readers/index.js';
 import { renderRunReport } from '../report/run-report.js';
@@ -32,7 +32,7 @@ export const reportCommand: CommandModule<object, { dir: string }> = {
       if (!results) {
         // The same pipeline and spec as the run (test.json's checks; the workload's for older folders).
         const spec = specFromRecord(
-          { checks: test.checks, header: history.header, checkTimeoutS: test.options.checkTimeoutS },
+          { checks: test.checks, header: history.header, checkTimeoutS: test.options.checkTimeoutS, file },
           () => inferModel(history, 'jsonl'),
         );
         results = runChecks(history.events, spec, { runError: test.error });

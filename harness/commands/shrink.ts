@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { checkHistory, loadForCheck } from '../checker/check-history.js';
-import { firstOffending, plainKey } from '../checker/pipeline.js';
+import { checkHistory, loadForCheck } from '../check/check-history.js';
+import { firstOffending, plainKey } from '../check/pipeline.js';
 import { HistoryError } from '../history/op.js';
 import { FORMATS, type FormatName } from '../history/readers/index.js';
 import { toEdn, toJsonl } from '../history/readers/write.js';

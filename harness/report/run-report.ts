@@ -2,7 +2,7 @@
 // shaded, outcome counts per operation, each checker's result, and for an invalid key the Porcupine-style
 // timeline with the operation that could not be linearized. Everything from histories and logs is escaped.
 import type { OpStats } from '../checker/stats.js';
-import { firstOffending, plainKey, partitionKey } from '../checker/pipeline.js';
+import { firstOffending, plainKey, partitionKey } from '../check/pipeline.js';
 import { commandLine } from '../store/command-line.js';
 import type { Results } from '../checker/results.js';
 import type { HistoryEvent } from '../history/op.js';

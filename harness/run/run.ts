@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { getWorkload } from '../../workloads/index.js';
-import { runChecks, specForWorkload } from '../checker/pipeline.js';
+import { runChecks, specForWorkload } from '../check/pipeline.js';
 import type { Results } from '../checker/results.js';
 import { Random } from '../generator/random.js';
 import { phases, timeLimit, until } from '../generator/generator.js';

@@ -18,7 +18,7 @@
 // values nobody wrote, since then that is the bug.)
 import { canon } from '../checker/models/values.js';
 import type { CheckSpec } from '../checker/check-spec.js';
-import { partitionKey, runChecks } from '../checker/pipeline.js';
+import { partitionKey, runChecks } from '../check/pipeline.js';
 import type { Results } from '../checker/results.js';
 import type { History, HistoryEvent } from '../history/op.js';
 import { ddmin } from './ddmin.js';

@@ -1,7 +1,7 @@
 // Run folders built through the store without a cluster, for the index, serve and browser tests: a test.json, a
 // history (optionally with a planted stale read), results from the one check pipeline and the run report.
 import { join } from 'node:path';
-import { runChecks, specForWorkload } from '../../harness/checker/pipeline.js';
+import { runChecks, specForWorkload } from '../../harness/check/pipeline.js';
 import type { HistoryEvent } from '../../harness/history/op.js';
 import { toJsonl } from '../../harness/history/readers/write.js';
 import { syntheticRegisterHistory } from '../../harness/history/synthetic.js';

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CheckSpec } from '../../../harness/checker/check-spec.js';
-import { runChecks } from '../../../harness/checker/pipeline.js';
+import { runChecks } from '../../../harness/check/pipeline.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
 import { corruptOneRead, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
 import { ddmin } from '../../../harness/shrink/ddmin.js';

@@ -5,10 +5,10 @@
 import type { History } from '../history/op.js';
 import { historyPath, isRunFolder, readTest } from '../store/folder.js';
 import { readHistoryFile, type FormatName } from '../history/readers/index.js';
-import type { CheckResult } from './porcupine/types.js';
-import type { CheckSpec } from './check-spec.js';
+import type { CheckSpec } from '../checker/check-spec.js';
+import type { CheckResult } from '../checker/porcupine/types.js';
+import type { CheckerOutcome, Results, Validity } from '../checker/results.js';
 import { firstOffending, runChecks, slimResults, specFromRecord } from './pipeline.js';
-import type { CheckerOutcome, Results, Validity } from './results.js';
 
 export interface CheckHistoryOptions {
   model?: string;
@@ -80,7 +80,7 @@ export async function loadForCheck(
   const history = await readHistoryFile(source, { format: opts.format });
   const format = opts.format ?? history.source ?? 'jsonl';
   const spec = specFromRecord(
-    { checks: test?.checks, header: history.header, checkTimeoutS: test?.options?.checkTimeoutS },
+    { checks: test?.checks, header: history.header, checkTimeoutS: test?.options?.checkTimeoutS, file: source },
     () => inferModel(history, format),
     { model: opts.model, timeoutMs: opts.timeoutMs, init: opts.init },
   );

@@ -5,14 +5,17 @@
 // A Checker takes a history and returns Results (a merged verdict plus one outcome per leaf checker), so
 // checkers compose into a checker (Jepsen's `compose`). Verdicts merge as invalid beats unknown beats valid.
 import { HistoryError, type HistoryEvent, type HistoryHeader } from '../history/op.js';
+import { getLine } from '../history/pair.js';
 import { showValue } from '../history/show.js';
 import { getWorkload, WORKLOADS } from '../../workloads/index.js';
-import { getModel } from './models/registry.js';
-import { checkOperations } from './porcupine/index.js';
-import type { CheckResult, Operation, PartitionInfo } from './porcupine/types.js';
-import type { CheckSpec } from './check-spec.js';
-import { mergeValidity, type CheckerOutcome, type Results, type Validity } from './results.js';
-import { opStats } from './stats.js';
+import type { CheckSpec } from '../checker/check-spec.js';
+import { checkFencedCounter } from '../checker/fenced.js';
+import { getModel, modelNames } from '../checker/models/registry.js';
+import { checkOperations } from '../checker/porcupine/index.js';
+import type { CheckResult, Operation, PartitionInfo } from '../checker/porcupine/types.js';
+import { mergeValidity, type CheckerOutcome, type Results, type Validity } from '../checker/results.js';
+import { opStats } from '../checker/stats.js';
+import type { NamedCheck } from '../../workloads/types.js';
 
 export interface Checker {
   readonly name: string;
@@ -118,15 +121,27 @@ export const statsChecker: Checker = {
   },
 };
 
-/** A workload's own checkers (fenced-counter's token and lost-update checks, ...). */
+/**
+ * The checks a workload can name (Workload.checks), each an algorithm of harness/checker run with the arguments
+ * the workload gives. A new kind of check is one more entry here; the workload only names it.
+ */
+const NAMED_CHECKS: Record<string, (history: readonly HistoryEvent[], args: NamedCheck['args']) => CheckerOutcome> = {
+  'fenced-counter': (history, a) => checkFencedCounter(history, String(a?.lock), String(a?.counter)),
+};
+
+/** A workload's own checks (fenced-counter's token and lost-update checks, ...), under the workload's name. */
 export function workloadChecker(name: string): Checker {
   const w = getWorkload(name);
-  if (!w.checkers) throw new Error(`workload ${name} has no checkers of its own`);
-  const run = w.checkers;
+  if (!w.checks?.length) throw new Error(`workload ${name} has no checkers of its own`);
+  const checks = w.checks.map((c) => {
+    const run = NAMED_CHECKS[c.checker];
+    if (!run) throw new Error(`workload ${name} names check "${c.checker}", which this faultline does not know`);
+    return (history: readonly HistoryEvent[]) => run(history, c.args);
+  });
   return {
     name,
     check(history) {
-      const outcomes = run(history);
+      const outcomes = checks.map((run) => run(history));
       return { valid: mergeValidity(outcomes.map((o) => o.valid)), checkers: outcomes };
     },
   };
@@ -135,11 +150,11 @@ export function workloadChecker(name: string): Checker {
 /** The spec a run of `workload` records. */
 export function specForWorkload(workload: string, checkTimeoutS: number): CheckSpec {
   const w = getWorkload(workload);
-  const checkers = [...(w.model ? ['linearizable'] : []), ...(w.checkers ? [w.name] : []), 'stats'];
+  const checkers = [...(w.model ? ['linearizable'] : []), ...(w.checks?.length ? [w.name] : []), 'stats'];
   return { workload: w.name, model: w.model, checkers, timeoutMs: checkTimeoutS * 1000 };
 }
 
-export const CHECKER_NAMES = ['linearizable', 'stats', ...WORKLOADS.filter((w) => w.checkers).map((w) => w.name)];
+export const CHECKER_NAMES = ['linearizable', 'stats', ...WORKLOADS.filter((w) => w.checks?.length).map((w) => w.name)];
 
 /**
  * The spec of a saved history: what the run recorded (test.json's "checks", else the header's checkers, else
@@ -147,11 +162,18 @@ export const CHECKER_NAMES = ['linearizable', 'stats', ...WORKLOADS.filter((w) =
  * guessed by the caller) and the linearizability checker only.
  */
 export function specFromRecord(
-  rec: { checks?: Partial<CheckSpec>; header?: HistoryHeader; checkTimeoutS?: number },
+  rec: { checks?: Partial<CheckSpec>; header?: HistoryHeader; checkTimeoutS?: number; file?: string },
   fallbackModel: () => string,
   over: { model?: string; timeoutMs?: number; init?: unknown } = {},
 ): CheckSpec {
   const h = (rec.header ?? {}) as { workload?: unknown; model?: unknown; checkers?: unknown; checkTimeoutS?: unknown };
+  if (h.model !== undefined && (typeof h.model !== 'string' || !modelNames().includes(h.model)))
+    throw new HistoryError(
+      `the header names model ${showValue(h.model)}, which is unknown; ` +
+        `known models: ${modelNames().join(', ')} (or give --model)`,
+      rec.file,
+      rec.header && getLine(rec.header as unknown as HistoryEvent),
+    );
   const workload =
     typeof rec.checks?.workload === 'string'
       ? rec.checks.workload
