@@ -3,8 +3,8 @@
 // header), so the verdict and results.json are reproduced; a foreign file gets a model from --model, its header,
 // its format or the shape of its operations, and the linearizability checker.
 import type { History } from '../history/op.js';
-import { historyPath, isRunFolder, readTest } from '../store/folder.js';
-import { readHistoryFile, type FormatName } from '../history/readers/index.js';
+import type { FormatName } from '../history/readers/index.js';
+import { historyPath, isRunFolder, readHistory, readTest } from '../store/folder.js';
 import type { CheckSpec } from '../checker/check-spec.js';
 import type { CheckResult } from '../checker/porcupine/types.js';
 import type { CheckerOutcome, Results, Validity } from '../checker/results.js';
@@ -77,7 +77,7 @@ export async function loadForCheck(
   const folder = isRunFolder(path);
   const source = folder ? historyPath(path) : path;
   const test = folder ? readTest(path) : undefined;
-  const history = await readHistoryFile(source, { format: opts.format });
+  const history = await readHistory(path, opts.format);
   const format = opts.format ?? history.source ?? 'jsonl';
   const spec = specFromRecord(
     { checks: test?.checks, header: history.header, checkTimeoutS: test?.options?.checkTimeoutS, file: source },

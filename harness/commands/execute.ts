@@ -1,14 +1,20 @@
-// One run as a command performs it: runOnce, then the report (the command's to render), then the results
-// index. A run that fails is caught and reported as an "error" outcome with its folder, never thrown, so a
-// matrix (test-all) goes on to the next run.
+// One run as a command performs it: the runtime picked (auto resolved), the test's record built once from the
+// options (new-test.ts), runOnce, then the report (the command's to render), then the results index. `run`,
+// `test-all` and `rerun` all go through executeRun. A run that fails is caught and returned as an "error" outcome
+// with its folder, never thrown, so a matrix goes on to the next run.
+import type { PreparedTarget } from '../../targets/prepare.js';
 import { firstOffending, unknownReason } from '../check/pipeline.js';
-import type { Results, Validity } from '../checker/results.js';
-import { renderRunReport } from '../report/run-report.js';
-import type { JunitCase } from '../report/junit.js';
-import type { RunOptions, Test } from '../store/test.js';
-import { runOnce, type Progress, type RunOutcome, type StopSignal } from '../run/run.js';
-import { writeRunFile } from '../store/folder.js';
+import { exitCodeFor, type Results, type Validity } from '../checker/results.js';
+import type { HistoryEvent } from '../history/op.js';
 import { writeIndex } from '../report/index-page.js';
+import type { JunitCase } from '../report/junit.js';
+import { renderRunReport } from '../report/run-report.js';
+import { runOnce, type Progress, type RunOutcome, type StopSignal } from '../run/run.js';
+import { pickRuntime } from '../runtime/index.js';
+import { writeRunFile } from '../store/folder.js';
+import type { RunOptions, Test } from '../store/test.js';
+import { commandLine } from './command-line.js';
+import { newTest } from './new-test.js';
 
 export type Verdict = Validity | 'error';
 
@@ -22,12 +28,15 @@ export interface Executed {
   error?: string;
 }
 
-export function writeReport(r: { dir: string; test: Test; events: RunOutcome['events']; results: Results }): void {
-  writeRunFile(
-    r.dir,
-    'report.html',
-    renderRunReport({ test: r.test, events: r.events, results: r.results, nodes: r.test.nodes.map((n) => n.name) }),
-  );
+/**
+ * report.html of a run folder. The command line that reruns it is the record's own, or for a folder from before
+ * runs recorded one, what its options make.
+ */
+export function writeReport(r: { dir: string; test: Test; events: readonly HistoryEvent[]; results: Results }): void {
+  const { test } = r;
+  const command = test.command ?? commandLine(test.options, test.runtime);
+  const nodes = test.nodes.map((n) => n.name);
+  writeRunFile(r.dir, 'report.html', renderRunReport({ test, events: r.events, results: r.results, nodes, command }));
 }
 
 /** Rewrites results/index.html; a failure to do so is a warning, never a failed run. */
@@ -39,13 +48,22 @@ export function refreshIndex(root: string, warn: (s: string) => void): void {
   }
 }
 
-export async function executeRun(o: RunOptions, stop: StopSignal, progress: Progress): Promise<Executed> {
+export async function executeRun(
+  o: RunOptions,
+  prepared: PreparedTarget,
+  stop: StopSignal,
+  progress: Progress,
+): Promise<Executed> {
   const t0 = performance.now();
   try {
-    const r = await runOnce(o, stop, progress).catch((e: Error & Partial<RunOutcome>) => {
-      if (e.dir && e.test && e.results) writeReport(e as RunOutcome);
-      throw e;
-    });
+    const runtime = await pickRuntime(o.runtime);
+    const test = newTest(o, prepared, runtime.kind);
+    const r = await runOnce(test, prepared, stop, progress, runtime.why ? [runtime.why] : []).catch(
+      (e: Error & Partial<RunOutcome>) => {
+        if (e.dir && e.test && e.results) writeReport(e as RunOutcome);
+        throw e;
+      },
+    );
     writeReport(r);
     return {
       options: o,
@@ -80,12 +98,19 @@ export function worst(vs: readonly Verdict[]): Verdict {
   return w;
 }
 
+/** A run's exit code: the verdict's (checker/results.ts), or 3 when the run itself failed. */
 export function exitCode(v: Verdict): number {
-  return v === 'error' ? 3 : v === false ? 1 : v === 'unknown' ? 2 : 0;
+  return v === 'error' ? 3 : exitCodeFor(v);
 }
 
-export function verdictWord(v: Verdict): string {
-  return v === true ? 'VALID' : v === false ? 'INVALID' : v === 'unknown' ? 'UNKNOWN' : 'ERROR';
+/**
+ * The verdict as one word, the same wherever a command prints it: capitals on a line of its own (VALID, INVALID,
+ * UNKNOWN, ERROR); in a listing (`check`'s line per file) a valid one is lower case, so the few that need a look
+ * stand out.
+ */
+export function verdictWord(v: Verdict, o: { listing?: boolean } = {}): string {
+  if (v === true) return o.listing ? 'valid' : 'VALID';
+  return v === false ? 'INVALID' : v === 'unknown' ? 'UNKNOWN' : 'ERROR';
 }
 
 export function junitCase(x: Executed, name: string): JunitCase {

@@ -10,7 +10,9 @@ import { writeJunit } from '../report/junit.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
 import { HistoryError } from '../history/op.js';
 import { readResults, readTest } from '../store/folder.js';
-import { commandLine } from '../store/command-line.js';
+import { prepareTarget, type PreparedTarget } from '../../targets/prepare.js';
+import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
+import { commandLine } from './command-line.js';
 import { fail, safeText } from './errors.js';
 import { executeRun, exitCode, junitCase, verdictWord } from './execute.js';
 import { progressPrinter } from './progress.js';
@@ -49,9 +51,11 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
       }) as unknown as Argv<RerunArgs>,
   handler: async (a) => {
     let o: RunOptions;
+    let prepared: PreparedTarget;
     let before: string;
     try {
       o = optionsOf(a.dir);
+      prepared = await prepareTarget(o.target, o.targetOpts, o.workload, requiredKinds(parseNemesisSpec(o.nemesis)));
       // A run folder is <root>/<test>/<time>: the new run goes beside it unless told otherwise.
       o.out = a.out ?? resolve(dirname(dirname(resolve(a.dir))));
       const prior = readResults(a.dir);
@@ -66,7 +70,7 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
       stop.stop('SIGINT');
     });
     p.message(safeText(`rerun: ${commandLine(o!)}`));
-    const x = await executeRun(o!, stop, { line: p.line, message: p.message });
+    const x = await executeRun(o!, prepared!, stop, { line: p.line, message: p.message });
     p.done();
     p.message(
       safeText(

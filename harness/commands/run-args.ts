@@ -1,8 +1,9 @@
-// Options shared by the commands that start runs (test-all, rerun): flags and their checks, as `run` has them.
-// Kept apart from run.ts so each command stays one file; the flag names are the same as run's.
+// Options shared by the commands that start runs (run, test-all): flags, their checks, and the one place the
+// options of a run are made from them (runOptions).
 import type { Argv } from 'yargs';
 import { parseSchedule, SCHEDULES, type ScheduleName } from '../nemesis/plan.js';
 import { DEFAULTS } from '../run/options.js';
+import type { RunOptions } from '../store/test.js';
 import { parseTargetOpts } from '../target/options.js';
 
 export interface CommonRunArgs {
@@ -122,4 +123,31 @@ export function checkCommonArgs(a: CommonRunArgs): {
   const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
   const targetOpts = parseTargetOpts([...a['target-opt'], ...(bugs.length ? [`bug=${bugs.join(',')}`] : [])]);
   return { seed, targetOpts, schedule };
+}
+
+/** What differs from one run of a command to the next; everything else comes from the shared flags. */
+export type OneRun = Pick<RunOptions, 'target' | 'workload' | 'nemesis' | 'seed' | 'testCount'>;
+
+/** The options of one run: the shared flags as checked (checkCommonArgs), and what this run is. */
+export function runOptions(a: CommonRunArgs, c: ReturnType<typeof checkCommonArgs>, one: OneRun): RunOptions {
+  return {
+    runtime: a.runtime,
+    target: one.target,
+    targetOpts: c.targetOpts,
+    workload: one.workload,
+    nemesis: one.nemesis,
+    nodes: a.nodes,
+    concurrency: a.concurrency,
+    rate: a.rate,
+    timeLimitS: a['time-limit'],
+    seed: one.seed,
+    testCount: one.testCount,
+    out: a.out,
+    nemesisIntervalS: a['nemesis-interval'],
+    nemesisSchedule: c.schedule,
+    burstRate: a['burst-rate'],
+    burstSeconds: a['burst-seconds'],
+    opTimeoutMs: a['op-timeout'],
+    checkTimeoutS: a['check-timeout'],
+  };
 }

@@ -5,9 +5,12 @@
 import { closeSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Results } from '../checker/results.js';
+import type { History } from '../history/op.js';
+import { readHistoryFile, type FormatName } from '../history/readers/index.js';
 import { openRegularFile, readHead } from '../history/readers/lines.js';
+import { HistoryWriter } from '../history/writer.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
-import type { Test } from './test.js';
+import { historyHeader, type Test } from './test.js';
 import { validateResults, validateTest } from './validate.js';
 
 export const HISTORY_FILE = 'history.jsonl';
@@ -44,6 +47,36 @@ export function isRunFolder(dir: string): boolean {
 
 export function historyPath(dir: string): string {
   return join(dir, HISTORY_FILE);
+}
+
+/** Where the runtime streams the nodes' logs: <dir>/nodes/<node>/node.log. */
+export function nodesDir(dir: string): string {
+  return join(dir, 'nodes');
+}
+
+/** The harness's own log of the run (pino JSON lines). */
+export function harnessLogPath(dir: string): string {
+  return join(dir, 'harness.log');
+}
+
+/** Writes test.json: the test's record as it stands (a run writes it when it starts and again when it ends). */
+export function writeTest(dir: string, test: Test): void {
+  writeJson(join(dir, 'test.json'), test);
+}
+
+/** Writes results.json. */
+export function writeResults(dir: string, results: Results): void {
+  writeJson(join(dir, 'results.json'), results);
+}
+
+/** Opens history.jsonl for the recorder, its header the view of the test's record (historyHeader). */
+export function openHistory(dir: string, test: Test): HistoryWriter {
+  return new HistoryWriter(historyPath(dir), historyHeader(test));
+}
+
+/** The history of a run folder (or a history file), through the one streaming reader every command uses. */
+export function readHistory(path: string, format?: FormatName): Promise<History> {
+  return readHistoryFile(isRunFolder(path) ? historyPath(path) : path, { format });
 }
 
 /** test.json of a run folder, validated, or undefined when it is absent; a broken one is bad input naming the file. */

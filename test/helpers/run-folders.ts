@@ -7,7 +7,7 @@ import { toJsonl } from '../../harness/history/readers/write.js';
 import { syntheticRegisterHistory } from '../../harness/history/synthetic.js';
 import { renderRunReport } from '../../harness/report/run-report.js';
 import { DEFAULTS } from '../../harness/run/options.js';
-import { commandLine } from '../../harness/store/command-line.js';
+import { commandLine } from '../../harness/commands/command-line.js';
 import { createRunFolder, writeJson, writeRunFile } from '../../harness/store/folder.js';
 import { testName, type RunOptions, type Test } from '../../harness/store/test.js';
 
@@ -73,6 +73,6 @@ export function makeRunFolder(
   );
   const results = runChecks(events, checks);
   writeJson(join(dir, 'results.json'), results);
-  writeRunFile(dir, 'report.html', renderRunReport({ test, events, results, nodes: ['n1'] }));
+  writeRunFile(dir, 'report.html', renderRunReport({ test, events, results, nodes: ['n1'], command: test.command! }));
   return dir;
 }

@@ -16,7 +16,7 @@ import {
 } from '../../../harness/check/pipeline.js';
 import { HistoryError, type HistoryEvent, type HistoryHeader } from '../../../harness/history/op.js';
 import { DEFAULTS } from '../../../harness/run/options.js';
-import { commandLine, runFlags, shellWord } from '../../../harness/store/command-line.js';
+import { commandLine, runFlags, shellWord } from '../../../harness/commands/command-line.js';
 
 const ev = (
   index: number,
