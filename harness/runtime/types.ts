@@ -25,7 +25,11 @@ export interface Runtime {
 
   /** SIGKILL the node's process; its data stays. */
   kill(name: string): Promise<void>;
-  /** Start a killed node again; faults still active (partitions, loss, clock) are re-applied. */
+  /**
+   * Start a killed node again; faults still active (partitions, loss, latency, clock) are re-applied. Resolves
+   * once the node passes the spec's health check for itself (within 15 s, else rejects); a node not killed is
+   * left as it is.
+   */
   start(name: string): Promise<void>;
   /** Freeze / thaw the node (cgroup freezer or SIGSTOP/SIGCONT). */
   pause(name: string): Promise<void>;

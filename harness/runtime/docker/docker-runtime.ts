@@ -18,21 +18,17 @@ import { cleanLeftovers } from '../clean.js';
 import { writeFaketimeFile } from '../faketime.js';
 import { waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
-import { desiredRules, syncRules, type Rule } from './iptables.js';
-import {
-  PeerRelay,
-  steeredLinks,
-  steeringRules,
-  syncSteering,
-  type LatencySetting,
-  type SteerRule,
-} from './latency.js';
+import type { LatencySetting } from '../relay-core.js';
+import { desiredRules, inFilter, syncRules, type Rule } from './iptables.js';
+import { PeerRelay, steeredLinks, steeringRules, type SteerRule } from './latency.js';
 import { createRunNetwork } from './subnet.js';
 import { ensureBaseImage } from './base-image.js';
 import { startReaper } from './reaper.js';
 
 /** Where a node's data volume is mounted in its container. */
 export const DATA_DIR = '/data';
+/** How long start() waits for a restarted node's health check (the local runtime's wait). */
+const START_HEALTHY_MS = 15_000;
 
 export interface DockerRuntimeOptions {
   docker?: Docker;
@@ -324,16 +320,20 @@ export class DockerRuntime implements Runtime {
     n.steer = [];
   }
 
-  start(name: string): Promise<void> {
+  async start(name: string): Promise<void> {
     const n = this.node(name);
-    return serial(n, async () => {
-      if (n.state !== 'killed') return;
+    const started = await serial(n, async () => {
+      if (n.state !== 'killed') return false;
       await this.startContainer(n);
       // A NEW network namespace and pid: re-apply active partitions and loss. (The process runs unhindered for
       // the few ms between start and this; docker cannot create the namespace before the process starts.)
       await this.syncRulesNow(n);
       await this.syncSteeringNow(n);
+      return true;
     });
+    // The Runtime contract, as on the local runtime: resolved once the node answers its health check. Waited
+    // outside the node's queue, so a pause or a rule change meanwhile is not held up.
+    if (started) await this.waitHealthy(START_HEALTHY_MS, [name]);
   }
 
   pause(name: string): Promise<void> {
@@ -421,17 +421,14 @@ export class DockerRuntime implements Runtime {
       .flatMap(([, y]) =>
         peerPorts.map((port) => ({ ip: this.node(y).ip, port, relayPort: relay.relayPort(y, port) })),
       );
-    const want = steeringRules({ runId: this.spec!.runId, gateway: relay.o.gateway, to });
-    await syncSteering(n.pid, n.steer, want, n.name);
+    const want = steeringRules({ runId: this.spec!.runId, gateway: relay.gateway, to });
+    await syncRules(n.pid, 'OUTPUT', n.steer, want, n.name);
     n.steer = want;
   }
 
   /** The latency relay's counters (connections relayed, bytes, chunks held back), once latency was used. */
   latencyRelayStats(): { accepted: number; open: number; bytes: number; delayedChunks: number } | undefined {
-    const r = this.peerRelay;
-    return r
-      ? { accepted: r.accepted, open: r.connections(), bytes: r.bytes, delayedChunks: r.delayedChunks }
-      : undefined;
+    return this.peerRelay?.stats();
   }
 
   /** The OUTPUT steering rules installed in the node's namespace. */
@@ -464,7 +461,7 @@ export class DockerRuntime implements Runtime {
   private async syncRulesNow(n: DockerNode): Promise<void> {
     if (n.state === 'killed' || n.pid === undefined) return;
     const want = this.desiredRules(n);
-    await syncRules(n.pid, n.rules, want, n.name);
+    await syncRules(n.pid, 'INPUT', inFilter(n.rules), inFilter(want), n.name);
     n.rules = want;
   }
 

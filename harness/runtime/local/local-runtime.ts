@@ -17,6 +17,9 @@ import { socketOwner } from './socket-owner.js';
 
 export { CLOCK_UNSUPPORTED, findLibfaketime } from '../faketime.js';
 
+/** How long start() waits for a restarted node's health check (the docker runtime's wait). */
+const START_HEALTHY_MS = 15_000;
+
 export interface LocalRuntimeOptions {
   /** Path to libfaketime.so.1; default: searched in the usual places. `null` disables clock faults. */
   libfaketime?: string | null;
@@ -198,7 +201,7 @@ export class LocalRuntime implements Runtime {
     if (this.processes.isRunning(name)) return;
     // Same relay fronts and the same clock file: partitions, loss and clock offsets still apply.
     this.startProcess(name);
-    await this.waitHealthy(15_000, [name]);
+    await this.waitHealthy(START_HEALTHY_MS, [name]);
   }
 
   async pause(name: string): Promise<void> {
