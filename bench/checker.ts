@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { getModel } from '../harness/checker/models/registry.js';
 import { checkOperations } from '../harness/checker/porcupine/index.js';
 import type { CheckOptions, Operation } from '../harness/checker/porcupine/types.js';
+import { clientEvents } from '../harness/history/op.js';
 import { readHistoryFile } from '../harness/history/readers/index.js';
-import { syntheticRegisterHistory } from '../harness/history/synthetic.js';
+import { syntheticRegisterHistory } from '../test/fixtures/synthetic-history.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const DIR = process.env.FAULTLINE_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance', 'porcupine');
@@ -28,7 +29,7 @@ interface Loaded {
 async function load(rel: string, model: string): Promise<Loaded> {
   const h = await readHistoryFile(join(DIR, rel));
   const { toOperations } = getModel(model).create({});
-  return { name: rel, model, ops: toOperations(h.events.filter((e) => e.process !== 'nemesis')) };
+  return { name: rel, model, ops: toOperations(clientEvents(h.events)) };
 }
 
 function median(xs: number[]): number {

@@ -1,6 +1,7 @@
-// A workload is a generator of operations, a model (named for the checker) and checkers: what to do and what
-// must hold, independent of any target. Each target brings a client adapter per workload it supports
-// (harness/target/types.ts); `faultline run --workload NAME` picks one from workloads/index.ts.
+// A workload is a generator of operations, a model and checks, both named for the check pipeline: what to do
+// and what must hold, independent of any target and of the checker's code. Each target brings a client adapter
+// per workload it supports (harness/target/types.ts); `faultline run --workload NAME` picks one from
+// workloads/index.ts.
 import type { Generator, OpSpec } from '../harness/generator/generator.js';
 
 export type Completion =

@@ -2,7 +2,7 @@
 // `run` uses (pipeline.ts). A run folder is checked with what its run recorded (test.json "checks", the history
 // header), so the verdict and results.json are reproduced; a foreign file gets a model from --model, its header,
 // its format or the shape of its operations, and the linearizability checker.
-import type { History } from '../history/op.js';
+import { clientEvents, type History } from '../history/op.js';
 import type { FormatName } from '../history/readers/index.js';
 import { historyPath, isRunFolder, readHistory, readTest } from '../store/folder.js';
 import type { CheckSpec } from '../checker/check-spec.js';
@@ -61,7 +61,7 @@ export function inferModel(history: History, format: string): string {
   const fromHeader = (history.header as { model?: unknown } | undefined)?.model;
   if (typeof fromHeader === 'string') return fromHeader;
   if (MODEL_FOR_FORMAT[format]) return MODEL_FOR_FORMAT[format];
-  const client = history.events.filter((e) => e.process !== 'nemesis');
+  const client = clientEvents(history.events);
   if (client.some((e) => e.f === 'acquire' || e.f === 'release')) return 'mutex';
   if (client.some((e) => e.key !== undefined && e.key !== null)) return 'kv-register';
   return 'cas-register';

@@ -4,7 +4,7 @@
 //
 // A Checker takes a history and returns Results (a merged verdict plus one outcome per leaf checker), so
 // checkers compose into a checker (Jepsen's `compose`). Verdicts merge as invalid beats unknown beats valid.
-import { HistoryError, type HistoryEvent, type HistoryHeader } from '../history/op.js';
+import { clientEvents, HistoryError, type HistoryEvent, type HistoryHeader } from '../history/op.js';
 import { getLine } from '../history/pair.js';
 import { showValue } from '../history/show.js';
 import { getWorkload, WORKLOADS } from '../../workloads/index.js';
@@ -84,10 +84,7 @@ export function linearizableChecker(modelName: string, timeoutMs: number, init?:
     check(history) {
       const t0 = performance.now();
       const { model, toOperations } = getModel(modelName).create({ init });
-      const ops = toOperations(
-        history.filter((e) => e.process !== 'nemesis'),
-        file,
-      );
+      const ops = toOperations(clientEvents(history), file);
       const r = checkOperations(model, ops, { timeoutMs: timeoutMs || undefined, computeInfo: true });
       const valid: Validity = r.verdict === 'ok' ? true : r.verdict === 'illegal' ? false : 'unknown';
       const timedOut = r.verdict === 'unknown';

@@ -4,7 +4,7 @@
 //   - tokens increase in real-time order: a grant that completed before another was requested has a lower token;
 //   - no lost update: two successful writes of the counter never carry the same value (both writers read the
 //     same value, so one increment was lost); the final value is consistent with the successful increments.
-import type { HistoryEvent } from '../history/op.js';
+import { isClientEvent, type HistoryEvent } from '../history/op.js';
 import type { CheckerOutcome } from './results.js';
 
 interface Grant {
@@ -21,7 +21,7 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
   const writes: { process: unknown; value: unknown; index: number; token?: unknown }[] = [];
   let infoWrites = 0;
   events.forEach((e, i) => {
-    if (e.process === 'nemesis') return;
+    if (!isClientEvent(e)) return;
     if (e.type === 'invoke') {
       open.set(e.process, { e, i });
       return;

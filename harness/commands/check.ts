@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { checkHistory, type FileCheck } from '../check/check-history.js';
 import { exitCodeFor, mergeValidity } from '../checker/results.js';
 import { FORMATS, type FormatName } from '../history/readers/index.js';
-import { HistoryError } from '../history/op.js';
+import { clientEvents, HistoryError } from '../history/op.js';
 import { getLine } from '../history/pair.js';
 import { historyPath, isRunFolder, readHistory } from '../store/folder.js';
 import { unknownReason } from '../check/pipeline.js';
@@ -39,7 +39,7 @@ async function withLine(err: unknown, path: string, format?: FormatName): Promis
   try {
     const file = isRunFolder(path) ? historyPath(path) : path;
     const h = await readHistory(path, format);
-    const e = h.events.filter((x) => x.process !== 'nemesis')[Number(m[1])];
+    const e = clientEvents(h.events)[Number(m[1])];
     const line = e ? getLine(e) : undefined;
     return line !== undefined ? new HistoryError(m[2], file, line) : err;
   } catch {

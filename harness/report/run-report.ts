@@ -4,7 +4,7 @@
 import type { OpStats } from '../checker/stats.js';
 import { firstOffending, plainKey, partitionKey } from '../check/pipeline.js';
 import type { Results } from '../checker/results.js';
-import type { HistoryEvent } from '../history/op.js';
+import { isClientEvent, type HistoryEvent } from '../history/op.js';
 import type { Test } from '../store/test.js';
 import { CHART_CSS, latencyChart, throughputChart, type Interval, type Point } from './charts.js';
 import { esc, num, page, verdictHtml } from './html.js';
@@ -33,7 +33,7 @@ export function analyse(events: readonly HistoryEvent[]): {
   for (const e of events) {
     const t = (e.time ?? 0) / 1e9;
     maxT = Math.max(maxT, t);
-    if (e.process === 'nemesis') {
+    if (!isClientEvent(e)) {
       if (e.type !== 'info') continue;
       if (e.f.startsWith('start-'))
         faultStart.set(e.f.slice(6), { t, pos, label: `${e.f.slice(6)}: ${showValue(e.value, 200)}` });

@@ -1,7 +1,8 @@
 // The results folder (DESIGN.md): results/<test-name>/<YYYYMMDDTHHMMSSZ>/ with test.json, history.jsonl,
 // results.json, report.html, nodes/<node>/node.log, harness.log; results/latest points at the newest run, and
-// results/index.html lists every run (store/index.ts). Run folders are read and written here only: run, check,
-// report, rerun, shrink, serve and test-all all come through this module.
+// results/index.html lists every run (store/index.ts lists them, report/index-page.ts renders the page). Run
+// folders are read and written here only: run, check, report, rerun, shrink, serve and test-all all come through
+// this module, which renders nothing (the report's HTML and the command line are handed to it).
 import { closeSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Results } from '../checker/results.js';

@@ -2,7 +2,9 @@
 // where its logs are) and the Client protocol (open a connection, invoke an operation, record what happened);
 // a Target holds both, plus what the harness needs to aim faults (which node leads) and which workloads and
 // fault kinds make sense for the system. Runtimes never see a Target: they receive the ClusterSpec it builds
-// (argv, env, ports, data directory, health check) and host processes from that alone.
+// (argv, env, ports, data directory, health check; the runtime's own contract, harness/runtime/spec.ts,
+// re-exported here so that a target module imports its whole contract from one place) and host processes from
+// that alone.
 //
 // A user's own system is an ESM module whose default export (or `target` export) is `defineTarget({...})`.
 import type { Client } from '../../workloads/types.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runChecks, specForWorkload } from '../../harness/check/pipeline.js';
 import type { HistoryEvent } from '../../harness/history/op.js';
 import { toJsonl } from '../../harness/history/readers/write.js';
-import { syntheticRegisterHistory } from '../../harness/history/synthetic.js';
+import { syntheticRegisterHistory } from '../fixtures/synthetic-history.js';
 import { renderRunReport } from '../../harness/report/run-report.js';
 import { DEFAULTS } from '../../harness/run/options.js';
 import { commandLine } from '../../harness/commands/command-line.js';
