@@ -3,7 +3,7 @@ import { statSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { checkHistory, type FileCheck } from '../check/check-history.js';
-import { exitCodeFor, mergeValidity } from '../checker/results.js';
+import { exitCodeFor, mergeValidity, verdictWord } from '../checker/results.js';
 import { FORMATS, type FormatName } from '../history/readers/index.js';
 import { clientEvents, HistoryError } from '../history/op.js';
 import { getLine } from '../history/pair.js';
@@ -15,7 +15,6 @@ import { renderCheckReport } from '../report/check-report.js';
 import { analyse } from '../report/run-report.js';
 import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
-import { verdictWord } from './execute.js';
 
 interface CheckArgs {
   paths: string[];

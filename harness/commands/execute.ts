@@ -4,7 +4,7 @@
 // with its folder, never thrown, so a matrix goes on to the next run.
 import type { PreparedTarget } from '../../targets/prepare.js';
 import { firstOffending, unknownReason } from '../check/pipeline.js';
-import { exitCodeFor, type Results, type Validity } from '../checker/results.js';
+import type { Results, Verdict } from '../checker/results.js';
 import type { HistoryEvent } from '../history/op.js';
 import { writeIndex } from '../report/index-page.js';
 import type { JunitCase } from '../report/junit.js';
@@ -15,8 +15,6 @@ import { writeRunFile } from '../store/folder.js';
 import type { RunOptions, Test } from '../store/test.js';
 import { commandLine } from './command-line.js';
 import { newTest } from './new-test.js';
-
-export type Verdict = Validity | 'error';
 
 export interface Executed {
   options: RunOptions;
@@ -87,30 +85,6 @@ export async function executeRun(
   } finally {
     refreshIndex(o.out, progress.message);
   }
-}
-
-/** Worst first: a failed run (3) > invalid (1) > unknown (2) > valid (0). */
-const RANK: Record<string, number> = { error: 3, false: 2, unknown: 1, true: 0 };
-
-export function worst(vs: readonly Verdict[]): Verdict {
-  let w: Verdict = true;
-  for (const v of vs) if (RANK[String(v)] > RANK[String(w)]) w = v;
-  return w;
-}
-
-/** A run's exit code: the verdict's (checker/results.ts), or 3 when the run itself failed. */
-export function exitCode(v: Verdict): number {
-  return v === 'error' ? 3 : exitCodeFor(v);
-}
-
-/**
- * The verdict as one word, the same wherever a command prints it: capitals on a line of its own (VALID, INVALID,
- * UNKNOWN, ERROR); in a listing (`check`'s line per file) a valid one is lower case, so the few that need a look
- * stand out.
- */
-export function verdictWord(v: Verdict, o: { listing?: boolean } = {}): string {
-  if (v === true) return o.listing ? 'valid' : 'VALID';
-  return v === false ? 'INVALID' : v === 'unknown' ? 'UNKNOWN' : 'ERROR';
 }
 
 export function junitCase(x: Executed, name: string): JunitCase {

@@ -10,13 +10,19 @@ import type { RuntimeKind } from '../runtime/spec.js';
 import { testName, type RunOptions, type Test } from '../store/test.js';
 import { commandLine } from './command-line.js';
 
-const VERSION = (() => {
-  try {
-    return (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
+let version: string | undefined;
+
+/** This faultline's version (package.json), read once, when the first test is made. */
+function faultlineVersion(): string {
+  if (version === undefined) {
+    try {
+      version = (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      version = 'unknown';
+    }
   }
-})();
+  return version;
+}
 
 /** The record of a run of `o` against the prepared target on `runtime` (auto already resolved). */
 export function newTest(o: RunOptions, prepared: PreparedTarget, runtime: RuntimeKind): Test {
@@ -31,6 +37,6 @@ export function newTest(o: RunOptions, prepared: PreparedTarget, runtime: Runtim
     command: commandLine(o, runtime),
     startedAt: new Date().toISOString(),
     nodes: [],
-    versions: { faultline: VERSION, node: process.version },
+    versions: { faultline: faultlineVersion(), node: process.version },
   };
 }

@@ -14,7 +14,8 @@ import { prepareTarget, type PreparedTarget } from '../../targets/prepare.js';
 import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
 import { commandLine } from './command-line.js';
 import { fail, safeText } from './errors.js';
-import { executeRun, exitCode, junitCase, verdictWord } from './execute.js';
+import { exitCode, verdictWord } from '../checker/results.js';
+import { executeRun, junitCase } from './execute.js';
 import { progressPrinter } from './progress.js';
 
 interface RerunArgs {

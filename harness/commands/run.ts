@@ -13,7 +13,8 @@ import { StopSignal } from '../run/run.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
 import { testName } from '../store/test.js';
 import { fail } from './errors.js';
-import { executeRun, exitCode, junitCase, verdictWord, worst, type Verdict } from './execute.js';
+import { exitCode, verdictWord, worst, type Verdict } from '../checker/results.js';
+import { executeRun, junitCase } from './execute.js';
 import { progressPrinter } from './progress.js';
 import { checkCommonArgs, commonRunOptions, runOptions, type CommonRunArgs } from './run-args.js';
 
