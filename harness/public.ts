@@ -19,15 +19,6 @@ export type {
 // context the binary and every library ldd lists (run it through the copied loader, as docker/etcd.Dockerfile
 // does), b.nodePackages(...) npm packages with their dependencies; on the local runtime its command runs as is.
 // The entry's only value stays defineTarget: the helpers come with the builder, never as loose internals.
-export type {
-  Addressing,
-  ClusterSpec,
-  ImageBuilder,
-  ImageRecipe,
-  NodeHandle,
-  NodeProcessSpec,
-  PortDecl,
-  RuntimeKind,
-} from './runtime/spec.js';
+export type * from './runtime/spec.js';
 export type { Client, Completion, WorkloadOptions } from '../workloads/types.js';
 export type { OpSpec } from './generator/generator.js';

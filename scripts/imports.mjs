@@ -21,15 +21,14 @@ export const SOURCE_DIRS = ['system', 'harness', 'workloads', 'targets', 'bench'
 
 const posix = (p) => p.split(sep).join('/');
 
-function walk(dir) {
+/** The .ts sources under `dir` (declaration files and node_modules left out), sorted. */
+function sources(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map(posix)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.split('/').includes('node_modules'))
     .sort()
-    .flatMap((name) => {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : walk(p);
-      return p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
-    });
+    .map((f) => join(dir, f));
 }
 
 /** Every module specifier a file names, with its line and whether only types come through it. */
@@ -84,7 +83,7 @@ function resolveSpec(root, from, spec) {
 
 /** The graph: files (relative, with /) and their edges { from, to, line, typeOnly }. */
 export function importGraph(root = HERE, dirs = SOURCE_DIRS) {
-  const files = dirs.flatMap((d) => walk(join(root, d))).map((f) => posix(relative(root, f)));
+  const files = dirs.flatMap((d) => sources(join(root, d))).map((f) => posix(relative(root, f)));
   const edges = [];
   for (const from of files) {
     for (const i of importsOf(readFileSync(join(root, from), 'utf8'), from)) {

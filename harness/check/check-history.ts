@@ -106,26 +106,10 @@ export async function checkHistory(path: string, opts: CheckHistoryOptions = {})
     valid: c.valid,
     ...(c.error ? { error: c.error } : {}),
   }));
-  const summary = {
-    file,
-    valid,
-    model,
-    format,
-    ops,
-    partitions,
-    ms,
-    offending: offendingText ?? null,
-    warnings: history.warnings,
-    checkers,
-  };
+  const figures = { file, valid, model, format, ops, partitions, ms };
+  const summary = { ...figures, offending: offendingText ?? null, warnings: history.warnings, checkers };
   return {
-    file,
-    valid,
-    model,
-    format,
-    ops,
-    partitions,
-    ms,
+    ...figures,
     firstOffending: offendingText,
     warnings: history.warnings,
     spec,

@@ -10,16 +10,7 @@
 import type { Client } from '../../workloads/types.js';
 import type { WorkloadOptions } from '../../workloads/types.js';
 
-export type {
-  Addressing,
-  ClusterSpec,
-  ImageBuilder,
-  ImageRecipe,
-  NodeHandle,
-  NodeProcessSpec,
-  PortDecl,
-  RuntimeKind,
-} from '../runtime/spec.js';
+export type * from '../runtime/spec.js';
 import type { ClusterSpec, NodeHandle } from '../runtime/spec.js';
 
 /** One declared target option (`--target-opt NAME=VALUE`). */
