@@ -4,7 +4,6 @@
 // the moment it happens; whatever stops the run (time limit, Ctrl-C, an error), what was recorded is still
 // checked. The report is the command's to render (commands/execute.ts).
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { getWorkload } from '../../workloads/index.js';
 import type { PreparedTarget } from '../../targets/prepare.js';
@@ -25,8 +24,8 @@ import type { ClusterSpec, RuntimeKind } from '../runtime/spec.js';
 import type { Runtime } from '../runtime/types.js';
 import {
   createRunFolder,
-  harnessLogPath,
   nodesDir,
+  openHarnessLog,
   openHistory,
   readHistory,
   writeResults,
@@ -82,7 +81,7 @@ export async function runOnce(
   const { target, options: topts } = prepared;
   const name = test.name;
   const dir = createRunFolder(o.out, name);
-  const logStream = createWriteStream(harnessLogPath(dir));
+  const logStream = openHarnessLog(dir);
   const log: Logger = pino({ level: 'info', base: { run: name } }, logStream);
   const say = (m: string): void => {
     log.info(m);

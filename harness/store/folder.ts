@@ -3,7 +3,16 @@
 // results/index.html lists every run (store/index.ts lists them, report/index-page.ts renders the page). Run
 // folders are read and written here only: run, check, report, rerun, shrink, serve and test-all all come through
 // this module, which renders nothing (the report's HTML and the command line are handed to it).
-import { closeSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  type WriteStream,
+} from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Results } from '../checker/results.js';
 import type { History } from '../history/op.js';
@@ -55,9 +64,9 @@ export function nodesDir(dir: string): string {
   return join(dir, 'nodes');
 }
 
-/** The harness's own log of the run (pino JSON lines). */
-export function harnessLogPath(dir: string): string {
-  return join(dir, 'harness.log');
+/** Opens harness.log, the harness's own log of the run (pino JSON lines). */
+export function openHarnessLog(dir: string): WriteStream {
+  return createWriteStream(join(dir, 'harness.log'));
 }
 
 /** Writes test.json: the test's record as it stands (a run writes it when it starts and again when it ends). */
