@@ -32,7 +32,8 @@
 // many partitions and stop all of them as soon as any one proves the history illegal, as Porcupine does with
 // goroutines.
 import { type CacheBudget, ConfigCache, LinearizedSet } from './cache.js';
-import { lift, makeEntries, unlift, type EntryList } from './entries.js';
+import { giveBuffer, takeBuffer } from './buffers.js';
+import { type EntryList, entryWords, lift, makeEntries, unlift } from './entries.js';
 import type { Model, Operation } from './types.js';
 
 export type SearchState = 'running' | 'ok' | 'illegal';
@@ -71,7 +72,10 @@ export class PartitionSearch<S, I, O> {
   private state: S;
   private node: number;
   private bestDepth = -1;
-  private readonly seen = new Set<number>();
+  /** Zobrist keys of the sets in longest (computeInfo only). */
+  private seen: Set<number> | undefined;
+  private readonly buffer: ArrayBuffer;
+  private released = false;
 
   constructor(
     private readonly model: Model<S, I, O>,
@@ -82,37 +86,50 @@ export class PartitionSearch<S, I, O> {
     private readonly urgentFirst = true,
   ) {
     const n = ops.length;
-    this.list = makeEntries(ops as readonly Operation[]);
-    this.inputs = ops.map((o) => o.input);
-    this.outputs = ops.map((o) => o.output);
-    this.set = new LinearizedSet(n);
-    this.cache = new ConfigCache<S>(this.set.bits.length, model, budget);
-    this.readOnly = new Uint8Array(n);
-    if (model.readOnly)
-      for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(ops[i].input, ops[i].output) ? 1 : 0;
-    this.lazy = new Uint8Array(n);
+    // Every fixed-size array of the search in one pooled buffer (buffers.ts): the entry list, the stack of
+    // choices, the linearized set and four byte arrays. For a small history, allocating them one by one would
+    // cost more than the search.
+    const words = Math.max(1, (n + 31) >>> 5);
+    const listWords = entryWords(n);
+    this.buffer = takeBuffer(4 * (listWords + n + words) + 4 * n);
+    this.list = makeEntries(ops as readonly Operation[], new Int32Array(this.buffer, 0, listWords));
+    this.stackNode = new Int32Array(this.buffer, 4 * listWords, n);
+    this.set = new LinearizedSet(n, new Uint32Array(this.buffer, 4 * (listWords + n), words).fill(0));
+    const bytes = new Uint8Array(this.buffer, 4 * (listWords + n + words), 4 * n).fill(0);
+    this.readOnly = bytes.subarray(0, n);
+    this.lazy = bytes.subarray(n, 2 * n);
+    this.stackForced = bytes.subarray(2 * n, 3 * n);
+    this.stackUrgent = bytes.subarray(3 * n, 4 * n);
+    const inputs = new Array<I>(n);
+    const outputs = new Array<O>(n);
+    for (let i = 0; i < n; i++) {
+      inputs[i] = ops[i].input;
+      outputs[i] = ops[i].output;
+    }
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.cache = new ConfigCache<S>(words, model, budget);
+    if (model.readOnly) for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(inputs[i], outputs[i]) ? 1 : 0;
     let hard = n;
     if (model.alwaysLegal) {
       for (let i = 0; i < n; i++) {
-        if (ops[i].ret === Infinity && model.alwaysLegal(ops[i].input, ops[i].output)) {
+        if (ops[i].ret === Infinity && model.alwaysLegal(inputs[i], outputs[i])) {
           this.lazy[i] = 1;
           hard--;
         }
       }
     }
     this.hard = hard;
-    this.stackForced = new Uint8Array(n);
-    this.stackUrgent = new Uint8Array(n);
-    this.stackNode = new Int32Array(n);
     this.stackState = new Array(n);
     this.state = model.init();
     this.node = this.list.next[0];
-    if (n === 0) this.status = 'ok';
+    if (n === 0) this.finish('ok');
   }
 
   /** Runs at most `budget` iterations; returns the status afterwards. */
   run(budget: number): SearchState {
     if (this.status !== 'running') return this.status;
+    if (this.released) throw new Error('PartitionSearch.run after release');
     const { next, match, opOf, callOf, retNext } = this.list;
     const list = this.list;
     const inputs = this.inputs,
@@ -232,14 +249,24 @@ export class PartitionSearch<S, I, O> {
     this.urgent = urgent;
     this.state = state;
     this.node = node;
-    this.status = result;
-    if (result !== 'running') this.cache.release();
+    if (result !== 'running') this.finish(result);
     return result;
   }
 
-  /** Frees the cache (a search given up on, or over). */
+  private finish(result: 'ok' | 'illegal'): void {
+    this.status = result;
+    this.release();
+  }
+
+  /**
+   * Gives the cache and the buffer back (a search over, or given up on). Nothing of the search may run after
+   * this: its arrays may already belong to another search.
+   */
   release(): void {
+    if (this.released) return;
+    this.released = true;
     this.cache.release();
+    giveBuffer(this.buffer);
   }
 
   private recordLongest(d: number, blocked: number): void {
@@ -247,11 +274,12 @@ export class PartitionSearch<S, I, O> {
       this.bestDepth = d;
       this.longest.length = 0;
       this.offending.length = 0;
-      this.seen.clear();
+      this.seen?.clear();
     }
     if (this.longest.length >= MAX_LONGEST) return;
     // The set's Zobrist hashes identify it without building it: distinct sets only, at O(1) per backtrack.
     const key = (this.set.h1 & 0x1fffff) * 4294967296 + this.set.h2;
+    this.seen ??= new Set();
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.longest.push(Array.from(this.stackNode.subarray(0, d), (nd) => this.list.opOf[nd]));
