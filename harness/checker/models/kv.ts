@@ -88,7 +88,10 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
   };
   const idOf = (input: KvInput): number => {
     let id = opId.get(input);
-    if (id === undefined) opId.set(input, (id = opId.size));
+    if (id === undefined) {
+      id = opId.size;
+      opId.set(input, id);
+    }
     return id;
   };
   // One result pair, reused: the search reads it before the next step (Model.step's contract).
@@ -110,7 +113,10 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
           const mask = applied[state] | (bit === undefined ? 0 : 1 << bit);
           const a = 2 * idOf(input) + 1;
           let to = edges.get(a, applied[state]);
-          if (to < 0) edges.set(a, applied[state], (to = node(-1, input.value, mask)));
+          if (to < 0) {
+            to = node(-1, input.value, mask);
+            edges.set(a, applied[state], to);
+          }
           out[0] = true;
           out[1] = to;
           return out;
@@ -118,7 +124,10 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
         case 'append': {
           const a = 2 * idOf(input);
           let to = edges.get(a, state);
-          if (to < 0) edges.set(a, state, (to = node(state, input.value, applied[state])));
+          if (to < 0) {
+            to = node(state, input.value, applied[state]);
+            edges.set(a, state, to);
+          }
           out[0] = true;
           out[1] = to;
           return out;
@@ -146,7 +155,7 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
       for (const g of groups) {
         const puts = g.filter((o) => o.input.op === 'put');
         if (puts.length > 30) continue;
-        puts.forEach((o, bit) => putBit.set(o.input, bit));
+        for (let bit = 0; bit < puts.length; bit++) putBit.set(puts[bit].input, bit);
         keyPuts.set(
           g[0].input.key,
           puts.map((o) => o.input.value),
@@ -161,12 +170,21 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
 
 const ILLEGAL_ID: [boolean, number] = [false, -1];
 
-/** (append, state) → state, in an open-addressing table over typed arrays: the hottest lookup of a kv search. */
+/**
+ * (append, state) → state, in an open-addressing table over one typed array, three words per slot (key, state,
+ * value): the hottest lookup of a kv search. A model is made for every check and most checks are small, so the
+ * table starts at 16 slots, inside the JS heap (V8 puts typed arrays of more than 64 bytes outside it, at a cost
+ * of microseconds each).
+ */
 class EdgeTable {
-  private keyA = new Int32Array(1 << 8).fill(-1);
-  private keyS = new Int32Array(1 << 8);
-  private val = new Int32Array(1 << 8);
+  private slots = EdgeTable.empty(16);
   private size = 0;
+
+  private static empty(count: number): Int32Array {
+    const a = new Int32Array(3 * count);
+    for (let i = 0; i < a.length; i += 3) a[i] = -1;
+    return a;
+  }
 
   private static slot(a: number, s: number, mask: number): number {
     let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(s, 0x85ebca6b);
@@ -175,37 +193,33 @@ class EdgeTable {
   }
 
   get(a: number, s: number): number {
-    const mask = this.keyA.length - 1;
-    for (let i = EdgeTable.slot(a, s, mask); this.keyA[i] !== -1; i = (i + 1) & mask) {
-      if (this.keyA[i] === a && this.keyS[i] === s) return this.val[i];
+    const slots = this.slots;
+    const mask = (slots.length / 3 - 1) | 0;
+    for (let i = EdgeTable.slot(a, s, mask); slots[3 * i] !== -1; i = (i + 1) & mask) {
+      if (slots[3 * i] === a && slots[3 * i + 1] === s) return slots[3 * i + 2];
     }
     return -1;
   }
 
   set(a: number, s: number, v: number): void {
-    if (++this.size * 2 > this.keyA.length) this.grow();
-    const mask = this.keyA.length - 1;
+    if (++this.size * 2 > this.slots.length / 3) this.grow();
+    EdgeTable.put(this.slots, a, s, v);
+  }
+
+  private static put(slots: Int32Array, a: number, s: number, v: number): void {
+    const mask = (slots.length / 3 - 1) | 0;
     let i = EdgeTable.slot(a, s, mask);
-    while (this.keyA[i] !== -1) i = (i + 1) & mask;
-    this.keyA[i] = a;
-    this.keyS[i] = s;
-    this.val[i] = v;
+    while (slots[3 * i] !== -1) i = (i + 1) & mask;
+    slots[3 * i] = a;
+    slots[3 * i + 1] = s;
+    slots[3 * i + 2] = v;
   }
 
   private grow(): void {
-    const { keyA, keyS, val } = this;
-    this.keyA = new Int32Array(keyA.length * 2).fill(-1);
-    this.keyS = new Int32Array(keyA.length * 2);
-    this.val = new Int32Array(keyA.length * 2);
-    const mask = this.keyA.length - 1;
-    for (let j = 0; j < keyA.length; j++) {
-      if (keyA[j] === -1) continue;
-      let i = EdgeTable.slot(keyA[j], keyS[j], mask);
-      while (this.keyA[i] !== -1) i = (i + 1) & mask;
-      this.keyA[i] = keyA[j];
-      this.keyS[i] = keyS[j];
-      this.val[i] = val[j];
-    }
+    const old = this.slots;
+    const slots = EdgeTable.empty((2 * old.length) / 3);
+    for (let j = 0; j < old.length; j += 3) if (old[j] !== -1) EdgeTable.put(slots, old[j], old[j + 1], old[j + 2]);
+    this.slots = slots;
   }
 }
 
