@@ -28,24 +28,43 @@ export interface EntryList {
 
 /** Scratch arrays up to this many operations are kept for the next list; bigger ones are left to the GC. */
 const SCRATCH_KEEP = 1 << 16;
-let scratchKey = new Float64Array(0);
-let scratchI32 = new Int32Array(0);
 
-/** Scratch for n operations: keys (n) and six index arrays of n in one Int32Array. */
-function scratch(n: number): { key: Float64Array; i32: Int32Array } {
-  if (scratchKey.length >= n) return { key: scratchKey, i32: scratchI32 };
-  const size = n > SCRATCH_KEEP ? n : Math.min(Math.max(n, 2 * scratchKey.length, 256), SCRATCH_KEEP);
-  const key = new Float64Array(size);
-  const i32 = new Int32Array(6 * size);
-  if (size <= SCRATCH_KEEP) {
-    scratchKey = key;
-    scratchI32 = i32;
-  }
-  return { key, i32 };
+/** Working arrays of makeEntries, each for at least `size` operations (order: twice that). */
+interface Scratch {
+  size: number;
+  key: Float64Array;
+  calls: Int32Array;
+  rets: Int32Array;
+  tmp: Int32Array;
+  order: Int32Array;
+  runOf: Int32Array;
+}
+
+let kept: Scratch = newScratch(0);
+
+function newScratch(size: number): Scratch {
+  const i32 = () => new Int32Array(size);
+  return {
+    size,
+    key: new Float64Array(size),
+    calls: i32(),
+    rets: i32(),
+    tmp: i32(),
+    order: new Int32Array(2 * size),
+    runOf: i32(),
+  };
+}
+
+/** Scratch for n operations: the kept one, grown when too small (past SCRATCH_KEEP, a fresh one not kept). */
+function scratch(n: number): Scratch {
+  if (kept.size >= n) return kept;
+  if (n > SCRATCH_KEEP) return newScratch(n);
+  kept = newScratch(Math.min(Math.max(n, 2 * kept.size, 256), SCRATCH_KEEP));
+  return kept;
 }
 
 /**
- * Sorts idx[0..n) by key[idx[i]], stable (equal keys keep their order in idx), with tmp (n) as scratch. Merge
+ * Sorts idx[0..n) by key[idx[i]], stable (equal keys keep their order in idx), with tmp[0..n) as scratch. Merge
  * sort over insertion-sorted blocks; a merge whose halves are already in order is skipped, so sorted input costs
  * one comparison per element.
  */
@@ -94,12 +113,10 @@ function stableSortByKey(idx: Int32Array, key: Float64Array, tmp: Int32Array, n:
  */
 export function makeEntries(ops: readonly Operation[], into?: Int32Array): EntryList {
   const n = ops.length;
-  const { key, i32 } = scratch(n);
-  const calls = i32.subarray(0, n); // op indexes by (call, index); later: the call node of each op
-  const rets = i32.subarray(n, 2 * n); // op indexes by (ret, index), i.e. by return rank; later: return nodes
-  const tmp = i32.subarray(2 * n, 3 * n);
-  const order = i32.subarray(3 * n, 5 * n); // entries in list order: 2·op for a call, 2·op+1 for its return
-  const runOf = i32.subarray(5 * n, 6 * n); // per op: the run of consecutive calls its call is in
+  // calls: op indexes by (call, index), later the call node of each op. rets: op indexes by (ret, index), i.e. by
+  // return rank, later the return node of each op. order: entries in list order, 2·op for a call and 2·op+1 for
+  // its return. runOf: per op, the run of consecutive calls its call is in. All are used on [0, n) only.
+  const { key, calls, rets, tmp, order, runOf } = scratch(n);
   for (let i = 0; i < n; i++) {
     calls[i] = i;
     key[i] = ops[i].call;
