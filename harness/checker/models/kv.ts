@@ -5,7 +5,7 @@ import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
 import { opFrom, type ModelSpec } from './spec.js';
-import { groupBy, hashString } from './values.js';
+import { hashString } from './values.js';
 
 export interface KvInput {
   op: 'get' | 'put' | 'append';
@@ -151,7 +151,21 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
     alwaysLegal: (_input, output) => output === undefined,
     hash: (s) => Math.imul(s + 1, 0x9e3779b1) >>> 0,
     partition(ops) {
-      const groups = groupBy(ops, (o) => o.input.key);
+      // By key (a kv key is a string: kvOperations makes it one), counting the writes on the way: the edge table
+      // gets about as many edges as there are puts and appends, so it is sized once instead of grown.
+      const byKey = new Map<string, Operation<KvInput, KvOutput>[]>();
+      let writes = 0;
+      for (const o of ops) {
+        let g = byKey.get(o.input.key);
+        if (g === undefined) {
+          g = [];
+          byKey.set(o.input.key, g);
+        }
+        g.push(o);
+        if (o.input.op !== 'get') writes++;
+      }
+      edges.reserve(writes);
+      const groups = [...byKey.values()];
       for (const g of groups) {
         const puts = g.filter((o) => o.input.op === 'put');
         if (puts.length > 30) continue;
@@ -169,16 +183,26 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
 }
 
 const ILLEGAL_ID: [boolean, number] = [false, -1];
+/** reserve() sizes the edge table up to this many slots (2.3 MiB); a bigger search grows it as it goes. */
+const MAX_RESERVED_SLOTS = 1 << 16;
 
 /**
  * (append, state) → state, in an open-addressing table over one typed array, three words per slot (key, state,
  * value): the hottest lookup of a kv search. A model is made for every check and most checks are small, so the
- * table starts at 16 slots, inside the JS heap (V8 puts typed arrays of more than 64 bytes outside it, at a cost
- * of microseconds each).
+ * table is sized from the history (reserve) rather than grown step by step: each typed array of more than 64
+ * bytes is allocated outside V8's heap, at a cost of microseconds.
  */
 class EdgeTable {
-  private slots = EdgeTable.empty(16);
+  private slots = EdgeTable.empty(4);
   private size = 0;
+
+  /** Room for about `edges` edges without growing (a search usually makes about one per put and append). */
+  reserve(edges: number): void {
+    let count = this.slots.length / 3;
+    while (count < 2 * edges && count < MAX_RESERVED_SLOTS) count *= 2;
+    if (count === this.slots.length / 3 || this.size > 0) return;
+    this.slots = EdgeTable.empty(count);
+  }
 
   private static empty(count: number): Int32Array {
     const a = new Int32Array(3 * count);
