@@ -19,8 +19,9 @@
 //
 // Candidate order (urgentFirst): after each linearized operation the walk first tries the operation whose return
 // comes first among those pending (it must be placed soonest; Lowe's "just-in-time" view), then all candidates in
-// list order (meeting that one again costs a cache hit). Any order that tries every candidate is complete; this
-// one is much faster on most histories and slower on some, so portfolio.ts races it against plain list order.
+// list order (passing over that one if its try failed: nothing changed since). Any order that tries every
+// candidate is complete; this one is much faster on most histories and slower on some, so portfolio.ts races it
+// against plain list order.
 //
 // A model may say that a pending operation can never become legal again (Model.hopeless: e.g. a get whose
 // value no longer extends the current string, with no put left that could start it): the prefix is abandoned
@@ -144,6 +145,8 @@ export class PartitionSearch<S, I, O> {
       state = this.state,
       node = this.node;
     let left = budget;
+    /** The op whose urgent try failed, until the walk from the head meets it again in the same configuration. */
+    let skip = -1;
     let result: SearchState = 'running';
     const readOnly = this.readOnly,
       stackForced = this.stackForced,
@@ -162,6 +165,14 @@ export class PartitionSearch<S, I, O> {
         break;
       }
       let backtrack = false;
+      if (node === skip) {
+        // Nothing was placed or undone since its urgent try: the same configuration gives the same outcome, so it
+        // is passed over for free.
+        skip = -1;
+        node = next[node];
+        left++;
+        continue;
+      }
       if (match[node] !== -1) {
         // A call: try to linearize its operation here.
         const op = opOf[node];
@@ -186,6 +197,7 @@ export class PartitionSearch<S, I, O> {
             hardDone += 1 - lazy[op];
             state = r[1];
             lift(list, node);
+            skip = -1;
             // Next, the most urgent operation first: the one whose return comes first (then all, in order).
             const f = urgentFirst ? retNext[0] : -1;
             if (f !== -1 && lazy[opOf[f]] === 0 && callOf[f] !== next[0]) {
@@ -206,6 +218,7 @@ export class PartitionSearch<S, I, O> {
         if (!backtrack) {
           if (urgent) {
             urgent = false;
+            skip = node;
             node = next[0];
           } else node = next[node];
           continue;
@@ -221,6 +234,7 @@ export class PartitionSearch<S, I, O> {
         if (info && depth >= this.bestDepth) this.recordLongest(depth, opOf[node]);
       }
       // Backtrack: undo the most recent free choice (forced reads above it go with it) and try the next candidate.
+      skip = -1;
       let call = -1;
       do {
         if (depth === 0) {
@@ -236,7 +250,7 @@ export class PartitionSearch<S, I, O> {
         unlift(list, call);
       } while (stackForced[depth] === 1);
       if (result === 'illegal') break;
-      // After the urgent try, the walk starts over from the head (meeting that op again costs one cache hit).
+      // After the urgent try, the walk starts over from the head.
       if (stackUrgent[depth] === 1) {
         node = next[0];
         urgent = false;
