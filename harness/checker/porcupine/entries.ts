@@ -64,11 +64,34 @@ function scratch(n: number): Scratch {
 }
 
 /**
- * Sorts idx[0..n) by key[idx[i]], stable (equal keys keep their order in idx), with tmp[0..n) as scratch. Merge
- * sort over insertion-sorted blocks; a merge whose halves are already in order is skipped, so sorted input costs
- * one comparison per element.
+ * Sorts idx[0..n) by key[idx[i]], stable (equal keys keep their order in idx), with tmp[0..n) as scratch. The
+ * input is almost always in order or nearly (calls by call time come sorted; returns are out of order only among
+ * concurrent operations), so an insertion sort goes first, and hands over to the merge sort once it has moved
+ * more than a few elements per element: linear on what it gets, O(n log n) whatever it gets. Insertion moves an
+ * element only past greater keys, so equal keys keep their order when it hands over.
  */
 function stableSortByKey(idx: Int32Array, key: Float64Array, tmp: Int32Array, n: number): void {
+  const budget = 8 * n + 64;
+  let moves = 0;
+  for (let i = 1; i < n; i++) {
+    const x = idx[i];
+    const k = key[x];
+    let j = i - 1;
+    while (j >= 0 && key[idx[j]] > k) {
+      idx[j + 1] = idx[j];
+      j--;
+    }
+    moves += i - 1 - j;
+    idx[j + 1] = x;
+    if (moves > budget) {
+      mergeSortByKey(idx, key, tmp, n);
+      return;
+    }
+  }
+}
+
+/** The same sort, O(n log n): merges over insertion-sorted blocks, skipping a merge whose halves are in order. */
+function mergeSortByKey(idx: Int32Array, key: Float64Array, tmp: Int32Array, n: number): void {
   const BLOCK = 16;
   for (let lo = 0; lo < n; lo += BLOCK) {
     const hi = Math.min(lo + BLOCK, n);
