@@ -3,9 +3,11 @@
 // which Go does not need), the median of BENCH_RUNS (5) checks of each file done back to back, verdict only, as
 // Porcupine's CheckEvents: model instance, pairing events into operations, partitioning, entry lists and search
 // are timed, parsing the file is not (as `faultline check`'s ms). With
-// PORCUPINE_TIMING=<file> (the output of ../shared/tools/porcupine-timing, run in the same sitting with the same
-// REPS) each file's time is also given as a ratio to Porcupine's, with one line saying whether every file is at
-// most 0.5x (issue 20's goal). Then all 102 etcd logs in one pass (with and without the longest prefixes the
+// PORCUPINE_TIMING=<file>[:<file>...] (outputs of ../shared/tools/porcupine-timing, run in the same sitting with
+// the same REPS; several give each file their median) each file's time is also given as a ratio to Porcupine's,
+// with one line saying whether every file is at most 0.5x (issue 20's goal). On a loaded machine, BENCH_ROUNDS=k
+// repeats the per-file figures k times (each file gets the median of its rounds); take Porcupine's runs between
+// such benchmarks and give them all. Then all 102 etcd logs in one pass (with and without the longest prefixes the
 // report needs), a generated history of 100,000 operations over 1,000 keys (kv-register), and peak RSS.
 // Then single-register histories, each in its own process so that its peak RSS is its own: 100,000+ operations
 // from 10, 50 and 100 clients with unique values (decided without search) and 1,000,000 from 50 clients; the
@@ -13,7 +15,7 @@
 // BENCH_QUICK=1 skips the single-register part; BENCH_SCENARIO=<name> runs one scenario and prints JSON.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getModel } from '../harness/checker/models/registry.js';
 import { checkOperations } from '../harness/checker/porcupine/index.js';
@@ -21,11 +23,13 @@ import type { CheckOptions, CheckVerdict } from '../harness/checker/porcupine/ty
 import type { HistoryEvent } from '../harness/history/op.js';
 import { readHistoryFile } from '../harness/history/readers/index.js';
 import { syntheticRegisterHistory } from '../harness/history/synthetic.js';
-import { type PorcupineTiming, readPorcupineTimings } from './porcupine-timing.js';
+import { type PorcupineTiming, readPorcupineTimingRuns } from './porcupine-timing.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const DIR = process.env.FAULTLINE_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance', 'porcupine');
 const RUNS = count('BENCH_RUNS', 5);
+/** Rounds of the per-file figures over the corpus: each file's figure is the median of its rounds' medians. */
+const ROUNDS = count('BENCH_ROUNDS', 1);
 /** Untimed passes over the corpus before the per-file figures. */
 const WARMUP = count('BENCH_WARMUP', 3);
 /** Issue 20's goal: every corpus file checked in at most this fraction of Porcupine's time. */
@@ -144,7 +148,7 @@ if (only) {
 let porcupine: Map<string, PorcupineTiming> | undefined;
 if (process.env.PORCUPINE_TIMING) {
   try {
-    porcupine = readPorcupineTimings(process.env.PORCUPINE_TIMING);
+    porcupine = readPorcupineTimingRuns(process.env.PORCUPINE_TIMING.split(delimiter));
   } catch (e) {
     console.error(`bench:checker: ${(e as Error).message}`);
     process.exit(2);
@@ -165,12 +169,13 @@ const coldMs = performance.now() - t0;
 for (let w = 1; w < WARMUP; w++) for (const h of corpus) checkOne(h, verdictOnly);
 console.log(
   `checker benchmark: node ${process.version}; parsing excluded, pairing included. Per file: median of ${RUNS} ` +
-    'checks back to back ' +
+    `checks back to back${ROUNDS > 1 ? ` (median of ${ROUNDS} rounds over the corpus)` : ''} ` +
     `(verdict only), after ${WARMUP} untimed passes over the corpus (the first, JIT cold, took ${fmt(coldMs)}).`,
 );
 console.log(
   porcupine
-    ? `Porcupine: ${process.env.PORCUPINE_TIMING} (median of its REPS checks per file; same sitting for the ratios)`
+    ? `Porcupine: ${process.env.PORCUPINE_TIMING} (median of its REPS checks per file, and of the files given; ` +
+        'same sitting for the ratios)'
     : 'Porcupine: set PORCUPINE_TIMING=<output of ../shared/tools/porcupine-timing> for ratios',
 );
 
@@ -179,16 +184,22 @@ interface Row {
   ms: number;
   porcupine?: PorcupineTiming;
 }
-// Each file's checks back to back, as Porcupine's timing does its REPS (the same statistic on both sides).
-const samples = corpus.map(() => [] as number[]);
+// Each file's checks back to back, as Porcupine's timing does its REPS (the same statistic on both sides); with
+// BENCH_ROUNDS, that again round after round over the corpus, so that a stretch of load from elsewhere on the
+// machine spoils one round of a few files, which the median over rounds drops.
+const rounds = corpus.map(() => [] as number[]);
 const verdicts = corpus.map(() => 'unknown' as CheckVerdict);
-corpus.forEach((h, i) => {
-  for (let r = 0; r < RUNS; r++) {
-    t0 = performance.now();
-    verdicts[i] = checkOne(h, verdictOnly);
-    samples[i].push(performance.now() - t0);
-  }
-});
+for (let round = 0; round < ROUNDS; round++) {
+  corpus.forEach((h, i) => {
+    const runs: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      t0 = performance.now();
+      verdicts[i] = checkOne(h, verdictOnly);
+      runs.push(performance.now() - t0);
+    }
+    rounds[i].push(median(runs));
+  });
+}
 const rows: Row[] = [];
 let wrong = 0;
 let disagree = 0;
@@ -198,7 +209,7 @@ console.log(
 corpus.forEach((h, i) => {
   const verdict = verdicts[i];
   const name = h.name.replace(/^test_data\//, '');
-  const row: Row = { name, ms: median(samples[i]), porcupine: porcupine?.get(name) };
+  const row: Row = { name, ms: median(rounds[i]), porcupine: porcupine?.get(name) };
   rows.push(row);
   if ((verdict === 'ok') !== (manifest.files[h.name].expected === 'linearizable')) wrong++;
   if (row.porcupine && row.porcupine.linearizable !== (verdict === 'ok')) disagree++;

@@ -2,6 +2,8 @@
 // `go test -run TestZZTiming -v`): one line per history, `file<TAB>verdict<TAB>median_ms`, with the file named
 // relative to Porcupine's test_data/ (jepsen/etcd_000.log, kv/c01-ok.txt). Other lines of go test's output
 // (=== RUN, PASS, ok ...) and the TOTAL_ETCD line are skipped, so the whole output can be given as it is.
+// Several outputs (runs taken between the benchmark's rounds, on a loaded machine) give each file the median of
+// its figures.
 import { readFileSync } from 'node:fs';
 
 export interface PorcupineTiming {
@@ -28,5 +30,19 @@ export function readPorcupineTimings(path: string): Map<string, PorcupineTiming>
     out.set(f[0], { linearizable: f[1] === 'true', ms });
   }
   if (out.size === 0) throw new Error(`${path}: no timing lines (expected the output of zz_timing_test.go)`);
+  return out;
+}
+
+/** Several timing files: per history, the median of its times (a file that lacks it is skipped) and the verdict. */
+export function readPorcupineTimingRuns(paths: readonly string[]): Map<string, PorcupineTiming> {
+  const runs = paths.map(readPorcupineTimings);
+  const out = new Map<string, PorcupineTiming>();
+  for (const name of new Set(runs.flatMap((r) => [...r.keys()]))) {
+    const seen = runs.flatMap((r) => r.get(name) ?? []);
+    if (seen.some((t) => t.linearizable !== seen[0].linearizable))
+      throw new Error(`Porcupine's verdict on ${name} differs between the timing files`);
+    const ms = seen.map((t) => t.ms).sort((a, b) => a - b);
+    out.set(name, { linearizable: seen[0].linearizable, ms: ms[Math.floor(ms.length / 2)] });
+  }
   return out;
 }

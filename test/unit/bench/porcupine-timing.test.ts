@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readPorcupineTimings } from '../../../bench/porcupine-timing.js';
+import { readPorcupineTimingRuns, readPorcupineTimings } from '../../../bench/porcupine-timing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-porcupine-timing-'));
 const file = (name: string, text: string): string => {
@@ -46,6 +46,17 @@ test('no timing lines, a garbled one, or no file: one-line errors', () => {
     /not a Porcupine timing line/,
   );
   assert.throws(() => readPorcupineTimings(join(dir, 'missing.txt')), /cannot read the Porcupine timings/);
+});
+
+test('several runs: each file gets the median of its times; runs that disagree on a verdict are refused', () => {
+  const runs = [0.3, 0.1, 0.2].map((ms, i) =>
+    file(`run${i}.txt`, `kv/c01-ok.txt\ttrue\t${ms}\njepsen/etcd_000.log\tfalse\t${i}\n`),
+  );
+  const t = readPorcupineTimingRuns([...runs, file('partial.txt', 'kv/c01-ok.txt\ttrue\t9\n')]);
+  assert.equal(t.get('kv/c01-ok.txt'), { linearizable: true, ms: 0.3 }, 'median of 0.1, 0.2, 0.3, 9');
+  assert.equal(t.get('jepsen/etcd_000.log'), { linearizable: false, ms: 1 }, 'median of the three that have it');
+  const other = file('other.txt', 'kv/c01-ok.txt\tfalse\t0.1\n');
+  assert.throws(() => readPorcupineTimingRuns([runs[0], other]), /verdict on kv\/c01-ok.txt differs/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
