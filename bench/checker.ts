@@ -1,8 +1,8 @@
 // npm run bench:checker — checker speed and memory, parsing excluded.
-// First every history of Porcupine's corpus on its own: after untimed passes over the whole corpus (JIT warm-up,
-// which Go does not need), the median of BENCH_RUNS (5) checks of each file done back to back, verdict only, as
-// Porcupine's CheckEvents: model instance, pairing events into operations, partitioning, entry lists and search
-// are timed, parsing the file is not (as `faultline check`'s ms). With
+// First every history of Porcupine's corpus on its own, as Porcupine's CheckEvents: a model instance, pairing the
+// events into operations, partitioning, entry lists and search are timed, parsing the file is not (as in
+// `faultline check`'s ms). After BENCH_WARMUP (20) untimed passes over the corpus (JIT warm-up, which Go does not
+// need), each file gets the median of BENCH_RUNS (5) checks done back to back, verdict only. With
 // PORCUPINE_TIMING=<file>[:<file>...] (outputs of ../shared/tools/porcupine-timing, run in the same sitting with
 // the same REPS; several give each file their median) each file's time is also given as a ratio to Porcupine's,
 // with one line saying whether every file is at most 0.5x (issue 20's goal). On a loaded machine, BENCH_ROUNDS=k
@@ -30,8 +30,11 @@ const DIR = process.env.FAULTLINE_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared
 const RUNS = count('BENCH_RUNS', 5);
 /** Rounds of the per-file figures over the corpus: each file's figure is the median of its rounds' medians. */
 const ROUNDS = count('BENCH_ROUNDS', 1);
-/** Untimed passes over the corpus before the per-file figures. */
-const WARMUP = count('BENCH_WARMUP', 3);
+/**
+ * Untimed passes over the corpus before the per-file figures. With 3, V8 was still compiling and deoptimizing the
+ * checker's functions during the first files timed (a stretch of them 7x slower in most runs); 20 leave it settled.
+ */
+const WARMUP = count('BENCH_WARMUP', 20);
 /** Issue 20's goal: every corpus file checked in at most this fraction of Porcupine's time. */
 const GOAL = 0.5;
 
