@@ -9,6 +9,7 @@ import { shrinkCommand } from './shrink.js';
 import { rerunCommand } from './rerun.js';
 import { serveCommand } from './serve.js';
 import { exportCommand } from './export.js';
+import { hostsCommand } from './hosts.js';
 
 let ran = false;
 
@@ -40,4 +41,5 @@ export const commands: CommandModule<any, any>[] = [
   serveCommand,
   exportCommand,
   cleanCommand,
+  hostsCommand,
 ].map(tracked);

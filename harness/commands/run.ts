@@ -18,8 +18,10 @@ import { junitCase, refreshIndex } from './execute.js';
 import { testName } from '../run/options.js';
 import { progressPrinter } from './progress.js';
 import { checkCommonArgs, commonRunOptions, type CommonRunArgs } from './run-args.js';
+import { checkSshArgs, sshRunOptions } from './ssh-args.js';
 
 interface RunArgs extends CommonRunArgs {
+  hosts?: string;
   target: string;
   workload: string;
   nemesis: string;
@@ -42,7 +44,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'Run a chaos test: cluster up, workload + faults, check, report',
   builder: (y: Argv<object>) =>
-    commonRunOptions(y)
+    sshRunOptions(commonRunOptions(y))
       .option('target', {
         type: 'string',
         default: DEFAULTS.target,
@@ -71,7 +73,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (!WORKLOADS.some((w) => w.name === a.workload))
       fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
     let common: ReturnType<typeof checkCommonArgs>;
+    let ssh: ReturnType<typeof checkSshArgs>;
     try {
+      ssh = checkSshArgs(a);
+      a.nodes = ssh.nodes;
       common = checkCommonArgs(a);
       await prepareTarget(a.target, common.targetOpts, a.workload, requiredKinds(parseNemesisSpec(a.nemesis)));
     } catch (e) {
@@ -118,6 +123,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         burstSeconds: a['burst-seconds'],
         opTimeoutMs: a['op-timeout'],
         checkTimeoutS: a['check-timeout'],
+        ...ssh!.options,
       };
       try {
         const r = await runOnce(o, stop, { line: p.line, message: p.message }).catch(

@@ -21,6 +21,7 @@ import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
 import { leftoverWarning } from '../runtime/clean.js';
+import { refuseImpossible, runtimeCan } from '../runtime/refusals.js';
 import type { Runtime } from '../runtime/types.js';
 import { createRunFolder, writeJson, type TestInfo } from '../store/folder.js';
 import { commandLine } from '../store/command-line.js';
@@ -115,7 +116,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   let nemesis: Nemesis | undefined;
   let results: Results;
   try {
-    runtime = await createRuntime(o.runtime, say);
+    runtime = await createRuntime(o.runtime, say, o.hosts ? { ...o, hosts: o.hosts } : undefined);
     test.runtime = runtime.kind;
     test.command = commandLine(o, runtime.kind);
     if (runtime.kind === 'docker') {
@@ -143,9 +144,8 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
 
     // Fault packages: `all` leaves out what the target refuses and what this runtime cannot do.
     const rt = runtime;
-    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), async (k) =>
-      k === 'clock' ? rt.clockSupported() : true,
-    );
+    await refuseImpossible(rt, requiredKinds(nemesisSpec));
+    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), (k) => runtimeCan(rt, k));
     const steps = plan(
       o.nemesisSchedule,
       packages.length,
