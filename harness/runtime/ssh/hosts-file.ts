@@ -22,12 +22,12 @@ const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a
 
 /** One line; throws a one-line Error naming what is wrong. */
 export function parseHostLine(line: string, where: string): HostEntry {
+  if (/@\[|@[^@]*:[^@]*:/.test(line))
+    throw new Error(`${where}: IPv6 addresses are not supported yet (partitions use iptables, IPv4 only)`);
   const m = /^([^@\s]+)@([^\s:]+)(?::(\d+))?$/.exec(line);
   if (!m) throw new Error(`${where}: expected user@address[:port], got "${line}"`);
   const [, user, address, portText] = m;
   if (!USER.test(user)) throw new Error(`${where}: "${user}" is not a user name`);
-  if (isIP(address) === 6 || address.startsWith('['))
-    throw new Error(`${where}: IPv6 addresses are not supported yet (partitions use iptables, IPv4 only)`);
   if (isIP(address) !== 4 && !HOSTNAME.test(address))
     throw new Error(`${where}: "${address}" is neither an IPv4 address nor a host name`);
   const port = portText === undefined ? 22 : Number(portText);

@@ -452,7 +452,10 @@ export class SshRuntime implements Runtime {
     const n = this.node(name);
     const why = await this.cannot('clock');
     if (why) throw new Error(why);
-    await n.host.must(`set ${name}'s clock`, clockScript(`${n.dir}/faketimerc`, faketimeOffset(offsetMs)));
+    // Serialized per node: clock:strobe rewrites the file every 200 ms while a stop may write it too.
+    await serial(n, () =>
+      n.host.must(`set ${name}'s clock`, clockScript(`${n.dir}/faketimerc`, faketimeOffset(offsetMs))),
+    );
     if (offsetMs === 0) this.clocks.delete(name);
     else this.clocks.set(name, offsetMs);
   }
