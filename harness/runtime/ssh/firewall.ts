@@ -1,18 +1,14 @@
 // Partitions and loss on a host: the INPUT rules docker/iptables.ts computes from a grudge (each tagged with a
 // comment naming the run), inserted at the top of the host's INPUT chain (a host firewall's own ACCEPT rules
 // come first otherwise) and removed exactly, through one iptables-restore --noflush per change.
-import type { Rule } from '../docker/iptables.js';
+import { type Rule, ruleDiff } from '../docker/iptables.js';
 import { q } from './shell.js';
 import { PATH_PREFIX } from './scripts.js';
 
 /** The iptables-restore input taking a chain from `have` to `want` (without touching anything else), or
  *  undefined when nothing changes. Insertions go in reverse so that the rules keep their order at the top. */
 export function restoreText(have: readonly Rule[], want: readonly Rule[]): string | undefined {
-  const key = (r: Rule) => r.join(' ');
-  const haveKeys = new Set(have.map(key));
-  const wantKeys = new Set(want.map(key));
-  const del = have.filter((r) => !wantKeys.has(key(r)));
-  const add = want.filter((r) => !haveKeys.has(key(r)));
+  const { del, add } = ruleDiff(have, want);
   if (del.length === 0 && add.length === 0) return undefined;
   return [
     '*filter',

@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { ClientChannel } from 'ssh2';
 import { onCleanup } from '../cleanup.js';
+import { NetFaults } from '../net-faults.js';
 import { checkRunId } from '../clean.js';
 import { desiredRules, type Rule } from '../docker/iptables.js';
 import { faketimeEnv, faketimeOffset, LIBFAKETIME_PATHS } from '../faketime.js';
@@ -103,10 +104,7 @@ export class SshRuntime implements Runtime {
   private readonly base: string;
   private spec?: ClusterSpec;
   private list: SshNode[] = [];
-  private grudge: Grudge = {};
-  private mode: 'drop' | 'reject' = 'drop';
-  private lossP = new Map<string, number>();
-  private lat = new Map<string, { ms: number; jitterMs: number }>();
+  private readonly net = new NetFaults((x) => this.node(x));
   private clocks = new Map<string, number>();
   private unregister?: () => void;
   private downing?: Promise<void>;
@@ -365,27 +363,17 @@ export class SshRuntime implements Runtime {
   // ---- network faults ------------------------------------------------------------------------------------
 
   async partition(grudge: Grudge, opts: PartitionOptions = {}): Promise<void> {
-    for (const [x, ys] of Object.entries(grudge)) {
-      this.node(x);
-      for (const y of ys) this.node(y);
-    }
-    this.grudge = Object.fromEntries(Object.entries(grudge).map(([k, v]) => [k, [...v]]));
-    this.mode = opts.mode ?? 'drop';
+    this.net.setPartition(grudge, opts);
     await this.syncAll();
   }
 
   async heal(): Promise<void> {
-    this.grudge = {};
+    this.net.heal();
     await this.syncAll();
   }
 
   async loss(names: string[], p: number): Promise<void> {
-    if (!(p >= 0 && p < 1)) throw new Error(`loss probability must be in [0, 1), got ${p}`);
-    for (const x of names) this.node(x);
-    for (const x of names) {
-      if (p === 0) this.lossP.delete(x);
-      else this.lossP.set(x, p);
-    }
+    this.net.setLoss(names, p);
     await this.syncAll();
   }
 
@@ -394,13 +382,13 @@ export class SshRuntime implements Runtime {
   }
 
   private async syncRules(n: SshNode): Promise<void> {
-    const p = this.lossP.get(n.name);
-    const want = desiredRules({
-      runId: this.spec!.runId,
-      cutFrom: (this.grudge[n.name] ?? []).filter((y) => y !== n.name).map((y) => this.node(y).ip),
-      mode: this.mode,
-      loss: p ? { p, from: this.list.filter((y) => y !== n).map((y) => y.ip) } : undefined,
-    });
+    const inputs = this.net.ruleInputs(
+      this.spec!.runId,
+      n.name,
+      this.list.map((x) => x.name),
+      (y) => this.node(y).ip,
+    );
+    const want = desiredRules(inputs);
     const text = restoreText(n.rules, want);
     if (text === undefined) return;
     if (n.facts.sudo === undefined)
@@ -411,23 +399,14 @@ export class SshRuntime implements Runtime {
   }
 
   async latency(names: string[], ms: number, jitterMs = 0): Promise<void> {
-    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs))
-      throw new Error(`latency must be finite and >= 0, got ${ms} ± ${jitterMs} ms`);
-    for (const x of names) this.node(x);
-    const next = new Map(this.lat);
-    for (const x of names) {
-      if (ms === 0 && jitterMs === 0) next.delete(x);
-      else next.set(x, { ms, jitterMs });
-    }
-    if (next.size > 0) {
-      const why = await this.cannot('latency');
-      if (why) throw new Error(why);
-    }
-    this.lat = next;
+    // Removing a delay always works (there is none without netem); adding one needs netem on every host.
+    const why = ms > 0 || jitterMs > 0 ? await this.cannot('latency') : undefined;
+    if (why) throw new Error(why);
+    this.net.setLatency(names, ms, jitterMs);
     await Promise.all(
       this.list.map((n) =>
         serial(n, async () => {
-          const delays: Delay[] = [...this.lat]
+          const delays: Delay[] = [...this.net.latency]
             .filter(([x]) => x !== n.name)
             .map(([x, d]) => ({ ip: this.node(x).ip, ...d }));
           if (delays.length === 0 && !n.netem) return;
@@ -494,10 +473,10 @@ export class SshRuntime implements Runtime {
   // ---- heal everything, tear down ------------------------------------------------------------------------
 
   async healAll(): Promise<void> {
-    this.grudge = {};
-    this.lossP.clear();
+    const delayed = [...this.net.latency.keys()];
+    this.net.clear();
     await this.syncAll();
-    if (this.lat.size > 0 || this.list.some((n) => n.netem)) await this.latency([...this.lat.keys()], 0, 0);
+    if (delayed.length > 0 || this.list.some((n) => n.netem)) await this.latency(delayed, 0, 0);
     if (await this.clockSupported()) await this.clockReset();
     await Promise.all(
       this.list.map(async (n) => {
