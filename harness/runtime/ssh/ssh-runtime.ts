@@ -276,7 +276,8 @@ export class SshRuntime implements Runtime {
 
   private async startNode(n: SshNode): Promise<void> {
     const out = await n.host.must(`start ${n.name}`, startScript(n.dir, n.command));
-    const pid = Number(out.trim());
+    // The last line: a login script that prints something on every exec must not hide the pid.
+    const pid = Number(out.trim().split('\n').pop());
     if (!Number.isInteger(pid) || pid <= 1)
       throw new Error(`start ${n.name} on ${n.host.who}: no pid (got "${out.trim()}")`);
     n.pid = pid;
