@@ -1,7 +1,8 @@
 // `--runtime ssh` end to end over one local bed of 3 SSH hosts (faultline hosts up 3): the reference cluster valid
 // under partition, kill, pause and clock (register and kv), the planted stale read caught within 5 seeds, etcd
 // valid without clock, latency refused with the reason where the kernel has no netem, a wrong host key refused
-// with its fingerprint, and a controller killed with SIGKILL leaving no process and no rule on any host.
+// with its fingerprint, partition rules placed and removed exactly (a host's own rule untouched), and a controller
+// killed with SIGKILL leaving no process and no rule on any host.
 // Runs are short (the issue's 60 s run is docs/ssh.md's walk-through). Skipped without docker, unless required.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { bedImageTag } from '../../harness/runtime/ssh/bed/bed-image.js';
 import { hostsDown, hostsUp } from '../../harness/runtime/ssh/bed/bed.js';
 import { SshHost } from '../../harness/runtime/ssh/connection.js';
 import { resolveSshAccess } from '../../harness/runtime/ssh/hosts-file.js';
+import { SshRuntime } from '../../harness/runtime/ssh/ssh-runtime.js';
+import { referenceSpec } from '../../targets/reference/cluster.js';
 import type { HistoryEvent } from '../../harness/history/op.js';
 import { parseHistory } from '../../harness/history/readers/index.js';
 import { runDirOf } from '../helpers/cli.js';
@@ -177,6 +180,41 @@ bedTest('an unknown host: refused without --ssh-accept-new; with it, its key is 
   assert.match(said.join('\n'), /^added faultline@\S+'s host key ssh-ed25519 SHA256:/);
   assert.match(readFileSync(access.knownHostsFile, 'utf8'), /^\d+\.\d+\.\d+\.\d+ ssh-ed25519 \S+\n$/);
 });
+
+bedTest(
+  'partitions go to the top of INPUT in order and heal deletes exactly them; kill and start keep data',
+  async () => {
+    const access = resolveSshAccess({ hosts: hostsFile });
+    const rt = new SshRuntime({ access, log: () => undefined });
+    const h1 = await SshHost.connect(access.hosts[0], access, () => undefined);
+    const rules = async () => (await h1.must('rules', 'sudo -n iptables -w -S INPUT')).trim().split('\n').slice(1);
+    const foreign = 'INPUT -s 192.0.2.9/32 -j DROP';
+    await h1.must('a rule not ours', `sudo -n iptables -w -A ${foreign}`);
+    try {
+      await rt.up(referenceSpec({ runId: `sshrules${Date.now().toString(36)}`, nodes: 3, logDir: join(work, 'rt') }));
+      await rt.partition({ n1: ['n2'] }, { mode: 'reject' });
+      const ip2 = access.hosts[1].address;
+      const cut = await rules();
+      assert.is(cut.length, 4, cut.join('\n'));
+      assert.match(cut[0], new RegExp(`^-A INPUT -s ${ip2}/32 -p tcp .*--tcp-flags RST RST .*-j ACCEPT$`));
+      assert.match(cut[1], /-j REJECT --reject-with tcp-reset$/);
+      assert.match(cut[2], /--comment "?faultline:sshrules\w+"? -j DROP$/);
+      assert.is(cut[3], `-A ${foreign}`, 'ours come before the host firewall');
+      await rt.heal();
+      assert.equal(await rules(), [`-A ${foreign}`]);
+      const before = rt.pidOf('n2');
+      await rt.kill('n2');
+      assert.is(rt.pidOf('n2'), undefined);
+      await rt.start('n2');
+      await rt.waitHealthy(30_000);
+      assert.ok(rt.pidOf('n2') !== before, 'a new process');
+    } finally {
+      await rt.down();
+      await h1.must('remove the foreign rule', `sudo -n iptables -w -D ${foreign}`);
+      h1.close();
+    }
+  },
+);
 
 /** Per host: how many processes run in a run folder, and how many faultline rules are in INPUT. */
 const LEFT = `n=0; for p in /proc/[0-9]*; do case "$(readlink $p/cwd 2>/dev/null)" in /var/tmp/faultline/runs/*) \
