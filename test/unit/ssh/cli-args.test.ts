@@ -1,6 +1,6 @@
 // `faultline run --runtime ssh` refuses bad input in one line and exit 3, before a run folder or a connection
 // exists: no hosts file, a missing or malformed one, ssh flags on another runtime, more nodes than hosts.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -32,5 +32,7 @@ for (const [args, re] of cases)
 test('nothing was started: no results folder', () => {
   assert.throws(() => readdirSync(out), /ENOENT/);
 });
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();
