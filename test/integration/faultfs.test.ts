@@ -170,6 +170,25 @@ faultfsTest(test, 'create, rename and unlink without a directory fsync are undon
   });
 });
 
+faultfsTest(test, 'dirs journal: any fsync makes the directory changes before it durable, as ext4 does', async () => {
+  await withMount(
+    async (fs, mnt, back) => {
+      mkdirSync(join(mnt, 'member'));
+      const fd = openSync(join(mnt, 'member', 'wal'), 'w');
+      writeSync(fd, 'entry');
+      fsyncSync(fd); // no directory fsync at all
+      closeSync(fd);
+      writeFileSync(join(mnt, 'member', 'after'), 'created after the last fsync');
+      assert.is((await fs.status()).dirs, 'journal');
+      const r = await fs.crashDrop();
+      assert.is(readFileSync(join(back, 'member', 'wal'), 'utf8'), 'entry');
+      assert.not.ok(existsSync(join(back, 'member', 'after')), 'a change after the last fsync is still undone');
+      assert.is(r.entries, 1);
+    },
+    { dirs: 'journal' },
+  );
+});
+
 faultfsTest(test, 'a torn write keeps a seeded prefix of the last unsynced write, never all of it', async () => {
   const kept: number[] = [];
   for (const seed of [7, 7, 8]) {

@@ -17,6 +17,7 @@
 #include "faultfs.h" // first: it defines _GNU_SOURCE
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,12 +87,38 @@ int fault_for(enum op_class c) {
   return G.fail_errno;
 }
 
-void fsync_delay(void) {
-  unsigned ms = __atomic_load_n(&G.fsync_delay_ms, __ATOMIC_RELAXED);
-  if (ms == 0) return;
-  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+/** Whether SIGKILL is pending for the process (its shared or its thread's pending signals, /proc/PID/status). */
+static bool being_killed(pid_t pid) {
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return true; // gone already
+  bool killed = false;
+  while (!killed && fgets(line, sizeof line, f)) {
+    unsigned long long mask;
+    if ((sscanf(line, "SigPnd: %llx", &mask) == 1 || sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
+        (mask & (1ULL << (SIGKILL - 1))))
+      killed = true;
   }
+  fclose(f);
+  return killed;
+}
+
+bool fsync_delay(void) {
+  unsigned ms = __atomic_load_n(&G.fsync_delay_ms, __ATOMIC_RELAXED);
+  if (ms == 0) return true;
+  pid_t pid = fuse_get_context()->pid;
+  // In slices: the kernel's interrupt (mount option intr) comes for any signal the program gets; only a kill
+  // abandons the fsync (others, a Go runtime's preemption signals for one, must not make fsync fail).
+  for (unsigned left = ms; left > 0;) {
+    unsigned slice = left < 10 ? left : 10;
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)slice * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+    left -= slice;
+    if (fuse_interrupted() && being_killed(pid)) return false;
+  }
+  return true;
 }
 
 /** The value of key=... among the words after the command (the path may hold spaces: it runs to the end). */
@@ -234,8 +261,9 @@ static void cmd_status(FILE *o) {
   uint64_t pending_bytes = G.undo_bytes;
   fprintf(o,
           "{\"ok\":true,\"openFiles\":%u,\"openDirs\":%u,\"dirtyFiles\":%u,\"undoBytes\":%llu,"
-          "\"pendingDirChanges\":%u,\"fsyncDelayMs\":%u,\"fault\":",
-          G.open_files, G.open_dirs, pc_dirty_files(), (unsigned long long)pending_bytes, G.nops, G.fsync_delay_ms);
+          "\"pendingDirChanges\":%u,\"dirs\":\"%s\",\"fsyncDelayMs\":%u,\"fault\":",
+          G.open_files, G.open_dirs, pc_dirty_files(), (unsigned long long)pending_bytes, G.nops,
+          G.journal ? "journal" : "strict", G.fsync_delay_ms);
   put_fault(o);
   fprintf(o,
           ",\"stats\":{\"writes\":%llu,\"fsyncs\":%llu,\"dirFsyncs\":%llu,\"injected\":%llu,\"writebackFiles\":%llu,"

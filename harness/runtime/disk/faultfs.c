@@ -1,6 +1,7 @@
 // faultfs: mounts the layer (faultfs.h says what it is) and runs until SIGTERM or unmount.
 //
-//   faultfs --backing DIR --control SOCKET [--max-undo-mib N] [--max-dirty-files N] [--max-dir-changes N] MOUNTPOINT
+//   faultfs --backing DIR --control SOCKET [--dirs strict|journal] [--max-undo-mib N] [--max-dirty-files N]
+//           [--max-dir-changes N] MOUNTPOINT
 //
 // The backing directory is opened before mounting, so it may be the mount point itself: the layer then sits
 // over a program's data directory in place, and unmounting shows the backing directory again, as it is after
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,10 +29,14 @@ struct faultfs G = {
 
 static void usage(const char *why) {
   fprintf(stderr,
-          "faultfs: %s\nusage: faultfs --backing DIR --control SOCKET [--max-undo-mib N] [--max-dirty-files N] "
-          "[--max-dir-changes N] MOUNTPOINT\n",
+          "faultfs: %s\nusage: faultfs --backing DIR --control SOCKET [--dirs strict|journal] [--max-undo-mib N] "
+          "[--max-dirty-files N] [--max-dir-changes N] MOUNTPOINT\n",
           why);
   exit(2);
+}
+
+static void on_interrupt(int sig) {
+  (void)sig; // only there to cut a worker's sleep short (fuse_config intr, set in ops.c's init)
 }
 
 static uint64_t positive(const char *s, const char *what) {
@@ -48,7 +54,8 @@ int main(int argc, char **argv) {
   static const struct option opts[] = {
       {"backing", required_argument, 0, 'b'},       {"control", required_argument, 0, 'c'},
       {"max-undo-mib", required_argument, 0, 'u'},  {"max-dirty-files", required_argument, 0, 'd'},
-      {"max-dir-changes", required_argument, 0, 'j'}, {0, 0, 0, 0},
+      {"max-dir-changes", required_argument, 0, 'j'}, {"dirs", required_argument, 0, 'm'},
+      {0, 0, 0, 0},
   };
   const char *backing = NULL, *control = NULL;
   int c;
@@ -68,6 +75,10 @@ int main(int argc, char **argv) {
       break;
     case 'j':
       G.max_ops = (unsigned)positive(optarg, "--max-dir-changes");
+      break;
+    case 'm':
+      if (strcmp(optarg, "strict") && strcmp(optarg, "journal")) usage("--dirs is strict or journal");
+      G.journal = !strcmp(optarg, "journal");
       break;
     default:
       usage("unknown option");
@@ -91,6 +102,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "faultfs: cannot make %s/%s: %s\n", backing, TRASH_NAME, strerror(-e));
     return 1;
   }
+
+  // libfuse interrupts a worker with SIGUSR1 when the kernel says its request was interrupted; it installs a
+  // handler only when intr is a mount option, which fuse3 no longer parses, so we install it ourselves.
+  struct sigaction sa = {.sa_handler = on_interrupt};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, NULL);
 
   struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
   if (fuse_opt_add_arg(&args, argv[0]) || fuse_opt_add_arg(&args, "-o") ||

@@ -85,6 +85,11 @@ struct faultfs {
   unsigned nops;
   unsigned max_ops;
   uint64_t trash_seq;
+  /**
+   * --dirs journal: any successful fsync makes every earlier directory change durable, as ext4's one journal
+   * does in practice (its commit carries all metadata changed so far). Default strict: only the directory's fsync.
+   */
+  bool journal;
 
   // ops.c: handles open now (drop and tear need a stopped program: none)
   unsigned open_files, open_dirs;
@@ -149,8 +154,10 @@ void dl_created(const char *relpath, ino_t ino, bool is_dir);
 int dl_unlink(const char *relpath, bool is_dir);
 /** rename(from, to) with `to` replaced if it exists (moved to the trash first). */
 int dl_rename(const char *from, const char *to);
-/** fsync of the directory with inode `dir`: its changes become durable. */
+/** fsync of the directory with inode `dir`: its changes become durable (all of them with --dirs journal). */
 void dl_dir_synced(ino_t dir);
+/** A file's fsync, fdatasync or O_SYNC write succeeded: with --dirs journal, every directory change is durable. */
+void dl_file_synced(void);
 /** The crash: undo every change not durable, newest first. */
 void dl_drop(struct report *r);
 /** Unmount: everything is durable (the trash is emptied). */
@@ -163,8 +170,11 @@ int control_start(const char *socket_path);
 void control_stop(void);
 /** Whether an injected error applies to this operation class now; its errno if so. */
 int fault_for(enum op_class c);
-/** Sleeps for the configured fsync delay (without the lock). */
-void fsync_delay(void);
+/**
+ * Sleeps for the configured fsync delay (without the lock). False when the caller was killed meanwhile (the
+ * kernel's FUSE interrupt): that fsync never completes.
+ */
+bool fsync_delay(void);
 
 /** Writes s as a JSON string. */
 void json_str(FILE *f, const char *s);

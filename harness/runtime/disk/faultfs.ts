@@ -30,6 +30,12 @@ export interface MountOptions {
   backing?: string;
   /** Where the control socket and the layer's log go (default: a new folder under the system's temp folder). */
   stateDir?: string;
+  /**
+   * strict (default): a create, rename or unlink is durable once its directory is fsynced, as POSIX promises.
+   * journal: any successful fsync makes every earlier directory change durable, as ext4's one journal does in
+   * practice; a loss found under strict that journal clears is a program relying on that.
+   */
+  dirs?: 'strict' | 'journal';
   /** Bounds of the page cache model (beyond them the oldest dirty file is written back). Defaults 256, 4096. */
   maxUndoMiB?: number;
   maxDirtyFiles?: number;
@@ -82,6 +88,7 @@ export interface FaultFsStatus {
   dirtyFiles: number;
   undoBytes: number;
   pendingDirChanges: number;
+  dirs: 'strict' | 'journal';
   fsyncDelayMs: number;
   fault: { errno: 'EIO' | 'ENOSPC'; ops: OpClass[]; remainingMs: number | null } | null;
   stats: {
@@ -151,6 +158,10 @@ export class FaultFs {
     if (Buffer.byteLength(socket) > 107) throw new Error(`faultfs: control socket path too long: ${socket}`);
     const logFile = join(stateDir, 'faultfs.log');
     const args = ['--backing', backing, '--control', socket];
+    if (o.dirs !== undefined) {
+      if (o.dirs !== 'strict' && o.dirs !== 'journal') throw new Error('faultfs: dirs is strict or journal');
+      args.push('--dirs', o.dirs);
+    }
     for (const [flag, v] of [
       ['--max-undo-mib', o.maxUndoMiB],
       ['--max-dirty-files', o.maxDirtyFiles],

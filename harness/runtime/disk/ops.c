@@ -2,6 +2,11 @@
 // page cache model (pagecache.c) or the directory model (dirlog.c) what it is about to change, under G.lock.
 // Reads and fsync delays run outside the lock. Injected errors (control.c) answer before anything changes.
 //
+// A process killed inside a slow fsync: the kernel interrupts the request (fuse_config intr), the delay ends
+// early and the fsync answers EINTR without making anything durable; it never returned to the program, and a
+// crash-drop after the kill finds the write still unsynced, as a machine that crashed during the fsync would.
+// A handle lives until its release and until no read or fsync still uses it (a release can overtake them).
+//
 // Not supported, on purpose: RENAME_EXCHANGE (EINVAL), extended attributes (ENOTSUP from the kernel), fallocate
 // modes other than plain, keep-size, punch-hole and zero-range (EOPNOTSUPP). Locks (flock, fcntl) are the
 // kernel's own, local to this machine. Changes of mode, owner and times are durable at once (not modelled).
@@ -22,12 +27,40 @@ struct handle {
   int fd;
   bool sync; // opened O_SYNC or O_DSYNC: every write is durable at once
   DIR *dir;
-  bool root; // the mount's root directory (its listing hides the trash)
+  bool root;     // the mount's root directory (its listing hides the trash)
+  unsigned busy; // reads and fsyncs using it outside the lock
+  bool released; // the kernel released it; freed when not busy
 };
 
 #define H(fi) ((struct handle *)(uintptr_t)(fi)->fh)
 #define LOCK() pthread_mutex_lock(&G.lock)
 #define UNLOCK() pthread_mutex_unlock(&G.lock)
+
+static void free_handle(struct handle *h) {
+  if (h->dir)
+    closedir(h->dir);
+  else
+    close(h->fd);
+  free(h);
+}
+
+/** Marks the handle in use outside the lock (G.lock held). */
+static struct handle *hold(struct fuse_file_info *fi) {
+  struct handle *h = H(fi);
+  h->busy++;
+  return h;
+}
+
+/** Ends a hold (G.lock held); frees a handle released meanwhile. */
+static void unhold(struct handle *h) {
+  if (--h->busy == 0 && h->released) free_handle(h);
+}
+
+/** Release or releasedir (G.lock held). */
+static void release(struct handle *h) {
+  h->released = true;
+  if (h->busy == 0) free_handle(h);
+}
 
 const char *rel(const char *path) {
   return path[1] ? path + 1 : ".";
@@ -66,10 +99,9 @@ static int new_handle(struct fuse_file_info *fi, int fd, int flags) {
 }
 
 static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
-  if (fi && fi->fh) return fstat(H(fi)->fd, st) == 0 ? 0 : -errno;
-  if (!path || hidden(path)) return -ENOENT;
+  if (!(fi && fi->fh) && (!path || hidden(path))) return -ENOENT;
   LOCK();
-  int r = fstatat(G.root, rel(path), st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
+  int r = (fi && fi->fh ? fstat(H(fi)->fd, st) : fstatat(G.root, rel(path), st, AT_SYMLINK_NOFOLLOW)) == 0 ? 0 : -errno;
   UNLOCK();
   return r;
 }
@@ -180,15 +212,21 @@ static int op_link(const char *from, const char *to) {
 }
 
 static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi) {
-  if (fi && fi->fh) return fchmod(H(fi)->fd, mode) == 0 ? 0 : -errno;
-  if (hidden(path)) return -ENOENT;
-  return fchmodat(G.root, rel(path), mode, 0) == 0 ? 0 : -errno;
+  if (!(fi && fi->fh) && hidden(path)) return -ENOENT;
+  LOCK();
+  int r = (fi && fi->fh ? fchmod(H(fi)->fd, mode) : fchmodat(G.root, rel(path), mode, 0)) == 0 ? 0 : -errno;
+  UNLOCK();
+  return r;
 }
 
 static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi) {
-  if (fi && fi->fh) return fchown(H(fi)->fd, uid, gid) == 0 ? 0 : -errno;
-  if (hidden(path)) return -ENOENT;
-  return fchownat(G.root, rel(path), uid, gid, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
+  if (!(fi && fi->fh) && hidden(path)) return -ENOENT;
+  LOCK();
+  int r = (fi && fi->fh ? fchown(H(fi)->fd, uid, gid) : fchownat(G.root, rel(path), uid, gid, AT_SYMLINK_NOFOLLOW)) == 0
+              ? 0
+              : -errno;
+  UNLOCK();
+  return r;
 }
 
 /** Resize through fd, telling the page cache first (holds G.lock). */
@@ -259,22 +297,29 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
   (void)path;
   LOCK();
   int e = fault_for(OPC_READ);
+  struct handle *h = e ? NULL : hold(fi);
   UNLOCK();
   if (e) return -e;
   size_t done = 0;
   while (done < size) {
-    ssize_t n = pread(H(fi)->fd, buf + done, size - done, off + (off_t)done);
-    if (n < 0) return -errno;
+    ssize_t n = pread(h->fd, buf + done, size - done, off + (off_t)done);
+    if (n < 0) {
+      e = errno;
+      break;
+    }
     if (n == 0) break;
     done += (size_t)n;
   }
-  return (int)done;
+  LOCK();
+  unhold(h);
+  UNLOCK();
+  return e && done == 0 ? -e : (int)done;
 }
 
 static int op_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
   (void)path;
-  struct handle *h = H(fi);
   LOCK();
+  struct handle *h = H(fi);
   int e = fault_for(OPC_WRITE);
   if (!e) e = -pc_before_write(h->fd, off, (off_t)size, h->sync);
   if (e) {
@@ -291,6 +336,7 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off, s
     done += (size_t)n;
   }
   if (done > 0) pc_after_write(h->fd, off, (off_t)done, h->sync);
+  if (done > 0 && h->sync) dl_file_synced();
   UNLOCK();
   return done > 0 ? (int)done : -e;
 }
@@ -307,10 +353,8 @@ static int op_statfs(const char *path, struct statvfs *st) {
 
 static int op_release(const char *path, struct fuse_file_info *fi) {
   (void)path;
-  struct handle *h = H(fi);
-  close(h->fd);
-  free(h);
   LOCK();
+  release(H(fi));
   G.open_files--;
   UNLOCK();
   return 0;
@@ -319,11 +363,19 @@ static int op_release(const char *path, struct fuse_file_info *fi) {
 static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
   (void)path;
   (void)datasync; // fdatasync makes the size durable too, which is all the metadata this model has
-  fsync_delay();
   LOCK();
-  int e = fault_for(OPC_FSYNC);
-  pc_fsync(H(fi)->fd, e == 0);
-  G.stats.fsyncs++;
+  struct handle *h = hold(fi);
+  UNLOCK();
+  bool completed = fsync_delay();
+  LOCK();
+  int e = EINTR;
+  if (completed && !h->released) { // else the program died waiting for it: nothing became durable
+    e = fault_for(OPC_FSYNC);
+    pc_fsync(h->fd, e == 0);
+    if (!e) dl_file_synced();
+    G.stats.fsyncs++;
+  }
+  unhold(h);
   UNLOCK();
   return -e;
 }
@@ -370,10 +422,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 
 static int op_releasedir(const char *path, struct fuse_file_info *fi) {
   (void)path;
-  struct handle *h = H(fi);
-  closedir(h->dir);
-  free(h);
   LOCK();
+  release(H(fi));
   G.open_dirs--;
   UNLOCK();
   return 0;
@@ -382,12 +432,19 @@ static int op_releasedir(const char *path, struct fuse_file_info *fi) {
 static int op_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi) {
   (void)path;
   (void)datasync;
-  fsync_delay();
   LOCK();
-  int e = fault_for(OPC_FSYNC);
+  struct handle *h = hold(fi);
+  UNLOCK();
+  bool completed = fsync_delay();
+  LOCK();
+  int e = EINTR;
   struct stat st;
-  if (!e && fstat(H(fi)->fd, &st) == 0) dl_dir_synced(st.st_ino);
-  G.stats.dir_fsyncs++;
+  if (completed && !h->released) {
+    e = fault_for(OPC_FSYNC);
+    if (!e && fstat(h->fd, &st) == 0) dl_dir_synced(st.st_ino);
+    G.stats.dir_fsyncs++;
+  }
+  unhold(h);
   UNLOCK();
   return -e;
 }
@@ -396,6 +453,7 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
   cfg->use_ino = 1;
   cfg->hard_remove = 1; // our unlink moves the file to the trash; open descriptors keep working on it
   cfg->nullpath_ok = 1;
+  cfg->intr = 1; // a killed program's slow fsync can be abandoned (control.c, fsync_delay)
   // No kernel caching of names or attributes: after a drop the kernel must see the backing directory as it is.
   cfg->entry_timeout = 0;
   cfg->attr_timeout = 0;
@@ -417,16 +475,19 @@ static void op_destroy(void *data) {
 }
 
 static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi) {
-  if (fi && fi->fh) return futimens(H(fi)->fd, tv) == 0 ? 0 : -errno;
-  if (hidden(path)) return -ENOENT;
-  return utimensat(G.root, rel(path), tv, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
+  if (!(fi && fi->fh) && hidden(path)) return -ENOENT;
+  LOCK();
+  int r = (fi && fi->fh ? futimens(H(fi)->fd, tv) : utimensat(G.root, rel(path), tv, AT_SYMLINK_NOFOLLOW)) == 0 ? 0
+                                                                                                          : -errno;
+  UNLOCK();
+  return r;
 }
 
 static int op_fallocate(const char *path, int mode, off_t off, off_t len, struct fuse_file_info *fi) {
   (void)path;
   if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) return -EOPNOTSUPP;
-  int fd = H(fi)->fd;
   LOCK();
+  int fd = H(fi)->fd;
   int e = fault_for(OPC_WRITE), res = 0;
   struct stat st;
   if (e)
