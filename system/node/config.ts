@@ -6,6 +6,7 @@ export const KNOWN_BUGS = [
   'stale-read',
   'old-term-commit',
   'no-fsync',
+  'no-dir-fsync',
   'vote-twice',
   'wrong-shard',
   'lock-no-fence',

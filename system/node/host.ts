@@ -58,6 +58,7 @@ export class NodeHost {
     this.wal = Wal.open(o.dataDir, {
       fsync: o.fsync,
       deferWrites: o.bugs.includes('no-fsync'),
+      dirFsync: !o.bugs.includes('no-dir-fsync'),
       segmentBytes: o.walSegmentBytes,
     });
     for (const w of this.wal.warnings) o.logger.warn(w);

@@ -239,6 +239,22 @@ test('an unreadable snapshot file is refused with its path', () => {
   );
 });
 
+test('a snapshot whose bytes changed but still parse (a flipped digit) is refused by its checksum', () => {
+  const s = open(freshDir());
+  s.save({ term: 2, vote: 'a', commit: 1 }, range(1, 2, 2));
+  s.createSnapshot(1, 'state@1', PEERS);
+  s.close();
+  const p = join(s.dir, 'snap', '0.json');
+  const text = readFileSync(p, 'utf8');
+  const flipped = text.replace('"index":1', '"index":3'); // '1' (0x31) and '3' (0x33) differ in one bit
+  assert.is.not(flipped, text);
+  writeFileSync(p, flipped);
+  assert.throws(
+    () => open(s.dir),
+    (e: Error) => e instanceof CorruptStorage && e.message.includes(p) && /checksum mismatch/.test(e.message),
+  );
+});
+
 test('corruption in the middle of the log is an error naming the file and byte offset', () => {
   const s = open(freshDir());
   s.save(undefined, range(1, 3, 1));
