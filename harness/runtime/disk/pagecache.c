@@ -1,5 +1,7 @@
 // The page cache model for file data: written bytes are visible at once (they are in the backing file) but durable
-// only after fsync or fdatasync of the file, or at once for a write through an O_SYNC/O_DSYNC descriptor.
+// only after fsync or fdatasync of the file, or at once for a write through an O_SYNC/O_DSYNC descriptor (the
+// kernel follows such a write with an fsync of the whole file through FUSE, so the whole file becomes durable,
+// where ext4 would sync that range only: earlier unsynced writes elsewhere in the file survive here).
 //
 // Why an undo log rather than LazyFS's cache of the new data in memory: reads then need no model at all (they
 // read the backing file), mmap works through the kernel's own FUSE page cache, and the memory held is the
