@@ -462,6 +462,10 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
   cfg->auto_cache = 0;
   // Every write reaches us as it happens (no kernel write-back cache holding it).
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // Cached pages need no check of the file's attributes before each read (with no attribute caching that is a
+  // round trip per read): only a drop changes files behind the kernel's back, and it waits until none is open,
+  // while every open drops the cached pages (keep_cache 0).
+  conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
   return NULL;
 }
 
