@@ -328,6 +328,7 @@ faultfsTest(test, 'mounted over a directory in place: its files pass through, un
     writeFileSync(join(data, 'new'), 'unsynced file');
     const r = await fs.crashDrop();
     assert.is(r.bytes, 11 + 13);
+    assert.equal([...new Set(r.files.map((f) => f.path))].sort(), ['existing', 'new'], 'paths relative to the mount');
     append(join(data, 'existing'), ' + kept by the clean unmount');
     await rejects(() => FaultFs.mount({ dir: data }), /already mounted/);
   } finally {
