@@ -29,12 +29,17 @@ import { FaultFs } from '../../harness/runtime/disk/faultfs.js';
 import { faultfsTest, fsyncDir, withMount } from '../helpers/faultfs.js';
 import { rejects } from '../helpers/rejects.js';
 
-/** Creates `name` under `dir` with `text`, fsyncs it and the directory: durable. */
-function durable(dir: string, name: string, text: string | Buffer): void {
-  const fd = openSync(join(dir, name), 'w');
+/** Creates (or replaces) `path` with `text` and fsyncs the file, not its directory. */
+function fsyncedFile(path: string, text: string | Buffer): void {
+  const fd = openSync(path, 'w');
   writeSync(fd, typeof text === 'string' ? Buffer.from(text) : text);
   fsyncSync(fd);
   closeSync(fd);
+}
+
+/** Creates `name` under `dir` with `text`, fsyncs it and the directory: durable. */
+function durable(dir: string, name: string, text: string | Buffer): void {
+  fsyncedFile(join(dir, name), text);
   fsyncDir(dir);
 }
 
@@ -111,16 +116,10 @@ faultfsTest(test, 'create, rename and unlink without a directory fsync are undon
     durable(d, 'target', 'version 1');
     // Not durable: a new file whose data was fsynced but whose directory was not; a rename; an unlink; the
     // atomic-replace pattern without its final directory fsync.
-    const fd = openSync(join(d, 'new'), 'w');
-    writeSync(fd, 'fsynced data, unsynced name');
-    fsyncSync(fd);
-    closeSync(fd);
+    fsyncedFile(join(d, 'new'), 'fsynced data, unsynced name');
     renameSync(join(d, 'keep-old'), join(d, 'renamed'));
     unlinkSync(join(d, 'unlinked'));
-    const t = openSync(join(d, 'target.tmp'), 'w');
-    writeSync(t, 'version 2');
-    fsyncSync(t);
-    closeSync(t);
+    fsyncedFile(join(d, 'target.tmp'), 'version 2');
     renameSync(join(d, 'target.tmp'), join(d, 'target'));
     // A new subdirectory whose parent was never synced goes with everything in it, synced or not.
     mkdirSync(join(d, 'sub'));
@@ -150,10 +149,7 @@ faultfsTest(test, 'create, rename and unlink without a directory fsync are undon
 
     // The same steps with the directory fsynced at the end: all of them stay.
     durable(d, 'unlinked2', 'x');
-    const fd2 = openSync(join(d, 'new'), 'w');
-    writeSync(fd2, 'named');
-    fsyncSync(fd2);
-    closeSync(fd2);
+    fsyncedFile(join(d, 'new'), 'named');
     renameSync(join(d, 'keep-old'), join(d, 'renamed'));
     unlinkSync(join(d, 'unlinked2'));
     durable(d, 'target.tmp', 'version 2');
@@ -174,10 +170,7 @@ faultfsTest(test, 'dirs journal: any fsync makes the directory changes before it
   await withMount(
     async (fs, mnt, back) => {
       mkdirSync(join(mnt, 'member'));
-      const fd = openSync(join(mnt, 'member', 'wal'), 'w');
-      writeSync(fd, 'entry');
-      fsyncSync(fd); // no directory fsync at all
-      closeSync(fd);
+      fsyncedFile(join(mnt, 'member', 'wal'), 'entry'); // no directory fsync at all
       writeFileSync(join(mnt, 'member', 'after'), 'created after the last fsync');
       assert.is((await fs.status()).dirs, 'journal');
       const r = await fs.crashDrop();

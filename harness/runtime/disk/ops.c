@@ -152,20 +152,21 @@ static int op_mkdir(const char *path, mode_t mode) {
   return res;
 }
 
-static int op_unlink(const char *path) {
+/** unlink or rmdir: into the trash until the directory is synced (dirlog.c). */
+static int remove_entry(const char *path, bool is_dir) {
   if (hidden(path)) return -ENOENT;
   LOCK();
-  int res = dl_unlink(rel(path), false);
+  int res = dl_unlink(rel(path), is_dir);
   UNLOCK();
   return res;
 }
 
+static int op_unlink(const char *path) {
+  return remove_entry(path, false);
+}
+
 static int op_rmdir(const char *path) {
-  if (hidden(path)) return -ENOENT;
-  LOCK();
-  int res = dl_unlink(rel(path), true);
-  UNLOCK();
-  return res;
+  return remove_entry(path, true);
 }
 
 static int op_symlink(const char *target, const char *path) {
@@ -351,18 +352,22 @@ static int op_statfs(const char *path, struct statvfs *st) {
   return 0;
 }
 
-static int op_release(const char *path, struct fuse_file_info *fi) {
-  (void)path;
+/** Release or releasedir: one fewer open handle of that kind. */
+static int close_handle(struct fuse_file_info *fi, unsigned *open_count) {
   LOCK();
   release(H(fi));
-  G.open_files--;
+  (*open_count)--;
   UNLOCK();
   return 0;
 }
 
-static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
+static int op_release(const char *path, struct fuse_file_info *fi) {
   (void)path;
-  (void)datasync; // fdatasync makes the size durable too, which is all the metadata this model has
+  return close_handle(fi, &G.open_files);
+}
+
+/** fsync (or fdatasync) of a file, or of a directory: the delay, then the injected error or the model's commit. */
+static int do_fsync(struct fuse_file_info *fi, bool dir) {
   LOCK();
   struct handle *h = hold(fi);
   UNLOCK();
@@ -371,13 +376,25 @@ static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
   int e = EINTR;
   if (completed && !h->released) { // else the program died waiting for it: nothing became durable
     e = fault_for(OPC_FSYNC);
-    pc_fsync(h->fd, e == 0);
-    if (!e) dl_file_synced();
-    G.stats.fsyncs++;
+    if (dir) {
+      struct stat st;
+      if (!e && fstat(h->fd, &st) == 0) dl_dir_synced(st.st_ino);
+      G.stats.dir_fsyncs++;
+    } else {
+      pc_fsync(h->fd, e == 0);
+      if (!e) dl_file_synced();
+      G.stats.fsyncs++;
+    }
   }
   unhold(h);
   UNLOCK();
   return -e;
+}
+
+static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
+  (void)path;
+  (void)datasync; // fdatasync makes the size durable too, which is all the metadata this model has
+  return do_fsync(fi, false);
 }
 
 static int op_opendir(const char *path, struct fuse_file_info *fi) {
@@ -422,31 +439,13 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 
 static int op_releasedir(const char *path, struct fuse_file_info *fi) {
   (void)path;
-  LOCK();
-  release(H(fi));
-  G.open_dirs--;
-  UNLOCK();
-  return 0;
+  return close_handle(fi, &G.open_dirs);
 }
 
 static int op_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi) {
   (void)path;
   (void)datasync;
-  LOCK();
-  struct handle *h = hold(fi);
-  UNLOCK();
-  bool completed = fsync_delay();
-  LOCK();
-  int e = EINTR;
-  struct stat st;
-  if (completed && !h->released) {
-    e = fault_for(OPC_FSYNC);
-    if (!e && fstat(h->fd, &st) == 0) dl_dir_synced(st.st_ino);
-    G.stats.dir_fsyncs++;
-  }
-  unhold(h);
-  UNLOCK();
-  return -e;
+  return do_fsync(fi, true);
 }
 
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
