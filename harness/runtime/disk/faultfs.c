@@ -1,7 +1,10 @@
 // faultfs: mounts the layer (faultfs.h says what it is) and runs until SIGTERM or unmount.
 //
 //   faultfs --backing DIR --control SOCKET [--dirs strict|journal] [--max-undo-mib N] [--max-dirty-files N]
-//           [--max-dir-changes N] MOUNTPOINT
+//           [--max-dir-changes N] [--die-with-parent] MOUNTPOINT
+//
+// --die-with-parent (the harness passes it): when the process that started the layer dies, the layer unmounts
+// and exits, as on SIGTERM, so a harness killed mid-run leaves no mount behind.
 //
 // The backing directory is opened before mounting, so it may be the mount point itself: the layer then sits
 // over a program's data directory in place, and unmounting shows the backing directory again, as it is after
@@ -14,6 +17,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +34,7 @@ struct faultfs G = {
 static void usage(const char *why) {
   fprintf(stderr,
           "faultfs: %s\nusage: faultfs --backing DIR --control SOCKET [--dirs strict|journal] [--max-undo-mib N] "
-          "[--max-dirty-files N] [--max-dir-changes N] MOUNTPOINT\n",
+          "[--max-dirty-files N] [--max-dir-changes N] [--die-with-parent] MOUNTPOINT\n",
           why);
   exit(2);
 }
@@ -55,9 +59,10 @@ int main(int argc, char **argv) {
       {"backing", required_argument, 0, 'b'},       {"control", required_argument, 0, 'c'},
       {"max-undo-mib", required_argument, 0, 'u'},  {"max-dirty-files", required_argument, 0, 'd'},
       {"max-dir-changes", required_argument, 0, 'j'}, {"dirs", required_argument, 0, 'm'},
-      {0, 0, 0, 0},
+      {"die-with-parent", no_argument, 0, 'p'},       {0, 0, 0, 0},
   };
   const char *backing = NULL, *control = NULL;
+  bool die_with_parent = false;
   int c;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
@@ -75,6 +80,9 @@ int main(int argc, char **argv) {
       break;
     case 'j':
       G.max_ops = (unsigned)positive(optarg, "--max-dir-changes");
+      break;
+    case 'p':
+      die_with_parent = true;
       break;
     case 'm':
       if (strcmp(optarg, "strict") && strcmp(optarg, "journal")) usage("--dirs is strict or journal");
@@ -127,6 +135,8 @@ int main(int argc, char **argv) {
     fuse_destroy(f);
     return 1;
   }
+  // After the handlers below are in place, a parent's death is a SIGTERM; one already gone counts as dead.
+  pid_t parent = getppid();
   if (fuse_set_signal_handlers(fuse_get_session(f)) != 0) {
     fprintf(stderr, "faultfs: cannot set signal handlers\n");
     fuse_unmount(f);
@@ -140,6 +150,7 @@ int main(int argc, char **argv) {
     fuse_destroy(f);
     return 1;
   }
+  if (die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)) raise(SIGTERM);
   log_msg("mounted %s over %s; control socket %s", G.backing_path, mountpoint, control);
   int r = fuse_loop_mt(f, 0);
   control_stop();

@@ -157,7 +157,7 @@ export class FaultFs {
     const socket = join(stateDir, 'control.sock');
     if (Buffer.byteLength(socket) > 107) throw new Error(`faultfs: control socket path too long: ${socket}`);
     const logFile = join(stateDir, 'faultfs.log');
-    const args = ['--backing', backing, '--control', socket];
+    const args = ['--backing', backing, '--control', socket, '--die-with-parent'];
     if (o.dirs !== undefined) {
       if (o.dirs !== 'strict' && o.dirs !== 'journal') throw new Error('faultfs: dirs is strict or journal');
       args.push('--dirs', o.dirs);
