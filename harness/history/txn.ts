@@ -78,3 +78,13 @@ export function showTxnValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(showTxnValue).join(' ')}]`;
   return String(v);
 }
+
+/** A transaction's micro-ops as Elle prints them: [append 250 10] [r 253 [1 3 4]]. */
+export function showTxn(value: unknown): string {
+  if (!Array.isArray(value)) return showTxnValue(value);
+  return value
+    .map((m) =>
+      Array.isArray(m) ? `[${[mopF(m[0]) ?? String(m[0]), ...m.slice(1).map(showTxnValue)].join(' ')}]` : '?',
+    )
+    .join(' ');
+}

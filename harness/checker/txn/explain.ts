@@ -1,6 +1,6 @@
 // Cycles explained for a person who has not read Elle's paper: the transactions named T1, T2, ... with their
 // history indexes, and one sentence per step saying why one precedes the next (elle.core explain-cycle, reworded).
-import { showTxnValue } from '../../history/txn.js';
+import { showTxn, showTxnValue } from '../../history/txn.js';
 import { edgeMask, type Csr } from './graph.js';
 import { txnIndexField, type TxnIndex } from './history-index.js';
 import { PROCESS, REALTIME, relNames, RW, WR, WW } from './rels.js';
@@ -89,12 +89,10 @@ export function explainCycle(
 
 /** The cycle as lines of text: who T1.. are, then each step, the last one closing the cycle. */
 export function cycleText(c: CycleAnomaly): string[] {
-  const lines = c.txns.map(
-    (t) => `  ${t.name} = op ${t.index} (process ${t.process}, ${t.type}): ${showTxnValue(t.value)}`,
-  );
+  const lines = c.txns.map((t) => `  ${t.name} = op ${t.index} (process ${t.process}, ${t.type}): ${showTxn(t.value)}`);
   c.steps.forEach((s, i) => {
     const last = i === c.steps.length - 1;
-    lines.push(`  - ${last ? 'and ' : ''}${s.text}${last ? ': a cycle, so no order of them exists' : ''}`);
+    lines.push(`  - ${last ? 'and ' : ''}${s.text}${last ? ', which closes the cycle: no order of them exists' : ''}`);
   });
   return lines;
 }
