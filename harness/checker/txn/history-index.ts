@@ -54,8 +54,22 @@ export interface TxnIndex {
 /** Interns keys or values: numbers, strings and BigInts by value (a keyword ":x" is a string, never "x"). */
 class Interner {
   private readonly ids = new Map<unknown, number>();
+  /** Small non-negative integers, the common case, skip the Map: id + 1 by value (0: not seen). */
+  private small = new Int32Array(1024);
   readonly list: unknown[] = [];
   id(v: unknown): number {
+    if (typeof v === 'number' && v >= 0 && v < SMALL && Number.isInteger(v)) {
+      if (v >= this.small.length) {
+        const b = new Int32Array(Math.min(SMALL, Math.max(v + 1, this.small.length * 2)));
+        b.set(this.small);
+        this.small = b;
+      }
+      const id = this.small[v];
+      if (id > 0) return id - 1;
+      this.small[v] = this.list.length + 1;
+      this.list.push(v);
+      return this.list.length - 1;
+    }
     const k =
       typeof v === 'object' && v !== null
         ? `\u0001${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x))}`
@@ -69,6 +83,8 @@ class Interner {
     return id;
   }
 }
+
+const SMALL = 1 << 22;
 
 /** Growable Int32 storage: appends into doubling typed arrays. */
 class IntList {

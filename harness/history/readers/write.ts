@@ -90,7 +90,8 @@ function ednTxn(mops: unknown[][]): string {
 
 const isTxnEvent = (e: HistoryEvent): boolean => e.f === TXN_F && isTxnValue(e.value);
 
-function ednOp(e: HistoryEvent, index: number): string {
+/** One op map of Jepsen EDN, as toEdn writes it (for writers that stream a large history line by line). */
+export function ednOp(e: HistoryEvent, index: number): string {
   const parts: string[] = [`:index ${index}`, `:type :${e.type}`];
   if (e.process !== undefined) parts.push(`:process ${e.process === 'nemesis' ? ':nemesis' : ednValue(e.process)}`);
   parts.push(`:f ${keyword(e.f)}`);
