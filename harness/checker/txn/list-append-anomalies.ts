@@ -12,7 +12,7 @@ import { showTxnValue } from '../../history/txn.js';
 import { APPEND, FAIL, INFO, OK, R, txnIndexField, type TxnIndex } from './history-index.js';
 import { type AppendIndexes, INIT, lastRead } from './list-append.js';
 import { lostUpdates, mopOwner } from './lost-update.js';
-import type { CaseAnomaly } from './types.js';
+import { caseMap, type CaseAnomaly } from './types.js';
 
 function readList(x: TxnIndex, m: number): number[] {
   const s = x.readStart[m];
@@ -23,12 +23,7 @@ function readList(x: TxnIndex, m: number): number[] {
 }
 
 export function listAppendCases(x: TxnIndex, ix: AppendIndexes): Map<string, CaseAnomaly[]> {
-  const cases = new Map<string, CaseAnomaly[]>();
-  const add = (c: CaseAnomaly): void => {
-    const l = cases.get(c.type);
-    if (l) l.push(c);
-    else cases.set(c.type, [c]);
-  };
+  const { cases, add } = caseMap();
   const op = (t: number): number => txnIndexField(x, t);
   const key = (k: number): string => showTxnValue(x.keys[k]);
   const val = (v: number): string => showTxnValue(x.values[v]);
@@ -77,7 +72,9 @@ export function listAppendCases(x: TxnIndex, ix: AppendIndexes): Map<string, Cas
         if (dups.length)
           add({
             type: 'duplicate-elements',
-            text: `op ${op(t)} read key ${key(k)} as ${list(got)}, where ${dups.map(val).join(', ')} appear twice or more`,
+            text:
+              `op ${op(t)} read key ${key(k)} as ${list(got)}, ` +
+              `where ${dups.map(val).join(', ')} appear twice or more`,
             ops: [op(t)],
             key: x.keys[k],
             data: { duplicates: dups.map((v) => x.values[v]) },

@@ -13,7 +13,7 @@ import { lostUpdates } from './lost-update.js';
 import { PairLists, PairMap } from './pair-map.js';
 import { RW, WR, WW } from './rels.js';
 import { type VersionEdges, versionGraphs } from './rw-register-versions.js';
-import type { CaseAnomaly, Inference, TxnCheckOptions } from './types.js';
+import { caseMap, type CaseAnomaly, type Inference, type TxnCheckOptions } from './types.js';
 
 /** External reads and writes per transaction: key -> value id (NIL for a read of nil). */
 export interface ExtOps {
@@ -116,12 +116,7 @@ function versionLookup(v: VersionEdges): Map<number, PairMap> {
 
 /** G1a, G1b and internal for registers. */
 function registerCases(x: TxnIndex): Map<string, CaseAnomaly[]> {
-  const cases = new Map<string, CaseAnomaly[]>();
-  const add = (c: CaseAnomaly): void => {
-    const l = cases.get(c.type);
-    if (l) l.push(c);
-    else cases.set(c.type, [c]);
-  };
+  const { cases, add } = caseMap();
   const op = (t: number): number => txnIndexField(x, t);
   const key = (k: number): string => showTxnValue(x.keys[k]);
   const val = (v: number): string => (v === NIL ? 'nil' : showTxnValue(x.values[v]));

@@ -125,3 +125,16 @@ export interface Inference {
 
 /** Most cases of one type kept in a result (counts say how many there were). */
 export const MAX_CASES = 32;
+
+/** Cases grouped by type, and the function that adds one (what every anomaly pass builds). */
+export function caseMap(): { cases: Map<string, CaseAnomaly[]>; add: (c: CaseAnomaly) => void } {
+  const cases = new Map<string, CaseAnomaly[]>();
+  return {
+    cases,
+    add: (c) => {
+      const l = cases.get(c.type);
+      if (l) l.push(c);
+      else cases.set(c.type, [c]);
+    },
+  };
+}
