@@ -58,8 +58,10 @@ function humanLine(c: FileCheck): string {
     .map((x) => `${x.checker} ${verdictWord(x.valid)}`);
   const what = c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${c.ops} ops, ${c.ms.toFixed(1)} ms`;
   let line = `${c.file}: ${verdictWord(c.valid)} (${what}${others.length ? `; ${others.join(', ')}` : ''})`;
-  if (c.valid === false && c.firstOffending)
-    line += `\n  ${c.results.checkers.some((x) => x.checker === 'linearizable' && x.valid === false) ? 'could not linearize' : 'problem'}: ${c.firstOffending}`;
+  if (c.valid === false && c.firstOffending) {
+    const unlinearizable = c.results.checkers.some((x) => x.checker === 'linearizable' && x.valid === false);
+    line += `\n  ${unlinearizable ? 'could not linearize' : 'problem'}: ${c.firstOffending}`;
+  }
   if (c.valid === 'unknown') {
     const lin = c.results.checkers.find((x) => x.checker === 'linearizable');
     line +=
@@ -101,7 +103,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('timeout', {
         type: 'number',
         describe:
-          'give up after this many seconds per file (0: never; default: what the run recorded, else never); gives "unknown"',
+          'give up after this many seconds per file ' +
+          '(0: never; default: what the run recorded, else never); gives "unknown"',
       })
       .option('json', {
         type: 'boolean',

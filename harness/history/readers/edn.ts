@@ -86,7 +86,8 @@ export function parseEdnHistory(text: string, file?: string, source = 'edn'): Hi
     if (!(f instanceof EdnMap)) {
       const line = f instanceof EdnList ? f.line : undefined;
       throw new HistoryError(
-        `expected an op map like {:process 0, :type :invoke, :f :read}, got ${JSON.stringify(toPlain(f))?.slice(0, 60)}`,
+        'expected an op map like {:process 0, :type :invoke, :f :read}, ' +
+          `got ${JSON.stringify(toPlain(f))?.slice(0, 60)}`,
         file,
         line,
       );

@@ -38,7 +38,7 @@ function ordered(e: HistoryEvent): Record<string, unknown> {
 export function toJsonl(h: Pick<History, 'events'> & { header?: Record<string, unknown> }): string {
   const header = { ...(h.header ?? {}), faultline: 'history', version: HISTORY_FORMAT_VERSION };
   const lines = [exactJson(header)];
-  h.events.forEach((e, i) => lines.push(exactJson({ ...ordered(e), index: i })));
+  for (let i = 0; i < h.events.length; i++) lines.push(exactJson({ ...ordered(h.events[i]), index: i }));
   return `${lines.join('\n')}\n`;
 }
 
@@ -85,7 +85,8 @@ function ednTxnAtom(v: unknown): string {
 }
 
 function ednTxn(mops: unknown[][]): string {
-  return `[${mops.map((m) => `[:${String(m[0]).replace(/^:/, '')} ${ednTxnAtom(m[1])} ${ednTxnAtom(m[2])}]`).join(' ')}]`;
+  const mop = (m: unknown[]): string => `[:${String(m[0]).replace(/^:/, '')} ${ednTxnAtom(m[1])} ${ednTxnAtom(m[2])}]`;
+  return `[${mops.map(mop).join(' ')}]`;
 }
 
 const isTxnEvent = (e: HistoryEvent): boolean => e.f === TXN_F && isTxnValue(e.value);
