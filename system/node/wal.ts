@@ -159,7 +159,8 @@ export class Wal {
     for (const f of readdirSync(dir)) {
       if (/^shard-\d+$/.test(f) && existsSync(join(dir, f, 'log'))) {
         throw new CorruptStorage(
-          `${join(dir, f)}: a per-shard log from before the shared write-ahead log; this node cannot read it (start with an empty data folder)`,
+          `${join(dir, f)}: a per-shard log from before the shared write-ahead log; ` +
+            'this node cannot read it (start with an empty data folder)',
         );
       }
     }
@@ -206,7 +207,8 @@ export class Wal {
       if (nl < 0) {
         if (!last)
           throw new CorruptStorage(
-            `${path}: unterminated record at byte ${off} in a segment that was complete when the next one began; refusing to start`,
+            `${path}: unterminated record at byte ${off} ` +
+              'in a segment that was complete when the next one began; refusing to start',
           );
         // The batch the process died writing (or a disk that took part of it): never synced as a whole, so
         // never acknowledged. Complete records before it, of any group, stay: persisted but unacknowledged.
@@ -226,7 +228,10 @@ export class Wal {
         throw new CorruptStorage(`${path}: corrupt record at byte ${off}: ${rec}${tail}; refusing to start`);
       }
       let l = this.recovered.get(rec.g);
-      if (!l) this.recovered.set(rec.g, (l = []));
+      if (!l) {
+        l = [];
+        this.recovered.set(rec.g, l);
+      }
       l.push(rec);
       off = nl + 1;
     }

@@ -206,26 +206,29 @@ test('torn tail: a file cut in the middle of the last record keeps the good pref
   s.close();
 });
 
-test('a complete last record with a bad CRC is corruption, not a torn tail: open refuses, naming file and offset', () => {
-  let s = open(freshDir());
-  s.save(undefined, range(1, 3, 1));
-  s.close();
-  const text = readFileSync(logPath(s.dir), 'utf8');
-  const offset = text.lastIndexOf('\n', text.length - 2) + 1; // start of the last record
-  const flipped = text.replace(/"cmd3"/, '"cmdX"');
-  writeFileSync(logPath(s.dir), flipped);
-  try {
-    s = open(s.dir);
-    assert.unreachable('open should throw');
-  } catch (err) {
-    assert.instance(err, CorruptStorage);
-    const msg = (err as Error).message;
-    assert.ok(msg.includes(logPath(s.dir)), msg);
-    assert.ok(msg.includes(`byte ${offset}`), msg);
-    assert.match(msg, /checksum mismatch/);
-  }
-  assert.is(readFileSync(logPath(s.dir), 'utf8'), flipped, 'a corrupt log is left untouched');
-});
+test(
+  'a complete last record with a bad CRC is corruption, not a torn tail: ' + 'open refuses, naming file and offset',
+  () => {
+    let s = open(freshDir());
+    s.save(undefined, range(1, 3, 1));
+    s.close();
+    const text = readFileSync(logPath(s.dir), 'utf8');
+    const offset = text.lastIndexOf('\n', text.length - 2) + 1; // start of the last record
+    const flipped = text.replace(/"cmd3"/, '"cmdX"');
+    writeFileSync(logPath(s.dir), flipped);
+    try {
+      s = open(s.dir);
+      assert.unreachable('open should throw');
+    } catch (err) {
+      assert.instance(err, CorruptStorage);
+      const msg = (err as Error).message;
+      assert.ok(msg.includes(logPath(s.dir)), msg);
+      assert.ok(msg.includes(`byte ${offset}`), msg);
+      assert.match(msg, /checksum mismatch/);
+    }
+    assert.is(readFileSync(logPath(s.dir), 'utf8'), flipped, 'a corrupt log is left untouched');
+  },
+);
 
 test('an unreadable snapshot file is refused with its path', () => {
   const s = open(freshDir());
