@@ -67,7 +67,9 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('nemesis-schedule', {
       type: 'string',
       default: DEFAULTS.nemesisSchedule,
-      describe: `${SCHEDULES.join(', ')}: one fault at a time; overlapping packages with exponential gaps and durations; runs of short faults`,
+      describe:
+        `${SCHEDULES.join(', ')}: one fault at a time; ` +
+        'overlapping packages with exponential gaps and durations; runs of short faults',
     })
     .option('burst-rate', {
       type: 'number',
@@ -91,7 +93,10 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' });
 }
 
-/** Checks the flags every run-starting command shares; returns the first seed, the target options and the schedule. Throws a one-line Error. */
+/**
+ * Checks the flags every run-starting command shares; returns the first seed, the target options and
+ * the schedule. Throws a one-line Error.
+ */
 export function checkCommonArgs(a: CommonRunArgs): {
   seed: number;
   targetOpts: Record<string, string>;

@@ -48,7 +48,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('target', {
         type: 'string',
         default: DEFAULTS.target,
-        describe: `the system under test: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or the path of an ESM module exporting a target`,
+        describe:
+          `the system under test: ${Object.keys(BUILTIN_TARGETS).join(', ')}, ` +
+          'or the path of an ESM module exporting a target',
       })
       .option('workload', {
         type: 'string',
@@ -58,7 +60,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('nemesis', {
         type: 'string',
         default: DEFAULTS.nemesis,
-        describe: `comma-separated fault packages: ${FAULT_KINDS.map((f) => f.name).join(', ')}, each optionally limited to shapes (partition:one-way-deaf/one-way-mute); all (every kind the target and runtime can take); or none`,
+        describe:
+          `comma-separated fault packages: ${FAULT_KINDS.map((f) => f.name).join(', ')}, ` +
+          'each optionally limited to shapes (partition:one-way-deaf/one-way-mute); ' +
+          'all (every kind the target and runtime can take); or none',
       })
       .option('seed', {
         type: 'number',
@@ -88,7 +93,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // Ctrl-C ends the load early; the run still heals, checks, reports and tears down. A second one aborts.
     setSignalOwner(() => {
       p.message(
-        'interrupted: stopping the load; the run will heal, check what was recorded and tear down (Ctrl-C again to abort)',
+        'interrupted: stopping the load; the run will heal, ' +
+          'check what was recorded and tear down (Ctrl-C again to abort)',
       );
       stop.stop('SIGINT');
     });
@@ -170,7 +176,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         );
         junit();
         process.stderr.write(
-          `faultline: the run failed: ${(e as Error).message.split('\n')[0]}${dir ? ` (partial results in ${dir})` : ''}\n`,
+          `faultline: the run failed: ${(e as Error).message.split('\n')[0]}` +
+            `${dir ? ` (partial results in ${dir})` : ''}\n`,
         );
         process.exit(3);
       }

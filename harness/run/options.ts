@@ -17,7 +17,9 @@ export interface RunOptions {
   testCount: number;
   /** Results root (default results/). */
   out: string;
-  /** The nemesis schedule's time unit in seconds: alternate's quiet and fault length, random's mean gap and duration. */
+  /**
+   * The nemesis schedule's time unit in seconds: alternate's quiet and fault length, random's mean gap and duration.
+   */
   nemesisIntervalS: number;
   /** How faults are timed (harness/nemesis/plan.ts): alternate, random or burst. */
   nemesisSchedule: 'alternate' | 'random' | 'burst';

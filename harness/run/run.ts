@@ -114,7 +114,6 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   let runtime: Runtime | undefined;
   let pool: WorkerPool | undefined;
   let nemesis: Nemesis | undefined;
-  let results: Results;
   try {
     runtime = await createRuntime(o.runtime, say, o.hosts ? { ...o, hosts: o.hosts } : undefined);
     test.runtime = runtime.kind;
@@ -211,7 +210,8 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     }, 1000);
     const kindsText = packages.map((x) => x.kind.name).join(',') || 'none';
     say(
-      `load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`,
+      `load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, ` +
+        `nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`,
     );
     nemesis.start();
     const running = p.run();
@@ -249,7 +249,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     // Nothing was recorded (the run failed before the load): an empty history.
   }
   say(`checking ${events.length} events${workload.model ? ` with ${workload.model}` : ''}`);
-  results = runChecks(events, checks, { runError: test.error });
+  const results = runChecks(events, checks, { runError: test.error });
   writeJson(join(dir, 'results.json'), results);
   test.finishedAt = new Date().toISOString();
   if (stop.reason) test.interrupted = stop.reason;

@@ -45,7 +45,10 @@ export interface Runtime {
    */
   latency(names: string[], ms: number, jitterMs?: number): Promise<void>;
 
-  /** Offset the node's wall clock by `deltaMs` relative to true time (libfaketime). Throws a clear error when unsupported. */
+  /**
+   * Offset the node's wall clock by `deltaMs` relative to true time (libfaketime).
+   * Throws a clear error when unsupported.
+   */
   clockSet(name: string, offsetMs: number): Promise<void>;
   clockReset(names?: string[]): Promise<void>;
   clockSupported(): Promise<boolean>;

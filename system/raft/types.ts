@@ -78,13 +78,19 @@ export interface Message {
   from: NodeId;
   to: NodeId;
   term: number;
-  /** App: index/term of the entry preceding `entries`. AppResp: the index acknowledged (or rejected). Vote: last log index/term. */
+  /**
+   * App: index/term of the entry preceding `entries`. AppResp: the index acknowledged (or rejected).
+   * Vote: last log index/term.
+   */
   index?: number;
   logTerm?: number;
   entries?: Entry[];
   commit?: number;
   reject?: boolean;
-  /** AppResp rejection: a hint for fast backtracking (the follower's last index, or first index of the conflicting term). */
+  /**
+   * AppResp rejection: a hint for fast backtracking (the follower's last index, or first index
+   * of the conflicting term).
+   */
   rejectHint?: number;
   /** Term of the conflicting entry at rejectHint (fast backtracking, §5.3 "optimization"). */
   rejectTerm?: number;
@@ -153,7 +159,10 @@ export type RaftBug = 'old-term-commit' | 'vote-twice' | 'conf-concurrent';
 
 export interface RaftConfig {
   id: NodeId;
-  /** Ticks without hearing from a leader before a follower campaigns; the actual timeout is randomized in [e, 2e) (§5.2). */
+  /**
+   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is
+   * randomized in [e, 2e) (§5.2).
+   */
   electionTick: number;
   heartbeatTick: number;
   preVote: boolean;
@@ -210,7 +219,9 @@ export interface RaftCore {
   step(m: Message): void;
   /** Append a command to the log if this member is the leader; false otherwise (the caller redirects). */
   propose(data: string): boolean;
-  /** Start a ReadIndex read (§6.4); false when not leader. When confirmed, a ReadState with `ctx` appears in a Ready. */
+  /**
+   * Start a ReadIndex read (§6.4); false when not leader. When confirmed, a ReadState with `ctx` appears in a Ready.
+   */
   readIndex(ctx: string): boolean;
   hasReady(): boolean;
   ready(): Ready;

@@ -72,6 +72,8 @@ export function nodeArgs(name: string, a: Addressing, o: TargetOptions): string[
   ];
   if (o.shards) args.push('--shards', o.shards);
   if (o.replication) args.push('--replication', o.replication);
+  if (o['snapshot-every']) args.push('--snapshot-every', o['snapshot-every']);
+  if (o['wal-segment-bytes']) args.push('--wal-segment-bytes', o['wal-segment-bytes']);
   for (const b of bugsOf(o)) args.push('--bug', b);
   return args;
 }

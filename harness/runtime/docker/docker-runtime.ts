@@ -426,7 +426,9 @@ export class DockerRuntime implements Runtime {
     await Promise.all(this.list.map((n) => this.syncRules(n)));
   }
 
-  /** Brings node n's INPUT rules to the desired set: deletes exactly what we added and no longer want, adds the rest. */
+  /**
+   * Brings node n's INPUT rules to the desired set: deletes exactly what we added and no longer want, adds the rest.
+   */
   private syncRules(n: DockerNode): Promise<void> {
     return serial(n, () => this.syncRulesNow(n));
   }
@@ -451,7 +453,8 @@ export class DockerRuntime implements Runtime {
     if (this.spec && !this.spec.clockFaults) throw new Error("clock faults do not reach this target's programs");
     if (!this.faketime)
       throw new Error(
-        `clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); install libfaketime on the host (apt-get install faketime) and rebuild`,
+        `clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); ` +
+          'install libfaketime on the host (apt-get install faketime) and rebuild',
       );
     writeFaketimeFile(join(n.clockDir, 'faketimerc'), offsetMs);
     if (offsetMs === 0) this.clocks.delete(name);
