@@ -94,12 +94,12 @@ async function image(b: ImageBuilder): Promise<string> {
   return b.build({ name: 'node', dockerfile: join(repoRoot(), 'docker', 'Dockerfile'), files: appFiles('app/') });
 }
 
-/** ssh: the bundle goes to every host; the hosts' own node (20 or later) runs it. Resolves node's argv head. */
+/** ssh: the bundle goes to every host; the hosts' own node (20.15 or later) runs it. Resolves node's argv head. */
 async function install(h: HostInstaller): Promise<string[]> {
   const node = await h.which('node');
   if (!node)
     throw new Error(
-      "the reference target runs on the hosts' own node (20 or later), which is not on PATH on every host",
+      "the reference target runs on the hosts' own node (20.15 or later), which is not on PATH on every host",
     );
   const app = await h.upload('reference', appFiles(''));
   return [node, `${app}/dist/system/node/main.js`];
