@@ -48,7 +48,8 @@ test('zlib.crc32 agrees with the byte-at-a-time CRC on UTF-8 text of every kind 
 // multi-byte UTF-8 and one of 300 bytes, exactly as they were on disk.
 const OLD_SEGMENT = [
   '7a77cc65 {"g":"0","hs":{"term":1,"vote":"a","commit":0}}',
-  'b7654d00 {"g":"0","e":{"index":1,"term":1,"type":"normal","data":"{\\"op\\":\\"put\\",\\"k\\":\\"x\\",\\"v\\":\\"1\\"}"}}',
+  'b7654d00 {"g":"0","e":{"index":1,"term":1,"type":"normal",' +
+    '"data":"{\\"op\\":\\"put\\",\\"k\\":\\"x\\",\\"v\\":\\"1\\"}"}}',
   '6ae95695 {"g":"0","e":{"index":2,"term":1,"type":"normal","data":"héllo wörld ✓ 日本 🚀"}}',
   '5d63c421 {"g":"0","hs":{"term":2,"vote":"b","commit":2}}',
   `48f1190e {"g":"0","e":{"index":3,"term":2,"type":"normal","data":"${'x'.repeat(300)}"}}`,

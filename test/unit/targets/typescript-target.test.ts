@@ -40,7 +40,9 @@ const client = (): Client => ({ invoke: async () => answer(++state.n) as never, 
 const t: Target = defineTarget({
   name: 'typed',
   describe: 'written in TypeScript',
-  cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false }),
+  cluster: () => ({
+    ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false,
+  }),
   clients: { register: client },
 });
 export default t;
