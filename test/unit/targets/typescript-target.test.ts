@@ -1,22 +1,12 @@
 // `--target ./my-target.ts`: a TypeScript target module loads directly (tsx's loader, registered on first use),
 // with its types, its own TypeScript imports and `import ... from 'faultline'` resolved from the user's project;
 // a module that does not parse is one line naming the file.
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadTarget, looksLikePath } from '../../../harness/target/load.js';
-import { ROOT } from '../../helpers/paths.js';
+import { userProject } from '../../helpers/user-project.js';
 
-const project = mkdtempSync(join(tmpdir(), 'fl-ts-project-'));
-mkdirSync(join(project, 'node_modules'));
-symlinkSync(ROOT, join(project, 'node_modules', 'faultline'));
-writeFileSync(join(project, 'package.json'), '{"type":"module"}\n');
-const mod = (file: string, text: string): string => {
-  writeFileSync(join(project, file), text);
-  return join(project, file);
-};
+const { mod } = userProject('fl-ts-project-');
 
 test('a bare file name ending in .ts, .mts or .cts is a path, not a built-in name', () => {
   for (const s of ['my-target.ts', 'my-target.mts', 'my-target.cts']) assert.ok(looksLikePath(s), s);
