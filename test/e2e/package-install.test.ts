@@ -2,7 +2,8 @@
 // installed into a fresh project of its own (npm hoists Faultline's dependencies beside it, which is what broke
 // the node image's pino lookup), a target written there in TypeScript against `import { defineTarget } from
 // 'faultline'` and type-checked with tsc, then run through the installed CLI with `--target ./target.ts` on the
-// local runtime and, with a docker engine, on the docker runtime (the user's target and the reference cluster).
+// local runtime and, with a docker engine, on the docker runtime (the user's target and the reference cluster);
+// the disk-fault layer, shipped as C sources, builds on first use.
 // The install prefers npm's cache (filled by `npm ci`) and asks the registry only for what is not there.
 import { spawnSync } from 'node:child_process';
 import {
@@ -37,7 +38,12 @@ Object.assign(env, { npm_config_update_notifier: 'false', npm_config_fund: 'fals
 function sh(cmd: string, args: string[], cwd: string, timeoutMs = 240_000): { code: number | null; out: string } {
   const t0 = Date.now();
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
-  console.log(`[package] ${cmd} ${args.slice(0, 4).join(' ')}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `[package] ${cmd} ${args
+      .slice(0, 4)
+      .map((a) => a.split('\n')[0].slice(0, 60))
+      .join(' ')}: ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}` };
 }
 
@@ -191,6 +197,19 @@ test('the TypeScript target type-checks against the installed types; a wrong one
     'target.ts and the installed declarations type-check',
   );
   rmSync(join(project, 'wrong.ts'));
+});
+
+test('the disk-fault layer is not shipped built, and builds on first use from the installed package', () => {
+  const disk = join(project, 'node_modules', 'faultline', 'dist', 'harness', 'runtime', 'disk');
+  assert.not.ok(existsSync(join(disk, 'faultfs')), 'no binary in the package');
+  const probe = `import { diskFaultsAvailable } from ${JSON.stringify(join(disk, 'availability.js'))};
+console.log(JSON.stringify(diskFaultsAvailable()));`;
+  const r = sh(process.execPath, ['--input-type=module', '-e', probe], project, 120_000);
+  const tools = sh('sh', ['-c', 'command -v gcc && test -e /usr/include/fuse3/fuse.h'], project).code === 0;
+  if (tools) {
+    assert.ok(existsSync(join(disk, 'faultfs')), `gcc and libfuse3-dev are here, yet no build:\n${r.out}`);
+    assert.match(r.out, /faultfs: built the disk-fault layer on first use/);
+  } else assert.match(r.out, /disk faults are unavailable: .*(gcc|libfuse3)/);
 });
 
 const RUN = ['faultline', 'run', '--target', './target.ts', '--workload', 'register', '--nodes', '3'];
