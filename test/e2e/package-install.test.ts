@@ -38,12 +38,8 @@ Object.assign(env, { npm_config_update_notifier: 'false', npm_config_fund: 'fals
 function sh(cmd: string, args: string[], cwd: string, timeoutMs = 240_000): { code: number | null; out: string } {
   const t0 = Date.now();
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
-  console.log(
-    `[package] ${cmd} ${args
-      .slice(0, 4)
-      .map((a) => a.split('\n')[0].slice(0, 60))
-      .join(' ')}: ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-  );
+  const what = [cmd, ...args.slice(0, 4).map((a) => a.split('\n')[0].slice(0, 60))].join(' ');
+  console.log(`[package] ${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}` };
 }
 
