@@ -98,6 +98,8 @@ export class RaftGroup {
       ignoreFences: o.bugs.has('lock-no-fence'),
       localClockLeases: o.bugs.has('lease-local-clock'),
       releaseAnyOwner: o.bugs.has('release-any-owner'),
+      txnReadUncommitted: o.bugs.has('txn-read-uncommitted-lock'),
+      txnUnlockAtVote: o.bugs.has('2pc-unlock-before-decision'),
     });
     const snap = o.storage.snapshot();
     if (snap) this.machine.restore(snap.data);
