@@ -96,7 +96,9 @@ interface Snapshot {
 }
 
 const aborted = (reason: AbortReason, message: string, key?: string): TxnResult =>
-  key === undefined ? { ok: false, error: 'aborted', reason, message } : { ok: false, error: 'aborted', reason, key, message };
+  key === undefined
+    ? { ok: false, error: 'aborted', reason, message }
+    : { ok: false, error: 'aborted', reason, key, message };
 
 const invalid = (message: string): InvalidCommand => ({ ok: false, error: 'invalid-command', message });
 
@@ -165,7 +167,8 @@ export class TxnMachine {
       if (f === 'r') {
         reads.push([i, cur === null ? null : cur.v]);
       } else if (f === 'append') {
-        if (cur !== null && cur.t !== 'l') return aborted('wrong-type', `append to key ${k}, which holds a register`, k);
+        if (cur !== null && cur.t !== 'l')
+          return aborted('wrong-type', `append to key ${k}, which holds a register`, k);
         const list = cur === null ? [] : cur.v;
         if (list.length >= MAX_LIST_LENGTH)
           return aborted('limit', `key ${k} already holds ${MAX_LIST_LENGTH} elements`, k);
@@ -190,8 +193,8 @@ export class TxnMachine {
           this.xLocks.set(k, id);
           part.x.push(k);
         } else if (!this.o.readUncommitted) {
-          let set = this.sLocks.get(k);
-          if (!set) this.sLocks.set(k, (set = new Set()));
+          const set = this.sLocks.get(k) ?? new Set<string>();
+          if (set.size === 0) this.sLocks.set(k, set);
           set.add(id);
           part.s.push(k);
         }
@@ -238,7 +241,9 @@ export class TxnMachine {
     const tomb = this.tombs.get(id);
     if (tomb !== undefined) {
       if (tomb !== commit)
-        return invalid(`transaction ${id} was ${tomb ? 'committed' : 'aborted'} here; now told to ${commit ? 'commit' : 'abort'}`);
+        return invalid(
+          `transaction ${id} was ${tomb ? 'committed' : 'aborted'} here; now told to ${commit ? 'commit' : 'abort'}`,
+        );
       return { ok: true, txn: 'resolved', commit };
     }
     if (commit) return invalid(`commit of transaction ${id}, which was never prepared here`);

@@ -6,9 +6,9 @@
 //
 // One cross-shard transaction, with C the shard of its first key (its coordinator group) and P the others:
 //   1. C's leader proposes C's prepare (locks, reads, writes in place) with the list P; applied with a yes vote,
-//      it is also the transaction record (pending). Nothing is sent before it is committed.
-//   2. It sends prepare to each P's leader, which proposes it there and votes once it is applied (yes: locks
-//      taken and the reads; no: a lock conflict, a wrong type, a limit).
+//      it is also the transaction record (pending). At the same time it sends prepare to each P's leader,
+//      which proposes it there and votes once it is applied (yes: locks taken and the reads; no: a lock
+//      conflict, a wrong type, a limit). C's own result is its vote.
 //   3. All yes: it proposes decide(commit) in C's log; a no or no vote in time: decide(abort). The first
 //      decision applied wins (a recovery's abort may come first). C's own part is resolved by that entry.
 //   4. It answers the client from the applied decision, then sends resolve to every P until each has applied it
@@ -60,10 +60,10 @@ export type TxnOutcome =
 export const TXN_STEPS = [
   'submit',
   'record-proposed',
-  'record-applied',
   'prepare-sent',
   'prepare-proposed',
   'vote-sent',
+  'record-applied',
   'vote-received',
   'decide-proposed',
   'decide-applied',
@@ -122,7 +122,7 @@ interface Coordinating {
   ops: ClientOp[];
   parts: Map<number, LogOp[]>;
   shards: number[];
-  phase: 'record' | 'voting' | 'deciding';
+  phase: 'voting' | 'deciding';
   reads: [number, Json][];
   /** Participants whose vote is missing. */
   waiting: Map<number, Resend>;
@@ -177,17 +177,24 @@ export class TxnManager {
     const env = this.o.env;
     const parts = byShard(ops, (k) => env.shardOf(k));
     const coord = env.shardOf(anchorKey(ops));
-    if (!env.isLeader(coord)) return answer({ kind: 'not-leader', shard: coord });
+    if (!env.isLeader(coord)) {
+      answer({ kind: 'not-leader', shard: coord });
+      return;
+    }
     const shards = [...parts.keys()].sort((a, b) => a - b);
     const id = `${this.o.idPrefix}${(this.seq++).toString(36)}`;
     if (this.inflight.size >= (this.o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT)) {
       this.counts.aborted++;
-      return answer({ kind: 'aborted', id, reason: 'busy', message: 'too many transactions in flight', shards });
+      answer({ kind: 'aborted', id, reason: 'busy', message: 'too many transactions in flight', shards });
+      return;
     }
     this.step('submit', id, coord);
     if (shards.length === 1) {
       env.propose(coord, { op: 'one', id, ops: parts.get(coord)! }, (r) => {
-        if (r === 'not-leader') return answer({ kind: 'not-leader', shard: coord });
+        if (r === 'not-leader') {
+          answer({ kind: 'not-leader', shard: coord });
+          return;
+        }
         const o = this.outcomeOf(id, ops, shards, r);
         this.count(o);
         answer(o);
@@ -202,7 +209,7 @@ export class TxnManager {
       ops,
       parts,
       shards,
-      phase: 'record',
+      phase: 'voting',
       reads: [],
       waiting: new Map(),
       deadline: this.now + this.o.voteTicks,
@@ -210,8 +217,17 @@ export class TxnManager {
       answer,
     };
     this.inflight.set(id, t);
+    // C's prepare (the record) and the others' go out together: two log rounds to a decision, not three.
+    t.waiting.set(coord, { attempt: 0, at: Infinity }); // never resent (onOwnVote)
     this.step('record-proposed', id, coord);
-    env.propose(coord, { op: 'prepare', id, coord, ops: parts.get(coord)!, parts: others }, (r) => this.onRecord(t, r));
+    env.propose(coord, { op: 'prepare', id, coord, ops: parts.get(coord)!, parts: others }, (r) =>
+      this.onOwnVote(t, r),
+    );
+    for (const g of others) {
+      const w = { attempt: 0, at: this.now };
+      t.waiting.set(g, w);
+      this.sendPrepare(t, g, w);
+    }
   }
 
   /** The outcome of the fast path's entry, or of the coordinator's own prepare when it did not vote yes. */
@@ -242,27 +258,31 @@ export class TxnManager {
     this.step('answered', t.id, t.coord);
   }
 
-  private onRecord(t: Coordinating, r: Proposed): void {
-    if (r === 'not-leader' || (r !== 'timeout' && !(r.ok && r.txn === 'prepared'))) {
-      // Nothing was proposed, or C's own part voted no: no record exists, nobody else was asked.
+  /**
+   * C's own vote: the result of its prepare, which is also the record. Unlike the others it is never resent:
+   * the record is proposed exactly once, at submit, before any message names the transaction (docs/txn.md,
+   * "Why the record can go out with the prepares").
+   */
+  private onOwnVote(t: Coordinating, r: Proposed): void {
+    if (t.phase !== 'voting') return; // another shard voted no first: the abort is under way
+    if (r === 'not-leader' || r === 'timeout') {
+      // Not proposed (the record cannot exist, so commit is impossible), or unknown (it may yet exist: then it is
+      // undecided, and C's next leader aborts it). The participants that prepared ask C and are told abort.
       this.inflight.delete(t.id);
-      if (r === 'not-leader') return this.answer(t, { kind: 'not-leader', shard: t.coord });
-      return this.answer(t, this.outcomeOf(t.id, t.ops, t.shards, r));
+      if (r === 'not-leader') this.answer(t, { kind: 'not-leader', shard: t.coord });
+      else this.answer(t, this.outcomeOf(t.id, t.ops, t.shards, r));
+      return;
     }
-    if (r === 'timeout') {
-      // The record may still be committed: a later leader of C finds it undecided and aborts it.
-      this.inflight.delete(t.id);
-      return this.answer(t, this.outcomeOf(t.id, t.ops, t.shards, r));
+    if (r.ok && r.txn === 'prepared') {
+      this.step('record-applied', t.id, t.coord);
+      this.onVote({ t: 'vote', id: t.id, g: t.coord, ok: true, reads: r.reads });
+      return;
     }
-    this.step('record-applied', t.id, t.coord);
-    t.reads.push(...r.reads);
-    t.phase = 'voting';
-    for (const g of t.parts.keys()) {
-      if (g === t.coord) continue;
-      const w = { attempt: 0, at: this.now };
-      t.waiting.set(g, w);
-      this.sendPrepare(t, g, w);
-    }
+    const vote = { t: 'vote' as const, id: t.id, g: t.coord, ok: false as const };
+    if (!r.ok && r.error === 'aborted') {
+      const key = r.key === undefined ? {} : { key: r.key };
+      this.onVote({ ...vote, reason: r.reason, message: r.message, ...key });
+    } else this.onVote({ ...vote, reason: 'invalid', message: r.ok ? r.txn : r.message });
   }
 
   private sendPrepare(t: Coordinating, g: number, w: Resend): void {
@@ -273,12 +293,13 @@ export class TxnManager {
 
   private onVote(m: Extract<TxnMessage, { t: 'vote' }>): void {
     const t = this.inflight.get(m.id);
-    if (!t || t.phase !== 'voting' || !t.waiting.has(m.g)) return;
+    if (t?.phase !== 'voting' || !t.waiting.has(m.g)) return;
     this.step('vote-received', m.id, m.g);
     if (!m.ok) {
       const reason = m.reason === 'resolved' ? 'recovered' : m.reason;
       t.why = { reason, ...(m.key !== undefined && { key: m.key }), message: `shard ${m.g}: ${m.message}` };
-      return this.decide(t, false);
+      this.decide(t, false);
+      return;
     }
     t.waiting.delete(m.g);
     t.reads.push(...m.reads);
@@ -288,6 +309,13 @@ export class TxnManager {
   private decide(t: Coordinating, commit: boolean): void {
     t.phase = 'deciding';
     t.waiting.clear();
+    if (!commit) {
+      // Only this coordinator ever proposes commit for this id, and it never will: abort is certain already, so
+      // the participants let go of their locks now instead of after the decision's log round (the resolves
+      // sent once it is in the log repeat this one and are answered from the participants' tombstones).
+      for (const g of t.shards)
+        if (g !== t.coord) this.o.env.send(this.target(g, 0), { t: 'resolve', id: t.id, g, commit: false });
+    }
     if (commit) {
       t.proposedCommit = true;
       // Planted bug 2pc-early-ack: the client hears "committed" while the decision is not yet in C's log.
@@ -300,14 +328,14 @@ export class TxnManager {
       const why = t.why ?? { reason: 'recovered' as const, message: 'aborted by recovery before the decision' };
       if (r === 'not-leader' || r === 'timeout' || !r.ok || r.txn !== 'decided') {
         // Only this coordinator ever proposes commit for this id: without that proposal, abort is certain.
-        if (!t.proposedCommit) return this.answer(t, { kind: 'aborted', id: t.id, ...why, shards: t.shards });
+        if (!t.proposedCommit) {
+          this.answer(t, { kind: 'aborted', id: t.id, ...why, shards: t.shards });
+          return;
+        }
         const detail = typeof r === 'string' ? r : r.ok ? r.txn : r.message;
-        return this.answer(t, {
-          kind: 'unknown',
-          id: t.id,
-          message: `the commit decision was not confirmed (${detail})`,
-          shards: t.shards,
-        });
+        const message = `the commit decision was not confirmed (${detail})`;
+        this.answer(t, { kind: 'unknown', id: t.id, message, shards: t.shards });
+        return;
       }
       this.step('decide-applied', t.id, t.coord);
       this.answer(
@@ -366,7 +394,10 @@ export class TxnManager {
       this.proposing.delete(key);
       if (r === 'not-leader' || r === 'timeout' || !r.ok || r.txn !== 'decided') return;
       const rec = this.o.env.machine(coord)?.record(id);
-      if (rec) return this.drive(id, coord, r.commit, rec.parts);
+      if (rec) {
+        this.drive(id, coord, r.commit, rec.parts);
+        return;
+      }
       // No record: presumed abort. Only the participant that asked is waiting.
       if (asker) this.o.env.send(asker.from, { t: 'resolve', id, g: asker.g, commit: false });
     });
@@ -377,14 +408,21 @@ export class TxnManager {
   private onPrepare(from: NodeId, m: Extract<TxnMessage, { t: 'prepare' }>): void {
     const env = this.o.env;
     const mach = env.machine(m.g);
-    if (!mach || !env.isLeader(m.g)) return this.notLeader(from, m.id, m.g);
+    if (!mach || !env.isLeader(m.g)) {
+      this.notLeader(from, m.id, m.g);
+      return;
+    }
     // Applied state implies committed: a prepared or resolved transaction is answered without a new entry.
     const reads = mach.preparedReads(m.id);
-    if (reads) return this.vote(from, m.id, m.g, { ok: true, reads });
+    if (reads) {
+      this.vote(from, m.id, m.g, { ok: true, reads });
+      return;
+    }
     const was = mach.outcome(m.id);
     if (was !== undefined) {
       const message = `already ${was ? 'committed' : 'aborted'} here`;
-      return this.vote(from, m.id, m.g, { ok: false, reason: 'resolved', message });
+      this.vote(from, m.id, m.g, { ok: false, reason: 'resolved', message });
+      return;
     }
     const key = `prepare/${m.g}/${m.id}`;
     if (this.proposing.has(key)) return;
@@ -393,11 +431,18 @@ export class TxnManager {
     env.propose(m.g, { op: 'prepare', id: m.id, coord: m.coord, ops: m.ops }, (r) => {
       this.proposing.delete(key);
       if (r === 'timeout') return; // the coordinator asks again
-      if (r === 'not-leader') return this.notLeader(from, m.id, m.g);
-      if (r.ok && r.txn === 'prepared') return this.vote(from, m.id, m.g, { ok: true, reads: r.reads });
+      if (r === 'not-leader') {
+        this.notLeader(from, m.id, m.g);
+        return;
+      }
+      if (r.ok && r.txn === 'prepared') {
+        this.vote(from, m.id, m.g, { ok: true, reads: r.reads });
+        return;
+      }
       if (!r.ok && r.error === 'aborted') {
         const no = { ok: false as const, reason: r.reason, message: r.message };
-        return this.vote(from, m.id, m.g, r.key === undefined ? no : { ...no, key: r.key });
+        this.vote(from, m.id, m.g, r.key === undefined ? no : { ...no, key: r.key });
+        return;
       }
       this.vote(from, m.id, m.g, { ok: false, reason: 'invalid', message: r.ok ? r.txn : r.message });
     });
@@ -418,12 +463,18 @@ export class TxnManager {
   private onResolve(from: NodeId, m: Extract<TxnMessage, { t: 'resolve' }>): void {
     const env = this.o.env;
     const mach = env.machine(m.g);
-    if (!mach || !env.isLeader(m.g)) return this.notLeader(from, m.id, m.g);
+    if (!mach || !env.isLeader(m.g)) {
+      this.notLeader(from, m.id, m.g);
+      return;
+    }
     const was = mach.outcome(m.id);
     if (was !== undefined) {
       if (was !== m.commit)
-        this.o.onViolation?.(`shard ${m.g} ${was ? 'committed' : 'aborted'} ${m.id}; told to ${m.commit ? 'commit' : 'abort'}`);
-      return env.send(from, { t: 'resolved', id: m.id, g: m.g });
+        this.o.onViolation?.(
+          `shard ${m.g} ${was ? 'committed' : 'aborted'} ${m.id}; told to ${m.commit ? 'commit' : 'abort'}`,
+        );
+      env.send(from, { t: 'resolved', id: m.id, g: m.g });
+      return;
     }
     const key = `resolve/${m.g}/${m.id}`;
     if (this.proposing.has(key)) return;
@@ -432,7 +483,10 @@ export class TxnManager {
     env.propose(m.g, { op: 'resolve', id: m.id, commit: m.commit }, (r) => {
       this.proposing.delete(key);
       if (r === 'timeout') return;
-      if (r === 'not-leader') return this.notLeader(from, m.id, m.g);
+      if (r === 'not-leader') {
+        this.notLeader(from, m.id, m.g);
+        return;
+      }
       if (!r.ok) this.o.onViolation?.(`shard ${m.g} cannot resolve ${m.id}: ${r.message}`);
       this.step('resolved-sent', m.id, m.g);
       env.send(from, { t: 'resolved', id: m.id, g: m.g });
@@ -443,7 +497,10 @@ export class TxnManager {
   private onStatus(from: NodeId, m: Extract<TxnMessage, { t: 'status' }>): void {
     const env = this.o.env;
     const mach = env.machine(m.coord);
-    if (!mach || !env.isLeader(m.coord)) return this.notLeader(from, m.id, m.coord);
+    if (!mach || !env.isLeader(m.coord)) {
+      this.notLeader(from, m.id, m.coord);
+      return;
+    }
     const rec = mach.record(m.id);
     if (rec && rec.decision !== null) {
       // Decided (final, whatever this replica's applied index): make sure it is being driven, the asker first.
@@ -490,20 +547,25 @@ export class TxnManager {
   onMessage(from: NodeId, m: TxnMessage): void {
     switch (m.t) {
       case 'prepare':
-        return this.onPrepare(from, m);
+        this.onPrepare(from, m);
+        return;
       case 'vote':
-        return this.onVote(m);
+        this.onVote(m);
+        return;
       case 'resolve':
-        return this.onResolve(from, m);
+        this.onResolve(from, m);
+        return;
       case 'resolved': {
         const d = this.driving.get(m.id);
         if (d?.waiting.delete(m.g)) this.step('resolved-received', m.id, m.g);
         return;
       }
       case 'status':
-        return this.onStatus(from, m);
+        this.onStatus(from, m);
+        return;
       case 'not-leader':
-        return this.onNotLeader(m);
+        this.onNotLeader(m);
+        return;
     }
   }
 
@@ -527,7 +589,7 @@ export class TxnManager {
         this.decide(t, false);
         continue;
       }
-      for (const [g, w] of t.waiting) if (this.due(w)) this.sendPrepare(t, g, w);
+      for (const [g, w] of t.waiting) if (g !== t.coord && this.due(w)) this.sendPrepare(t, g, w);
     }
     for (const [id, d] of this.driving) {
       if (!this.o.env.isLeader(d.coord)) {
@@ -571,7 +633,10 @@ export class TxnManager {
         const k = `${g}/${id}`;
         seenDoubt.add(k);
         let d = this.doubt.get(k);
-        if (!d) this.doubt.set(k, (d = { id, g, coord, since: this.now, attempt: 0, at: this.now }));
+        if (!d) {
+          d = { id, g, coord, since: this.now, attempt: 0, at: this.now };
+          this.doubt.set(k, d);
+        }
         if (this.now - d.since >= this.o.inDoubtTicks && this.now - d.at >= this.o.retryTicks) this.ask(d);
       }
     }

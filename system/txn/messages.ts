@@ -43,7 +43,9 @@ export function parseTxnMessage(x: unknown, shards: number): TxnMessage | undefi
       return isShard(m.coord) && Array.isArray(m.ops) ? (m as TxnMessage) : undefined;
     case 'vote':
       if (m.ok === true) return Array.isArray(m.reads) ? (m as TxnMessage) : undefined;
-      return m.ok === false && typeof m.reason === 'string' && REASONS.includes(m.reason) ? (m as TxnMessage) : undefined;
+      return m.ok === false && typeof m.reason === 'string' && REASONS.includes(m.reason)
+        ? (m as TxnMessage)
+        : undefined;
     case 'resolve':
       return typeof m.commit === 'boolean' ? (m as TxnMessage) : undefined;
     case 'resolved':

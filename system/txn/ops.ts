@@ -7,12 +7,12 @@
 // A key is a non-empty string or a safe integer; the integer 7 and the string "7" name the same key, because
 // keys are strings inside the cluster (shard = hash(key) mod S, system/shard/placement.ts).
 import { MAX_VALUE_DEPTH, deeperThan, isJson } from '../kv/json.js';
-import type { Json } from '../node/api.js';
+import type { Json, MicroOp } from '../node/api.js';
 
-export type TxnFn = 'r' | 'append' | 'w';
-export type TxnKey = string | number;
-/** A micro-op as the client sends it and gets it back (reads filled in). */
-export type ClientOp = [f: TxnFn, key: TxnKey, value: Json];
+export type TxnFn = MicroOp[0];
+export type TxnKey = MicroOp[1];
+/** A micro-op as the client sends it and gets it back (reads filled in): the API's declaration. */
+export type ClientOp = MicroOp;
 /** A micro-op in the log: its position in the client's list (so reads map back), function, key, value. */
 export type LogOp = [i: number, f: TxnFn, key: string, value: Json];
 
@@ -87,9 +87,9 @@ export function byShard(ops: readonly ClientOp[], shardOf: (key: string) => numb
   ops.forEach(([f, k, v], i) => {
     const key = keyOf(k);
     const s = shardOf(key);
-    let l = out.get(s);
-    if (!l) out.set(s, (l = []));
-    l.push([i, f, key, v]);
+    const l = out.get(s) ?? [];
+    if (l.length === 0) out.set(s, l);
+    l.push([i, f, key, v] as LogOp);
   });
   return out;
 }

@@ -88,7 +88,12 @@ export class FakeTxnCluster {
   private propose(node: string, inc: number, g: number, cmd: TxnCommand, done: (r: Proposed) => void): void {
     if (!this.alive(node, inc)) return;
     if (this.leaders[g] !== node) {
-      this.queue.push({ node, incarnation: inc, proposal: false, run: () => this.alive(node, inc) && done('not-leader') });
+      this.queue.push({
+        node,
+        incarnation: inc,
+        proposal: false,
+        run: () => this.alive(node, inc) && done('not-leader'),
+      });
       return;
     }
     this.queue.push({

@@ -16,7 +16,14 @@ test('one: appends, writes and reads in the client order; a read sees the transa
   const r = m.apply({
     op: 'one',
     id: 't1',
-    ops: ops(['r', 'x', null], ['append', 'x', 1], ['append', 'x', 2], ['r', 'x', null], ['w', 'y', 'a'], ['r', 'y', null]),
+    ops: ops(
+      ['r', 'x', null],
+      ['append', 'x', 1],
+      ['append', 'x', 2],
+      ['r', 'x', null],
+      ['w', 'y', 'a'],
+      ['r', 'y', null],
+    ),
   });
   assert.equal(r, {
     ok: true,
@@ -36,12 +43,19 @@ test('a key keeps the type of its first write: append to a register or write to 
   const m = new TxnMachine();
   m.apply({ op: 'one', id: 't1', ops: ops(['append', 'l', 1], ['w', 'r', 5]) });
   const a = m.apply({ op: 'one', id: 't2', ops: ops(['append', 'l', 2], ['append', 'r', 1]) });
-  assert.equal([a.ok, !a.ok && a.error === 'aborted' && a.reason, !a.ok && 'key' in a && a.key], [false, 'wrong-type', 'r']);
+  assert.equal(
+    [a.ok, !a.ok && a.error === 'aborted' && a.reason, !a.ok && 'key' in a && a.key],
+    [false, 'wrong-type', 'r'],
+  );
   assert.equal(m.read('l'), [1], 'the append before the bad op did not happen either');
   const b = m.apply({ op: 'one', id: 't3', ops: ops(['w', 'l', 3]) });
   assert.equal(!b.ok && b.error === 'aborted' && b.reason, 'wrong-type');
   const c = m.apply({ op: 'one', id: 't4', ops: ops(['w', 'n', 1], ['append', 'n', 2]) });
-  assert.equal(!c.ok && c.error === 'aborted' && c.reason, 'wrong-type', 'the type set earlier in the same transaction');
+  assert.equal(
+    !c.ok && c.error === 'aborted' && c.reason,
+    'wrong-type',
+    'the type set earlier in the same transaction',
+  );
   assert.is(m.read('n'), null);
 });
 
@@ -97,7 +111,7 @@ test('an abort that overtakes its prepare is remembered: the late prepare votes 
   assert.equal(m.apply({ op: 'resolve', id: 'never', commit: true }).ok, false, 'commit of a never-prepared one');
 });
 
-test('the record: created by the coordinator group’s yes vote; the first decision wins; no record means abort', () => {
+test('the record: made by the coordinator group’s yes vote; the first decision wins; none means abort', () => {
   const m = new TxnMachine();
   assert.equal(m.apply({ op: 'decide', id: 'ghost', commit: true }), { ok: true, txn: 'decided', commit: false });
   m.apply(prepare('a', ops(['append', 'x', 1]), [3, 5]));
@@ -177,11 +191,33 @@ test('planted txn-read-uncommitted-lock: write skew (G2-item) commits where lock
   assert.equal(ok.t1.ok, true);
   assert.equal(!ok.t2.ok && ok.t2.error === 'aborted' && ok.t2.reason, 'conflict');
   const bad = run(true);
-  assert.equal(bad.t1, { ok: true, txn: 'prepared', reads: [[0, 0], [1, 0]] });
-  assert.equal(bad.t2, { ok: true, txn: 'prepared', reads: [[0, 0], [1, 0]] }, 'T2 read x past T1’s write lock');
+  assert.equal(bad.t1, {
+    ok: true,
+    txn: 'prepared',
+    reads: [
+      [0, 0],
+      [1, 0],
+    ],
+  });
+  assert.equal(
+    bad.t2,
+    {
+      ok: true,
+      txn: 'prepared',
+      reads: [
+        [0, 0],
+        [1, 0],
+      ],
+    },
+    'T2 read x past T1’s write lock',
+  );
   bad.m.apply({ op: 'resolve', id: 't1', commit: true });
   bad.m.apply({ op: 'resolve', id: 't2', commit: true });
-  assert.equal([bad.m.read('x'), bad.m.read('y')], [1, 1], 'both committed: each read the other’s key before its write');
+  assert.equal(
+    [bad.m.read('x'), bad.m.read('y')],
+    [1, 1],
+    'both committed: each read the other’s key before its write',
+  );
 });
 
 test('planted txn-read-uncommitted-lock: a reader does not hold off a writer (read skew, G-single)', () => {
@@ -203,7 +239,7 @@ test('planted 2pc-unlock-before-decision: a dirty read of a write that then abor
   const t2 = m.apply({ op: 'one', id: 't2', ops: ops(['r', 'x', null], ['append', 'x', 2]) });
   assert.equal(t2, { ok: true, txn: 'committed', reads: [[0, [0, 1]]] }, 'T2 read T1’s uncommitted append');
   m.apply({ op: 'resolve', id: 't1', commit: false });
-  assert.equal(m.read('x'), [0], 'T1’s abort restored its before-image: T2 read an aborted write, and its own is lost');
+  assert.equal(m.read('x'), [0], 'T1’s abort restored its before-image: T2 read an aborted write, its own is lost');
   const correct = new TxnMachine();
   correct.apply(prepare('t1', ops(['append', 'x', 1])));
   assert.equal(correct.apply({ op: 'one', id: 't2', ops: ops(['r', 'x', null]) }).ok, false);
