@@ -222,9 +222,14 @@ export class TxnMachine {
   private decide(id: string, commit: boolean): TxnResult | InvalidCommand {
     const rec = this.records.get(id);
     // Presumed abort (Mohan, Lindsay & Obermarck, "Transaction Management in the R* Distributed Database
-    // Management System", TODS 1986): a record is created before any other participant is asked to prepare and
-    // dropped only after every participant resolved, so no record means no participant waits on a commit.
-    if (!rec) return { ok: true, txn: 'decided', commit: false };
+    // Management System", TODS 1986): a record is dropped only after every participant resolved, so no record
+    // means no participant waits on a commit. The record (this group's own prepare) may also not be applied yet:
+    // it goes out together with the other prepares. A tombstone of this group's part makes it vote no if it
+    // ever comes, so it can no longer create a record that a commit could win.
+    if (!rec) {
+      if (!this.tombs.has(id)) this.tombstone(id, false);
+      return { ok: true, txn: 'decided', commit: false };
+    }
     if (rec.decision !== null) return { ok: true, txn: 'decided', commit: rec.decision };
     if (!this.parts.has(id)) return invalid(`transaction ${id} has a record but is not prepared in its own shard`);
     rec.decision = commit;

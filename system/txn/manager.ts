@@ -259,9 +259,9 @@ export class TxnManager {
   }
 
   /**
-   * C's own vote: the result of its prepare, which is also the record. Unlike the others it is never resent:
-   * the record is proposed exactly once, at submit, before any message names the transaction (docs/txn.md,
-   * "Why the record can go out with the prepares").
+   * C's own vote: the result of its prepare, which is also the record, proposed once at submit alongside the
+   * other prepares (an abort decided before it arrives makes it vote no: docs/txn.md, "Why the record can go
+   * out with the prepares").
    */
   private onOwnVote(t: Coordinating, r: Proposed): void {
     if (t.phase !== 'voting') return; // another shard voted no first: the abort is under way

@@ -131,6 +131,16 @@ test('the record: made by the coordinator group’s yes vote; the first decision
   assert.equal(m.read('x'), [2]);
 });
 
+test('an abort decided before the record arrives: the late record votes no and creates nothing', () => {
+  const m = new TxnMachine();
+  assert.equal(m.apply({ op: 'decide', id: 'late', commit: false }), { ok: true, txn: 'decided', commit: false });
+  const r = m.apply(prepare('late', ops(['append', 'x', 1]), [2]));
+  assert.equal(!r.ok && r.error === 'aborted' && r.reason, 'resolved');
+  assert.is(m.record('late'), undefined);
+  assert.equal(m.apply({ op: 'decide', id: 'late', commit: true }).ok && m.record('late'), undefined);
+  assert.is(m.lockCount(), 0);
+});
+
 test('a coordinator group’s no vote creates no record', () => {
   const m = new TxnMachine();
   m.apply(prepare('a', ops(['append', 'x', 1])));
