@@ -212,7 +212,9 @@ export class TxnApp implements SimApp {
       for (const g of c.groupIds) {
         const l = c.leaderOf(g);
         if (!l) return `group ${g} has no leader`;
-        const commit = c.replica(l, g)!.raft.status().commit;
+        // A new leader's commit index lags until an entry of its term commits: wait for its whole log.
+        const { commit, lastIndex } = c.replica(l, g)!.raft.status();
+        if (commit < lastIndex) return `group ${g}: its leader ${l} has committed ${commit} of ${lastIndex}`;
         for (const id of c.replicasOf.get(g)!) {
           const r = c.replica(id, g);
           const t = this.machine(id, g)!.txn;
