@@ -219,10 +219,10 @@ export class TxnManager {
     this.inflight.set(id, t);
     // C's prepare (the record) and the others' go out together: two log rounds to a decision, not three.
     t.waiting.set(coord, { attempt: 0, at: Infinity }); // never resent (onOwnVote)
-    this.step('record-proposed', id, coord);
     env.propose(coord, { op: 'prepare', id, coord, ops: parts.get(coord)!, parts: others }, (r) =>
       this.onOwnVote(t, r),
     );
+    this.step('record-proposed', id, coord);
     for (const g of others) {
       const w = { attempt: 0, at: this.now };
       t.waiting.set(g, w);
@@ -322,14 +322,15 @@ export class TxnManager {
       if (this.o.earlyAck)
         this.answer(t, { kind: 'committed', id: t.id, ops: withReads(t.ops, t.reads), shards: t.shards });
     }
-    this.step('decide-proposed', t.id, t.coord);
     this.o.env.propose(t.coord, { op: 'decide', id: t.id, commit }, (r) => {
       this.inflight.delete(t.id);
       const why = t.why ?? { reason: 'recovered' as const, message: 'aborted by recovery before the decision' };
       if (r === 'not-leader' || r === 'timeout' || !r.ok || r.txn !== 'decided') {
-        // Only this coordinator ever proposes commit for this id: without that proposal, abort is certain.
-        if (!t.proposedCommit) {
-          this.answer(t, { kind: 'aborted', id: t.id, ...why, shards: t.shards });
+        // Only this coordinator ever proposes commit for this id: if it did not (or its proposal was refused
+        // outright, not-leader), abort is certain; the next leader of C aborts the record.
+        if (!t.proposedCommit || r === 'not-leader') {
+          const lost = { reason: 'recovered' as const, message: 'the coordinator lost its leadership before deciding' };
+          this.answer(t, { kind: 'aborted', id: t.id, ...(t.proposedCommit ? lost : why), shards: t.shards });
           return;
         }
         const detail = typeof r === 'string' ? r : r.ok ? r.txn : r.message;
@@ -351,6 +352,7 @@ export class TxnManager {
         t.shards.filter((g) => g !== t.coord),
       );
     });
+    this.step('decide-proposed', t.id, t.coord);
   }
 
   // ---- finishing decided transactions (whichever node leads the coordinator group) ----
@@ -374,24 +376,18 @@ export class TxnManager {
 
   private forget(id: string, d: Driving): void {
     d.forgetting = true;
-    this.step('forget-proposed', id, d.coord);
     this.o.env.propose(d.coord, { op: 'forget', id }, (r) => {
       if (r !== 'not-leader' && r !== 'timeout' && r.ok && r.txn === 'forgotten') {
         this.step('forget-applied', id, d.coord);
         this.driving.delete(id);
       } else d.forgetting = false;
     });
+    this.step('forget-proposed', id, d.coord);
   }
 
   /** Abort an undecided transaction through C's log; the applied decision (whichever won) is then driven. */
   private recover(id: string, coord: number, asker?: { from: NodeId; g: number }): void {
-    const key = `decide/${coord}/${id}`;
-    if (this.proposing.has(key)) return;
-    this.proposing.add(key);
-    this.counts.recoveries++;
-    this.step('recovery-proposed', id, coord);
-    this.o.env.propose(coord, { op: 'decide', id, commit: false }, (r) => {
-      this.proposing.delete(key);
+    const proposed = this.proposeOnce(`decide/${coord}/${id}`, coord, { op: 'decide', id, commit: false }, (r) => {
       if (r === 'not-leader' || r === 'timeout' || !r.ok || r.txn !== 'decided') return;
       const rec = this.o.env.machine(coord)?.record(id);
       if (rec) {
@@ -401,17 +397,17 @@ export class TxnManager {
       // No record: presumed abort. Only the participant that asked is waiting.
       if (asker) this.o.env.send(asker.from, { t: 'resolve', id, g: asker.g, commit: false });
     });
+    if (!proposed) return;
+    this.counts.recoveries++;
+    this.step('recovery-proposed', id, coord);
   }
 
   // ---- the participant ----
 
   private onPrepare(from: NodeId, m: Extract<TxnMessage, { t: 'prepare' }>): void {
     const env = this.o.env;
-    const mach = env.machine(m.g);
-    if (!mach || !env.isLeader(m.g)) {
-      this.notLeader(from, m.id, m.g);
-      return;
-    }
+    const mach = this.led(from, m.id, m.g);
+    if (!mach) return;
     // Applied state implies committed: a prepared or resolved transaction is answered without a new entry.
     const reads = mach.preparedReads(m.id);
     if (reads) {
@@ -424,12 +420,8 @@ export class TxnManager {
       this.vote(from, m.id, m.g, { ok: false, reason: 'resolved', message });
       return;
     }
-    const key = `prepare/${m.g}/${m.id}`;
-    if (this.proposing.has(key)) return;
-    this.proposing.add(key);
-    this.step('prepare-proposed', m.id, m.g);
-    env.propose(m.g, { op: 'prepare', id: m.id, coord: m.coord, ops: m.ops }, (r) => {
-      this.proposing.delete(key);
+    const cmd: TxnCommand = { op: 'prepare', id: m.id, coord: m.coord, ops: m.ops };
+    const proposed = this.proposeOnce(`prepare/${m.g}/${m.id}`, m.g, cmd, (r) => {
       if (r === 'timeout') return; // the coordinator asks again
       if (r === 'not-leader') {
         this.notLeader(from, m.id, m.g);
@@ -446,6 +438,7 @@ export class TxnManager {
       }
       this.vote(from, m.id, m.g, { ok: false, reason: 'invalid', message: r.ok ? r.txn : r.message });
     });
+    if (proposed) this.step('prepare-proposed', m.id, m.g);
   }
 
   private vote(
@@ -462,11 +455,8 @@ export class TxnManager {
 
   private onResolve(from: NodeId, m: Extract<TxnMessage, { t: 'resolve' }>): void {
     const env = this.o.env;
-    const mach = env.machine(m.g);
-    if (!mach || !env.isLeader(m.g)) {
-      this.notLeader(from, m.id, m.g);
-      return;
-    }
+    const mach = this.led(from, m.id, m.g);
+    if (!mach) return;
     const was = mach.outcome(m.id);
     if (was !== undefined) {
       if (was !== m.commit)
@@ -476,31 +466,25 @@ export class TxnManager {
       env.send(from, { t: 'resolved', id: m.id, g: m.g });
       return;
     }
-    const key = `resolve/${m.g}/${m.id}`;
-    if (this.proposing.has(key)) return;
-    this.proposing.add(key);
-    this.step('resolve-proposed', m.id, m.g);
-    env.propose(m.g, { op: 'resolve', id: m.id, commit: m.commit }, (r) => {
-      this.proposing.delete(key);
+    const cmd: TxnCommand = { op: 'resolve', id: m.id, commit: m.commit };
+    const proposed = this.proposeOnce(`resolve/${m.g}/${m.id}`, m.g, cmd, (r) => {
       if (r === 'timeout') return;
       if (r === 'not-leader') {
         this.notLeader(from, m.id, m.g);
         return;
       }
       if (!r.ok) this.o.onViolation?.(`shard ${m.g} cannot resolve ${m.id}: ${r.message}`);
-      this.step('resolved-sent', m.id, m.g);
       env.send(from, { t: 'resolved', id: m.id, g: m.g });
+      this.step('resolved-sent', m.id, m.g);
     });
+    if (proposed) this.step('resolve-proposed', m.id, m.g);
   }
 
   /** A participant asks about a transaction it has held prepared too long. */
   private onStatus(from: NodeId, m: Extract<TxnMessage, { t: 'status' }>): void {
     const env = this.o.env;
-    const mach = env.machine(m.coord);
-    if (!mach || !env.isLeader(m.coord)) {
-      this.notLeader(from, m.id, m.coord);
-      return;
-    }
+    const mach = this.led(from, m.id, m.coord);
+    if (!mach) return;
     const rec = mach.record(m.id);
     if (rec && rec.decision !== null) {
       // Decided (final, whatever this replica's applied index): make sure it is being driven, the asker first.
@@ -512,6 +496,25 @@ export class TxnManager {
     if (this.inflight.has(m.id)) return; // its coordinator is here and still deciding
     // Undecided or unknown here: only C's log can say (this replica may not have applied all of it yet).
     this.recover(m.id, m.coord, { from, g: m.g });
+  }
+
+  /** g's machine when this node leads g; otherwise undefined, and the sender is told who does. */
+  private led(from: NodeId, id: string, g: number): TxnMachine | undefined {
+    const mach = this.o.env.machine(g);
+    if (mach && this.o.env.isLeader(g)) return mach;
+    this.notLeader(from, id, g);
+    return undefined;
+  }
+
+  /** Proposes `cmd` in g unless the same proposal (by `key`) is already under way from here. */
+  private proposeOnce(key: string, g: number, cmd: TxnCommand, done: (r: Proposed) => void): boolean {
+    if (this.proposing.has(key)) return false;
+    this.proposing.add(key);
+    this.o.env.propose(g, cmd, (r) => {
+      this.proposing.delete(key);
+      done(r);
+    });
+    return true;
   }
 
   private notLeader(to: NodeId, id: string, g: number): void {
