@@ -154,7 +154,7 @@ export const txnScenarios: Record<string, Scenario> = {
     );
     waitLeaders(c);
     const pool = Array.from({ length: 12 }, (_, i) => `q${i}`);
-    for (let iter = 0; iter < 60; iter++) {
+    for (let iter = 0; iter < 40; iter++) {
       for (let i = 0; i < 3; i++) app.submit(randomTxn(c.rnd, pool));
       const r = c.rnd.float();
       if (r < 0.1) c.crash(c.rnd.pick(c.ids));
