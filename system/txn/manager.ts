@@ -9,9 +9,9 @@
 //      it is also the transaction record (pending). At the same time it sends prepare to each P's leader,
 //      which proposes it there and votes once it is applied (yes: locks taken and the reads; no: a lock
 //      conflict, a wrong type, a limit). C's own result is its vote.
-//   3. All yes: it proposes decide(commit) in C's log; a no or no vote in time: decide(abort). The first
+//   2. All yes: it proposes decide(commit) in C's log; a no or no vote in time: decide(abort). The first
 //      decision applied wins (a recovery's abort may come first). C's own part is resolved by that entry.
-//   4. It answers the client from the applied decision, then sends resolve to every P until each has applied it
+//   3. It answers the client from the applied decision, then sends resolve to every P until each has applied it
 //      and said so, then proposes forget (the record goes; no record means abort, presumed abort).
 // Recovery: a P leader holding a prepared transaction past the in-doubt time asks C's leader (status), which
 // answers through C's log: an abort proposed there loses to a commit already decided and wins otherwise. A C
@@ -266,9 +266,10 @@ export class TxnManager {
   private onOwnVote(t: Coordinating, r: Proposed): void {
     if (t.phase !== 'voting') return; // another shard voted no first: the abort is under way
     if (r === 'not-leader' || r === 'timeout') {
-      // Not proposed (the record cannot exist, so commit is impossible), or unknown (it may yet exist: then it is
-      // undecided, and C's next leader aborts it). The participants that prepared ask C and are told abort.
+      // Not proposed (the record cannot exist), or unknown (it may yet exist, undecided: C's leader aborts it
+      // after the in-doubt time). Either way this coordinator will not propose commit: release the others now.
       this.inflight.delete(t.id);
+      this.releaseAll(t);
       if (r === 'not-leader') this.answer(t, { kind: 'not-leader', shard: t.coord });
       else this.answer(t, this.outcomeOf(t.id, t.ops, t.shards, r));
       return;
@@ -283,6 +284,16 @@ export class TxnManager {
       const key = r.key === undefined ? {} : { key: r.key };
       this.onVote({ ...vote, reason: r.reason, message: r.message, ...key });
     } else this.onVote({ ...vote, reason: 'invalid', message: r.ok ? r.txn : r.message });
+  }
+
+  /**
+   * Only this coordinator ever proposes commit for its transaction; once it knows it never will, abort is
+   * certain, and the participants can let go of their locks now rather than after a log round (the resolves the
+   * decided record sends later repeat this one and are answered from the participants' tombstones).
+   */
+  private releaseAll(t: Coordinating): void {
+    for (const g of t.shards)
+      if (g !== t.coord) this.o.env.send(this.target(g, 0), { t: 'resolve', id: t.id, g, commit: false });
   }
 
   private sendPrepare(t: Coordinating, g: number, w: Resend): void {
@@ -309,14 +320,8 @@ export class TxnManager {
   private decide(t: Coordinating, commit: boolean): void {
     t.phase = 'deciding';
     t.waiting.clear();
-    if (!commit) {
-      // Only this coordinator ever proposes commit for this id, and it never will: abort is certain already, so
-      // the participants let go of their locks now instead of after the decision's log round (the resolves
-      // sent once it is in the log repeat this one and are answered from the participants' tombstones).
-      for (const g of t.shards)
-        if (g !== t.coord) this.o.env.send(this.target(g, 0), { t: 'resolve', id: t.id, g, commit: false });
-    }
-    if (commit) {
+    if (!commit) this.releaseAll(t);
+    else {
       t.proposedCommit = true;
       // Planted bug 2pc-early-ack: the client hears "committed" while the decision is not yet in C's log.
       if (this.o.earlyAck)
