@@ -1,8 +1,9 @@
 // The state machine of one shard's Raft group: its keys, its locks and its transactions (system/txn: a
 // keyspace of its own, so that /kv's sessions and fences and /txn's locks never meet on one key). Lock names
-// and keys live in the shard their hash picks, so a lock and the fencing check on the data it protects are decided by the same log order
-// only when they hash together; across shards the fencing check uses the highest token the data's shard has
-// seen, which is what Kleppmann's argument needs (tokens only ever increase per lock name).
+// and keys live in the shard their hash picks, so a lock and the fencing check on the data it protects are
+// decided by the same log order only when they hash together; across shards the fencing check uses the
+// highest token the data's shard has seen, which is what Kleppmann's argument needs (tokens only ever increase
+// per lock name).
 import { KvMachine, type KvCommand, type KvResult } from '../kv/machine.js';
 import { LockMachine, type LockCommand, type LockResult } from '../lock/machine.js';
 import type { InvalidCommand } from '../node/api.js';

@@ -410,7 +410,6 @@ export class TxnManager {
   // ---- the participant ----
 
   private onPrepare(from: NodeId, m: Extract<TxnMessage, { t: 'prepare' }>): void {
-    const env = this.o.env;
     const mach = this.led(from, m.id, m.g);
     if (!mach) return;
     // Applied state implies committed: a prepared or resolved transaction is answered without a new entry.
@@ -487,7 +486,6 @@ export class TxnManager {
 
   /** A participant asks about a transaction it has held prepared too long. */
   private onStatus(from: NodeId, m: Extract<TxnMessage, { t: 'status' }>): void {
-    const env = this.o.env;
     const mach = this.led(from, m.id, m.coord);
     if (!mach) return;
     const rec = mach.record(m.id);

@@ -170,7 +170,7 @@ test('a participant asks about a transaction whose coordinator died: the new lea
   assert.ok(c.quiet());
 });
 
-test('planted 2pc-early-ack: told committed, the coordinator dies before its decision is logged, recovery aborts', () => {
+test('planted 2pc-early-ack: told committed, the coordinator dies before its decision is logged: aborted', () => {
   const bad = crashCoordinatorAt('answered', { earlyAck: true });
   assert.is(bad.h.outcome?.kind, 'committed', 'acknowledged before the decision was in the log');
   assert.equal(bad.applied, [null, null, null], 'the acknowledged transaction never happened');
