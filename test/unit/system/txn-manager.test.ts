@@ -42,6 +42,23 @@ test('a transaction over three shards commits: reads filled in, writes everywher
   assert.equal(c.violations, []);
 });
 
+test('a stale question answered after the record was forgotten: presumed abort, and the tombstone keeps the commit', () => {
+  const c = fake();
+  const h = c.submit('a', [
+    ['append', '0:x', 1],
+    ['append', '1:y', 1],
+  ]);
+  c.drain();
+  c.tick(5);
+  assert.ok(h.outcome?.kind === 'committed' && c.quiet());
+  // b asked about it while it was prepared; the question arrives now.
+  c.managers.get('a')!.onMessage('b', { t: 'status', id: h.outcome.id, g: 1, coord: 0 });
+  c.drain();
+  assert.equal(c.applied.at(-1)?.cmd, { op: 'decide', id: h.outcome.id, commit: false }, 'answered through the log');
+  assert.equal([c.machines[0].read('0:x'), c.machines[1].read('1:y')], [[1], [1]]);
+  assert.equal(c.violations, []);
+});
+
 test('a single-shard transaction is one entry in one log (the fast path)', () => {
   const c = fake();
   const h = c.submit('b', [
