@@ -42,7 +42,7 @@ test('a transaction over three shards commits: reads filled in, writes everywher
   assert.equal(c.violations, []);
 });
 
-test('a stale question answered after the record was forgotten: presumed abort, and the tombstone keeps the commit', () => {
+test('a stale question after the record was forgotten: presumed abort; the tombstone keeps the commit', () => {
   const c = fake();
   const h = c.submit('a', [
     ['append', '0:x', 1],
