@@ -108,10 +108,10 @@ export class RaftLog {
   }
 
   /**
-   * §5.3 AppendEntries receiver rules 2–4: if our entry at prevIndex has prevTerm, append the new entries,
-   * deleting an existing entry and all that follow only when it conflicts (same index, different term): a stale,
-   * reordered AppendEntries must never truncate entries we already have. Returns the last index the message
-   * covers, or undefined when prevIndex/prevTerm does not match.
+   * Figure 2's AppendEntries receiver rules 2–4 (§5.3): if our entry at prevIndex has prevTerm, append the new
+   * entries, deleting an existing entry and all that follow only when it conflicts (same index, different term):
+   * a stale, reordered AppendEntries must never truncate entries we already have. Returns the last index the
+   * message covers, or undefined when prevIndex/prevTerm does not match.
    */
   maybeAppend(prevIndex: number, prevTerm: number, commit: number, entries: Entry[]): number | undefined {
     if (!this.matchTerm(prevIndex, prevTerm)) return undefined;

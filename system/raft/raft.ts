@@ -1,7 +1,10 @@
 // The Raft core: a pure state machine in the shape of etcd-io/raft. tick() and step(message) go in; Ready
 // batches come out. No timers, no I/O, no clock: every timeout is counted in ticks, and randomness comes from
-// the config (seeded in the simulation). Section numbers refer to the extended Raft paper (Ongaro & Ousterhout,
-// 2014) and, where marked "diss.", to Ongaro's dissertation (2014).
+// the config (seeded in the simulation).
+//
+// Citations: "§" alone is the extended Raft paper (Ongaro & Ousterhout, "In Search of an Understandable
+// Consensus Algorithm (Extended Version)", 2014), its figures are "Figure N"; "diss. §" is Ongaro's
+// dissertation ("Consensus: Bridging Theory and Practice", Stanford, 2014).
 import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { decodeConf, encodeConf, sameVoters } from './conf.js';
@@ -63,9 +66,9 @@ export class Raft implements RaftCore {
   private prs = new Map<NodeId, Progress>();
   private msgs: Message[] = [];
   private readStates: ReadState[] = [];
-  /** ReadIndex requests waiting for a heartbeat quorum (§6.4), oldest first. */
+  /** ReadIndex requests waiting for a heartbeat quorum (diss. §6.4), oldest first. */
   private pendingReads: PendingRead[] = [];
-  /** ReadIndex requests made before this leader committed an entry of its term (§6.4 step 1). */
+  /** ReadIndex requests made before this leader committed an entry of its term (diss. §6.4 step 1). */
   private deferredReads: string[] = [];
   /** Entries were proposed since the last Ready; their appends go out with the next one. */
   private appendDue = false;
@@ -236,7 +239,7 @@ export class Raft implements RaftCore {
     return this.confs.length > 0 && this.confs[this.confs.length - 1].index > this.log.committed;
   }
 
-  /** §6.4 ReadIndex: record the commit index, confirm leadership with a heartbeat round, then serve. */
+  /** Diss. §6.4 ReadIndex: record the commit index, confirm leadership with a heartbeat round, then serve. */
   readIndex(ctx: string): boolean {
     if (this.role !== 'leader') return false;
     this.wake();
@@ -685,7 +688,7 @@ export class Raft implements RaftCore {
       // We already have the entry the snapshot ends with: keep our log, just fast-forward the commit index.
       this.log.commitTo(idx);
     } else {
-      // §7 InstallSnapshot receiver: discard the entire log and reset from the snapshot.
+      // §7 (Figure 13) InstallSnapshot receiver: discard the entire log and reset from the snapshot.
       this.log.restore(s);
       this.confBase = [...s.meta.peers].sort();
       this.confs = [];
@@ -849,7 +852,7 @@ export class Raft implements RaftCore {
     }
   }
 
-  // ---- ReadIndex (§6.4) ----
+  // ---- ReadIndex (diss. §6.4) ----
 
   private startRead(ctx: string): void {
     // Planted bug "read-no-heartbeat": serve at the commit index without the heartbeat round (diss. §6.4 step
