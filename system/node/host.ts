@@ -31,8 +31,9 @@ export interface HostOptions {
   flush?: () => void;
   logger: Logger;
   /**
-   * The disk failed (StorageFailure) or the ready loop threw: this node can no longer keep Raft's promises, so it
-   * must stop acknowledging at once. main.ts exits the process (crash-stop, which Raft tolerates).
+   * The disk failed (StorageFailure), the ready loop threw or a Raft core found a broken invariant
+   * (InvariantError): this node can no longer keep Raft's promises, so it must stop acknowledging at once.
+   * main.ts exits the process (crash-stop, which Raft tolerates).
    */
   onFatal?: (err: Error) => void;
   /** Off switches for measurements (default on). */
@@ -134,7 +135,7 @@ export class NodeHost {
   /** Stops every group (nothing more is sent, applied or answered) and reports the failure once. */
   fail(err: Error): void {
     if (this.stopped) return;
-    this.o.logger.fatal({ err: err.message }, 'storage or ready loop failed; stopping this node');
+    this.o.logger.fatal({ err: err.message }, 'storage, ready loop or Raft core failed; stopping this node');
     this.stop();
     this.o.onFatal?.(err);
   }
@@ -219,17 +220,26 @@ export class NodeHost {
   /** A frame from an authenticated peer: the beat first (liveness), then each group's messages. */
   deliver(from: NodeId, f: Frame): void {
     if (this.stopped) return;
-    this.io.framesIn++;
-    this.coordinator.received(from, f.beat);
-    for (const [g, msgs] of Object.entries(f.groups)) this.groups.get(Number(g))?.stepAll(msgs);
-    if (f.beat) this.schedule(false);
+    // Stepping a core can find a broken invariant; like a failed disk, that stops the node (fail), once.
+    try {
+      this.io.framesIn++;
+      this.coordinator.received(from, f.beat);
+      for (const [g, msgs] of Object.entries(f.groups)) this.groups.get(Number(g))?.stepAll(msgs);
+      if (f.beat) this.schedule(false);
+    } catch (e) {
+      this.fail(e as Error);
+    }
   }
 
   tick(): void {
     if (this.stopped) return;
-    this.coordinator.tick();
-    for (const g of this.groups.values()) g.afterTick();
-    this.schedule(false);
+    try {
+      this.coordinator.tick();
+      for (const g of this.groups.values()) g.afterTick();
+      this.schedule(false);
+    } catch (e) {
+      this.fail(e as Error);
+    }
   }
 
   /** Every hosted group of which this node is a voter knows a leader (a removed replica hears from none). */

@@ -4,6 +4,7 @@
 // snapshot taken there carries it). And the change itself: one voter added or removed. The entries carry whole
 // voter sets (conf.ts), so tracking is a short list rather than etcd-raft's confchange/ arithmetic.
 import { decodeConf } from './conf.js';
+import { broken } from './invariant.js';
 import type { RaftLog } from './log.js';
 import type { ConfChange, Entry, NodeId } from './types.js';
 
@@ -76,6 +77,21 @@ export class Configurations {
     }
     if (added) this.records.sort((a, b) => a.index - b.index);
     return this.latest() !== prev;
+  }
+
+  /**
+   * Asserts that the latest configuration entry tracked is still in `log` (or compacted into its snapshot): a
+   * change to the log that skipped note() would leave this server under a configuration its log no longer names.
+   */
+  assertIn(log: RaftLog, owner: string): void {
+    const c = this.records.at(-1);
+    if (c !== undefined && c.index >= log.firstIndex() && log.term(c.index) !== c.term)
+      broken('the configuration in force is named by an entry of the log (diss. §4.1)', {
+        node: owner,
+        confIndex: c.index,
+        confTerm: c.term,
+        termInLog: log.term(c.index) ?? null,
+      });
   }
 
   /** A snapshot replaced the log (§7): its ConfState is the configuration at the new base. */

@@ -7,8 +7,13 @@
 // Citations: "§" alone is the extended Raft paper (Ongaro & Ousterhout, "In Search of an Understandable
 // Consensus Algorithm (Extended Version)", 2014), its figures are "Figure N"; "diss. §" is Ongaro's
 // dissertation ("Consensus: Bridging Theory and Practice", Stanford, 2014).
+//
+// Invariants are asserted where they can break (invariant.ts): a broken one throws an InvariantError naming it.
+// Planted bugs that break one on purpose skip that assertion, so that the harness finds the bug from the
+// outside, as it must find a real one; each skip says so where it is.
 import { changeVoters, Configurations } from './confchange.js';
 import { encodeConf, sameVoters } from './conf.js';
+import { broken } from './invariant.js';
 import { RaftLog } from './log.js';
 import { ReadOnly } from './read-only.js';
 import { ProgressTracker } from './tracker.js';
@@ -56,6 +61,18 @@ export class Raft implements RaftCore {
   private readonly readOnly = new ReadOnly();
   /** Entries were proposed since the last Ready; their appends go out with the next one. */
   private appendDue = false;
+  /**
+   * The vote cast last, and its term: from stable storage at start, so "one vote per term" (Figure 2's
+   * votedFor, §5.2) is checked across restarts, then each vote this core casts.
+   */
+  private votedTerm: number;
+  private votedFor: NodeId | null;
+  /**
+   * While leader: its commit index when elected, and the index of its no-op (its term's first entry). By the
+   * Figure 8 rule (§5.4.2), once the commit index moves past the former, it is at the latter or beyond.
+   */
+  private electedCommit = 0;
+  private termStart = 0;
   private prevHard: HardState;
   private prevSoft: SoftState;
   /**
@@ -75,7 +92,7 @@ export class Raft implements RaftCore {
       bugs: config.bugs ?? new Set(),
     } as Raft['cfg'];
     this.id = config.id;
-    this.log = new RaftLog(config.storage, config.applied ?? 0);
+    this.log = new RaftLog(config.storage, config.applied ?? 0, config.id);
     const { hardState, peers } = config.storage.initialState();
     this.configs = new Configurations(peers);
     this.tracker = new ProgressTracker(this.configs.latest(), this.cfg.maxInflight);
@@ -88,6 +105,8 @@ export class Raft implements RaftCore {
     // Planted bug "vote-twice": the vote is not taken from stable storage, so a restarted node may vote again
     // in a term where it already voted (violates §5.2 / Figure 2 "persistent state").
     this.vote = this.cfg.bugs.has('vote-twice') ? null : hardState.vote;
+    this.votedTerm = hardState.term;
+    this.votedFor = hardState.vote;
     if (hardState.commit > this.log.committed) this.log.commitTo(Math.min(hardState.commit, this.log.lastIndex()));
     this.becomeFollower(this.term, null);
     this.prevHard = this.hardState();
@@ -100,6 +119,7 @@ export class Raft implements RaftCore {
     if (this.isQuiesced) return;
     if (this.role === 'leader') this.tickLeader();
     else this.tickElection();
+    this.assertInvariants();
   }
 
   get quiesced(): boolean {
@@ -198,6 +218,10 @@ export class Raft implements RaftCore {
     if (!this.known.has(change.node)) return { ok: false, reason: 'unknown-node' };
     const has = this.tracker.isVoter(change.node);
     if ((change.op === 'add') === has) return { ok: false, reason: this.confPending() ? 'pending' : 'unchanged' };
+    // No assertion backs check (1): a correct new leader may hold two configuration entries beyond its own
+    // commit index (a predecessor committed the older one, and the news has not reached it), so what (1) keeps
+    // is a property of the group's history, not of one server's state. With the check planted away, the
+    // simulation's concurrentChanges and the harness's membership:split-minority catch it from the outside.
     if ((this.confPending() && !this.cfg.bugs.has('conf-concurrent')) || !this.committedInTerm())
       return { ok: false, reason: 'pending' };
     const voters = changeVoters(this.tracker.voters, change);
@@ -236,6 +260,11 @@ export class Raft implements RaftCore {
   }
 
   step(m: Message): void {
+    this.stepMessage(m);
+    this.assertInvariants();
+  }
+
+  private stepMessage(m: Message): void {
     if (m.to !== this.id) return;
     // Not the voters: a server accepts messages from servers outside its latest configuration (diss. §4.1: a
     // new server learns it is a member from the leader's appends; a lagging voter may not know the leader).
@@ -322,7 +351,11 @@ export class Raft implements RaftCore {
       const ctx = this.readOnly.lastCtx();
       if (ctx !== undefined) this.bcastHeartbeat(ctx);
     }
+    this.assertInvariants();
     const hs = this.hardState();
+    // Figure 2: currentTerm only grows, and so does what the runtime persists of it.
+    if (hs.term < this.prevHard.term)
+      broken('term never decreases', { node: this.id, term: hs.term, persisted: this.prevHard.term });
     const rd: Ready = {
       entries: this.log.unstable.slice(),
       messages: this.msgs,
@@ -387,11 +420,14 @@ export class Raft implements RaftCore {
   // ---- roles ----
 
   private becomeFollower(term: number, leader: NodeId | null): void {
+    // §5.1: a server adopts a larger term, never a smaller one.
+    if (term < this.term) broken('term never decreases', { node: this.id, term: this.term, to: term });
     if (term !== this.term) {
       this.term = term;
       this.vote = null;
     }
     this.role = 'follower';
+    this.log.appendOnly = false;
     this.leader = leader;
     this.resetTimers();
     this.abortReads();
@@ -407,6 +443,7 @@ export class Raft implements RaftCore {
     // Diss. §9.6: ask first whether we could win, without bumping the term, so a server that was partitioned
     // away cannot force the cluster into a new term when it comes back.
     this.role = 'pre-candidate';
+    this.log.appendOnly = false;
     this.leader = null;
     this.tracker.resetVotes();
     this.resetTimers();
@@ -415,8 +452,9 @@ export class Raft implements RaftCore {
   private becomeCandidate(): void {
     // §5.2: increment the term, vote for ourselves, ask everyone else.
     this.term += 1;
-    this.vote = this.id;
+    this.castVote(this.id);
     this.role = 'candidate';
+    this.log.appendOnly = false;
     this.leader = null;
     this.tracker.resetVotes();
     this.resetTimers();
@@ -425,10 +463,14 @@ export class Raft implements RaftCore {
 
   private becomeLeader(): void {
     this.role = 'leader';
+    // Figure 3, Leader Append-Only (§5.3): from now on this server's log only grows.
+    this.log.appendOnly = true;
     this.leader = this.id;
     this.resetTimers();
     const last = this.log.lastIndex();
     this.tracker.resetProgress(new Set([...this.tracker.voters, this.id]), this.id, last);
+    this.electedCommit = this.log.committed;
+    this.termStart = last + 1;
     // §8 / diss. §6.4: a new leader commits a no-op entry of its term, which also commits (by the Figure 8
     // rule) everything before it and lets it answer ReadIndex requests.
     this.appendEntries([{ term: this.term, index: 0, type: 'noop', data: '' }]);
@@ -513,6 +555,25 @@ export class Raft implements RaftCore {
     this.requestVotes('Vote', this.term);
   }
 
+  /**
+   * Figure 2 and §5.2: a server votes for at most one candidate per term, and its vote survives a restart.
+   * Planted bug "vote-twice" breaks this on purpose (the vote is not read back after a restart), so the
+   * assertion stands aside under it: the simulation's Election Safety check (two leaders of one term) and, end
+   * to end, the harness's checkers are what must catch it.
+   */
+  private castVote(to: NodeId): void {
+    if (
+      this.votedTerm === this.term &&
+      this.votedFor !== null &&
+      this.votedFor !== to &&
+      !this.cfg.bugs.has('vote-twice')
+    )
+      broken('one vote per term', { node: this.id, term: this.term, votedFor: this.votedFor, now: to });
+    this.vote = to;
+    this.votedTerm = this.term;
+    this.votedFor = to;
+  }
+
   // ---- message handling ----
 
   private handleVoteRequest(m: Message): void {
@@ -524,7 +585,7 @@ export class Raft implements RaftCore {
       this.send({ type: pre ? 'PreVoteResp' : 'VoteResp', to: m.from, term: m.term });
       if (!pre) {
         this.electionElapsed = 0;
-        this.vote = m.from;
+        this.castVote(m.from);
       }
     } else {
       this.send({ type: pre ? 'PreVoteResp' : 'VoteResp', to: m.from, term: this.term, reject: true });
@@ -795,6 +856,7 @@ export class Raft implements RaftCore {
   private startRead(ctx: string): void {
     // Planted bug "read-no-heartbeat": serve at the commit index without the heartbeat round (diss. §6.4 step
     // 3 skipped), so a deposed leader that has not noticed yet answers from a state the new leader moved past.
+    // It breaks no invariant this server can see (it does not know it was deposed), so no assertion stands aside.
     if (this.cfg.bugs.has('read-no-heartbeat')) {
       this.readStates.push({ index: this.log.committed, ctx });
       return;
@@ -865,6 +927,43 @@ export class Raft implements RaftCore {
     if (best !== undefined) this.send({ type: 'TimeoutNow', to: best, term: this.term });
     this.becomeFollower(this.term, null);
     return true;
+  }
+
+  // ---- invariants ----
+
+  /**
+   * What every step, tick and Ready leaves true, in O(1). Assertions tied to one event (a vote, a truncation,
+   * a term change, an applied index) sit where the event happens: castVote, log.ts, becomeFollower, ready().
+   */
+  private assertInvariants(): void {
+    const { committed, applied } = this.log;
+    const last = this.log.lastIndex();
+    // Figure 2's rules keep commitIndex within the log (AppendEntries rule 5) and lastApplied below commitIndex.
+    if (committed > last) broken('commit <= last index', { node: this.id, commit: committed, lastIndex: last });
+    if (applied > committed) broken('applied <= committed', { node: this.id, applied, commit: committed });
+    if (this.tracker.voters !== this.configs.latest())
+      broken('the voters are the latest configuration in the log (diss. §4.1)', {
+        node: this.id,
+        voters: this.tracker.voters,
+        latest: this.configs.latest(),
+      });
+    this.configs.assertIn(this.log, this.id);
+    // §5.4.2 and Figure 8: a leader commits by counting only an entry of its own term, so once its commit index
+    // moves, it lands at or past its first entry (the no-op). Planted bug "old-term-commit" breaks this on
+    // purpose; the assertion stands aside under it so that the simulation's Leader Completeness and State Machine
+    // Safety checks, and the harness's linearizability checker, find the bug from the outside.
+    if (
+      this.role === 'leader' &&
+      committed > this.electedCommit &&
+      committed < this.termStart &&
+      !this.cfg.bugs.has('old-term-commit')
+    )
+      broken("a leader commits by counting only its own term's entries (§5.4.2)", {
+        node: this.id,
+        term: this.term,
+        commit: committed,
+        firstIndexOfTerm: this.termStart,
+      });
   }
 
   // ---- plumbing ----

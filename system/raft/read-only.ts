@@ -2,6 +2,7 @@
 // wait for a heartbeat round to confirm this server still leads, and the reads made before it committed an entry
 // of its term. The protocol (when a read starts, what its index is, what counts as a confirmation) stays in
 // raft.ts; this is etcd-raft's read_only.go.
+import { broken } from './invariant.js';
 import type { NodeId, ReadState } from './types.js';
 
 interface PendingRead {
@@ -14,8 +15,8 @@ interface PendingRead {
 
 export class ReadOnly {
   /**
-   * Waiting for a heartbeat quorum, oldest first. The indexes never decrease along the queue (the commit index
-   * never does, and a new leader starts empty), so one confirmation releases every earlier read.
+   * Waiting for a heartbeat quorum, oldest first. Invariant: the indexes never decrease along the queue (the
+   * commit index never does, and a new leader starts empty), so one confirmation releases every earlier read.
    */
   private pending: PendingRead[] = [];
   /** Made before this leader committed an entry of its term (diss. §6.4 step 1), oldest first. */
@@ -30,6 +31,9 @@ export class ReadOnly {
 
   /** Registers `ctx` to be served at `index` once a heartbeat round confirms leadership (step 3). */
   add(ctx: string, index: number, self: NodeId): void {
+    const last = this.pending.at(-1);
+    if (last !== undefined && index < last.index)
+      broken('ReadIndex reads are registered in commit order', { ctx, index, previousIndex: last.index });
     this.pending.push({ ctx, index, acks: new Set([self]) });
     // One round confirms every read registered before it (etcd's batching), carrying the newest context.
     this.roundDue = true;

@@ -3,20 +3,12 @@
 // changing the configuration at any index the log still holds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeConf } from '../../../system/raft/conf.js';
 import { changeVoters, Configurations } from '../../../system/raft/confchange.js';
 import { RaftLog } from '../../../system/raft/log.js';
 import { MemoryStorage } from '../../../system/raft/memory-storage.js';
-import type { Entry } from '../../../system/raft/types.js';
+import { conf, noop } from '../../helpers/raft-entries.js';
 
 const IDS = ['n1', 'n2', 'n3'];
-const conf = (index: number, term: number, voters: string[]): Entry => ({
-  index,
-  term,
-  type: 'conf',
-  data: encodeConf({ voters }),
-});
-const noop = (index: number, term: number): Entry => ({ index, term, type: 'noop', data: '' });
 
 test('diss. §4.1: the latest configuration entry is in force; a truncated one falls back to the one before', () => {
   const log = new RaftLog(new MemoryStorage(IDS));

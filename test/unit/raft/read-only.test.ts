@@ -2,6 +2,7 @@
 // answers, one round confirms every read registered before it, and reads come out in the order they went in.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { InvariantError } from '../../../system/raft/invariant.js';
 import { ReadOnly } from '../../../system/raft/read-only.js';
 
 test('diss. §6.4 step 3: a round confirms the read it carries and every earlier one, oldest first', () => {
@@ -40,6 +41,18 @@ test('a lost leadership drops every read it was confirming', () => {
   assert.ok(ro.idle());
   assert.is(ro.lastCtx(), undefined);
   assert.is(ro.recvAck('n2', 'a'), undefined);
+});
+
+test('reads are registered in commit order: one registered below an earlier one fires', () => {
+  const ro = new ReadOnly();
+  ro.add('a', 6, 'n1');
+  assert.throws(
+    () => ro.add('b', 5, 'n1'),
+    (e: Error) =>
+      e instanceof InvariantError &&
+      e.message ===
+        'raft invariant broken: ReadIndex reads are registered in commit order (ctx b, index 5, previousIndex 6)',
+  );
 });
 
 test.run();
