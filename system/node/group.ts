@@ -306,7 +306,7 @@ export class RaftGroup {
     const st = this.o.storage;
     // 1. Persist (Figure 2): a snapshot at once (applySnapshot syncs), entries and hard state into the WAL's
     // batch (save(.., false) does not sync); the host syncs the batch once for every group, then calls finish(),
-    // so nothing that depends on them, but a leader's appends, leaves before they are durable.
+    // so nothing that depends on them leaves before they are durable, a leader's appends excepted (below).
     if (rd.snapshot) {
       st.applySnapshot(rd.snapshot);
       this.machine.restore(rd.snapshot.data);
