@@ -6,7 +6,8 @@
 // Limits (system/kv/json.ts): a body over 1 MiB, or a value/from/to nested deeper than 64 arrays/objects, is
 // answered 400 before anything is proposed.
 //
-//   POST /kv   KvRequest              → 200 KvOk | 200 KvCasMismatch | 200 KvFenced | 421 NotLeader | 503 Unavailable | 400 BadRequest
+//   POST /kv   KvRequest              → 200 KvOk | 200 KvCasMismatch | 200 KvFenced | 421 NotLeader
+//                                       | 503 Unavailable | 400 BadRequest
 //   POST /lock LockRequest            → 200 LockGranted | 200 LockHeld | 200 LockNotHolder | 421 NotLeader | 503 | 400
 //   POST /admin/membership MembershipRequest → 200 MembershipOk | 409 MembershipRefused | 421 NotLeader | 503 | 400
 //
@@ -41,7 +42,10 @@ export interface KvCas {
   seq?: number;
   fence?: Fence;
 }
-/** Optional fencing token (the lock issue): the store rejects a write whose token is lower than the highest seen for `lock`. */
+/**
+ * Optional fencing token (the lock issue): the store rejects a write whose token is lower than the
+ * highest seen for `lock`.
+ */
 export interface Fence {
   lock: string;
   token: number;

@@ -424,7 +424,10 @@ export class RaftGroup {
     const byPeer = new Map<NodeId, Message[]>();
     for (const m of messages) {
       let l = byPeer.get(m.to);
-      if (!l) byPeer.set(m.to, (l = []));
+      if (!l) {
+        l = [];
+        byPeer.set(m.to, l);
+      }
       l.push(m);
     }
     for (const [to, msgs] of byPeer) this.o.send(to, this.o.groupId, msgs);

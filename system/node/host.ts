@@ -59,6 +59,7 @@ export class NodeHost {
     this.wal = Wal.open(o.dataDir, {
       fsync: o.fsync,
       deferWrites: o.bugs.includes('no-fsync'),
+      dirFsync: !o.bugs.includes('no-dir-fsync'),
       segmentBytes: o.walSegmentBytes,
     });
     for (const w of this.wal.warnings) o.logger.warn(w);
@@ -184,7 +185,10 @@ export class NodeHost {
 
   private enqueue(to: NodeId, group: string, msgs: Message[]): void {
     let byGroup = this.outbox.get(to);
-    if (!byGroup) this.outbox.set(to, (byGroup = new Map()));
+    if (!byGroup) {
+      byGroup = new Map();
+      this.outbox.set(to, byGroup);
+    }
     const l = byGroup.get(group);
     if (l) l.push(...msgs);
     else byGroup.set(group, msgs.slice());

@@ -178,8 +178,8 @@ export function createApiServer(o: ServerOptions): Server {
   function answer(res: ServerResponse, r: ShardResult): void {
     // Refused by apply (identically on every replica): definite, nothing changed.
     if (r.ok === false && r.error === 'invalid-command')
-      return reply(res, 400, { ok: false, error: 'bad-request', message: r.message });
-    return reply(res, 200, r);
+      reply(res, 400, { ok: false, error: 'bad-request', message: r.message });
+    else reply(res, 200, r);
   }
 
   async function lock(res: ServerResponse, body: LockRequest): Promise<void> {
@@ -209,7 +209,8 @@ export function createApiServer(o: ServerOptions): Server {
           error: 'change-pending',
           shard: body.shard,
           message:
-            'another membership change is not yet committed, or the leader has not yet committed an entry of its term; retry',
+            'another membership change is not yet committed, ' +
+            'or the leader has not yet committed an entry of its term; retry',
         });
       case 'too-few-members':
         return reply(res, 409, {

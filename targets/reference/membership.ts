@@ -81,7 +81,10 @@ async function statuses(http: HttpClient, nodes: NodeHandle[], timeoutMs: number
   );
 }
 
-/** The leader of `shard` as the reachable nodes report it: a node leading it at the highest term, else the leader most followers name. */
+/**
+ * The leader of `shard` as the reachable nodes report it: a node leading it at the highest term, else the
+ * leader most followers name.
+ */
 function leaderOf(sts: (NodeStatus | undefined)[], shard: number): string | undefined {
   let best: { id: string; term: number } | undefined;
   const named = new Map<string, number>();
@@ -206,8 +209,10 @@ export async function changeMembership(
     settled.forEach((r, i) => {
       const s = shards[i];
       if (r.status === 'rejected') failed.push((r.reason as Error).message.split('\n')[0]);
-      else if ('refused' in r.value) (out.refused ??= {})[s] = r.value.refused;
-      else {
+      else if ('refused' in r.value) {
+        out.refused ??= {};
+        out.refused[s] = r.value.refused;
+      } else {
         out.shards[s] = r.value.members;
         if (r.value.changed) out.changed.push(s);
       }
@@ -216,7 +221,8 @@ export async function changeMembership(
     if (failed.length) {
       const done = Object.keys(out.shards);
       throw new Error(
-        `${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more shards)` : ''}${done.length ? `; done: shards ${done.join(', ')}` : ''}`,
+        `${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more shards)` : ''}` +
+          `${done.length ? `; done: shards ${done.join(', ')}` : ''}`,
       );
     }
     return out;
