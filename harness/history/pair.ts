@@ -44,7 +44,8 @@ export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions = 
       const prior = pending.get(e.process);
       if (prior) {
         throw new HistoryError(
-          `${where(e, pos)}: process ${e.process} invokes ${e.f} while its ${prior.op.f} (${where(events[prior.pos], prior.pos)}) is still pending`,
+          `${where(e, pos)}: process ${e.process} invokes ${e.f} ` +
+            `while its ${prior.op.f} (${where(events[prior.pos], prior.pos)}) is still pending`,
           opts.file,
           lineOf.get(e),
         );

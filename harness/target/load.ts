@@ -21,7 +21,8 @@ export async function loadTarget(spec: string): Promise<Target> {
   if (builtin) return builtin();
   if (!looksLikePath(spec))
     throw new Error(
-      `unknown --target ${spec}; built in: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or a path to an ESM module that exports a target`,
+      `unknown --target ${spec}; built in: ${Object.keys(BUILTIN_TARGETS).join(', ')}, ` +
+        'or a path to an ESM module that exports a target',
     );
   const file = resolve(spec);
   if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`--target ${spec}: no such file ${file}`);

@@ -34,8 +34,9 @@ export interface HostOptions {
   flush?: () => void;
   logger: Logger;
   /**
-   * The disk failed (StorageFailure) or the ready loop threw: this node can no longer keep Raft's promises, so it
-   * must stop acknowledging at once. main.ts exits the process (crash-stop, which Raft tolerates).
+   * The disk failed (StorageFailure), the ready loop threw or a Raft core found a broken invariant
+   * (InvariantError): this node can no longer keep Raft's promises, so it must stop acknowledging at once.
+   * main.ts exits the process (crash-stop, which Raft tolerates).
    */
   onFatal?: (err: Error) => void;
   /** Off switches for measurements (default on). */
@@ -67,6 +68,7 @@ export class NodeHost {
     this.wal = Wal.open(o.dataDir, {
       fsync: o.fsync,
       deferWrites: o.bugs.includes('no-fsync'),
+      dirFsync: !o.bugs.includes('no-dir-fsync'),
       segmentBytes: o.walSegmentBytes,
     });
     for (const w of this.wal.warnings) o.logger.warn(w);
@@ -199,7 +201,7 @@ export class NodeHost {
   /** Stops every group (nothing more is sent, applied or answered) and reports the failure once. */
   fail(err: Error): void {
     if (this.stopped) return;
-    this.o.logger.fatal({ err: err.message }, 'storage or ready loop failed; stopping this node');
+    this.o.logger.fatal({ err: err.message }, 'storage, ready loop or Raft core failed; stopping this node');
     this.stop();
     this.o.onFatal?.(err);
   }
@@ -248,7 +250,10 @@ export class NodeHost {
 
   private enqueue(to: NodeId, group: string, msgs: Message[]): void {
     let byGroup = this.outbox.get(to);
-    if (!byGroup) this.outbox.set(to, (byGroup = new Map()));
+    if (!byGroup) {
+      byGroup = new Map();
+      this.outbox.set(to, byGroup);
+    }
     const l = byGroup.get(group);
     if (l) l.push(...msgs);
     else byGroup.set(group, msgs.slice());
@@ -288,22 +293,31 @@ export class NodeHost {
   /** A frame from an authenticated peer: the beat first (liveness), then each group's messages. */
   deliver(from: NodeId, f: Frame): void {
     if (this.stopped) return;
-    this.io.framesIn++;
-    this.coordinator.received(from, f.beat);
-    for (const [g, msgs] of Object.entries(f.groups)) this.groups.get(Number(g))?.stepAll(msgs);
-    for (const x of f.txn ?? []) {
-      const m = parseTxnMessage(x, this.o.shards);
-      if (m) this.txn.onMessage(from, m);
+    // Stepping a core can find a broken invariant; like a failed disk, that stops the node (fail), once.
+    try {
+      this.io.framesIn++;
+      this.coordinator.received(from, f.beat);
+      for (const [g, msgs] of Object.entries(f.groups)) this.groups.get(Number(g))?.stepAll(msgs);
+      for (const x of f.txn ?? []) {
+        const m = parseTxnMessage(x, this.o.shards);
+        if (m) this.txn.onMessage(from, m);
+      }
+      if (f.beat) this.schedule(false);
+    } catch (e) {
+      this.fail(e as Error);
     }
-    if (f.beat) this.schedule(false);
   }
 
   tick(): void {
     if (this.stopped) return;
-    this.coordinator.tick();
-    for (const g of this.groups.values()) g.afterTick();
-    this.txn.tick();
-    this.schedule(false);
+    try {
+      this.coordinator.tick();
+      for (const g of this.groups.values()) g.afterTick();
+      this.txn.tick();
+      this.schedule(false);
+    } catch (e) {
+      this.fail(e as Error);
+    }
   }
 
   /** Every hosted group of which this node is a voter knows a leader (a removed replica hears from none). */

@@ -274,7 +274,8 @@ export function createApiServer(o: ServerOptions): Server {
           error: 'change-pending',
           shard: body.shard,
           message:
-            'another membership change is not yet committed, or the leader has not yet committed an entry of its term; retry',
+            'another membership change is not yet committed, ' +
+            'or the leader has not yet committed an entry of its term; retry',
         });
       case 'too-few-members':
         return send(res, API.membership, 409, {

@@ -412,7 +412,10 @@ export class Transport {
       const half = Math.ceil(parts.length / 2);
       const pack = (ps: (readonly [string, Message])[], beat?: Frame['beat']): Frame => {
         const groups: Record<string, Message[]> = {};
-        for (const [g, m] of ps) (groups[g] ??= []).push(m);
+        for (const [g, m] of ps) {
+          groups[g] ??= [];
+          groups[g].push(m);
+        }
         return beat ? { groups, beat } : { groups };
       };
       return [...this.frames(to, pack(parts.slice(0, half), frame.beat)), ...this.frames(to, pack(parts.slice(half)))];

@@ -62,7 +62,10 @@ function deposedLeaderRead(seed: number, bugs: string[]): { served: number | und
   c.partition([[old], c.others(old)]);
   let l2: string | undefined;
   assert.ok(
-    c.until(() => (l2 = c.others(old).find((id) => c.raft(id).role === 'leader')) !== undefined, 500),
+    c.until(() => {
+      l2 = c.others(old).find((id) => c.raft(id).role === 'leader');
+      return l2 !== undefined;
+    }, 500),
     'the majority elected no leader',
   );
   const newer = c.propose('w2', l2)!;

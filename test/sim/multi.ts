@@ -292,7 +292,7 @@ export class MultiCluster {
   partition(sides: NodeId[][]): void {
     this.cut.clear();
     const side = new Map<NodeId, number>();
-    sides.forEach((s, i) => s.forEach((id) => side.set(id, i)));
+    for (const [i, s] of sides.entries()) for (const id of s) side.set(id, i);
     for (const a of this.ids)
       for (const b of this.ids) if (a !== b && side.get(a) !== side.get(b)) this.cut.add(`${a}>${b}`);
     this.log(`partition ${JSON.stringify(sides)}`);
@@ -401,7 +401,15 @@ export class MultiCluster {
       node.syncs++;
       for (const [g, r, rd] of batch) {
         if (rd.softState?.role === 'leader') this.safety.get(g)!.leader(node.id, r.raft.term, r.raft.log);
-        for (const m of rd.messages) ((outbox.get(m.to) ?? outbox.set(m.to, {}).get(m.to)!)[g] ??= []).push(m);
+        for (const m of rd.messages) {
+          let byGroup = outbox.get(m.to);
+          if (!byGroup) {
+            byGroup = {};
+            outbox.set(m.to, byGroup);
+          }
+          byGroup[g] ??= [];
+          byGroup[g].push(m);
+        }
         this.apply(node, g, r, rd);
         if (node.doomed) return; // it died while applying: nothing more is applied or sent
         r.raft.advance(rd);
@@ -563,7 +571,8 @@ export class MultiCluster {
       }
     }
     throw new Error(
-      `group ${g}: ${data} not applied on ${expected} replicas within ${ticks} ticks (trace: ${this.trace.slice(-8).join(' | ')})`,
+      `group ${g}: ${data} not applied on ${expected} replicas within ${ticks} ticks ` +
+        `(trace: ${this.trace.slice(-8).join(' | ')})`,
     );
   }
 

@@ -88,7 +88,10 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
   };
   const idOf = (input: KvInput): number => {
     let id = opId.get(input);
-    if (id === undefined) opId.set(input, (id = opId.size));
+    if (id === undefined) {
+      id = opId.size;
+      opId.set(input, id);
+    }
     return id;
   };
   // One result pair, reused: the search reads it before the next step (Model.step's contract).
@@ -110,7 +113,10 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
           const mask = applied[state] | (bit === undefined ? 0 : 1 << bit);
           const a = 2 * idOf(input) + 1;
           let to = edges.get(a, applied[state]);
-          if (to < 0) edges.set(a, applied[state], (to = node(-1, input.value, mask)));
+          if (to < 0) {
+            to = node(-1, input.value, mask);
+            edges.set(a, applied[state], to);
+          }
           out[0] = true;
           out[1] = to;
           return out;
@@ -118,7 +124,10 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
         case 'append': {
           const a = 2 * idOf(input);
           let to = edges.get(a, state);
-          if (to < 0) edges.set(a, state, (to = node(state, input.value, applied[state])));
+          if (to < 0) {
+            to = node(state, input.value, applied[state]);
+            edges.set(a, state, to);
+          }
           out[0] = true;
           out[1] = to;
           return out;
@@ -146,7 +155,7 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
       for (const g of groups) {
         const puts = g.filter((o) => o.input.op === 'put');
         if (puts.length > 30) continue;
-        puts.forEach((o, bit) => putBit.set(o.input, bit));
+        for (const [bit, o] of puts.entries()) putBit.set(o.input, bit);
         keyPuts.set(
           g[0].input.key,
           puts.map((o) => o.input.value),

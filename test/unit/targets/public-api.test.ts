@@ -19,7 +19,9 @@ const mod = (file: string, text: string): string => {
   writeFileSync(join(project, file), text);
   return join(project, file);
 };
-const CLUSTER = `cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false })`;
+const CLUSTER =
+  `cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), ` +
+  'health: async () => undefined, clockFaults: false })';
 
 test('package.json exports the public entry, with its types', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -31,21 +33,25 @@ test('package.json exports the public entry, with its types', () => {
   assert.ok(existsSync(join(ROOT, 'dist', 'harness', 'public.js')));
 });
 
-test('a user module imports defineTarget from "faultline" and loads by path; the entry exports only defineTarget', async () => {
-  const file = mod(
-    'mine.js',
-    `import * as api from 'faultline';
+test(
+  'a user module imports defineTarget from "faultline" and loads by path; ' + 'the entry exports only defineTarget',
+  async () => {
+    const file = mod(
+      'mine.js',
+      `import * as api from 'faultline';
 export const exported = Object.keys(api);
 export default api.defineTarget({ name: 'mine', describe: 'x', ${CLUSTER},
-  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) }, refuses: () => ({ clock: 'no clock here' }) });
+  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) },
+  refuses: () => ({ clock: 'no clock here' }) });
 `,
-  );
-  const t = await loadTarget(file);
-  assert.is(t.name, 'mine');
-  assert.equal((await import(file)).exported, ['defineTarget']);
-  const p = await prepareTarget(file, {}, 'register', ['kill']);
-  assert.is(p.target, t);
-});
+    );
+    const t = await loadTarget(file);
+    assert.is(t.name, 'mine');
+    assert.equal((await import(file)).exported, ['defineTarget']);
+    const p = await prepareTarget(file, {}, 'register', ['kill']);
+    assert.is(p.target, t);
+  },
+);
 
 test('a module may export its target as `target`; a malformed one is refused by defineTarget at load', async () => {
   assert.is(
@@ -53,7 +59,9 @@ test('a module may export its target as `target`; a malformed one is refused by 
       await loadTarget(
         mod(
           'named.mjs',
-          `import { defineTarget } from 'faultline';\nexport const target = defineTarget({ name: 'named', describe: '', ${CLUSTER}, clients: { kv: () => ({}) } });\n`,
+          `import { defineTarget } from 'faultline';\n` +
+            `export const target = defineTarget({ name: 'named', describe: '', ${CLUSTER}, ` +
+            `clients: { kv: () => ({}) } });\n`,
         ),
       )
     ).name,
