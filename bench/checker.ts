@@ -289,9 +289,13 @@ if (!process.env.BENCH_QUICK) {
     const how =
       r.method === 'decide'
         ? 'decided without search'
-        : `search: ${r.steps.toLocaleString('en')} steps, deepest ${r.deepest?.toLocaleString('en')} of ${r.ops.toLocaleString('en')} ops linearized${r.evictions ? `, cache emptied ${r.evictions}×` : ''}`;
+        : `search: ${r.steps.toLocaleString('en')} steps, ` +
+          `deepest ${r.deepest?.toLocaleString('en')} of ${r.ops.toLocaleString('en')} ops linearized` +
+          `${r.evictions ? `, cache emptied ${r.evictions}×` : ''}`;
     console.log(
-      `  ${String(sc.clients).padStart(3)} clients, ${r.ops.toLocaleString('en').padStart(9)} ops (of ${r.invocations.toLocaleString('en')} invoked), ${values.padEnd(13)} ${r.verdict.padEnd(7)} ${fmt(r.ms).padStart(9)}  peak RSS ${r.maxRssMiB.toFixed(0)} MiB  (${how})`,
+      `  ${String(sc.clients).padStart(3)} clients, ${r.ops.toLocaleString('en').padStart(9)} ops ` +
+        `(of ${r.invocations.toLocaleString('en')} invoked), ${values.padEnd(13)} ${r.verdict.padEnd(7)} ` +
+        `${fmt(r.ms).padStart(9)}  peak RSS ${r.maxRssMiB.toFixed(0)} MiB  (${how})`,
     );
   }
 }

@@ -69,10 +69,15 @@ export interface LoadResult {
 }
 
 export function fmt(r: LoadResult): string {
-  return `${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`;
+  return (
+    `${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  ` +
+    `p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`
+  );
 }
 
-/** Seconds of unmeasured load before a sharded figure: elections settle, rebalancing moves leaders, clients learn them. */
+/**
+ * Seconds of unmeasured load before a sharded figure: elections settle, rebalancing moves leaders, clients learn them.
+ */
 export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 2);
 
 /** Runs `concurrency` closed loops of `op` for `seconds`; `op` resolves true when acknowledged. */

@@ -38,7 +38,8 @@ const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 5);
 const STEADY_AFTER = Number(process.env.BENCH_STEADY_AFTER ?? 20);
 
 console.log(
-  `cluster benchmark: loopback, fsync ${process.env.BENCH_FSYNC === '0' ? 'off' : 'on'}, ${SECONDS} s per figure, node ${process.version}`,
+  `cluster benchmark: loopback, fsync ${process.env.BENCH_FSYNC === '0' ? 'off' : 'on'}, ` +
+    `${SECONDS} s per figure, node ${process.version}`,
 );
 if (parts.has('single')) {
   await withCluster(3, 1, async (urls) => {
@@ -52,7 +53,8 @@ if (parts.has('single')) {
 
 if (parts.has('sharded')) {
   console.log(
-    `sharded, 5 nodes, R=3, writes at concurrency 64 (steady: after ${STEADY_AFTER} s of load; cold: after ${WARMUP_SECONDS} s):`,
+    'sharded, 5 nodes, R=3, writes at concurrency 64 ' +
+      `(steady: after ${STEADY_AFTER} s of load; cold: after ${WARMUP_SECONDS} s):`,
   );
   let base = NaN;
   let coldBase = NaN;
@@ -89,7 +91,10 @@ if (parts.has('sharded')) {
       const transfers = c1.sts.reduce((a, st) => a + (st?.transfers ?? 0), 0);
       const per = (k: 'syncs' | 'passes' | 'frames'): string => ((c1[k] - c0[k]) / (r.opsPerSec * SECONDS)).toFixed(2);
       console.log(
-        `  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1  (leaders per node ${leads.join('/')}, ${transfers} transfers; per write ${per('syncs')} syncs, ${per('passes')} passes, ${per('frames')} frames; cold: ${cold.opsPerSec.toFixed(0)} ops/s ${(cold.opsPerSec / coldBase).toFixed(2)}× S=1)`,
+        `  S=${String(s).padEnd(2)}: ${fmt(r)}  ${(r.opsPerSec / base).toFixed(2)}× S=1  ` +
+          `(leaders per node ${leads.join('/')}, ${transfers} transfers; ` +
+          `per write ${per('syncs')} syncs, ${per('passes')} passes, ${per('frames')} frames; ` +
+          `cold: ${cold.opsPerSec.toFixed(0)} ops/s ${(cold.opsPerSec / coldBase).toFixed(2)}× S=1)`,
       );
     });
   }
@@ -107,7 +112,9 @@ if (parts.has('locks')) {
     if (WARMUP_SECONDS > 0) await load(16, round, WARMUP_SECONDS);
     const r = await load(16, round);
     console.log(
-      `locks, 5 nodes, S=8, acquire+release rounds at concurrency 16: ${r.opsPerSec.toFixed(0)} rounds/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`,
+      'locks, 5 nodes, S=8, acquire+release rounds at concurrency 16: ' +
+        `${r.opsPerSec.toFixed(0)} rounds/s  p50 ${r.p50.toFixed(1)} ms  ` +
+        `p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ''}`,
     );
   });
 }
@@ -141,7 +148,9 @@ if (parts.has('failover')) {
       await new Promise((r) => setTimeout(r, 1500)); // let leadership rebalance before the next kill
     }
     console.log(
-      `failover, 5 nodes, S=8: leader killed → next acknowledged write, median ${median(times).toFixed(0)} ms of ${times.length} (${times.map((t) => t.toFixed(0)).join(', ')})`,
+      'failover, 5 nodes, S=8: leader killed → next acknowledged write, ' +
+        `median ${median(times).toFixed(0)} ms of ${times.length} ` +
+        `(${times.map((t) => t.toFixed(0)).join(', ')})`,
     );
   });
 }

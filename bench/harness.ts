@@ -65,7 +65,9 @@ for (const [concurrency, rate] of [
   added.sort((a, b) => a - b);
   const p = (q: number): string => added[Math.min(added.length - 1, Math.floor(q * added.length))].toFixed(3);
   console.log(
-    `concurrency ${String(concurrency).padStart(2)}${rate ? ` at ${rate} ops/s` : ', unpaced'}: ${(completions / secs).toFixed(0).padStart(6)} ops/s recorded, ${invoked - completions} dropped; added latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`,
+    `concurrency ${String(concurrency).padStart(2)}${rate ? ` at ${rate} ops/s` : ', unpaced'}: ` +
+      `${(completions / secs).toFixed(0).padStart(6)} ops/s recorded, ${invoked - completions} dropped; ` +
+      `added latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`,
   );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -50,9 +50,12 @@ for (const d of dirs) {
   worstOps = Math.max(worstOps, r.after.ops);
   worstMs = Math.max(worstMs, ms);
   console.log(
-    `${d}: ${r.before.ops} ops → ${r.after.ops} ops (key ${String(r.key)}), ${r.tests} checks, ${ms.toFixed(0)} ms, verdict ${r.results.valid}`,
+    `${d}: ${r.before.ops} ops → ${r.after.ops} ops (key ${String(r.key)}), ` +
+      `${r.tests} checks, ${ms.toFixed(0)} ms, verdict ${r.results.valid}`,
   );
 }
 console.log(
-  `\n${dirs.length} invalid runs shrunk; worst: ${worstOps} operations, ${(worstMs / 1000).toFixed(2)} s (target: ≤ 10 operations, < 10 s) ${worstOps <= 10 && worstMs < 10_000 && dirs.length > 0 ? 'MET' : 'NOT MET'}`,
+  `\n${dirs.length} invalid runs shrunk; worst: ${worstOps} operations, ${(worstMs / 1000).toFixed(2)} s ` +
+    '(target: ≤ 10 operations, < 10 s) ' +
+    `${worstOps <= 10 && worstMs < 10_000 && dirs.length > 0 ? 'MET' : 'NOT MET'}`,
 );

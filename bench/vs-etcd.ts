@@ -58,13 +58,17 @@ async function suite(name: string, write: Op, read: Op, rows: Row[]): Promise<vo
   for (const c of CONCURRENCY) {
     const r = await measure(c, write);
     console.log(
-      `  ${name.padEnd(16)} writes c=${String(c).padStart(2)}: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  (runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`,
+      `  ${name.padEnd(16)} writes c=${String(c).padStart(2)}: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  ` +
+        `p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
+        `(runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`,
     );
     rows.find((x) => x.what === `writes c=${c}`)!.results.set(name, r.opsPerSec);
   }
   const r = await measure(64, read);
   console.log(
-    `  ${name.padEnd(16)} reads  c=64: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  (runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`,
+    `  ${name.padEnd(16)} reads  c=64: ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  ` +
+      `p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
+      `(runs ${r.runs.map((x) => x.toFixed(0)).join(', ')})`,
   );
   rows.find((x) => x.what === 'reads c=64')!.results.set(name, r.opsPerSec);
 }
@@ -146,7 +150,9 @@ async function etcdLeader(urls: string[]): Promise<string> {
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 console.log(
-  `bench:vs-etcd: ${version}, loopback, fsync on, ${SECONDS} s per run, median of ${REPEATS}, after ${WARMUP} s of writes at c=64 for each system, node ${process.version}`,
+  `bench:vs-etcd: ${version}, loopback, fsync on, ` +
+    `${SECONDS} s per run, median of ${REPEATS}, ` +
+    `after ${WARMUP} s of writes at c=64 for each system, node ${process.version}`,
 );
 const rows: Row[] = [...CONCURRENCY.map((c) => `writes c=${c}`), 'reads c=64'].map((what) => ({
   what,

@@ -21,9 +21,12 @@ const names = commands.map((c) => String(c.command).split(' ')[0]);
 // which CI would take as "all valid".
 const dashes = argv.indexOf('--');
 if (dashes >= 0 && !argv.slice(0, dashes).some((a) => names.includes(a))) {
+  const next = argv[dashes + 1];
+  const command = next && names.includes(next) ? next : 'check';
   fail(
     new Error(
-      `"--" ends the options, so nothing after it is read as a command; write \`faultline ${argv[dashes + 1] && names.includes(argv[dashes + 1]) ? argv[dashes + 1] : 'check'} ...\` (put "--" after the command, before file names that start with "-")`,
+      `"--" ends the options, so nothing after it is read as a command; write \`faultline ${command} ...\` ` +
+        '(put "--" after the command, before file names that start with "-")',
     ),
   );
 }

@@ -79,7 +79,8 @@ for (const file of files) {
     skipped += skip;
     if (total - ok > 0 || out.code !== 0) {
       failures.push(`${rel} (${total - ok} failed, exit ${out.code ?? out.signal})`);
-      if (total - ok === 0) failed += 1; // a non-zero exit with all tests passing (e.g. an error after the run) still fails
+      // A non-zero exit with all tests passing (e.g. an error after the run) still fails.
+      if (total - ok === 0) failed += 1;
     }
   }
   console.log(`[test runner] ${rel}: ${secs}s`);

@@ -1,5 +1,6 @@
 // The primary-backup server (server.js) as a Faultline target, written only against the public API. Run it:
-//   faultline run --target ./examples/primary-backup/primary-backup.js --runtime local --workload register --nemesis kill
+//   faultline run --target ./examples/primary-backup/primary-backup.js --runtime local \
+//     --workload register --nemesis kill
 // docs/targets.md builds this file step by step.
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,10 @@ function call(url, method, body, timeoutMs) {
       res.on('data', (c) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text || '{}') }));
     });
-    req.on('socket', (s) => (s.connecting ? s.once('connect', () => (sent = true)) : (sent = true)));
+    req.on('socket', (s) => {
+      if (s.connecting) s.once('connect', () => (sent = true));
+      else sent = true;
+    });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
     req.on('error', (e) => resolve({ none: e.code ?? e.message, sent }));
     req.end(body === undefined ? undefined : JSON.stringify(body));

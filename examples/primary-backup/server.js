@@ -6,7 +6,8 @@
 //
 //   node server.js --name n1 --listen 127.0.0.1 --port 8080 --repl-port 9090 [--backups host:port,host:port]
 // Client API (--port): GET /kv/KEY → {value}; PUT /kv/KEY {value}; POST /cas/KEY {from, to} → 200 or 409;
-// GET /health; 503 while starting. Replication (--repl-port, the port partitions cut): POST /apply [[key, value], ...]; GET /state.
+// GET /health; 503 while starting. Replication (--repl-port, the port partitions cut):
+// POST /apply [[key, value], ...]; GET /state.
 import { createServer } from 'node:http';
 
 const arg = (name, dflt) => {

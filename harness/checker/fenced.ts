@@ -58,7 +58,8 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
     }
     if (maxDone && maxDone.process !== g.process && g.token <= maxDone.token) {
       problems.push(
-        `token ${g.token} (process ${String(g.process)}) was granted after token ${maxDone.token} (process ${String(maxDone.process)}) had been granted`,
+        `token ${g.token} (process ${String(g.process)}) ` +
+          `was granted after token ${maxDone.token} (process ${String(maxDone.process)}) had been granted`,
       );
     }
   }
@@ -69,7 +70,8 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
     const prior = seen.get(key);
     if (prior)
       problems.push(
-        `lost update: processes ${String(prior.process)} and ${String(w.process)} both wrote ${key} (event ${prior.index} and ${w.index})`,
+        `lost update: processes ${String(prior.process)} and ${String(w.process)} ` +
+          `both wrote ${key} (event ${prior.index} and ${w.index})`,
       );
     else seen.set(key, { process: w.process, index: w.index });
   }

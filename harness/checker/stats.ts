@@ -12,6 +12,10 @@ export function opStats(events: readonly HistoryEvent[]): OpStats {
   const byF: OpStats['byF'] = {};
   const total = { ok: 0, fail: 0, info: 0 };
   const open = new Map<unknown, string>();
+  const countsOf = (f: string): OpStats['byF'][string] => {
+    byF[f] ??= { ok: 0, fail: 0, info: 0 };
+    return byF[f];
+  };
   for (const e of events) {
     if (e.process === 'nemesis') continue;
     if (e.type === 'invoke') {
@@ -19,13 +23,12 @@ export function opStats(events: readonly HistoryEvent[]): OpStats {
       continue;
     }
     open.delete(e.process);
-    const s = (byF[e.f] ??= { ok: 0, fail: 0, info: 0 });
-    s[e.type]++;
+    countsOf(e.f)[e.type]++;
     total[e.type]++;
   }
   // An invocation never completed (the harness stopped first) counts as info.
   for (const f of open.values()) {
-    (byF[f] ??= { ok: 0, fail: 0, info: 0 }).info++;
+    countsOf(f).info++;
     total.info++;
   }
   return { byF, total };

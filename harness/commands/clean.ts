@@ -23,8 +23,10 @@ function describe(l: Leftovers | undefined, local: LocalLeftover[], verb: string
     lines.push(`docker: skipped (${dockerError})`);
   }
   const pids = local.flatMap((r) => r.pids);
+  const runs = local.map((r) => `${r.runId}${r.inProgress ? ' (in progress)' : ''} [${r.pids.join(' ')}]`);
   lines.push(
-    `${verb} ${pids.length} local node processes${local.length ? ` of ${local.length} run(s): ${local.map((r) => `${r.runId}${r.inProgress ? ' (in progress)' : ''} [${r.pids.join(' ')}]`).join(', ')}` : ''}`,
+    `${verb} ${pids.length} local node processes` +
+      `${local.length ? ` of ${local.length} run(s): ${runs.join(', ')}` : ''}`,
   );
   return lines.map(safeText).join('\n');
 }

@@ -70,7 +70,8 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
     p.done();
     p.message(
       safeText(
-        `${verdictWord(x.verdict)}  ${x.dir ? `${x.dir}/report.html` : ''}  (seed ${o!.seed}; the original run: ${before!})${x.error ? `: ${x.error}` : ''}`,
+        `${verdictWord(x.verdict)}  ${x.dir ? `${x.dir}/report.html` : ''}  ` +
+          `(seed ${o!.seed}; the original run: ${before!})${x.error ? `: ${x.error}` : ''}`,
       ),
     );
     if (a.junit) {

@@ -6,7 +6,7 @@ import { DEFAULTS } from '../run/options.js';
 import { parseTargetOpts } from '../target/options.js';
 
 export interface CommonRunArgs {
-  runtime: 'docker' | 'local' | 'auto';
+  runtime: 'docker' | 'local' | 'ssh' | 'auto';
   'target-opt': string[];
   nodes: number;
   concurrency: number;
@@ -28,9 +28,10 @@ export interface CommonRunArgs {
 export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('runtime', {
-      choices: ['docker', 'local', 'auto'] as const,
+      choices: ['docker', 'local', 'ssh', 'auto'] as const,
       default: DEFAULTS.runtime,
-      describe: 'docker containers, local child processes, or docker when an engine answers',
+      describe:
+        'docker containers, local child processes, processes on SSH hosts (--hosts), or docker when an engine answers',
     })
     .option('target-opt', {
       type: 'string',
@@ -38,7 +39,10 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
       default: [] as string[],
       describe: 'a target option NAME=VALUE (repeatable), for every target',
     })
-    .option('nodes', { type: 'number', default: DEFAULTS.nodes, describe: 'cluster size' })
+    .option('nodes', {
+      type: 'number',
+      describe: `cluster size (default ${DEFAULTS.nodes}; --runtime ssh: the number of hosts)`,
+    })
     .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'client processes' })
     .option('rate', {
       type: 'number',
@@ -63,7 +67,9 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('nemesis-schedule', {
       type: 'string',
       default: DEFAULTS.nemesisSchedule,
-      describe: `${SCHEDULES.join(', ')}: one fault at a time; overlapping packages with exponential gaps and durations; runs of short faults`,
+      describe:
+        `${SCHEDULES.join(', ')}: one fault at a time; ` +
+        'overlapping packages with exponential gaps and durations; runs of short faults',
     })
     .option('burst-rate', {
       type: 'number',
@@ -87,12 +93,16 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' });
 }
 
-/** Checks the flags every run-starting command shares; returns the first seed, the target options and the schedule. Throws a one-line Error. */
+/**
+ * Checks the flags every run-starting command shares; returns the first seed, the target options and
+ * the schedule. Throws a one-line Error.
+ */
 export function checkCommonArgs(a: CommonRunArgs): {
   seed: number;
   targetOpts: Record<string, string>;
   schedule: ScheduleName;
 } {
+  a.nodes ??= DEFAULTS.nodes;
   const positive: [string, number][] = [
     ['nodes', a.nodes],
     ['concurrency', a.concurrency],

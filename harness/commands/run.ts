@@ -18,8 +18,10 @@ import { junitCase, refreshIndex } from './execute.js';
 import { testName } from '../run/options.js';
 import { progressPrinter } from './progress.js';
 import { checkCommonArgs, commonRunOptions, type CommonRunArgs } from './run-args.js';
+import { checkSshArgs, sshRunOptions } from './ssh-args.js';
 
 interface RunArgs extends CommonRunArgs {
+  hosts?: string;
   target: string;
   workload: string;
   nemesis: string;
@@ -42,11 +44,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'Run a chaos test: cluster up, workload + faults, check, report',
   builder: (y: Argv<object>) =>
-    commonRunOptions(y)
+    sshRunOptions(commonRunOptions(y))
       .option('target', {
         type: 'string',
         default: DEFAULTS.target,
-        describe: `the system under test: ${Object.keys(BUILTIN_TARGETS).join(', ')}, or the path of an ESM module exporting a target`,
+        describe:
+          `the system under test: ${Object.keys(BUILTIN_TARGETS).join(', ')}, ` +
+          'or the path of an ESM module exporting a target',
       })
       .option('workload', {
         type: 'string',
@@ -56,7 +60,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('nemesis', {
         type: 'string',
         default: DEFAULTS.nemesis,
-        describe: `comma-separated fault packages: ${FAULT_KINDS.map((f) => f.name).join(', ')}, each optionally limited to shapes (partition:one-way-deaf/one-way-mute); all (every kind the target and runtime can take); or none`,
+        describe:
+          `comma-separated fault packages: ${FAULT_KINDS.map((f) => f.name).join(', ')}, ` +
+          'each optionally limited to shapes (partition:one-way-deaf/one-way-mute); ' +
+          'all (every kind the target and runtime can take); or none',
       })
       .option('seed', {
         type: 'number',
@@ -71,7 +78,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (!WORKLOADS.some((w) => w.name === a.workload))
       fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
     let common: ReturnType<typeof checkCommonArgs>;
+    let ssh: ReturnType<typeof checkSshArgs>;
     try {
+      ssh = checkSshArgs(a);
+      a.nodes = ssh.nodes;
       common = checkCommonArgs(a);
       await prepareTarget(a.target, common.targetOpts, a.workload, requiredKinds(parseNemesisSpec(a.nemesis)));
     } catch (e) {
@@ -83,7 +93,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // Ctrl-C ends the load early; the run still heals, checks, reports and tears down. A second one aborts.
     setSignalOwner(() => {
       p.message(
-        'interrupted: stopping the load; the run will heal, check what was recorded and tear down (Ctrl-C again to abort)',
+        'interrupted: stopping the load; the run will heal, ' +
+          'check what was recorded and tear down (Ctrl-C again to abort)',
       );
       stop.stop('SIGINT');
     });
@@ -118,6 +129,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         burstSeconds: a['burst-seconds'],
         opTimeoutMs: a['op-timeout'],
         checkTimeoutS: a['check-timeout'],
+        ...ssh!.options,
       };
       try {
         const r = await runOnce(o, stop, { line: p.line, message: p.message }).catch(
@@ -164,7 +176,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         );
         junit();
         process.stderr.write(
-          `faultline: the run failed: ${(e as Error).message.split('\n')[0]}${dir ? ` (partial results in ${dir})` : ''}\n`,
+          `faultline: the run failed: ${(e as Error).message.split('\n')[0]}` +
+            `${dir ? ` (partial results in ${dir})` : ''}\n`,
         );
         process.exit(3);
       }

@@ -39,7 +39,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       );
       if (!LOOPBACK.test(a.host))
         process.stderr.write(
-          `faultline: warning: listening on ${safeText(a.host)}: anyone who can reach this address can read the results\n`,
+          `faultline: warning: listening on ${safeText(a.host)}: ` +
+            `anyone who can reach this address can read the results\n`,
         );
       process.stdout.write(`serving ${safeText(a.dir)} at ${url} (read-only; Ctrl-C to stop)\n`);
       setSignalOwner(() => {

@@ -13,7 +13,7 @@ import { FORMATS, type FormatName } from '../history/readers/index.js';
 import { toEdn, toJsonl } from '../history/readers/write.js';
 import { renderCheckReport } from '../report/check-report.js';
 import { writeFileAtomic } from '../report/files.js';
-import { NotInvalidError, shrinkHistory } from '../shrink/shrink.js';
+import { NotInvalidError, type ShrinkResult, shrinkHistory } from '../shrink/shrink.js';
 import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
 
@@ -68,7 +68,7 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       );
       if (existsSync(out) && !statSync(out).isDirectory()) throw new HistoryError('exists and is not a folder', out);
       const { history, spec, source } = await loadForCheck(a.path, { model: a.model, format: a.format });
-      let r;
+      let r: ShrinkResult;
       try {
         r = shrinkHistory(history, spec, { budgetMs: a.budget * 1000 });
       } catch (e) {
@@ -113,7 +113,10 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       else {
         process.stdout.write(
           `${safeText(
-            `shrunk ${r.before.ops} operations to ${r.after.ops}${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''} in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
+            `shrunk ${r.before.ops} operations to ${r.after.ops}` +
+              `${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''}` +
+              ` in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks` +
+              `${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
           )}\n`,
         );
         process.stdout.write(

@@ -29,7 +29,8 @@ export function textTable(rows: readonly Row[]): string {
     fmt(head),
     ...body.map(fmt),
     '',
-    `${rows.length} run${rows.length === 1 ? '' : 's'}: ${tally}; overall ${verdictWord(worst(rows.map((r) => r.x.verdict)))}`,
+    `${rows.length} run${rows.length === 1 ? '' : 's'}: ${tally}; ` +
+      `overall ${verdictWord(worst(rows.map((r) => r.x.verdict)))}`,
   ].join('\n');
 }
 
@@ -46,7 +47,8 @@ export function markdownTable(rows: readonly Row[]): string {
   ];
   for (const r of rows) {
     lines.push(
-      `| ${verdictWord(r.x.verdict)} | ${md(r.test)} | ${r.x.options.seed} | ${r.x.seconds.toFixed(1)} s | ${md(r.x.dir ? relative(process.cwd(), r.x.dir) : (r.x.error ?? ''))} |`,
+      `| ${verdictWord(r.x.verdict)} | ${md(r.test)} | ${r.x.options.seed} | ` +
+        `${r.x.seconds.toFixed(1)} s | ${md(r.x.dir ? relative(process.cwd(), r.x.dir) : (r.x.error ?? ''))} |`,
     );
   }
   return `${lines.join('\n')}\n`;

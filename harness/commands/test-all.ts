@@ -120,7 +120,9 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
             });
           }
     p.message(
-      `test-all: ${matrix.length} run${matrix.length === 1 ? '' : 's'} (${targets.length} target × ${workloads.length} workload × ${sets.length} fault set × ${a['test-count']} seed)`,
+      `test-all: ${matrix.length} run${matrix.length === 1 ? '' : 's'} ` +
+        `(${targets.length} target × ${workloads.length} workload ` +
+        `× ${sets.length} fault set × ${a['test-count']} seed)`,
     );
     const rows: Row[] = [];
     for (const [i, o] of matrix.entries()) {

@@ -1,7 +1,7 @@
 // Written values that are unique per key, so that register histories are decided without search
-// (harness/checker/unique/unique-register.ts). A value is a pure function of the worker slot and its operation count, so that a
-// worker's schedule still depends only on the seed (harness/generator): the Cantor pairing of the two, which is
-// injective on non-negative integers and stays small (worker 50, count 20,000: about 2·10^8).
+// (harness/checker/unique/unique-register.ts). A value is a pure function of the worker slot and its operation
+// count, so that a worker's schedule still depends only on the seed (harness/generator): the Cantor pairing of
+// the two, which is injective on non-negative integers and stays small (worker 50, count 20,000: about 2·10^8).
 
 export function uniqueValue(worker: number, count: number): number {
   const s = worker + count;

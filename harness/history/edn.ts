@@ -148,8 +148,7 @@ export class EdnReader {
       case ')':
       case ']':
       case '}':
-        this.fail(`unexpected "${c}"`);
-      // eslint-disable-next-line no-fallthrough
+        return this.fail(`unexpected "${c}"`);
       case '"':
         return this.readString();
       case '\\':

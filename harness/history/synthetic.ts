@@ -78,7 +78,10 @@ export function syntheticRegisterHistory(o: SyntheticOptions): HistoryEvent[] {
     if (o.unique && p.f !== 'read') {
       // The next value of this key's counter; a cas expects the current value, or an older one (and fails).
       let vs = written.get(p.key);
-      if (!vs) written.set(p.key, (vs = []));
+      if (!vs) {
+        vs = [];
+        written.set(p.key, vs);
+      }
       const to = vs.length + 1;
       vs.push(to);
       const older = vs.length > 1 && rnd.chance(0.4) ? vs[rnd.int(0, vs.length - 1)] : cur;

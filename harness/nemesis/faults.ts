@@ -8,7 +8,7 @@
 // target's leader(nodes, key)): that is where a deposed leader that has not noticed, or a paused one that
 // wakes past its election timeout, can answer wrongly.
 import type { Random } from '../generator/random.js';
-import type { Runtime } from '../runtime/types.js';
+import type { Grudge, Runtime } from '../runtime/types.js';
 import type { MembershipHow, MembershipOp } from '../target/types.js';
 import { hotLeader } from './aim.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
@@ -68,7 +68,7 @@ export const partitionFault: FaultKind = {
   ],
   async start(ctx, shape) {
     if (ctx.nodes.length < 3 && (shape === 'bridge' || shape === 'majorities-ring')) shape = 'halves';
-    let grudge;
+    let grudge: Grudge;
     const value: Record<string, unknown> = {};
     if (
       shape === 'isolate-leader' ||

@@ -80,15 +80,18 @@ function frame(intervals: readonly Interval[], maxT: number): Frame {
   kinds.forEach((k, row) => {
     const y = 4 + row * LANE;
     parts.push(
-      `<text x="${L - 4}" y="${y + LANE - 3}" class="ax" text-anchor="end">${esc(k)}</text><rect x="${L}" y="${y}" width="${W - L - R}" height="${LANE - 2}" class="lane-bg"/>`,
+      `<text x="${L - 4}" y="${y + LANE - 3}" class="ax" text-anchor="end">${esc(k)}</text>` +
+        `<rect x="${L}" y="${y}" width="${W - L - R}" height="${LANE - 2}" class="lane-bg"/>`,
     );
     for (const iv of intervals.filter((i) => (i.kind ?? 'fault') === k)) {
       const x1 = xOf(iv.start),
         x2 = xOf(iv.end);
       const w = Math.max(2, x2 - x1);
       parts.push(
-        `<g class="fault"><title>${esc(`${iv.label} (${iv.start.toFixed(1)}–${iv.end.toFixed(1)} s)`)}</title><rect x="${x1.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${LANE - 2}" fill="${faultColor(k)}"/>` +
-          `<rect x="${x1.toFixed(1)}" y="${top}" width="${w.toFixed(1)}" height="${PLOT_H}" fill="${faultColor(k)}" class="band"/></g>`,
+        `<g class="fault"><title>${esc(`${iv.label} (${iv.start.toFixed(1)}–${iv.end.toFixed(1)} s)`)}</title>` +
+          `<rect x="${x1.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${LANE - 2}" fill="${faultColor(k)}"/>` +
+          `<rect x="${x1.toFixed(1)}" y="${top}" width="${w.toFixed(1)}" height="${PLOT_H}" ` +
+          `fill="${faultColor(k)}" class="band"/></g>`,
       );
     }
   });
@@ -101,7 +104,8 @@ function axisX(f: Frame, maxT: number): string {
   for (let t = 0; t <= maxT; t += step) {
     const x = f.xOf(t);
     ticks.push(
-      `<line x1="${x}" x2="${x}" y1="${f.top}" y2="${f.yBottom}" class="grid"/><text x="${x}" y="${f.svgHeight - 10}" class="ax" text-anchor="middle">${t.toFixed(step < 1 ? 1 : 0)}s</text>`,
+      `<line x1="${x}" x2="${x}" y1="${f.top}" y2="${f.yBottom}" class="grid"/>` +
+        `<text x="${x}" y="${f.svgHeight - 10}" class="ax" text-anchor="middle">${t.toFixed(step < 1 ? 1 : 0)}s</text>`,
     );
   }
   return ticks.join('');
@@ -128,9 +132,15 @@ export function throughputChart(points: Point[], intervals: Interval[], maxT: nu
   const maxV = Math.max(1, ...counts.ok, ...counts.fail, ...counts.info);
   const yOf = (v: number): number => f.yBottom - (v / maxV) * f.height;
   const line = (kind: 'ok' | 'fail' | 'info'): string =>
-    `<polyline fill="none" stroke="${OUTCOME_COLORS[kind]}" stroke-width="1.6" points="${counts[kind].map((v, i) => `${f.xOf(i + 0.5).toFixed(1)},${yOf(v).toFixed(1)}`).join(' ')}"/>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${f.svgHeight}" class="chart" role="img" aria-label="throughput">${f.lanes}${axisX(f, maxT)}
-<text x="8" y="${f.top + 10}" class="ax">${maxV}/s</text><text x="8" y="${f.yBottom}" class="ax">0</text>${line('ok')}${line('fail')}${line('info')}</svg>${legend(f, false)}`;
+    `<polyline fill="none" stroke="${OUTCOME_COLORS[kind]}" stroke-width="1.6" ` +
+    `points="${counts[kind].map((v, i) => `${f.xOf(i + 0.5).toFixed(1)},${yOf(v).toFixed(1)}`).join(' ')}"/>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${f.svgHeight}"` +
+    ' class="chart" role="img" aria-label="throughput">' +
+    `${f.lanes}${axisX(f, maxT)}
+<text x="8" y="${f.top + 10}" class="ax">${maxV}/s</text><text x="8" y="${f.yBottom}" class="ax">0</text>` +
+    `${line('ok')}${line('fail')}${line('info')}</svg>${legend(f, false)}`
+  );
 }
 
 /** Nearest-rank quantile of sorted values. */
@@ -176,7 +186,8 @@ export function latencyChart(points: Point[], intervals: Interval[], maxT: numbe
   for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) {
     const y = yOf(10 ** e);
     yTicks.push(
-      `<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" class="grid"/><text x="8" y="${y + 4}" class="ax">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(2)} ms</text>`,
+      `<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" class="grid"/>` +
+        `<text x="8" y="${y + 4}" class="ax">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(2)} ms</text>`,
     );
   }
   const dots = shown
@@ -189,11 +200,20 @@ export function latencyChart(points: Point[], intervals: Interval[], maxT: numbe
   const qLines = QUANTILES.map(([, name, color], k) =>
     qs.length === 0
       ? ''
-      : `<polyline fill="none" stroke="${color}" stroke-width="1.4" class="q q-${name}" points="${qs.map((x) => `${f.xOf(x.t).toFixed(1)},${yOf(x.q[k]).toFixed(1)}`).join(' ')}"><title>${name} per second</title></polyline>`,
+      : `<polyline fill="none" stroke="${color}" stroke-width="1.4" class="q q-${name}" ` +
+        `points="${qs.map((x) => `${f.xOf(x.t).toFixed(1)},${yOf(x.q[k]).toFixed(1)}`).join(' ')}">` +
+        `<title>${name} per second</title></polyline>`,
   ).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${f.svgHeight}" class="chart" role="img" aria-label="latency">${f.lanes}${axisX(f, maxT)}${yTicks.join('')}${dots}${qLines}</svg>${legend(f, true)}`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${f.svgHeight}"` +
+    ' class="chart" role="img" aria-label="latency">' +
+    `${f.lanes}${axisX(f, maxT)}${yTicks.join('')}${dots}${qLines}</svg>${legend(f, true)}`
+  );
 }
 
-export const CHART_CSS = `.chart{background:#fff;border:1px solid #e3e6eb;display:block;margin:6px 0 0}.chart .grid{stroke:#eef0f3}.chart .ax{font:11px ui-monospace,monospace;fill:#475467}
+export const CHART_CSS =
+  '.chart{background:#fff;border:1px solid #e3e6eb;display:block;margin:6px 0 0}' +
+  `.chart .grid{stroke:#eef0f3}.chart .ax{font:11px ui-monospace,monospace;fill:#475467}
 .chart .lane-bg{fill:#f4f5f7}.chart .band{fill-opacity:.12}.chart .fault:hover rect{stroke:#1d2330}
-.chart-legend{margin:2px 0 10px;font-size:12px} .ln{display:inline-block;width:16px;height:3px;vertical-align:3px;margin-right:4px}`;
+.chart-legend{margin:2px 0 10px;font-size:12px} ` +
+  '.ln{display:inline-block;width:16px;height:3px;vertical-align:3px;margin-right:4px}';

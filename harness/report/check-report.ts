@@ -18,7 +18,10 @@ function otherCheckers(f: FileReportInput): string {
       Array.isArray(problems) && problems.length > 0
         ? ` — <code>${esc(typeof problems[0] === 'string' ? problems[0] : showValue(problems[0], 300))}</code>`
         : '';
-    return `<li>checker <code>${esc(c.checker)}</code>: ${verdictHtml(c.valid)}${c.error ? ` <span class="muted">${esc(c.error)}</span>` : ''}${first}</li>`;
+    return (
+      `<li>checker <code>${esc(c.checker)}</code>: ${verdictHtml(c.valid)}` +
+      `${c.error ? ` <span class="muted">${esc(c.error)}</span>` : ''}${first}</li>`
+    );
   });
   return `<ul>${items.join('')}</ul>`;
 }
@@ -32,35 +35,54 @@ export function renderFile(f: FileReportInput, markFirst = false): string {
   let marked = !markFirst;
   const sections = drawn.map(({ p, i }) => {
     const key = partitionKey(p);
-    const title = `partition ${i + 1} of ${parts.length}${key !== undefined && key !== null ? ` (key ${plainKey(key)})` : ''}`;
+    const title =
+      `partition ${i + 1} of ${parts.length}` + `${key !== undefined && key !== null ? ` (key ${plainKey(key)})` : ''}`;
     const mark = p.verdict === 'illegal' && !marked;
     if (mark) marked = true;
     const v = p.verdict === 'ok' ? true : p.verdict === 'illegal' ? false : 'unknown';
-    return `<h3>${esc(title)}: ${verdictHtml(v)} <span class="muted">${num(p.ops.length)} ops${p.ms !== undefined ? `, ${num(p.ms, 1)} ms` : ''}</span></h3>
-${renderTimeline(p, describe, `${f.file} ${title}`, f.faults ?? [], mark)}${p.verdict === 'illegal' ? renderLongest(p, describe) : ''}`;
+    return (
+      `<h3>${esc(title)}: ${verdictHtml(v)} ` +
+      `<span class="muted">${num(p.ops.length)} ops${p.ms !== undefined ? `, ${num(p.ms, 1)} ms` : ''}</span></h3>
+${renderTimeline(p, describe, `${f.file} ${title}`, f.faults ?? [], mark)}` +
+      `${p.verdict === 'illegal' ? renderLongest(p, describe) : ''}`
+    );
   });
   const hidden = parts.length - drawn.length;
   const unknown = parts.filter((x) => x.p.verdict === 'unknown').length;
   const unknownNote =
     unknown > 0
-      ? `<p class="${illegal.length ? 'muted' : 'unknown'}">${unknownWording(unknown, illegal.length > 0, undefined)}</p>`
+      ? `<p class="${illegal.length ? 'muted' : 'unknown'}">` +
+        `${unknownWording(unknown, illegal.length > 0, undefined)}</p>`
       : '';
-  return `<div class="card"><h2>${esc(f.file)}</h2>
-<p>${verdictHtml(f.valid)} — model <code>${esc(f.model)}</code>, format <code>${esc(f.format)}</code>, ${num(f.ops)} operations,
+  return (
+    `<div class="card"><h2>${esc(f.file)}</h2>
+<p>${verdictHtml(f.valid)} — model <code>${esc(f.model)}</code>, ` +
+    `format <code>${esc(f.format)}</code>, ${num(f.ops)} operations,
 ${num(parts.length)} partition${parts.length === 1 ? '' : 's'}, checked in ${num(f.ms, 1)} ms</p>
-<p class="legend muted"><span><i class="sw" style="background:#7cc48f"></i>in the longest linearizable prefix (numbered)</span>
-<span><i class="sw" style="background:#e5484d"></i>could not be linearized</span><span><i class="sw" style="background:#c8d1dc"></i>other operations</span>
+<p class="legend muted"><span><i class="sw" style="background:#7cc48f"></i>` +
+    `in the longest linearizable prefix (numbered)</span>
+<span><i class="sw" style="background:#e5484d"></i>could not be linearized</span>` +
+    `<span><i class="sw" style="background:#c8d1dc"></i>other operations</span>
 <span>dashed: no response (info)</span></p>
-${otherCheckers(f)}${unknownNote}${sections.join('\n')}${hidden > 0 ? `<p class="muted">${num(hidden)} more valid partitions not drawn.</p>` : ''}</div>`;
+${otherCheckers(f)}${unknownNote}${sections.join('\n')}` +
+    `${hidden > 0 ? `<p class="muted">${num(hidden)} more valid partitions not drawn.</p>` : ''}</div>`
+  );
 }
 
 export function renderCheckReport(input: { files: FileReportInput[]; title?: string }): string {
   const rows = input.files.map(
     (f) =>
-      `<tr><td><code>${esc(f.file)}</code></td><td>${verdictHtml(f.valid)}</td><td>${esc(f.model)}</td><td>${num(f.ops)}</td><td>${num(f.result.partitions.length)}</td><td>${num(f.ms, 1)}</td></tr>`,
+      `<tr><td><code>${esc(f.file)}</code></td><td>${verdictHtml(f.valid)}</td>` +
+      `<td>${esc(f.model)}</td><td>${num(f.ops)}</td><td>${num(f.result.partitions.length)}</td>` +
+      `<td>${num(f.ms, 1)}</td></tr>`,
   );
-  const body = `<h1>${esc(input.title ?? 'faultline check')}</h1><p class="muted">${num(input.files.length)} file${input.files.length === 1 ? '' : 's'}. Hover an operation for details.</p>
-<table><tr><th>file</th><th>verdict</th><th>model</th><th>ops</th><th>partitions</th><th>ms</th></tr>${rows.join('')}</table>
-${input.files.map((f, i) => renderFile(f, i === input.files.findIndex((x) => x.valid === false))).join('\n')}${FOCUS_SCRIPT}`;
+  const body =
+    `<h1>${esc(input.title ?? 'faultline check')}</h1>` +
+    `<p class="muted">${num(input.files.length)} file${input.files.length === 1 ? '' : 's'}. ` +
+    `Hover an operation for details.</p>
+<table><tr><th>file</th><th>verdict</th><th>model</th><th>ops</th><th>partitions</th><th>ms</th></tr>` +
+    `${rows.join('')}</table>
+${input.files.map((f, i) => renderFile(f, i === input.files.findIndex((x) => x.valid === false))).join('\n')}` +
+    `${FOCUS_SCRIPT}`;
   return page(input.title ?? 'faultline check', body, TIMELINE_CSS);
 }

@@ -17,15 +17,18 @@ export function num(v: unknown, digits?: number): string {
   return esc(v);
 }
 
-export const BASE_CSS = `
+export const BASE_CSS =
+  `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:18px;margin:28px 0 8px} h3{font-size:15px;margin:18px 0 6px}
-table{border-collapse:collapse;margin:8px 0} td,th{padding:4px 10px;border-bottom:1px solid #e3e6eb;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:8px 0} ` +
+  `td,th{padding:4px 10px;border-bottom:1px solid #e3e6eb;text-align:left;vertical-align:top}
 code,pre{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace} pre{background:#f0f2f5;padding:8px;overflow:auto}
 .valid{color:#137333;font-weight:600} .invalid{color:#c5221f;font-weight:600} .unknown{color:#b06000;font-weight:600}
 .card{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:12px 16px;margin:12px 0}
 .muted{color:#667085} .timeline{overflow-x:auto;background:#fff;border:1px solid #e3e6eb}
-.legend span{display:inline-block;margin-right:14px} .sw{display:inline-block;width:12px;height:12px;vertical-align:-1px;margin-right:4px;border-radius:2px}
+.legend span{display:inline-block;margin-right:14px} ` +
+  `.sw{display:inline-block;width:12px;height:12px;vertical-align:-1px;margin-right:4px;border-radius:2px}
 `;
 
 export function page(title: string, body: string, css = ''): string {

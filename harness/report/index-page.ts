@@ -8,7 +8,10 @@ import { esc, num, page } from './html.js';
 function verdictCell(v: EntryVerdict, error?: string): string {
   const cls = v === true ? 'valid' : v === false ? 'invalid' : 'unknown';
   const word = v === true ? 'valid' : v === false ? 'INVALID' : v;
-  return `<span class="${cls}">${esc(word)}</span>${error ? ` <span class="muted" title="${esc(error)}">(run error)</span>` : ''}`;
+  return (
+    `<span class="${cls}">${esc(word)}</span>` +
+    `${error ? ` <span class="muted" title="${esc(error)}">(run error)</span>` : ''}`
+  );
 }
 
 /** A path of the root for a link: each segment URI-encoded. */
@@ -27,19 +30,29 @@ export function renderIndexPage(
         .map((f) => `<a href="${href(r.path)}/${f}">${f}</a>`)
         .join(' ');
       return (
-        `<tr data-verdict="${esc(key)}" data-name="${esc(r.name.toLowerCase())}"><td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${verdictCell(r.verdict, r.error)}</td>` +
-        `<td>${r.hasReport ? `<a href="${href(r.path)}/report.html">${esc(r.name)}</a>` : esc(r.name)}</td><td>${esc(r.target)}</td><td>${esc(r.seed ?? '')}</td>` +
-        `<td>${r.durationS !== undefined ? `${num(r.durationS, 1)} s` : ''}</td><td class="files"><a href="${href(r.path)}/">folder</a> ${files}</td></tr>`
+        `<tr data-verdict="${esc(key)}" data-name="${esc(r.name.toLowerCase())}">` +
+        `<td>${esc(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td>` +
+        `<td>${verdictCell(r.verdict, r.error)}</td>` +
+        `<td>${r.hasReport ? `<a href="${href(r.path)}/report.html">${esc(r.name)}</a>` : esc(r.name)}</td>` +
+        `<td>${esc(r.target)}</td><td>${esc(r.seed ?? '')}</td>` +
+        `<td>${r.durationS !== undefined ? `${num(r.durationS, 1)} s` : ''}</td>` +
+        `<td class="files"><a href="${href(r.path)}/">folder</a> ${files}</td></tr>`
       );
     })
     .join('\n');
   const opt = (v: string, label: string): string =>
     `<option value="${v}"${o.verdict === v ? ' selected' : ''}>${label}</option>`;
-  const body = `<h1>${esc(o.title)}</h1>
-<p class="muted" id="count">${num(runs.length)} run${runs.length === 1 ? '' : 's'}${o.total !== undefined && o.total !== runs.length ? ` of ${num(o.total)}` : ''}, newest first</p>
-<form id="filters" method="get"><label>verdict <select name="verdict">${opt('', 'any')}${opt('valid', 'valid')}${opt('invalid', 'invalid')}${opt('unknown', 'unknown')}${opt('incomplete', 'incomplete')}</select></label>
-<label>test name <input name="name" value="${esc(o.name ?? '')}" placeholder="substring"></label> <button type="submit">filter</button></form>
-<table id="runs"><thead><tr><th>started</th><th>verdict</th><th>test</th><th>target</th><th>seed</th><th>duration</th><th>files</th></tr></thead>
+  const body =
+    `<h1>${esc(o.title)}</h1>
+<p class="muted" id="count">${num(runs.length)} run${runs.length === 1 ? '' : 's'}` +
+    `${o.total !== undefined && o.total !== runs.length ? ` of ${num(o.total)}` : ''}, newest first</p>
+<form id="filters" method="get"><label>verdict <select name="verdict">` +
+    `${opt('', 'any')}${opt('valid', 'valid')}${opt('invalid', 'invalid')}` +
+    `${opt('unknown', 'unknown')}${opt('incomplete', 'incomplete')}</select></label>
+<label>test name <input name="name" value="${esc(o.name ?? '')}" placeholder="substring"></label> ` +
+    `<button type="submit">filter</button></form>
+<table id="runs"><thead><tr><th>started</th><th>verdict</th><th>test</th>` +
+    `<th>target</th><th>seed</th><th>duration</th><th>files</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -18,13 +18,14 @@ export interface JunitCase {
   details?: string;
 }
 
+const NON_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_XML = new RegExp(`${NON_XML_CHAR.source}|${LONE_SURROGATE.source}`, 'g');
+
 /** Text safe in XML 1.0: markup escaped, characters XML cannot hold (most C0 controls, lone surrogates) replaced. */
 export function xmlText(s: string): string {
   return s
-    .replace(
-      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-      '\ufffd',
-    )
+    .replace(NOT_XML, '\ufffd')
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
@@ -37,7 +38,8 @@ export function junitXml(suite: string, cases: readonly JunitCase[], timestamp =
   const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${secs(total)}"`;
   const body = cases
     .map((c) => {
-      const open = `    <testcase classname="${xmlText(c.classname)}" name="${xmlText(c.name)}" time="${secs(c.timeS)}"`;
+      const open =
+        `    <testcase classname="${xmlText(c.classname)}"` + ` name="${xmlText(c.name)}" time="${secs(c.timeS)}"`;
       const inner = c.details ? xmlText(c.details) : '';
       if (c.verdict === true)
         return `${open}>${c.details ? `\n      <system-out>${inner}</system-out>\n    ` : ''}</testcase>`;

@@ -95,7 +95,8 @@ export function renderRunReport(r: RunReportInput): string {
     ? Object.entries(stats.byF)
         .map(
           ([f, s]) =>
-            `<tr><td><code>${esc(f)}</code></td><td>${num(s.ok)}</td><td>${num(s.fail)}</td><td>${num(s.info)}</td></tr>`,
+            `<tr><td><code>${esc(f)}</code></td><td>${num(s.ok)}</td>` +
+            `<td>${num(s.fail)}</td><td>${num(s.info)}</td></tr>`,
         )
         .join('')
     : '';
@@ -104,7 +105,10 @@ export function renderRunReport(r: RunReportInput): string {
     .join('');
   const checkers = results.checkers
     .map((c) => {
-      let body = `<p>${verdictHtml(c.valid)} — ${num(c.ops)} operations${c.model ? `, model <code>${esc(c.model)}</code>` : ''}${c.partitions !== undefined ? `, ${num(c.partitions)} partitions (keys)` : ''}, ${num(c.ms, 1)} ms</p>`;
+      let body =
+        `<p>${verdictHtml(c.valid)} — ${num(c.ops)} operations` +
+        `${c.model ? `, model <code>${esc(c.model)}</code>` : ''}` +
+        `${c.partitions !== undefined ? `, ${num(c.partitions)} partitions (keys)` : ''}, ${num(c.ms, 1)} ms</p>`;
       if (c.error)
         body +=
           c.valid === 'unknown'
@@ -112,7 +116,10 @@ export function renderRunReport(r: RunReportInput): string {
             : `<p class="invalid">checker error: ${esc(c.error)}</p>`;
       const d = c.details as { problems?: unknown[]; problemCount?: number } | undefined;
       if (d && Array.isArray(d.problems) && d.problems.length > 0) {
-        body += `<p>${num(d.problemCount ?? d.problems.length)} problem(s):</p><ul>${d.problems.map((p) => `<li><code>${esc(typeof p === 'string' ? p : showValue(p, 500))}</code></li>`).join('')}</ul>`;
+        const items = d.problems.map(
+          (p) => `<li><code>${esc(typeof p === 'string' ? p : showValue(p, 500))}</code></li>`,
+        );
+        body += `<p>${num(d.problemCount ?? d.problems.length)} problem(s):</p><ul>${items.join('')}</ul>`;
       }
       if (d && c.checker !== 'stats' && !Array.isArray(d.problems)) body += `<pre>${esc(showValue(d, 2000))}</pre>`;
       else if (d && Array.isArray(d.problems)) {
@@ -126,15 +133,21 @@ export function renderRunReport(r: RunReportInput): string {
         const unknown = lin.partitions.filter((p) => p.verdict === 'unknown').length;
         if (bad.length > 0) body += TIMELINE_LEGEND;
         if (unknown > 0)
-          body += `<p class="${bad.length > 0 ? 'muted' : 'unknown'}">${unknownWording(unknown, bad.length > 0, test.options.checkTimeoutS)}</p>`;
+          body +=
+            `<p class="${bad.length > 0 ? 'muted' : 'unknown'}">` +
+            `${unknownWording(unknown, bad.length > 0, test.options.checkTimeoutS)}</p>`;
         for (const { p, i } of bad.slice(0, MAX_INVALID_DRAWN)) {
           const key = partitionKey(p);
           const title = `partition ${i + 1}${key !== undefined && key !== null ? ` (key ${plainKey(key)})` : ''}`;
-          body += `<h3>${esc(title)}: ${verdictHtml(false)} <span class="muted">${num(p.ops.length)} ops</span></h3>${renderTimeline(p, describe, title, positional, !marked)}${renderLongest(p, describe)}`;
+          body +=
+            `<h3>${esc(title)}: ${verdictHtml(false)} <span class="muted">${num(p.ops.length)} ops</span></h3>` +
+            `${renderTimeline(p, describe, title, positional, !marked)}${renderLongest(p, describe)}`;
           marked = true;
         }
         if (bad.length > MAX_INVALID_DRAWN)
-          body += `<p class="muted">${num(bad.length - MAX_INVALID_DRAWN)} more invalid partitions not drawn (see results.json).</p>`;
+          body +=
+            `<p class="muted">${num(bad.length - MAX_INVALID_DRAWN)} ` +
+            'more invalid partitions not drawn (see results.json).</p>';
       }
       return `<div class="card"><h3>checker: ${esc(c.checker)}</h3>${body}</div>`;
     })
@@ -142,31 +155,58 @@ export function renderRunReport(r: RunReportInput): string {
   const command = test.command ?? commandLine(test.options, test.runtime);
   const off = results.valid === false ? firstOffending(results) : undefined;
   const logs = r.nodes.map((n) => `<a href="nodes/${esc(n)}/node.log">${esc(n)}</a>`).join(' · ');
-  const body = `<h1>${esc(test.name)}: ${verdictHtml(results.valid)}</h1>
-<p class="muted">started ${esc(test.startedAt)}${test.finishedAt ? `, finished ${esc(test.finishedAt)}` : ''} · runtime ${esc(test.runtime)} · seed ${esc(test.options.seed)} · node ${esc(test.versions.node)}${test.interrupted ? ` · <span class="unknown">stopped early: ${esc(test.interrupted)}</span>` : ''}</p>
+  const offending = off
+    ? `<p class="invalid">${marked ? '<a href="#offending">' : ''}offending operation: ` +
+      `<code>${esc(off.text)}</code>${marked ? '</a>' : ''}</p>`
+    : '';
+  const body =
+    `<h1>${esc(test.name)}: ${verdictHtml(results.valid)}</h1>
+<p class="muted">started ${esc(test.startedAt)}${test.finishedAt ? `, finished ${esc(test.finishedAt)}` : ''} ` +
+    `· runtime ${esc(test.runtime)} · seed ${esc(test.options.seed)} · node ${esc(test.versions.node)}` +
+    `${test.interrupted ? ` · <span class="unknown">stopped early: ${esc(test.interrupted)}</span>` : ''}</p>
 ${test.error ? `<p class="invalid">run error: ${esc(test.error)}</p>` : ''}
-${off ? `<p class="invalid">${marked ? '<a href="#offending">' : ''}offending operation: <code>${esc(off.text)}</code>${marked ? '</a>' : ''}</p>` : ''}
-<div class="card"><h2>Rerun</h2><pre id="command">${esc(command)}</pre><p class="muted">or <code>faultline rerun</code> this folder; <code>faultline shrink</code> it for the few operations that prove an invalid verdict</p></div>
+${offending}
+<div class="card"><h2>Rerun</h2><pre id="command">${esc(command)}</pre>` +
+    '<p class="muted">or <code>faultline rerun</code> this folder; ' +
+    `<code>faultline shrink</code> it for the few operations that prove an invalid verdict</p></div>
 <div class="card"><h2>Options</h2><table>${opts}</table></div>
-<div class="card"><h2>Throughput</h2><p class="muted">completed operations per second; shaded: a fault was active</p>${throughputChart(points, intervals, maxT)}
-<h2>Latency</h2><p class="muted">every operation (log scale); ok p50 ${num(pct(okLat, 0.5), 1)} ms, p99 ${num(pct(okLat, 0.99), 1)} ms</p>${latencyChart(points, intervals, maxT)}
+<div class="card"><h2>Throughput</h2>` +
+    '<p class="muted">completed operations per second; shaded: a fault was active</p>' +
+    `${throughputChart(points, intervals, maxT)}
+<h2>Latency</h2>` +
+    `<p class="muted">every operation (log scale); ok p50 ${num(pct(okLat, 0.5), 1)} ms, ` +
+    `p99 ${num(pct(okLat, 0.99), 1)} ms</p>` +
+    `${latencyChart(points, intervals, maxT)}
 <h3>Faults</h3>${faults ? `<ul>${faults}</ul>` : '<p class="muted">none</p>'}</div>
-<div class="card"><h2>Operations</h2><table><tr><th>f</th><th>ok</th><th>fail</th><th>info</th></tr>${countRows}</table></div>
+<div class="card"><h2>Operations</h2>` +
+    `<table><tr><th>f</th><th>ok</th><th>fail</th><th>info</th></tr>${countRows}</table></div>
 <h2>Checkers</h2>${checkers}
-<div class="card"><h2>Files</h2><p><a href="history.jsonl">history.jsonl</a> · <a href="results.json">results.json</a> · <a href="test.json">test.json</a> · <a href="harness.log">harness.log</a></p><p>node logs: ${logs}</p></div>`;
+<div class="card"><h2>Files</h2><p><a href="history.jsonl">history.jsonl</a> · ` +
+    '<a href="results.json">results.json</a> · <a href="test.json">test.json</a> · ' +
+    '<a href="harness.log">harness.log</a></p>' +
+    `<p>node logs: ${logs}</p></div>`;
   return page(`faultline: ${test.name}`, body + FOCUS_SCRIPT, TIMELINE_CSS + CHART_CSS);
 }
 
-const TIMELINE_LEGEND = `<p class="legend muted"><span><i class="sw" style="background:#7cc48f"></i>in the longest linearizable prefix (numbered)</span>
-<span><i class="sw" style="background:#e5484d"></i>could not be linearized (outlined: the offending operation)</span><span><i class="sw" style="background:#c8d1dc"></i>other operations</span>
+const TIMELINE_LEGEND =
+  '<p class="legend muted"><span><i class="sw" style="background:#7cc48f"></i>' +
+  `in the longest linearizable prefix (numbered)</span>
+<span><i class="sw" style="background:#e5484d"></i>could not be linearized (outlined: the offending operation)</span>` +
+  `<span><i class="sw" style="background:#c8d1dc"></i>other operations</span>
 <span>dashed: no response (info)</span><span>top rows: faults active, by kind</span></p>`;
 
 /** Tells "not checked because another key already failed" from "the checker ran out of time". */
 export function unknownWording(n: number, anotherFailed: boolean, budgetS: number | undefined): string {
   const keys = `${num(n)} other key${n === 1 ? '' : 's'}`;
   if (anotherFailed)
-    return `${keys} not checked: another key had already failed, which settles the verdict (the search stops at the first invalid key).`;
-  return `${num(n)} key${n === 1 ? '' : 's'} undecided: the checker ran out of time${budgetS ? ` (budget ${num(budgetS)} s, --check-timeout)` : ''}.`;
+    return (
+      `${keys} not checked: another key had already failed, which settles the verdict ` +
+      '(the search stops at the first invalid key).'
+    );
+  return (
+    `${num(n)} key${n === 1 ? '' : 's'} undecided: the checker ran out of time` +
+    `${budgetS ? ` (budget ${num(budgetS)} s, --check-timeout)` : ''}.`
+  );
 }
 
 /** On opening, the offending operation is scrolled into view and pulses (the rest of the page is static). */

@@ -84,7 +84,7 @@ export function renderTimeline(
   };
   const best = p.longest?.[0];
   const position = new Map<number, number>();
-  best?.order.forEach((opIdx, k) => position.set(opIdx, k));
+  if (best) for (const [k, opIdx] of best.order.entries()) position.set(opIdx, k);
   const offending = new Set(p.offending ?? []);
   const width = LEFT + (end + 1) * STEP + 20;
   const height = laneH + clients.length * ROW + 30;
@@ -96,7 +96,10 @@ export function renderTimeline(
       const x1 = xAt(f.start),
         x2 = Math.max(x1 + 3, Number.isFinite(f.end) ? xAt(f.end) : width - 10);
       parts.push(
-        `<g class="fault"><title>${esc(f.label)}</title><rect x="${x1}" y="${y}" width="${x2 - x1}" height="10" fill="${faultColor(k)}"/><rect x="${x1}" y="${laneH}" width="${x2 - x1}" height="${clients.length * ROW}" fill="${faultColor(k)}" class="band"/></g>`,
+        `<g class="fault"><title>${esc(f.label)}</title>` +
+          `<rect x="${x1}" y="${y}" width="${x2 - x1}" height="10" fill="${faultColor(k)}"/>` +
+          `<rect x="${x1}" y="${laneH}" width="${x2 - x1}" height="${clients.length * ROW}" ` +
+          `fill="${faultColor(k)}" class="band"/></g>`,
       );
     }
   });
@@ -116,23 +119,36 @@ export function renderTimeline(
     const cls = offending.has(idx) ? 'bad' : k !== undefined ? 'lin' : 'op';
     const text = describe ? describe(o.input, o.output) : showValue({ input: o.input, output: o.output }, 300);
     const state = k !== undefined && best ? ` → state ${best.states[k]}` : '';
-    const tip = `${text}${open ? ' (no response: may take effect at any later time)' : ''}${k !== undefined ? ` [linearized #${k + 1}${state}]` : ''}${offending.has(idx) ? ' [could not be linearized]' : ''}`;
+    const tip =
+      `${text}${open ? ' (no response: may take effect at any later time)' : ''}` +
+      `${k !== undefined ? ` [linearized #${k + 1}${state}]` : ''}` +
+      `${offending.has(idx) ? ' [could not be linearized]' : ''}`;
     const id = offending.has(idx) && !marked ? ' id="offending"' : '';
     if (id) marked = true;
     parts.push(
-      `<g${id}><title>${esc(tip)}</title><rect x="${x1}" y="${y}" width="${Math.max(4, x2 - x1)}" height="18" rx="3" class="${cls}${open ? ' open' : ''}"/>` +
+      `<g${id}><title>${esc(tip)}</title>` +
+        `<rect x="${x1}" y="${y}" width="${Math.max(4, x2 - x1)}" height="18" rx="3"` +
+        ` class="${cls}${open ? ' open' : ''}"/>` +
         (k !== undefined ? `<text x="${x1 + 3}" y="${y + 13}" class="num">${num(k + 1)}</text>` : '') +
         '</g>',
     );
   });
-  return `<div class="timeline"><svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></div>`;
+  return (
+    '<div class="timeline">' +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"` +
+    ` role="img" aria-label="${esc(title)}">` +
+    `${parts.join('')}</svg></div>`
+  );
 }
 
-export const TIMELINE_CSS = `
+export const TIMELINE_CSS =
+  `
 svg .lbl{font:11px ui-monospace,monospace;fill:#475467} svg .lane{stroke:#eef0f3}
-svg rect.op{fill:#c8d1dc} svg rect.lin{fill:#7cc48f} svg rect.bad{fill:#e5484d} svg rect.open{fill-opacity:.45;stroke:#667085;stroke-dasharray:3 2}
+svg rect.op{fill:#c8d1dc} svg rect.lin{fill:#7cc48f} ` +
+  `svg rect.bad{fill:#e5484d} svg rect.open{fill-opacity:.45;stroke:#667085;stroke-dasharray:3 2}
 svg .num{font:10px ui-monospace,monospace;fill:#0b3d1a} svg g:hover rect{stroke:#1d2330;stroke-width:1.5}
-svg .band{fill-opacity:.1} #offending rect{stroke:#111;stroke-width:2.5} #offending.focus rect{animation:fl-pulse 1s ease-in-out 4}
+svg .band{fill-opacity:.1} #offending rect{stroke:#111;stroke-width:2.5} ` +
+  `#offending.focus rect{animation:fl-pulse 1s ease-in-out 4}
 @keyframes fl-pulse{50%{stroke:#facc15;stroke-width:5}}
 `;
 
@@ -143,11 +159,17 @@ export function renderLongest(p: PartitionInfo, describe: Describe | undefined):
   const rows = best.order.map((opIdx, k) => {
     const o = p.ops[opIdx];
     const text = describe ? describe(o.input, o.output) : showValue(o.input, 300);
-    return `<tr><td>${num(k + 1)}</td><td>client ${num(o.clientId)}</td><td><code>${esc(text)}</code></td><td><code>${esc(best.states[k])}</code></td></tr>`;
+    return (
+      `<tr><td>${num(k + 1)}</td><td>client ${num(o.clientId)}</td>` +
+      `<td><code>${esc(text)}</code></td><td><code>${esc(best.states[k])}</code></td></tr>`
+    );
   });
   const bad = (p.offending ?? []).map((i) => {
     const o = p.ops[i];
-    return `<li>client ${num(o.clientId)}: <code>${esc(describe ? describe(o.input, o.output) : showValue(o.input, 300))}</code></li>`;
+    return (
+      `<li>client ${num(o.clientId)}: ` +
+      `<code>${esc(describe ? describe(o.input, o.output) : showValue(o.input, 300))}</code></li>`
+    );
   });
   return `<h4>Longest linearizable prefix (${num(best.order.length)} of ${num(p.ops.length)} operations)</h4>
 <table><tr><th>#</th><th>client</th><th>operation</th><th>state after</th></tr>${rows.join('')}</table>

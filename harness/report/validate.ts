@@ -59,15 +59,15 @@ function partition(c: Check, p: unknown, at: string): void {
     c.arr(o.longest, `${at}.longest`).forEach((l, i) => {
       const x = c.obj(l, `${at}.longest[${i}]`);
       const order = c.arr(x.order, `${at}.longest[${i}].order`);
-      order.forEach((k, j) => c.int(k, `${at}.longest[${i}].order[${j}]`, ops.length));
+      for (const [j, k] of order.entries()) c.int(k, `${at}.longest[${i}].order[${j}]`, ops.length);
       const states = c.arr(x.states, `${at}.longest[${i}].states`);
       if (states.length < order.length)
         c.fail(`${at}.longest[${i}].states`, `at least ${order.length} states`, states.length);
-      states.forEach((s, j) => c.str(s, `${at}.longest[${i}].states[${j}]`));
+      for (const [j, s] of states.entries()) c.str(s, `${at}.longest[${i}].states[${j}]`);
     });
   }
   if (o.offending !== undefined)
-    c.arr(o.offending, `${at}.offending`).forEach((k, j) => c.int(k, `${at}.offending[${j}]`, ops.length));
+    for (const [j, k] of c.arr(o.offending, `${at}.offending`).entries()) c.int(k, `${at}.offending[${j}]`, ops.length);
   c.num(o.ms, `${at}.ms`, true);
   c.num(o.steps, `${at}.steps`, true);
 }
@@ -100,9 +100,8 @@ export function validateResults(v: unknown, file: string): Results {
     }
     if (k.linearizability !== undefined) {
       const l = c.obj(k.linearizability, `${at}.linearizability`);
-      c.arr(l.partitions, `${at}.linearizability.partitions`).forEach((p, j) =>
-        partition(c, p, `${at}.linearizability.partitions[${j}]`),
-      );
+      for (const [j, p] of c.arr(l.partitions, `${at}.linearizability.partitions`).entries())
+        partition(c, p, `${at}.linearizability.partitions[${j}]`);
     }
   });
   return r as unknown as Results;
@@ -121,7 +120,7 @@ export function validateTestInfo(v: unknown, file: string): TestInfo {
   c.str(t.command, 'command', true);
   if (t.checks !== undefined) {
     const k = c.obj(t.checks, 'checks');
-    c.arr(k.checkers, 'checks.checkers').forEach((x, i) => c.str(x, `checks.checkers[${i}]`));
+    for (const [i, x] of c.arr(k.checkers, 'checks.checkers').entries()) c.str(x, `checks.checkers[${i}]`);
     c.str(k.model, 'checks.model', true);
     c.str(k.workload, 'checks.workload', true);
     c.num(k.timeoutMs, 'checks.timeoutMs', true);

@@ -1,7 +1,7 @@
 // Everything that defines a run; written to test.json so a run can be understood and reproduced from its folder.
 
 export interface RunOptions {
-  runtime: 'docker' | 'local' | 'auto';
+  runtime: 'docker' | 'local' | 'ssh' | 'auto';
   /** What is tested: a built-in target (reference, etcd) or the path of a user's target module. */
   target: string;
   /** --target-opt NAME=VALUE pairs (the reference target's planted bugs are `bug`). */
@@ -17,7 +17,9 @@ export interface RunOptions {
   testCount: number;
   /** Results root (default results/). */
   out: string;
-  /** The nemesis schedule's time unit in seconds: alternate's quiet and fault length, random's mean gap and duration. */
+  /**
+   * The nemesis schedule's time unit in seconds: alternate's quiet and fault length, random's mean gap and duration.
+   */
   nemesisIntervalS: number;
   /** How faults are timed (harness/nemesis/plan.ts): alternate, random or burst. */
   nemesisSchedule: 'alternate' | 'random' | 'burst';
@@ -28,6 +30,11 @@ export interface RunOptions {
   opTimeoutMs: number;
   /** Checker time budget in seconds (0: no limit). */
   checkTimeoutS: number;
+  /** --runtime ssh: the hosts file, and the key and known_hosts when not beside it (docs/ssh.md). */
+  hosts?: string;
+  sshKey?: string;
+  sshKnownHosts?: string;
+  sshAcceptNew?: boolean;
 }
 
 export const DEFAULTS: RunOptions = {

@@ -21,6 +21,7 @@ import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
 import { leftoverWarning } from '../runtime/clean.js';
+import { refuseImpossible, runtimeCan } from '../runtime/refusals.js';
 import type { Runtime } from '../runtime/types.js';
 import { createRunFolder, writeJson, type TestInfo } from '../store/folder.js';
 import { commandLine } from '../store/command-line.js';
@@ -113,9 +114,8 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   let runtime: Runtime | undefined;
   let pool: WorkerPool | undefined;
   let nemesis: Nemesis | undefined;
-  let results: Results;
   try {
-    runtime = await createRuntime(o.runtime, say);
+    runtime = await createRuntime(o.runtime, say, o.hosts ? { ...o, hosts: o.hosts } : undefined);
     test.runtime = runtime.kind;
     test.command = commandLine(o, runtime.kind);
     if (runtime.kind === 'docker') {
@@ -143,9 +143,8 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
 
     // Fault packages: `all` leaves out what the target refuses and what this runtime cannot do.
     const rt = runtime;
-    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), async (k) =>
-      k === 'clock' ? rt.clockSupported() : true,
-    );
+    await refuseImpossible(rt, requiredKinds(nemesisSpec));
+    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), (k) => runtimeCan(rt, k));
     const steps = plan(
       o.nemesisSchedule,
       packages.length,
@@ -211,7 +210,8 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     }, 1000);
     const kindsText = packages.map((x) => x.kind.name).join(',') || 'none';
     say(
-      `load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`,
+      `load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, ` +
+        `nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`,
     );
     nemesis.start();
     const running = p.run();
@@ -249,7 +249,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     // Nothing was recorded (the run failed before the load): an empty history.
   }
   say(`checking ${events.length} events${workload.model ? ` with ${workload.model}` : ''}`);
-  results = runChecks(events, checks, { runError: test.error });
+  const results = runChecks(events, checks, { runError: test.error });
   writeJson(join(dir, 'results.json'), results);
   test.finishedAt = new Date().toISOString();
   if (stop.reason) test.interrupted = stop.reason;

@@ -132,7 +132,9 @@ export class WorkerPool {
     );
   }
 
-  /** Stop handing out new operations, final ones included; operations in flight complete (each has a client timeout). */
+  /**
+   * Stop handing out new operations, final ones included; operations in flight complete (each has a client timeout).
+   */
   stop(): void {
     this.stopping = true;
     for (const wake of [...this.sleeps]) wake();

@@ -24,7 +24,8 @@ export interface CleanOptions {
 export function checkRunId(runId: string | undefined): void {
   if (runId !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(runId)) {
     throw new Error(
-      `run id ${JSON.stringify(runId)} is not valid: it must be non-empty and [a-zA-Z0-9_.-] (see \`faultline clean --dry-run\` for the run ids left)`,
+      `run id ${JSON.stringify(runId)} is not valid: it must be non-empty and [a-zA-Z0-9_.-] ` +
+        `(see \`faultline clean --dry-run\` for the run ids left)`,
     );
   }
 }
@@ -110,7 +111,11 @@ export async function leftoverWarning(opts: CleanOptions = {}): Promise<string |
     const l = await listLeftovers(opts);
     const n = l.containers.length + l.networks.length + l.volumes.length;
     if (n === 0) return undefined;
-    return `warning: ${l.containers.length} container(s), ${l.networks.length} network(s), ${l.volumes.length} volume(s) left by earlier runs (label faultline=1); remove them with \`faultline clean\``;
+    return (
+      `warning: ${l.containers.length} container(s), ${l.networks.length} network(s), ` +
+      `${l.volumes.length} volume(s) left by earlier runs (label faultline=1); ` +
+      `remove them with \`faultline clean\``
+    );
   } catch {
     return undefined;
   }

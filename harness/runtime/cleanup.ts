@@ -85,7 +85,8 @@ function onFatal(what: string, err?: unknown): void {
   }
   dying = true;
   process.stderr.write(
-    `faultline: ${what}${err !== undefined ? `: ${firstLine(err)}` : ''}${entries.size ? `; cleaning up (${[...entries.values()].map((e) => e.name).join(', ')})` : ''}\n`,
+    `faultline: ${what}${err !== undefined ? `: ${firstLine(err)}` : ''}` +
+      `${entries.size ? `; cleaning up (${[...entries.values()].map((e) => e.name).join(', ')})` : ''}\n`,
   );
   setTimeout(() => process.exit(EXIT_ERROR), FATAL_TEARDOWN_MS);
   void runAll().finally(() => process.exit(EXIT_ERROR));

@@ -1,5 +1,6 @@
 // Picks a runtime: docker when asked or when an engine answers, local otherwise (zero setup).
 import Docker from 'dockerode';
+import { resolveSshAccess, type SshFlags } from './ssh/hosts-file.js';
 import type { Runtime } from './types.js';
 
 export async function dockerReachable(timeoutMs = 2000): Promise<{ ok: boolean; reason?: string }> {
@@ -15,7 +16,16 @@ export async function dockerReachable(timeoutMs = 2000): Promise<{ ok: boolean; 
   }
 }
 
-export async function createRuntime(kind: 'docker' | 'local' | 'auto', log: (m: string) => void): Promise<Runtime> {
+export async function createRuntime(
+  kind: 'docker' | 'local' | 'ssh' | 'auto',
+  log: (m: string) => void,
+  ssh?: SshFlags,
+): Promise<Runtime> {
+  if (kind === 'ssh') {
+    if (!ssh) throw new Error('--runtime ssh needs --hosts FILE (one user@address[:port] a line)');
+    const { SshRuntime } = await import('./ssh/ssh-runtime.js');
+    return new SshRuntime({ access: resolveSshAccess(ssh), log });
+  }
   let chosen = kind;
   if (kind === 'auto') {
     const d = await dockerReachable();

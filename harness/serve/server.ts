@@ -38,7 +38,8 @@ const TYPES: Record<string, string> = {
 const HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; " +
+    "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-cache',
 };
@@ -102,7 +103,8 @@ function listing(rootReal: string, dirReal: string, urlPath: string): string {
       continue;
     }
     rows.push(
-      `<tr><td><a href="${encodeURIComponent(name)}${isDir ? '/' : ''}">${esc(name)}${isDir ? '/' : ''}</a></td><td>${isDir ? '' : `${size} bytes`}</td></tr>`,
+      `<tr><td><a href="${encodeURIComponent(name)}${isDir ? '/' : ''}">${esc(name)}${isDir ? '/' : ''}</a></td>` +
+        `<td>${isDir ? '' : `${size} bytes`}</td></tr>`,
     );
   }
   return page(

@@ -21,7 +21,8 @@ export async function prepareTarget(
   const client = target.clients[workload];
   if (!client)
     throw new Error(
-      `target ${target.name} has no client for workload ${workload}; it supports: ${Object.keys(target.clients).join(', ')}`,
+      `target ${target.name} has no client for workload ${workload}; ` +
+        `it supports: ${Object.keys(target.clients).join(', ')}`,
     );
   const refusals = refusalsOf(target, options);
   for (const f of faults) {
@@ -40,7 +41,8 @@ export function refusalsOf(target: Target, options: TargetOptions): FaultRefusal
     ? {}
     : {
         membership:
-          'the target has no membership hook (Target.membership, docs/targets.md), so members cannot be removed and re-added',
+          'the target has no membership hook (Target.membership, docs/targets.md), ' +
+          'so members cannot be removed and re-added',
       };
   return { ...implied, ...(target.refuses?.(options) ?? {}) };
 }

@@ -8,7 +8,7 @@
 import type { Client } from '../../workloads/types.js';
 import type { WorkloadOptions } from '../../workloads/types.js';
 
-export type RuntimeKind = 'docker' | 'local';
+export type RuntimeKind = 'docker' | 'local' | 'ssh';
 
 /** A port every node listens on. `client` ports carry the harness's requests (never faulted); `peer` ports
  *  carry node-to-node traffic (partitions, loss and latency act on these). */
@@ -61,6 +61,18 @@ export interface ImageBuilder {
   log(msg: string): void;
 }
 
+/** Puts what a program needs on the ssh runtime's hosts (the counterpart of ImageBuilder). */
+export interface HostInstaller {
+  /** The absolute path of `command` when it is on PATH on every host; undefined when any host lacks it. */
+  which(command: string): Promise<string | undefined>;
+  /**
+   * Sends these controller files and folders (path inside the bundle → controller path) to every host, once per
+   * content (hosts keep recent bundles); resolves to the bundle's folder, the same absolute path on every host.
+   */
+  upload(name: string, files: Record<string, string>): Promise<string>;
+  log(msg: string): void;
+}
+
 /** What a runtime needs to host one cluster: no knowledge of what the program is. */
 export interface ClusterSpec {
   /** Unique id of this run: labels every container, network and volume (docker), names temp dirs (local). */
@@ -73,6 +85,8 @@ export interface ClusterSpec {
   node(name: string, addr: Addressing): NodeProcessSpec;
   /** docker only: the image to run (built with the runtime's builder). */
   image?(b: ImageBuilder): Promise<string>;
+  /** ssh only: put the program on the hosts before any node starts (node() may then name what it uploaded). */
+  install?(h: HostInstaller): Promise<void>;
   /** undefined when the named nodes (all when omitted) are healthy, otherwise why not (for the timeout message). */
   health(nodes: NodeHandle[], names?: string[]): Promise<string | undefined>;
   /** Environment variables a clock fault relies on (libfaketime) reach the program: false for Go programs. */

@@ -6,6 +6,7 @@ export const KNOWN_BUGS = [
   'stale-read',
   'old-term-commit',
   'no-fsync',
+  'no-dir-fsync',
   'vote-twice',
   'wrong-shard',
   'lock-no-fence',
@@ -14,6 +15,9 @@ export const KNOWN_BUGS = [
   'early-ack',
   'release-any-owner',
   'conf-concurrent',
+  'txn-read-uncommitted-lock',
+  '2pc-early-ack',
+  '2pc-unlock-before-decision',
 ] as const;
 
 export interface NodeConfig {
@@ -91,7 +95,8 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
     .option('peer-secret', {
       type: 'string',
       describe:
-        "the cluster's shared secret for peer authentication; pass it as FAULTLINE_NODE_PEER_SECRET, not on the command line",
+        "the cluster's shared secret for peer authentication; " +
+        'pass it as FAULTLINE_NODE_PEER_SECRET, not on the command line',
     })
     .option('client-port', { type: 'number', default: 8080 })
     .option('peer-port', { type: 'number', describe: 'default: the port --peers gives for --id' })
@@ -164,7 +169,9 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
   // Without a secret anyone who reaches the peer port could steer Raft: only loopback is allowed then.
   if (peerSecret === '' && !isLoopback(a.listen)) {
     throw new Error(
-      `refusing to listen on ${a.listen} without a peer secret: set FAULTLINE_NODE_PEER_SECRET (at least ${MIN_SECRET_LENGTH} characters, the same on every node) or listen on 127.0.0.1`,
+      `refusing to listen on ${a.listen} without a peer secret: set FAULTLINE_NODE_PEER_SECRET ` +
+        `(at least ${MIN_SECRET_LENGTH} characters, the same on every node) ` +
+        'or listen on 127.0.0.1',
     );
   }
   return {

@@ -24,9 +24,10 @@ export class LineSplitter {
 
   /**
    * Calls `onLine` for every complete line in `chunk` (without its newline). `onLine` returns false to stop (the
-   * connection was closed): the rest of the chunk is dropped. Throws LineTooLong.
+   * connection was closed): the rest of the chunk is dropped; any other result (or none) goes on. Throws
+   * LineTooLong.
    */
-  push(chunk: Buffer, onLine: (line: Buffer) => boolean | void): void {
+  push(chunk: Buffer, onLine: (line: Buffer) => unknown): void {
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf(0x0a, start);

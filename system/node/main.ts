@@ -2,12 +2,12 @@
 // state machines, and the HTTP API. Logs are pino JSON on stdout. SIGTERM shuts down cleanly; kill -9 is what
 // the harness does to test recovery.
 import { pino } from 'pino';
-import { parseConfig } from './config.js';
+import { type NodeConfig, parseConfig } from './config.js';
 import { NodeHost } from './host.js';
 import { createApiServer } from './server.js';
 import { Transport } from './transport.js';
 
-let cfg;
+let cfg: NodeConfig;
 try {
   cfg = parseConfig();
 } catch (e) {
@@ -44,6 +44,8 @@ try {
     heartbeatTick: cfg.heartbeatTicks,
     snapshotEvery: cfg.snapshotEvery,
     walSegmentBytes: cfg.walSegmentBytes,
+    tickMs: cfg.tickMs,
+    requestTimeoutMs: cfg.requestTimeoutMs,
     send: (to, frame) => transport.send(to, frame),
     flush: () => transport.flushAll(),
     logger,

@@ -19,6 +19,9 @@ export function validateMembership(body: unknown, placement: Placement): string 
   for (const k of Object.keys(b)) if (k !== 'op' && k !== 'node' && k !== 'shard') return `unknown field "${k}"`;
   if (!placement.nodes.includes(b.node)) return `unknown node id "${b.node}"`;
   if (!placement.replicas[b.shard].includes(b.node))
-    return `node ${b.node} is not a placement replica of shard ${b.shard} (replicas: ${placement.replicas[b.shard].join(', ')})`;
+    return (
+      `node ${b.node} is not a placement replica of shard ${b.shard} ` +
+      `(replicas: ${placement.replicas[b.shard].join(', ')})`
+    );
   return undefined;
 }

@@ -20,7 +20,9 @@ const DEFINITE_CODES = new Set([3, 5, 8]);
 
 export type GatewayAnswer =
   | { ok: true; body: Record<string, unknown> }
-  /** `definite`: the request certainly had no effect. `refused`: it never reached a process (safe to retry elsewhere). */
+  /**
+   * `definite`: the request certainly had no effect. `refused`: it never reached a process (safe to retry elsewhere).
+   */
   | { ok: false; definite: boolean; refused: boolean; error: string };
 
 /** One etcd client for one logical process: sticks to a node, moves on when that node refuses or goes silent. */

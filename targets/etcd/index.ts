@@ -23,13 +23,15 @@ export const etcdTarget = defineTarget({
   options: {
     reads: {
       describe:
-        "kv/register reads: linearizable (etcd's default) or serializable (served from the member's local state, documented as possibly stale)",
+        "kv/register reads: linearizable (etcd's default) " +
+        "or serializable (served from the member's local state, documented as possibly stale)",
       default: 'linearizable',
       choices: ['linearizable', 'serializable'],
     },
     fence: {
       describe:
-        "fenced-counter reads and writes: owner (a txn comparing the lock key's create revision with the token) or none (plain range and put: the lock alone must keep holders apart)",
+        "fenced-counter reads and writes: owner (a txn comparing the lock key's create revision with the token) " +
+        'or none (plain range and put: the lock alone must keep holders apart)',
       default: 'owner',
       choices: ['owner', 'none'],
     },
@@ -56,11 +58,14 @@ export const etcdTarget = defineTarget({
   },
   refuses: () => ({
     clock:
-      'etcd is a Go program: Go reads the clock without libc, so libfaketime cannot move its clock (use partition, kill, pause, loss)',
+      'etcd is a Go program: Go reads the clock without libc, ' +
+      'so libfaketime cannot move its clock (use partition, kill, pause, loss)',
     // `etcdctl member remove` is easy; adding it back is not: a removed member cannot rejoin with its old data,
     // it must be restarted with a wiped data dir and --initial-cluster-state existing after `member add`.
     membership:
-      'etcd cannot re-add a removed member in place: `member add` needs the node restarted with a wiped data dir and --initial-cluster-state existing, which this target does not do',
+      'etcd cannot re-add a removed member in place: `member add` ' +
+      'needs the node restarted with a wiped data dir and --initial-cluster-state existing, ' +
+      'which this target does not do',
   }),
   leader: (nodes) => leader(nodes),
   version: () => etcdVersion(),

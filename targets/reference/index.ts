@@ -25,9 +25,15 @@ export const referenceTarget = defineTarget({
     'heartbeat-ms': { describe: 'Raft heartbeat interval in ms (default 30)' },
     shards: { describe: 'number of shards S, each its own Raft group (default 8)' },
     replication: { describe: 'replicas per shard R (default 3)' },
+    'snapshot-every': { describe: "compact a shard's log after this many applied entries (default 10000)" },
+    'wal-segment-bytes': {
+      describe: 'roll the write-ahead log to a checkpoint segment beyond this size (default 64 MiB, at least 4096)',
+    },
   },
   validate(o) {
-    for (const k of ['election-ms', 'heartbeat-ms', 'shards', 'replication']) {
+    if (o['wal-segment-bytes'] !== undefined && Number(o['wal-segment-bytes']) < 4096)
+      throw new Error(`--target-opt wal-segment-bytes must be at least 4096, got "${o['wal-segment-bytes']}"`);
+    for (const k of ['election-ms', 'heartbeat-ms', 'shards', 'replication', 'snapshot-every', 'wal-segment-bytes']) {
       if (o[k] !== undefined && !(Number.isInteger(Number(o[k])) && Number(o[k]) > 0))
         throw new Error(`--target-opt ${k} must be a positive integer, got "${o[k]}"`);
     }

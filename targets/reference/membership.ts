@@ -1,6 +1,6 @@
 // The reference target's membership hook: takes a node out of the voters of every shard group it is a placement
 // replica of, or puts it back, through each shard's leader (POST /admin/membership, docs/node.md). The node
-// makes one single-server change at a time per group (Ongaro's dissertation §4.1-§4.3), so the hook's job is
+// makes one single-server change at a time per group (Ongaro's dissertation §4.1-§4.2), so the hook's job is
 // only to find the leader and keep asking: 421 names the leader (followed at once), 409 change-pending means
 // another change is not yet committed or the new leader has not yet committed an entry of its own term (the
 // fix to the single-server-change bug, Ongaro on raft-dev, 2015), 503 means the entry did not commit within the
@@ -81,7 +81,10 @@ async function statuses(http: HttpClient, nodes: NodeHandle[], timeoutMs: number
   );
 }
 
-/** The leader of `shard` as the reachable nodes report it: a node leading it at the highest term, else the leader most followers name. */
+/**
+ * The leader of `shard` as the reachable nodes report it: a node leading it at the highest term, else the
+ * leader most followers name.
+ */
 function leaderOf(sts: (NodeStatus | undefined)[], shard: number): string | undefined {
   let best: { id: string; term: number } | undefined;
   const named = new Map<string, number>();
@@ -206,8 +209,10 @@ export async function changeMembership(
     settled.forEach((r, i) => {
       const s = shards[i];
       if (r.status === 'rejected') failed.push((r.reason as Error).message.split('\n')[0]);
-      else if ('refused' in r.value) (out.refused ??= {})[s] = r.value.refused;
-      else {
+      else if ('refused' in r.value) {
+        out.refused ??= {};
+        out.refused[s] = r.value.refused;
+      } else {
         out.shards[s] = r.value.members;
         if (r.value.changed) out.changed.push(s);
       }
@@ -216,7 +221,8 @@ export async function changeMembership(
     if (failed.length) {
       const done = Object.keys(out.shards);
       throw new Error(
-        `${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more shards)` : ''}${done.length ? `; done: shards ${done.join(', ')}` : ''}`,
+        `${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more shards)` : ''}` +
+          `${done.length ? `; done: shards ${done.join(', ')}` : ''}`,
       );
     }
     return out;

@@ -76,46 +76,56 @@ if (!CHROMIUM) {
     noErrors(p, 'run report');
   });
 
-  test('an invalid report: INVALID shown, the offending operation highlighted and in view, fault lanes drawn', async () => {
-    const p = await browser.open(pathToFileURL(join(invalid, 'report.html')).href);
-    assert.match(await p.eval<string>('document.querySelector("h1").textContent'), /INVALID/);
-    const off = await p.eval<{
-      focus: boolean;
-      top: number;
-      bottom: number;
-      vh: number;
-    }>(`(() => { const e = document.getElementById('offending'); const r = e.getBoundingClientRect();
+  test(
+    'an invalid report: INVALID shown, ' + 'the offending operation highlighted and in view, fault lanes drawn',
+    async () => {
+      const p = await browser.open(pathToFileURL(join(invalid, 'report.html')).href);
+      assert.match(await p.eval<string>('document.querySelector("h1").textContent'), /INVALID/);
+      const off = await p.eval<{
+        focus: boolean;
+        top: number;
+        bottom: number;
+        vh: number;
+      }>(`(() => { const e = document.getElementById('offending'); const r = e.getBoundingClientRect();
       return { focus: e.classList.contains('focus'), top: r.top, bottom: r.bottom, vh: innerHeight }; })()`);
-    assert.ok(off.focus, 'highlighted');
-    assert.ok(off.top >= 0 && off.bottom <= off.vh, `in view: ${JSON.stringify(off)}`);
-    assert.ok(
-      (await p.eval<number>('document.querySelectorAll(".timeline .fault").length')) > 0,
-      'fault lane above the timeline',
-    );
-    assert.match(
-      await p.eval<string>('document.body.textContent'),
-      /offending operation: key k0: client \d+: .*read → "?A"?/,
-    );
-    noErrors(p, 'invalid report');
-  });
+      assert.ok(off.focus, 'highlighted');
+      assert.ok(off.top >= 0 && off.bottom <= off.vh, `in view: ${JSON.stringify(off)}`);
+      assert.ok(
+        (await p.eval<number>('document.querySelectorAll(".timeline .fault").length')) > 0,
+        'fault lane above the timeline',
+      );
+      assert.match(
+        await p.eval<string>('document.body.textContent'),
+        /offending operation: key k0: client \d+: .*read → "?A"?/,
+      );
+      noErrors(p, 'invalid report');
+    },
+  );
 
-  test('the static results/index.html: every run, verdicts shown, filters work offline, no console errors', async () => {
-    writeIndex(root);
-    const p = await browser.open(pathToFileURL(join(root, 'index.html')).href);
-    const rows = await p.eval<string[]>('[...document.querySelectorAll("#runs tbody tr")].map(r => r.dataset.verdict)');
-    assert.is(rows.length, 2);
-    assert.ok(rows.includes('invalid'));
-    await p.eval(
-      `(() => { const s = document.querySelector('select[name=verdict]'); s.value = 'invalid'; s.dispatchEvent(new Event('change', { bubbles: true })); })()`,
-    );
-    assert.is(
-      await p.eval<number>(
-        '[...document.querySelectorAll("#runs tbody tr")].filter(r => r.style.display !== "none").length',
-      ),
-      1,
-    );
-    noErrors(p, 'static index');
-  });
+  test(
+    'the static results/index.html: every run, verdicts shown, ' + 'filters work offline, no console errors',
+    async () => {
+      writeIndex(root);
+      const p = await browser.open(pathToFileURL(join(root, 'index.html')).href);
+      const rows = await p.eval<string[]>(
+        '[...document.querySelectorAll("#runs tbody tr")].map(r => r.dataset.verdict)',
+      );
+      assert.is(rows.length, 2);
+      assert.ok(rows.includes('invalid'));
+      await p.eval(
+        `(() => { const s = document.querySelector('select[name=verdict]'); ` +
+          `s.value = 'invalid'; ` +
+          `s.dispatchEvent(new Event('change', { bubbles: true })); })()`,
+      );
+      assert.is(
+        await p.eval<number>(
+          '[...document.querySelectorAll("#runs tbody tr")].filter(r => r.style.display !== "none").length',
+        ),
+        1,
+      );
+      noErrors(p, 'static index');
+    },
+  );
 
   test('faultline serve: the index and a report through the server, no console errors', async () => {
     serve = spawn(process.execPath, [CLI, 'serve', root, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -25,12 +25,16 @@ const url = (name: string) => rt.nodes().find((n) => n.name === name)!.url;
 const ip = (name: string) => new URL(url(name)).hostname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** From inside `from`'s network namespace, try a TCP connect to `to`:8000. Resolves 'ok', 'timeout' or the error code, and the time taken. */
+/**
+ * From inside `from`'s network namespace, try a TCP connect to `to`:8000. Resolves 'ok', 'timeout'
+ * or the error code, and the time taken.
+ */
 function connectFrom(from: string, to: string, timeoutMs = 1000): Promise<{ result: string; ms: number }> {
   const script =
     `const s=require('net').connect({host:${JSON.stringify(ip(to))},port:8000});const t0=Date.now();` +
     `const done=(r)=>{console.log(JSON.stringify({result:r,ms:Date.now()-t0}));process.exit(0)};` +
-    `s.on('connect',()=>done('ok'));s.on('error',(e)=>done(e.code||e.message));setTimeout(()=>done('timeout'),${timeoutMs});`;
+    `s.on('connect',()=>done('ok'));s.on('error',(e)=>done(e.code||e.message));` +
+    `setTimeout(()=>done('timeout'),${timeoutMs});`;
   return new Promise((resolve, reject) => {
     const p = spawn('nsenter', ['-t', String(rt.pidOf(from)), '-n', process.execPath, '-e', script], {
       stdio: ['ignore', 'pipe', 'pipe'],

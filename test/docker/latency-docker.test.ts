@@ -54,7 +54,9 @@ dockerTest(
     const relayed = median(await commitLatencies(kv, 'lat', 15));
     const added = median(slow) - base;
     console.log(
-      `docker commit latency: base ${base.toFixed(1)} ms, with 100 ms on every node ${median(slow).toFixed(1)} ms (+${added.toFixed(1)}), relayed at 0 ms ${relayed.toFixed(1)} ms`,
+      `docker commit latency: base ${base.toFixed(1)} ms, ` +
+        `with 100 ms on every node ${median(slow).toFixed(1)} ms (+${added.toFixed(1)}), ` +
+        `relayed at 0 ms ${relayed.toFixed(1)} ms`,
     );
     assert.ok(added >= 180 && added <= 450, `added ${added.toFixed(1)} ms`);
     assert.ok(
@@ -69,7 +71,8 @@ dockerTest(test, 'jitter spreads the delay; a partition still cuts relayed links
   const xs = await commitLatencies(kv, 'jit', 25);
   const spread = quantile(xs, 0.9) - quantile(xs, 0.1);
   console.log(
-    `docker commit latency with 100 ± 80 ms: p10 ${quantile(xs, 0.1).toFixed(1)} p50 ${median(xs).toFixed(1)} p90 ${quantile(xs, 0.9).toFixed(1)} ms`,
+    `docker commit latency with 100 ± 80 ms: p10 ${quantile(xs, 0.1).toFixed(1)} ` +
+      `p50 ${median(xs).toFixed(1)} p90 ${quantile(xs, 0.9).toFixed(1)} ms`,
   );
   assert.ok(spread > 60, `spread ${spread.toFixed(1)} ms`);
   // Every node isolated from every other: no commit is possible, even though peer bytes take the relay.

@@ -33,7 +33,8 @@ dockerHooks(test, {
 
 dockerTest(
   test,
-  'docker run --nemesis membership,partition on 3 nodes: valid; each removal and re-add recorded with the shards it changed',
+  'docker run --nemesis membership,partition on 3 nodes: valid; ' +
+    'each removal and re-add recorded with the shards it changed',
   () => {
     const r = spawnSync(
       process.execPath,
@@ -73,7 +74,8 @@ dockerTest(
 
 dockerTest(
   test,
-  'docker: a stopped node is removed and re-added through the leaders; churn beside partitions; every shard whole after heal',
+  'docker: a stopped node is removed and re-added through the leaders; ' +
+    'churn beside partitions; every shard whole after heal',
   async () => {
     rt = new DockerRuntime({ log: () => undefined });
     const hs = await rt.up(

@@ -41,7 +41,8 @@ dockerTest(test, 'SIGKILL of the harness: nothing labelled with the run remains 
     const left = await listLeftovers({ runId, docker });
     assert.ok(ms >= 0, `still there 10 s after SIGKILL: ${JSON.stringify(left)}`);
     console.log(
-      `  reaped ${before.containers.length} containers, ${before.networks.length} network, ${before.volumes.length} volume in ${ms} ms after SIGKILL`,
+      `  reaped ${before.containers.length} containers, ${before.networks.length} network, ` +
+        `${before.volumes.length} volume in ${ms} ms after SIGKILL`,
     );
   } finally {
     await cleanLeftovers({ runId, docker }).catch(() => undefined);

@@ -73,7 +73,10 @@ test('test.json and the report carry the rerun command; rerun DIR uses the same 
   const t = JSON.parse(readFileSync(join(dir!, 'test.json'), 'utf8'));
   assert.match(
     t.command,
-    /^faultline run --runtime local --target reference --target-opt bug=stale-read --workload kv --nemesis partition --nodes 3 /,
+    new RegExp(
+      '^faultline run --runtime local --target reference --target-opt bug=stale-read --workload kv ' +
+        '--nemesis partition --nodes 3 ',
+    ),
   );
   assert.match(t.command, new RegExp(`--seed ${t.options.seed}( |$)`));
   assert.not.match(t.command, /timeLimitS|testCount/, 'flags, not option names');

@@ -127,10 +127,10 @@ export class Page {
 
   event(method: string, params: Record<string, unknown>): void {
     if (method === 'Page.loadEventFired') this.onLoad();
-    if (method === 'Runtime.exceptionThrown')
-      this.errors.push(
-        `exception: ${JSON.stringify((params.exceptionDetails as { exception?: { description?: string }; text?: string })?.exception?.description ?? params.exceptionDetails)}`,
-      );
+    if (method === 'Runtime.exceptionThrown') {
+      const details = params.exceptionDetails as { exception?: { description?: string }; text?: string };
+      this.errors.push(`exception: ${JSON.stringify(details?.exception?.description ?? params.exceptionDetails)}`);
+    }
     if (method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'assert'))
       this.errors.push(`console.${params.type}: ${JSON.stringify(params.args)}`);
     if (method === 'Log.entryAdded') {

@@ -25,7 +25,10 @@ function hasTool(name: string): boolean {
   }
 }
 
-/** Whether a docker engine answers (within 3 s) and, when `faults` (default), the host can inject faults (root, nsenter, iptables). */
+/**
+ * Whether a docker engine answers (within 3 s) and, when `faults` (default), the host can inject faults
+ * (root, nsenter, iptables).
+ */
 export async function dockerAvailable(opts: { faults?: boolean } = {}): Promise<DockerAvailability> {
   try {
     const d = new Docker();

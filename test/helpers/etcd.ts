@@ -82,7 +82,9 @@ export const ETCD_LOCK_CASES: RunCase[] = [
     ],
   },
   {
-    name: 'etcd fenced-counter (2 s leases, stalls past them) with ownership txns loses no update under partition, kill and pause',
+    name:
+      'etcd fenced-counter (2 s leases, stalls past them) with ownership txns ' +
+      'loses no update under partition, kill and pause',
     expect: 'valid',
     seeds: [7],
     args: [
@@ -101,7 +103,9 @@ export const ETCD_LOCK_CASES: RunCase[] = [
     ],
   },
   {
-    name: 'etcd fenced-counter without fencing (--target-opt fence=none) loses updates: the lock alone does not exclude',
+    name:
+      'etcd fenced-counter without fencing (--target-opt fence=none) ' +
+      'loses updates: the lock alone does not exclude',
     expect: 'invalid',
     seeds: [1, 2, 3],
     report: /lost update/,

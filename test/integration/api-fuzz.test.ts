@@ -15,7 +15,7 @@ import * as assert from 'uvu/assert';
 import { Random } from '../../harness/generator/random.js';
 import { LocalProcesses } from '../../targets/reference/local-cluster.js';
 import { TestKv } from '../helpers/kv-client.js';
-import { rawRequest } from './support/raw-http.js';
+import { type RawAnswer, rawRequest } from './support/raw-http.js';
 
 const N = Number(process.env.FUZZ_N ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 14);
@@ -123,7 +123,8 @@ function http(method: string, path: string, body: string | Buffer, extra = ''): 
   const b = typeof body === 'string' ? Buffer.from(body) : body;
   return Buffer.concat([
     Buffer.from(
-      `${method} ${path} HTTP/1.1\r\nhost: fuzz\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\n${extra}\r\n`,
+      `${method} ${path} HTTP/1.1\r\nhost: fuzz\r\n` +
+        `content-type: application/json\r\ncontent-length: ${b.length}\r\n${extra}\r\n`,
     ),
     b,
   ]);
@@ -221,7 +222,8 @@ function malformedHttp(r: Random): Case {
     () => ({
       what: 'bad content-length',
       bytes: Buffer.from(
-        `POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: ${r.pick(['-1', 'abc', '1e3', '99999999999999999999', '5, 6'])}\r\n\r\n${body}`,
+        `POST /kv HTTP/1.1\r\nhost: f\r\n` +
+          `content-length: ${r.pick(['-1', 'abc', '1e3', '99999999999999999999', '5, 6'])}\r\n\r\n${body}`,
       ),
     }),
     () => ({
@@ -232,33 +234,38 @@ function malformedHttp(r: Random): Case {
     () => ({
       what: 'CL and TE',
       bytes: Buffer.from(
-        `POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+        `POST /kv HTTP/1.1\r\nhost: f\r\ncontent-length: 3\r\ntransfer-encoding: chunked` +
+          `\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
       ),
     }),
     () => ({
       what: 'bad chunk size',
       bytes: Buffer.from(
-        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${r.pick(['zz', '-5', `1;${'x'.repeat(5000)}`])}\r\n${body}\r\n0\r\n\r\n`,
+        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n` +
+          `${r.pick(['zz', '-5', `1;${'x'.repeat(5000)}`])}\r\n${body}\r\n0\r\n\r\n`,
       ),
     }),
     () => ({
       what: 'huge chunk size',
       incomplete: true,
       bytes: Buffer.from(
-        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${r.pick(['ffffffffffffffff', '7fffffff'])}\r\n${body}\r\n0\r\n\r\n`,
+        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n` +
+          `${r.pick(['ffffffffffffffff', '7fffffff'])}\r\n${body}\r\n0\r\n\r\n`,
       ),
     }),
     () => ({
       what: 'truncated chunked',
       incomplete: true,
       bytes: Buffer.from(
-        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n${(body.length + 10).toString(16)}\r\n${body}`,
+        `POST /kv HTTP/1.1\r\nhost: f\r\ntransfer-encoding: chunked\r\n\r\n` +
+          `${(body.length + 10).toString(16)}\r\n${body}`,
       ),
     }),
     () => ({
       what: 'huge header',
       bytes: Buffer.from(
-        `POST /kv HTTP/1.1\r\nhost: f\r\nx-big: ${'h'.repeat(r.int(17_000, 70_000))}\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+        `POST /kv HTTP/1.1\r\nhost: f\r\nx-big: ${'h'.repeat(r.int(17_000, 70_000))}\r\n` +
+          `content-length: ${body.length}\r\n\r\n${body}`,
       ),
     }),
     () => ({ what: 'garbage request line', bytes: Buffer.concat([randomLine(r), Buffer.from('\r\n\r\n')]) }),
@@ -302,7 +309,8 @@ async function alive(where: string): Promise<void> {
   }
 }
 
-test(`${N} malformed API requests (seed ${SEED}): never a crash, a hang or a status outside 2xx/4xx/421/503`, async () => {
+const PROMISE = 'never a crash, a hang or a status outside 2xx/4xx/421/503';
+test(`${N} malformed API requests (seed ${SEED}): ${PROMISE}`, async () => {
   await kv.waitLeader(15_000);
   const r = new Random(SEED);
   const statuses = new Map<string, number>();
@@ -312,7 +320,7 @@ test(`${N} malformed API requests (seed ${SEED}): never a crash, a hang or a sta
     const c = kind < 0.5 ? mutatedJson(r) : kind < 0.75 ? mutatedBytes(r) : malformedHttp(r);
     const node = r.pick(lp.nodes);
     const label = `case ${i} (seed ${SEED}) ${c.what.slice(0, 160)}`;
-    let a;
+    let a: RawAnswer;
     try {
       a = await rawRequest(node.clientPort, c.bytes, 10_000, c.incomplete);
     } catch (e) {
@@ -348,7 +356,8 @@ test(`${N} malformed API requests (seed ${SEED}): never a crash, a hang or a sta
   await new Promise((res) => setTimeout(res, 500));
   await alive('after a restart of every node');
   console.log(
-    `api fuzz: seed ${SEED}, ${N} cases, answers ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, failures: none`,
+    `api fuzz: seed ${SEED}, ${N} cases, answers ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ` +
+      'failures: none',
   );
 });
 

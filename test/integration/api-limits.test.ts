@@ -42,7 +42,8 @@ async function post(path: string, text: string): Promise<{ status: number; body:
   const l = await kv.waitLeader();
   const port = Number(new URL(l.url).port);
   const req = Buffer.from(
-    `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
   );
   const r = await rawRequest(port, req, 10_000);
   return { status: r.status ?? 0, body: JSON.parse(r.body || '{}') as Record<string, unknown> };

@@ -27,48 +27,51 @@ function maxOverlap(events: HistoryEvent[]): number {
   return most;
 }
 
-test('random schedule: overlapping partition, latency, pause and kill; package heals, heal-all, then final reads', () => {
-  const r = run([
-    '--time-limit',
-    '20',
-    '--nemesis',
-    'partition,latency,pause,kill',
-    '--nemesis-schedule',
-    'random',
-    '--nemesis-interval',
-    '2',
-    '--seed',
-    '21',
-    '--rate',
-    '50',
-    '--burst-rate',
-    '150',
-  ]);
-  assert.is(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /nemesis partition,latency,pause,kill \(random, 2 s, \d+ faults planned\)/);
-  const nem = r.events.filter((e) => e.process === 'nemesis' && e.type === 'info');
-  assert.ok(maxOverlap(r.events) >= 2, 'at least two faults were active at once');
-  assert.ok(
-    nem.some((e) => e.f === 'start-latency' && !e.error),
-    'latency was injected',
-  );
-  const fs = nem.map((e) => e.f);
-  const healAll = fs.lastIndexOf('heal-all');
-  assert.equal(fs.slice(healAll - 4, healAll + 1), [
-    'heal-partition',
-    'heal-latency',
-    'heal-pause',
-    'heal-kill',
-    'heal-all',
-  ]);
-  // Final reads: client operations after heal-all are reads, one per worker at most.
-  const healAt = r.events.findIndex((e) => e.process === 'nemesis' && e.f === 'heal-all' && e.type === 'info');
-  const finals = r.events.slice(healAt).filter((e) => e.process !== 'nemesis' && e.type === 'invoke');
-  assert.ok(finals.length >= 1 && finals.length <= 10, `${finals.length} final operations`);
-  assert.ok(finals.every((e) => e.f === 'read'));
-  const results = JSON.parse(readFileSync(join(r.dir!, 'results.json'), 'utf8'));
-  assert.is(results.valid, true);
-});
+test(
+  'random schedule: overlapping partition, latency, pause and kill; ' + 'package heals, heal-all, then final reads',
+  () => {
+    const r = run([
+      '--time-limit',
+      '20',
+      '--nemesis',
+      'partition,latency,pause,kill',
+      '--nemesis-schedule',
+      'random',
+      '--nemesis-interval',
+      '2',
+      '--seed',
+      '21',
+      '--rate',
+      '50',
+      '--burst-rate',
+      '150',
+    ]);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /nemesis partition,latency,pause,kill \(random, 2 s, \d+ faults planned\)/);
+    const nem = r.events.filter((e) => e.process === 'nemesis' && e.type === 'info');
+    assert.ok(maxOverlap(r.events) >= 2, 'at least two faults were active at once');
+    assert.ok(
+      nem.some((e) => e.f === 'start-latency' && !e.error),
+      'latency was injected',
+    );
+    const fs = nem.map((e) => e.f);
+    const healAll = fs.lastIndexOf('heal-all');
+    assert.equal(fs.slice(healAll - 4, healAll + 1), [
+      'heal-partition',
+      'heal-latency',
+      'heal-pause',
+      'heal-kill',
+      'heal-all',
+    ]);
+    // Final reads: client operations after heal-all are reads, one per worker at most.
+    const healAt = r.events.findIndex((e) => e.process === 'nemesis' && e.f === 'heal-all' && e.type === 'info');
+    const finals = r.events.slice(healAt).filter((e) => e.process !== 'nemesis' && e.type === 'invoke');
+    assert.ok(finals.length >= 1 && finals.length <= 10, `${finals.length} final operations`);
+    assert.ok(finals.every((e) => e.f === 'read'));
+    const results = JSON.parse(readFileSync(join(r.dir!, 'results.json'), 'utf8'));
+    assert.is(results.valid, true);
+  },
+);
 
 test('--nemesis all on the burst schedule: every kind the local runtime can do, a correct cluster stays valid', () => {
   const r = run([

@@ -42,7 +42,9 @@ test('100 ms on every node adds about two hops (200 ms) to each commit; 0 remove
   const after = median(await commitLatencies(kv, 'lat', 15));
   const added = median(slow) - base;
   console.log(
-    `local commit latency: base ${base.toFixed(1)} ms, with 100 ms on every node ${median(slow).toFixed(1)} ms (+${added.toFixed(1)}), after removal ${after.toFixed(1)} ms`,
+    `local commit latency: base ${base.toFixed(1)} ms, ` +
+      `with 100 ms on every node ${median(slow).toFixed(1)} ms (+${added.toFixed(1)}), ` +
+      `after removal ${after.toFixed(1)} ms`,
   );
   assert.ok(added >= 180 && added <= 450, `added ${added.toFixed(1)} ms`);
   assert.ok(after < base + 60, `back to normal (${after.toFixed(1)} vs ${base.toFixed(1)} ms)`);
@@ -55,7 +57,8 @@ test('jitter spreads the delay: 100 ± 80 ms on every node widens the spread of 
   await rt.healAll();
   const spread = quantile(xs, 0.9) - quantile(xs, 0.1);
   console.log(
-    `local commit latency with 100 ± 80 ms: p10 ${quantile(xs, 0.1).toFixed(1)} p50 ${median(xs).toFixed(1)} p90 ${quantile(xs, 0.9).toFixed(1)} ms`,
+    `local commit latency with 100 ± 80 ms: p10 ${quantile(xs, 0.1).toFixed(1)} ` +
+      `p50 ${median(xs).toFixed(1)} p90 ${quantile(xs, 0.9).toFixed(1)} ms`,
   );
   assert.ok(spread > 60, `spread ${spread.toFixed(1)} ms`);
   for (const n of ALL) assert.is(rt.relay.latencyOf(n), undefined, 'healAll removes latency');

@@ -41,8 +41,7 @@ async function fakeNode(): Promise<Fake> {
     s.setEncoding('utf8');
     s.on('data', (c: string) => {
       buf += c;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
         f.lines.push(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
       }
@@ -66,154 +65,163 @@ function dial(port: number): Promise<Socket> {
   });
 }
 
-test('relay: bytes pass untouched; a drop cut discards and resets at heal, reject resets, loss and latency delay in order', async () => {
-  const fakes = new Map<string, Fake>();
-  for (const n of NAMES) fakes.set(n, await fakeNode());
-  let seed = 42;
-  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  // The test itself plays every sender: map each dialled socket's local port to the node it stands for.
-  const owners = new Map<number, string>();
-  const relay = await Relay.create({
-    nodes: NAMES,
-    ports: ['peer'],
-    realPort: (n) => fakes.get(n)!.port,
-    random,
-    retransmitMs: 300,
-    identify: (remotePort) => owners.get(remotePort),
-  });
-  const socks = new Map<string, Socket>();
-  const open = async (from: string, to: string): Promise<Socket> => {
-    const s = await dial(relay.port(to, 'peer'));
-    owners.set(s.localPort!, from);
-    socks.set(`${from}->${to}`, s);
-    return s;
-  };
-  try {
-    for (const a of NAMES) for (const b of NAMES) if (a !== b) await open(a, b);
-    const send = async (tag: string, wait = 150): Promise<void> => {
-      for (const [k, s] of socks) if (!s.destroyed) s.write(`${JSON.stringify({ tag, link: k })}\n`);
-      await sleep(wait);
+test(
+  'relay: bytes pass untouched; a drop cut discards and resets at heal, ' +
+    'reject resets, loss and latency delay in order',
+  async () => {
+    const fakes = new Map<string, Fake>();
+    for (const n of NAMES) fakes.set(n, await fakeNode());
+    let seed = 42;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
     };
-    const got = (to: string, tag: string): string[] =>
-      fakes
-        .get(to)!
-        .lines.map((l) => JSON.parse(l) as { tag: string; link: string })
-        .filter((m) => m.tag === tag)
-        .map((m) => m.link)
-        .sort();
-
-    await send('before');
-    for (const n of NAMES)
-      assert.equal(
-        got(n, 'before'),
-        NAMES.filter((x) => x !== n)
-          .map((x) => `${x}->${n}`)
-          .sort(),
-        `all links pass to ${n}`,
-      );
-    assert.ok(relay.counters('n1', 'n2').bytesForwarded > 0);
-
-    // n1 and n2 cannot hear each other; every other link passes.
-    relay.cut('n1', 'n2', 'drop');
-    relay.cut('n2', 'n1', 'drop');
-    await send('cut');
-    assert.equal(got('n1', 'cut'), ['n3->n1']);
-    assert.equal(got('n2', 'cut'), ['n3->n2']);
-    assert.equal(got('n3', 'cut'), ['n1->n3', 'n2->n3']);
-    assert.ok(relay.counters('n1', 'n2').bytesDropped > 0);
-    assert.is(relay.connections('n1', 'n2'), 1, 'drop keeps the connection open');
-
-    // Healing resets the connections that lost bytes: a stream with a hole is never passed on.
-    const holed = socks.get('n1->n2')!;
-    const reset = new Promise<void>((r) => holed.once('close', () => r()));
-    relay.uncut('n1', 'n2');
-    relay.uncut('n2', 'n1');
-    await reset;
-    assert.is(relay.counters('n1', 'n2').resetAtHeal, 1);
-    await open('n1', 'n2');
-    await open('n2', 'n1');
-    await send('uncut');
-    assert.equal(got('n2', 'uncut'), ['n1->n2', 'n3->n2']);
-    assert.equal(got('n1', 'uncut'), ['n2->n1', 'n3->n1']);
-    for (const n of NAMES) for (const l of fakes.get(n)!.lines) JSON.parse(l); // every line received parses
-
-    const s13 = socks.get('n1->n3')!;
-    // Reject: the open connections between the two are reset, new ones are refused at once.
-    const closed = new Promise<void>((r) => s13.once('close', () => r()));
-    relay.cut('n1', 'n3', 'reject');
-    await closed;
-    const again = await new Promise<string>((resolve) => {
-      const s = new Socket();
-      s.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
-      s.on('close', () => resolve('closed'));
-      s.connect(relay.port('n3', 'peer'), '127.0.0.1', () => {
-        owners.set(s.localPort!, 'n1');
-        s.write('{"tag":"rejected","link":"n1->n3"}\n');
-      });
+    // The test itself plays every sender: map each dialled socket's local port to the node it stands for.
+    const owners = new Map<number, string>();
+    const relay = await Relay.create({
+      nodes: NAMES,
+      ports: ['peer'],
+      realPort: (n) => fakes.get(n)!.port,
+      random,
+      retransmitMs: 300,
+      identify: (remotePort) => owners.get(remotePort),
     });
-    assert.ok(/closed|ECONNRESET|EPIPE/.test(again), again);
-    assert.ok(relay.counters('n1', 'n3').rejected >= 1);
-    assert.equal(got('n3', 'rejected'), []);
-    relay.uncut('n1', 'n3');
-    await open('n1', 'n3');
+    const socks = new Map<string, Socket>();
+    const open = async (from: string, to: string): Promise<Socket> => {
+      const s = await dial(relay.port(to, 'peer'));
+      owners.set(s.localPort!, from);
+      socks.set(`${from}->${to}`, s);
+      return s;
+    };
+    try {
+      for (const a of NAMES) for (const b of NAMES) if (a !== b) await open(a, b);
+      const send = async (tag: string, wait = 150): Promise<void> => {
+        for (const [k, s] of socks) if (!s.destroyed) s.write(`${JSON.stringify({ tag, link: k })}\n`);
+        await sleep(wait);
+      };
+      const got = (to: string, tag: string): string[] =>
+        fakes
+          .get(to)!
+          .lines.map((l) => JSON.parse(l) as { tag: string; link: string })
+          .filter((m) => m.tag === tag)
+          .map((m) => m.link)
+          .sort();
 
-    // A connection from a process that is not a node is never faulted.
-    relay.cut('n1', 'n3', 'drop');
-    const stranger = await dial(relay.port('n3', 'peer'));
-    stranger.write('{"tag":"stranger","link":"?->n3"}\n');
-    await sleep(100);
-    assert.equal(got('n3', 'stranger'), ['?->n3']);
-    stranger.destroy();
-    relay.uncut('n1', 'n3');
-    await open('n1', 'n3');
+      await send('before');
+      for (const n of NAMES)
+        assert.equal(
+          got(n, 'before'),
+          NAMES.filter((x) => x !== n)
+            .map((x) => `${x}->${n}`)
+            .sort(),
+          `all links pass to ${n}`,
+        );
+      assert.ok(relay.counters('n1', 'n2').bytesForwarded > 0);
 
-    // Loss 1.0 at n3: every chunk to n3 is held back one retransmission timeout (300 ms here), then arrives in order.
-    relay.loss('n3', 1);
-    const t0 = Date.now();
-    for (let i = 0; i < 20; i++) socks.get('n1->n3')!.write(`${JSON.stringify({ tag: 'lossy', link: 'n1->n3', i })}\n`);
-    await sleep(100);
-    assert.equal(got('n3', 'lossy'), [], 'nothing yet after 100 ms');
-    await until('the held-back chunks arrive', 2000, () => got('n3', 'lossy').length === 20);
-    assert.ok(Date.now() - t0 >= 280);
-    const order = fakes
-      .get('n3')!
-      .lines.map((l) => JSON.parse(l) as { tag: string; i?: number })
-      .filter((m) => m.tag === 'lossy')
-      .map((m) => m.i);
-    assert.equal(
-      order,
-      Array.from({ length: 20 }, (_, i) => i),
-      'in order',
-    );
-    assert.ok(relay.counters('n1', 'n3').chunksDelayed > 0);
-    assert.equal(got('n1', 'before').length, 2, 'other receivers untouched');
-    relay.loss('n3', 0);
+      // n1 and n2 cannot hear each other; every other link passes.
+      relay.cut('n1', 'n2', 'drop');
+      relay.cut('n2', 'n1', 'drop');
+      await send('cut');
+      assert.equal(got('n1', 'cut'), ['n3->n1']);
+      assert.equal(got('n2', 'cut'), ['n3->n2']);
+      assert.equal(got('n3', 'cut'), ['n1->n3', 'n2->n3']);
+      assert.ok(relay.counters('n1', 'n2').bytesDropped > 0);
+      assert.is(relay.connections('n1', 'n2'), 1, 'drop keeps the connection open');
 
-    // Latency 200 ms ± 50 at n2: delayed, in order.
-    relay.latency('n2', 200, 50);
-    const t1 = Date.now();
-    for (let i = 0; i < 20; i++) socks.get('n3->n2')!.write(`${JSON.stringify({ tag: 'slow', link: 'n3->n2', i })}\n`);
-    await until('the delayed chunks arrive', 2000, () => got('n2', 'slow').length === 20);
-    assert.ok(Date.now() - t1 >= 140, `delayed by at least 150 ms (${Date.now() - t1})`);
-    const order2 = fakes
-      .get('n2')!
-      .lines.map((l) => JSON.parse(l) as { tag: string; i?: number })
-      .filter((m) => m.tag === 'slow')
-      .map((m) => m.i);
-    assert.equal(
-      order2,
-      Array.from({ length: 20 }, (_, i) => i),
-      'in order',
-    );
-    relay.latency('n2', 0);
-    await send('clean', 100);
-    assert.equal(got('n2', 'clean'), ['n1->n2', 'n3->n2']);
-  } finally {
-    for (const s of socks.values()) s.destroy();
-    await relay.close();
-    for (const f of fakes.values()) await new Promise((r) => f.server.close(r));
-  }
-});
+      // Healing resets the connections that lost bytes: a stream with a hole is never passed on.
+      const holed = socks.get('n1->n2')!;
+      const reset = new Promise<void>((r) => holed.once('close', () => r()));
+      relay.uncut('n1', 'n2');
+      relay.uncut('n2', 'n1');
+      await reset;
+      assert.is(relay.counters('n1', 'n2').resetAtHeal, 1);
+      await open('n1', 'n2');
+      await open('n2', 'n1');
+      await send('uncut');
+      assert.equal(got('n2', 'uncut'), ['n1->n2', 'n3->n2']);
+      assert.equal(got('n1', 'uncut'), ['n2->n1', 'n3->n1']);
+      for (const n of NAMES) for (const l of fakes.get(n)!.lines) JSON.parse(l); // every line received parses
+
+      const s13 = socks.get('n1->n3')!;
+      // Reject: the open connections between the two are reset, new ones are refused at once.
+      const closed = new Promise<void>((r) => s13.once('close', () => r()));
+      relay.cut('n1', 'n3', 'reject');
+      await closed;
+      const again = await new Promise<string>((resolve) => {
+        const s = new Socket();
+        s.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
+        s.on('close', () => resolve('closed'));
+        s.connect(relay.port('n3', 'peer'), '127.0.0.1', () => {
+          owners.set(s.localPort!, 'n1');
+          s.write('{"tag":"rejected","link":"n1->n3"}\n');
+        });
+      });
+      assert.ok(/closed|ECONNRESET|EPIPE/.test(again), again);
+      assert.ok(relay.counters('n1', 'n3').rejected >= 1);
+      assert.equal(got('n3', 'rejected'), []);
+      relay.uncut('n1', 'n3');
+      await open('n1', 'n3');
+
+      // A connection from a process that is not a node is never faulted.
+      relay.cut('n1', 'n3', 'drop');
+      const stranger = await dial(relay.port('n3', 'peer'));
+      stranger.write('{"tag":"stranger","link":"?->n3"}\n');
+      await sleep(100);
+      assert.equal(got('n3', 'stranger'), ['?->n3']);
+      stranger.destroy();
+      relay.uncut('n1', 'n3');
+      await open('n1', 'n3');
+
+      // Loss 1.0 at n3: every chunk to n3 is held back one retransmission timeout (300 ms here), then arrives in order.
+      relay.loss('n3', 1);
+      const t0 = Date.now();
+      for (let i = 0; i < 20; i++)
+        socks.get('n1->n3')!.write(`${JSON.stringify({ tag: 'lossy', link: 'n1->n3', i })}\n`);
+      await sleep(100);
+      assert.equal(got('n3', 'lossy'), [], 'nothing yet after 100 ms');
+      await until('the held-back chunks arrive', 2000, () => got('n3', 'lossy').length === 20);
+      assert.ok(Date.now() - t0 >= 280);
+      const order = fakes
+        .get('n3')!
+        .lines.map((l) => JSON.parse(l) as { tag: string; i?: number })
+        .filter((m) => m.tag === 'lossy')
+        .map((m) => m.i);
+      assert.equal(
+        order,
+        Array.from({ length: 20 }, (_, i) => i),
+        'in order',
+      );
+      assert.ok(relay.counters('n1', 'n3').chunksDelayed > 0);
+      assert.equal(got('n1', 'before').length, 2, 'other receivers untouched');
+      relay.loss('n3', 0);
+
+      // Latency 200 ms ± 50 at n2: delayed, in order.
+      relay.latency('n2', 200, 50);
+      const t1 = Date.now();
+      for (let i = 0; i < 20; i++)
+        socks.get('n3->n2')!.write(`${JSON.stringify({ tag: 'slow', link: 'n3->n2', i })}\n`);
+      await until('the delayed chunks arrive', 2000, () => got('n2', 'slow').length === 20);
+      assert.ok(Date.now() - t1 >= 140, `delayed by at least 150 ms (${Date.now() - t1})`);
+      const order2 = fakes
+        .get('n2')!
+        .lines.map((l) => JSON.parse(l) as { tag: string; i?: number })
+        .filter((m) => m.tag === 'slow')
+        .map((m) => m.i);
+      assert.equal(
+        order2,
+        Array.from({ length: 20 }, (_, i) => i),
+        'in order',
+      );
+      relay.latency('n2', 0);
+      await send('clean', 100);
+      assert.equal(got('n2', 'clean'), ['n1->n2', 'n3->n2']);
+    } finally {
+      for (const s of socks.values()) s.destroy();
+      await relay.close();
+      for (const f of fakes.values()) await new Promise((r) => f.server.close(r));
+    }
+  },
+);
 
 // ---------------------------------------------------------------- a real 3-node cluster
 
@@ -506,24 +514,27 @@ test("clock: clockSet(n2, +60 s) moves n2's wall clock only", async () => {
   });
 });
 
-test('loss(n3, 1.0): every chunk to n3 is held back (TCP retransmission), nothing else is; loss 0 restores', async () => {
-  await singleLeader();
-  await rt.loss(['n3'], 1.0);
-  try {
-    const before = rt.relay.allCounters();
-    await sleep(1000);
-    const after = rt.relay.allCounters();
-    const delayed =
-      delta(before['n1->n3'], after['n1->n3']).chunksDelayed + delta(before['n2->n3'], after['n2->n3']).chunksDelayed;
-    assert.ok(delayed > 0, 'chunks to n3 were held back');
-    for (const k of ['n3->n1', 'n3->n2', 'n1->n2', 'n2->n1'])
-      assert.is(delta(before[k], after[k]).chunksDelayed, 0, `${k} was not delayed`);
-  } finally {
-    await rt.loss(['n3'], 0);
-  }
-  await singleLeader();
-  await write('after-loss', 1);
-});
+test(
+  'loss(n3, 1.0): every chunk to n3 is held back (TCP retransmission), ' + 'nothing else is; loss 0 restores',
+  async () => {
+    await singleLeader();
+    await rt.loss(['n3'], 1.0);
+    try {
+      const before = rt.relay.allCounters();
+      await sleep(1000);
+      const after = rt.relay.allCounters();
+      const delayed =
+        delta(before['n1->n3'], after['n1->n3']).chunksDelayed + delta(before['n2->n3'], after['n2->n3']).chunksDelayed;
+      assert.ok(delayed > 0, 'chunks to n3 were held back');
+      for (const k of ['n3->n1', 'n3->n2', 'n1->n2', 'n2->n1'])
+        assert.is(delta(before[k], after[k]).chunksDelayed, 0, `${k} was not delayed`);
+    } finally {
+      await rt.loss(['n3'], 0);
+    }
+    await singleLeader();
+    await write('after-loss', 1);
+  },
+);
 
 test('healAll: undoes pause, kill, partition, loss and clock together', async () => {
   const leader = await singleLeader();

@@ -69,62 +69,67 @@ async function waitUp(): Promise<void> {
   );
 }
 
-test(`${KILLS} kill -9 at random moments while 8 writers write: every acknowledged write survives (seed ${SEED})`, async () => {
-  const r = new Random(SEED);
-  const ackedCounter = new Array<number>(WRITERS).fill(0);
-  const sentCounter = new Array<number>(WRITERS).fill(0);
-  const keys: string[] = [];
-  let acks = 0,
-    unknown = 0;
-  lp.start('n1');
-  await waitUp();
-  for (let kill = 1; kill <= KILLS; kill++) {
-    // Writers run until the kill, which comes at a random moment.
-    let stop = false;
-    const thisRound: string[] = [];
-    const writers = Array.from({ length: WRITERS }, async (_, w) => {
-      while (!stop) {
-        const n = ++sentCounter[w];
-        const key = `k${kill}-${w}-${n}`;
-        const [a, b] = await Promise.all([
-          kv({ op: 'write', key: `c${w}`, value: n }),
-          kv({ op: 'write', key, value: n }),
-        ]);
-        if (a?.status === 200 && a.body.ok === true) {
-          ackedCounter[w] = Math.max(ackedCounter[w], n);
-          acks++;
-        } else unknown++;
-        if (b?.status === 200 && b.body.ok === true) {
-          thisRound.push(key);
-          acks++;
-        } else unknown++;
-      }
-    });
-    await new Promise((res) => setTimeout(res, r.int(20, 400)));
-    await lp.kill('n1');
-    stop = true;
-    await Promise.all(writers);
+test(
+  `${KILLS} kill -9 at random moments while 8 writers write: ` + `every acknowledged write survives (seed ${SEED})`,
+  async () => {
+    const r = new Random(SEED);
+    const ackedCounter = new Array<number>(WRITERS).fill(0);
+    const sentCounter = new Array<number>(WRITERS).fill(0);
+    const keys: string[] = [];
+    let acks = 0,
+      unknown = 0;
     lp.start('n1');
     await waitUp();
-    for (let w = 0; w < WRITERS; w++) {
-      const v = (await kv({ op: 'read', key: `c${w}` }))?.body.value ?? 0;
-      assert.ok(
-        typeof v === 'number' && v >= ackedCounter[w] && v <= sentCounter[w],
-        `after kill ${kill}: c${w} = ${String(v)}, acknowledged ${ackedCounter[w]}, sent up to ${sentCounter[w]}`,
-      );
-      ackedCounter[w] = v as number; // a write that landed unacknowledged is the new floor
+    for (let kill = 1; kill <= KILLS; kill++) {
+      // Writers run until the kill, which comes at a random moment.
+      let stop = false;
+      const thisRound: string[] = [];
+      const writers = Array.from({ length: WRITERS }, async (_, w) => {
+        while (!stop) {
+          const n = ++sentCounter[w];
+          const key = `k${kill}-${w}-${n}`;
+          const [a, b] = await Promise.all([
+            kv({ op: 'write', key: `c${w}`, value: n }),
+            kv({ op: 'write', key, value: n }),
+          ]);
+          if (a?.status === 200 && a.body.ok === true) {
+            ackedCounter[w] = Math.max(ackedCounter[w], n);
+            acks++;
+          } else unknown++;
+          if (b?.status === 200 && b.body.ok === true) {
+            thisRound.push(key);
+            acks++;
+          } else unknown++;
+        }
+      });
+      await new Promise((res) => setTimeout(res, r.int(20, 400)));
+      await lp.kill('n1');
+      stop = true;
+      await Promise.all(writers);
+      lp.start('n1');
+      await waitUp();
+      for (let w = 0; w < WRITERS; w++) {
+        const v = (await kv({ op: 'read', key: `c${w}` }))?.body.value ?? 0;
+        assert.ok(
+          typeof v === 'number' && v >= ackedCounter[w] && v <= sentCounter[w],
+          `after kill ${kill}: c${w} = ${String(v)}, acknowledged ${ackedCounter[w]}, sent up to ${sentCounter[w]}`,
+        );
+        ackedCounter[w] = v as number; // a write that landed unacknowledged is the new floor
+      }
+      for (const key of thisRound) {
+        const v = (await kv({ op: 'read', key }))?.body.value;
+        assert.ok(v !== null && v !== undefined, `after kill ${kill}: acknowledged ${key} is missing`);
+      }
+      keys.push(...thisRound);
     }
-    for (const key of thisRound) {
-      const v = (await kv({ op: 'read', key }))?.body.value;
-      assert.ok(v !== null && v !== undefined, `after kill ${kill}: acknowledged ${key} is missing`);
-    }
-    keys.push(...thisRound);
-  }
-  for (const key of keys)
-    assert.ok((await kv({ op: 'read', key }))?.body.value != null, `at the end: acknowledged ${key} is missing`);
-  console.log(
-    `storage torture: seed ${SEED}, ${KILLS} kills, ${acks} acknowledged writes (${keys.length} distinct keys checked at the end), ${unknown} unanswered, failures: none`,
-  );
-});
+    for (const key of keys)
+      assert.ok((await kv({ op: 'read', key }))?.body.value != null, `at the end: acknowledged ${key} is missing`);
+    console.log(
+      `storage torture: seed ${SEED}, ${KILLS} kills, ${acks} acknowledged writes ` +
+        `(${keys.length} distinct keys checked at the end), ` +
+        `${unknown} unanswered, failures: none`,
+    );
+  },
+);
 
 test.run();

@@ -74,35 +74,42 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("isolate-hot-leader: the hot key's leader is cut from its followers, clients still get answers from it, the others elect", async () => {
-  const old = await until('a leader for the hot key', 10_000, () => leader(hs, HOT));
-  const f = await partitionFault.start(ctx(), 'isolate-hot-leader');
-  assert.is(f.value.target, old);
-  assert.is(f.value.hotKey, HOT);
-  const others = hs.map((h) => h.name).filter((n) => n !== old);
-  // Client traffic is never cut: the isolated leader answers (a 503 when it cannot commit, 421 once deposed).
-  const status = await write(urlOf(old), 4000);
-  assert.ok(status === 200 || status === 421 || status === 503, `the isolated leader answered ${status}`);
-  const fresh = await until('a new leader among the majority', 10_000, () => leaderAmong(others));
-  assert.ok(others.includes(fresh));
-  assert.is(await write(urlOf(fresh)), 200, 'the majority side commits');
-  await f.stop();
-  await rt.waitHealthy(15_000);
-});
+test(
+  "isolate-hot-leader: the hot key's leader is cut from its followers, " +
+    'clients still get answers from it, the others elect',
+  async () => {
+    const old = await until('a leader for the hot key', 10_000, () => leader(hs, HOT));
+    const f = await partitionFault.start(ctx(), 'isolate-hot-leader');
+    assert.is(f.value.target, old);
+    assert.is(f.value.hotKey, HOT);
+    const others = hs.map((h) => h.name).filter((n) => n !== old);
+    // Client traffic is never cut: the isolated leader answers (a 503 when it cannot commit, 421 once deposed).
+    const status = await write(urlOf(old), 4000);
+    assert.ok(status === 200 || status === 421 || status === 503, `the isolated leader answered ${status}`);
+    const fresh = await until('a new leader among the majority', 10_000, () => leaderAmong(others));
+    assert.ok(others.includes(fresh));
+    assert.is(await write(urlOf(fresh)), 200, 'the majority side commits');
+    await f.stop();
+    await rt.waitHealthy(15_000);
+  },
+);
 
-test('one-way-mute: nobody hears the leader, so the others elect a new one and the old one learns of the new term', async () => {
-  const old = await until('a leader', 10_000, () => leader(hs, HOT));
-  const f = await partitionFault.start(ctx(), 'one-way-mute');
-  assert.is(f.value.target, old);
-  const others = hs.map((h) => h.name).filter((n) => n !== old);
-  await until('a new leader among the others', 10_000, () => leaderAmong(others));
-  // The muted node still hears the new leader's heartbeats: it steps down (Raft §5.1: a higher term wins).
-  await until('the muted old leader stepped down', 10_000, async () =>
-    (await leaderAmong([old])) === undefined ? true : undefined,
-  );
-  await f.stop();
-  await rt.waitHealthy(15_000);
-});
+test(
+  'one-way-mute: nobody hears the leader, ' + 'so the others elect a new one and the old one learns of the new term',
+  async () => {
+    const old = await until('a leader', 10_000, () => leader(hs, HOT));
+    const f = await partitionFault.start(ctx(), 'one-way-mute');
+    assert.is(f.value.target, old);
+    const others = hs.map((h) => h.name).filter((n) => n !== old);
+    await until('a new leader among the others', 10_000, () => leaderAmong(others));
+    // The muted node still hears the new leader's heartbeats: it steps down (Raft §5.1: a higher term wins).
+    await until('the muted old leader stepped down', 10_000, async () =>
+      (await leaderAmong([old])) === undefined ? true : undefined,
+    );
+    await f.stop();
+    await rt.waitHealthy(15_000);
+  },
+);
 
 test('one-way-deaf: the leader hears nobody, so nothing it is asked to write commits', async () => {
   const old = await until('a leader', 10_000, () => leader(hs, HOT));

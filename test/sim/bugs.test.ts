@@ -19,6 +19,15 @@ const CASES: { bug: string; scenario: string; property: RegExp }[] = [
     scenario: 'concurrentChanges',
     property: /Leader Completeness|State Machine Safety|Election Safety/,
   },
+  // Two-phase commit (txn-cluster.ts's checks). txn-read-uncommitted-lock breaks serializability only, which
+  // needs a cycle search over the history (Elle's); the machine's unit tests show its write skew.
+  { bug: '2pc-early-ack', scenario: 'txnCrashMatrix', property: /acknowledged as committed, never applied/ },
+  {
+    bug: '2pc-unlock-before-decision',
+    scenario: 'txnPartitionChurn',
+    // Dirty reads of writes later undone, or an abort's before-image erasing a committed append.
+    property: /not atomic|a committed read .* saw|told aborted, yet applied|twice|acknowledged as committed, never/,
+  },
 ];
 
 for (const { bug, scenario, property } of CASES) {
@@ -53,7 +62,10 @@ function deposedLeaderRead(seed: number, bugs: string[]): { served: number | und
   c.partition([[old], c.others(old)]);
   let l2: string | undefined;
   assert.ok(
-    c.until(() => (l2 = c.others(old).find((id) => c.raft(id).role === 'leader')) !== undefined, 500),
+    c.until(() => {
+      l2 = c.others(old).find((id) => c.raft(id).role === 'leader');
+      return l2 !== undefined;
+    }, 500),
     'the majority elected no leader',
   );
   const newer = c.propose('w2', l2)!;

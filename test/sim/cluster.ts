@@ -185,7 +185,7 @@ export class SimCluster {
   partition(groups: NodeId[][]): void {
     this.cut.clear();
     const groupOf = new Map<NodeId, number>();
-    groups.forEach((g, i) => g.forEach((id) => groupOf.set(id, i)));
+    for (const [i, g] of groups.entries()) for (const id of g) groupOf.set(id, i);
     for (const a of this.ids)
       for (const b of this.ids) if (a !== b && groupOf.get(a) !== groupOf.get(b)) this.cut.add(`${a}>${b}`);
     this.log(`partition ${JSON.stringify(groups)}`);
@@ -330,7 +330,8 @@ export class SimCluster {
     const log = node.raft!.log;
     if (log.lastIndex() < this.maxCommitted)
       throw new SafetyViolation(
-        `Leader Completeness: ${node.id} (term ${term}) has log up to ${log.lastIndex()} but ${this.maxCommitted} is committed`,
+        `Leader Completeness: ${node.id} (term ${term}) has log up to ${log.lastIndex()} ` +
+          `but ${this.maxCommitted} is committed`,
       );
     for (const [i, e] of this.committed) {
       const t = log.term(i);
@@ -358,7 +359,8 @@ export class SimCluster {
         );
       if (seen.prevTerm !== undefined && prevTerm !== undefined && seen.prevTerm !== prevTerm) {
         throw new SafetyViolation(
-          `Log Matching: entries at ${e.index} term ${e.term} follow different terms (${seen.prevTerm} vs ${prevTerm}) on ${node.id}`,
+          `Log Matching: entries at ${e.index} term ${e.term} ` +
+            `follow different terms (${seen.prevTerm} vs ${prevTerm}) on ${node.id}`,
         );
       }
     }
@@ -369,7 +371,8 @@ export class SimCluster {
     const prior = this.committed.get(e.index);
     if (prior && (prior.term !== e.term || prior.data !== e.data)) {
       throw new SafetyViolation(
-        `State Machine Safety: ${node.id} applied ${JSON.stringify(e.data)} (term ${e.term}) at ${e.index}, another server applied ${JSON.stringify(prior.data)} (term ${prior.term})`,
+        `State Machine Safety: ${node.id} applied ${JSON.stringify(e.data)} (term ${e.term}) at ${e.index}, ` +
+          `another server applied ${JSON.stringify(prior.data)} (term ${prior.term})`,
       );
     }
     if (!prior) {

@@ -35,10 +35,12 @@ test('a quiesced group elects after its leader dies about as fast as an active o
   );
   assert.ok(
     quiesced >= 10,
-    `a quiesced group elected after ${quiesced.toFixed(1)} ticks: faster than an election timeout means it did not wait for the leader to be suspected`,
+    `a quiesced group elected after ${quiesced.toFixed(1)} ticks: ` +
+      'faster than an election timeout means it did not wait for the leader to be suspected',
   );
   console.log(
-    `failover over ${seeds.length} seeds: quiesced ${quiesced.toFixed(1)} ticks, active ${active.toFixed(1)} ticks (election timeout 10)`,
+    `failover over ${seeds.length} seeds: quiesced ${quiesced.toFixed(1)} ticks, active ${active.toFixed(1)} ticks ` +
+      '(election timeout 10)',
   );
 });
 

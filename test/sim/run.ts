@@ -35,7 +35,8 @@ for (const name of chosen) {
     }
   }
   console.log(
-    `${bad === 0 ? 'ok  ' : 'FAIL'} ${name.padEnd(28)} ${seeds.length - bad}/${seeds.length} seeds  ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+    `${bad === 0 ? 'ok  ' : 'FAIL'} ${name.padEnd(28)} ${seeds.length - bad}/${seeds.length} seeds  ` +
+      `${((Date.now() - t0) / 1000).toFixed(1)}s`,
   );
 }
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -23,13 +23,15 @@ export class GroupSafety {
     this.leaderOfTerm.set(term, node);
     if (log.lastIndex() < this.maxCommitted)
       throw new SafetyViolation(
-        `group ${this.group}: Leader Completeness: ${node} (term ${term}) has log up to ${log.lastIndex()} but ${this.maxCommitted} is committed`,
+        `group ${this.group}: Leader Completeness: ${node} (term ${term}) ` +
+          `has log up to ${log.lastIndex()} but ${this.maxCommitted} is committed`,
       );
     for (const [i, e] of this.committed) {
       const t = log.term(i);
       if (t !== undefined && i >= log.firstIndex() && t !== e.term)
         throw new SafetyViolation(
-          `group ${this.group}: Leader Completeness: ${node} (term ${term}) has term ${t} at committed index ${i} (term ${e.term})`,
+          `group ${this.group}: Leader Completeness: ${node} (term ${term}) ` +
+            `has term ${t} at committed index ${i} (term ${e.term})`,
         );
     }
   }
@@ -50,7 +52,8 @@ export class GroupSafety {
         );
       if (seen.prevTerm !== undefined && prevTerm !== undefined && seen.prevTerm !== prevTerm) {
         throw new SafetyViolation(
-          `group ${this.group}: Log Matching: entries at ${e.index} term ${e.term} follow different terms (${seen.prevTerm} vs ${prevTerm}) on ${node}`,
+          `group ${this.group}: Log Matching: entries at ${e.index} term ${e.term} ` +
+            `follow different terms (${seen.prevTerm} vs ${prevTerm}) on ${node}`,
         );
       }
     }
@@ -61,7 +64,9 @@ export class GroupSafety {
     const prior = this.committed.get(e.index);
     if (prior && (prior.term !== e.term || prior.data !== e.data)) {
       throw new SafetyViolation(
-        `group ${this.group}: State Machine Safety: ${node} applied ${JSON.stringify(e.data)} (term ${e.term}) at ${e.index}, another member applied ${JSON.stringify(prior.data)} (term ${prior.term})`,
+        `group ${this.group}: State Machine Safety: ` +
+          `${node} applied ${JSON.stringify(e.data)} (term ${e.term}) at ${e.index}, ` +
+          `another member applied ${JSON.stringify(prior.data)} (term ${prior.term})`,
       );
     }
     if (!prior) {

@@ -1,7 +1,8 @@
 // `fenced-counter`: each cycle a process takes the lock, reads the counter with its fencing token, writes
 // value+1 with the token, and releases. Leases are short and holders sometimes stall past them, so a lock is
-// regularly granted while an earlier holder still believes it holds it; fencing must still prevent lost updates. Checked by
-// harness/checker/fenced.ts: no lost update, tokens unique per lock, tokens increasing in real-time grant order.
+// regularly granted while an earlier holder still believes it holds it; fencing must still prevent lost updates.
+// Checked by harness/checker/fenced.ts: no lost update, tokens unique per lock, tokens increasing in real-time
+// grant order.
 import type { Generator, OpSpec } from '../../harness/generator/generator.js';
 import { checkFencedCounter } from '../../harness/checker/fenced.js';
 import type { Client, Completion, Workload } from '../types.js';
@@ -82,7 +83,9 @@ export class FencedCounterDriver implements Client {
 
 export const fencedCounterWorkload: Workload = {
   name: 'fenced-counter',
-  describe: `lock (lease ${LEASE_MS} ms) → fenced read → fenced write of value+1 → release; checked for lost updates and token order`,
+  describe:
+    `lock (lease ${LEASE_MS} ms) → fenced read → fenced write of value+1 → release; ` +
+    'checked for lost updates and token order',
   generator: () => fencedGenerator(),
   checkers: (events) => [checkFencedCounter(events, LOCK, COUNTER)],
   finalOp: () => undefined,

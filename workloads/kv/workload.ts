@@ -33,7 +33,9 @@ export function kvGenerator(concurrency: number): Generator {
 export const kvWorkload: Workload = {
   name: 'kv',
   model: 'kv-register',
-  describe: `many keys (rotated every ${OPS_PER_KEY} ops per worker, ${THREADS_PER_KEY} workers per key): read, write, cas; checked key by key`,
+  describe:
+    `many keys (rotated every ${OPS_PER_KEY} ops per worker, ${THREADS_PER_KEY} workers per key): ` +
+    'read, write, cas; checked key by key',
   generator: (o) => kvGenerator(o.concurrency),
   finalOp: (lastKey) => (lastKey ? { f: 'read', key: lastKey } : undefined),
 };

@@ -20,7 +20,10 @@ export function lockGenerator(): Generator {
 export const lockWorkload: Workload = {
   name: 'lock',
   model: 'mutex',
-  describe: `acquire/release on ${LOCK_NAMES} lock names (lease ${LONG_TTL_MS / 1000} s, longer than a test); checked per name with the mutex model. Mutual exclusion must hold exactly, also under clock faults; keep tests under ${LONG_TTL_MS / 1000} s and without pause faults.`,
+  describe:
+    `acquire/release on ${LOCK_NAMES} lock names (lease ${LONG_TTL_MS / 1000} s, longer than a test); ` +
+    'checked per name with the mutex model. Mutual exclusion must hold exactly, also under clock faults; ' +
+    `keep tests under ${LONG_TTL_MS / 1000} s and without pause faults.`,
   generator: () => lockGenerator(),
   finalOp: () => undefined,
   leaseMs: LONG_TTL_MS,

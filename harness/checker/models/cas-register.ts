@@ -100,7 +100,8 @@ export function registerOperations(
       }
       default:
         throw new HistoryError(
-          `event ${p.invokeIndex}: the ${keyed ? 'kv-register' : 'cas-register'} model knows read, write and cas, not "${p.f}"`,
+          `event ${p.invokeIndex}: the ${keyed ? 'kv-register' : 'cas-register'} ` +
+            `model knows read, write and cas, not "${p.f}"`,
           file,
         );
     }

@@ -4,8 +4,7 @@ import type { HistoryEvent, PairedOp } from '../../history/op.js';
 import type { Model, Operation } from '../porcupine/types.js';
 
 export interface ModelInstance {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  model: Model<any, any, any>;
+  model: Model;
   /** Client events (no nemesis) in history order → operations; times are positions in the given array. */
   toOperations(events: readonly HistoryEvent[], file?: string): Operation[];
 }

@@ -37,15 +37,6 @@ export function canon(v: unknown): Canon {
   return `\u0000${text(v)}`;
 }
 
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v as object).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
 /** Shows a canonical value the way a user wrote it. */
 export function showCanon(v: Canon): string {
   if (typeof v === 'string' && v.startsWith('\u0000')) return v.slice(1);
@@ -73,7 +64,10 @@ export function groupBy<T>(items: readonly T[], keyOf: (t: T) => unknown): T[][]
   for (const it of items) {
     const k = canon(keyOf(it));
     let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
+    if (!g) {
+      g = [];
+      groups.set(k, g);
+    }
     g.push(it);
   }
   return [...groups.values()];

@@ -43,7 +43,9 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
   describeState?(state: S): string;
 }
 
-/** An operation with logical call/return times. `ret` may be Infinity: "may take effect at any later time, or never". */
+/**
+ * An operation with logical call/return times. `ret` may be Infinity: "may take effect at any later time, or never".
+ */
 export interface Operation<I = unknown, O = unknown> {
   clientId: number;
   input: I;
@@ -68,7 +70,10 @@ export interface Event<I = unknown, O = unknown> {
 
 export type CheckVerdict = 'ok' | 'illegal' | 'unknown';
 
-/** What Model.decide returns: a verdict and, when illegal, a legal prefix (op indexes) and the ops that could not follow. */
+/**
+ * What Model.decide returns: a verdict and, when illegal, a legal prefix (op indexes) and the ops
+ * that could not follow.
+ */
 export interface PartitionDecision {
   verdict: 'ok' | 'illegal';
   order?: Linearization;
@@ -77,7 +82,9 @@ export interface PartitionDecision {
 }
 
 export interface CheckOptions {
-  /** Give up after this many milliseconds (0 or undefined: never). Gives "unknown" unless a partition proved "illegal". */
+  /**
+   * Give up after this many milliseconds (0 or undefined: never). Gives "unknown" unless a partition proved "illegal".
+   */
   timeoutMs?: number;
   /** Compute the longest partial linearizations for illegal partitions (default true). */
   computeInfo?: boolean;

@@ -67,7 +67,7 @@ export function decideUniqueRegister(
   // The value an op observes (read value, cas from) and the slot of its value's writer.
   const source: Canon[] = new Array(n);
   const writerSlot = new Map<Canon, number>();
-  if (init !== init) return undefined; // NaN: === never holds, the search is the reference
+  if (Number.isNaN(init)) return undefined; // NaN: === never holds, the search is the reference
   writerSlot.set(init, INIT);
   for (let i = 0; i < n; i++) {
     const { input, output } = ops[i];
@@ -76,19 +76,19 @@ export function decideUniqueRegister(
       if (unknown) continue; // a read with no answer is a no-op: it fits anywhere in its window
       if (!('value' in output)) return undefined;
       const v = (output as { value: Canon }).value;
-      if (v !== v) return undefined;
+      if (Number.isNaN(v)) return undefined;
       kind[i] = READ;
       source[i] = v;
       happens[i] = 1;
     } else {
       const to = input.f === 'write' ? input.value : input.to;
-      if (to !== to || writerSlot.has(to)) return undefined; // repeated value (or NaN): not our case
+      if (Number.isNaN(to) || writerSlot.has(to)) return undefined; // repeated value (or NaN): not our case
       writerSlot.set(to, i + 1);
       if (input.f === 'write') {
         kind[i] = WRITE;
         happens[i] = !unknown || ops[i].ret !== Infinity ? 1 : 0;
       } else {
-        if (input.from !== input.from) return undefined;
+        if (Number.isNaN(input.from)) return undefined;
         kind[i] = CAS;
         source[i] = input.from;
         happens[i] = unknown ? 0 : 1;

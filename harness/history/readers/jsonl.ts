@@ -40,13 +40,15 @@ function validate(o: unknown, file: string | undefined, line: number, index: num
 function validateHeader(h: Record<string, unknown>, file: string | undefined, line: number): HistoryHeader {
   if (h.version !== HISTORY_FORMAT_VERSION)
     throw new HistoryError(
-      `history format version ${showValue(h.version)} is not supported (this faultline reads version ${HISTORY_FORMAT_VERSION})`,
+      `history format version ${showValue(h.version)} is not supported ` +
+        `(this faultline reads version ${HISTORY_FORMAT_VERSION})`,
       file,
       line,
     );
   if (h.model !== undefined && (typeof h.model !== 'string' || !modelNames().includes(h.model))) {
     throw new HistoryError(
-      `the header names model ${showValue(h.model)}, which is unknown; known models: ${modelNames().join(', ')} (or give --model)`,
+      `the header names model ${showValue(h.model)}, which is unknown; ` +
+        `known models: ${modelNames().join(', ')} (or give --model)`,
       file,
       line,
     );

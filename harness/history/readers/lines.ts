@@ -86,7 +86,8 @@ function readChunks(fd: number, path: string, onChunk: (chunk: Buffer) => void):
 export function readWhole(fd: number, path: string, size: number, max = MAX_WHOLE_FILE_BYTES): string {
   if (size > max)
     throw new HistoryError(
-      `is ${(size / 2 ** 20).toFixed(0)} MiB; EDN histories are read whole and must be at most ${max / 2 ** 20} MiB (convert it to JSONL, which is streamed)`,
+      `is ${(size / 2 ** 20).toFixed(0)} MiB; EDN histories are read whole and must be at most ${max / 2 ** 20} MiB ` +
+        '(convert it to JSONL, which is streamed)',
       path,
     );
   const dec = new StringDecoder('utf8');

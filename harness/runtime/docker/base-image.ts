@@ -120,7 +120,9 @@ export function stageLocalBase(): string {
   mkdirSync(join(root, 'etc'), { recursive: true });
   writeFileSync(
     join(root, 'etc/passwd'),
-    'root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:1000:1000::/home/node:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n',
+    'root:x:0:0:root:/root:/usr/sbin/nologin\n' +
+      'node:x:1000:1000::/home/node:/usr/sbin/nologin\n' +
+      'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n',
   );
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n');
   writeFileSync(join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
@@ -184,7 +186,8 @@ export async function ensureBaseImage(docker: Docker, o: BaseImageOptions = {}):
   const t0 = Date.now();
   await importLocalBase(docker, tag);
   log(
-    `base image: ${tag} (imported from the host's node binary, its libraries and libfaketime in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    `base image: ${tag} (imported from the host's node binary, ` +
+      `its libraries and libfaketime in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
   return { image: tag, source: 'local-imported' };
 }

@@ -14,17 +14,11 @@ import type { Addressing, ClusterSpec, Grudge, ImageBuilder, NodeHandle, Partiti
 import { onCleanup } from '../cleanup.js';
 import { cleanLeftovers } from '../clean.js';
 import { writeFaketimeFile } from '../faketime.js';
+import { NetFaults } from '../net-faults.js';
 import { waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
 import { desiredRules, syncRules, type Rule } from './iptables.js';
-import {
-  PeerRelay,
-  steeredLinks,
-  steeringRules,
-  syncSteering,
-  type LatencySetting,
-  type SteerRule,
-} from './latency.js';
+import { PeerRelay, steeredLinks, steeringRules, syncSteering, type SteerRule } from './latency.js';
 import { createRunNetwork } from './subnet.js';
 import { ensureBaseImage } from './base-image.js';
 import { startReaper } from './reaper.js';
@@ -87,11 +81,8 @@ export class DockerRuntime implements Runtime {
   private subnet?: string;
   private image?: string;
   private faketime = false;
-  private grudge: Grudge = {};
-  private mode: 'drop' | 'reject' = 'drop';
-  private lossP = new Map<string, number>();
+  private readonly net = new NetFaults((x) => this.node(x));
   private clocks = new Map<string, number>();
-  private lat = new Map<string, LatencySetting>();
   private peerRelay?: PeerRelay;
   private unregister?: () => void;
   private downed = false;
@@ -353,39 +344,23 @@ export class DockerRuntime implements Runtime {
   // ---- network faults ------------------------------------------------------------------------------------
 
   async partition(grudge: Grudge, opts: PartitionOptions = {}): Promise<void> {
-    for (const [x, ys] of Object.entries(grudge)) {
-      this.node(x);
-      for (const y of ys) this.node(y);
-    }
-    this.grudge = Object.fromEntries(Object.entries(grudge).map(([k, v]) => [k, [...v]]));
-    this.mode = opts.mode ?? 'drop';
+    this.net.setPartition(grudge, opts);
     await this.syncAll();
   }
 
   async heal(): Promise<void> {
-    this.grudge = {};
+    this.net.heal();
     await this.syncAll();
   }
 
   async loss(names: string[], p: number): Promise<void> {
-    if (!(p >= 0 && p < 1)) throw new Error(`loss probability must be in [0, 1), got ${p}`);
-    for (const x of names) this.node(x);
-    for (const x of names) {
-      if (p === 0) this.lossP.delete(x);
-      else this.lossP.set(x, p);
-    }
+    this.net.setLoss(names, p);
     await this.syncAll();
   }
 
   async latency(names: string[], ms: number, jitterMs = 0): Promise<void> {
-    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs))
-      throw new Error(`latency must be finite and >= 0, got ${ms} ± ${jitterMs} ms`);
-    for (const x of names) this.node(x);
-    for (const x of names) {
-      if (ms === 0 && jitterMs === 0) this.lat.delete(x);
-      else this.lat.set(x, { ms, jitterMs });
-    }
-    if (this.lat.size > 0 && !this.peerRelay) await this.startPeerRelay();
+    this.net.setLatency(names, ms, jitterMs);
+    if (this.net.latency.size > 0 && !this.peerRelay) await this.startPeerRelay();
     await Promise.all(this.list.map((n) => serial(n, () => this.syncSteeringNow(n))));
   }
 
@@ -397,9 +372,9 @@ export class DockerRuntime implements Runtime {
       ips: Object.fromEntries(this.list.map((n) => [n.name, n.ip])),
       ports: this.spec!.ports.filter((p) => p.kind === 'peer').map((p) => p.container),
       hooks: {
-        isCut: (from, to) => (this.grudge[to] ?? []).includes(from),
-        lossOf: (to) => this.lossP.get(to) ?? 0,
-        latencyOf: (to) => this.lat.get(to),
+        isCut: (from, to) => (this.net.grudge[to] ?? []).includes(from),
+        lossOf: (to) => this.net.loss.get(to) ?? 0,
+        latencyOf: (to) => this.net.latency.get(to),
       },
     });
   }
@@ -411,7 +386,7 @@ export class DockerRuntime implements Runtime {
     const peerPorts = this.spec!.ports.filter((p) => p.kind === 'peer').map((p) => p.container);
     const to = steeredLinks(
       this.list.map((x) => x.name),
-      new Set(this.lat.keys()),
+      new Set(this.net.latency.keys()),
     )
       .filter(([x]) => x === n.name)
       .flatMap(([, y]) =>
@@ -437,20 +412,23 @@ export class DockerRuntime implements Runtime {
 
   /** The rules node n should have now, from the current grudge and loss settings. */
   private desiredRules(n: DockerNode): Rule[] {
-    const p = this.lossP.get(n.name);
-    return desiredRules({
-      runId: this.spec!.runId,
-      cutFrom: (this.grudge[n.name] ?? []).filter((y) => y !== n.name).map((y) => this.node(y).ip),
-      mode: this.mode,
-      loss: p ? { p, from: this.list.filter((y) => y !== n).map((y) => y.ip) } : undefined,
-    });
+    return desiredRules(
+      this.net.ruleInputs(
+        this.spec!.runId,
+        n.name,
+        this.list.map((x) => x.name),
+        (y) => this.node(y).ip,
+      ),
+    );
   }
 
   private async syncAll(): Promise<void> {
     await Promise.all(this.list.map((n) => this.syncRules(n)));
   }
 
-  /** Brings node n's INPUT rules to the desired set: deletes exactly what we added and no longer want, adds the rest. */
+  /**
+   * Brings node n's INPUT rules to the desired set: deletes exactly what we added and no longer want, adds the rest.
+   */
   private syncRules(n: DockerNode): Promise<void> {
     return serial(n, () => this.syncRulesNow(n));
   }
@@ -475,7 +453,8 @@ export class DockerRuntime implements Runtime {
     if (this.spec && !this.spec.clockFaults) throw new Error("clock faults do not reach this target's programs");
     if (!this.faketime)
       throw new Error(
-        `clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); install libfaketime on the host (apt-get install faketime) and rebuild`,
+        `clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); ` +
+          'install libfaketime on the host (apt-get install faketime) and rebuild',
       );
     writeFaketimeFile(join(n.clockDir, 'faketimerc'), offsetMs);
     if (offsetMs === 0) this.clocks.delete(name);
@@ -498,9 +477,7 @@ export class DockerRuntime implements Runtime {
   // ---- heal everything, tear down ------------------------------------------------------------------------
 
   async healAll(): Promise<void> {
-    this.grudge = {};
-    this.lossP.clear();
-    this.lat.clear();
+    this.net.clear();
     await this.syncAll();
     await Promise.all(this.list.map((n) => serial(n, () => this.syncSteeringNow(n))));
     if (this.faketime) await this.clockReset();

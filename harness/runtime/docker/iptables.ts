@@ -46,6 +46,14 @@ export function desiredRules(i: RuleInputs): Rule[] {
   return rules;
 }
 
+/** The rules of `have` that `want` lacks (to delete) and those of `want` that `have` lacks (to add), in order. */
+export function ruleDiff(have: readonly Rule[], want: readonly Rule[]): { del: Rule[]; add: Rule[] } {
+  const key = (r: Rule) => r.join(' ');
+  const haveKeys = new Set(have.map(key));
+  const wantKeys = new Set(want.map(key));
+  return { del: have.filter((r) => !wantKeys.has(key(r))), add: want.filter((r) => !haveKeys.has(key(r))) };
+}
+
 function quote(s: string): string {
   return /^[A-Za-z0-9_.:/=+-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`;
 }
@@ -74,11 +82,7 @@ export function run(
  * `who` names the node in errors.
  */
 export async function syncRules(pid: number, have: Rule[], want: Rule[], who: string): Promise<void> {
-  const key = (r: Rule) => r.join(' ');
-  const haveKeys = new Set(have.map(key));
-  const wantKeys = new Set(want.map(key));
-  const del = have.filter((r) => !wantKeys.has(key(r)));
-  const add = want.filter((r) => !haveKeys.has(key(r)));
+  const { del, add } = ruleDiff(have, want);
   if (del.length === 0 && add.length === 0) return;
   const text = [
     '*filter',

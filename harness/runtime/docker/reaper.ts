@@ -34,7 +34,8 @@ async function reap(why) {
   const f = encodeURIComponent(JSON.stringify({ label: ['faultline.run=' + runId] }));
   for (let pass = 0; pass < 3; pass++) {
     const cs = json((await api('GET', '/containers/json?all=1&filters=' + f)).body, []);
-    await Promise.all(cs.filter((c) => !c.Id.startsWith(self)).map((c) => api('DELETE', '/containers/' + c.Id + '?force=1&v=1')));
+    const others = cs.filter((c) => !c.Id.startsWith(self));
+    await Promise.all(others.map((c) => api('DELETE', '/containers/' + c.Id + '?force=1&v=1')));
     const ns = json((await api('GET', '/networks?filters=' + f)).body, []);
     await Promise.all(ns.map((n) => api('DELETE', '/networks/' + n.Id)));
     const vs = (json((await api('GET', '/volumes?filters=' + f)).body, {}).Volumes) || [];
@@ -43,7 +44,8 @@ async function reap(why) {
   }
   process.exit(0);
 }
-let live = 0, timer = setTimeout(() => reap('no harness connected within ${CONNECT_TIMEOUT_S} s'), ${CONNECT_TIMEOUT_S * 1000});
+let live = 0;
+let timer = setTimeout(() => reap('no harness connected within ${CONNECT_TIMEOUT_S} s'), ${CONNECT_TIMEOUT_S * 1000});
 net.createServer((s) => {
   let buf = '', ok = false;
   s.setEncoding('utf8');
@@ -54,7 +56,9 @@ net.createServer((s) => {
     if (buf.split('\\n')[0] !== 'faultline-reaper ' + runId) { s.destroy(); return; }
     ok = true; live++; clearTimeout(timer); s.write('ACK\\n');
   });
-  s.on('close', () => { if (ok && --live === 0) timer = setTimeout(() => reap('the harness connection dropped'), ${GRACE_MS}); });
+  s.on('close', () => {
+    if (ok && --live === 0) timer = setTimeout(() => reap('the harness connection dropped'), ${GRACE_MS});
+  });
 }).listen(${REAPER_PORT}, '0.0.0.0');
 process.on('SIGTERM', () => process.exit(0));
 `;
@@ -115,7 +119,8 @@ export async function startReaper(
   const socketPath = typeof sp === 'function' ? await Promise.resolve(sp()).catch(() => undefined) : sp;
   if (typeof socketPath !== 'string' || socketPath === '') {
     log(
-      'reaper: not started (the docker engine is not reached through a local socket); a killed harness leaves objects for `faultline clean`',
+      'reaper: not started (the docker engine is not reached through a local socket); ' +
+        'a killed harness leaves objects for `faultline clean`',
     );
     return undefined;
   }

@@ -71,7 +71,8 @@ export async function createRunNetwork(
       return { network, subnet };
     } catch (e) {
       lastErr = e;
-      if (/overlap|in use|Pool/i.test((e as Error).message)) continue; // taken meanwhile (a concurrent run): try the next /24
+      // Taken meanwhile (a concurrent run): try the next /24.
+      if (/overlap|in use|Pool/i.test((e as Error).message)) continue;
       throw e;
     }
   }

@@ -117,7 +117,8 @@ export class LocalRuntime implements Runtime {
       await relay.close();
       throw e;
     });
-    names.forEach((n, i) => spec.ports.forEach((p, j) => real.set(`${n}/${p.name}`, ports[i * spec.ports.length + j])));
+    for (const [i, n] of names.entries())
+      for (const [j, p] of spec.ports.entries()) real.set(`${n}/${p.name}`, ports[i * spec.ports.length + j]);
     this.relayInst = relay;
     this.addr = {
       runtime: 'local',

@@ -40,7 +40,10 @@ export class ProcessHost {
     }
     if (h.proc && h.proc.exitCode === null && h.proc.signalCode === null) return;
     let log = this.logs.get(name);
-    if (!log) this.logs.set(name, (log = createWriteStream(h.logFile, { flags: 'a' })));
+    if (!log) {
+      log = createWriteStream(h.logFile, { flags: 'a' });
+      this.logs.set(name, log);
+    }
     // The run-folder marker lets the watchdog and `faultline clean` prove a pid is this run's node.
     const p = spawn(command[0], command.slice(1), {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -187,7 +187,10 @@ export class Relay {
   countersOf(from: string, to: string): LinkCounters {
     const k = key(from, to);
     let c = this.stats.get(k);
-    if (!c) this.stats.set(k, (c = zero()));
+    if (!c) {
+      c = zero();
+      this.stats.set(k, c);
+    }
     return c;
   }
 

@@ -312,28 +312,31 @@ test('a decided illegal partition reports the same longest prefix as the search,
   assert.equal(fast.partitions[0].offending, slow.partitions[0].offending);
 });
 
-test('a large illegal history gets its witness from the decision procedure: a legal prefix and the ops involved', () => {
-  const h = syntheticRegisterHistory({ seed: 77, ops: 20_000, clients: 20, keys: 0, infoRate: 0.02, unique: true });
-  const { model, toOperations } = getModel('cas-register').create({});
-  let illegal = 0;
-  for (let seed = 1; seed <= 6; seed++) {
-    const bad = perturbHistory(h, seed);
-    const ops = sorted(bad);
-    const d = decideUniqueRegister(ops, null)!;
-    const r = checkOperations(model, toOperations(bad), { timeoutMs: 20_000 });
-    assert.is(r.verdict, d.verdict);
-    assert.is(r.partitions[0].method, 'decide');
-    if (d.verdict !== 'illegal') continue;
-    illegal++;
-    assertLegalPrefix(ops, d.order!, `seed ${seed}`);
-    assert.equal(
-      r.partitions[0].offending,
-      d.offending,
-      "too large for the witness search: the procedure's own witness is reported",
-    );
-  }
-  assert.ok(illegal >= 3, `${illegal} of 6 changes made the history illegal`);
-});
+test(
+  'a large illegal history gets its witness from the decision procedure: ' + 'a legal prefix and the ops involved',
+  () => {
+    const h = syntheticRegisterHistory({ seed: 77, ops: 20_000, clients: 20, keys: 0, infoRate: 0.02, unique: true });
+    const { model, toOperations } = getModel('cas-register').create({});
+    let illegal = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const bad = perturbHistory(h, seed);
+      const ops = sorted(bad);
+      const d = decideUniqueRegister(ops, null)!;
+      const r = checkOperations(model, toOperations(bad), { timeoutMs: 20_000 });
+      assert.is(r.verdict, d.verdict);
+      assert.is(r.partitions[0].method, 'decide');
+      if (d.verdict !== 'illegal') continue;
+      illegal++;
+      assertLegalPrefix(ops, d.order!, `seed ${seed}`);
+      assert.equal(
+        r.partitions[0].offending,
+        d.offending,
+        "too large for the witness search: the procedure's own witness is reported",
+      );
+    }
+    assert.ok(illegal >= 3, `${illegal} of 6 changes made the history illegal`);
+  },
+);
 
 test('the register and kv workloads write values unique per key, so their histories take the fast path', () => {
   for (const [name, gen] of [
@@ -350,7 +353,10 @@ test('the register and kv workloads write values unique per key, so their histor
         const to = op.f === 'write' ? op.value : (op.value as unknown[])[1];
         if (op.f === 'cas') cas++;
         let set = written.get(op.key);
-        if (!set) written.set(op.key, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          written.set(op.key, set);
+        }
         assert.ok(!set.has(to), `${name}: value ${String(to)} written twice to ${String(op.key)}`);
         assert.ok(to !== null, `${name}: null is the initial value`);
         set.add(to);

@@ -15,11 +15,18 @@ const write = (name: string, text: string): string => {
 };
 const good = write(
   'good.edn',
-  '{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value 1}\n',
+  '{:process 0 :type :invoke :f :write :value 1}\n' +
+    '{:process 0 :type :ok :f :write :value 1}\n' +
+    '{:process 1 :type :invoke :f :read :value nil}\n' +
+    '{:process 1 :type :ok :f :read :value 1}\n',
 );
 const bad = write(
   'bad.jsonl',
-  '{"faultline":"history","version":1}\n{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"read"}\n{"type":"ok","process":1,"f":"read","value":2}\n',
+  '{"faultline":"history","version":1}\n' +
+    '{"type":"invoke","process":0,"f":"write","value":1}\n' +
+    '{"type":"ok","process":0,"f":"write","value":1}\n' +
+    '{"type":"invoke","process":1,"f":"read"}\n' +
+    '{"type":"ok","process":1,"f":"read","value":2}\n',
 );
 const etcd002 = join(CONFORMANCE_DIR, 'test_data/jepsen/etcd_002.log');
 const c50 = join(CONFORMANCE_DIR, 'test_data/kv/c50-ok.txt');

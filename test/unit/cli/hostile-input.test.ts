@@ -17,7 +17,11 @@ const write = (name: string, text: string): string => {
   return p;
 };
 const VALID =
-  '{"faultline":"history","version":1,"model":"cas-register"}\n{"type":"invoke","process":0,"f":"write","value":1,"time":1}\n{"type":"ok","process":0,"f":"write","value":1,"time":2}\n{"type":"invoke","process":1,"f":"read","time":3}\n{"type":"ok","process":1,"f":"read","value":1,"time":4}\n';
+  '{"faultline":"history","version":1,"model":"cas-register"}\n' +
+  '{"type":"invoke","process":0,"f":"write","value":1,"time":1}\n' +
+  '{"type":"ok","process":0,"f":"write","value":1,"time":2}\n' +
+  '{"type":"invoke","process":1,"f":"read","time":3}\n' +
+  '{"type":"ok","process":1,"f":"read","value":1,"time":4}\n';
 const good = write('good.jsonl', VALID);
 
 function oneLineError(r: CliResult, pattern: RegExp): void {
@@ -101,94 +105,100 @@ test('item 6: report.html and results.json that are symlinks are replaced, their
   assert.is(readFileSync(victim1, 'utf8'), 'precious 1\n');
 });
 
-test('item 6: a crafted results.json cannot put markup in the page; a malformed one is one line naming the field', () => {
-  const evil = '<script>alert(1)</script>';
-  const results = {
-    valid: true,
-    checkers: [
-      {
-        checker: evil,
-        valid: true,
-        ops: 4,
-        ms: 1,
-        model: evil,
-        error: evil,
-        details: { problems: [evil], problemCount: 1 },
-      },
-      {
-        checker: 'stats',
-        valid: true,
-        ops: 2,
-        ms: 0,
-        details: { byF: { [evil]: { ok: 1, fail: 0, info: 0 } }, total: { ok: 1, fail: 0, info: 0 } },
-      },
-      {
-        checker: 'linearizable',
-        valid: false,
-        ops: 2,
-        ms: 1,
-        model: 'cas-register',
-        partitions: 1,
-        linearizability: {
-          verdict: 'illegal',
+test(
+  'item 6: a crafted results.json cannot put markup in the page; ' + 'a malformed one is one line naming the field',
+  () => {
+    const evil = '<script>alert(1)</script>';
+    const results = {
+      valid: true,
+      checkers: [
+        {
+          checker: evil,
+          valid: true,
+          ops: 4,
           ms: 1,
-          partitions: [
-            {
-              verdict: 'illegal',
-              ops: [
-                { clientId: 0, call: 0, ret: 1, input: { f: 'write', value: evil }, output: {} },
-                { clientId: 1, call: 2, ret: null, input: { f: 'read' }, output: { value: evil } },
-              ],
-              longest: [{ order: [0], states: [evil] }],
-              offending: [1],
-            },
-          ],
+          model: evil,
+          error: evil,
+          details: { problems: [evil], problemCount: 1 },
         },
-      },
-    ],
-  };
-  const run = runFolder('evil', results);
-  const r = runCli(['report', run]);
-  assert.is(r.code, 0, r.stderr);
-  const html = readFileSync(join(run, 'report.html'), 'utf8');
-  // The page's only script is its own (scrolling to the offending operation); nothing from the file is markup.
-  const scripts = html.match(/<script[\s\S]*?<\/script>/gi) ?? [];
-  assert.ok(
-    scripts.every((x) => x === FOCUS_SCRIPT),
-    `unexpected script: ${scripts.join('\n')}`,
-  );
-  assert.not.match(html.replace(FOCUS_SCRIPT, ''), /<script/i);
-  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
-  // A string where a number belongs: refused before rendering, naming file and field.
-  const numbers = runFolder('numbers', {
-    valid: true,
-    checkers: [{ checker: 'x', valid: true, ops: '<img src=x onerror=alert(1)>', ms: 1 }],
-  });
-  oneLineError(
-    runCli(['report', numbers]),
-    /numbers\/results\.json: checkers\[0\]\.ops must be a finite number, got "<img/,
-  );
-  const outOfRange = runFolder('range', {
-    valid: false,
-    checkers: [
-      {
-        checker: 'l',
-        valid: false,
-        ops: 1,
-        ms: 1,
-        linearizability: { partitions: [{ verdict: 'illegal', ops: [], offending: [3] }] },
-      },
-    ],
-  });
-  oneLineError(
-    runCli(['report', outOfRange]),
-    /results\.json: checkers\[0\]\.linearizability\.partitions\[0\]\.offending\[0\] must be an integer/,
-  );
-  oneLineError(runCli(['report', runFolder('notjson', '{"valid": tru')]), /notjson\/results\.json: is not valid JSON/);
-  const badTest = runFolder('badtest');
-  writeFileSync(join(badTest, 'test.json'), JSON.stringify(testJson({ versions: null })));
-  oneLineError(runCli(['report', badTest]), /badtest\/test\.json: versions must be an object, got null/);
-});
+        {
+          checker: 'stats',
+          valid: true,
+          ops: 2,
+          ms: 0,
+          details: { byF: { [evil]: { ok: 1, fail: 0, info: 0 } }, total: { ok: 1, fail: 0, info: 0 } },
+        },
+        {
+          checker: 'linearizable',
+          valid: false,
+          ops: 2,
+          ms: 1,
+          model: 'cas-register',
+          partitions: 1,
+          linearizability: {
+            verdict: 'illegal',
+            ms: 1,
+            partitions: [
+              {
+                verdict: 'illegal',
+                ops: [
+                  { clientId: 0, call: 0, ret: 1, input: { f: 'write', value: evil }, output: {} },
+                  { clientId: 1, call: 2, ret: null, input: { f: 'read' }, output: { value: evil } },
+                ],
+                longest: [{ order: [0], states: [evil] }],
+                offending: [1],
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const run = runFolder('evil', results);
+    const r = runCli(['report', run]);
+    assert.is(r.code, 0, r.stderr);
+    const html = readFileSync(join(run, 'report.html'), 'utf8');
+    // The page's only script is its own (scrolling to the offending operation); nothing from the file is markup.
+    const scripts = html.match(/<script[\s\S]*?<\/script>/gi) ?? [];
+    assert.ok(
+      scripts.every((x) => x === FOCUS_SCRIPT),
+      `unexpected script: ${scripts.join('\n')}`,
+    );
+    assert.not.match(html.replace(FOCUS_SCRIPT, ''), /<script/i);
+    assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    // A string where a number belongs: refused before rendering, naming file and field.
+    const numbers = runFolder('numbers', {
+      valid: true,
+      checkers: [{ checker: 'x', valid: true, ops: '<img src=x onerror=alert(1)>', ms: 1 }],
+    });
+    oneLineError(
+      runCli(['report', numbers]),
+      /numbers\/results\.json: checkers\[0\]\.ops must be a finite number, got "<img/,
+    );
+    const outOfRange = runFolder('range', {
+      valid: false,
+      checkers: [
+        {
+          checker: 'l',
+          valid: false,
+          ops: 1,
+          ms: 1,
+          linearizability: { partitions: [{ verdict: 'illegal', ops: [], offending: [3] }] },
+        },
+      ],
+    });
+    oneLineError(
+      runCli(['report', outOfRange]),
+      /results\.json: checkers\[0\]\.linearizability\.partitions\[0\]\.offending\[0\] must be an integer/,
+    );
+    oneLineError(
+      runCli(['report', runFolder('notjson', '{"valid": tru')]),
+      /notjson\/results\.json: is not valid JSON/,
+    );
+    const badTest = runFolder('badtest');
+    writeFileSync(join(badTest, 'test.json'), JSON.stringify(testJson({ versions: null })));
+    oneLineError(runCli(['report', badTest]), /badtest\/test\.json: versions must be an object, got null/);
+  },
+);
 
 test('item 8: "--" before the command and a bare "--" never exit 0 silently', () => {
   oneLineError(runCli(['--', 'check', good]), /"--" ends the options/);
@@ -226,13 +236,18 @@ test('item 8: errors name file and line, strip the BOM, escape terminal control 
   oneLineError(runCli(['check', hm]), /model\.jsonl:1: the header names model "nope", which is unknown/);
   const cas = write(
     'cas.jsonl',
-    '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"invoke","process":0,"f":"cas","value":3}\n',
+    '{"type":"invoke","process":0,"f":"write","value":1}\n' +
+      '{"type":"ok","process":0,"f":"write","value":1}\n' +
+      '{"type":"invoke","process":0,"f":"cas","value":3}\n',
   );
   oneLineError(runCli(['check', cas]), /cas\.jsonl:3: cas value must be a pair/);
   // Values with escapes in a verdict line are escaped too.
   const inv = write(
     'inv.jsonl',
-    '{"type":"invoke","process":0,"f":"write","value":"a"}\n{"type":"ok","process":0,"f":"write","value":"a"}\n{"type":"invoke","process":1,"f":"read"}\n{"type":"ok","process":1,"f":"read","value":"\\u001b[2J"}\n',
+    '{"type":"invoke","process":0,"f":"write","value":"a"}\n' +
+      '{"type":"ok","process":0,"f":"write","value":"a"}\n' +
+      '{"type":"invoke","process":1,"f":"read"}\n' +
+      '{"type":"ok","process":1,"f":"read","value":"\\u001b[2J"}\n',
   );
   const v = runCli(['check', inv]);
   assert.is(v.code, 1);

@@ -55,7 +55,14 @@ const JSONL_OK =
   '\n';
 const JSONL_BAD = JSONL_OK.replace('"value":9007199254740993,"time":10', '"value":9007199254740992,"time":10');
 const EDN_OK =
-  '[{:process 0 :type :invoke :f :write :value 0/0}\n {:process 0 :type :ok :f :write :value ##NaN}\n{:process 1, :type :invoke, :f :read, :value nil}\n{:process 1 :type :ok :f :read :value 0/0 :time 5}\n{:process :nemesis :type :info :f :start :value #{1 2}}\n{:process 2 :type :invoke :f :cas :value [##NaN 12345678901234567890N]}\n{:process 2 :type :ok :f :cas :value [##NaN 12345678901234567890N]}\n{:process 3 :type :invoke :f :write :value #jepsen.independent.Tuple{:key 1 :value "x"}}]\n';
+  '[{:process 0 :type :invoke :f :write :value 0/0}\n' +
+  ' {:process 0 :type :ok :f :write :value ##NaN}\n' +
+  '{:process 1, :type :invoke, :f :read, :value nil}\n' +
+  '{:process 1 :type :ok :f :read :value 0/0 :time 5}\n' +
+  '{:process :nemesis :type :info :f :start :value #{1 2}}\n' +
+  '{:process 2 :type :invoke :f :cas :value [##NaN 12345678901234567890N]}\n' +
+  '{:process 2 :type :ok :f :cas :value [##NaN 12345678901234567890N]}\n' +
+  '{:process 3 :type :invoke :f :write :value #jepsen.independent.Tuple{:key 1 :value "x"}}]\n';
 const EDN_BAD = EDN_OK.replace(':value 0/0 :time 5', ':value 1 :time 5');
 const conf = (p: string): string => readFileSync(join(CONFORMANCE_DIR, p), 'utf8');
 

@@ -54,7 +54,10 @@ test('canon: equal integers are equal whether number or bigint, different ones d
 
 test('EDN: 0/0 and ##NaN are NaN and NaN reads back as NaN: the valid history stays valid', () => {
   const edn = (w: string, r: string) =>
-    `{:process 0 :type :invoke :f :write :value ${w}}\n{:process 0 :type :ok :f :write :value ${w}}\n{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value ${r}}\n`;
+    `{:process 0 :type :invoke :f :write :value ${w}}\n` +
+    `{:process 0 :type :ok :f :write :value ${w}}\n` +
+    `{:process 1 :type :invoke :f :read :value nil}\n` +
+    `{:process 1 :type :ok :f :read :value ${r}}\n`;
   assert.is(verdict(edn('0/0', '0/0')), 'ok');
   assert.is(verdict(edn('##NaN', '0/0')), 'ok');
   assert.is(verdict(edn('##NaN', '1')), 'illegal');
@@ -78,11 +81,13 @@ test('depth: values nested beyond the limit are an error with the line, not a st
   const deep = '['.repeat(20_000) + ']'.repeat(20_000);
   for (const [text, re] of [
     [
-      `{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"write","value":${deep}}\n`,
+      `{"type":"invoke","process":0,"f":"write","value":1}\n` +
+        `{"type":"invoke","process":1,"f":"write","value":${deep}}\n`,
       /:2: value nested deeper than 500 levels/,
     ],
     [
-      `{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"write","value":12345678901234567890,"v":${deep}}\n`,
+      `{"type":"invoke","process":0,"f":"write","value":1}\n` +
+        `{"type":"invoke","process":1,"f":"write","value":12345678901234567890,"v":${deep}}\n`,
       /:2: value nested deeper than 500 levels/,
     ],
     [

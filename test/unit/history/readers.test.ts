@@ -44,7 +44,8 @@ test('EDN: one op map per line, keys in any order, nemesis kept, unknown keys ke
 
 test('EDN: the whole file one vector of maps spanning lines, with comments', () => {
   const h = parseHistory(
-    '; a Knossos history\n[{:process 0\n  :type :invoke\n  :f :write\n  :value 1}\n {:process 0 :type :ok :f :write :value 1}]\n',
+    '; a Knossos history\n[{:process 0\n  :type :invoke\n  :f :write\n  :value 1}\n' +
+      ' {:process 0 :type :ok :f :write :value 1}]\n',
   );
   assert.is(h.events.length, 2);
   assert.is(getLine(h.events[1]), 6);
@@ -103,7 +104,8 @@ test('porcupine-etcd: a foreign line is an error with its line number', () => {
 
 test('porcupine-kv: detected from EDN whose ops are get/put/append with keys', () => {
   const h = parseHistory(
-    '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}\n{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}\n',
+    '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}\n' +
+      '{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}\n',
   );
   assert.is(h.source, 'porcupine-kv');
   assert.is(h.events[0].key, '0');
@@ -115,7 +117,10 @@ test('porcupine-kv: detected from EDN whose ops are get/put/append with keys', (
 
 test('jsonl: header, events, torn last line dropped with a warning', () => {
   const text =
-    '{"faultline":"history","version":1,"workload":"register"}\n{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"inv';
+    '{"faultline":"history","version":1,"workload":"register"}\n' +
+    '{"type":"invoke","process":0,"f":"write","value":1}\n' +
+    '{"type":"ok","process":0,"f":"write","value":1}\n' +
+    '{"type":"inv';
   const h = parseHistory(text);
   assert.is(h.source, 'jsonl');
   assert.is(h.header?.workload, 'register');
@@ -185,7 +190,11 @@ test('readHistoryFile: missing file and folder are one-line errors', async () =>
 
 test('pairing: info and pending ops are open-ended; double invoke and orphan completion are errors', () => {
   const h = parseHistory(
-    '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"invoke","process":1,"f":"read"}\n{"type":"info","process":0,"f":"write"}\n{"type":"ok","process":1,"f":"read","value":1}\n{"type":"invoke","process":2,"f":"read"}\n',
+    '{"type":"invoke","process":0,"f":"write","value":1}\n' +
+      '{"type":"invoke","process":1,"f":"read"}\n' +
+      '{"type":"info","process":0,"f":"write"}\n' +
+      '{"type":"ok","process":1,"f":"read","value":1}\n' +
+      '{"type":"invoke","process":2,"f":"read"}\n',
   );
   const ops = pairEvents(h.events);
   assert.equal(

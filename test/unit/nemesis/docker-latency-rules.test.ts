@@ -15,35 +15,51 @@ test('a dial x → y is steered exactly when x or y has latency', () => {
   assert.is(steeredLinks(['n1', 'n2', 'n3'], new Set(['n1', 'n2', 'n3'])).length, 6);
 });
 
-test('per steered peer: a tagged DNAT to the relay port on the gateway, and a reset for pre-existing direct connections', () => {
-  const rules = steeringRules({
-    runId: 'r1',
-    gateway: '10.213.4.1',
-    to: [{ ip: '10.213.4.12', port: 7000, relayPort: 41000 }],
-  });
-  const tag = ['-m', 'comment', '--comment', 'faultline:r1:latency'];
-  assert.equal(rules, [
-    {
-      table: 'nat',
-      rule: [
-        '-d',
-        '10.213.4.12',
-        '-p',
-        'tcp',
-        '--dport',
-        '7000',
-        ...tag,
-        '-j',
-        'DNAT',
-        '--to-destination',
-        '10.213.4.1:41000',
-      ],
-    },
-    {
-      table: 'filter',
-      rule: ['-d', '10.213.4.12', '-p', 'tcp', '--dport', '7000', ...tag, '-j', 'REJECT', '--reject-with', 'tcp-reset'],
-    },
-  ]);
-});
+test(
+  'per steered peer: a tagged DNAT to the relay port on the gateway, ' +
+    'and a reset for pre-existing direct connections',
+  () => {
+    const rules = steeringRules({
+      runId: 'r1',
+      gateway: '10.213.4.1',
+      to: [{ ip: '10.213.4.12', port: 7000, relayPort: 41000 }],
+    });
+    const tag = ['-m', 'comment', '--comment', 'faultline:r1:latency'];
+    assert.equal(rules, [
+      {
+        table: 'nat',
+        rule: [
+          '-d',
+          '10.213.4.12',
+          '-p',
+          'tcp',
+          '--dport',
+          '7000',
+          ...tag,
+          '-j',
+          'DNAT',
+          '--to-destination',
+          '10.213.4.1:41000',
+        ],
+      },
+      {
+        table: 'filter',
+        rule: [
+          '-d',
+          '10.213.4.12',
+          '-p',
+          'tcp',
+          '--dport',
+          '7000',
+          ...tag,
+          '-j',
+          'REJECT',
+          '--reject-with',
+          'tcp-reset',
+        ],
+      },
+    ]);
+  },
+);
 
 test.run();

@@ -113,98 +113,108 @@ function ctx(rt: FakeRuntime, hook: FaultContext['membership'], o: Partial<Fault
 
 type Change = { node: string; via?: string; answered?: unknown; error?: string };
 
-test('splitPlan: the leader plus the largest minority, and just enough majority-side removals to make it a majority', () => {
-  for (let n = 3; n <= 9; n++) {
-    for (let seed = 0; seed < 20; seed++) {
-      const nodes = names(n);
-      const rnd = new Random(seed);
-      const leader = rnd.pick(nodes);
-      const order = [...nodes].sort(() => rnd.float() - 0.5);
-      const p = splitPlan(leader, nodes, order);
-      const m = Math.floor((n - 1) / 2);
-      assert.is(p.side[0], leader);
-      assert.is(p.side.length, m);
-      assert.equal([...p.side, ...p.rest].sort(), [...nodes].sort(), 'the two sides cover the cluster once');
-      assert.ok(
-        p.remove.every((x) => p.rest.includes(x)),
-        'only majority-side nodes are removed',
-      );
-      assert.is(p.remove.length, n - 2 * m + 1);
-      // Before the removals the side is a minority; after them it is a majority of what is left.
-      assert.ok(2 * p.side.length < n);
-      assert.ok(2 * p.side.length > n - p.remove.length, `n=${n}: side ${p.side.length} of ${n - p.remove.length}`);
+test(
+  'splitPlan: the leader plus the largest minority, ' + 'and just enough majority-side removals to make it a majority',
+  () => {
+    for (let n = 3; n <= 9; n++) {
+      for (let seed = 0; seed < 20; seed++) {
+        const nodes = names(n);
+        const rnd = new Random(seed);
+        const leader = rnd.pick(nodes);
+        const order = [...nodes].sort(() => rnd.float() - 0.5);
+        const p = splitPlan(leader, nodes, order);
+        const m = Math.floor((n - 1) / 2);
+        assert.is(p.side[0], leader);
+        assert.is(p.side.length, m);
+        assert.equal([...p.side, ...p.rest].sort(), [...nodes].sort(), 'the two sides cover the cluster once');
+        assert.ok(
+          p.remove.every((x) => p.rest.includes(x)),
+          'only majority-side nodes are removed',
+        );
+        assert.is(p.remove.length, n - 2 * m + 1);
+        // Before the removals the side is a minority; after them it is a majority of what is left.
+        assert.ok(2 * p.side.length < n);
+        assert.ok(2 * p.side.length > n - p.remove.length, `n=${n}: side ${p.side.length} of ${n - p.remove.length}`);
+      }
     }
-  }
-  assert.equal(splitPlan('n3', N5, ['n5', 'n3', 'n1', 'n2', 'n4']), {
-    side: ['n3', 'n5'],
-    rest: ['n1', 'n2', 'n4'],
-    remove: ['n1', 'n2'],
-  });
-});
+    assert.equal(splitPlan('n3', N5, ['n5', 'n3', 'n1', 'n2', 'n4']), {
+      side: ['n3', 'n5'],
+      rest: ['n1', 'n2', 'n4'],
+      remove: ['n1', 'n2'],
+    });
+  },
+);
 
-test('a correct leader in the minority: cut first, both removals asked of it at once, 503 and 409 change-pending recorded, nothing removed', async () => {
-  const rt = new FakeRuntime(N5);
-  const g = new FakeGroup(rt, 'n4', false);
-  const f = await membershipFault.start(ctx(rt, g.hook), 'split-minority');
-  const v = f.value as {
-    shape: string;
-    node: string;
-    hotKey: string;
-    side: string[];
-    removals: string[];
-    changes: Change[];
-    cut: string;
-  };
-  assert.is(v.shape, 'split-minority');
-  assert.is(v.node, 'n4');
-  assert.is(v.hotKey, 'hot');
-  assert.is(v.side.length, 2);
-  assert.is(v.side[0], 'n4');
-  assert.is(v.removals.length, 2);
-  assert.ok(v.removals.every((n) => !v.side.includes(n)));
-  // The cut was in place before any removal was asked, and it is the split of the side from the rest.
-  assert.is(rt.calls[0].call, 'partition');
-  for (const c of g.calls) assert.is.not(c.grudgeAtCall, '{}');
-  for (const a of v.side)
-    for (const b of N5.filter((x) => !v.side.includes(x)))
-      assert.ok(rt.grudge[a].includes(b) && rt.grudge[b].includes(a));
-  // Asked of the leader alone, with the shape's deadline, concurrently.
-  assert.equal(
-    g.calls.map((c) => c.how),
-    [
-      { via: 'n4', deadlineMs: SPLIT_DEADLINE_MS },
-      { via: 'n4', deadlineMs: SPLIT_DEADLINE_MS },
-    ],
-  );
-  assert.ok(g.calls[1].at <= g.calls[0].end!, 'the second removal did not wait for the first');
-  assert.equal(v.changes.map((c) => c.answered).sort(), [409, 503]);
-  assert.equal(g.committed, []);
-  const stopAt = rt.calls.length;
-  const s = await f.stop();
-  assert.is(rt.calls[stopAt].call, 'heal', 'healed before the re-adds');
-  assert.ok(rt.clean());
-  assert.equal(s.readded, v.removals);
-  assert.equal(
-    g.calls.slice(2).map((c) => [c.op, c.node, c.how, c.grudgeAtCall]),
-    v.removals.map((n) => ['add', n, undefined, '{}']),
-  );
-  assert.equal(g.voters, N5);
-});
+test(
+  'a correct leader in the minority: cut first, both removals asked of it at once, ' +
+    '503 and 409 change-pending recorded, nothing removed',
+  async () => {
+    const rt = new FakeRuntime(N5);
+    const g = new FakeGroup(rt, 'n4', false);
+    const f = await membershipFault.start(ctx(rt, g.hook), 'split-minority');
+    const v = f.value as {
+      shape: string;
+      node: string;
+      hotKey: string;
+      side: string[];
+      removals: string[];
+      changes: Change[];
+      cut: string;
+    };
+    assert.is(v.shape, 'split-minority');
+    assert.is(v.node, 'n4');
+    assert.is(v.hotKey, 'hot');
+    assert.is(v.side.length, 2);
+    assert.is(v.side[0], 'n4');
+    assert.is(v.removals.length, 2);
+    assert.ok(v.removals.every((n) => !v.side.includes(n)));
+    // The cut was in place before any removal was asked, and it is the split of the side from the rest.
+    assert.is(rt.calls[0].call, 'partition');
+    for (const c of g.calls) assert.is.not(c.grudgeAtCall, '{}');
+    for (const a of v.side)
+      for (const b of N5.filter((x) => !v.side.includes(x)))
+        assert.ok(rt.grudge[a].includes(b) && rt.grudge[b].includes(a));
+    // Asked of the leader alone, with the shape's deadline, concurrently.
+    assert.equal(
+      g.calls.map((c) => c.how),
+      [
+        { via: 'n4', deadlineMs: SPLIT_DEADLINE_MS },
+        { via: 'n4', deadlineMs: SPLIT_DEADLINE_MS },
+      ],
+    );
+    assert.ok(g.calls[1].at <= g.calls[0].end!, 'the second removal did not wait for the first');
+    assert.equal(v.changes.map((c) => c.answered).sort(), [409, 503]);
+    assert.equal(g.committed, []);
+    const stopAt = rt.calls.length;
+    const s = await f.stop();
+    assert.is(rt.calls[stopAt].call, 'heal', 'healed before the re-adds');
+    assert.ok(rt.clean());
+    assert.equal(s.readded, v.removals);
+    assert.equal(
+      g.calls.slice(2).map((c) => [c.op, c.node, c.how, c.grudgeAtCall]),
+      v.removals.map((n) => ['add', n, undefined, '{}']),
+    );
+    assert.equal(g.voters, N5);
+  },
+);
 
-test('with conf-concurrent the leader accepts both, and its side becomes a majority of its own configuration', async () => {
-  const rt = new FakeRuntime(N5);
-  const g = new FakeGroup(rt, 'n4', true);
-  const f = await membershipFault.start(ctx(rt, g.hook), 'split-minority');
-  const v = f.value as { side: string[]; removals: string[]; changes: Change[] };
-  assert.equal(
-    v.changes.map((c) => c.answered),
-    [200, 200],
-  );
-  assert.is(g.committed.at(-1)!.length, 3);
-  assert.ok(g.disjointMajorities(v.side), `committed ${JSON.stringify(g.committed)} with side ${v.side}`);
-  await f.stop();
-  assert.equal(g.voters, N5, 're-added at stop');
-});
+test(
+  'with conf-concurrent the leader accepts both, ' + 'and its side becomes a majority of its own configuration',
+  async () => {
+    const rt = new FakeRuntime(N5);
+    const g = new FakeGroup(rt, 'n4', true);
+    const f = await membershipFault.start(ctx(rt, g.hook), 'split-minority');
+    const v = f.value as { side: string[]; removals: string[]; changes: Change[] };
+    assert.equal(
+      v.changes.map((c) => c.answered),
+      [200, 200],
+    );
+    assert.is(g.committed.at(-1)!.length, 3);
+    assert.ok(g.disjointMajorities(v.side), `committed ${JSON.stringify(g.committed)} with side ${v.side}`);
+    await f.stop();
+    assert.equal(g.voters, N5, 're-added at stop');
+  },
+);
 
 test('a hook that rejects a directed change is recorded per removal; the cut still ends at stop', async () => {
   const rt = new FakeRuntime(N5);

@@ -147,55 +147,65 @@ test('remove-one: one random node, over seeds, never leaving a shard below two v
   assert.ok(seen.size >= 3, `picked ${[...seen].join(', ')}`);
 });
 
-test('churn: two removals asked for at once (the second meets a pending change), rounds until stop, all back at the end', async () => {
-  const fm = new FakeMembers(5);
-  const f = await membershipFault.start(ctx(fm, { rnd: new Random(4) }), 'churn');
-  assert.is(f.value.shape, 'churn');
-  assert.is((f.value.nodes as string[]).length, 2);
-  await sleep(150);
-  const v = await f.stop();
-  const rounds = v.rounds as Record<string, unknown>[][];
-  assert.ok(rounds.length >= 2, `${rounds.length} rounds`);
-  // Each round: the two removals started before either finished.
-  const removes = fm.calls.filter((x) => x.op === 'remove');
-  for (let i = 0; i + 1 < removes.length; i += 2)
-    assert.ok(removes[i + 1].at <= removes[i].end!, 'the second removal did not wait for the first');
-  assert.ok(fm.conflicts > 0, 'some shard saw a change while another was pending');
-  assert.ok(fm.complete(), 'every node is a voter again after stop');
-  for (const m of fm.members) assert.ok(m.size >= 2);
-});
+test(
+  'churn: two removals asked for at once (the second meets a pending change), ' +
+    'rounds until stop, all back at the end',
+  async () => {
+    const fm = new FakeMembers(5);
+    const f = await membershipFault.start(ctx(fm, { rnd: new Random(4) }), 'churn');
+    assert.is(f.value.shape, 'churn');
+    assert.is((f.value.nodes as string[]).length, 2);
+    await sleep(150);
+    const v = await f.stop();
+    const rounds = v.rounds as Record<string, unknown>[][];
+    assert.ok(rounds.length >= 2, `${rounds.length} rounds`);
+    // Each round: the two removals started before either finished.
+    const removes = fm.calls.filter((x) => x.op === 'remove');
+    for (let i = 0; i + 1 < removes.length; i += 2)
+      assert.ok(removes[i + 1].at <= removes[i].end!, 'the second removal did not wait for the first');
+    assert.ok(fm.conflicts > 0, 'some shard saw a change while another was pending');
+    assert.ok(fm.complete(), 'every node is a voter again after stop');
+    for (const m of fm.members) assert.ok(m.size >= 2);
+  },
+);
 
-test('churn on three nodes: the second removal would leave one voter; the node refuses it and the fault goes on', async () => {
-  const fm = new FakeMembers(1);
-  (fm.placement as string[][]).splice(0, 3, ['n1', 'n2', 'n3']);
-  fm.members.splice(0, 3, new Set(['n1', 'n2', 'n3']));
-  const f = await membershipFault.start(ctx(fm, { nodes: ['n1', 'n2', 'n3'] }), 'churn');
-  await f.stop();
-  assert.ok(fm.refusals >= 1);
-  assert.ok(fm.complete());
-});
+test(
+  'churn on three nodes: the second removal would leave one voter; ' + 'the node refuses it and the fault goes on',
+  async () => {
+    const fm = new FakeMembers(1);
+    (fm.placement as string[][]).splice(0, 3, ['n1', 'n2', 'n3']);
+    fm.members.splice(0, 3, new Set(['n1', 'n2', 'n3']));
+    const f = await membershipFault.start(ctx(fm, { nodes: ['n1', 'n2', 'n3'] }), 'churn');
+    await f.stop();
+    assert.ok(fm.refusals >= 1);
+    assert.ok(fm.complete());
+  },
+);
 
-test('heal re-adds every node everywhere; a failure is one line naming the node, and the others are still re-added', async () => {
-  const fm = new FakeMembers(0);
-  fm.members[0].delete('n2');
-  fm.members[1].delete('n5');
-  await membershipFault.heal(ctx(fm));
-  assert.ok(fm.complete());
-  assert.equal(
-    fm.calls.map((x) => x.node),
-    N5,
-  );
-  fm.members[2].delete('n4');
-  fm.failFor.add('n1');
-  try {
+test(
+  'heal re-adds every node everywhere; a failure is one line naming the node, ' + 'and the others are still re-added',
+  async () => {
+    const fm = new FakeMembers(0);
+    fm.members[0].delete('n2');
+    fm.members[1].delete('n5');
     await membershipFault.heal(ctx(fm));
-    assert.unreachable('heal should fail');
-  } catch (e) {
-    assert.match((e as Error).message, /^could not re-add every member: membership add n1: shard 0: not in effect/);
-    assert.not.match((e as Error).message, /\n/);
-  }
-  assert.ok(fm.members[2].has('n4'), 'n4 was re-added despite n1 failing');
-});
+    assert.ok(fm.complete());
+    assert.equal(
+      fm.calls.map((x) => x.node),
+      N5,
+    );
+    fm.members[2].delete('n4');
+    fm.failFor.add('n1');
+    try {
+      await membershipFault.heal(ctx(fm));
+      assert.unreachable('heal should fail');
+    } catch (e) {
+      assert.match((e as Error).message, /^could not re-add every member: membership add n1: shard 0: not in effect/);
+      assert.not.match((e as Error).message, /\n/);
+    }
+    assert.ok(fm.members[2].has('n4'), 'n4 was re-added despite n1 failing');
+  },
+);
 
 test('a context without the hook: start and heal fail with one line', async () => {
   for (const p of [membershipFault.start(ctx(undefined), 'remove-one'), membershipFault.heal(ctx(undefined))]) {
@@ -208,43 +218,47 @@ test('a context without the hook: start and heal fail with one line', async () =
   }
 });
 
-test('in the nemesis runner: start-membership and stop-membership record the changes; heal-membership before heal-all', async () => {
-  const fm = new FakeMembers(0);
-  const events: NewEvent[] = [];
-  const t0 = Date.now();
-  const n = new Nemesis({
-    packages: parseNemesisSpec('membership:remove-one,partition:halves').packages,
-    steps: [
-      { pkg: 0, lane: 0, startMs: 0, endMs: 30 },
-      { pkg: 1, lane: 1, startMs: 5, endMs: 40 },
-    ],
-    rnd: new Random(2),
-    ctx: ctx(fm),
-    record: (e) => events.push(e),
-    now: () => Date.now() - t0,
-    log: () => undefined,
-    elapsedMs: () => Date.now() - t0,
-  });
-  n.start();
-  await sleep(80);
-  await n.stop();
-  const info = events.filter((e) => e.type === 'info');
-  const start = info.find((e) => e.f === 'start-membership')!;
-  const stop = info.find((e) => e.f === 'stop-membership')!;
-  assert.ok(start && stop && !start.error && !stop.error, JSON.stringify(info));
-  const removed = (start.value as { changes: { node: string; shards: Record<string, string[]> }[] }).changes[0];
-  assert.ok(Object.keys(removed.shards).length >= 1);
-  for (const members of Object.values(removed.shards)) assert.not.ok(members.includes(removed.node));
-  assert.is((stop.value as { readded: string }).readded, removed.node);
-  assert.ok(
-    info.some((e) => e.f === 'start-partition'),
-    'composed with a partition',
-  );
-  assert.equal(
-    info.slice(-3).map((e) => e.f),
-    ['heal-membership', 'heal-partition', 'heal-all'],
-  );
-  assert.ok(fm.complete());
-});
+test(
+  'in the nemesis runner: start-membership and stop-membership record the changes; ' +
+    'heal-membership before heal-all',
+  async () => {
+    const fm = new FakeMembers(0);
+    const events: NewEvent[] = [];
+    const t0 = Date.now();
+    const n = new Nemesis({
+      packages: parseNemesisSpec('membership:remove-one,partition:halves').packages,
+      steps: [
+        { pkg: 0, lane: 0, startMs: 0, endMs: 30 },
+        { pkg: 1, lane: 1, startMs: 5, endMs: 40 },
+      ],
+      rnd: new Random(2),
+      ctx: ctx(fm),
+      record: (e) => events.push(e),
+      now: () => Date.now() - t0,
+      log: () => undefined,
+      elapsedMs: () => Date.now() - t0,
+    });
+    n.start();
+    await sleep(80);
+    await n.stop();
+    const info = events.filter((e) => e.type === 'info');
+    const start = info.find((e) => e.f === 'start-membership')!;
+    const stop = info.find((e) => e.f === 'stop-membership')!;
+    assert.ok(start && stop && !start.error && !stop.error, JSON.stringify(info));
+    const removed = (start.value as { changes: { node: string; shards: Record<string, string[]> }[] }).changes[0];
+    assert.ok(Object.keys(removed.shards).length >= 1);
+    for (const members of Object.values(removed.shards)) assert.not.ok(members.includes(removed.node));
+    assert.is((stop.value as { readded: string }).readded, removed.node);
+    assert.ok(
+      info.some((e) => e.f === 'start-partition'),
+      'composed with a partition',
+    );
+    assert.equal(
+      info.slice(-3).map((e) => e.f),
+      ['heal-membership', 'heal-partition', 'heal-all'],
+    );
+    assert.ok(fm.complete());
+  },
+);
 
 test.run();

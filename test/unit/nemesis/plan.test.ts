@@ -70,7 +70,7 @@ test('random: packages overlap, and gaps and durations average about one interva
 
 test('burst: runs of short faults in quick succession', () => {
   const a = plan('burst', 1, { intervalMs: 5000, horizonMs: 300_000 }, new Random(9));
-  const durs = a.map((s) => s.endMs - s.startMs).filter((d, i) => a[i].endMs < 300_000);
+  const durs = a.map((s) => s.endMs - s.startMs).filter((_d, i) => a[i].endMs < 300_000);
   assert.ok(
     durs.every((d) => d >= 500 && d <= 0.33 * 5000 + 1),
     'every fault lasts a tenth to a third of the interval',

@@ -122,45 +122,49 @@ function runner(rt: FakeRuntime, spec: string, steps: Step[], events: NewEvent[]
   });
 }
 
-test('overlapping packages run at once; each start and stop is recorded; stop() ends active faults, heals each package, then everything', async () => {
-  const rt = new FakeRuntime(N5);
-  const events: NewEvent[] = [];
-  // partition 20-120 ms on lane 0; latency 40-90 ms on lane 1; pause from 100 ms, still active at stop().
-  const steps: Step[] = [
-    { pkg: 0, lane: 0, startMs: 20, endMs: 120 },
-    { pkg: 1, lane: 1, startMs: 40, endMs: 90 },
-    { pkg: 2, lane: 2, startMs: 100, endMs: 10_000 },
-  ];
-  const n = runner(rt, 'partition:halves,latency:50,pause:one', steps, events);
-  n.start();
-  await new Promise((r) => setTimeout(r, 60));
-  assert.ok(Object.keys(rt.grudge).length > 0 && rt.lat.size > 0, 'partition and latency active together');
-  assert.equal(n.state.active.map((a) => a.kind).sort(), ['latency', 'partition']);
-  await new Promise((r) => setTimeout(r, 90));
-  assert.is(rt.paused.size, 1);
-  await n.stop();
-  assert.ok(rt.clean());
-  const fs = events.filter((e) => e.type === 'info').map((e) => e.f);
-  assert.equal([...fs].sort(), [
-    'heal-all',
-    'heal-latency',
-    'heal-partition',
-    'heal-pause',
-    'start-latency',
-    'start-partition',
-    'start-pause',
-    'stop-latency',
-    'stop-partition',
-    'stop-pause',
-  ]);
-  // Each fault starts before it stops; the packages' final heals come after every stop, heal-all last.
-  for (const k of ['partition', 'latency', 'pause']) assert.ok(fs.indexOf(`start-${k}`) < fs.indexOf(`stop-${k}`));
-  assert.equal(fs.slice(-4), ['heal-partition', 'heal-latency', 'heal-pause', 'heal-all']);
-  for (const e of events) assert.is(e.process, 'nemesis');
-  assert.is(events.filter((e) => e.type === 'invoke').length, events.filter((e) => e.type === 'info').length);
-  const start = events.find((e) => e.f === 'start-latency' && e.type === 'info')!;
-  assert.equal((start.value as { ms: number }).ms, 50);
-});
+test(
+  'overlapping packages run at once; each start and stop is recorded; ' +
+    'stop() ends active faults, heals each package, then everything',
+  async () => {
+    const rt = new FakeRuntime(N5);
+    const events: NewEvent[] = [];
+    // partition 20-120 ms on lane 0; latency 40-90 ms on lane 1; pause from 100 ms, still active at stop().
+    const steps: Step[] = [
+      { pkg: 0, lane: 0, startMs: 20, endMs: 120 },
+      { pkg: 1, lane: 1, startMs: 40, endMs: 90 },
+      { pkg: 2, lane: 2, startMs: 100, endMs: 10_000 },
+    ];
+    const n = runner(rt, 'partition:halves,latency:50,pause:one', steps, events);
+    n.start();
+    await new Promise((r) => setTimeout(r, 60));
+    assert.ok(Object.keys(rt.grudge).length > 0 && rt.lat.size > 0, 'partition and latency active together');
+    assert.equal(n.state.active.map((a) => a.kind).sort(), ['latency', 'partition']);
+    await new Promise((r) => setTimeout(r, 90));
+    assert.is(rt.paused.size, 1);
+    await n.stop();
+    assert.ok(rt.clean());
+    const fs = events.filter((e) => e.type === 'info').map((e) => e.f);
+    assert.equal([...fs].sort(), [
+      'heal-all',
+      'heal-latency',
+      'heal-partition',
+      'heal-pause',
+      'start-latency',
+      'start-partition',
+      'start-pause',
+      'stop-latency',
+      'stop-partition',
+      'stop-pause',
+    ]);
+    // Each fault starts before it stops; the packages' final heals come after every stop, heal-all last.
+    for (const k of ['partition', 'latency', 'pause']) assert.ok(fs.indexOf(`start-${k}`) < fs.indexOf(`stop-${k}`));
+    assert.equal(fs.slice(-4), ['heal-partition', 'heal-latency', 'heal-pause', 'heal-all']);
+    for (const e of events) assert.is(e.process, 'nemesis');
+    assert.is(events.filter((e) => e.type === 'invoke').length, events.filter((e) => e.type === 'info').length);
+    const start = events.find((e) => e.f === 'start-latency' && e.type === 'info')!;
+    assert.equal((start.value as { ms: number }).ms, 50);
+  },
+);
 
 test('a failing fault is recorded with its error and the schedule goes on', async () => {
   const rt = new FakeRuntime(N5, false);

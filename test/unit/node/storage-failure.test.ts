@@ -57,7 +57,8 @@ test('a write that fails part way: save throws, memory does not run ahead, the s
       (e: Error) => e instanceof StorageFailure && /ENOSPC/.test(e.message) && /10 of/.test(e.message),
     );
     assert.is(s.lastIndex(), 2, 'memory holds only what the disk took');
-    budget = 1_000_000; // even if the disk recovers, a failed storage never writes again (nothing after a partial record)
+    // Even if the disk recovers, a failed storage never writes again (nothing after a partial record).
+    budget = 1_000_000;
     assert.throws(
       () => s.save(undefined, [ent(3, 1)]),
       (e: Error) => e instanceof StorageFailure,

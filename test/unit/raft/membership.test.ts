@@ -4,10 +4,9 @@
 // commits and hands over at once; transfers only to voters.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeConf } from '../../../system/raft/conf.js';
 import { MemoryStorage } from '../../../system/raft/memory-storage.js';
 import { Raft } from '../../../system/raft/raft.js';
-import type { Entry } from '../../../system/raft/types.js';
+import { conf, noop } from '../../helpers/raft-entries.js';
 import { SimCluster } from '../../sim/cluster.js';
 
 const IDS = ['n1', 'n2', 'n3'];
@@ -24,14 +23,6 @@ function core(storage: MemoryStorage, universe = IDS): Raft {
     universe,
   });
 }
-
-const conf = (index: number, term: number, voters: string[]): Entry => ({
-  index,
-  term,
-  type: 'conf',
-  data: encodeConf({ voters }),
-});
-const noop = (index: number, term: number): Entry => ({ index, term, type: 'noop', data: '' });
 
 test('recovery: the latest configuration entry in the log is in force, committed or not', () => {
   const s = new MemoryStorage(IDS);
@@ -91,24 +82,27 @@ test('a truncated configuration entry no longer counts: the configuration falls 
   assert.is(c.raft(a).status().confPending, false);
 });
 
-test('the leader: not-leader on followers, unknown nodes refused, unchanged when already so, one change at a time', () => {
-  const c = new SimCluster({ seed: 2, n: 3 });
-  c.one('x', 3);
-  const l = c.checkOneLeader();
-  const [f1, f2] = c.others(l);
-  assert.equal(c.raft(f1).proposeConfChange({ op: 'remove', node: f2 }), { ok: false, reason: 'not-leader' });
-  assert.equal(c.raft(l).proposeConfChange({ op: 'add', node: 'n9' }), { ok: false, reason: 'unknown-node' });
-  assert.equal(c.raft(l).proposeConfChange({ op: 'add', node: f1 }), { ok: false, reason: 'unchanged' });
-  c.disconnect(f1);
-  c.disconnect(f2);
-  const r1 = c.raft(l).proposeConfChange({ op: 'remove', node: f2 });
-  assert.ok(r1.ok);
-  assert.equal(c.raft(l).proposeConfChange({ op: 'add', node: f2 }), { ok: false, reason: 'pending' });
-  assert.equal(c.raft(l).proposeConfChange({ op: 'remove', node: f2 }), { ok: false, reason: 'pending' });
-  assert.is(c.raft(l).quiesce(), false);
-  // A removed server is no transfer target.
-  assert.is(c.raft(l).transferLeadership(f2), false);
-});
+test(
+  'the leader: not-leader on followers, unknown nodes refused, ' + 'unchanged when already so, one change at a time',
+  () => {
+    const c = new SimCluster({ seed: 2, n: 3 });
+    c.one('x', 3);
+    const l = c.checkOneLeader();
+    const [f1, f2] = c.others(l);
+    assert.equal(c.raft(f1).proposeConfChange({ op: 'remove', node: f2 }), { ok: false, reason: 'not-leader' });
+    assert.equal(c.raft(l).proposeConfChange({ op: 'add', node: 'n9' }), { ok: false, reason: 'unknown-node' });
+    assert.equal(c.raft(l).proposeConfChange({ op: 'add', node: f1 }), { ok: false, reason: 'unchanged' });
+    c.disconnect(f1);
+    c.disconnect(f2);
+    const r1 = c.raft(l).proposeConfChange({ op: 'remove', node: f2 });
+    assert.ok(r1.ok);
+    assert.equal(c.raft(l).proposeConfChange({ op: 'add', node: f2 }), { ok: false, reason: 'pending' });
+    assert.equal(c.raft(l).proposeConfChange({ op: 'remove', node: f2 }), { ok: false, reason: 'pending' });
+    assert.is(c.raft(l).quiesce(), false);
+    // A removed server is no transfer target.
+    assert.is(c.raft(l).transferLeadership(f2), false);
+  },
+);
 
 test('the planted bug conf-concurrent accepts a second change while one is uncommitted', () => {
   const c = new SimCluster({ seed: 2, n: 5, bugs: ['conf-concurrent'] });

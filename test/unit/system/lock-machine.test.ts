@@ -48,29 +48,37 @@ test('planted lease-local-clock: replicas with different clocks disagree on the 
   assert.equal(fast.apply({ op: 'acquire', name: 'L', owner: 'b', ttlMs: 100 }, 2).ok, true);
 });
 
-test("planted release-any-owner: a stale holder's release frees the next holder's grant, and a third process gets it too", () => {
-  for (const bug of [false, true]) {
-    const m = new LockMachine({ releaseAnyOwner: bug });
-    m.apply({ op: 'acquire', name: 'L', owner: 'a', ttlMs: 10 }, 1);
-    m.apply({ op: 'expire', name: 'L', token: 1 }, 2); // a paused past its lease
-    assert.equal(m.apply({ op: 'acquire', name: 'L', owner: 'b', ttlMs: 10 }, 3), { ok: true, token: 3, holder: 'b' });
-    const late = m.apply({ op: 'release', name: 'L', owner: 'a', token: 1 }, 4); // a wakes and unlocks
-    const c = m.apply({ op: 'acquire', name: 'L', owner: 'c', ttlMs: 10 }, 5);
-    if (bug) {
-      assert.equal(late, { ok: true, token: 1, holder: 'a' });
-      assert.equal(c, { ok: true, token: 5, holder: 'c' }, 'b never released, yet c holds the lock too');
-    } else {
-      assert.equal(late, { ok: false, error: 'not-holder' });
-      assert.equal(c, { ok: false, error: 'held', holder: 'b', token: 3 });
+test(
+  "planted release-any-owner: a stale holder's release frees the next holder's grant, " +
+    'and a third process gets it too',
+  () => {
+    for (const bug of [false, true]) {
+      const m = new LockMachine({ releaseAnyOwner: bug });
+      m.apply({ op: 'acquire', name: 'L', owner: 'a', ttlMs: 10 }, 1);
+      m.apply({ op: 'expire', name: 'L', token: 1 }, 2); // a paused past its lease
+      assert.equal(m.apply({ op: 'acquire', name: 'L', owner: 'b', ttlMs: 10 }, 3), {
+        ok: true,
+        token: 3,
+        holder: 'b',
+      });
+      const late = m.apply({ op: 'release', name: 'L', owner: 'a', token: 1 }, 4); // a wakes and unlocks
+      const c = m.apply({ op: 'acquire', name: 'L', owner: 'c', ttlMs: 10 }, 5);
+      if (bug) {
+        assert.equal(late, { ok: true, token: 1, holder: 'a' });
+        assert.equal(c, { ok: true, token: 5, holder: 'c' }, 'b never released, yet c holds the lock too');
+      } else {
+        assert.equal(late, { ok: false, error: 'not-holder' });
+        assert.equal(c, { ok: false, error: 'held', holder: 'b', token: 3 });
+      }
     }
-  }
-  const free = new LockMachine({ releaseAnyOwner: true });
-  assert.equal(
-    free.apply({ op: 'release', name: 'L', owner: 'a', token: 1 }, 1),
-    { ok: false, error: 'not-holder' },
-    'nothing to release',
-  );
-});
+    const free = new LockMachine({ releaseAnyOwner: true });
+    assert.equal(
+      free.apply({ op: 'release', name: 'L', owner: 'a', token: 1 }, 1),
+      { ok: false, error: 'not-holder' },
+      'nothing to release',
+    );
+  },
+);
 
 test('kv store fencing: lower tokens are rejected per lock name', () => {
   const kv = new KvMachine();

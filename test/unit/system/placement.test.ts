@@ -11,15 +11,19 @@ test('shardOf is stable and spreads keys evenly (each of 8 shards within ±10% o
   assert.is(shardOf('hello', 8), shardOf('hello', 8));
 });
 
-test('placement: R distinct replicas per shard; replicas per node within [S·R/N − 3, S·R/N + 3] for 64 shards on 5 nodes', () => {
-  const p = place(nodes(5), 64, 3);
-  for (const rs of p.replicas) assert.is(new Set(rs).size, 3);
-  const expected = (64 * 3) / 5;
-  for (const n of nodes(5)) {
-    const k = shardsOn(p, n).length;
-    assert.ok(Math.abs(k - expected) <= 6, `${n} holds ${k} replicas, expected about ${expected}`);
-  }
-});
+test(
+  'placement: R distinct replicas per shard; ' +
+    'replicas per node within [S·R/N − 3, S·R/N + 3] for 64 shards on 5 nodes',
+  () => {
+    const p = place(nodes(5), 64, 3);
+    for (const rs of p.replicas) assert.is(new Set(rs).size, 3);
+    const expected = (64 * 3) / 5;
+    for (const n of nodes(5)) {
+      const k = shardsOn(p, n).length;
+      assert.ok(Math.abs(k - expected) <= 6, `${n} holds ${k} replicas, expected about ${expected}`);
+    }
+  },
+);
 
 test('adding a node moves only the shards whose top R changes, and only onto the new node', () => {
   const before = place(nodes(5), 64, 3),

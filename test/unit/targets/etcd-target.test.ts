@@ -24,28 +24,31 @@ const addr: Addressing = {
 
 const flag = (args: string[], f: string): string => args[args.indexOf(f) + 1];
 
-test('member flags: one --initial-cluster string for all, peers advertised at their relay front, fsync untouched', () => {
-  const all = addr.names.map((n) => etcdArgs(n, addr, { runId: 'run1', options: {} }));
-  const cluster = 'n1=http://127.0.0.1:50011,n2=http://127.0.0.1:50021,n3=http://127.0.0.1:50031';
-  for (const [i, a] of all.entries()) {
-    const n = `n${i + 1}`;
-    assert.is(flag(a, '--name'), n);
-    assert.is(flag(a, '--initial-cluster'), cluster);
-    assert.is(flag(a, '--initial-advertise-peer-urls'), `http://${addr.peerAddr(n, 'peer')}`);
-    assert.is(flag(a, '--listen-peer-urls'), `http://127.0.0.1:${addr.port(n, 'peer')}`);
-    assert.is(flag(a, '--listen-client-urls'), `http://127.0.0.1:${addr.port(n, 'client')}`);
-    assert.is(flag(a, '--advertise-client-urls'), `http://${addr.clientAddr(n, 'client')}`);
-    assert.is(flag(a, '--initial-cluster-token'), 'run1');
-    assert.is(flag(a, '--initial-cluster-state'), 'new');
-    assert.ok(flag(a, '--data-dir').startsWith(addr.dataDir(n)));
-    assert.is(flag(a, '--election-timeout'), '1000');
-    assert.is(flag(a, '--heartbeat-interval'), '100');
-    assert.not.ok(a.some((x) => /unsafe-no-fsync/.test(x)));
-  }
-  const tuned = etcdArgs('n1', addr, { runId: 'r', options: { 'election-ms': '500', 'heartbeat-ms': '50' } });
-  assert.is(flag(tuned, '--election-timeout'), '500');
-  assert.is(flag(tuned, '--heartbeat-interval'), '50');
-});
+test(
+  'member flags: one --initial-cluster string for all, ' + 'peers advertised at their relay front, fsync untouched',
+  () => {
+    const all = addr.names.map((n) => etcdArgs(n, addr, { runId: 'run1', options: {} }));
+    const cluster = 'n1=http://127.0.0.1:50011,n2=http://127.0.0.1:50021,n3=http://127.0.0.1:50031';
+    for (const [i, a] of all.entries()) {
+      const n = `n${i + 1}`;
+      assert.is(flag(a, '--name'), n);
+      assert.is(flag(a, '--initial-cluster'), cluster);
+      assert.is(flag(a, '--initial-advertise-peer-urls'), `http://${addr.peerAddr(n, 'peer')}`);
+      assert.is(flag(a, '--listen-peer-urls'), `http://127.0.0.1:${addr.port(n, 'peer')}`);
+      assert.is(flag(a, '--listen-client-urls'), `http://127.0.0.1:${addr.port(n, 'client')}`);
+      assert.is(flag(a, '--advertise-client-urls'), `http://${addr.clientAddr(n, 'client')}`);
+      assert.is(flag(a, '--initial-cluster-token'), 'run1');
+      assert.is(flag(a, '--initial-cluster-state'), 'new');
+      assert.ok(flag(a, '--data-dir').startsWith(addr.dataDir(n)));
+      assert.is(flag(a, '--election-timeout'), '1000');
+      assert.is(flag(a, '--heartbeat-interval'), '100');
+      assert.not.ok(a.some((x) => /unsafe-no-fsync/.test(x)));
+    }
+    const tuned = etcdArgs('n1', addr, { runId: 'r', options: { 'election-ms': '500', 'heartbeat-ms': '50' } });
+    assert.is(flag(tuned, '--election-timeout'), '500');
+    assert.is(flag(tuned, '--heartbeat-interval'), '50');
+  },
+);
 
 test('options: linearizable reads and owner fencing by default; bad values refused before anything starts', () => {
   assert.equal(resolveTargetOpts(etcdTarget, {}), { reads: 'linearizable', fence: 'owner' });
@@ -139,40 +142,46 @@ test('kv: cas is a txn comparing the value; succeeded omitted (false) is a defin
   c.close();
 });
 
-test('kv: etcd errors: unavailable on a write is unknown, invalid argument is a fail, any read error a fail', async () => {
-  const c = client();
-  reply = grpcError(14, 'etcdserver: request timed out');
-  assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), {
-    type: 'info',
-    error: 'etcdserver: request timed out',
-  });
-  assert.equal(await c.invoke({ f: 'cas', key: 'r', value: [1, 2] }), {
-    type: 'info',
-    error: 'etcdserver: request timed out',
-  });
-  assert.equal(await c.invoke({ f: 'read', key: 'r' }), { type: 'fail', error: 'etcdserver: request timed out' });
-  reply = grpcError(3, 'etcdserver: key is not provided');
-  assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), {
-    type: 'fail',
-    error: 'etcdserver: key is not provided',
-  });
-  c.close();
-});
+test(
+  'kv: etcd errors: unavailable on a write is unknown, ' + 'invalid argument is a fail, any read error a fail',
+  async () => {
+    const c = client();
+    reply = grpcError(14, 'etcdserver: request timed out');
+    assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), {
+      type: 'info',
+      error: 'etcdserver: request timed out',
+    });
+    assert.equal(await c.invoke({ f: 'cas', key: 'r', value: [1, 2] }), {
+      type: 'info',
+      error: 'etcdserver: request timed out',
+    });
+    assert.equal(await c.invoke({ f: 'read', key: 'r' }), { type: 'fail', error: 'etcdserver: request timed out' });
+    reply = grpcError(3, 'etcdserver: key is not provided');
+    assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), {
+      type: 'fail',
+      error: 'etcdserver: key is not provided',
+    });
+    c.close();
+  },
+);
 
-test('kv: silence after sending is unknown for a write and a fail for a read; a refused connection is a fail', async () => {
-  const c = client();
-  reply = () => undefined; // never answers
-  assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), { type: 'info', error: 'timeout' });
-  assert.equal(await c.invoke({ f: 'read', key: 'r' }), { type: 'fail', error: 'timeout' });
-  c.close();
-  const closed = createServer();
-  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-  const dead = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise<void>((r) => closed.close(() => r()));
-  const d = client(false, [{ name: 'n1', url: dead }]);
-  assert.equal(await d.invoke({ f: 'write', key: 'r', value: 1 }), { type: 'fail', error: 'connection-refused' });
-  d.close();
-});
+test(
+  'kv: silence after sending is unknown for a write and a fail for a read; ' + 'a refused connection is a fail',
+  async () => {
+    const c = client();
+    reply = () => undefined; // never answers
+    assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), { type: 'info', error: 'timeout' });
+    assert.equal(await c.invoke({ f: 'read', key: 'r' }), { type: 'fail', error: 'timeout' });
+    c.close();
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const dead = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const d = client(false, [{ name: 'n1', url: dead }]);
+    assert.equal(await d.invoke({ f: 'write', key: 'r', value: 1 }), { type: 'fail', error: 'connection-refused' });
+    d.close();
+  },
+);
 
 test('a refused node is skipped within the same operation (nothing was sent to it)', async () => {
   const closed = createServer();

@@ -65,49 +65,61 @@ test('defineTarget: a membership hook that is not a function is one line naming 
   assert.throws(() => bare({ leader: 3 as never }), /leader must be a function/);
 });
 
-test('prepareTarget: explicit membership is refused before anything starts for etcd (its reason) and the example; reference takes it', async () => {
-  await rejects(
-    prepareTarget('etcd', {}, 'kv', requiredKinds(parseNemesisSpec('partition,membership'))),
-    /^target etcd cannot take --nemesis membership: .*wiped data dir and --initial-cluster-state existing/,
-  );
-  const example = join(repoRoot(), 'examples', 'primary-backup', 'primary-backup.js');
-  await rejects(
-    prepareTarget(example, {}, 'register', ['membership']),
-    /cannot take --nemesis membership: the target has no membership hook/,
-  );
-  const ref = await prepareTarget('reference', {}, 'kv', requiredKinds(parseNemesisSpec('membership:churn')));
-  assert.type(ref.target.membership, 'function');
-});
-
-test('a user module without the hook: `faultline run --nemesis membership` is one line and exit 3 (bad input), nothing started', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-memref-'));
-  try {
-    const mod = join(dir, 'bare.mjs');
-    const api = join(repoRoot(), 'dist', 'harness', 'public.js');
-    writeFileSync(
-      mod,
-      `import { defineTarget } from ${JSON.stringify(api)};\nexport default defineTarget({ name: 'bare', describe: 'x', cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false }),\n  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) } });\n`,
+test(
+  'prepareTarget: explicit membership is refused before anything starts for etcd (its reason) ' +
+    'and the example; reference takes it',
+  async () => {
+    await rejects(
+      prepareTarget('etcd', {}, 'kv', requiredKinds(parseNemesisSpec('partition,membership'))),
+      /^target etcd cannot take --nemesis membership: .*wiped data dir and --initial-cluster-state existing/,
     );
-    const r = runCli([
-      'run',
-      '--runtime',
-      'local',
-      '--target',
-      mod,
-      '--workload',
-      'register',
-      '--nemesis',
-      'membership',
-      '--out',
-      join(dir, 'out'),
-    ]);
-    assert.is(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stderr, /target bare cannot take --nemesis membership: the target has no membership hook/);
-    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.not.match(r.stdout, /bringing up/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    const example = join(repoRoot(), 'examples', 'primary-backup', 'primary-backup.js');
+    await rejects(
+      prepareTarget(example, {}, 'register', ['membership']),
+      /cannot take --nemesis membership: the target has no membership hook/,
+    );
+    const ref = await prepareTarget('reference', {}, 'kv', requiredKinds(parseNemesisSpec('membership:churn')));
+    assert.type(ref.target.membership, 'function');
+  },
+);
+
+test(
+  'a user module without the hook: `faultline run --nemesis membership` ' +
+    'is one line and exit 3 (bad input), nothing started',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-memref-'));
+    try {
+      const mod = join(dir, 'bare.mjs');
+      const api = join(repoRoot(), 'dist', 'harness', 'public.js');
+      writeFileSync(
+        mod,
+        `import { defineTarget } from ${JSON.stringify(api)};\n` +
+          `export default defineTarget({ name: 'bare', describe: 'x', ` +
+          `cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), ` +
+          'health: async () => undefined, clockFaults: false }),' +
+          `\n  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) } });\n`,
+      );
+      const r = runCli([
+        'run',
+        '--runtime',
+        'local',
+        '--target',
+        mod,
+        '--workload',
+        'register',
+        '--nemesis',
+        'membership',
+        '--out',
+        join(dir, 'out'),
+      ]);
+      assert.is(r.code, 3, r.stdout + r.stderr);
+      assert.match(r.stderr, /target bare cannot take --nemesis membership: the target has no membership hook/);
+      assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.not.match(r.stdout, /bringing up/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test.run();

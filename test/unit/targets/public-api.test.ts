@@ -2,24 +2,19 @@
 // package, so `import { defineTarget } from 'faultline'` resolves through package.json "exports" exactly as
 // after `npm install faultline`; the entry exports defineTarget (and nothing internal by accident); a module
 // may export its target as default or as `target`; both built-in targets load by name.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BUILTIN_TARGETS, loadTarget } from '../../../harness/target/load.js';
 import { prepareTarget } from '../../../harness/target/prepare.js';
 import { ROOT } from '../../helpers/paths.js';
+import { userProject } from '../../helpers/user-project.js';
 
-const project = mkdtempSync(join(tmpdir(), 'fl-user-project-'));
-mkdirSync(join(project, 'node_modules'));
-symlinkSync(ROOT, join(project, 'node_modules', 'faultline'));
-writeFileSync(join(project, 'package.json'), '{"type":"module"}\n');
-const mod = (file: string, text: string): string => {
-  writeFileSync(join(project, file), text);
-  return join(project, file);
-};
-const CLUSTER = `cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false })`;
+const { mod } = userProject('fl-user-project-');
+const CLUSTER =
+  `cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), ` +
+  'health: async () => undefined, clockFaults: false })';
 
 test('package.json exports the public entry, with its types', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -31,21 +26,25 @@ test('package.json exports the public entry, with its types', () => {
   assert.ok(existsSync(join(ROOT, 'dist', 'harness', 'public.js')));
 });
 
-test('a user module imports defineTarget from "faultline" and loads by path; the entry exports only defineTarget', async () => {
-  const file = mod(
-    'mine.js',
-    `import * as api from 'faultline';
+test(
+  'a user module imports defineTarget from "faultline" and loads by path; ' + 'the entry exports only defineTarget',
+  async () => {
+    const file = mod(
+      'mine.js',
+      `import * as api from 'faultline';
 export const exported = Object.keys(api);
 export default api.defineTarget({ name: 'mine', describe: 'x', ${CLUSTER},
-  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) }, refuses: () => ({ clock: 'no clock here' }) });
+  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) },
+  refuses: () => ({ clock: 'no clock here' }) });
 `,
-  );
-  const t = await loadTarget(file);
-  assert.is(t.name, 'mine');
-  assert.equal((await import(file)).exported, ['defineTarget']);
-  const p = await prepareTarget(file, {}, 'register', ['kill']);
-  assert.is(p.target, t);
-});
+    );
+    const t = await loadTarget(file);
+    assert.is(t.name, 'mine');
+    assert.equal((await import(file)).exported, ['defineTarget']);
+    const p = await prepareTarget(file, {}, 'register', ['kill']);
+    assert.is(p.target, t);
+  },
+);
 
 test('a module may export its target as `target`; a malformed one is refused by defineTarget at load', async () => {
   assert.is(
@@ -53,7 +52,9 @@ test('a module may export its target as `target`; a malformed one is refused by 
       await loadTarget(
         mod(
           'named.mjs',
-          `import { defineTarget } from 'faultline';\nexport const target = defineTarget({ name: 'named', describe: '', ${CLUSTER}, clients: { kv: () => ({}) } });\n`,
+          `import { defineTarget } from 'faultline';\n` +
+            `export const target = defineTarget({ name: 'named', describe: '', ${CLUSTER}, ` +
+            `clients: { kv: () => ({}) } });\n`,
         ),
       )
     ).name,

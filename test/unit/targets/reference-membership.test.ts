@@ -120,34 +120,38 @@ async function rejects(p: Promise<unknown>, re: RegExp): Promise<string> {
   return assert.unreachable(`expected a rejection like ${re}`) as never;
 }
 
-test('a stale leader answers 421 naming the new one, which answers 409 change-pending and 503 before the change commits', async () => {
-  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
-  try {
-    c.leaders[0] = 'n1';
-    c.script.n1 = [
-      (p) => ({
-        status: 421,
-        body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard },
-      }),
-    ];
-    c.script.n2 = [pending, pending, unavailable, ok(['n1', 'n2', 'n3'])];
-    const r = await changeMembership(c.handles, 'remove', 'n3', FAST);
-    assert.equal(r, {
-      node: 'n3',
-      op: 'remove',
-      shards: { 0: ['n1', 'n2'] },
-      changed: [0],
-      retried: { 421: 1, '409 change-pending': 2, '503 unavailable': 1 },
-    });
-    assert.equal(
-      c.posts.map((p) => p.node),
-      ['n1', 'n2', 'n2', 'n2', 'n2'],
-    );
-    assert.ok(c.posts.every((p) => p.target === 'n3' && p.op === 'remove' && p.shard === 0));
-  } finally {
-    await c.close();
-  }
-});
+test(
+  'a stale leader answers 421 naming the new one, ' +
+    'which answers 409 change-pending and 503 before the change commits',
+  async () => {
+    const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
+    try {
+      c.leaders[0] = 'n1';
+      c.script.n1 = [
+        (p) => ({
+          status: 421,
+          body: { ok: false, error: 'not-leader', leader: 'n2', leaderUrl: c.url('n2'), shard: p.shard },
+        }),
+      ];
+      c.script.n2 = [pending, pending, unavailable, ok(['n1', 'n2', 'n3'])];
+      const r = await changeMembership(c.handles, 'remove', 'n3', FAST);
+      assert.equal(r, {
+        node: 'n3',
+        op: 'remove',
+        shards: { 0: ['n1', 'n2'] },
+        changed: [0],
+        retried: { 421: 1, '409 change-pending': 2, '503 unavailable': 1 },
+      });
+      assert.equal(
+        c.posts.map((p) => p.node),
+        ['n1', 'n2', 'n2', 'n2', 'n2'],
+      );
+      assert.ok(c.posts.every((p) => p.target === 'n3' && p.op === 'remove' && p.shard === 0));
+    } finally {
+      await c.close();
+    }
+  },
+);
 
 test('only the shards whose placement holds the node are changed, each through its own leader', async () => {
   const placement = [
@@ -169,25 +173,29 @@ test('only the shards whose placement holds the node are changed, each through i
   }
 });
 
-test('a leader that is down (connection refused) is left for the one the nodes report next; the down node itself is removed', async () => {
-  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
-  try {
-    c.leaders[0] = 'n3';
-    await c.close('n3');
-    c.script.n2 = [ok(['n1', 'n2', 'n3'])];
-    // The survivors still name n3 at first; a moment later they have elected n2.
-    setTimeout(() => {
-      c.leaders[0] = 'n2';
-    }, 60);
-    const r = await changeMembership(c.handles, 'remove', 'n3', FAST);
-    assert.equal(r.shards[0], ['n1', 'n2']);
-    // While n3 is still named but unreachable, the other replicas are asked in turn (421 without a hint here).
-    assert.is(c.posts.at(-1)!.node, 'n2');
-    assert.is(c.posts.filter((p) => p.node === 'n2').length, 1);
-  } finally {
-    await c.close();
-  }
-});
+test(
+  'a leader that is down (connection refused) is left for the one the nodes report next; ' +
+    'the down node itself is removed',
+  async () => {
+    const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
+    try {
+      c.leaders[0] = 'n3';
+      await c.close('n3');
+      c.script.n2 = [ok(['n1', 'n2', 'n3'])];
+      // The survivors still name n3 at first; a moment later they have elected n2.
+      setTimeout(() => {
+        c.leaders[0] = 'n2';
+      }, 60);
+      const r = await changeMembership(c.handles, 'remove', 'n3', FAST);
+      assert.equal(r.shards[0], ['n1', 'n2']);
+      // While n3 is still named but unreachable, the other replicas are asked in turn (421 without a hint here).
+      assert.is(c.posts.at(-1)!.node, 'n2');
+      assert.is(c.posts.filter((p) => p.node === 'n2').length, 1);
+    } finally {
+      await c.close();
+    }
+  },
+);
 
 test('add is idempotent: changed false is reported as no change', async () => {
   const c = await FakeCluster.start(
@@ -259,24 +267,28 @@ test('400 and 404 end the call at once with one line; past the deadline, one lin
   }
 });
 
-test('no shard leader anywhere: replicas are tried in turn until the deadline; unknown nodes and ops are refused in one line', async () => {
-  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
-  try {
-    c.leaders[0] = null;
-    await rejects(
-      changeMembership(c.handles, 'remove', 'n1', { ...FAST, timeoutMs: 300 }),
-      /not in effect within 300 ms \(last: 421 not-leader/,
-    );
-    assert.ok(new Set(c.posts.map((p) => p.node)).size >= 2, 'more than one replica was asked');
-    await rejects(
-      changeMembership(c.handles, 'remove', 'n9', FAST),
-      /^membership remove n9: no such node; nodes: n1, n2, n3$/,
-    );
-    await rejects(changeMembership(c.handles, 'evict' as never, 'n1', FAST), /op must be remove or add/);
-  } finally {
-    await c.close();
-  }
-});
+test(
+  'no shard leader anywhere: replicas are tried in turn until the deadline; ' +
+    'unknown nodes and ops are refused in one line',
+  async () => {
+    const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
+    try {
+      c.leaders[0] = null;
+      await rejects(
+        changeMembership(c.handles, 'remove', 'n1', { ...FAST, timeoutMs: 300 }),
+        /not in effect within 300 ms \(last: 421 not-leader/,
+      );
+      assert.ok(new Set(c.posts.map((p) => p.node)).size >= 2, 'more than one replica was asked');
+      await rejects(
+        changeMembership(c.handles, 'remove', 'n9', FAST),
+        /^membership remove n9: no such node; nodes: n1, n2, n3$/,
+      );
+      await rejects(changeMembership(c.handles, 'evict' as never, 'n1', FAST), /op must be remove or add/);
+    } finally {
+      await c.close();
+    }
+  },
+);
 
 test('the reference target wires the hook (so it takes --nemesis membership)', async () => {
   assert.type(referenceTarget.membership, 'function');
@@ -340,36 +352,39 @@ test('via: 200 with the members, 409 change-pending and 503 are what the node an
   }
 });
 
-test('via: a node that does not answer by the deadline, or is down, is "none"; the call ends at its deadline', async () => {
-  const c = await FakeCluster.start(
-    ['n1', 'n2', 'n3'],
-    [
+test(
+  'via: a node that does not answer by the deadline, or is down, is "none"; ' + 'the call ends at its deadline',
+  async () => {
+    const c = await FakeCluster.start(
       ['n1', 'n2', 'n3'],
-      ['n1', 'n2', 'n3'],
-    ],
-  );
-  try {
-    c.script.n1 = [
-      async (p) => {
-        await new Promise((r) => setTimeout(r, 2000));
-        return ok(['n1', 'n2', 'n3'])(p);
-      },
-    ];
-    const t0 = Date.now();
-    const r = await askVia(c.handles, 'remove', 'n2', 'n1', 300);
-    const took = Date.now() - t0;
-    assert.ok(took >= 250 && took < 1500, `took ${took} ms`);
-    assert.is(r.answered, 'none');
-    assert.equal(Object.keys(r.answers), ['0', '1'], 'one request per shard holding the node');
-    assert.match(r.answers[0].error!, /within/);
-    await c.close('n3');
-    const down = await askVia(c.handles, 'add', 'n1', 'n3', 500);
-    assert.is(down.answered, 'none');
-    assert.ok(down.answers[0].error);
-  } finally {
-    await c.close();
-  }
-});
+      [
+        ['n1', 'n2', 'n3'],
+        ['n1', 'n2', 'n3'],
+      ],
+    );
+    try {
+      c.script.n1 = [
+        async (p) => {
+          await new Promise((r) => setTimeout(r, 2000));
+          return ok(['n1', 'n2', 'n3'])(p);
+        },
+      ];
+      const t0 = Date.now();
+      const r = await askVia(c.handles, 'remove', 'n2', 'n1', 300);
+      const took = Date.now() - t0;
+      assert.ok(took >= 250 && took < 1500, `took ${took} ms`);
+      assert.is(r.answered, 'none');
+      assert.equal(Object.keys(r.answers), ['0', '1'], 'one request per shard holding the node');
+      assert.match(r.answers[0].error!, /within/);
+      await c.close('n3');
+      const down = await askVia(c.handles, 'add', 'n1', 'n3', 500);
+      assert.is(down.answered, 'none');
+      assert.ok(down.answers[0].error);
+    } finally {
+      await c.close();
+    }
+  },
+);
 
 test('via: shards answering differently are "mixed"; unknown nodes are one line', async () => {
   const c = await FakeCluster.start(

@@ -101,8 +101,12 @@ test('prepareTarget: refuses an unsupported workload and a refused fault kind be
     writeFileSync(
       file,
       `import { defineTarget } from ${JSON.stringify(define)};
-export default defineTarget({ name: 'mine', describe: 'x', cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false }),
-  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) }, refuses: () => ({ clock: 'Go programs ignore libfaketime' }) });\n`,
+export default defineTarget({ name: 'mine', describe: 'x',
+  cluster: () => ({
+    ports: [], node: () => ({ command: ['true'] }), health: async () => undefined, clockFaults: false,
+  }),
+  clients: { register: () => ({ invoke: async () => ({ type: 'ok' }), close() {} }) },
+  refuses: () => ({ clock: 'Go programs ignore libfaketime' }) });\n`,
     );
     const p = await prepareTarget(file, {}, 'register', ['partition']);
     assert.is(p.target.name, 'mine');
@@ -165,75 +169,90 @@ const FAKE_NODE = `
 const http = require('node:http'); const net = require('node:net');
 const [client, peer, other] = process.argv.slice(1);
 let heard = 0;
-net.createServer((s) => { s.on('error', () => {}); s.on('data', (b) => { heard += String(b).split('ping').length - 1; }); }).listen(Number(peer), '127.0.0.1');
-http.createServer((req, res) => res.end(JSON.stringify({ heard, pid: process.pid }))).listen(Number(client), '127.0.0.1');
+net.createServer((s) => {
+  s.on('error', () => {});
+  s.on('data', (b) => { heard += String(b).split('ping').length - 1; });
+}).listen(Number(peer), '127.0.0.1');
+http.createServer((req, res) => res.end(JSON.stringify({ heard, pid: process.pid })))
+  .listen(Number(client), '127.0.0.1');
 let sock;
-const dial = () => { const [h, p] = other.split(':'); sock = net.connect(Number(p), h); sock.on('error', () => {}); sock.on('close', () => setTimeout(dial, 50)); };
+const dial = () => {
+  const [h, p] = other.split(':');
+  sock = net.connect(Number(p), h);
+  sock.on('error', () => {});
+  sock.on('close', () => setTimeout(dial, 50));
+};
 dial();
 setInterval(() => { if (sock && !sock.destroyed && !sock.connecting) sock.write('ping'); }, 20);
 `;
 
-test('the local runtime hosts a fake target from its spec alone: health, peer traffic through the relay, cut, kill, start', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-fake-'));
-  const rt = new LocalRuntime();
-  const spec: ClusterSpec = {
-    runId: 'fake',
-    nodes: 2,
-    logDir: dir,
-    clockFaults: false,
-    ports: [
-      { name: 'client', kind: 'client', container: 80 },
-      { name: 'peer', kind: 'peer', container: 81 },
-    ],
-    node: (n, a) => ({
-      command: [
-        process.execPath,
-        '-e',
-        FAKE_NODE,
-        String(a.port(n, 'client')),
-        String(a.port(n, 'peer')),
-        a.peerAddr(n === 'n1' ? 'n2' : 'n1', 'peer'),
+test(
+  'the local runtime hosts a fake target from its spec alone: ' +
+    'health, peer traffic through the relay, cut, kill, start',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-fake-'));
+    const rt = new LocalRuntime();
+    const spec: ClusterSpec = {
+      runId: 'fake',
+      nodes: 2,
+      logDir: dir,
+      clockFaults: false,
+      ports: [
+        { name: 'client', kind: 'client', container: 80 },
+        { name: 'peer', kind: 'peer', container: 81 },
       ],
-    }),
-    health: async (nodes, names) => {
-      const want = nodes.filter((h) => !names || names.includes(h.name));
-      const r = await Promise.all(want.map((h) => httpGet(h.url, 500)));
-      const down = want.filter((_, i) => r[i]?.status !== 200).map((h) => h.name);
-      return down.length ? `no answer from ${down.join(', ')}` : undefined;
-    },
-  };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  try {
-    const handles = await rt.up(spec);
-    assert.equal(
-      handles.map((h) => h.name),
-      ['n1', 'n2'],
-    );
-    const info = async (n: string) =>
-      (await httpGet(handles.find((h) => h.name === n)!.url, 500))?.body as { heard: number; pid: number } | undefined;
-    await sleep(300);
-    assert.ok((await info('n2'))!.heard > 0, 'n1 reaches n2 through the relay');
-    assert.ok(rt.relay.counters('n1', 'n2').bytesForwarded > 0, 'the relay knows the sender is n1');
-    await rt.partition({ n2: ['n1'] });
-    await sleep(100);
-    const h0 = (await info('n2'))!.heard;
-    const m0 = (await info('n1'))!.heard;
-    await sleep(300);
-    assert.is((await info('n2'))!.heard, h0, 'n2 hears nothing from n1 while cut');
-    assert.ok((await info('n1'))!.heard > m0, 'n1 still hears n2 (one-way cut)');
-    await rt.heal();
-    await sleep(400);
-    assert.ok((await info('n2'))!.heard > h0, 'n1 reaches n2 again after heal (it reconnected)');
-    const pid = (await info('n2'))!.pid;
-    await rt.kill('n2');
-    assert.is(await info('n2'), undefined, 'killed');
-    await rt.start('n2');
-    assert.is.not((await info('n2'))!.pid, pid, 'a new process');
-    assert.is(await rt.clockSupported(), false, 'clock faults are off for a target that says they do not reach it');
-  } finally {
-    await rt.down();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      node: (n, a) => ({
+        command: [
+          process.execPath,
+          '-e',
+          FAKE_NODE,
+          String(a.port(n, 'client')),
+          String(a.port(n, 'peer')),
+          a.peerAddr(n === 'n1' ? 'n2' : 'n1', 'peer'),
+        ],
+      }),
+      health: async (nodes, names) => {
+        const want = nodes.filter((h) => !names || names.includes(h.name));
+        const r = await Promise.all(want.map((h) => httpGet(h.url, 500)));
+        const down = want.filter((_, i) => r[i]?.status !== 200).map((h) => h.name);
+        return down.length ? `no answer from ${down.join(', ')}` : undefined;
+      },
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      const handles = await rt.up(spec);
+      assert.equal(
+        handles.map((h) => h.name),
+        ['n1', 'n2'],
+      );
+      const info = async (n: string) =>
+        (await httpGet(handles.find((h) => h.name === n)!.url, 500))?.body as
+          | { heard: number; pid: number }
+          | undefined;
+      await sleep(300);
+      assert.ok((await info('n2'))!.heard > 0, 'n1 reaches n2 through the relay');
+      assert.ok(rt.relay.counters('n1', 'n2').bytesForwarded > 0, 'the relay knows the sender is n1');
+      await rt.partition({ n2: ['n1'] });
+      await sleep(100);
+      const h0 = (await info('n2'))!.heard;
+      const m0 = (await info('n1'))!.heard;
+      await sleep(300);
+      assert.is((await info('n2'))!.heard, h0, 'n2 hears nothing from n1 while cut');
+      assert.ok((await info('n1'))!.heard > m0, 'n1 still hears n2 (one-way cut)');
+      await rt.heal();
+      await sleep(400);
+      assert.ok((await info('n2'))!.heard > h0, 'n1 reaches n2 again after heal (it reconnected)');
+      const pid = (await info('n2'))!.pid;
+      await rt.kill('n2');
+      assert.is(await info('n2'), undefined, 'killed');
+      await rt.start('n2');
+      assert.is.not((await info('n2'))!.pid, pid, 'a new process');
+      assert.is(await rt.clockSupported(), false, 'clock faults are off for a target that says they do not reach it');
+    } finally {
+      await rt.down();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test.run();
