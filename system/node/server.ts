@@ -10,6 +10,7 @@ import type { ShardCommand, ShardResult } from '../shard/machine.js';
 import { MAX_BODY_BYTES } from '../kv/json.js';
 import { commandOf, validateKv, validateLock } from '../shard/validate.js';
 import { validateMembership, type MembershipRequest } from './membership.js';
+import { adminRefusal } from './admin-auth.js';
 
 export interface ServerOptions {
   id: string;
@@ -18,14 +19,16 @@ export interface ServerOptions {
   requestTimeoutMs: number;
   bugs: string[];
   logger: Logger;
+  /** The admin token admin routes need ('' when none: loopback clients only). See admin-auth.ts. */
+  adminToken: string;
 }
 
 /** Why a body was refused before it was parsed (too large), as a 400 message. */
 class BodyTooLarge extends Error {}
 
-function reply(res: ServerResponse, code: number, body: unknown): void {
+function reply(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(code, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -237,6 +240,15 @@ export function createApiServer(o: ServerOptions): Server {
             : undefined;
         if (!route)
           return reply(res, 404, { ok: false, error: 'bad-request', message: `no route ${req.method} ${req.url}` });
+        if (route.startsWith('/admin/')) {
+          // Refused before its body is looked at. The body is still read (bounded, then dropped) as any other,
+          // so the connection stays usable, or lingers and closes when it is too large.
+          const no = adminRefusal(o.adminToken, req.headers.authorization, req.socket.remoteAddress);
+          if (no) {
+            await readBody(req).catch((e: unknown) => e instanceof BodyTooLarge && lingerThenClose(req));
+            return reply(res, no.status, no.body, no.headers);
+          }
+        }
         let text: string;
         try {
           text = await readBody(req);
