@@ -42,6 +42,7 @@ dockerTest(test, 'a default docker run asks the engine for no pull, its reaper i
     const pulls = rec.requests.filter((r) => /\/images\/create\b|\/build\?[^ ]*\bpull=(1|true)\b/.test(r));
     assert.equal(pulls.map(short), [], `pulls; base: ${logs.find((l) => l.startsWith('base'))}`);
     console.log(`  ${rec.requests.length} engine requests, none a pull; ${logs.find((l) => l.startsWith('base'))}`);
+    console.log(`  ${logs.find((l) => l.startsWith('reaper: '))}`);
   } finally {
     if (saved !== undefined) process.env.FAULTLINE_BASE_IMAGE = saved;
     await cleanLeftovers({ runId, docker: new Docker() }).catch(() => undefined);
