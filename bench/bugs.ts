@@ -159,6 +159,32 @@ export const MIXES: Record<(typeof KNOWN_BUGS)[number], Mix> = {
       'two membership changes in flight: ' +
       'a minority leader shrinks its configuration until it has a majority of its own',
   },
+  // The transaction bugs (docs/txn.md), with issue 21's criterion: a default list-append run under --nemesis all
+  // on the default 5-node, 8-shard cluster. The list-append workload arrives with that issue's harness step.
+  'txn-read-uncommitted-lock': {
+    workload: 'list-append',
+    nemesis: 'all',
+    schedule: 'random',
+    intervalS: 3,
+    nodes: 5,
+    why: 'concurrent transactions read keys another has prepared a write to: read and write skew (G-single, G2-item)',
+  },
+  '2pc-early-ack': {
+    workload: 'list-append',
+    nemesis: 'all',
+    schedule: 'random',
+    intervalS: 3,
+    nodes: 5,
+    why: 'a coordinator killed between its early answer and its decision: recovery aborts an acknowledged transaction',
+  },
+  '2pc-unlock-before-decision': {
+    workload: 'list-append',
+    nemesis: 'all',
+    schedule: 'random',
+    intervalS: 3,
+    nodes: 5,
+    why: 'prepared writes are readable and overwritable before the decision: dirty reads (G1a, G1c) and lost appends',
+  },
 };
 
 // Experiments: FAULTLINE_BENCH_MIX='{"no-fsync":{"workload":"register"}}' overrides fields of a bug's mix.

@@ -16,6 +16,9 @@ export const KNOWN_BUGS = [
   'early-ack',
   'release-any-owner',
   'conf-concurrent',
+  'txn-read-uncommitted-lock',
+  '2pc-early-ack',
+  '2pc-unlock-before-decision',
 ] as const;
 
 export interface NodeConfig {

@@ -45,6 +45,8 @@ try {
     heartbeatTick: cfg.heartbeatTicks,
     snapshotEvery: cfg.snapshotEvery,
     walSegmentBytes: cfg.walSegmentBytes,
+    tickMs: cfg.tickMs,
+    requestTimeoutMs: cfg.requestTimeoutMs,
     send: (to, frame) => transport.send(to, frame),
     flush: () => transport.flushAll(),
     logger,

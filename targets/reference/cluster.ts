@@ -1,9 +1,8 @@
 // The reference cluster as a ClusterSpec: the node's flags for node i of N (docs/node.md), its image
 // (docker/Dockerfile over dist/system and the node's runtime packages) and its health check.
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runtimeModules } from '../../harness/runtime/docker/image.js';
 import type {
   Addressing,
   ClusterSpec,
@@ -14,6 +13,7 @@ import type {
 } from '../../harness/target/types.js';
 import { repoRoot } from '../../harness/paths.js';
 import { ADMIN_TOKEN_ENV, adminTokenOf } from './admin-token.js';
+import { runtimeModules } from '../../harness/runtime/node-modules.js';
 import { health } from './status.js';
 
 export const CLIENT_PORT = 8000;
@@ -79,15 +79,18 @@ export function nodeArgs(name: string, a: Addressing, o: TargetOptions): string[
   return args;
 }
 
-/** The node's bundle: package.json, dist/system and its runtime packages, each under `prefix`. */
+/**
+ * The node's bundle: package.json, dist/system and the packages main.js imports (wherever npm put them: hoisted
+ * into a user's project when Faultline is a dependency), each under `prefix`.
+ */
 function appFiles(prefix: string): Record<string, string> {
   const root = repoRoot();
   const files: Record<string, string> = {
     [`${prefix}package.json`]: join(root, 'package.json'),
     [`${prefix}dist/system`]: join(root, 'dist', 'system'),
   };
-  for (const m of runtimeModules(root, ['pino', 'yargs']))
-    files[`${prefix}node_modules/${m}`] = join(root, 'node_modules', m);
+  for (const [dest, dir] of Object.entries(runtimeModules(dirname(NODE_MAIN), ['pino', 'yargs'])))
+    files[`${prefix}${dest}`] = dir;
   return files;
 }
 
@@ -95,12 +98,12 @@ async function image(b: ImageBuilder): Promise<string> {
   return b.build({ name: 'node', dockerfile: join(repoRoot(), 'docker', 'Dockerfile'), files: appFiles('app/') });
 }
 
-/** ssh: the bundle goes to every host; the hosts' own node (20 or later) runs it. Resolves node's argv head. */
+/** ssh: the bundle goes to every host; the hosts' own node (20.15 or later) runs it. Resolves node's argv head. */
 async function install(h: HostInstaller): Promise<string[]> {
   const node = await h.which('node');
   if (!node)
     throw new Error(
-      "the reference target runs on the hosts' own node (20 or later), which is not on PATH on every host",
+      "the reference target runs on the hosts' own node (20.15 or later), which is not on PATH on every host",
     );
   const app = await h.upload('reference', appFiles(''));
   return [node, `${app}/dist/system/node/main.js`];

@@ -1,6 +1,6 @@
 // The reference target's membership hook: takes a node out of the voters of every shard group it is a placement
 // replica of, or puts it back, through each shard's leader (POST /admin/membership, docs/node.md). The node
-// makes one single-server change at a time per group (Ongaro's dissertation §4.1-§4.3), so the hook's job is
+// makes one single-server change at a time per group (Ongaro's dissertation §4.1-§4.2), so the hook's job is
 // only to find the leader and keep asking: 421 names the leader (followed at once), 409 change-pending means
 // another change is not yet committed or the new leader has not yet committed an entry of its own term (the
 // fix to the single-server-change bug, Ongaro on raft-dev, 2015), 503 means the entry did not commit within the
