@@ -194,7 +194,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
         leader: async (key) => target.leader?.(handles, key, topts),
         hotKey: () => p.hotKey(),
         membership: target.membership
-          ? (op, node, how) => target.membership!(handles, op, node, topts, how)
+          ? (op, node, how) => target.membership!(handles, op, node, topts, { ...how, secret })
           : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
       },

@@ -12,6 +12,7 @@ import type {
   TargetOptions,
 } from '../../harness/target/types.js';
 import { repoRoot } from '../../harness/paths.js';
+import { ADMIN_TOKEN_ENV, adminTokenOf } from './admin-token.js';
 import { runtimeModules } from '../../harness/runtime/node-modules.js';
 import { health } from './status.js';
 
@@ -118,8 +119,8 @@ export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' 
     ],
     node: (name, a) => {
       const args = nodeArgs(name, a, o);
-      // The peer secret goes through the environment, never argv, so `ps` does not show it.
-      const env = { FAULTLINE_NODE_PEER_SECRET: ctx.secret };
+      // The peer secret and the admin token go through the environment, never argv, so `ps` does not show them.
+      const env = { FAULTLINE_NODE_PEER_SECRET: ctx.secret, [ADMIN_TOKEN_ENV]: adminTokenOf(ctx.secret) ?? '' };
       if (a.runtime === 'ssh') {
         if (!onHosts) throw new Error('ssh: the node bundle was not installed');
         return { command: [...onHosts, ...args], env };

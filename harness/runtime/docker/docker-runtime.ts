@@ -21,6 +21,7 @@ import { desiredRules, syncRules, type Rule } from './iptables.js';
 import { PeerRelay, steeredLinks, steeringRules, syncSteering, type SteerRule } from './latency.js';
 import { createRunNetwork } from './subnet.js';
 import { ensureBaseImage } from './base-image.js';
+import { runLivenessLabel } from './liveness.js';
 import { startReaper } from './reaper.js';
 
 /** Where a node's data volume is mounted in its container. */
@@ -103,7 +104,7 @@ export class DockerRuntime implements Runtime {
     if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 200)
       throw new Error(`nodes must be 1..200, got ${spec.nodes}`);
     this.spec = spec;
-    const labels = { faultline: '1', 'faultline.run': spec.runId };
+    const labels: Record<string, string> = { faultline: '1', 'faultline.run': spec.runId };
     this.unregister = onCleanup(
       `docker run ${spec.runId}`,
       () => this.down(),
@@ -133,12 +134,14 @@ export class DockerRuntime implements Runtime {
       }
       // A Ryuk-style reaper removes this run's labelled objects if the harness is SIGKILLed. It runs node, so it
       // uses the base image (the target's image may hold no node: etcd's does not).
-      await startReaper(
+      const reaper = await startReaper(
         this.docker,
         (await ensureBaseImage(this.docker, { log: () => undefined })).image,
         spec.runId,
         this.log,
       );
+      // How `faultline clean` can tell whether this run is alive (liveness.ts): by its reaper's connection, or not.
+      Object.assign(labels, runLivenessLabel(reaper !== undefined));
       await this.createNetwork(labels);
       const third = this.subnet!.split('.')[2];
       const prefix = this.subnet!.split('.').slice(0, 2).join('.');
@@ -530,8 +533,9 @@ export class DockerRuntime implements Runtime {
         }
       }),
     );
-    // Anything else carrying this run's label (a half-created object after a failed up()).
-    if (runId) await cleanLeftovers({ runId, docker: this.docker }).catch(() => undefined);
+    // Anything else carrying this run's label (a half-created object after a failed up(), the reaper). Forced:
+    // this harness is the run's owner, and its reaper still holds its connection, so the run is alive.
+    if (runId) await cleanLeftovers({ runId, docker: this.docker, force: true }).catch(() => undefined);
     if (this.clockRoot) rmSync(this.clockRoot, { recursive: true, force: true });
     this.unregister?.();
   }
