@@ -1,6 +1,8 @@
 // Finding the target `--target` names: a built-in one by name (the folders beside this file), or a user's ESM
 // module by path (its default export, or an export named `target`, made with defineTarget). It lives with the
-// built-in targets because it names them (docs/architecture.md: layers).
+// built-in targets because it names them (docs/architecture.md: layers). A TypeScript module (.ts, .mts, .cts) is
+// loaded through tsx's ESM loader, registered with module.register the first time one is asked for: types are
+// stripped as it loads, not checked (the user's own tsc does that), and everything it imports may be TypeScript too.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,8 +15,28 @@ export const BUILTIN_TARGETS: Record<string, () => Promise<Target>> = {
   etcd: async () => (await import('./etcd/index.js')).etcdTarget,
 };
 
+const TYPESCRIPT = /\.(m|c)?ts$/;
+
 export function looksLikePath(s: string): boolean {
-  return s.startsWith('.') || s.startsWith('/') || /\.(m?js|cjs)$/.test(s);
+  return s.startsWith('.') || s.startsWith('/') || /\.(m?js|cjs)$/.test(s) || TYPESCRIPT.test(s);
+}
+
+let tsxRegistered = false;
+
+/** Registers tsx's loader once per process, or says in one line why a TypeScript target cannot be loaded. */
+async function loadTypeScript(spec: string): Promise<void> {
+  if (tsxRegistered) return;
+  let api: { register: () => unknown };
+  try {
+    api = await import('tsx/esm/api');
+  } catch (e) {
+    throw new Error(
+      `--target ${spec}: TypeScript targets are loaded with tsx, which is not installed here ` +
+        `(${(e as Error).message.split('\n')[0]}); npm install tsx, or compile the target to .js with tsc`,
+    );
+  }
+  api.register();
+  tsxRegistered = true;
 }
 
 export async function loadTarget(spec: string): Promise<Target> {
@@ -27,6 +49,7 @@ export async function loadTarget(spec: string): Promise<Target> {
     );
   const file = resolve(spec);
   if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`--target ${spec}: no such file ${file}`);
+  if (TYPESCRIPT.test(file)) await loadTypeScript(spec);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;

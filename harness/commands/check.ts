@@ -15,6 +15,7 @@ import { renderCheckReport } from '../report/check-report.js';
 import { analyse } from '../report/run-report.js';
 import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
+import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
 
 interface CheckArgs {
   paths: string[];
@@ -84,8 +85,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('model', {
         type: 'string',
         describe:
-          'checker model (default: from the run folder, the format, or the ops); ' +
-          `one of ${modelNames().join(', ')}`,
+          'checker model (default: from the run folder, the format, or the ops); one of ' +
+          `${modelNames().join(', ')}, or list-append / rw-register for transactions (Elle's checker)`,
       })
       .option('init', {
         type: 'string',
@@ -111,8 +112,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('junit', {
         type: 'string',
         describe: 'write a JUnit XML file: one testcase per file checked',
-      }) as unknown as Argv<CheckArgs>,
+      })
+      .options(txnFlagOptions) as unknown as Argv<CheckArgs>,
   handler: async (args) => {
+    // Transactional models go to Elle's checker (check-txn.ts), kept apart until the pipeline takes it over.
+    if (isTxnModel(args.model)) process.exit(await checkTxnPaths(args as unknown as TxnArgs));
     if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout < 0))
       fail(new Error(`--timeout must be a number of seconds >= 0, got ${args.timeout}`));
     let init: unknown;

@@ -1,32 +1,32 @@
-// `faultline export PATH --format edn|jsonl [--out FILE]`: any history we can read (our JSONL, Jepsen EDN or
+// `faultline export PATH --format edn|json|jsonl [--out FILE]`: any history we can read (our JSONL, Jepsen EDN or
 // JSON, Porcupine's logs; a file or a run folder) written for another tool: Jepsen EDN for Jepsen, Knossos and
-// Elle, or our JSONL. To stdout unless --out names a file (written atomically).
+// Elle, elle-cli's JSON array, or our JSONL. To stdout unless --out names a file (written atomically).
 import type { Argv, CommandModule } from 'yargs';
 import { readHistory } from '../store/folder.js';
 import { HistoryError } from '../history/op.js';
 import { FORMATS, type FormatName } from '../history/readers/index.js';
-import { toEdn, toJsonl } from '../history/readers/write.js';
+import { toEdn, toJsonArray, toJsonl } from '../history/readers/write.js';
 import { writeFileAtomic } from '../store/files.js';
 import { existsSync } from 'node:fs';
 import { fail, safeText } from './errors.js';
 
 interface ExportArgs {
   path: string;
-  format: 'edn' | 'jsonl';
+  format: 'edn' | 'json' | 'jsonl';
   from?: FormatName;
   out?: string;
 }
 
 export const exportCommand: CommandModule<object, ExportArgs> = {
   command: 'export <path>',
-  describe: 'Write a history (file or run folder) as Jepsen EDN or as our JSONL',
+  describe: 'Write a history (file or run folder) as Jepsen EDN, elle-cli JSON or our JSONL',
   builder: (y: Argv<object>) =>
     y
       .positional('path', { type: 'string', demandOption: true, describe: 'a history file or run folder' })
       .option('format', {
-        choices: ['edn', 'jsonl'] as const,
+        choices: ['edn', 'json', 'jsonl'] as const,
         demandOption: true,
-        describe: 'output format: edn (Jepsen, Knossos, Elle) or jsonl (faultline)',
+        describe: 'output format: edn (Jepsen, Knossos, Elle), json (elle-cli) or jsonl (faultline)',
       })
       .option('from', {
         type: 'string',
@@ -41,7 +41,9 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       const text =
         a.format === 'edn'
           ? toEdn(h)
-          : toJsonl({ header: { ...(h.header ?? {}), exportedFrom: h.source ?? 'jsonl' }, events: h.events });
+          : a.format === 'json'
+            ? toJsonArray(h)
+            : toJsonl({ header: { ...(h.header ?? {}), exportedFrom: h.source ?? 'jsonl' }, events: h.events });
       for (const w of h.warnings) process.stderr.write(`faultline: warning: ${safeText(w)}\n`);
       if (a.out) writeFileAtomic(a.out, text);
       else process.stdout.write(text);

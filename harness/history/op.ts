@@ -11,7 +11,11 @@ export interface HistoryEvent {
   /** Position in the history, 0-based, assigned by the recorder or the reader. */
   index: number;
   type: OpType;
-  process: ProcessId;
+  /**
+   * Absent only in foreign files that leave it out (Elle's own EDN, e.g. its paper-example.edn). Such an op is not
+   * a client op, as Elle's client-ops says; the linearizability checkers refuse it with a one-line error.
+   */
+  process?: ProcessId;
   /** Operation name: read, write, cas, get, put, append, acquire, release, start-partition, ... */
   f: string;
   /** Present for keyed workloads (kv, locks); Jepsen's independent-key tuples [k v] are unpacked into key/value. */

@@ -15,11 +15,12 @@ import { phases, timeLimit, until } from '../generator/generator.js';
 import { burstRate } from '../generator/bursts.js';
 import { barrier, oncePerWorker } from '../generator/phases.js';
 import type { HistoryEvent } from '../history/op.js';
-import { parseNemesisSpec, resolvePackages } from '../nemesis/packages.js';
+import { parseNemesisSpec, requiredKinds, resolvePackages } from '../nemesis/packages.js';
 import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
 import { leftoverWarning } from '../runtime/clean.js';
+import { refuseImpossible, runtimeCan } from '../runtime/refusals.js';
 import type { ClusterSpec, RuntimeKind } from '../runtime/spec.js';
 import type { Runtime } from '../runtime/types.js';
 import {
@@ -94,7 +95,7 @@ export async function runOnce(
   let pool: WorkerPool | undefined;
   let nemesis: Nemesis | undefined;
   try {
-    runtime = await createRuntime(test.runtime as RuntimeKind);
+    runtime = await createRuntime(test.runtime as RuntimeKind, say, o.hosts ? { ...o, hosts: o.hosts } : undefined);
     if (runtime.kind === 'docker') {
       const warning = await leftoverWarning();
       if (warning) say(warning);
@@ -120,9 +121,8 @@ export async function runOnce(
 
     // Fault packages: `all` leaves out what the target refuses and what this runtime cannot do.
     const rt = runtime;
-    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), async (k) =>
-      k === 'clock' ? rt.clockSupported() : true,
-    );
+    await refuseImpossible(rt, requiredKinds(nemesisSpec));
+    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), (k) => runtimeCan(rt, k));
     const steps = plan(
       o.nemesisSchedule,
       packages.length,
@@ -172,7 +172,7 @@ export async function runOnce(
         leader: async (key) => target.leader?.(handles, key, topts),
         hotKey: () => p.hotKey(),
         membership: target.membership
-          ? (op, node, how) => target.membership!(handles, op, node, topts, how)
+          ? (op, node, how) => target.membership!(handles, op, node, topts, { ...how, secret })
           : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
       },

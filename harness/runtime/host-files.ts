@@ -1,10 +1,11 @@
 // Host files for an image's build context: a binary with the shared libraries `ldd` lists for it (how etcd, or
 // any user's Go or Rust program, becomes an image with no registry), and npm packages with their run-time
-// dependency closure (the reference node's). The image builder hands these to targets (ImageBuilder.hostBinary,
-// nodePackages); the public API exports them; the local base image (docker/base-image.ts) uses lddPaths.
+// dependency closure (the reference node's). The image builder and the host installer hand these to targets
+// (HostFiles.hostBinary, nodePackages); the public API exports them; the local base image uses lddPaths.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
+import { runtimeModules } from './node-modules.js';
 
 /** Shared libraries `ldd` lists for a binary (the vdso has no file and is skipped). */
 export function lddPaths(binary: string): string[] {
@@ -24,49 +25,10 @@ export function hostBinaryFiles(path: string, dir: string, name = basename(path)
   return files;
 }
 
-/** Run-time dependency closure: paths under the root's node_modules (a nested copy travels with its parent). */
-export function runtimeModules(root: string, roots: readonly string[]): string[] {
-  const seen = new Set<string>();
-  const visit = (name: string, from: string): void => {
-    // Node's lookup: the nearest node_modules/<name> going up from the requiring package.
-    let dir = from;
-    let found: string | undefined;
-    for (;;) {
-      const cand = join(dir, 'node_modules', name);
-      if (existsSync(join(cand, 'package.json'))) {
-        found = cand;
-        break;
-      }
-      if (dir === root || dirname(dir) === dir) break;
-      dir = dirname(dir);
-      if (dir.endsWith('/node_modules')) dir = dirname(dir);
-    }
-    if (!found) throw new Error(`runtime dependency ${name} not found under ${from}/node_modules (run npm install)`);
-    if (seen.has(found)) return;
-    seen.add(found);
-    const pj = JSON.parse(readFileSync(join(found, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>;
-      optionalDependencies?: Record<string, string>;
-    };
-    for (const dep of Object.keys({ ...pj.dependencies, ...pj.optionalDependencies })) {
-      try {
-        visit(dep, found);
-      } catch (e) {
-        if (!pj.optionalDependencies?.[dep]) throw e;
-      }
-    }
-  };
-  for (const r of roots) visit(r, root);
-  // Keep only top-level packages: a nested node_modules/<a>/node_modules/<b> is inside <a>'s folder already.
-  return [...seen]
-    .map((p) => p.slice(join(root, 'node_modules').length + 1))
-    .filter((p) => !p.includes('/node_modules/'))
-    .sort();
-}
-
-/** `<dir>/<package>` for each package of the closure, from `<root>/node_modules`. */
+/** `<dir>/<package>` for each package of the closure, found as Node resolves them from `root` (node-modules.ts). */
 export function nodePackageFiles(root: string, packages: readonly string[], dir: string): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const m of runtimeModules(root, packages)) files[`${dir}/${m}`] = join(root, 'node_modules', m);
+  for (const [dest, real] of Object.entries(runtimeModules(root, packages)))
+    files[`${dir}/${dest.slice('node_modules/'.length)}`] = real;
   return files;
 }

@@ -1,10 +1,11 @@
 // The runtime's input contract: what a runtime needs to host one cluster (ClusterSpec: the nodes' commands,
 // ports, data directories, health check, image recipe) and what it hands back (NodeHandle). A target builds a
 // ClusterSpec (harness/target/types.ts re-exports these types for target modules); a runtime hosts whatever spec
-// it is given and knows no target and no workload. The image builder is the runtime's side of a recipe: it builds
-// on the engine and gives a target the helpers for host files (a binary with its libraries, npm packages).
+// it is given and knows no target and no workload. The image builder (docker) and the host installer (ssh) are the
+// runtime's side of a recipe: they build or upload, and give a target the helpers for host files (a binary with its
+// libraries, npm packages).
 
-export type RuntimeKind = 'docker' | 'local';
+export type RuntimeKind = 'docker' | 'local' | 'ssh';
 
 /** A port every node listens on. `client` ports carry the harness's requests (never faulted); `peer` ports
  *  carry node-to-node traffic (partitions, loss and latency act on these). */
@@ -51,24 +52,46 @@ export interface ImageRecipe {
 }
 
 /**
- * Builds images on a docker engine from the locally made base (node binary, its libraries, libfaketime), and
- * gathers host files for a recipe. A target's `image(b)` gets one; the same helpers are in the public API.
+ * Host files a target lays out for another machine (an image's build context, an ssh host's bundle): path inside
+ * it → host path. Both the image builder and the host installer carry them (harness/runtime/host-files.ts), so
+ * a target's recipe is the same for either; the same helpers are in the public API.
  */
-export interface ImageBuilder {
+export interface HostFiles {
+  /**
+   * A host binary and every shared library `ldd` lists for it: `<dir>/<name>` (the binary's own name by default)
+   * and `<dir>/lib/<library>`. Run it through the copied loader (as docker/etcd.Dockerfile does), so another libc,
+   * whichever it is, never mixes with the host's: how a Go or Rust program on the host becomes an image.
+   */
+  hostBinary(path: string, dir: string, name?: string): Record<string, string>;
+  /**
+   * npm packages and their run-time dependencies, `<dir>/<package>` each, found as Node resolves them from the
+   * package at `root` (its node_modules, then each one above it, where npm hoists a dependency's packages).
+   */
+  nodePackages(root: string, packages: readonly string[], dir: string): Record<string, string>;
+}
+
+/**
+ * Builds images on a docker engine from the locally made base (node binary, its libraries, libfaketime), and
+ * gathers host files for a recipe. A target's `image(b)` gets one.
+ */
+export interface ImageBuilder extends HostFiles {
   /** Builds (or reuses) `faultline-<name>:<content hash>`: an unchanged tree never rebuilds. Resolves to the tag. */
   build(recipe: ImageRecipe): Promise<string>;
   /** Whether the base carries libfaketime (clock faults possible for programs it reaches). */
   readonly faketime: boolean;
   log(msg: string): void;
+}
+
+/** Puts what a program needs on the ssh runtime's hosts (the counterpart of ImageBuilder). */
+export interface HostInstaller extends HostFiles {
+  /** The absolute path of `command` when it is on PATH on every host; undefined when any host lacks it. */
+  which(command: string): Promise<string | undefined>;
   /**
-   * Build-context entries for a host binary and every shared library `ldd` lists for it: `<dir>/<name>` (the
-   * binary's own name by default) and `<dir>/lib/<library>`. Run it through the copied loader (as
-   * docker/etcd.Dockerfile does), so the base's libc, whichever it is, never mixes with the host's: how a Go or
-   * Rust program on the host becomes an image.
+   * Sends these controller files and folders (path inside the bundle → controller path) to every host, once per
+   * content (hosts keep recent bundles); resolves to the bundle's folder, the same absolute path on every host.
    */
-  hostBinary(path: string, dir: string, name?: string): Record<string, string>;
-  /** Build-context entries for npm packages and their run-time dependencies, from `<root>/node_modules`. */
-  nodePackages(root: string, packages: readonly string[], dir: string): Record<string, string>;
+  upload(name: string, files: Record<string, string>): Promise<string>;
+  log(msg: string): void;
 }
 
 /** What a runtime needs to host one cluster: no knowledge of what the program is. */
@@ -83,6 +106,8 @@ export interface ClusterSpec {
   node(name: string, addr: Addressing): NodeProcessSpec;
   /** docker only: the image to run (built with the runtime's builder). */
   image?(b: ImageBuilder): Promise<string>;
+  /** ssh only: put the program on the hosts before any node starts (node() may then name what it uploaded). */
+  install?(h: HostInstaller): Promise<void>;
   /** undefined when the named nodes (all when omitted) are healthy, otherwise why not (for the timeout message). */
   health(nodes: NodeHandle[], names?: string[]): Promise<string | undefined>;
   /** Environment variables a clock fault relies on (libfaketime) reach the program: false for Go programs. */

@@ -6,7 +6,7 @@ import type { CheckSpec } from '../checker/check-spec.js';
 
 /** Everything that defines a run, every option with its value: a run can be understood and redone from it. */
 export interface RunOptions {
-  runtime: 'docker' | 'local' | 'auto';
+  runtime: 'docker' | 'local' | 'ssh' | 'auto';
   /** What is tested: a built-in target (reference, etcd) or the path of a user's target module. */
   target: string;
   /** --target-opt NAME=VALUE pairs (the reference target's planted bugs are `bug`). */
@@ -35,6 +35,11 @@ export interface RunOptions {
   opTimeoutMs: number;
   /** Checker time budget in seconds (0: no limit). */
   checkTimeoutS: number;
+  /** --runtime ssh: the hosts file, and the key and known_hosts when not beside it (docs/ssh.md). */
+  hosts?: string;
+  sshKey?: string;
+  sshKnownHosts?: string;
+  sshAcceptNew?: boolean;
 }
 
 export interface Test {

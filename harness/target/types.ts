@@ -42,15 +42,21 @@ export type FaultRefusals = Partial<Record<string, string>>;
 export type MembershipOp = 'remove' | 'add';
 
 /**
- * A directed change (membership:split-minority): ask exactly the node `via`, once, not whichever node leads.
- * The hook sends the request to `via` only (no following a not-leader answer, no retry past `deadlineMs`) and
- * resolves with what `via` answered (e.g. `answered: 200 | 409 | 503 | 'none'`) instead of rejecting: the point
- * is to ask a leader that may be stuck in a minority, and a refusal is the correct answer there.
+ * How the harness asks for a change. `via`: a directed change (membership:split-minority): ask exactly the node
+ * `via`, once, not whichever node leads. The hook sends the request to `via` only (no following a not-leader
+ * answer, no retry past `deadlineMs`) and resolves with what `via` answered (e.g. `answered: 200 | 409 | 503 |
+ * 'none'`) instead of rejecting: the point is to ask a leader that may be stuck in a minority, and a refusal is
+ * the correct answer there.
  */
 export interface MembershipHow {
   via?: string;
   /** The directed request's deadline, ms (the hook's own default when omitted). */
   deadlineMs?: number;
+  /**
+   * The run's secret (TargetContext.secret), always given by the harness: for a target whose admin requests
+   * need a credential (the reference target derives its nodes' admin token from it). Never recorded.
+   */
+  secret?: string;
 }
 
 export interface TargetContext {

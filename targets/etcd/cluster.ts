@@ -10,6 +10,7 @@ import { repoRoot } from '../../harness/paths.js';
 import type {
   Addressing,
   ClusterSpec,
+  HostInstaller,
   ImageBuilder,
   TargetContext,
   TargetOptions,
@@ -84,8 +85,25 @@ export function etcdArgs(name: string, a: Addressing, ctx: Pick<TargetContext, '
   ];
 }
 
-/** The image: etcd and its own copy of the libraries it links (run through their loader, so the base's glibc,
- *  whichever it is, never mixes with the host's). */
+/**
+ * ssh: the hosts' own etcd when every host has one on PATH, else the controller's, uploaded with its libraries
+ * and run through its own loader as in the image. Resolves etcd's argv head.
+ */
+async function install(h: HostInstaller): Promise<string[]> {
+  const onHosts = await h.which('etcd');
+  if (onHosts) {
+    h.log(`etcd: ${onHosts} on every host`);
+    return [onHosts];
+  }
+  const bin = findEtcd();
+  if (!bin) throw new Error(`etcd is on no host's PATH and cannot be uploaded: ${NO_ETCD}`);
+  const files = h.hostBinary(bin, 'etcd', 'etcd');
+  const loader = Object.keys(files).find((f) => /^etcd\/lib\/ld-linux/.test(f));
+  const bundle = await h.upload('etcd', files);
+  const etcd = `${bundle}/etcd/etcd`;
+  return loader ? [`${bundle}/${loader}`, '--library-path', `${bundle}/etcd/lib`, etcd] : [etcd];
+}
+
 async function image(b: ImageBuilder): Promise<string> {
   const bin = findEtcd();
   if (!bin) throw new Error(NO_ETCD);
@@ -98,14 +116,22 @@ async function image(b: ImageBuilder): Promise<string> {
 }
 
 export function etcdCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'> {
+  let onHosts: string[] | undefined;
   return {
     ports: [
       { name: 'client', kind: 'client', container: CLIENT_PORT },
       { name: 'peer', kind: 'peer', container: PEER_PORT },
     ],
+    install: async (h) => {
+      onHosts = await install(h);
+    },
     node: (name, a) => {
       const args = etcdArgs(name, a, ctx);
       if (a.runtime === 'docker') return { command: args };
+      if (a.runtime === 'ssh') {
+        if (!onHosts) throw new Error('ssh: etcd was not installed');
+        return { command: [...onHosts, ...args] };
+      }
       const bin = findEtcd();
       if (!bin) throw new Error(NO_ETCD);
       return { command: [bin, ...args] };

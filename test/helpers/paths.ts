@@ -7,3 +7,6 @@ export const CLI = join(ROOT, 'bin', 'faultline.js');
 /** ../shared/conformance/porcupine beside the clone, unless FAULTLINE_CONFORMANCE_DIR says otherwise. */
 export const CONFORMANCE_DIR =
   process.env.FAULTLINE_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance', 'porcupine');
+/** ../shared/conformance/elle beside the clone: Elle's and elle-cli's histories with Elle's verdicts. */
+export const ELLE_CONFORMANCE_DIR =
+  process.env.FAULTLINE_ELLE_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance', 'elle');

@@ -4,6 +4,7 @@
 import { EdnError, EdnList, EdnMap, EdnReader, Keyword, Tagged, toPlain, type EdnValue } from '../edn.js';
 import { HistoryError, type History, type HistoryEvent, type OpType } from '../op.js';
 import { setLine } from '../pair.js';
+import { ednTxnValue, TXN_F } from '../txn.js';
 
 const TYPES = new Set<OpType>(['invoke', 'ok', 'fail', 'info']);
 const KNOWN = new Set(['process', 'type', 'f', 'value', 'key', 'time', 'index', 'error']);
@@ -17,10 +18,15 @@ function opMap(m: EdnMap, index: number, file: string | undefined): HistoryEvent
     throw new HistoryError(msg, file, m.line);
   };
   const proc = m.get('process');
+  const rawValue = m.get('value');
+  // A transaction's micro-ops keep keyword keys distinct from strings (history/txn.ts).
+  const txn = ednTxnValue(rawValue);
   let process: HistoryEvent['process'];
   if (typeof proc === 'number' && Number.isInteger(proc)) process = proc;
   else if (proc instanceof Keyword && proc.name === 'nemesis') process = 'nemesis';
   else if (proc === 'nemesis') process = 'nemesis';
+  else if (proc === undefined && txn)
+    process = undefined; // Elle's own files: not a client op
   else
     bad(
       proc === undefined
@@ -37,16 +43,19 @@ function opMap(m: EdnMap, index: number, file: string | undefined): HistoryEvent
         : `:type must be :invoke, :ok, :fail or :info, got ${JSON.stringify(toPlain(typeV))}`,
     );
   const fV = m.get('f');
-  if (fV === undefined || fV === null) bad('op map has no :f');
-  const f = String(toPlain(fV!));
-  const e: HistoryEvent = { index, type: type as OpType, process: process!, f };
-  let value = m.get('value');
+  if ((fV === undefined || fV === null) && !txn) bad('op map has no :f');
+  // Elle's own files leave :f out of transactions.
+  const f = fV === undefined || fV === null ? TXN_F : String(toPlain(fV));
+  const e: HistoryEvent = { index, type: type as OpType, f };
+  if (process !== undefined) e.process = process;
+  let value = rawValue;
   if (isTuple(value)) {
     const t = value.value as EdnMap;
     e.key = toPlain(t.get('key') ?? null);
     value = t.get('value') ?? null;
   }
-  if (value !== undefined) e.value = toPlain(value);
+  if (txn && f === TXN_F && value === rawValue) e.value = txn;
+  else if (value !== undefined) e.value = toPlain(value);
   const key = m.get('key');
   if (key !== undefined && e.key === undefined) e.key = toPlain(key);
   const time = m.get('time');

@@ -6,6 +6,7 @@
 import { JsonSyntaxError, parseJsonLine } from '../json-exact.js';
 import { HistoryError, type History, type HistoryEvent } from '../op.js';
 import { showValue } from '../show.js';
+import { isTxnValue, TXN_F } from '../txn.js';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
@@ -25,10 +26,12 @@ function event(o: unknown, i: number, file: string | undefined): HistoryEvent {
   const m = o as Record<string, unknown>;
   const type = bare(m.type);
   if (!TYPES.has(type as string)) bad(`"type" must be invoke, ok, fail or info, got ${showValue(m.type)}`);
+  // elle-cli's files leave "f" out of transactions (and Elle's own leave out "process": not a client op).
+  const txn = isTxnValue(m.value);
   const p = bare(m.process);
-  if (!(p === 'nemesis' || (typeof p === 'number' && Number.isInteger(p))))
+  if (!(p === 'nemesis' || (typeof p === 'number' && Number.isInteger(p)) || (p === undefined && txn)))
     bad(`"process" must be an integer or "nemesis", got ${showValue(m.process)}`);
-  const f = bare(m.f);
+  const f = m.f === undefined && txn ? TXN_F : bare(m.f);
   if (typeof f !== 'string' || f === '') bad(`"f" must be a non-empty string, got ${showValue(m.f)}`);
   if (m.time !== undefined && m.time !== null && typeof m.time !== 'number' && typeof m.time !== 'bigint')
     bad(`"time" must be a number of nanoseconds, got ${showValue(m.time)}`);
@@ -36,9 +39,9 @@ function event(o: unknown, i: number, file: string | undefined): HistoryEvent {
     ...m,
     index: i,
     type: type as HistoryEvent['type'],
-    process: p as HistoryEvent['process'],
     f: f as string,
   };
+  if (p !== undefined) e.process = p as HistoryEvent['process'];
   if (typeof m.time === 'bigint') e.time = Number(m.time);
   if (m.time === null) delete e.time;
   if (m.index !== undefined && m.index !== i) e.sourceIndex = m.index;

@@ -1,10 +1,13 @@
 // Writers for `faultline export` and `faultline shrink`: any history we can read, written back as our JSONL
-// (header line, then one event per line) or as Jepsen EDN (one op map per line, inside a vector), for Jepsen,
-// Knossos and Elle. Values are written exactly: integers beyond 2^53 (BigInt) as their digits, never rounded.
+// (header line, then one event per line), as Jepsen EDN (one op map per line, inside a vector), for Jepsen,
+// Knossos and Elle, or as elle-cli's JSON (one array, one op object per line). Values are written exactly:
+// integers beyond 2^53 (BigInt) as their digits, never rounded. A transaction's micro-ops are written as Elle
+// reads them: [:append :x 1] in EDN, with ":x" strings back as keywords (history/txn.ts).
 // A keyed operation is written in EDN the way Jepsen's independent checker records it, with the value an
 // independent tuple `#jepsen.independent.Tuple{:key k, :value v}`, which our reader and Jepsen's both read back.
 import type { History, HistoryEvent } from '../op.js';
 import { HISTORY_FORMAT_VERSION, isClientEvent } from '../op.js';
+import { isKeywordText, isTxnValue, TXN_F } from '../txn.js';
 
 /** JSON text of a value, exact for BigInt; NaN and the infinities (which JSON lacks) become null. */
 export function exactJson(v: unknown): string {
@@ -74,15 +77,28 @@ export function ednValue(v: unknown): string {
   return ednString(String(v));
 }
 
-function ednOp(e: HistoryEvent, index: number): string {
-  const parts: string[] = [
-    `:index ${index}`,
-    `:type :${e.type}`,
-    `:process ${e.process === 'nemesis' ? ':nemesis' : ednValue(e.process)}`,
-    `:f ${keyword(e.f)}`,
-  ];
+/** A micro-op's key or value: ":x" strings are the keywords they were read from. */
+function ednTxnAtom(v: unknown): string {
+  if (typeof v === 'string' && isKeywordText(v)) return v;
+  if (Array.isArray(v)) return `[${v.map(ednTxnAtom).join(' ')}]`;
+  return ednValue(v);
+}
+
+function ednTxn(mops: unknown[][]): string {
+  const mop = (m: unknown[]): string => `[:${String(m[0]).replace(/^:/, '')} ${ednTxnAtom(m[1])} ${ednTxnAtom(m[2])}]`;
+  return `[${mops.map(mop).join(' ')}]`;
+}
+
+const isTxnEvent = (e: HistoryEvent): boolean => e.f === TXN_F && isTxnValue(e.value);
+
+/** One op map of Jepsen EDN, as toEdn writes it (for writers that stream a large history line by line). */
+export function ednOp(e: HistoryEvent, index: number): string {
+  const parts: string[] = [`:index ${index}`, `:type :${e.type}`];
+  if (e.process !== undefined) parts.push(`:process ${e.process === 'nemesis' ? ':nemesis' : ednValue(e.process)}`);
+  parts.push(`:f ${keyword(e.f)}`);
   const keyed = e.key !== undefined && e.key !== null && isClientEvent(e);
-  if (keyed) parts.push(`:value #jepsen.independent.Tuple{:key ${ednValue(e.key)}, :value ${ednValue(e.value)}}`);
+  if (isTxnEvent(e)) parts.push(`:value ${ednTxn(e.value as unknown[][])}`);
+  else if (keyed) parts.push(`:value #jepsen.independent.Tuple{:key ${ednValue(e.key)}, :value ${ednValue(e.value)}}`);
   else if (e.value !== undefined || e.type !== 'invoke') parts.push(`:value ${ednValue(e.value)}`);
   if (e.key !== undefined && !keyed) parts.push(`:key ${ednValue(e.key)}`);
   if (e.time !== undefined) parts.push(`:time ${ednValue(e.time)}`);
@@ -97,4 +113,17 @@ function ednOp(e: HistoryEvent, index: number): string {
 /** Jepsen EDN: a vector of op maps, one per line, re-indexed from 0. */
 export function toEdn(h: Pick<History, 'events'>): string {
   return `[${h.events.map((e, i) => ednOp(e, i)).join('\n ')}]\n`;
+}
+
+/**
+ * elle-cli's JSON: one array, one op object per line, re-indexed from 0. Transactions leave out "f", as elle-cli's
+ * own files do (our readers take a list of micro-ops without "f" as a transaction).
+ */
+export function toJsonArray(h: Pick<History, 'events'>): string {
+  const lines = h.events.map((e, i) => {
+    const o: Record<string, unknown> = { ...ordered(e), index: i };
+    if (isTxnEvent(e)) delete o.f;
+    return exactJson(o);
+  });
+  return `[${lines.join(',\n')}]\n`;
 }

@@ -1,12 +1,12 @@
 // Target images: a target's Dockerfile built with dockerode from a tar context made here, FROM the base that
 // base-image.ts chose, tagged faultline-<name>:<content hash>. The hash covers the Dockerfile, every file the
 // recipe lists, the base image and whether libfaketime is included, so an unchanged tree never rebuilds.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
+import * as tarFs from 'tar-fs';
 import type { ImageRecipe } from '../spec.js';
 import { ensureBaseImage, HOST_LIBFAKETIME, imageExists, type BaseImage, type BaseImageOptions } from './base-image.js';
 
@@ -35,7 +35,7 @@ export function contentHash(r: ImageRecipe, base: string): string {
   return h.digest('hex').slice(0, 12);
 }
 
-/** Makes the build context folder (symlinks, dereferenced by tar -h); libfaketime goes in as faketime/. */
+/** Makes the build context folder (symlinks, followed when packed); libfaketime goes in as faketime/. */
 function stageContext(r: ImageRecipe): string {
   const ctx = mkdtempSync(join(tmpdir(), 'faultline-ctx-'));
   symlinkSync(r.dockerfile, join(ctx, 'Dockerfile'));
@@ -71,17 +71,18 @@ export async function buildImage(docker: Docker, r: ImageRecipe, o: BaseImageOpt
   const t0 = Date.now();
   const ctx = stageContext(r);
   try {
-    const tar = spawn(
-      'tar',
-      ['-C', ctx, '-h', '--numeric-owner', '--owner=0', '--group=0', '--exclude=*.map', '-c', '.'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    // The context as a tar stream, links followed, owned by root (as tar -h --owner=0 --group=0 made it), source
+    // maps left out (the hash leaves them out too).
+    const context = tarFs.pack(ctx, {
+      dereference: true,
+      ignore: (name) => name.endsWith('.map'),
+      map: (h) => ({ ...h, uid: 0, gid: 0 }),
+    });
+    const packFailed = new Promise<never>((_, rej) =>
+      context.once('error', (e: Error) => rej(new Error(`image ${r.name}: packing the build context: ${e.message}`))),
     );
-    let tarErr = '';
-    tar.stderr.on('data', (c) => (tarErr += c));
-    const tarDone = new Promise<void>((res, rej) =>
-      tar.on('close', (code) => (code === 0 ? res() : rej(new Error(`tar exited ${code}: ${tarErr}`)))),
-    );
-    const stream = await docker.buildImage(tar.stdout, {
+    packFailed.catch(() => undefined); // seen by the race below, even when it fails before the race begins
+    const stream = await docker.buildImage(context, {
       t: tag,
       dockerfile: 'Dockerfile',
       buildargs: { BASE: base.image },
@@ -91,8 +92,8 @@ export async function buildImage(docker: Docker, r: ImageRecipe, o: BaseImageOpt
       labels: { ...(r.labels ?? {}), 'faultline.image': r.name, 'faultline.faketime': faketime ? '1' : '0' },
     } as Docker.ImageBuildOptions);
     const lines: string[] = [];
-    await Promise.all([
-      tarDone,
+    await Promise.race([
+      packFailed,
       new Promise<void>((res, rej) => {
         docker.modem.followProgress(
           stream,

@@ -46,6 +46,18 @@ export function desiredRules(i: RuleInputs): Rule[] {
   return rules;
 }
 
+/** The items of `have` that `want` lacks (to delete) and those of `want` that `have` lacks (to add), in order. */
+function diffBy<T>(have: readonly T[], want: readonly T[], key: (x: T) => string): { del: T[]; add: T[] } {
+  const haveKeys = new Set(have.map(key));
+  const wantKeys = new Set(want.map(key));
+  return { del: have.filter((r) => !wantKeys.has(key(r))), add: want.filter((r) => !haveKeys.has(key(r))) };
+}
+
+/** The rules of `have` that `want` lacks (to delete) and those of `want` that `have` lacks (to add), in order. */
+export function ruleDiff(have: readonly Rule[], want: readonly Rule[]): { del: Rule[]; add: Rule[] } {
+  return diffBy(have, want, (r) => r.join(' '));
+}
+
 function quote(s: string): string {
   return /^[A-Za-z0-9_.:/=+-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`;
 }
@@ -91,11 +103,7 @@ export async function syncRules(
   want: readonly TableRule[],
   who: string,
 ): Promise<void> {
-  const key = (r: TableRule): string => `${r.table} ${r.rule.join(' ')}`;
-  const haveKeys = new Set(have.map(key));
-  const wantKeys = new Set(want.map(key));
-  const del = have.filter((r) => !wantKeys.has(key(r)));
-  const add = want.filter((r) => !haveKeys.has(key(r)));
+  const { del, add } = diffBy(have, want, (r) => `${r.table} ${r.rule.join(' ')}`);
   if (del.length === 0 && add.length === 0) return;
   const lines: string[] = [];
   for (const table of ['nat', 'filter'] as const) {

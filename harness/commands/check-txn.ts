@@ -1,0 +1,109 @@
+// `faultline check --model list-append|rw-register FILE...`: the transactional checker from the command line, kept
+// apart from check.ts so the check pipeline can take it over: read each file, check it with Elle's options, print
+// the anomalies with each cycle's steps (or one JSON line per file), exit 0 valid, 1 invalid, 2 unknown.
+import { mergeValidity, exitCodeFor } from '../checker/results.js';
+import { checkTxn } from '../checker/txn/check.js';
+import { cycleText } from '../checker/txn/explain.js';
+import { isCycle, TXN_MODELS, type TxnCheckOptions, type TxnCheckResult, type TxnModel } from '../checker/txn/types.js';
+import { readHistoryFile, type FormatName } from '../history/readers/index.js';
+import { fail, safeText } from './errors.js';
+
+export function isTxnModel(m: unknown): m is TxnModel {
+  return typeof m === 'string' && (TXN_MODELS as readonly string[]).includes(m);
+}
+
+export interface TxnArgs {
+  paths: string[];
+  model?: string;
+  format?: FormatName;
+  json: boolean;
+  'consistency-model'?: string[];
+  anomalies?: string[];
+  'linearizable-keys'?: boolean;
+  'sequential-keys'?: boolean;
+  'wfr-keys'?: boolean;
+}
+
+/** Elle's options as flags of `check` (only the transactional models read them). */
+export const txnFlagOptions = {
+  'consistency-model': {
+    type: 'string',
+    array: true,
+    nargs: 1,
+    describe: 'list-append/rw-register: a model the history must satisfy (repeatable; default strict-serializable)',
+  },
+  anomalies: {
+    type: 'string',
+    array: true,
+    nargs: 1,
+    describe: 'list-append/rw-register: also look for these anomalies and what implies them (e.g. G1, G2)',
+  },
+  'linearizable-keys': { type: 'boolean', describe: 'rw-register: keys are linearizable' },
+  'sequential-keys': { type: 'boolean', describe: 'rw-register: keys are sequentially consistent' },
+  'wfr-keys': { type: 'boolean', describe: 'rw-register: writes follow reads within a transaction' },
+} as const;
+
+export function txnOptions(a: TxnArgs): TxnCheckOptions {
+  return {
+    consistencyModels: a['consistency-model']?.length ? a['consistency-model'] : undefined,
+    anomalies: a.anomalies,
+    linearizableKeys: a['linearizable-keys'],
+    sequentialKeys: a['sequential-keys'],
+    wfrKeys: a['wfr-keys'],
+  };
+}
+
+const WORD = { true: 'valid', false: 'INVALID', unknown: 'UNKNOWN' } as const;
+
+/** The result as a person reads it: verdict, the models ruled out, then every anomaly (cycles step by step). */
+export function txnText(file: string, r: TxnCheckResult): string {
+  const head =
+    `${file}: ${WORD[String(r.valid) as keyof typeof WORD]} (${r.model}, ${r.stats.txns} transactions, ` +
+    `${r.stats.ms.total.toFixed(1)} ms)${r.anomalyTypes.length ? `: ${r.anomalyTypes.join(', ')}` : ''}`;
+  const lines = [head];
+  if (r.error) lines.push(`  unknown: ${r.error}`);
+  if (r.not.length)
+    lines.push(`  rules out ${r.not.join(', ')}${r.alsoNot.length ? ` (and ${r.alsoNot.join(', ')})` : ''}`);
+  for (const type of r.anomalyTypes) {
+    const shown = r.anomalies[type];
+    const more = r.counts[type] - shown.length;
+    lines.push(`  ${type} (${r.counts[type]}${more > 0 ? `, ${shown.length} shown` : ''}):`);
+    for (const a of shown) {
+      if (isCycle(a)) lines.push(...cycleText(a).map((l) => `  ${l}`));
+      else lines.push(`    - ${a.text}`);
+    }
+  }
+  return lines.map(safeText).join('\n');
+}
+
+/** Checks every path; returns the exit code. */
+export async function checkTxnPaths(a: TxnArgs): Promise<number> {
+  const model = a.model as TxnModel;
+  const opts = txnOptions(a);
+  const verdicts: TxnCheckResult['valid'][] = [];
+  for (const path of a.paths) {
+    try {
+      const h = await readHistoryFile(path, { format: a.format });
+      const r = checkTxn(h.events, model, opts, path);
+      verdicts.push(r.valid);
+      if (a.json)
+        process.stdout.write(
+          `${JSON.stringify({
+            file: path,
+            valid: r.valid,
+            model,
+            anomalyTypes: r.anomalyTypes,
+            not: r.not,
+            alsoNot: r.alsoNot,
+            txns: r.stats.txns,
+            ms: Math.round(r.stats.ms.total * 1000) / 1000,
+            ...(r.error ? { error: r.error } : {}),
+          })}\n`,
+        );
+      else process.stdout.write(`${txnText(path, r)}\n`);
+    } catch (e) {
+      fail(e);
+    }
+  }
+  return exitCodeFor(mergeValidity(verdicts));
+}
