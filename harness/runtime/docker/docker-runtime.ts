@@ -17,7 +17,7 @@ import { hostBinaryFiles, nodePackageFiles } from '../host-files.js';
 import { cleanLeftovers } from '../clean.js';
 import { writeFaketimeFile } from '../faketime.js';
 import { NetFaults } from '../net-faults.js';
-import { waitFor } from '../wait.js';
+import { START_HEALTHY_MS, waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
 import { desiredRules, inFilter, syncRules, type Rule } from './iptables.js';
 import { PeerRelay, steeredLinks, steeringRules, type SteerRule } from './latency.js';
@@ -28,8 +28,6 @@ import { startReaper } from './reaper.js';
 
 /** Where a node's data volume is mounted in its container. */
 export const DATA_DIR = '/data';
-/** How long start() waits for a restarted node's health check (the local runtime's wait). */
-const START_HEALTHY_MS = 15_000;
 
 export interface DockerRuntimeOptions {
   docker?: Docker;

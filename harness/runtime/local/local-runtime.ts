@@ -9,16 +9,13 @@ import { onCleanup } from '../cleanup.js';
 import { CLOCK_UNSUPPORTED, faketimeEnv, findLibfaketime, writeFaketimeFile } from '../faketime.js';
 import { freePorts } from '../ports.js';
 import type { Addressing, ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from '../types.js';
-import { waitFor } from '../wait.js';
+import { START_HEALTHY_MS, waitFor } from '../wait.js';
 import { ProcessHost } from './processes.js';
 import { Relay, type CutMode } from './relay.js';
 import { registerLocalRun } from './registry.js';
 import { socketOwner } from './socket-owner.js';
 
 export { CLOCK_UNSUPPORTED, findLibfaketime } from '../faketime.js';
-
-/** How long start() waits for a restarted node's health check (the docker runtime's wait). */
-const START_HEALTHY_MS = 15_000;
 
 export interface LocalRuntimeOptions {
   /** Path to libfaketime.so.1; default: searched in the usual places. `null` disables clock faults. */
