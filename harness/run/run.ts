@@ -19,7 +19,6 @@ import { parseNemesisSpec, requiredKinds, resolvePackages } from '../nemesis/pac
 import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
-import { leftoverWarning } from '../runtime/clean.js';
 import { refuseImpossible, runtimeCan } from '../runtime/refusals.js';
 import type { ClusterSpec, RuntimeKind } from '../runtime/spec.js';
 import type { Runtime } from '../runtime/types.js';
@@ -96,10 +95,8 @@ export async function runOnce(
   let nemesis: Nemesis | undefined;
   try {
     runtime = await createRuntime(test.runtime as RuntimeKind, say, o.hosts ? { ...o, hosts: o.hosts } : undefined);
-    if (runtime.kind === 'docker') {
-      const warning = await leftoverWarning();
-      if (warning) say(warning);
-    }
+    const warning = await runtime.leftovers?.();
+    if (warning) say(warning);
     const runId = `fl${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
     const optText = Object.entries(topts)
       .map(([k, v]) => `${k}=${v}`)

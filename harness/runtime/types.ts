@@ -63,6 +63,12 @@ export interface Runtime {
    */
   cannot?(kind: string): Promise<string | undefined>;
 
+  /**
+   * Optional: a one-line warning about objects earlier runs left on this runtime's engine (their harness gone),
+   * or undefined. Asked before up(); the runtime asks its own engine, so the run never reaches one itself.
+   */
+  leftovers?(): Promise<string | undefined>;
+
   /** Undo every fault (partitions, loss, latency, clocks, pauses; restarts killed nodes). */
   healAll(): Promise<void>;
   /** Stop and remove everything this runtime created (idempotent, safe to call from signal handlers). */
