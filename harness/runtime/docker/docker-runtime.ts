@@ -17,6 +17,7 @@ import { hostBinaryFiles, nodePackageFiles } from '../host-files.js';
 import { cleanLeftovers, leftoverWarning } from '../clean.js';
 import { faketimeOffset } from '../faketime.js';
 import { NetFaults } from '../net-faults.js';
+import { LatestWrite } from '../latest-write.js';
 import { tarOf } from '../tar.js';
 import { START_HEALTHY_MS, waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
@@ -61,6 +62,8 @@ interface DockerNode {
   attach?: NodeJS.ReadableStream;
   /** Serializes kill/start/pause/resume/rule changes on this node (the nemesis may overlap calls). */
   queue: Promise<unknown>;
+  /** The node's clock offset (ms), written into its container by putClock, latest value first. */
+  clock: LatestWrite<number>;
 }
 
 function serial<T>(n: DockerNode, f: () => Promise<T>): Promise<T> {
@@ -152,7 +155,7 @@ export class DockerRuntime implements Runtime {
       const prefix = this.subnet!.split('.').slice(0, 2).join('.');
       for (let i = 1; i <= spec.nodes; i++) {
         const name = `n${i}`;
-        this.list.push({
+        const node: DockerNode = {
           name,
           ip: `${prefix}.${third}.${10 + i}`,
           containerName: `faultline-${spec.runId}-${name}`,
@@ -162,7 +165,9 @@ export class DockerRuntime implements Runtime {
           steer: [],
           queue: Promise.resolve(),
           container: undefined as unknown as Docker.Container,
-        });
+          clock: new LatestWrite((ms) => this.putClock(node, ms)),
+        };
+        this.list.push(node);
       }
       const ipOf = (n: string) => this.node(n).ip;
       const port = (p: string): number => {
@@ -220,7 +225,7 @@ export class DockerRuntime implements Runtime {
       },
     });
     // The clock file exists before the node's first read of it (a created container takes an archive).
-    if (this.faketime) await this.putClock(n, 0);
+    if (this.faketime) await n.clock.set(0);
     const dir = join(this.spec!.logDir, n.name);
     mkdirSync(dir, { recursive: true });
     n.log = createWriteStream(join(dir, 'node.log'), { flags: 'a' });
@@ -467,8 +472,8 @@ export class DockerRuntime implements Runtime {
         `clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); ` +
           'install libfaketime on the host (apt-get install faketime) and rebuild',
       );
-    // Serialized per node, so two writes (clock:strobe rewrites every 200 ms) land in the order they were asked.
-    await serial(n, () => this.putClock(n, offsetMs));
+    // Latest value wins: clock:strobe asks every 200 ms, faster than the engine may write (latest-write.ts).
+    await n.clock.set(offsetMs);
     if (offsetMs === 0) this.clocks.delete(name);
     else this.clocks.set(name, offsetMs);
   }
