@@ -9,7 +9,7 @@
 // Only ok and info transactions take part (fail did not happen); info ones' appends may show up in reads.
 import { APPEND, FAIL, INFO, NIL, R, type TxnIndex } from './history-index.js';
 import { EdgeList } from './graph.js';
-import { PairLists, PairMap } from './pair-map.js';
+import { KeyedLists, KeyedMap } from './pair-map.js';
 import { RW, WR, WW } from './rels.js';
 import type { CaseAnomaly, Inference } from './types.js';
 import { listAppendCases } from './list-append-anomalies.js';
@@ -20,15 +20,15 @@ export const INIT = -1;
 /** Per-key indexes list-append inference and its anomaly checks share. */
 export interface AppendIndexes {
   /** (key, value) -> 2 * txn + 1 if that append is not the txn's last to the key (intermediate), for every txn. */
-  writer: PairMap;
+  writer: KeyedMap;
   /** Version order per key: order[orderStart[k] .. orderStart[k] + orderLen[k]) are value ids. */
   order: Int32Array;
   orderStart: Int32Array;
   orderLen: Int32Array;
   /** (key, value) -> position in the key's version order. */
-  position: PairMap;
+  position: KeyedMap;
   /** (key, last element read or INIT) -> readers, over ok and info transactions. */
-  readers: PairLists;
+  readers: KeyedLists;
   /** Per key: the read mop that gave the version order (-1: none, or a single append). */
   longestMop: Int32Array;
 }
@@ -60,7 +60,15 @@ function lastRead(x: TxnIndex, m: number): number {
 /** Builds the indexes; returns an error when two appends share a key and value (Elle's verify-unique-appends). */
 export function appendIndexes(x: TxnIndex): { ix: AppendIndexes; error?: string } {
   const nk = x.keys.length;
-  const writer = new PairMap(x.mopF.length / 2);
+  // Per key: appends (every transaction) and reads (those that may have happened), to size the per-key maps.
+  const appends = new Int32Array(nk);
+  const reads = new Int32Array(nk);
+  for (let t = 0; t < x.n; t++)
+    for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
+      if (x.mopF[m] === APPEND) appends[x.mopKey[m]]++;
+      else if (x.mopF[m] === R && possible(x, t)) reads[x.mopKey[m]]++;
+    }
+  const writer = new KeyedMap(appends);
   let error: string | undefined;
   const lastAppend = new Int32Array(nk).fill(-1); // per key: the last append mop of the current txn
   const touched: number[] = [];
@@ -111,7 +119,9 @@ export function appendIndexes(x: TxnIndex): { ix: AppendIndexes; error?: string 
     total += longestMop[k] >= 0 ? x.readLen[longestMop[k]] : appendCount[k] === 1 ? 1 : 0;
   }
   const order = new Int32Array(total);
-  const position = new PairMap(total);
+  const orderCap = new Int32Array(nk);
+  for (let k = 0; k < nk; k++) orderCap[k] = (k + 1 < nk ? orderStart[k + 1] : total) - orderStart[k];
+  const position = new KeyedMap(orderCap);
   for (let k = 0; k < nk; k++) {
     const m = longestMop[k];
     let len = 0;
@@ -125,7 +135,7 @@ export function appendIndexes(x: TxnIndex): { ix: AppendIndexes; error?: string 
     orderLen[k] = len;
   }
 
-  const readers = new PairLists();
+  const readers = new KeyedLists(reads);
   for (let t = 0; t < x.n; t++) {
     if (!possible(x, t)) continue;
     for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
@@ -159,7 +169,8 @@ export function inferListAppend(x: TxnIndex): Inference {
         const w = possibleWriter(x, ix, k, prev);
         if (w >= 0) edges.add(w, t, WW);
       }
-      ix.readers.forEach(k, prev, (r) => edges.add(r, t, RW));
+      for (let at = ix.readers.head(k, prev); at >= 0; at = ix.readers.nextAt(at))
+        edges.add(ix.readers.itemAt(at), t, RW);
     }
   }
   const cases: Map<string, CaseAnomaly[]> = error ? new Map() : listAppendCases(x, ix);

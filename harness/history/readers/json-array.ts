@@ -6,6 +6,7 @@
 import { JsonSyntaxError, parseJsonLine } from '../json-exact.js';
 import { HistoryError, type History, type HistoryEvent } from '../op.js';
 import { showValue } from '../show.js';
+import type { TxnColumns } from '../txn-columns.js';
 import { isTxnValue, TXN_F } from '../txn.js';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
@@ -48,7 +49,8 @@ function event(o: unknown, i: number, file: string | undefined): HistoryEvent {
   return e;
 }
 
-export function parseJsonArray(text: string, file?: string): History {
+/** With `cols`, transactions' micro-ops go into the columns and their events carry no value. */
+export function parseJsonArray(text: string, file?: string, cols?: TxnColumns): History {
   let v: unknown;
   try {
     v = parseJsonLine(text);
@@ -58,5 +60,12 @@ export function parseJsonArray(text: string, file?: string): History {
   }
   if (!Array.isArray(v)) throw new HistoryError('expected a JSON array of op maps', file);
   if (v.length === 0) throw new HistoryError('no operations in the file', file);
-  return { events: v.map((o, i) => event(o, i, file)), source: 'json', warnings: [] };
+  const events = v.map((o, i) => event(o, i, file));
+  if (cols)
+    for (const e of events)
+      if (e.f === TXN_F) {
+        cols.addPlain(e.index, e.value);
+        delete e.value;
+      }
+  return { events, source: 'json', warnings: [], ...(cols ? { txns: cols } : {}) };
 }
