@@ -83,8 +83,8 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
   const verdicts: TxnCheckResult['valid'][] = [];
   for (const path of a.paths) {
     try {
-      const h = await readHistoryFile(path, { format: a.format });
-      const r = checkTxn(h.events, model, opts, path);
+      const h = await readHistoryFile(path, { format: a.format, txns: true });
+      const r = checkTxn(h.events, model, opts, path, h.txns);
       verdicts.push(r.valid);
       if (a.json)
         process.stdout.write(
