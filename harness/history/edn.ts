@@ -563,6 +563,18 @@ export function toPlain(v: EdnValue): unknown {
   return o;
 }
 
+/**
+ * EDN → a history value (an op's :value and :key): as toPlain, except that a keyword keeps its colon, so the
+ * keyword :x and the string "x", which differ in EDN and in Clojure, never compare equal (history/txn.ts reads
+ * transactions' keys and values the same way).
+ */
+export function toValue(v: EdnValue): unknown {
+  if (v instanceof Keyword) return `:${v.name}`;
+  if (v instanceof EdnList) return v.items.map(toValue);
+  if (v instanceof Tagged) return new TaggedValue(v.tag, toValue(v.value));
+  return toPlain(v);
+}
+
 function keyName(k: EdnValue): string {
   if (k instanceof Keyword || k instanceof EdnSymbol) return k.name;
   if (typeof k === 'string') return k;

@@ -18,7 +18,15 @@ export const MAX_INT_DIGITS = 4096;
 // would read as 0) or a three-digit exponent (beyond a double's range, either way).
 const MAYBE_INEXACT = /\d{16}|[eE][+-]?\d{3}/;
 
-export class JsonSyntaxError extends Error {}
+export class JsonSyntaxError extends Error {
+  /** Where in the text, when known (the exact parser's errors): a whole-file reader turns it into a line. */
+  constructor(
+    message: string,
+    readonly pos?: number,
+  ) {
+    super(message);
+  }
+}
 /** Well-formed JSON holding a value that cannot be read exactly (a number beyond a double): never a torn line. */
 export class JsonValueError extends JsonSyntaxError {}
 
@@ -70,7 +78,7 @@ class ExactJsonParser {
   }
 
   private fail(msg: string): never {
-    throw new JsonSyntaxError(`${msg} at position ${this.pos}`);
+    throw new JsonSyntaxError(`${msg} at position ${this.pos}`, this.pos);
   }
 
   private ws(): void {
@@ -214,7 +222,7 @@ class ExactJsonParser {
     }
     const d = Number(text);
     const problem = decimalProblem(text, d, false);
-    if (problem) throw new JsonValueError(`number ${text.slice(0, 40)} ${problem}`);
+    if (problem) throw new JsonValueError(`number ${text.slice(0, 40)} ${problem}`, this.pos - text.length);
     return d;
   }
 }

@@ -137,7 +137,8 @@ export function checkTxn(
   for (const members of comps) {
     const sorted = [...members].sort((a, b) => txnPos(x, a) - txnPos(x, b));
     const g = componentGraph(x, whole, sorted, realtime);
-    const budget: Budget = { steps: budgetSteps, deadline: performance.now() + budgetMs, used: 0 };
+    const deadline = Math.min(performance.now() + budgetMs, opts.deadline ?? Number.POSITIVE_INFINITY);
+    const budget: Budget = { steps: budgetSteps, deadline, used: 0 };
     for (const [type, as] of searchComponent(model, x, inf, g, sorted, budget)) for (const a of as) add(type, a);
   }
   stats.ms.graph = t3 - t2;

@@ -1,5 +1,6 @@
 // Jepsen/Knossos EDN histories: op maps one per line, or the whole file one vector or list of maps (maps may
-// span lines, keys in any order). Keywords become plain strings; independent-key tuples
+// span lines, keys in any order). Keywords naming a field (:type :ok, :f :read) become plain strings; in values
+// and keys a keyword keeps its colon (:x is not the string "x"); independent-key tuples
 // (#jepsen.independent.Tuple{:key k :value v}) are unpacked into key and value; unknown keys are kept.
 //
 // Streamed: the file is read in chunks (history/edn.ts reads bytes) and each op map becomes an event as soon as it
@@ -21,6 +22,7 @@ import {
   Keyword,
   Tagged,
   toPlain,
+  toValue,
   type EdnValue,
 } from '../edn.js';
 import { HistoryError, type History, type HistoryEvent, type OpType } from '../op.js';
@@ -190,16 +192,16 @@ class EdnHistoryReader extends EdnReader {
     let value = o.value;
     if (isTuple(value)) {
       const t = value.value as EdnMap;
-      e.key = toPlain(t.get('key') ?? null);
+      e.key = toValue(t.get('key') ?? null);
       value = t.get('value') ?? null;
     }
     if (this.fast) {
       this.cols!.commit(index, this.fast.cp);
       this.release();
-    } else if (f === TXN_F && this.cols && value === o.value) this.cols.addPlain(index, txn ?? toPlainOpt(value));
+    } else if (f === TXN_F && this.cols && value === o.value) this.cols.addPlain(index, txn ?? toValueOpt(value));
     else if (txn && f === TXN_F && value === o.value) e.value = txn;
-    else if (value !== undefined) e.value = toPlain(value);
-    if (o.key !== undefined && e.key === undefined) e.key = toPlain(o.key);
+    else if (value !== undefined) e.value = toValue(value);
+    if (o.key !== undefined && e.key === undefined) e.key = toValue(o.key);
     if (typeof o.time === 'number') e.time = o.time;
     if (o.error !== undefined) e.error = toPlain(o.error);
     if (typeof o.index === 'number') e.sourceIndex = o.index;
@@ -390,7 +392,7 @@ class EdnHistoryReader extends EdnReader {
 }
 
 const APPEND_BYTES = Buffer.from('append');
-const toPlainOpt = (v: EdnValue | undefined): unknown => (v === undefined ? undefined : toPlain(v));
+const toValueOpt = (v: EdnValue | undefined): unknown => (v === undefined ? undefined : toValue(v));
 
 /**
  * Reads an EDN history from text or from a file's bytes (streamed). With `cols`, transactions' micro-ops go into
