@@ -23,9 +23,10 @@ export interface ReadLimits {
 export class ReadTimeout extends Error {
   constructor(
     readonly file: string | undefined,
+    /** Seconds spent reading when it stopped. */
     readonly seconds: number,
   ) {
-    super(`reading ${file ?? 'the history'} took longer than the time allowed (${seconds.toFixed(1)} s)`);
+    super(`reading ${file ?? 'the history'} took longer than --timeout allows`);
     this.name = 'ReadTimeout';
   }
 }
