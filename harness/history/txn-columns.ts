@@ -4,12 +4,20 @@
 // (exact-text.ts); each event that carries a transaction has a range of micro-ops; list reads are ranges of one
 // shared array of value ids.
 //
+// Reads share their prefixes. Appends make every read of a key a prefix of the longer ones (the Elle paper §4.3:
+// traceability), so each key keeps one list, the longest read of it so far, and a read that is a prefix of it is
+// stored as a length: its elements are compared with the key's list as they are read and only what extends the list
+// is written. A read that departs from it (an incompatible order, which the checker reports) is written out whole.
+// A million-transaction history reads sixty million elements of about a million and a half appends: this stores the
+// latter, and reading writes a few MB where it wrote hundreds.
+//
 // Readers call addPlain with a value they parsed, or, on EDN's fast path (readers/edn.ts), write micro-ops
 // directly and commit or roll back. A value that is not a list of micro-ops is remembered with the reason; the
 // checker reports it only if that value is the one its transaction is judged by (history-index.ts).
 import { exactText } from './exact-text.js';
+import type { HistoryEvent } from './op.js';
 import { showValue } from './show.js';
-import { mopF as mopFOf, showTxnValue } from './txn.js';
+import { mopF as mopFOf, showTxnValue, TXN_F } from './txn.js';
 
 export const R = 0;
 export const APPEND = 1;
@@ -20,6 +28,14 @@ export const NIL = -1;
 export const ABSENT = -1;
 /** evStart of an event whose value is not a list of micro-ops. */
 export const MALFORMED = -2;
+/** Event codes (noteEvent): the type in the low bits, then whether it is a client op and a transaction. */
+export const EV_INVOKE = 1;
+export const EV_OK = 2;
+export const EV_FAIL = 3;
+export const EV_INFO = 4;
+export const EV_TYPE = 7;
+export const EV_CLIENT = 8;
+export const EV_TXN = 16;
 
 /** Growable Int32 storage: appends into a typed array that doubles when full. */
 export class IntList {
@@ -53,7 +69,8 @@ const SMALL = 1 << 22;
 export class Interner {
   private readonly prims = new Map<unknown, number>();
   private readonly structured = new Map<string, number>();
-  private small = new Int32Array(1024);
+  /** id + 1 of each small non-negative integer seen (0: not yet); readers' fast paths look here first. */
+  small = new Int32Array(1024);
   readonly list: unknown[] = [];
 
   /** Id of a small non-negative integer (no boxing, no Map). */
@@ -115,20 +132,24 @@ export interface Checkpoint {
   elems: number;
   keys: number;
   values: number;
+  undo: number;
 }
+
+/** readStart of a read that is a prefix of its key's list (resolved by readStartOf). */
+const PREFIX_READ = -3;
 
 export class TxnColumns {
   /**
    * `inputBytes`, the size of the file being read, sizes the arrays up front: a history of transactions spends
-   * about 4 bytes of text per read element and 40 per micro-op, and growing typed arrays of hundreds of MB by
-   * copying cost a fifth of the reading time. Reserved memory that is never written is never touched, so a guess
-   * too high costs address space, not RSS; a guess too low grows as before.
+   * about 40 bytes of text per micro-op, and growing typed arrays of many MB by copying cost a good part of the
+   * reading time. Reserved memory that is never written is never touched, so a guess too high costs address
+   * space, not RSS; a guess too low grows as before.
    */
   constructor(inputBytes = 0) {
     const mops = Math.floor(inputBytes / 40);
     for (const l of [this.key, this.val, this.readStart, this.readLen]) l.reserve(mops);
     this.fA = new Uint8Array(Math.max(1024, mops));
-    this.elems.reserve(Math.floor(inputBytes / 4));
+    this.elems.reserve(Math.floor(inputBytes / 64));
   }
 
   readonly keys = new Interner();
@@ -136,6 +157,14 @@ export class TxnColumns {
   /** Per event position: its first micro-op, ABSENT or MALFORMED; and how many micro-ops it has. */
   private evStartA = new Int32Array(1024).fill(ABSENT);
   private evLenA = new Int32Array(1024);
+  /**
+   * Per event position: its type and kind (EV_* codes) and process, noted by the reader while the event is at
+   * hand, so that pairing a million transactions reads two arrays instead of two million objects.
+   */
+  private evCodeA = new Uint8Array(1024);
+  private evProcA = new Float64Array(1024);
+  /** How many events, from the first, have been noted (noteEvent). */
+  noted = 0;
   /** Why an event's value is not a list of micro-ops (event position -> sentence). */
   readonly malformed = new Map<number, string>();
   private fA = new Uint8Array(1024);
@@ -144,6 +173,16 @@ export class TxnColumns {
   readonly readStart = new IntList();
   readonly readLen = new IntList();
   readonly elems = new IntList();
+  /** Per key id: where its list sits in elems, its length, and the room of its block. */
+  private readonly klStart = new IntList();
+  private readonly klLen = new IntList();
+  private readonly klCap = new IntList();
+  /** (key, start, length, room) of keys' lists as they were before a change since the last checkpoint. */
+  private readonly undo = new IntList();
+  /** The read being built: its key, how many elements so far, and where it is written out (-1: a prefix). */
+  private rk = 0;
+  private rn = 0;
+  private rOut = -1;
 
   get mops(): number {
     return this.key.length;
@@ -160,26 +199,69 @@ export class TxnColumns {
   }
 
   private setEvent(pos: number, start: number, len: number): void {
-    if (pos >= this.evStartA.length) {
-      const cap = Math.max(pos + 1, this.evStartA.length * 2);
-      const s = new Int32Array(cap).fill(ABSENT);
-      const l = new Int32Array(cap);
-      s.set(this.evStartA);
-      l.set(this.evLenA);
-      this.evStartA = s;
-      this.evLenA = l;
-    }
+    if (pos >= this.evStartA.length) this.growEvents(pos);
     this.evStartA[pos] = start;
     this.evLenA[pos] = len;
   }
 
+  private growEvents(pos: number): void {
+    const cap = Math.max(pos + 1, this.evStartA.length * 2);
+    const s = new Int32Array(cap).fill(ABSENT);
+    const l = new Int32Array(cap);
+    const c = new Uint8Array(cap);
+    const p = new Float64Array(cap);
+    s.set(this.evStartA);
+    l.set(this.evLenA);
+    c.set(this.evCodeA);
+    p.set(this.evProcA);
+    this.evStartA = s;
+    this.evLenA = l;
+    this.evCodeA = c;
+    this.evProcA = p;
+  }
+
+  /** Notes event `pos` (the next one): its type, whether it is a client op and a transaction, its process. */
+  noteEvent(pos: number, e: HistoryEvent): void {
+    if (pos >= this.evCodeA.length) this.growEvents(pos);
+    let c = e.type === 'invoke' ? EV_INVOKE : e.type === 'ok' ? EV_OK : e.type === 'fail' ? EV_FAIL : EV_INFO;
+    if (typeof e.process === 'number') {
+      c |= EV_CLIENT;
+      this.evProcA[pos] = e.process;
+    }
+    if (e.f === TXN_F) c |= EV_TXN;
+    this.evCodeA[pos] = c;
+    if (pos === this.noted) this.noted++;
+  }
+
+  evCode(pos: number): number {
+    return this.evCodeA[pos];
+  }
+  evProcess(pos: number): number {
+    return this.evProcA[pos];
+  }
+
   checkpoint(): Checkpoint {
-    return { mops: this.mops, elems: this.elems.length, keys: this.keys.size, values: this.values.size };
+    this.undo.length = 0;
+    return {
+      mops: this.mops,
+      elems: this.elems.length,
+      keys: this.keys.size,
+      values: this.values.size,
+      undo: 0,
+    };
   }
 
   rollback(cp: Checkpoint): void {
     this.key.length = this.val.length = this.readStart.length = this.readLen.length = cp.mops;
+    for (let i = this.undo.length - 4; i >= cp.undo; i -= 4) {
+      const k = this.undo.a[i];
+      this.klStart.a[k] = this.undo.a[i + 1];
+      this.klLen.a[k] = this.undo.a[i + 2];
+      this.klCap.a[k] = this.undo.a[i + 3];
+    }
+    this.undo.length = cp.undo;
     this.elems.length = cp.elems;
+    for (let k = cp.keys; k < this.klLen.length; k++) this.klStart.a[k] = this.klLen.a[k] = this.klCap.a[k] = 0;
     this.keys.truncate(cp.keys);
     this.values.truncate(cp.values);
   }
@@ -197,11 +279,13 @@ export class TxnColumns {
       b.set(this.fA);
       this.fA = b;
     }
+    if (m === this.key.a.length) for (const l of [this.key, this.val, this.readStart, this.readLen]) l.reserve(1);
     this.fA[m] = f;
-    this.key.push(k);
-    this.val.push(NIL);
-    this.readStart.push(-1);
-    this.readLen.push(0);
+    this.key.a[m] = k;
+    this.val.a[m] = NIL;
+    this.readStart.a[m] = -1;
+    this.readLen.a[m] = 0;
+    this.key.length = this.val.length = this.readStart.length = this.readLen.length = m + 1;
     return m;
   }
 
@@ -209,15 +293,68 @@ export class TxnColumns {
     this.val.a[m] = v;
   }
 
-  /** A list read of micro-op m: elements pushed with elem() until endRead(m). */
+  /** A list read of micro-op m: elements given with elem() until endRead(m). */
   beginRead(m: number): void {
-    this.readStart.a[m] = this.elems.length;
+    const k = this.key.a[m];
+    while (this.klLen.length <= k) {
+      this.klStart.push(0);
+      this.klLen.push(0);
+      this.klCap.push(0);
+    }
+    this.rk = k;
+    this.rn = 0;
+    this.rOut = -1;
   }
+
+  /** The next element of the read being built: compared with its key's list, extending it, or written out. */
   elem(v: number): void {
+    const k = this.rk;
+    const i = this.rn++;
+    if (this.rOut < 0) {
+      if (i < this.klLen.a[k]) {
+        if (this.elems.a[this.klStart.a[k] + i] === v) return;
+        // The read departs from the key's list: written out from here on, its prefix copied.
+        this.rOut = this.elems.length;
+        this.elems.reserve(i + 1);
+        this.elems.a.copyWithin(this.rOut, this.klStart.a[k], this.klStart.a[k] + i);
+        this.elems.length += i;
+      } else {
+        this.extend(k, v);
+        return;
+      }
+    }
     this.elems.push(v);
   }
+
+  /** Appends v to key k's list, moving it to a block twice as large at the end of elems when it is full. */
+  private extend(k: number, v: number): void {
+    const len = this.klLen.a[k];
+    this.undo.push(k);
+    this.undo.push(this.klStart.a[k]);
+    this.undo.push(len);
+    this.undo.push(this.klCap.a[k]);
+    if (len === this.klCap.a[k]) {
+      const cap = Math.max(8, len * 2);
+      const at = this.elems.length;
+      this.elems.reserve(cap);
+      this.elems.a.copyWithin(at, this.klStart.a[k], this.klStart.a[k] + len);
+      this.elems.length += cap;
+      this.klStart.a[k] = at;
+      this.klCap.a[k] = cap;
+    }
+    this.elems.a[this.klStart.a[k] + len] = v;
+    this.klLen.a[k] = len + 1;
+  }
+
   endRead(m: number): void {
-    this.readLen.a[m] = this.elems.length - this.readStart.a[m];
+    this.readStart.a[m] = this.rOut < 0 ? PREFIX_READ : this.rOut;
+    this.readLen.a[m] = this.rn;
+  }
+
+  /** Where micro-op m's read starts in elems (-1: a read of nil, or not a read). */
+  readStartOf(m: number): number {
+    const s = this.readStart.a[m];
+    return s === PREFIX_READ ? this.klStart.a[this.key.a[m]] : s;
   }
 
   /** Records event `pos`'s value as read by any reader: micro-ops, nothing (nil), or why it is not a transaction. */
@@ -260,7 +397,7 @@ export class TxnColumns {
     const f = this.fA[m];
     const k = this.keys.list[this.key.a[m]];
     if (f !== R) return [f === APPEND ? 'append' : 'w', k, this.values.list[this.val.a[m]]];
-    const rs = this.readStart.a[m];
+    const rs = this.readStartOf(m);
     if (rs < 0) return ['r', k, this.val.a[m] < 0 ? null : this.values.list[this.val.a[m]]];
     const read: unknown[] = [];
     for (let i = rs; i < rs + this.readLen.a[m]; i++) read.push(this.values.list[this.elems.a[i]]);

@@ -103,12 +103,13 @@ export function checkTxn(
   const lists = [inf.edges, orderEdges];
   let vertices = x.n;
   if (realtime) {
-    const chain = new EdgeList(x.n * 3);
+    const chain = new EdgeList(x.n * 4 + 16); // at most 2n time vertices, n commits and n completions
     vertices += realtimeChain(x, chain, x.n);
     lists.push(chain);
   }
   // One graph: data and order edges between transactions, plus the real-time chain's time vertices after them.
-  const whole = buildCsr(vertices, lists);
+  // Its rows are not merged (each component's own graph is): its edge counts below count inferred edges.
+  const whole = buildCsr(vertices, lists, 0xff, false);
   const empty = inf.edges.length === 0 && !(realtime && hasRealtimeEdge(x)) && !(process && hasProcessEdge(x));
   if (empty) add('empty-transaction-graph', { type: 'empty-transaction-graph', text: emptyText(x), ops: [] });
   const comps = tarjan(whole)

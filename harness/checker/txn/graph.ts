@@ -47,8 +47,10 @@ export interface Csr {
 /**
  * Packs edge lists into one graph of n vertices. Each row is sorted by target and parallel edges are merged,
  * so (v, w) appears once with every kind it has. Only edges whose mask meets `keep` are kept, masked by it.
+ * With `merge` false rows stay as added, parallel edges and all: enough for strongly connected components, and
+ * a whole history's graph of millions of edges is not sorted row by row for nothing.
  */
-export function buildCsr(n: number, lists: readonly EdgeList[], keep = 0xff): Csr {
+export function buildCsr(n: number, lists: readonly EdgeList[], keep = 0xff, merge = true): Csr {
   const deg = new Int32Array(n + 1);
   for (const l of lists) for (let i = 0; i < l.length; i++) if (l.mask[i] & keep) deg[l.from[i] + 1]++;
   for (let v = 0; v < n; v++) deg[v + 1] += deg[v];
@@ -65,7 +67,7 @@ export function buildCsr(n: number, lists: readonly EdgeList[], keep = 0xff): Cs
       mask[at] = m;
     }
   }
-  return dedupRows(n, deg, adj, mask);
+  return merge ? dedupRows(n, deg, adj, mask) : { n, off: deg, adj, mask };
 }
 
 /** Sorts each row by target and merges repeats (OR of their masks), compacting in place. */

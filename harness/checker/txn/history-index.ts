@@ -10,7 +10,22 @@
 // Ops without an integer :process are not client ops and are left out, as Elle's client-ops does.
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { getLine } from '../../history/pair.js';
-import { ABSENT, APPEND, IntList, MALFORMED, NIL, R, TxnColumns, W } from '../../history/txn-columns.js';
+import {
+  ABSENT,
+  APPEND,
+  EV_CLIENT,
+  EV_FAIL,
+  EV_INVOKE,
+  EV_OK,
+  EV_TXN,
+  EV_TYPE,
+  IntList,
+  MALFORMED,
+  NIL,
+  R,
+  TxnColumns,
+  W,
+} from '../../history/txn-columns.js';
 import { TXN_F } from '../../history/txn.js';
 
 export { APPEND, NIL, R, W };
@@ -61,6 +76,7 @@ export function columnsOf(events: readonly HistoryEvent[]): TxnColumns {
   for (let pos = 0; pos < events.length; pos++) {
     const e = events[pos];
     if (typeof e.process === 'number' && e.f === TXN_F) cols.addPlain(pos, e.value);
+    cols.noteEvent(pos, e);
   }
   return cols;
 }
@@ -76,34 +92,54 @@ export function indexTxns(events: readonly HistoryEvent[], file?: string, cols =
   const invL = new IntList();
   const compL = new IntList();
   const srcL = new IntList(); // the event whose micro-ops the txn keeps (its invoke's, replaced by its completion's)
-  const pending = new Map<number, number>(); // process -> txn id awaiting completion
+  // Process -> txn id + 1 awaiting completion: small process ids in an array, any other in a Map.
+  const pendingSmall = new Int32Array(1 << 16);
+  const pendingMap = new Map<number, number>();
+  const pendingOf = (p: number): number | undefined =>
+    p >= 0 && p < pendingSmall.length && Number.isInteger(p)
+      ? pendingSmall[p] > 0
+        ? pendingSmall[p] - 1
+        : undefined
+      : pendingMap.get(p);
+  const setPending = (p: number, t: number): void => {
+    if (p >= 0 && p < pendingSmall.length && Number.isInteger(p)) pendingSmall[p] = t + 1;
+    else if (t < 0) pendingMap.delete(p);
+    else pendingMap.set(p, t);
+  };
 
   const bad = (e: HistoryEvent, pos: number, msg: string): never => {
     const w = where(e, pos);
     throw new HistoryError(`${w.line === undefined ? `${w.text}: ` : ''}${msg}`, file, w.line);
   };
 
+  // Pairs events by their codes (noted by the reader); the event objects are read only to name a bad one.
+  if (cols.noted < events.length)
+    for (let pos = cols.noted; pos < events.length; pos++) cols.noteEvent(pos, events[pos]);
   for (let pos = 0; pos < events.length; pos++) {
-    const e = events[pos];
-    if (typeof e.process !== 'number') continue; // nemesis, or no process at all: not a client op
-    if (e.f !== TXN_F) bad(e, pos, `operation "${e.f}" is not a transaction (f "txn"); give a transactional history`);
-    if (e.type === 'invoke') {
-      if (pending.has(e.process))
-        bad(e, pos, `process ${e.process} invokes a transaction while its previous one is still pending`);
+    const c = cols.evCode(pos);
+    if (!(c & EV_CLIENT)) continue; // nemesis, or no process at all: not a client op
+    const e = (): HistoryEvent => events[pos];
+    if (!(c & EV_TXN))
+      bad(e(), pos, `operation "${e().f}" is not a transaction (f "txn"); give a transactional history`);
+    const proc = cols.evProcess(pos);
+    const type = c & EV_TYPE;
+    if (type === EV_INVOKE) {
+      if (pendingOf(proc) !== undefined)
+        bad(e(), pos, `process ${proc} invokes a transaction while its previous one is still pending`);
       const t = typeL.length;
-      if (t >= MAX_TXNS) bad(e, pos, `more than ${MAX_TXNS} transactions`);
-      pending.set(e.process, t);
+      if (t >= MAX_TXNS) bad(e(), pos, `more than ${MAX_TXNS} transactions`);
+      setPending(proc, t);
       typeL.push(INFO);
-      procL.push(e.process);
+      procL.push(proc);
       invL.push(pos);
       compL.push(-1);
       srcL.push(pos);
       continue;
     }
-    const t = pending.get(e.process);
-    if (t === undefined) bad(e, pos, `${e.type} by process ${e.process} has no matching invoke`);
-    pending.delete(e.process);
-    typeL.a[t!] = e.type === 'ok' ? OK : e.type === 'fail' ? FAIL : INFO;
+    const t = pendingOf(proc);
+    if (t === undefined) bad(e(), pos, `${e().type} by process ${proc} has no matching invoke`);
+    setPending(proc, -1);
+    typeL.a[t!] = type === EV_OK ? OK : type === EV_FAIL ? FAIL : INFO;
     compL.a[t!] = pos;
     if (cols.evStart(pos) !== ABSENT) srcL.a[t!] = pos;
   }
@@ -135,7 +171,7 @@ export function indexTxns(events: readonly HistoryEvent[], file?: string, cols =
       mopF[m] = cols.f(i);
       mopKey[m] = cols.key.a[i];
       mopVal[m] = cols.val.a[i];
-      readStart[m] = cols.readStart.a[i];
+      readStart[m] = cols.readStartOf(i);
       readLen[m] = cols.readLen.a[i];
     }
   }

@@ -207,6 +207,7 @@ function isPrefixOfLongest(x: TxnIndex, ix: AppendIndexes, m: number): boolean {
   if (lm < 0 || lm === m) return true;
   const a = x.readStart[m];
   const b = x.readStart[lm];
+  if (a === b) return true; // both read from the key's shared list (history/txn-columns.ts), lm the longer
   for (let i = 0; i < x.readLen[m]; i++) if (x.readElems[a + i] !== x.readElems[b + i]) return false;
   return true;
 }

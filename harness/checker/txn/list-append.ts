@@ -7,9 +7,13 @@
 //   rw  T1 -> T2  when T1 read a list ending just before T2's element (or empty, before the first).
 // An append never read still follows the last element any read showed (Elle's previously-appended-element).
 // Only ok and info transactions take part (fail did not happen); info ones' appends may show up in reads.
+//
+// Everything is indexed by position in a key's version order: each order element's writer, and the readers whose
+// read ends at each position (a read that is a prefix of the longest ends at its length, found without a hash), so
+// an append costs one lookup of its position and a read none.
 import { APPEND, FAIL, INFO, NIL, R, type TxnIndex } from './history-index.js';
 import { EdgeList } from './graph.js';
-import { KeyedLists, KeyedMap } from './pair-map.js';
+import { KeyedMap } from './pair-map.js';
 import { RW, WR, WW } from './rels.js';
 import type { CaseAnomaly, Inference } from './types.js';
 import { listAppendCases } from './list-append-anomalies.js';
@@ -25,10 +29,18 @@ export interface AppendIndexes {
   order: Int32Array;
   orderStart: Int32Array;
   orderLen: Int32Array;
+  /** The writer of each order element, as `writer` holds it (-1: nobody appended it). */
+  orderWriter: Int32Array;
   /** (key, value) -> position in the key's version order. */
   position: KeyedMap;
-  /** (key, last element read or INIT) -> readers, over ok and info transactions. */
-  readers: KeyedLists;
+  /**
+   * Readers (ok and info transactions) by where their read ends: slot slotBase[k] + p + 1 holds the readers of k
+   * whose read ends with the order element at position p, slot slotBase[k] the readers of an empty list; their
+   * transactions are readerTxn[readerOff[slot] .. readerOff[slot + 1]).
+   */
+  slotBase: Int32Array;
+  readerOff: Int32Array;
+  readerTxn: Int32Array;
   /** Per key: the read mop that gave the version order (-1: none, or a single append). */
   longestMop: Int32Array;
 }
@@ -37,19 +49,26 @@ const possible = (x: TxnIndex, t: number): boolean => x.type[t] !== FAIL;
 
 /** The writer of (k, v) if it may have happened (ok or info), else -1. */
 function possibleWriter(x: TxnIndex, ix: AppendIndexes, k: number, v: number): number {
-  const w = ix.writer.get(k, v);
+  return possibleTxn(x, ix.writer.get(k, v));
+}
+
+/** The transaction of a writer code (2 * txn + intermediate bit), if it may have happened, else -1. */
+function possibleTxn(x: TxnIndex, w: number): number {
   if (w < 0) return -1;
   const t = w >> 1;
   return possible(x, t) ? t : -1;
 }
 
+/** Position in k's order of the element an append of v follows: -1 for INIT (Elle's previously-appended-element). */
+export function previousPosition(ix: AppendIndexes, k: number, v: number): number {
+  const p = ix.position.get(k, v);
+  return p >= 0 ? p - 1 : ix.orderLen[k] - 1;
+}
+
 /** Elle's previously-appended-element: the element right before v in k's order, or the last known, or INIT. */
 export function previousElement(ix: AppendIndexes, k: number, v: number): number {
-  const p = ix.position.get(k, v);
-  const len = ix.orderLen[k];
-  if (p > 0) return ix.order[ix.orderStart[k] + p - 1];
-  if (p === 0 || len === 0) return INIT;
-  return ix.order[ix.orderStart[k] + len - 1];
+  const p = previousPosition(ix, k, v);
+  return p < 0 ? INIT : ix.order[ix.orderStart[k] + p];
 }
 
 function lastRead(x: TxnIndex, m: number): number {
@@ -57,17 +76,33 @@ function lastRead(x: TxnIndex, m: number): number {
   return s < 0 || x.readLen[m] === 0 ? INIT : x.readElems[s + x.readLen[m] - 1];
 }
 
+/**
+ * Where read m ends in its key's order: -1 for an empty read (or nil), the position of its last element, or -2
+ * when that element is not in the order (such a read precedes no append). A read that is a prefix of the longest
+ * (it shares its elements, history/txn-columns.ts) ends at its length when the order has no repeats.
+ */
+export function readEnd(x: TxnIndex, ix: AppendIndexes, m: number): number {
+  const len = x.readLen[m];
+  if (x.readStart[m] < 0 || len === 0) return -1;
+  const k = x.mopKey[m];
+  const lm = ix.longestMop[k];
+  if (lm >= 0 && x.readStart[m] === x.readStart[lm] && ix.orderLen[k] === x.readLen[lm]) return len - 1;
+  const p = ix.position.get(k, x.readElems[x.readStart[m] + len - 1]);
+  return p >= 0 ? p : -2;
+}
+
+/** Calls fn with each reader of k whose read ends at position p (-1: an empty list). */
+export function readersAt(ix: AppendIndexes, k: number, p: number, fn: (t: number) => void): void {
+  const slot = ix.slotBase[k] + p + 1;
+  for (let i = ix.readerOff[slot]; i < ix.readerOff[slot + 1]; i++) fn(ix.readerTxn[i]);
+}
+
 /** Builds the indexes; returns an error when two appends share a key and value (Elle's verify-unique-appends). */
 export function appendIndexes(x: TxnIndex): { ix: AppendIndexes; error?: string } {
   const nk = x.keys.length;
-  // Per key: appends (every transaction) and reads (those that may have happened), to size the per-key maps.
+  // Per key: appends (every transaction), to size the writer map.
   const appends = new Int32Array(nk);
-  const reads = new Int32Array(nk);
-  for (let t = 0; t < x.n; t++)
-    for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
-      if (x.mopF[m] === APPEND) appends[x.mopKey[m]]++;
-      else if (x.mopF[m] === R && possible(x, t)) reads[x.mopKey[m]]++;
-    }
+  for (let m = 0; m < x.mopF.length; m++) if (x.mopF[m] === APPEND) appends[x.mopKey[m]]++;
   const writer = new KeyedMap(appends);
   let error: string | undefined;
   const lastAppend = new Int32Array(nk).fill(-1); // per key: the last append mop of the current txn
@@ -111,23 +146,21 @@ export function appendIndexes(x: TxnIndex): { ix: AppendIndexes; error?: string 
       }
     }
   }
-  const orderStart = new Int32Array(nk);
+  const orderStart = new Int32Array(nk + 1);
+  for (let k = 0; k < nk; k++)
+    orderStart[k + 1] = orderStart[k] + (longestMop[k] >= 0 ? x.readLen[longestMop[k]] : appendCount[k] === 1 ? 1 : 0);
+  const total = orderStart[nk];
   const orderLen = new Int32Array(nk);
-  let total = 0;
-  for (let k = 0; k < nk; k++) {
-    orderStart[k] = total;
-    total += longestMop[k] >= 0 ? x.readLen[longestMop[k]] : appendCount[k] === 1 ? 1 : 0;
-  }
   const order = new Int32Array(total);
-  const orderCap = new Int32Array(nk);
-  for (let k = 0; k < nk; k++) orderCap[k] = (k + 1 < nk ? orderStart[k + 1] : total) - orderStart[k];
-  const position = new KeyedMap(orderCap);
+  const orderWriter = new Int32Array(total);
+  const position = new KeyedMap(Array.from({ length: nk }, (_, k) => orderStart[k + 1] - orderStart[k]));
   for (let k = 0; k < nk; k++) {
     const m = longestMop[k];
     let len = 0;
     const put = (v: number): void => {
       if (position.has(k, v)) return; // Elle keeps the first of duplicates (distinct)
       position.set(k, v, len);
+      orderWriter[orderStart[k] + len] = writer.get(k, v);
       order[orderStart[k] + len++] = v;
     };
     if (m >= 0) for (let i = 0; i < x.readLen[m]; i++) put(x.readElems[x.readStart[m] + i]);
@@ -135,23 +168,41 @@ export function appendIndexes(x: TxnIndex): { ix: AppendIndexes; error?: string 
     orderLen[k] = len;
   }
 
-  const readers = new KeyedLists(reads);
+  // Readers by where their read ends: counted, then placed (a counting sort into slots).
+  const slotBase = new Int32Array(nk);
+  for (let k = 0; k < nk; k++) slotBase[k] = orderStart[k] + k;
+  const readerOff = new Int32Array(total + nk + 2);
+  const ends = new Int32Array(x.mopF.length).fill(-3);
+  const sofar = { longestMop, orderLen, position } as AppendIndexes; // what readEnd needs
   for (let t = 0; t < x.n; t++) {
     if (!possible(x, t)) continue;
     for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
       if (x.mopF[m] !== R) continue;
       // An info transaction's read of nil is the invoke's placeholder, not an observation.
       if (x.type[t] === INFO && x.readStart[m] < 0) continue;
-      readers.add(x.mopKey[m], lastRead(x, m), t);
+      const p = readEnd(x, sofar, m);
+      if (p < -1) continue;
+      ends[m] = p;
+      readerOff[slotBase[x.mopKey[m]] + p + 2]++;
     }
   }
-  return { ix: { writer, order, orderStart, orderLen, position, readers, longestMop }, error };
+  for (let i = 1; i < readerOff.length; i++) readerOff[i] += readerOff[i - 1];
+  const readerTxn = new Int32Array(readerOff[readerOff.length - 1]);
+  const fill = readerOff.slice();
+  for (let t = 0; t < x.n; t++)
+    for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++)
+      if (ends[m] >= -1) readerTxn[fill[slotBase[x.mopKey[m]] + ends[m] + 1]++] = t;
+  return {
+    ix: { writer, order, orderStart, orderLen, orderWriter, position, slotBase, readerOff, readerTxn, longestMop },
+    error,
+  };
 }
 
 /** The list-append dependency graph's data edges and non-cycle anomalies. */
 export function inferListAppend(x: TxnIndex): Inference {
   const { ix, error } = appendIndexes(x);
   const edges = new EdgeList(Math.max(1024, x.mopF.length * 2));
+  const { orderStart, orderWriter, slotBase, readerOff, readerTxn } = ix;
   for (let t = 0; t < x.n; t++) {
     if (!possible(x, t)) continue;
     for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
@@ -159,18 +210,19 @@ export function inferListAppend(x: TxnIndex): Inference {
       if (x.mopF[m] === R) {
         const last = lastRead(x, m);
         if (last === INIT) continue;
-        const w = possibleWriter(x, ix, k, last);
+        const p = readEnd(x, ix, m);
+        const w = possibleTxn(x, p >= 0 ? orderWriter[orderStart[k] + p] : ix.writer.get(k, last));
         if (w >= 0) edges.add(w, t, WR);
         continue;
       }
       if (x.mopF[m] !== APPEND) continue;
-      const prev = previousElement(ix, k, x.mopVal[m]);
-      if (prev !== INIT) {
-        const w = possibleWriter(x, ix, k, prev);
+      const p = previousPosition(ix, k, x.mopVal[m]);
+      if (p >= 0) {
+        const w = possibleTxn(x, orderWriter[orderStart[k] + p]);
         if (w >= 0) edges.add(w, t, WW);
       }
-      for (let at = ix.readers.head(k, prev); at >= 0; at = ix.readers.nextAt(at))
-        edges.add(ix.readers.itemAt(at), t, RW);
+      const slot = slotBase[k] + p + 1;
+      for (let i = readerOff[slot]; i < readerOff[slot + 1]; i++) edges.add(readerTxn[i], t, RW);
     }
   }
   const cases: Map<string, CaseAnomaly[]> = error ? new Map() : listAppendCases(x, ix);
@@ -198,12 +250,13 @@ function explainAppend(
     }
     if (x.mopF[m] !== APPEND) continue;
     const v = x.mopVal[m];
-    const prev = previousElement(ix, k, v);
+    const p = previousPosition(ix, k, v);
+    const prev = p < 0 ? INIT : ix.order[ix.orderStart[k] + p];
     if (rel === WW && prev !== INIT && possibleWriter(x, ix, k, prev) === a)
       return { key: x.keys[k], value: x.values[prev], value2: x.values[v] };
     if (rel === RW) {
       let hit = false;
-      ix.readers.forEach(k, prev, (r) => {
+      readersAt(ix, k, p, (r) => {
         if (r === a) hit = true;
       });
       if (hit) return { key: x.keys[k], value: prev === INIT ? undefined : x.values[prev], value2: x.values[v] };

@@ -38,18 +38,18 @@ function isTuple(v: EdnValue | undefined): v is Tagged {
   return v instanceof Tagged && /(^|\.)Tuple$/.test(v.tag) && v.value instanceof EdnMap;
 }
 
-/** The fields of one op map as read. */
-interface OpFields {
-  line: number;
-  process?: EdnValue;
-  type?: EdnValue;
-  f?: EdnValue;
-  value?: EdnValue;
-  key?: EdnValue;
-  time?: EdnValue;
-  error?: EdnValue;
-  index?: EdnValue;
-  extra: [string, EdnValue][];
+/** The fields of one op map as read (a class, so every op has the same shape). */
+class OpFields {
+  process: EdnValue | undefined = undefined;
+  type: EdnValue | undefined = undefined;
+  f: EdnValue | undefined = undefined;
+  value: EdnValue | undefined = undefined;
+  key: EdnValue | undefined = undefined;
+  time: EdnValue | undefined = undefined;
+  error: EdnValue | undefined = undefined;
+  index: EdnValue | undefined = undefined;
+  extra: [string, EdnValue][] | undefined = undefined;
+  constructor(readonly line: number) {}
 }
 
 const keywordName = (v: EdnValue | undefined): string | undefined =>
@@ -114,7 +114,7 @@ class EdnHistoryReader extends EdnReader {
 
   /** One op map, from its "{": each field read as it comes, the value maybe into the columns. */
   private readOp(): HistoryEvent {
-    const o: OpFields = { line: this.line, extra: [] };
+    const o = new OpFields(this.line);
     this.pos++;
     this.fast = undefined;
     for (;;) {
@@ -124,16 +124,63 @@ class EdnHistoryReader extends EdnReader {
       let v: EdnValue | undefined;
       if (name === 'value' && this.cols && this.fast === undefined && this.opensTxn()) {
         if (!this.scanTxn()) v = this.nextItem(o.line, true);
-      } else v = this.nextItem(o.line, true);
-      if (name === undefined) {
-        const plainKey = typeof k === 'string' ? k : undefined;
-        if (plainKey !== undefined && !KNOWN.has(plainKey)) o.extra.push([plainKey, v!]);
-        continue;
+      } else v = this.fieldValue(o.line);
+      switch (name) {
+        case 'process':
+          o.process = v;
+          break;
+        case 'type':
+          o.type = v;
+          break;
+        case 'f':
+          o.f = v;
+          break;
+        case 'value':
+          o.value = v;
+          break;
+        case 'key':
+          o.key = v;
+          break;
+        case 'time':
+          o.time = v;
+          break;
+        case 'error':
+          o.error = v;
+          break;
+        case 'index':
+          o.index = v;
+          break;
+        case undefined:
+          // Only keyword keys name fields; another string key is kept as an extra field, other keys are dropped.
+          if (typeof k === 'string' && !KNOWN.has(k)) (o.extra ??= []).push([k, v!]);
+          break;
+        default:
+          (o.extra ??= []).push([name, v!]);
       }
-      if (KNOWN.has(name)) (o as unknown as Record<string, EdnValue | undefined>)[name] = v;
-      else o.extra.push([name, v!]);
     }
     return this.opEvent(o);
+  }
+
+  /** A field's value: keywords and short integers (what :type, :f, :process, :time and :index hold) directly. */
+  private fieldValue(line: number): EdnValue {
+    if (!this.skipSpace()) this.fail(`unclosed "{" opened on line ${line}`, line);
+    const b = this.buf;
+    let p = this.pos;
+    const c = b[p];
+    if (c === 58 && p + 1 < this.end && !(CLASS[b[p + 1]] & DELIM) && b[p + 1] !== 58) {
+      const s = this.scanToken();
+      return this.names.keyword(this.buf, s + 1, this.pos);
+    }
+    if (CLASS[c] & DIGIT) {
+      let n = 0;
+      const end = Math.min(this.end, p + 15);
+      while (p < end && CLASS[b[p]] & DIGIT) n = n * 10 + (b[p++] - 48);
+      if (p < this.end && CLASS[b[p]] & DELIM) {
+        this.pos = p;
+        return n;
+      }
+    }
+    return this.nextItem(line, true)!;
   }
 
   /** The next form of an op map, skipping #_ ones; undefined at its "}" (an error where a value must follow). */
@@ -205,7 +252,8 @@ class EdnHistoryReader extends EdnReader {
     if (typeof o.time === 'number') e.time = o.time;
     if (o.error !== undefined) e.error = toPlain(o.error);
     if (typeof o.index === 'number') e.sourceIndex = o.index;
-    for (const [k, v] of o.extra) e[k] = toPlain(v);
+    if (o.extra) for (const [k, v] of o.extra) e[k] = toPlain(v);
+    this.cols?.noteEvent(index, e);
     return setLine(e, o.line);
   }
 
@@ -299,10 +347,11 @@ class EdnHistoryReader extends EdnReader {
     cols.beginRead(m);
     const values = cols.values;
     for (;;) {
-      // The common case first: small integers separated by single spaces, parsed in one tight loop.
+      // The common case first: integers separated by single spaces, parsed and interned in one tight loop.
       const b = this.buf;
       const end = this.end;
       let p = this.pos;
+      let small = values.small;
       for (;;) {
         const start = p;
         let n = 0;
@@ -321,9 +370,13 @@ class EdnHistoryReader extends EdnReader {
           p = start;
           break;
         }
-        cols.elem(values.smallId(n));
+        let id = n < small.length ? small[n] - 1 : -1;
+        if (id < 0) {
+          id = values.id(n);
+          small = values.small;
+        }
+        cols.elem(id);
         if (c !== close) p++;
-        this.pos = p;
       }
       this.pos = p;
       if (!this.skipSpace()) return false;

@@ -30,8 +30,13 @@ const KV_FS = new Set(['get', 'put', 'append']);
 
 /** Porcupine's kv logs are EDN whose client ops are all get/put/append with a key. */
 function isPorcupineKv(h: History): boolean {
-  const client = h.events.filter((e) => e.process !== 'nemesis');
-  return client.length > 0 && client.every((e) => KV_FS.has(e.f) && e.key !== undefined);
+  let client = 0;
+  for (const e of h.events) {
+    if (e.process === 'nemesis') continue;
+    if (!KV_FS.has(e.f) || e.key === undefined) return false;
+    client++;
+  }
+  return client > 0;
 }
 
 export function detectFormat(text: string): Exclude<FormatName, 'porcupine-kv'> {

@@ -71,10 +71,12 @@ export function parseJsonArray(text: string, file?: string, cols?: TxnColumns): 
   if (v.length === 0) throw new HistoryError('no operations in the file', file);
   const events = v.map((o, i) => event(o, i, file));
   if (cols)
-    for (const e of events)
+    for (const e of events) {
       if (e.f === TXN_F) {
         cols.addPlain(e.index, e.value);
         delete e.value;
       }
+      cols.noteEvent(e.index, e);
+    }
   return { events, source: 'json', warnings: [], ...(cols ? { txns: cols } : {}) };
 }

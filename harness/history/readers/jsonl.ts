@@ -99,6 +99,7 @@ export class JsonlParser {
       this.cols.addPlain(e.index, e.value);
       delete e.value;
     }
+    this.cols?.noteEvent(e.index, e);
     this.events.push(e);
   }
 
