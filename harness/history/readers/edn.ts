@@ -50,6 +50,10 @@ class OpFields {
   index: EdnValue | undefined = undefined;
   extra: [string, EdnValue][] | undefined = undefined;
   constructor(readonly line: number) {}
+  addExtra(name: string, v: EdnValue): void {
+    if (this.extra) this.extra.push([name, v]);
+    else this.extra = [[name, v]];
+  }
 }
 
 const keywordName = (v: EdnValue | undefined): string | undefined =>
@@ -152,10 +156,10 @@ class EdnHistoryReader extends EdnReader {
           break;
         case undefined:
           // Only keyword keys name fields; another string key is kept as an extra field, other keys are dropped.
-          if (typeof k === 'string' && !KNOWN.has(k)) (o.extra ??= []).push([k, v!]);
+          if (typeof k === 'string' && !KNOWN.has(k)) o.addExtra(k, v!);
           break;
         default:
-          (o.extra ??= []).push([name, v!]);
+          o.addExtra(name, v!);
       }
     }
     return this.opEvent(o);
