@@ -169,22 +169,26 @@ class EdnHistoryReader extends EdnReader {
   private fieldValue(line: number): EdnValue {
     if (!this.skipSpace()) this.fail(`unclosed "{" opened on line ${line}`, line);
     const b = this.buf;
-    let p = this.pos;
-    const c = b[p];
-    if (c === 58 && p + 1 < this.end && !(CLASS[b[p + 1]] & DELIM) && b[p + 1] !== 58) {
+    const p = this.pos;
+    if (b[p] === 58 && p + 1 < this.end && !(CLASS[b[p + 1]] & DELIM) && b[p + 1] !== 58) {
       const s = this.scanToken();
       return this.names.keyword(this.buf, s + 1, this.pos);
     }
-    if (CLASS[c] & DIGIT) {
-      let n = 0;
-      const end = Math.min(this.end, p + 15);
-      while (p < end && CLASS[b[p]] & DIGIT) n = n * 10 + (b[p++] - 48);
-      if (p < this.end && CLASS[b[p]] & DELIM) {
-        this.pos = p;
-        return n;
-      }
-    }
-    return this.nextItem(line, true)!;
+    const n = this.shortInt();
+    return n >= 0 ? n : this.nextItem(line, true)!;
+  }
+
+  /** A non-negative integer of at most 15 digits at pos, ended by a delimiter (consumed), else -1. */
+  private shortInt(): number {
+    const b = this.buf;
+    let p = this.pos;
+    if (!(CLASS[b[p]] & DIGIT)) return -1;
+    let n = 0;
+    const end = Math.min(this.end, p + 15);
+    while (p < end && CLASS[b[p]] & DIGIT) n = n * 10 + (b[p++] - 48);
+    if (p >= this.end || !(CLASS[b[p]] & DELIM)) return -1;
+    this.pos = p;
+    return n;
   }
 
   /** The next form of an op map, skipping #_ ones; undefined at its "}" (an error where a value must follow). */
@@ -424,17 +428,9 @@ class EdnHistoryReader extends EdnReader {
    */
   private scanId(into: Interner): number {
     let b = this.buf;
-    let p = this.pos;
-    const c = b[p];
-    if (CLASS[c] & DIGIT) {
-      let n = 0;
-      const end = Math.min(this.end, p + 15);
-      while (p < end && CLASS[b[p]] & DIGIT) n = n * 10 + (b[p++] - 48);
-      if (p < this.end && CLASS[b[p]] & DELIM) {
-        this.pos = p;
-        return into.id(n);
-      }
-    }
+    const c = b[this.pos];
+    const n = this.shortInt();
+    if (n >= 0) return into.id(n);
     if (c === 58) {
       const s = this.scanToken();
       b = this.buf;

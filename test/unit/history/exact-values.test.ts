@@ -16,6 +16,7 @@ import { showValue } from '../../../harness/history/show.js';
 import { parseHistory } from '../../../harness/history/readers/index.js';
 import { ednValue } from '../../../harness/history/readers/write.js';
 import { runCli } from '../../helpers/cli.js';
+import { ednRegister, jsonlRegister } from '../../helpers/register.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-exact-'));
 let n = 0;
@@ -35,17 +36,8 @@ async function verdict(path: string, opts: { model?: string; init?: unknown } = 
   }
 }
 
-const jsonl = (w: string, r: string): string =>
-  `${[
-    `{"type":"invoke","process":0,"f":"write","value":${w}}`,
-    `{"type":"ok","process":0,"f":"write","value":${w}}`,
-    '{"type":"invoke","process":1,"f":"read"}',
-    `{"type":"ok","process":1,"f":"read","value":${r}}`,
-  ].join('\n')}\n`;
-const edn = (w: string, r: string): string =>
-  '{:process 0 :type :invoke :f :write :value WRITE}\n{:process 0 :type :ok :f :write :value WRITE}\n'
-    .replaceAll('WRITE', w)
-    .concat(`{:process 1 :type :invoke :f :read :value nil}\n{:process 1 :type :ok :f :read :value ${r}}\n`);
+const jsonl = jsonlRegister;
+const edn = ednRegister;
 const json = (w: string, r: string): string => `[${jsonl(w, r).trim().split('\n').join(',\n')}]\n`;
 
 /** A history whose write and read are strings holding the given bytes. */
