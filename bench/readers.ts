@@ -85,7 +85,8 @@ function check(label: string, file: string, args: string[] = []): void {
   const m = /fl_time ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
   const out = `${r.stdout}${r.stderr}`.split('\n').find((l) => l && !l.startsWith('fl_time')) ?? '';
   const figures = m
-    ? `${m[1]} s wall, ${(Number(m[2]) + Number(m[3])).toFixed(2)} s CPU, peak RSS ${(Number(m[4]) / 1024).toFixed(0)} MiB`
+    ? `${m[1]} s wall, ${(Number(m[2]) + Number(m[3])).toFixed(2)} s CPU, ` +
+      `peak RSS ${(Number(m[4]) / 1024).toFixed(0)} MiB`
     : 'no figures (/usr/bin/time missing?)';
   console.log(`${label} (${(statSync(file).size / MiB).toFixed(0)} MiB): exit ${r.status}, ${figures}`);
   console.log(`   > ${out.slice(0, 160)}`);

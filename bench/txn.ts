@@ -35,16 +35,23 @@ const load = (): string =>
 let missed = 0;
 
 /** `faultline check ARGS` as a child process: wall time, peak RSS (from /usr/bin/time), exit code, output. */
-function cli(args: string[]): { s: number; rssKb?: number; code: number | null; out: string[] } {
+function cli(args: string[]): { s: number; cpuS?: number; rssKb?: number; code: number | null; out: string[] } {
   const timed = existsSync('/usr/bin/time');
   const cmd = timed ? '/usr/bin/time' : process.execPath;
-  const argv = [...(timed ? ['-f', 'maxrss_kb=%M', process.execPath] : []), CLI, 'check', ...args];
+  const argv = [...(timed ? ['-f', 'maxrss_kb=%M cpu_s=%U+%S', process.execPath] : []), CLI, 'check', ...args];
   const t = performance.now();
   const child = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const s = (performance.now() - t) / 1000;
   const kb = /maxrss_kb=(\d+)/.exec(child.stderr)?.[1];
+  const cpuS = /cpu_s=([\d.]+)\+([\d.]+)/.exec(child.stderr);
   const out = `${child.stdout}${child.stderr}`.split('\n').filter((l) => l && !l.startsWith('maxrss'));
-  return { s, rssKb: kb ? Number(kb) : undefined, code: child.status, out };
+  return {
+    s,
+    cpuS: cpuS ? Number(cpuS[1]) + Number(cpuS[2]) : undefined,
+    rssKb: kb ? Number(kb) : undefined,
+    code: child.status,
+    out,
+  };
 }
 
 /** Checks that a result names every planted anomaly; prints and counts the missing ones. */
@@ -56,42 +63,63 @@ function expectPlants(types: readonly string[], what: string): void {
   );
 }
 
-console.log(`bench:txn on ${process.platform}, node ${process.version}; load average ${load()}`);
+/** Writes the large history as Jepsen EDN (run in a child process, so that this one's memory starts clean). */
+function writeHistory(file: string): void {
+  const t0 = performance.now();
+  let events: HistoryEvent[] = withPlants(serializableHistory({ txns: TXNS, seed: 42 }), PLANTS);
+  console.log(`generated ${TXNS} transactions (${events.length} events) in ${secs(performance.now() - t0)}`);
+  const fd = openSync(file, 'w');
+  for (let i = 0; i < events.length; i += 10_000)
+    writeSync(
+      fd,
+      `${events
+        .slice(i, i + 10_000)
+        .map((e, j) => ednOp(e, i + j))
+        .join('\n')}\n`,
+    );
+  closeSync(fd);
+  events = [];
+}
 
-let t = performance.now();
-let events: HistoryEvent[] = withPlants(serializableHistory({ txns: TXNS, seed: 42 }), PLANTS);
-console.log(`generated ${TXNS} transactions (${events.length} events) in ${secs(performance.now() - t)}`);
+if (process.argv[2] === '--write') {
+  writeHistory(process.argv[3]);
+  process.exit(0);
+}
+
+console.log(`bench:txn on ${process.platform}, node ${process.version}; load average ${load()}`);
 const dir = mkdtempSync(join(tmpdir(), 'fl-bench-txn-'));
 const file = join(dir, 'history.edn');
-const fd = openSync(file, 'w');
-for (let i = 0; i < events.length; i += 10_000)
-  writeSync(
-    fd,
-    `${events
-      .slice(i, i + 10_000)
-      .map((e, j) => ednOp(e, i + j))
-      .join('\n')}\n`,
-  );
-closeSync(fd);
-events = [];
+const writer = spawnSync(process.execPath, [process.argv[1], '--write', file], { stdio: 'inherit' });
+if (writer.status !== 0) throw new Error(`writing the history failed (exit ${writer.status})`);
 console.log(`wrote ${file}: ${mib(statSync(file).size)} of EDN; load average ${load()}`);
 
-t = performance.now();
+// CPU seconds beside wall seconds: on a machine other work loads, they say more about the code than wall time.
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+let t = performance.now();
+let c = cpu();
 const h = await readHistoryFile(file, { txns: true });
 const readMs = performance.now() - t;
+const readCpu = cpu() - c;
 t = performance.now();
+c = cpu();
 const r = checkTxn(h.events, 'list-append', {}, file, h.txns);
 const checkMs = performance.now() - t;
+const checkCpu = cpu() - c;
 console.log(
-  `1. read in ${secs(readMs)} (${mib(statSync(file).size / (readMs / 1000))}/s); checked once read in ` +
-    `${secs(checkMs)}: ${Math.round(TXNS / (checkMs / 1000))} txn/s; peak RSS ${rss()}; phases ms ` +
+  `1. read in ${secs(readMs)} (${secs(readCpu)} CPU, ${mib(statSync(file).size / (readMs / 1000))}/s); ` +
+    `checked once read in ${secs(checkMs)} (${secs(checkCpu)} CPU): ${Math.round(TXNS / (checkMs / 1000))} txn/s; ` +
+    `peak RSS ${rss()}; phases ms ` +
     `${JSON.stringify(Object.fromEntries(Object.entries(r.stats.ms).map(([k, v]) => [k, Math.round(v)])))}`,
 );
 expectPlants(r.anomalyTypes, `verdict ${r.valid}, ${r.anomalyTypes.length} anomaly types`);
 
 const whole = cli(['--model', 'list-append', '--json', file]);
 console.log(
-  `2. faultline check from EDN: exit ${whole.code} in ${whole.s.toFixed(1)} s, ${Math.round(TXNS / whole.s)} txn/s` +
+  `2. faultline check from EDN: exit ${whole.code} in ${whole.s.toFixed(1)} s` +
+    `${whole.cpuS !== undefined ? ` (${whole.cpuS.toFixed(1)} s CPU)` : ''}, ${Math.round(TXNS / whole.s)} txn/s` +
     `${whole.rssKb ? `, peak RSS ${mib(whole.rssKb * 1024)}` : ''}; load average ${load()}`,
 );
 try {
@@ -116,8 +144,8 @@ PLANTS.forEach((p, i) => {
 
 const huge = process.env.ELLE_HUGE_SCC;
 if (huge) {
-  const c = cli(['--model', 'list-append', '--json', huge]);
-  const j = JSON.parse(c.out[0] ?? '{}');
+  const hc = cli(['--model', 'list-append', '--json', huge]);
+  const j = JSON.parse(hc.out[0] ?? '{}');
   const t0 = performance.now();
   const hh = await readHistoryFile(huge, { txns: true });
   const t1 = performance.now();
@@ -127,8 +155,10 @@ if (huge) {
   const timedOut = res.anomalyTypes.includes('cycle-search-timeout');
   if (!elle || timedOut) missed++;
   console.log(
-    `4. huge-scc.edn: the whole command ${c.s.toFixed(2)} s (exit ${c.code}, ${j.valid} ${j.anomalyTypes?.join(', ')}` +
-      `${c.rssKb ? `, peak RSS ${mib(c.rssKb * 1024)}` : ''}); in process: read ${(t1 - t0).toFixed(0)} ms, ` +
+    `4. huge-scc.edn: the whole command ${hc.s.toFixed(2)} s ` +
+      `(exit ${hc.code}, ${j.valid} ${j.anomalyTypes?.join(', ')}` +
+      `${hc.cpuS !== undefined ? `, ${hc.cpuS.toFixed(2)} s CPU` : ''}` +
+      `${hc.rssKb ? `, peak RSS ${mib(hc.rssKb * 1024)}` : ''}); in process: read ${(t1 - t0).toFixed(0)} ms, ` +
       `checked in ${(t2 - t1).toFixed(0)} ms (largest SCC ${res.stats.largestScc} of ${res.stats.txns} txns): ` +
       `${res.valid}, not ${res.not.join(', ')}; ${elle ? "Elle's verdict" : "NOT Elle's verdict"}` +
       `${timedOut ? ', the search ran out of budget' : ', no timeout'}`,
