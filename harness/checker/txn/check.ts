@@ -107,9 +107,10 @@ export function checkTxn(
     vertices += realtimeChain(x, chain, x.n);
     lists.push(chain);
   }
-  // One graph: data and order edges between transactions, plus the real-time chain's time vertices after them.
-  // Its rows are not merged (each component's own graph is): its edge counts below count inferred edges.
-  const whole = buildCsr(vertices, lists, 0xff, false);
+  // One graph: data and order edges between transactions, plus the real-time chain's time vertices after them,
+  // stored by target (row v: the edges into v), rows not merged (each component's own graph is built forward and
+  // merged below): its edge counts below count inferred edges.
+  const whole = buildCsr(vertices, lists, 0xff, false, true);
   const empty = inf.edges.length === 0 && !(realtime && hasRealtimeEdge(x)) && !(process && hasProcessEdge(x));
   if (empty) add('empty-transaction-graph', { type: 'empty-transaction-graph', text: emptyText(x), ops: [] });
   const comps = tarjan(whole)
@@ -160,15 +161,18 @@ function emptyText(x: TxnIndex): string {
     : 'no dependency between any two transactions could be inferred, so nothing can be checked';
 }
 
-/** The component's own graph: local ids in history order; its data edges, and its real-time covering pairs. */
-function componentGraph(x: TxnIndex, data: Csr, members: readonly number[], realtime: boolean): Csr {
+/**
+ * The component's own graph: local ids in history order; its data edges (from `into`, the whole graph by target),
+ * and its real-time covering pairs.
+ */
+function componentGraph(x: TxnIndex, into: Csr, members: readonly number[], realtime: boolean): Csr {
   const local = new Map<number, number>();
   for (let i = 0; i < members.length; i++) local.set(members[i], i);
   const out = new EdgeList();
   for (const t of members) {
-    for (let e = data.off[t]; e < data.off[t + 1]; e++) {
-      const w = local.get(data.adj[e]);
-      if (w !== undefined) out.add(local.get(t)!, w, data.mask[e]);
+    for (let e = into.off[t]; e < into.off[t + 1]; e++) {
+      const w = local.get(into.adj[e]);
+      if (w !== undefined) out.add(w, local.get(t)!, into.mask[e]);
     }
   }
   if (realtime) {
