@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { checkReadLimits, type ReadLimits } from './limits.js';
-import { HistoryError } from './op.js';
+import { HistoryError } from './error.js';
 
 export const CHUNK_BYTES = 1024 * 1024;
 

@@ -7,7 +7,7 @@
 // it is read in full or refused. What a reader keeps grows with the input (an op map of ~80 bytes becomes one event
 // of a few hundred bytes), so the limit is reached by large inputs whose kept form does not fit, never by the file's
 // text, which is never held whole.
-import { HistoryError } from './op.js';
+import { HistoryError } from './error.js';
 
 /** Resident memory at which a reader stops. */
 export const MAX_READ_RSS_BYTES = 1.5 * 2 ** 30;

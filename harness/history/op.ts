@@ -55,8 +55,14 @@ export interface History {
   warnings: string[];
 }
 
+/** A client's event, not the nemesis's: what the checkers, the stats and the report's timelines look at. */
 export function isClientEvent(e: HistoryEvent): boolean {
   return e.process !== 'nemesis';
+}
+
+/** The client events of a history, in order (their positions are the times of the Porcupine operations). */
+export function clientEvents(events: readonly HistoryEvent[]): HistoryEvent[] {
+  return events.filter(isClientEvent);
 }
 
 /** A complete operation: an invoke paired with its completion (or none, when the history ended first). */
@@ -78,19 +84,6 @@ export interface PairedOp {
   error?: unknown;
 }
 
-/** A bad input: what, where. Turned into a one-line error by the CLI (exit 3). */
-export class HistoryError extends Error {
-  constructor(
-    message: string,
-    readonly file?: string,
-    readonly line?: number,
-  ) {
-    super(message);
-    this.name = 'HistoryError';
-  }
-  /** "path:line: message" */
-  oneLine(): string {
-    const where = this.file ? (this.line !== undefined ? `${this.file}:${this.line}: ` : `${this.file}: `) : '';
-    return `${where}${this.message}`;
-  }
-}
+// HistoryError lives in its own file so the byte readers (bytes.ts, limits.ts) can throw it without importing
+// the event types, which name the transaction columns, which read EDN: an import cycle.
+export { HistoryError } from './error.js';

@@ -15,7 +15,6 @@
 // directly and commit or roll back. A value that is not a list of micro-ops is remembered with the reason; the
 // checker reports it only if that value is the one its transaction is judged by (history-index.ts).
 import { exactText } from './exact-text.js';
-import type { HistoryEvent } from './op.js';
 import { showValue } from './show.js';
 import { mopF as mopFOf, showTxnValue, TXN_F } from './txn.js';
 
@@ -220,8 +219,11 @@ export class TxnColumns {
     this.evProcA = p;
   }
 
-  /** Notes event `pos` (the next one): its type, whether it is a client op and a transaction, its process. */
-  noteEvent(pos: number, e: HistoryEvent): void {
+  /**
+   * Notes event `pos` (the next one): its type, whether it is a client op and a transaction, its process. The
+   * event is typed by the fields read, not as op.ts's HistoryEvent: op.ts names these columns (History.txns).
+   */
+  noteEvent(pos: number, e: { readonly type: string; readonly process?: unknown; readonly f: string }): void {
     if (pos >= this.evCodeA.length) this.growEvents(pos);
     let c = e.type === 'invoke' ? EV_INVOKE : e.type === 'ok' ? EV_OK : e.type === 'fail' ? EV_FAIL : EV_INFO;
     if (typeof e.process === 'number') {

@@ -8,8 +8,18 @@
 // the kernel may have dropped the dirty pages, so "retry until it works" would acknowledge lost data; the
 // "fsyncgate" lesson from PostgreSQL, 2018). The node treats StorageFailure as fatal: it stops, so it can
 // never acknowledge anything that is not on disk (crash-stop, which Raft tolerates).
-import { closeSync, fdatasyncSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Entry, HardState, LogStorage, NodeId, Snapshot } from '../raft/types.js';
 
 export interface DurableStorage extends LogStorage {
@@ -94,11 +104,28 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
- * Replaces dir/name with `text` atomically: a temporary file, written fully and fsynced, renamed over the old
- * one, then the folder fsynced so the rename itself is durable. On failure the old file is untouched and the
- * temporary file removed.
+ * Makes `dir` (and any missing parent) exist, durably: a new directory's name is durable only once its parent
+ * is fsynced (POSIX; ext4 usually commits it sooner, but a crash at the wrong moment loses it, and the disk-fault
+ * layer loses it every time). Without `sync`, only mkdir.
  */
-export function writeAtomic(dir: string, name: string, text: string, sync: boolean): void {
+export function ensureDir(dir: string, sync: boolean): void {
+  if (existsSync(dir)) return;
+  ensureDir(dirname(dir), sync);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    throw new StorageFailure(`mkdir ${dir}`, e);
+  }
+  if (sync) fsyncDir(dirname(dir));
+}
+
+/**
+ * Replaces dir/name with `text` atomically: a temporary file, written fully and fsynced, renamed over the old
+ * one, then the folder fsynced so the rename itself is durable (`syncDir` false is the planted bug
+ * "no-dir-fsync": the rename is visible at once but may be undone by a crash). On failure the old file is
+ * untouched and the temporary file removed.
+ */
+export function writeAtomic(dir: string, name: string, text: string, sync: boolean, syncDir = sync): void {
   const tmp = join(dir, `${name}.tmp`);
   let fd: number;
   try {
@@ -124,5 +151,5 @@ export function writeAtomic(dir: string, name: string, text: string, sync: boole
   } catch (e) {
     throw new StorageFailure(`rename ${tmp}`, e);
   }
-  if (sync) fsyncDir(dir);
+  if (sync && syncDir) fsyncDir(dir);
 }

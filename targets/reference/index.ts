@@ -7,6 +7,7 @@ import { FencedHttpClient } from './clients/fenced.js';
 import { KvHttpClient } from './clients/kv.js';
 import { LockHttpClient } from './clients/lock.js';
 import { referenceCluster } from './cluster.js';
+import { adminTokenOf } from './admin-token.js';
 import { askVia, changeMembership } from './membership.js';
 import { leader } from './status.js';
 
@@ -25,9 +26,15 @@ export const referenceTarget = defineTarget({
     'heartbeat-ms': { describe: 'Raft heartbeat interval in ms (default 30)' },
     shards: { describe: 'number of shards S, each its own Raft group (default 8)' },
     replication: { describe: 'replicas per shard R (default 3)' },
+    'snapshot-every': { describe: "compact a shard's log after this many applied entries (default 10000)" },
+    'wal-segment-bytes': {
+      describe: 'roll the write-ahead log to a checkpoint segment beyond this size (default 64 MiB, at least 4096)',
+    },
   },
   validate(o) {
-    for (const k of ['election-ms', 'heartbeat-ms', 'shards', 'replication']) {
+    if (o['wal-segment-bytes'] !== undefined && Number(o['wal-segment-bytes']) < 4096)
+      throw new Error(`--target-opt wal-segment-bytes must be at least 4096, got "${o['wal-segment-bytes']}"`);
+    for (const k of ['election-ms', 'heartbeat-ms', 'shards', 'replication', 'snapshot-every', 'wal-segment-bytes']) {
       if (o[k] !== undefined && !(Number.isInteger(Number(o[k])) && Number(o[k]) > 0))
         throw new Error(`--target-opt ${k} must be a positive integer, got "${o[k]}"`);
     }
@@ -42,7 +49,12 @@ export const referenceTarget = defineTarget({
   leader: (nodes, key) => leader(nodes, key),
   // Per shard group, through its leader (POST /admin/membership); placement never changes, only who votes.
   // how.via: to that node only, once, answers as data (membership:split-minority asks a minority leader).
-  membership: (nodes, op, node, _options, how) =>
-    how?.via !== undefined ? askVia(nodes, op, node, how.via, how.deadlineMs) : changeMembership(nodes, op, node),
+  // how.secret: the run's secret, from which the nodes' admin token is derived (admin-token.ts).
+  membership: (nodes, op, node, _options, how) => {
+    const adminToken = adminTokenOf(how?.secret);
+    return how?.via !== undefined
+      ? askVia(nodes, op, node, how.via, how.deadlineMs, adminToken)
+      : changeMembership(nodes, op, node, { adminToken });
+  },
   version: () => undefined,
 });

@@ -16,7 +16,7 @@
 // future-read) are found by looking back over its few micro-ops instead of keeping sets per transaction.
 import { showTxnValue } from '../../history/txn.js';
 import { APPEND, FAIL, INFO, OK, R, txnIndexField, type TxnIndex } from './history-index.js';
-import { type AppendIndexes, INIT, lastRead } from './list-append.js';
+import { type AppendIndexes, INIT, lastRead } from './list-append-indexes.js';
 import { lostUpdates, mopOwner } from './lost-update.js';
 import { caseMap, type CaseAnomaly } from './types.js';
 

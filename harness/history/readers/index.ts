@@ -4,7 +4,7 @@
 import { closeSync } from 'node:fs';
 import { Utf8Source } from '../bytes.js';
 import type { ReadLimits } from '../limits.js';
-import { HistoryError, type History } from '../op.js';
+import { HistoryError, type History, isClientEvent } from '../op.js';
 import { TxnColumns } from '../txn-columns.js';
 import { parseEdnHistory } from './edn.js';
 import { JsonlParser, looksLikeJsonl } from './jsonl.js';
@@ -32,7 +32,7 @@ const KV_FS = new Set(['get', 'put', 'append']);
 function isPorcupineKv(h: History): boolean {
   let client = 0;
   for (const e of h.events) {
-    if (e.process === 'nemesis') continue;
+    if (!isClientEvent(e)) continue;
     if (!KV_FS.has(e.f) || e.key === undefined) return false;
     client++;
   }

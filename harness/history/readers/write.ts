@@ -8,7 +8,7 @@
 // A tagged literal read from EDN is written back with its tag; JSON has no tags, so it is written as the object
 // {"tag": ..., "value": ...}.
 import type { History, HistoryEvent } from '../op.js';
-import { HISTORY_FORMAT_VERSION } from '../op.js';
+import { HISTORY_FORMAT_VERSION, isClientEvent } from '../op.js';
 import { TaggedValue } from '../tagged.js';
 import { isKeywordText, isTxnValue, TXN_F } from '../txn.js';
 
@@ -101,7 +101,7 @@ export function ednOp(e: HistoryEvent, index: number): string {
   const parts: string[] = [`:index ${index}`, `:type :${e.type}`];
   if (e.process !== undefined) parts.push(`:process ${e.process === 'nemesis' ? ':nemesis' : ednValue(e.process)}`);
   parts.push(`:f ${keyword(e.f)}`);
-  const keyed = e.key !== undefined && e.key !== null && e.process !== 'nemesis';
+  const keyed = e.key !== undefined && e.key !== null && isClientEvent(e);
   if (isTxnEvent(e)) parts.push(`:value ${ednTxn(e.value as unknown[][])}`);
   else if (keyed) parts.push(`:value #jepsen.independent.Tuple{:key ${ednValue(e.key)}, :value ${ednValue(e.value)}}`);
   else if (e.value !== undefined || e.type !== 'invoke') parts.push(`:value ${ednValue(e.value)}`);

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crc32, crc32Hex } from '../../../system/node/crc32.js';
 import { CorruptStorage, DiskStorage } from '../../../system/node/storage.js';
 import type { Entry, Snapshot } from '../../../system/raft/types.js';
 
@@ -34,11 +33,6 @@ function reopen(s: DiskStorage): DiskStorage {
 function allEntries(s: DiskStorage): Entry[] {
   return s.entries(s.firstIndex(), s.lastIndex() + 1);
 }
-
-test('crc32 matches the standard check value', () => {
-  assert.is(crc32(Buffer.from('123456789')), 0xcbf43926);
-  assert.is(crc32Hex(''), '00000000');
-});
 
 test('empty directory: empty log, zero hard state, peers from options', () => {
   const s = open(freshDir());
@@ -239,6 +233,22 @@ test('an unreadable snapshot file is refused with its path', () => {
   assert.throws(
     () => open(s.dir),
     (e: Error) => e instanceof CorruptStorage && e.message.includes(join(s.dir, 'snap', '0.json')),
+  );
+});
+
+test('a snapshot whose bytes changed but still parse (a flipped digit) is refused by its checksum', () => {
+  const s = open(freshDir());
+  s.save({ term: 2, vote: 'a', commit: 1 }, range(1, 2, 2));
+  s.createSnapshot(1, 'state@1', PEERS);
+  s.close();
+  const p = join(s.dir, 'snap', '0.json');
+  const text = readFileSync(p, 'utf8');
+  const flipped = text.replace('"index":1', '"index":3'); // '1' (0x31) and '3' (0x33) differ in one bit
+  assert.is.not(flipped, text);
+  writeFileSync(p, flipped);
+  assert.throws(
+    () => open(s.dir),
+    (e: Error) => e instanceof CorruptStorage && e.message.includes(p) && /checksum mismatch/.test(e.message),
   );
 });
 
