@@ -124,7 +124,8 @@ export function shrinkTxnHistory(
       if (x.completePos[t] >= 0) byIndex.set(events[x.completePos[t]].index, t);
     }
     const named = new Set<number>();
-    for (const i of namedIndexes(first.anomalies[anomaly][0])) {
+    const a = first.anomalies[anomaly]?.[0];
+    for (const i of a ? namedIndexes(a) : []) {
       const t = byIndex.get(i);
       if (t !== undefined) named.add(t);
     }
