@@ -16,6 +16,8 @@ import { analyse } from '../report/run-report.js';
 import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
 import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
+import { parseJsonLine } from '../history/json-exact.js';
+import { ReadTimeout } from '../history/limits.js';
 
 interface CheckArgs {
   paths: string[];
@@ -116,20 +118,26 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .options(txnFlagOptions) as unknown as Argv<CheckArgs>,
   handler: async (args) => {
     // Transactional models go to Elle's checker (check-txn.ts), kept apart until the pipeline takes it over.
-    if (isTxnModel(args.model)) process.exit(await checkTxnPaths(args as unknown as TxnArgs));
     if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout < 0))
       fail(new Error(`--timeout must be a number of seconds >= 0, got ${args.timeout}`));
+    if (isTxnModel(args.model)) process.exit(await checkTxnPaths(args as unknown as TxnArgs));
     let init: unknown;
     if (args.init !== undefined) {
+      // The same reader and limits as a history's values: exact integers, bounded nesting.
       try {
-        init = JSON.parse(args.init);
-      } catch {
-        fail(new Error(`--init must be JSON (e.g. 0, "a", null), got ${args.init}`));
+        init = parseJsonLine(args.init);
+      } catch (e) {
+        fail(new Error(`--init must be JSON (e.g. 0, "a", null): ${(e as Error).message}`));
       }
     }
     for (const p of args.paths) if (!existsSync(p)) fail(new Error(`${p}: no such file or folder`));
 
     const checks: FileCheck[] = [];
+    const timedOut: string[] = [];
+    const verdicts = (): FileCheck['valid'][] => [
+      ...checks.map((c) => c.valid),
+      ...timedOut.map(() => 'unknown' as const),
+    ];
     const cases: JunitCase[] = [];
     for (const p of args.paths) {
       try {
@@ -167,7 +175,18 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
           process.stdout.write(`${humanLine(c)}\n`);
         }
       } catch (err) {
-        fail(await withLine(err, p, args.format));
+        if (!(err instanceof ReadTimeout)) fail(await withLine(err, p, args.format));
+        // Reading outlasted --timeout: undecided, like a search that ran out of time.
+        timedOut.push(p);
+        cases.push({
+          classname: 'faultline.check',
+          name: p,
+          timeS: err.seconds,
+          verdict: 'unknown',
+          message: err.message,
+        });
+        if (args.json) process.stdout.write(`${JSON.stringify({ file: p, valid: 'unknown', error: err.message })}\n`);
+        else process.stdout.write(`${safeText(`${p}: UNKNOWN (${err.message})`)}\n`);
       }
     }
 
@@ -185,7 +204,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
           ),
         );
       }
-      const valid = mergeValidity(checks.map((c) => c.valid));
+      const valid = mergeValidity(verdicts());
       try {
         writeFileAtomic(
           join(out, 'results.json'),
@@ -209,6 +228,6 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         fail(e);
       }
     }
-    process.exit(exitCodeFor(mergeValidity(checks.map((c) => c.valid))));
+    process.exit(exitCodeFor(mergeValidity(verdicts())));
   },
 };

@@ -2,7 +2,8 @@
 // the few operations that prove the bug (harness/shrink), written as DIR/history.jsonl, DIR/history.edn
 // (Jepsen EDN), DIR/results.json and DIR/report.html. The written history is re-checked through `check`'s own
 // path, so what it says is what `faultline check DIR/history.jsonl` will say. Exit 0 when a shrunk history was
-// written; 3 when the input is bad or not invalid.
+// written; 3 when the input is bad or not invalid. With --model list-append or rw-register it shrinks
+// transactions instead (shrink-txn.ts): DIR/history.jsonl and DIR/history.edn, for `check --model`.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
@@ -16,8 +17,10 @@ import { writeFileAtomic } from '../store/files.js';
 import { NotInvalidError, type ShrinkResult, shrinkHistory } from '../shrink/shrink.js';
 import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
+import { isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
+import { shrinkTxnPath } from './shrink-txn.js';
 
-interface ShrinkArgs {
+interface ShrinkArgs extends Omit<TxnArgs, 'paths' | 'json' | 'timeout'> {
   path: string;
   out?: string;
   model?: string;
@@ -38,7 +41,9 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       })
       .option('model', {
         type: 'string',
-        describe: 'checker model (default: what the run recorded, else as `check` picks)',
+        describe:
+          'checker model (default: what the run recorded, else as `check` picks); list-append or rw-register ' +
+          'shrinks transactions to the fewest that still show the same Elle anomaly',
       })
       .option('format', {
         type: 'string',
@@ -54,7 +59,8 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
         type: 'boolean',
         default: false,
         describe: 'print a JSON summary instead of text',
-      }) as unknown as Argv<ShrinkArgs>,
+      })
+      .options(txnFlagOptions) as unknown as Argv<ShrinkArgs>,
   handler: async (a) => {
     try {
       if (!(a.budget > 0)) throw new Error(`--budget must be a positive number of seconds, got ${a.budget}`);
@@ -67,6 +73,10 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
             : join(dirname(a.path), `shrunk-${basename(a.path).replace(/\.[^.]*$/, '')}`)),
       );
       if (existsSync(out) && !statSync(out).isDirectory()) throw new HistoryError('exists and is not a folder', out);
+      if (isTxnModel(a.model)) {
+        await shrinkTxnPath({ ...a, out });
+        process.exit(0);
+      }
       const { history, spec, source } = await loadForCheck(a.path, { model: a.model, format: a.format });
       let r: ShrinkResult;
       try {
