@@ -16,6 +16,7 @@ import { fail } from './errors.js';
 import { exitCode, verdictWord, worst, type Verdict } from '../checker/results.js';
 import { executeRun, junitCase } from './execute.js';
 import { progressPrinter } from './progress.js';
+import { tally } from './tally.js';
 import { checkCommonArgs, commonRunOptions, runOptions, type CommonRunArgs } from './run-args.js';
 
 interface RunArgs extends CommonRunArgs {
@@ -85,37 +86,40 @@ export const runCommand: CommandModule<object, RunArgs> = {
       );
       stop.stop('SIGINT');
     });
-    const verdicts: Verdict[] = [];
+    const done: { verdict: Verdict; seed: number }[] = [];
     const cases: JunitCase[] = [];
-    const junit = (): void => {
+    const count = a['test-count'];
+    // Several runs end with their tally (tally.ts), a failed run included, so a CI log says what each seed gave.
+    const finish = (code: number): never => {
+      if (count > 1) p.message(tally(done));
       if (a.junit)
         try {
           writeJunit(a.junit, 'faultline run', cases);
         } catch (e) {
           fail(e);
         }
+      process.exit(code);
     };
-    for (let i = 0; i < a['test-count']; i++) {
+    for (let i = 0; i < count; i++) {
       const o = runOptions(a, common!, {
         target: a.target,
         workload: a.workload,
         nemesis: a.nemesis,
         seed: common!.seed + i,
-        testCount: a['test-count'],
+        testCount: count,
       });
-      const x = await executeRun(o, prepared!, stop, { line: p.line, message: p.message });
+      if (count > 1) p.message(`run ${i + 1}/${count}, seed ${o.seed}`);
+      const x = await executeRun(o, prepared!, stop, p);
       p.done();
       cases.push(junitCase(x, x.test?.name ?? testName(o)));
+      done.push({ verdict: x.verdict, seed: o.seed });
       if (x.verdict === 'error') {
-        junit();
         process.stderr.write(`faultline: the run failed: ${x.error}${x.dir ? ` (partial results in ${x.dir})` : ''}\n`);
-        process.exit(3);
+        finish(3);
       }
-      verdicts.push(x.verdict);
       p.message(`${verdictWord(x.verdict)}  ${x.dir}/report.html  (seed ${o.seed})`);
       if (x.verdict === false || stop.reason) break;
     }
-    junit();
-    process.exit(exitCode(worst(verdicts)));
+    finish(exitCode(worst(done.map((d) => d.verdict))));
   },
 };
