@@ -11,11 +11,13 @@ import { historyPath, isRunFolder, readHistory } from '../store/folder.js';
 import { unknownReason } from '../check/pipeline.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
+import { TXN_MODELS } from '../checker/txn/types.js';
 import { renderCheckReport } from '../report/check-report.js';
 import { analyse } from '../report/run-report.js';
 import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
 import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
+import { numberOption } from './numbers.js';
 
 interface CheckArgs {
   paths: string[];
@@ -84,9 +86,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       })
       .option('model', {
         type: 'string',
+        choices: [...modelNames(), ...TXN_MODELS],
         describe:
-          'checker model (default: from the run folder, the format, or the ops); one of ' +
-          `${modelNames().join(', ')}, or list-append / rw-register for transactions (Elle's checker)`,
+          'checker model (default: from the run folder, the format, or the ops); ' +
+          "list-append and rw-register: transactions (Elle's checker)",
       })
       .option('init', {
         type: 'string',
@@ -97,12 +100,18 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         choices: FORMATS as unknown as string[],
         describe: 'history format (default: detected from content)',
       })
-      .option('timeout', {
-        type: 'number',
-        describe:
-          'give up after this many seconds per file ' +
-          '(0: never; default: what the run recorded, else never); gives "unknown"',
-      })
+      .option(
+        'timeout',
+        numberOption(
+          'timeout',
+          { min: 0 },
+          {
+            describe:
+              'give up after this many seconds per file ' +
+              '(0: never; default: what the run recorded, else never); gives "unknown"',
+          },
+        ),
+      )
       .option('json', {
         type: 'boolean',
         default: false,
@@ -117,8 +126,6 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   handler: async (args) => {
     // Transactional models go to Elle's checker (check-txn.ts), kept apart until the pipeline takes it over.
     if (isTxnModel(args.model)) process.exit(await checkTxnPaths(args as unknown as TxnArgs));
-    if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout < 0))
-      fail(new Error(`--timeout must be a number of seconds >= 0, got ${args.timeout}`));
     let init: unknown;
     if (args.init !== undefined) {
       try {

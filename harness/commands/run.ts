@@ -15,6 +15,7 @@ import { testName } from '../store/test.js';
 import { fail } from './errors.js';
 import { exitCode, verdictWord, worst, type Verdict } from '../checker/results.js';
 import { executeRun, junitCase } from './execute.js';
+import { numberOption } from './numbers.js';
 import { progressPrinter } from './progress.js';
 import { tally } from './tally.js';
 import { checkCommonArgs, commonRunOptions, runOptions, type CommonRunArgs } from './run-args.js';
@@ -39,8 +40,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('workload', {
         type: 'string',
+        choices: WORKLOADS.map((w) => w.name),
         default: DEFAULTS.workload,
-        describe: `one of ${WORKLOADS.map((w) => w.name).join(', ')}`,
+        describe: 'what the clients do (docs/cli.md says what each checks)',
       })
       .option('nemesis', {
         type: 'string',
@@ -50,18 +52,28 @@ export const runCommand: CommandModule<object, RunArgs> = {
           'each optionally limited to shapes (partition:one-way-deaf/one-way-mute); ' +
           'all (every kind the target and runtime can take); or none',
       })
-      .option('seed', {
-        type: 'number',
-        describe: 'random seed for the op schedule and the faults (default: random, recorded)',
-      })
-      .option('test-count', {
-        type: 'number',
-        default: DEFAULTS.testCount,
-        describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run',
-      }) as unknown as Argv<RunArgs>,
+      .option(
+        'seed',
+        numberOption(
+          'seed',
+          { whole: true },
+          {
+            describe: 'random seed for the op schedule and the faults (default: random, recorded)',
+          },
+        ),
+      )
+      .option(
+        'test-count',
+        numberOption(
+          'test-count',
+          { whole: true, min: 1 },
+          {
+            default: DEFAULTS.testCount,
+            describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run',
+          },
+        ),
+      ) as unknown as Argv<RunArgs>,
   handler: async (a) => {
-    if (!WORKLOADS.some((w) => w.name === a.workload))
-      fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
     let common: ReturnType<typeof checkCommonArgs>;
     let prepared: PreparedTarget;
     try {

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../store/files.js';
 import { NotInvalidError, type ShrinkResult, shrinkHistory } from '../shrink/shrink.js';
 import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
+import { numberOption } from './numbers.js';
 
 interface ShrinkArgs {
   path: string;
@@ -45,11 +46,17 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
         choices: FORMATS as unknown as string[],
         describe: 'history format (default: detected)',
       })
-      .option('budget', {
-        type: 'number',
-        default: 60,
-        describe: 'seconds to spend at most; the smallest invalid history found so far is written',
-      })
+      .option(
+        'budget',
+        numberOption(
+          'budget',
+          { positive: true },
+          {
+            default: 60,
+            describe: 'seconds to spend at most; the smallest invalid history found so far is written',
+          },
+        ),
+      )
       .option('json', {
         type: 'boolean',
         default: false,
@@ -57,7 +64,6 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       }) as unknown as Argv<ShrinkArgs>,
   handler: async (a) => {
     try {
-      if (!(a.budget > 0)) throw new Error(`--budget must be a positive number of seconds, got ${a.budget}`);
       if (!existsSync(a.path)) throw new HistoryError('no such file or folder', a.path);
       const folder = isRunFolder(a.path);
       const out = resolve(
