@@ -77,7 +77,9 @@ export function usageMessage(msg: string, c: UsageContext): string {
     const names = unknown[1].split(', ');
     // yargs lists a kebab-case flag twice (time-limt, timeLimt): keep the form that was typed.
     const typed = names.filter((n) => !/[A-Z]/.test(n) || !names.includes(kebab(n)));
-    return typed.map((n) => unknownOne(n, c)).join('; ');
+    const lines = typed.map((n) => unknownOne(n, c));
+    // After an unknown command, the words that follow it mean nothing yet: only the command is worth a line.
+    return lines.find((l) => l.startsWith('unknown command')) ?? lines.join('; ');
   }
   const choices = [...msg.matchAll(/Argument: (\S+), Given: (.+?), Choices: (.+)/g)];
   if (choices.length > 0)
