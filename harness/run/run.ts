@@ -196,9 +196,10 @@ export async function runOnce(
       progress.line(sampleLine({ elapsedS: elapsed(), limitS: o.timeLimitS, counts: recorder.counts, active }));
     }, 1000);
     const kindsText = packages.map((x) => x.kind.name).join(',') || 'none';
+    const schedule = `${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${plural(steps.length, 'fault')} planned`;
     say(
-      `load: ${workload.name}, ${plural(o.concurrency, 'client')}, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, ` +
-        `nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${plural(steps.length, 'fault')} planned)`,
+      `load: ${workload.name}, ${plural(o.concurrency, 'client')}, ${o.rate || 'unlimited'} ops/s, ` +
+        `${o.timeLimitS} s, nemesis ${kindsText} (${schedule})`,
     );
     nemesis.start();
     const running = p.run();

@@ -73,7 +73,10 @@ test('only completed nemesis transitions make a line, and a line has a length li
 
 function sink(isTTY: boolean): { out: { isTTY: boolean; write: (s: string) => void }; text: () => string } {
   let text = '';
-  return { out: { isTTY, write: (s) => void (text += s) }, text: () => text };
+  const write = (s: string): void => {
+    text += s;
+  };
+  return { out: { isTTY, write }, text: () => text };
 }
 
 test('without a terminal: every fault is a line, status lines every 10 s, messages always', () => {
