@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
 import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
 import { numberOption } from './numbers.js';
+import { plural } from '../words.js';
 
 interface CheckArgs {
   paths: string[];
@@ -50,12 +51,13 @@ async function withLine(err: unknown, path: string, format?: FormatName): Promis
 }
 
 function humanLine(c: FileCheck): string {
-  const parts = [`${c.ops} ops`, `${c.partitions} partition${c.partitions === 1 ? '' : 's'}`, `${c.ms.toFixed(1)} ms`];
+  const parts = [plural(c.ops, 'op'), plural(c.partitions, 'partition'), `${c.ms.toFixed(1)} ms`];
   const word = (v: FileCheck['valid']): string => verdictWord(v, { listing: true });
   const others = c.results.checkers
     .filter((x) => x.checker !== 'linearizable')
     .map((x) => `${x.checker} ${word(x.valid)}`);
-  const what = c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${c.ops} ops, ${c.ms.toFixed(1)} ms`;
+  const what =
+    c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${plural(c.ops, 'op')}, ${c.ms.toFixed(1)} ms`;
   let line = `${c.file}: ${word(c.valid)} (${what}${others.length ? `; ${others.join(', ')}` : ''})`;
   if (c.valid === false && c.firstOffending) {
     const unlinearizable = c.results.checkers.some((x) => x.checker === 'linearizable' && x.valid === false);

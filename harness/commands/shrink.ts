@@ -17,6 +17,7 @@ import { NotInvalidError, type ShrinkResult, shrinkHistory } from '../shrink/shr
 import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
 import { numberOption } from './numbers.js';
+import { plural } from '../words.js';
 
 interface ShrinkArgs {
   path: string;
@@ -100,7 +101,7 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
         join(out, 'report.html'),
         renderCheckReport({
           files: [c.reportInput],
-          title: `faultline shrink: ${r.after.ops} operations from ${r.before.ops}`,
+          title: `faultline shrink: ${plural(r.after.ops, 'operation')} from ${r.before.ops}`,
         }),
       );
       const offending = firstOffending(c.results)?.text;
@@ -119,9 +120,9 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       else {
         process.stdout.write(
           `${safeText(
-            `shrunk ${r.before.ops} operations to ${r.after.ops}` +
+            `shrunk ${plural(r.before.ops, 'operation')} to ${r.after.ops}` +
               `${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''}` +
-              ` in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks` +
+              ` in ${(r.ms / 1000).toFixed(2)} s, ${plural(r.tests, 'check')}` +
               `${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
           )}\n`,
         );
