@@ -107,7 +107,7 @@ test('bad input: one line naming file and line, exit 3', () => {
   oneLineError(runCli(['check', '--model', 'nope', good]), /--model: expected one of cas-register, .*, got 'nope'/);
   oneLineError(runCli(['check', '--init', '{bad', good]), /--init must be JSON/);
   oneLineError(runCli(['check', '--format', 'xml', good]), /Invalid values|format/);
-  oneLineError(runCli(['check', '--timeout', '-1', good]), /--timeout must be/);
+  oneLineError(runCli(['check', '--timeout', '-1', good]), /--timeout: expected a number of at least 0, got '-1'/);
   oneLineError(runCli(['check', '--model', 'kv', good]), /kv model knows get, put and append/);
   oneLineError(runCli(['check']), /Not enough non-option arguments|paths/);
   oneLineError(runCli(['frobnicate']), /Unknown argument|command/);
