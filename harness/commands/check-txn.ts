@@ -3,6 +3,7 @@
 // the anomalies with each cycle's steps (or one JSON line per file), exit 0 valid, 1 invalid, 2 unknown.
 import { mergeValidity, exitCodeFor, verdictWord } from '../checker/results.js';
 import { checkTxn } from '../checker/txn/check.js';
+import { ALL_MODELS } from '../checker/txn/consistency-model.js';
 import { cycleText } from '../checker/txn/explain.js';
 import { isCycle, TXN_MODELS, type TxnCheckOptions, type TxnCheckResult, type TxnModel } from '../checker/txn/types.js';
 import { ReadTimeout } from '../history/limits.js';
@@ -34,6 +35,7 @@ export const txnFlagOptions = {
     type: 'string',
     array: true,
     nargs: 1,
+    choices: [...ALL_MODELS].sort(),
     describe: 'list-append/rw-register: a model the history must satisfy (repeatable; default strict-serializable)',
   },
   anomalies: {

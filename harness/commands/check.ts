@@ -11,6 +11,7 @@ import { historyPath, isRunFolder, readHistory } from '../store/folder.js';
 import { unknownReason } from '../check/pipeline.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
+import { TXN_MODELS } from '../checker/txn/types.js';
 import { renderCheckReport } from '../report/check-report.js';
 import { analyse } from '../report/run-report.js';
 import { writeFileAtomic } from '../store/files.js';
@@ -18,6 +19,8 @@ import { fail, safeText } from './errors.js';
 import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
 import { parseJsonLine } from '../history/json-exact.js';
 import { ReadTimeout } from '../history/limits.js';
+import { numberOption } from './numbers.js';
+import { plural } from '../words.js';
 
 interface CheckArgs {
   paths: string[];
@@ -50,12 +53,13 @@ async function withLine(err: unknown, path: string, format?: FormatName): Promis
 }
 
 function humanLine(c: FileCheck): string {
-  const parts = [`${c.ops} ops`, `${c.partitions} partition${c.partitions === 1 ? '' : 's'}`, `${c.ms.toFixed(1)} ms`];
+  const parts = [plural(c.ops, 'op'), plural(c.partitions, 'partition'), `${c.ms.toFixed(1)} ms`];
   const word = (v: FileCheck['valid']): string => verdictWord(v, { listing: true });
   const others = c.results.checkers
     .filter((x) => x.checker !== 'linearizable')
     .map((x) => `${x.checker} ${word(x.valid)}`);
-  const what = c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${c.ops} ops, ${c.ms.toFixed(1)} ms`;
+  const what =
+    c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${plural(c.ops, 'op')}, ${c.ms.toFixed(1)} ms`;
   let line = `${c.file}: ${word(c.valid)} (${what}${others.length ? `; ${others.join(', ')}` : ''})`;
   if (c.valid === false && c.firstOffending) {
     const unlinearizable = c.results.checkers.some((x) => x.checker === 'linearizable' && x.valid === false);
@@ -86,9 +90,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       })
       .option('model', {
         type: 'string',
+        choices: [...modelNames(), ...TXN_MODELS],
         describe:
-          'checker model (default: from the run folder, the format, or the ops); one of ' +
-          `${modelNames().join(', ')}, or list-append / rw-register for transactions (Elle's checker)`,
+          'checker model (default: from the run folder, the format, or the ops); ' +
+          "list-append and rw-register: transactions (Elle's checker)",
       })
       .option('init', {
         type: 'string',
@@ -99,12 +104,18 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         choices: FORMATS as unknown as string[],
         describe: 'history format (default: detected from content)',
       })
-      .option('timeout', {
-        type: 'number',
-        describe:
-          'give up after this many seconds per file ' +
-          '(0: never; default: what the run recorded, else never); gives "unknown"',
-      })
+      .option(
+        'timeout',
+        numberOption(
+          'timeout',
+          { min: 0 },
+          {
+            describe:
+              'give up after this many seconds per file ' +
+              '(0: never; default: what the run recorded, else never); gives "unknown"',
+          },
+        ),
+      )
       .option('json', {
         type: 'boolean',
         default: false,
@@ -118,8 +129,6 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .options(txnFlagOptions) as unknown as Argv<CheckArgs>,
   handler: async (args) => {
     // Transactional models go to Elle's checker (check-txn.ts), kept apart until the pipeline takes it over.
-    if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout < 0))
-      fail(new Error(`--timeout must be a number of seconds >= 0, got ${args.timeout}`));
     if (isTxnModel(args.model)) process.exit(await checkTxnPaths(args as unknown as TxnArgs));
     let init: unknown;
     if (args.init !== undefined) {

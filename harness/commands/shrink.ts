@@ -19,6 +19,8 @@ import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
 import { isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
 import { shrinkTxnPath } from './shrink-txn.js';
+import { numberOption } from './numbers.js';
+import { plural } from '../words.js';
 
 interface ShrinkArgs extends Omit<TxnArgs, 'paths' | 'json' | 'timeout'> {
   path: string;
@@ -50,11 +52,17 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
         choices: FORMATS as unknown as string[],
         describe: 'history format (default: detected)',
       })
-      .option('budget', {
-        type: 'number',
-        default: 60,
-        describe: 'seconds to spend at most; the smallest invalid history found so far is written',
-      })
+      .option(
+        'budget',
+        numberOption(
+          'budget',
+          { positive: true },
+          {
+            default: 60,
+            describe: 'seconds to spend at most; the smallest invalid history found so far is written',
+          },
+        ),
+      )
       .option('json', {
         type: 'boolean',
         default: false,
@@ -63,7 +71,6 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .options(txnFlagOptions) as unknown as Argv<ShrinkArgs>,
   handler: async (a) => {
     try {
-      if (!(a.budget > 0)) throw new Error(`--budget must be a positive number of seconds, got ${a.budget}`);
       if (!existsSync(a.path)) throw new HistoryError('no such file or folder', a.path);
       const folder = isRunFolder(a.path);
       const out = resolve(
@@ -104,7 +111,7 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
         join(out, 'report.html'),
         renderCheckReport({
           files: [c.reportInput],
-          title: `faultline shrink: ${r.after.ops} operations from ${r.before.ops}`,
+          title: `faultline shrink: ${plural(r.after.ops, 'operation')} from ${r.before.ops}`,
         }),
       );
       const offending = firstOffending(c.results)?.text;
@@ -123,9 +130,9 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       else {
         process.stdout.write(
           `${safeText(
-            `shrunk ${r.before.ops} operations to ${r.after.ops}` +
+            `shrunk ${plural(r.before.ops, 'operation')} to ${r.after.ops}` +
               `${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''}` +
-              ` in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks` +
+              ` in ${(r.ms / 1000).toFixed(2)} s, ${plural(r.tests, 'check')}` +
               `${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
           )}\n`,
         );
