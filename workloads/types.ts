@@ -17,7 +17,7 @@ export interface Client {
    */
   prepare?(op: OpSpec): OpSpec | undefined;
   invoke(op: OpSpec): Promise<Completion>;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 export interface WorkloadOptions {

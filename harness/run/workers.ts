@@ -140,7 +140,8 @@ export class WorkerPool {
     for (const wake of [...this.sleeps]) wake();
   }
 
-  close(): void {
-    for (const s of this.slots) s.client.close();
+  /** Closes every process's client; resolves when all have closed (each close has its own deadline). */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.slots.map(async (s) => s.client.close()));
   }
 }
