@@ -19,10 +19,12 @@ export async function waitFor(
   everyMs = 50,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const own = 'the check';
   for (;;) {
     const left = Math.max(1, deadline - Date.now());
-    const why = await within('the check', left, check).catch((e: Error) => {
-      if (e instanceof DeadlineError) return e.message;
+    // Only waitFor's own deadline is a reason to go on: a guarded check's own (target/guard.ts) ends the wait.
+    const why = await within(own, left, check).catch((e: Error) => {
+      if (e instanceof DeadlineError && e.what === own) return e.message;
       throw e;
     });
     if (why === undefined) return;
