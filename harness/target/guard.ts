@@ -52,7 +52,10 @@ export class TargetGuard {
         if (bad) throw bad;
         // On docker the command is the image entrypoint's arguments and may be empty; elsewhere it is the program.
         if (addr.runtime !== 'docker' && p.command.length === 0)
-          throw new Error(`${this.label}: ${path}.command must name the program to run first, got an empty array`);
+          throw new Error(
+            `${this.label}: ${path}.command must be the program and its arguments (${addr.runtime} runtime), ` +
+              'got an array of 0',
+          );
         return p;
       },
       health: async (nodes: NodeHandle[], names?: string[]) => {
