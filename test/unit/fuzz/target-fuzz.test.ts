@@ -17,7 +17,7 @@ import { Random } from '../../../harness/generator/random.js';
 import { repoRoot } from '../../../harness/paths.js';
 import { DEADLINES, type Deadlines } from '../../../harness/target/deadlines.js';
 import { TargetGuard } from '../../../harness/target/guard.js';
-import type { Addressing, Target, TargetContext } from '../../../harness/target/types.js';
+import type { Addressing, ClientContext, Target, TargetContext } from '../../../harness/target/types.js';
 import { loadTarget } from '../../../targets/load.js';
 import { hangTarget } from '../../fixtures/hang-target.js';
 
@@ -38,6 +38,15 @@ const ADDR: Addressing = {
   dataDir: () => '/tmp/none',
 };
 const NODES = [{ name: 'n1', addrs: {}, url: 'http://127.0.0.1:1' }];
+const clientContext = (opTimeoutMs: number): ClientContext => ({
+  seed: 1,
+  concurrency: 1,
+  opTimeoutMs,
+  nodes: NODES,
+  prefer: 0,
+  process: 0,
+  options: {},
+});
 
 type Path = (string | number)[];
 type Bag = Record<string | number, unknown>;
@@ -176,6 +185,35 @@ function namedPath(message: string): string {
 const sameBranch = (a: string, b: string): boolean =>
   a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
 
+/**
+ * Runs `call` (which hands the guard a mutated value): it must succeed exactly when the oracle says `valid`, and
+ * otherwise fail with one line naming a field on the branch of a mutated path. Resolves true when it succeeded.
+ */
+async function judge(
+  label: string,
+  call: () => unknown,
+  valid: boolean,
+  paths: Path[],
+  root: string,
+): Promise<boolean> {
+  let message: string | undefined;
+  try {
+    await call();
+  } catch (e) {
+    assert.ok(!(e instanceof TypeError) && !(e instanceof RangeError), `${label}: ${(e as Error).stack}`);
+    message = (e as Error).message;
+  }
+  assert.is(message === undefined, valid, `${label}: ${message ?? 'accepted'}`);
+  if (message === undefined) return true;
+  assert.not.match(message, /\n/, label);
+  const named = namedPath(message);
+  assert.ok(
+    paths.some((p) => sameBranch(named, spell(p, root))),
+    `${label}: names ${named}`,
+  );
+  return false;
+}
+
 const BASE: Target = { ...hangTarget('none'), name: 'fuzz' };
 const counts = { specs: 0, specsAccepted: 0, processes: 0, processesAccepted: 0, hangs: 0, testsPassed: 0 };
 
@@ -186,24 +224,7 @@ test('malformed specs: accepted exactly when valid; otherwise one line naming a 
     const label = `case ${i} (seed ${SEED}): mutated ${paths.map((p) => spell(p)).join(', ')}`;
     const guard = new TargetGuard({ ...BASE, cluster: () => spec as never }, DEADLINES, () => undefined);
     counts.specs++;
-    let message: string | undefined;
-    try {
-      await guard.cluster(CTX);
-    } catch (e) {
-      assert.ok(!(e instanceof TypeError) && !(e instanceof RangeError), `${label}: ${(e as Error).stack}`);
-      message = (e as Error).message;
-    }
-    assert.is(message === undefined, specIsValid(spec), `${label}: ${message ?? 'accepted'}`);
-    if (message === undefined) {
-      counts.specsAccepted++;
-      continue;
-    }
-    assert.not.match(message, /\n/, label);
-    const named = namedPath(message);
-    assert.ok(
-      paths.some((p) => sameBranch(named, spell(p))),
-      `${label}: names ${named}`,
-    );
+    if (await judge(label, () => guard.cluster(CTX), specIsValid(spec), paths, 'spec')) counts.specsAccepted++;
   }
   counts.testsPassed++;
 });
@@ -213,15 +234,16 @@ test('malformed node() results: accepted exactly when valid; otherwise one line 
   for (let i = 0; i < N; i++) {
     const proc: Bag = { command: ['prog', 'arg'], ...(r.chance(0.5) ? { env: { A: '1', B: '2' } } : {}) };
     const paths: Path[] = [];
-    if (r.chance(0.05)) paths.push([]);
-    for (let m = r.int(1, 3); m > 0 && paths.length === 0; m--) {
+    const whole = r.chance(0.05);
+    if (whole) paths.push([]);
+    for (let m = whole ? 0 : r.int(1, 4); m > 0; m--) {
       const p: Path = r.pick<Path>([['command'], ['command', r.int(0, 2)], ['env'], ['env', 'A'], ['other']]);
       if (p[0] === 'env' && p.length === 2 && !isPlain(proc.env)) continue;
       if (p[0] === 'command' && p.length === 2 && !Array.isArray(proc.command)) continue;
       setAt(proc, p, r.chance(0.15) ? undefined : wrongValue(r));
       paths.push(p);
     }
-    const result = paths.length === 1 && paths[0].length === 0 ? wrongValue(r) : proc;
+    const result = whole ? wrongValue(r) : proc;
     const label = `process case ${i} (seed ${SEED}): mutated ${paths.map((p) => spell(p)).join(', ')}`;
     const spec = await new TargetGuard(
       { ...BASE, cluster: () => Object.assign(validSpec(r), { node: () => result }) as never },
@@ -229,24 +251,8 @@ test('malformed node() results: accepted exactly when valid; otherwise one line 
       () => undefined,
     ).cluster(CTX);
     counts.processes++;
-    let message: string | undefined;
-    try {
-      spec.node('n1', ADDR);
-    } catch (e) {
-      assert.ok(!(e instanceof TypeError), `${label}: ${(e as Error).stack}`);
-      message = (e as Error).message;
-    }
-    assert.is(message === undefined, processIsValid(result), `${label}: ${message ?? 'accepted'}`);
-    if (message === undefined) {
-      counts.processesAccepted++;
-      continue;
-    }
-    assert.not.match(message, /\n/, label);
-    const named = namedPath(message);
-    assert.ok(
-      paths.some((p) => sameBranch(named, spell(p, 'spec.node("n1")'))),
-      `${label}: names ${named}`,
-    );
+    const valid = processIsValid(result);
+    if (await judge(label, () => spec.node('n1', ADDR), valid, paths, 'spec.node("n1")')) counts.processesAccepted++;
   }
   counts.testsPassed++;
 });
@@ -301,33 +307,11 @@ test('hang placements: every call ends within its deadline with the one-line mes
         (e: Error) => e.message,
       );
     } else if (place === 'invoke') {
-      const c = guard.client(
-        t.clients.kv,
-        1,
-      )({
-        seed: 1,
-        concurrency: 1,
-        opTimeoutMs: 1,
-        nodes: NODES,
-        prefer: 0,
-        process: 0,
-        options: {},
-      });
+      const c = guard.client(t.clients.kv, 1)(clientContext(1));
       const done = await c.invoke({ f: 'read', key: 'k' });
       message = done.type === 'info' ? done.error : `completed ${done.type}`;
     } else if (place === 'close') {
-      const c = guard.client(
-        t.clients.kv,
-        1000,
-      )({
-        seed: 1,
-        concurrency: 1,
-        opTimeoutMs: 1000,
-        nodes: NODES,
-        prefer: 0,
-        process: 0,
-        options: {},
-      });
+      const c = guard.client(t.clients.kv, 1000)(clientContext(1000));
       await c.close();
       message = said[0] ?? 'closed';
     } else {

@@ -8,7 +8,7 @@ import { DeadlineError, within } from '../../../harness/runtime/deadline.js';
 import { waitFor } from '../../../harness/runtime/wait.js';
 import { DEADLINES, type Deadlines } from '../../../harness/target/deadlines.js';
 import { TargetGuard } from '../../../harness/target/guard.js';
-import type { Addressing, NodeHandle, Target, TargetContext } from '../../../harness/target/types.js';
+import type { Addressing, ClientContext, NodeHandle, Target, TargetContext } from '../../../harness/target/types.js';
 import { loadTarget } from '../../../targets/load.js';
 import { hangTarget } from '../../fixtures/hang-target.js';
 import { repoRoot } from '../../../harness/paths.js';
@@ -25,6 +25,16 @@ const ADDR: Addressing = {
   dataDir: () => '/tmp/none',
 };
 const NODES: NodeHandle[] = ['n1', 'n2'].map((name) => ({ name, addrs: {}, url: 'http://127.0.0.1:1' }));
+/** A client's context for process `process`, with --op-timeout 200 ms. */
+const clientContext = (process: number): ClientContext => ({
+  seed: 1,
+  concurrency: 2,
+  opTimeoutMs: 200,
+  nodes: NODES,
+  prefer: 0,
+  process,
+  options: {},
+});
 
 /** The one-line error `p` rejects with. */
 async function rejection(p: Promise<unknown>): Promise<string> {
@@ -107,7 +117,7 @@ test('health(): a call that never settles fails the wait at once, naming the nod
 test('invoke(): never settling, throwing or answering nonsense completes as info', async () => {
   const g = new TargetGuard(hangTarget('invoke', { lateMs: 1500 }), SHORT, () => undefined);
   const make = g.client(hangTarget('invoke', { lateMs: 1500 }).clients.kv, 200);
-  const c = make({ seed: 1, concurrency: 2, opTimeoutMs: 200, nodes: NODES, prefer: 0, process: 4, options: {} });
+  const c = make(clientContext(4));
   const t0 = Date.now();
   const done = await settlesWithin(5000, c.invoke({ f: 'read', key: 'k' }));
   assert.equal(done, {
@@ -130,18 +140,7 @@ test('invoke(): never settling, throwing or answering nonsense completes as info
     },
   };
   const said: string[] = [];
-  const c2 = new TargetGuard(odd, SHORT, (m) => said.push(m)).client(
-    odd.clients.kv,
-    200,
-  )({
-    seed: 1,
-    concurrency: 2,
-    opTimeoutMs: 200,
-    nodes: NODES,
-    prefer: 0,
-    process: 1,
-    options: {},
-  });
+  const c2 = new TargetGuard(odd, SHORT, (m) => said.push(m)).client(odd.clients.kv, 200)(clientContext(1));
   assert.equal(await c2.invoke({ f: 'read', key: 'k' }), {
     type: 'info',
     error: 'target "hang-none": invoke() of process 1 threw: boom',
@@ -158,18 +157,7 @@ test('invoke(): never settling, throwing or answering nonsense completes as info
 test('close(): one that never settles is said after its deadline and does not hold the caller', async () => {
   const said: string[] = [];
   const t = hangTarget('close');
-  const c = new TargetGuard(t, SHORT, (m) => said.push(m)).client(
-    t.clients.kv,
-    200,
-  )({
-    seed: 1,
-    concurrency: 1,
-    opTimeoutMs: 200,
-    nodes: NODES,
-    prefer: 0,
-    process: 3,
-    options: {},
-  });
+  const c = new TargetGuard(t, SHORT, (m) => said.push(m)).client(t.clients.kv, 200)(clientContext(3));
   await settlesWithin(3000, Promise.resolve(c.close()));
   assert.equal(said, ['target "hang-close": close() of process 3 did not settle within 100 ms']);
 });
