@@ -133,7 +133,8 @@ export class WorkerPool {
   }
 
   /**
-   * Stop handing out new operations, final ones included; operations in flight complete (each has a client timeout).
+   * Stop handing out new operations, final ones included; operations in flight complete (each within its deadline,
+   * harness/target/guard.ts).
    */
   stop(): void {
     this.stopping = true;
