@@ -1,6 +1,7 @@
 // One HTTP request to a server under test with node:http, which sends the path as given (no normalisation of
 // "..", unlike fetch) and lets a test choose the Host header.
-import { request, type IncomingHttpHeaders } from 'node:http';
+import { request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { startServer } from '../../harness/serve/server.js';
 
 export interface Reply {
   status: number;
@@ -41,4 +42,10 @@ export function httpGet(base: string, path: string, o: { method?: string; host?:
     req.on('error', reject);
     req.end();
   });
+}
+
+/** `faultline serve` over `root` on a free loopback port, as a test talks to it. */
+export async function serveOnAnyPort(root: string): Promise<{ server: Server; base: string; port: number }> {
+  const s = await startServer({ root, port: 0, host: '127.0.0.1' });
+  return { server: s.server, base: s.url, port: Number(new URL(s.url).port) };
 }

@@ -17,8 +17,7 @@ import { Random } from '../../../harness/generator/random.js';
 import { INDEX_SOURCES } from '../../../harness/report/index-page.js';
 import { REPORT_SOURCES } from '../../../harness/report/report-sources.js';
 import { sourceHash } from '../../../harness/report/source-hashes.js';
-import { startServer } from '../../../harness/serve/server.js';
-import { httpGet } from '../../helpers/http-get.js';
+import { httpGet, serveOnAnyPort } from '../../helpers/http-get.js';
 import { makeRunFolder } from '../../helpers/run-folders.js';
 
 const N = Number(process.env.FUZZ_SERVE_N ?? 300);
@@ -152,10 +151,7 @@ let base: string;
 let port: number;
 
 test.before(async () => {
-  const s = await startServer({ root, port: 0, host: '127.0.0.1' });
-  server = s.server;
-  base = s.url;
-  port = Number(new URL(base).port);
+  ({ server, base, port } = await serveOnAnyPort(root));
 });
 test.after(() => {
   server.close();

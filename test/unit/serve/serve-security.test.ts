@@ -10,8 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sourceHash } from '../../../harness/report/source-hashes.js';
 import { hostAllowed, parseHost } from '../../../harness/serve/host.js';
-import { startServer } from '../../../harness/serve/server.js';
-import { httpGet } from '../../helpers/http-get.js';
+import { httpGet, serveOnAnyPort } from '../../helpers/http-get.js';
 import { makeRunFolder } from '../../helpers/run-folders.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fl-serve-sec-'));
@@ -37,10 +36,7 @@ const rel = (dir: string, file: string): string =>
   `/${relative(root, dir).split('/').map(encodeURIComponent).join('/')}/${file}`;
 
 test.before(async () => {
-  const s = await startServer({ root, port: 0, host: '127.0.0.1' });
-  server = s.server;
-  base = s.url;
-  port = Number(new URL(base).port);
+  ({ server, base, port } = await serveOnAnyPort(root));
 });
 test.after(() => {
   server.close();
