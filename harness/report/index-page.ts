@@ -28,7 +28,7 @@ const OFFENDING_CHARS = 80;
 /** Most anomaly names kept per run (a transactional checker may name a dozen kinds). */
 const MAX_ANOMALIES = 12;
 
-/** An invalid run's first offending operation (the pipeline's own wording) and the anomaly names its checkers stored. */
+/** An invalid run's first offending operation (the pipeline's wording) and the anomaly names its checkers stored. */
 export const summariseResults: Summarise = (r: Results) => {
   const anomalies = new Set<string>();
   for (const c of r.checkers) {
@@ -145,8 +145,9 @@ export const INDEX_SCRIPT = `
   function apply() {
     var shown = 0;
     rows.forEach(function (r) {
-      r.hidden = !keep(r);
-      if (!r.hidden) shown++;
+      var ok = keep(r);
+      r.style.display = ok ? '' : 'none';
+      if (ok) shown++;
     });
     count.textContent = shown + ' of ' + rows.length + ' runs shown, newest first';
   }

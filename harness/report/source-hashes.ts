@@ -16,6 +16,8 @@ export interface PageSources {
   scripts: readonly string[];
   /** The exact texts of its inline <style> elements. */
   styles: readonly string[];
+  /** Values of style="" attributes to allow ('unsafe-hashes' with their hashes: those values only, no others). */
+  styleAttributes?: readonly string[];
 }
 
 /**
@@ -28,7 +30,7 @@ export function strictPolicy(s: PageSources): string {
   return [
     "default-src 'none'",
     `script-src ${list(s.scripts)}`,
-    `style-src ${list(s.styles)}`,
+    `style-src ${list(s.styles)}${s.styleAttributes?.length ? ` 'unsafe-hashes' ${list(s.styleAttributes)}` : ''}`,
     'img-src data:',
     "base-uri 'none'",
     "form-action 'self'",

