@@ -1,7 +1,7 @@
 // `faultline run` end to end on the local runtime (child processes on loopback): a healthy cluster under
 // partition and kill faults is valid; with --bug stale-read it is invalid within a few seeds and the report
 // names the offending read; Ctrl-C stops cleanly; a SIGKILLed harness still leaves a readable history.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +115,7 @@ test('Ctrl-C stops the load, still checks and reports, and tears the cluster dow
       '--seed',
       '5',
     ],
-    9000,
+    4000,
   );
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
   const dir = runDirOf(stdout);
@@ -131,29 +131,11 @@ test('Ctrl-C stops the load, still checks and reports, and tears the cluster dow
 });
 
 test('a harness killed with SIGKILL halfway leaves every recorded event readable', async () => {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'run',
-      '--runtime',
-      'local',
-      '--out',
-      out,
-      '--nodes',
-      '3',
-      '--time-limit',
-      '60',
-      '--nemesis',
-      'none',
-      '--seed',
-      '6',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  await interruptedRun(
+    ['--runtime', 'local', '--out', out, '--nodes', '3', '--time-limit', '60', '--nemesis', 'none', '--seed', '6'],
+    4000,
+    'SIGKILL',
   );
-  await new Promise((r) => setTimeout(r, 7000));
-  child.kill('SIGKILL');
-  await new Promise((r) => child.on('exit', r));
   const latest = join(out, 'latest');
   const h = parseHistory(readFileSync(join(latest, 'history.jsonl'), 'utf8'));
   assert.ok(h.events.length > 50, `only ${h.events.length} events`);
