@@ -28,6 +28,34 @@ export interface WorkloadOptions {
   opTimeoutMs: number;
   /** Lock lease the workload asks for (lock workloads), in ms. */
   leaseMs?: number;
+  /** Transactional workloads (list-append, rw-register): the shape of their transactions (workloads/txn). */
+  txn?: TxnShape;
+}
+
+/** --txn-ops, --keys, --max-writes-per-key: how transactional workloads draw their transactions. */
+export interface TxnShape {
+  /** Micro-ops per transaction, uniformly from minOps to maxOps. */
+  minOps: number;
+  maxOps: number;
+  /** Active keys at any time. */
+  keys: number;
+  /** Writes a key takes before a fresh key replaces it. */
+  maxWritesPerKey: number;
+}
+
+/** A check a workload's histories need, by name: one the check pipeline knows (its table of named checks). */
+export interface NamedCheck {
+  /** "txn": the transactional checker (Elle's analysis) with `args.model` list-append or rw-register. */
+  checker: string;
+  /** What the check needs to know of the workload; a run may add to it (CheckSpec.args: consistency models). */
+  args?: Record<string, unknown>;
+}
+
+/** The load and the final reads from one state, for workloads whose final reads depend on what the load did. */
+export interface WorkloadSession {
+  generator: Generator;
+  /** The final phase, after healing (counts restart at 0 in it); undefined for a worker: that worker is done. */
+  final: Generator;
 }
 
 export interface Workload {
@@ -36,6 +64,8 @@ export interface Workload {
   model?: string;
   /** Workload-specific checkers, run beside linearizability. */
   checkers?: (events: readonly HistoryEvent[]) => CheckerOutcome[];
+  /** Workload-specific checks named as data (the check pipeline runs them), so the workload imports no checker. */
+  checks?: readonly NamedCheck[];
   describe: string;
   generator(o: WorkloadOptions): Generator;
   /** The operation a worker performs in the final phase (after healing): a read of its last key. */
@@ -47,4 +77,9 @@ export interface Workload {
    * such as the token a process holds or the value it read; stalls). The target's client then only performs ops.
    */
   wrapClient?(inner: Client, o: WorkloadOptions & { process: number }): Client;
+  /**
+   * Optional: the load generator and the final phase made together (sessionOf, workloads/session.ts), used instead
+   * of generator() and finalOp() when present (list-append reads back every key its load used).
+   */
+  session?(o: WorkloadOptions): WorkloadSession;
 }

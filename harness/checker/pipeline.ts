@@ -8,6 +8,7 @@ import { HistoryError, type HistoryEvent, type HistoryHeader } from '../history/
 import { showValue } from '../history/show.js';
 import { getWorkload, WORKLOADS } from '../../workloads/index.js';
 import { getModel } from './models/registry.js';
+import { NAMED_CHECKS } from './named-checks.js';
 import { checkOperations } from './porcupine/index.js';
 import type { CheckResult, Operation, PartitionInfo } from './porcupine/types.js';
 import { mergeValidity, type CheckerOutcome, type Results, type Validity } from './results.js';
@@ -30,6 +31,11 @@ export interface CheckSpec {
   timeoutMs: number;
   /** Initial register value for models that take one (check --init); not recorded by runs. */
   init?: unknown;
+  /**
+   * Arguments a run adds to its workload's named checks (Workload.checks), such as the consistency models a
+   * transactional run is checked against (`--consistency-model`): recorded, so a re-check uses the same.
+   */
+  args?: Record<string, unknown>;
 }
 
 function one(outcome: CheckerOutcome): Results {
@@ -131,28 +137,41 @@ export const statsChecker: Checker = {
   },
 };
 
-/** A workload's own checkers (fenced-counter's token and lost-update checks, ...). */
-export function workloadChecker(name: string): Checker {
+/**
+ * A workload's own checkers (fenced-counter's token and lost-update checks, ...), and the checks it names as data
+ * (NAMED_CHECKS, with `args` merged over each check's own).
+ */
+export function workloadChecker(name: string, args?: Record<string, unknown>): Checker {
   const w = getWorkload(name);
-  if (!w.checkers) throw new Error(`workload ${name} has no checkers of its own`);
-  const run = w.checkers;
+  if (!w.checkers && !w.checks?.length) throw new Error(`workload ${name} has no checkers of its own`);
+  const named = (w.checks ?? []).map((c) => {
+    const run = NAMED_CHECKS[c.checker];
+    if (!run) throw new Error(`workload ${name} names check "${c.checker}", which this faultline does not know`);
+    return (history: readonly HistoryEvent[]) => run(history, { ...c.args, ...args });
+  });
+  const own = w.checkers;
   return {
     name,
     check(history) {
-      const outcomes = run(history);
+      const outcomes = [...(own ? own(history) : []), ...named.map((run) => run(history))];
       return { valid: mergeValidity(outcomes.map((o) => o.valid)), checkers: outcomes };
     },
   };
 }
 
 /** The spec a run of `workload` records. */
-export function specForWorkload(workload: string, checkTimeoutS: number): CheckSpec {
+export function specForWorkload(workload: string, checkTimeoutS: number, args?: Record<string, unknown>): CheckSpec {
   const w = getWorkload(workload);
-  const checkers = [...(w.model ? ['linearizable'] : []), ...(w.checkers ? [w.name] : []), 'stats'];
-  return { workload: w.name, model: w.model, checkers, timeoutMs: checkTimeoutS * 1000 };
+  const own = w.checkers || w.checks?.length;
+  const checkers = [...(w.model ? ['linearizable'] : []), ...(own ? [w.name] : []), 'stats'];
+  return { workload: w.name, model: w.model, checkers, timeoutMs: checkTimeoutS * 1000, ...(args ? { args } : {}) };
 }
 
-export const CHECKER_NAMES = ['linearizable', 'stats', ...WORKLOADS.filter((w) => w.checkers).map((w) => w.name)];
+export const CHECKER_NAMES = [
+  'linearizable',
+  'stats',
+  ...WORKLOADS.filter((w) => w.checkers || w.checks?.length).map((w) => w.name),
+];
 
 /**
  * The spec of a saved history: what the run recorded (test.json's "checks", else the header's checkers, else
@@ -178,6 +197,7 @@ export function specFromRecord(
       model: rec.checks.model,
       checkers: rec.checks.checkers.map(String),
       timeoutMs: rec.checks.timeoutMs ?? 0,
+      ...(rec.checks.args ? { args: rec.checks.args } : {}),
     };
   } else if (workload) {
     spec = specForWorkload(workload, rec.checkTimeoutS ?? (typeof h.checkTimeoutS === 'number' ? h.checkTimeoutS : 0));
@@ -208,7 +228,7 @@ export function checkersFor(spec: CheckSpec, file?: string, badInputThrows = fal
     spec.checkers.map((name) => {
       if (name === 'linearizable') return linearizableChecker(spec.model!, spec.timeoutMs, spec.init, file);
       if (name === 'stats') return statsChecker;
-      return workloadChecker(name);
+      return workloadChecker(name, spec.args);
     }),
     { badInputThrows },
   );

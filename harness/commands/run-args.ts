@@ -4,8 +4,9 @@ import type { Argv } from 'yargs';
 import { parseSchedule, SCHEDULES, type ScheduleName } from '../nemesis/plan.js';
 import { DEFAULTS } from '../run/options.js';
 import { parseTargetOpts } from '../target/options.js';
+import { txnRunFlags, type TxnRunArgs } from './txn-run-args.js';
 
-export interface CommonRunArgs {
+export interface CommonRunArgs extends TxnRunArgs {
   runtime: 'docker' | 'local' | 'ssh' | 'auto';
   'target-opt': string[];
   nodes: number;
@@ -90,7 +91,8 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
       default: DEFAULTS.checkTimeoutS,
       describe: 'checker time budget, seconds (0: none)',
     })
-    .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' });
+    .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' })
+    .options(txnRunFlags) as unknown as Argv<T>;
 }
 
 /**

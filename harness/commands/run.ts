@@ -19,6 +19,7 @@ import { testName } from '../run/options.js';
 import { progressPrinter } from './progress.js';
 import { checkCommonArgs, commonRunOptions, type CommonRunArgs } from './run-args.js';
 import { checkSshArgs, sshRunOptions } from './ssh-args.js';
+import { txnRunFields } from './txn-run-args.js';
 
 interface RunArgs extends CommonRunArgs {
   hosts?: string;
@@ -79,10 +80,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
     let common: ReturnType<typeof checkCommonArgs>;
     let ssh: ReturnType<typeof checkSshArgs>;
+    let txn: ReturnType<typeof txnRunFields>;
     try {
       ssh = checkSshArgs(a);
       a.nodes = ssh.nodes;
       common = checkCommonArgs(a);
+      txn = txnRunFields(a, a.workload);
       await prepareTarget(a.target, common.targetOpts, a.workload, requiredKinds(parseNemesisSpec(a.nemesis)));
     } catch (e) {
       fail(e);
@@ -130,6 +133,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         opTimeoutMs: a['op-timeout'],
         checkTimeoutS: a['check-timeout'],
         ...ssh!.options,
+        ...txn!,
       };
       try {
         const r = await runOnce(o, stop, { line: p.line, message: p.message }).catch(

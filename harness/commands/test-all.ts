@@ -17,6 +17,8 @@ import { fail, safeText } from './errors.js';
 import { executeRun, exitCode, junitCase, verdictWord, worst, type Executed } from './execute.js';
 import { progressPrinter } from './progress.js';
 import { checkCommonArgs, commonRunOptions, type CommonRunArgs } from './run-args.js';
+import { txnRunFields } from './txn-run-args.js';
+import { isTxnWorkload } from '../../workloads/txn/workload.js';
 import { textTable, writeStepSummary, type Row } from './summary.js';
 
 interface TestAllArgs extends CommonRunArgs {
@@ -78,6 +80,8 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       for (const w of workloads)
         if (!WORKLOADS.some((x) => x.name === w))
           throw new Error(`unknown --workload ${w}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
+      // The transactional flags: checked once, and refused when no workload of the matrix takes them.
+      txnRunFields(a, workloads.find(isTxnWorkload) ?? workloads[0]);
       // Everything that can be refused is refused before the first run starts.
       for (const t of targets)
         for (const w of workloads)
@@ -117,6 +121,7 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
               burstSeconds: a['burst-seconds'],
               opTimeoutMs: a['op-timeout'],
               checkTimeoutS: a['check-timeout'],
+              ...txnRunFields(a, workload),
             });
           }
     p.message(

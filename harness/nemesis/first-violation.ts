@@ -30,6 +30,12 @@ export function firstViolationS(events: readonly HistoryEvent[], results: Result
         if (t !== undefined) times.push(t);
       }
     }
+    // Checks that list the events they cite (the transactional checker): positions in the whole history.
+    const cited = (c.details as { events?: unknown } | undefined)?.events;
+    for (const i of Array.isArray(cited) ? cited : []) {
+      const t = typeof i === 'number' ? events[i]?.time : undefined;
+      if (t !== undefined) times.push(t);
+    }
   }
   if (times.length === 0) return undefined;
   return (Math.min(...times) - t0) / 1e9;

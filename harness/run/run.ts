@@ -7,12 +7,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { getWorkload } from '../../workloads/index.js';
+import { sessionOf } from '../../workloads/session.js';
 import { runChecks, specForWorkload } from '../checker/pipeline.js';
 import type { Results } from '../checker/results.js';
 import { Random } from '../generator/random.js';
 import { phases, timeLimit, until } from '../generator/generator.js';
 import { burstRate } from '../generator/bursts.js';
-import { barrier, oncePerWorker } from '../generator/phases.js';
+import { barrier } from '../generator/phases.js';
 import { parseHistory } from '../history/readers/index.js';
 import { HistoryWriter } from '../history/writer.js';
 import type { HistoryEvent } from '../history/op.js';
@@ -29,6 +30,7 @@ import { prepareTarget, refusalsOf } from '../target/prepare.js';
 import type { ClusterSpec } from '../target/types.js';
 import { testName, type RunOptions } from './options.js';
 import { Recorder } from './recorder.js';
+import { txnCheckArgs, txnWorkloadOptions } from './txn-options.js';
 import { WorkerPool } from './workers.js';
 
 export interface RunOutcome {
@@ -86,7 +88,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     progress.message(m);
   };
   // What the history is checked with, recorded so that `faultline check DIR` uses exactly the same.
-  const checks = specForWorkload(workload.name, o.checkTimeoutS);
+  const checks = specForWorkload(workload.name, o.checkTimeoutS, txnCheckArgs(o));
   const test: TestInfo = {
     name,
     options: o,
@@ -152,6 +154,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
       new Random(o.seed ^ 0x2545f491),
     );
     const wo = { seed: o.seed, concurrency: o.concurrency, opTimeoutMs: o.opTimeoutMs, leaseMs: workload.leaseMs };
+    const session = sessionOf(workload, { ...wo, ...txnWorkloadOptions(o) });
     const started = performance.now();
     const elapsed = (): number => (performance.now() - started) / 1000;
     // Phases: the load (until the time limit or Ctrl-C), a barrier while the nemesis heals, the final reads.
@@ -168,9 +171,9 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
         burstSeconds: o.burstSeconds,
       }),
       generator: phases(
-        until(() => loadOver, timeLimit(o.timeLimitS, workload.generator(wo))),
+        until(() => loadOver, timeLimit(o.timeLimitS, session.generator)),
         healed.gen,
-        oncePerWorker(workload.finalOp),
+        session.final,
       ),
       makeClient: (process, worker) => {
         const inner = prepared.client({ ...wo, nodes: handles, prefer: worker, process, options: topts });
