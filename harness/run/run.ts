@@ -196,6 +196,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
         rnd: new Random(o.seed ^ 0x68e31da4 ^ 0x1b873593),
         leader: async (key) => target.leader?.(handles, key, topts),
         hotKey: () => p.hotKey(),
+        inFlight: () => p.inFlight(),
         membership: target.membership
           ? (op, node, how) => target.membership!(handles, op, node, topts, how)
           : undefined,

@@ -31,6 +31,8 @@ interface Slot {
   client: Client;
   count: number;
   lastKey?: string;
+  /** The operation invoked and not yet completed (faults aimed at a transaction in flight look here). */
+  current?: OpSpec;
 }
 
 export class WorkerPool {
@@ -62,7 +64,10 @@ export class WorkerPool {
     const { f: _f, key: _k, value: _v, ...extra } = op as OpSpec & Record<string, unknown>;
     const base = { process: slot.process, f: op.f, ...(op.key !== undefined ? { key: op.key } : {}), ...extra };
     this.o.recorder.record({ ...base, type: 'invoke', value: op.value ?? null });
-    const c = await slot.client.invoke(op);
+    slot.current = op;
+    const c = await slot.client.invoke(op).finally(() => {
+      slot.current = undefined;
+    });
     // The completion carries what the system answered (a read's value, a lock's token) when there is one,
     // else the invocation's argument, as Jepsen records it.
     const value = op.f === 'read' ? (c.value ?? null) : c.value !== undefined ? c.value : (op.value ?? null);
@@ -93,6 +98,11 @@ export class WorkerPool {
       }
     }
     return best;
+  }
+
+  /** The operations invoked now and not yet completed, one per busy worker. */
+  inFlight(): OpSpec[] {
+    return this.slots.flatMap((s) => (s.current ? [s.current] : []));
   }
 
   private rateNow(): number {
