@@ -14,7 +14,7 @@ import type { MembershipHow, MembershipOp } from '../target/types.js';
 import { hotLeader } from './aim.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
 import { membershipFault } from './membership.js';
-import { TXN_COORDINATOR, TXN_PARTICIPANTS, txnCoordinator, txnParticipants } from './txn-aim.js';
+import { TXN_COORDINATOR, TXN_PARTICIPANTS, txnCoordinator, txnPartition } from './txn-aim.js';
 
 export interface FaultContext {
   runtime: Runtime;
@@ -70,6 +70,7 @@ export const partitionFault: FaultKind = {
     'one-way-deaf',
     'one-way-mute',
     TXN_PARTICIPANTS,
+    TXN_COORDINATOR,
   ],
   async start(ctx, shape) {
     if (ctx.nodes.length < 3 && (shape === 'bridge' || shape === 'majorities-ring')) shape = 'halves';
@@ -100,8 +101,8 @@ export const partitionFault: FaultKind = {
           : shape === 'one-way-mute'
             ? mute(t.node, ctx.nodes)
             : isolate(t.node, ctx.nodes);
-    } else if (shape === TXN_PARTICIPANTS) {
-      const aim = await txnParticipants(ctx);
+    } else if (shape === TXN_PARTICIPANTS || shape === TXN_COORDINATOR) {
+      const aim = await txnPartition(ctx, shape === TXN_COORDINATOR);
       grudge = aim.grudge;
       Object.assign(value, aim.value);
     } else if (shape === 'isolate-one') grudge = isolate(ctx.rnd.pick(ctx.nodes), ctx.nodes);

@@ -7,6 +7,10 @@
 //   partition:txn-participants   that leader cut off, both ways, from the leaders of the transaction's other
 //       shards only (everyone else still hears both): prepares, votes and resolves are lost while every group
 //       keeps its quorum, so the protocol's timeouts, retries and recovery decide the outcome
+//   partition:txn-coordinator   the reverse: that leader cut off from every node except the leaders of the
+//       transaction's other shards. Votes still reach it, but unless those leaders are also its own group's
+//       followers its group has lost its quorum: the commit point, where the decision must be logged before
+//       anyone is told, is exactly what breaks (a coordinator that answers first loses acknowledged commits)
 // Leaders come from the target's leader hook per key (Target.leader(nodes, key)). With no transaction in flight
 // (another workload, or a quiet moment) the shapes aim as hot-leader and isolate-hot-leader do (aim.ts).
 import { isTxnValue } from '../history/txn.js';
@@ -46,21 +50,42 @@ export async function txnCoordinator(ctx: FaultContext): Promise<{ node: string;
 }
 
 /**
- * The cut between the coordinator group's leader of a transaction in flight and its other groups' leaders. Of
- * the transactions in flight, one whose groups have distinct leaders is preferred; with none, the hot leader is
- * isolated instead.
+ * A transaction in flight whose other groups have leaders other than its coordinator group's (preferred at random
+ * among those in flight): the coordinator leader and those participant leaders, or undefined.
  */
-export async function txnParticipants(ctx: FaultContext): Promise<{ grudge: Grudge; value: Record<string, unknown> }> {
-  const txns = shuffle(inFlightTxnKeys(ctx), ctx.rnd);
-  for (const keys of txns.filter((k) => k.length > 1)) {
+async function spread(
+  ctx: FaultContext,
+): Promise<{ keys: string[]; coordinator: string; others: string[] } | undefined> {
+  for (const keys of shuffle(inFlightTxnKeys(ctx), ctx.rnd).filter((k) => k.length > 1)) {
     const leaders = await Promise.all(keys.map((k) => ctx.leader(k)));
     const coordinator = leaders[0];
     if (coordinator === undefined) continue;
     const others = [...new Set(leaders.slice(1).filter((l): l is string => l !== undefined && l !== coordinator))];
-    if (others.length === 0) continue;
-    const grudge: Grudge = { [coordinator]: others };
-    for (const o of others) grudge[o] = [coordinator];
-    return { grudge, value: { inFlight: true, txnKeys: keys, coordinator, participants: others } };
+    if (others.length > 0) return { keys, coordinator, others };
+  }
+  return undefined;
+}
+
+/**
+ * partition:txn-participants (`coordinator: false`): the coordinator group's leader of a transaction in flight cut
+ * from its other groups' leaders. partition:txn-coordinator (`coordinator: true`): that leader cut from everyone
+ * else instead. With no such transaction in flight, the hot leader is isolated.
+ */
+export async function txnPartition(
+  ctx: FaultContext,
+  coordinator: boolean,
+): Promise<{ grudge: Grudge; value: Record<string, unknown> }> {
+  const t = await spread(ctx);
+  if (t) {
+    const cut = coordinator ? ctx.nodes.filter((n) => n !== t.coordinator && !t.others.includes(n)) : t.others;
+    if (cut.length > 0) {
+      const grudge: Grudge = { [t.coordinator]: cut };
+      for (const o of cut) grudge[o] = [t.coordinator];
+      return {
+        grudge,
+        value: { inFlight: true, txnKeys: t.keys, coordinator: t.coordinator, participants: t.others },
+      };
+    }
   }
   const h = await hotLeader(ctx);
   return { grudge: isolate(h.node, ctx.nodes), value: { inFlight: false, target: h.node, leaderFound: h.found } };

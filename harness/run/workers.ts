@@ -6,6 +6,7 @@
 import { PENDING, staggerMs, workerRandom, type Generator, type OpSpec } from '../generator/generator.js';
 import type { Client } from '../../workloads/types.js';
 import type { Recorder } from './recorder.js';
+import { isTxnValue, TXN_F } from '../history/txn.js';
 
 export interface WorkerPoolOptions {
   concurrency: number;
@@ -72,10 +73,13 @@ export class WorkerPool {
     // else the invocation's argument, as Jepsen records it.
     const value = op.f === 'read' ? (c.value ?? null) : c.value !== undefined ? c.value : (op.value ?? null);
     this.o.recorder.record({ ...base, type: c.type, value, ...('error' in c ? { error: c.error } : {}) });
-    if (op.key !== undefined) {
-      slot.lastKey = op.key;
-      if (this.recent.length < RECENT_KEYS) this.recent.push(op.key);
-      else this.recent[this.recentAt++ % RECENT_KEYS] = op.key;
+    // A transaction counts for its first key: that key's shard coordinates it (docs/txn.md).
+    const key =
+      op.key ?? (op.f === TXN_F && isTxnValue(op.value) ? String((op.value as unknown[][])[0][1]) : undefined);
+    if (key !== undefined) {
+      slot.lastKey = key;
+      if (this.recent.length < RECENT_KEYS) this.recent.push(key);
+      else this.recent[this.recentAt++ % RECENT_KEYS] = key;
     }
     if (c.type === 'info') {
       slot.client.close();

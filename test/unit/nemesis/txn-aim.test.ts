@@ -1,7 +1,7 @@
 // Faults aimed at two-phase commit (harness/nemesis/txn-aim.ts) on a fake runtime: kill and pause take the
 // leader of an in-flight transaction's first key's shard; the participants partition cuts that leader from the
 // other keys' leaders only; with no transaction in flight they fall back to the hot leader; the shapes are part
-// of their kinds, so `--nemesis kill:txn-coordinator` parses.
+// of their kinds, so `--nemesis kill:txn-coordinator` parses. A transaction counts as its first key for hotKey.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { OpSpec } from '../../../harness/generator/generator.js';
@@ -72,6 +72,15 @@ test('partition:txn-participants cuts the coordinator leader from the other grou
   assert.ok(rt.clean());
 });
 
+test('partition:txn-coordinator cuts that leader from everyone but the other groups leaders', async () => {
+  const rt = new FakeRuntime(NODES);
+  const f = await partitionFault.start(ctx(rt, [txn(5, 0, 2)]), 'txn-coordinator');
+  assert.equal(rt.grudge, { n1: ['n2', 'n4', 'n5'], n2: ['n1'], n4: ['n1'], n5: ['n1'] });
+  assert.equal((f.value as { participants: string[] }).participants, ['n3']);
+  await f.stop();
+  assert.ok(rt.clean());
+});
+
 test('partition:txn-participants with no transaction over two leaders isolates the hot leader', async () => {
   const rt = new FakeRuntime(NODES);
   const f = await partitionFault.start(ctx(rt, [txn(5, 0), txn(3)]), 'txn-participants');
@@ -80,13 +89,13 @@ test('partition:txn-participants with no transaction over two leaders isolates t
 });
 
 test('the shapes belong to their kinds: --nemesis kill:txn-coordinator,pause:txn-coordinator,partition:...', () => {
-  const p = parseNemesisSpec('kill:txn-coordinator,pause:txn-coordinator,partition:txn-participants');
+  const p = parseNemesisSpec('kill:txn-coordinator,pause:txn-coordinator,partition:txn-participants/txn-coordinator');
   assert.equal(
     p.packages.map((x) => [x.kind.name, x.shapes]),
     [
       ['kill', ['txn-coordinator']],
       ['pause', ['txn-coordinator']],
-      ['partition', ['txn-participants']],
+      ['partition', ['txn-participants', 'txn-coordinator']],
     ],
   );
 });

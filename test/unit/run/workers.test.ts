@@ -223,6 +223,7 @@ test('inFlight: the operations invoked and not yet completed', async () => {
   await running;
   recorder.close();
   assert.equal(pool.inFlight(), []);
+  assert.is(pool.hotKey(), '1', "a transaction counts as its first key, its coordinator's");
 });
 
 test.run();
