@@ -61,8 +61,15 @@ test('options: linearizable reads and owner fencing by default; bad values refus
   );
 });
 
-test('etcd supports the four workloads and refuses clock faults with the reason', async () => {
-  assert.equal(Object.keys(etcdTarget.clients).sort(), ['fenced-counter', 'kv', 'lock', 'register']);
+test('etcd supports the six workloads and refuses clock faults with the reason', async () => {
+  assert.equal(Object.keys(etcdTarget.clients).sort(), [
+    'fenced-counter',
+    'kv',
+    'list-append',
+    'lock',
+    'register',
+    'rw-register',
+  ]);
   const spec = etcdTarget.cluster({ runId: 'r', nodes: 3, logDir: '/tmp', options: {}, secret: '' });
   assert.is(spec.clockFaults, false);
   try {
