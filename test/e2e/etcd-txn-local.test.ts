@@ -3,27 +3,8 @@
 import { test } from 'uvu';
 import { etcdTest } from '../helpers/etcd.js';
 import { runCase } from '../helpers/run-cases.js';
+import { ETCD_TXN_CASE } from '../helpers/txn-run-cases.js';
 
-etcdTest(test, 'local: etcd list-append under partition and kill is strict serializable', () =>
-  runCase('local', {
-    name: 'etcd list-append',
-    expect: 'valid',
-    seeds: [1],
-    args: [
-      '--target',
-      'etcd',
-      '--workload',
-      'list-append',
-      '--nodes',
-      '3',
-      '--time-limit',
-      '15',
-      '--nemesis',
-      'partition,kill',
-      '--nemesis-interval',
-      '3',
-    ],
-  }),
-);
+etcdTest(test, `local: ${ETCD_TXN_CASE.name}`, () => runCase('local', ETCD_TXN_CASE));
 
 test.run();

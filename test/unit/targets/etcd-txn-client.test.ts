@@ -3,9 +3,9 @@
 // come from one range Txn, writes from one guarded Txn, a concurrent change makes the guard fail (a definite
 // abort), read-only transactions take one round trip (serializable ones say so), and errors map to fail or info.
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { onLoopback } from '../../helpers/loopback-http.js';
 import { EtcdTxnClient } from '../../../targets/etcd/clients/txn.js';
 import { b64, Gateway, unb64 } from '../../../targets/etcd/gateway.js';
 
@@ -61,15 +61,7 @@ const server = createServer((req, res: ServerResponse) => {
   });
 });
 
-let url = '';
-test.before(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-test.after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+const base = onLoopback(test, server);
 test.before.each(() => {
   store.clear();
   revision = 1;
@@ -78,7 +70,8 @@ test.before.each(() => {
   failNext = undefined;
 });
 
-const client = (serializable = false) => new EtcdTxnClient(new Gateway([{ name: 'n1', url }], 0, 300), serializable);
+const client = (serializable = false) =>
+  new EtcdTxnClient(new Gateway([{ name: 'n1', url: base() }], 0, 300), serializable);
 const value = (k: string): unknown => {
   const kv = store.get(b64(`txn/${k}`));
   return kv ? JSON.parse(unb64(kv.value)) : undefined;
