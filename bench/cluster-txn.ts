@@ -6,6 +6,7 @@
 // committed transactions/s and of those the cross-shard ones per second, the fraction of transactions that span
 // shards (of those sent, and of those committed), the abort rate (409 answers among all answers), unknown
 // outcomes, and the committed latency p50/p99.
+import type { MicroOp } from '../harness/history/txn.js';
 import type { TxnShape } from '../workloads/types.js';
 import { DEFAULT_TXN_SHAPE } from '../workloads/txn/shape.js';
 import { TxnStream } from '../workloads/txn/stream.js';
@@ -25,16 +26,21 @@ interface TxnFigure {
   latencies: number[];
 }
 
+/** Each measurement draws its own stream over keys of its own, so no key is ever appended the same value twice. */
+let streams = 0;
+
 async function measure(urls: string[], concurrency: number, shape: TxnShape, seconds: number): Promise<TxnFigure> {
   const nodes = urls.map((url, i) => ({ name: `n${i + 1}`, url }));
   const clients = Array.from({ length: concurrency }, (_, c) => new TxnHttpClient(nodes, c, 5000, http));
-  const stream = new TxnStream(shape, 'append', 1000 + concurrency);
+  // Keys are numbered from 0 in every stream: each stream's keys are offset, so that streams never share a key.
+  const stream = new TxnStream(shape, 'append', 1000 + ++streams);
+  const offset = streams * 1_000_000;
   const f: TxnFigure = { sent: 0, spanning: 0, ok: 0, okSpanning: 0, aborted: 0, info: 0, latencies: [] };
   const end = performance.now() + seconds * 1000;
   await Promise.all(
     clients.map(async (client) => {
       while (performance.now() < end) {
-        const value = stream.next();
+        const value = stream.next().map(([f, k, v]): MicroOp => [f, (k as number) + offset, v]);
         const spans = shardsOf(value, SHARDS) > 1;
         const t0 = performance.now();
         const r = await client.invoke({ f: 'txn', value });
