@@ -11,9 +11,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { firstViolationS } from '../harness/nemesis/first-violation.js';
-import { DEFAULTS, type RunOptions } from '../harness/run/options.js';
-import { runOnce, StopSignal, type RunOutcome } from '../harness/run/run.js';
+import { firstViolationS } from '../harness/check/first-violation.js';
+import { DEFAULTS } from '../harness/run/options.js';
+import type { RunOptions } from '../harness/store/test.js';
+import { StopSignal } from '../harness/run/run.js';
+import { executeRun } from '../harness/commands/execute.js';
+import type { Results } from '../harness/checker/results.js';
+import type { HistoryEvent } from '../harness/history/op.js';
+import { parseNemesisSpec, requiredKinds } from '../harness/nemesis/packages.js';
+import { readHistory } from '../harness/store/folder.js';
+import { prepareTarget } from '../targets/prepare.js';
 import { KNOWN_BUGS } from '../system/node/config.js';
 
 interface Mix {
@@ -236,7 +243,14 @@ for (const b of only ?? []) {
 const out = mkdtempSync(join(tmpdir(), 'fl-bench-bugs-'));
 const quiet = { line: () => undefined, message: () => undefined };
 
-async function once(o: Partial<RunOptions> & { seed: number }): Promise<{ r?: RunOutcome; error?: string }> {
+interface Outcome {
+  dir: string;
+  results: Results;
+  events: HistoryEvent[];
+}
+
+/** One run as `faultline run` does it (executeRun), and its history read back from its folder. */
+async function once(o: Partial<RunOptions> & { seed: number }): Promise<{ r?: Outcome; error?: string }> {
   const opts: RunOptions = {
     ...DEFAULTS,
     runtime,
@@ -249,7 +263,11 @@ async function once(o: Partial<RunOptions> & { seed: number }): Promise<{ r?: Ru
     ...o,
   };
   try {
-    return { r: await runOnce(opts, new StopSignal(), quiet) };
+    const kinds = requiredKinds(parseNemesisSpec(opts.nemesis));
+    const prepared = await prepareTarget(opts.target, opts.targetOpts, opts.workload, kinds);
+    const x = await executeRun(opts, prepared, new StopSignal(), quiet);
+    if (x.verdict === 'error' || !x.dir || !x.results) return { error: x.error ?? 'the run left no results' };
+    return { r: { dir: x.dir, results: x.results, events: (await readHistory(x.dir, 'jsonl')).events } };
   } catch (e) {
     return { error: (e as Error).message.split('\n')[0] };
   }

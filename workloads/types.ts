@@ -1,9 +1,8 @@
-// A workload is a generator of operations, a model (named for the checker) and checkers: what to do and what
-// must hold, independent of any target. Each target brings a client adapter per workload it supports
-// (harness/target/types.ts); `faultline run --workload NAME` picks one from workloads/index.ts.
+// A workload is a generator of operations, a model and checks, both named for the check pipeline: what to do
+// and what must hold, independent of any target and of the checker's code. Each target brings a client adapter
+// per workload it supports (harness/target/types.ts); `faultline run --workload NAME` picks one from
+// workloads/index.ts.
 import type { Generator, OpSpec } from '../harness/generator/generator.js';
-import type { CheckerOutcome } from '../harness/checker/results.js';
-import type { HistoryEvent } from '../harness/history/op.js';
 
 export type Completion =
   | { type: 'ok'; value?: unknown }
@@ -43,14 +42,6 @@ export interface TxnShape {
   maxWritesPerKey: number;
 }
 
-/** A check a workload's histories need, by name: one the check pipeline knows (its table of named checks). */
-export interface NamedCheck {
-  /** "txn": the transactional checker (Elle's analysis) with `args.model` list-append or rw-register. */
-  checker: string;
-  /** What the check needs to know of the workload; a run may add to it (CheckSpec.args: consistency models). */
-  args?: Record<string, unknown>;
-}
-
 /** The load and the final reads from one state, for workloads whose final reads depend on what the load did. */
 export interface WorkloadSession {
   generator: Generator;
@@ -58,13 +49,25 @@ export interface WorkloadSession {
   final: Generator;
 }
 
+/** A check a workload's histories need, by name: one the check pipeline knows (harness/check/pipeline.ts). */
+export interface NamedCheck {
+  /**
+   * "fenced-counter": unique, increasing fencing tokens and no lost update of the fenced counter; "txn": the
+   * transactional checker (Elle's analysis) with `args.model` list-append or rw-register.
+   */
+  checker: string;
+  /**
+   * What the check needs to know of the workload (fenced-counter: the lock's and the counter's keys); a run may
+   * add to it (CheckSpec.args: a transactional run's consistency models).
+   */
+  args?: Record<string, unknown>;
+}
+
 export interface Workload {
   name: string;
   /** Checker model name for the linearizability checker (harness/checker/models/registry.ts); none: skip it. */
   model?: string;
-  /** Workload-specific checkers, run beside linearizability. */
-  checkers?: (events: readonly HistoryEvent[]) => CheckerOutcome[];
-  /** Workload-specific checks named as data (the check pipeline runs them), so the workload imports no checker. */
+  /** Workload-specific checks, run beside linearizability, named as data (the check pipeline runs them). */
   checks?: readonly NamedCheck[];
   describe: string;
   generator(o: WorkloadOptions): Generator;

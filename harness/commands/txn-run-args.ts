@@ -3,7 +3,7 @@
 // become RunOptions fields (txnOps, keys, maxWritesPerKey, consistencyModel) only for transactional workloads,
 // so other runs record nothing of them.
 import { unknownModels } from '../checker/txn/consistency-model.js';
-import type { RunOptions } from '../run/options.js';
+import type { RunOptions } from '../store/test.js';
 import { txnShape, txnOpsText } from '../../workloads/txn/shape.js';
 import { isTxnWorkload, TXN_WORKLOADS } from '../../workloads/txn/workload.js';
 
@@ -32,18 +32,25 @@ export const txnRunFlags = {
 } as const;
 
 /**
- * The RunOptions fields these flags give a run of `workload`: every one with its value for a transactional
- * workload (so test.json and the rerun command line hold them), nothing otherwise. Throws a one-line Error for a
- * bad value, or for one of these flags given to a run of another workload.
+ * Checks these flags for a command whose runs are of `workloads`: their values, and that one of the workloads is
+ * transactional when any is given. Throws a one-line Error.
  */
-export function txnRunFields(a: TxnRunArgs, workload: string): Partial<RunOptions> {
+export function checkTxnArgs(a: TxnRunArgs, workloads: readonly string[]): void {
   const given = (['txn-ops', 'keys', 'max-writes-per-key', 'consistency-model'] as const).filter(
     (k) => a[k] !== undefined && !(k === 'consistency-model' && a[k]!.length === 0),
   );
-  if (!isTxnWorkload(workload)) {
-    if (given.length) throw new Error(`--${given[0]} applies to the ${TXN_WORKLOADS.join(' and ')} workloads only`);
-    return {};
-  }
+  const txn = workloads.find(isTxnWorkload);
+  if (txn) txnRunFields(a, txn);
+  else if (given.length) throw new Error(`--${given[0]} applies to the ${TXN_WORKLOADS.join(' and ')} workloads only`);
+}
+
+/**
+ * The RunOptions fields these flags give a run of `workload`: every one with its value for a transactional
+ * workload (so test.json and the rerun command line hold them), nothing otherwise (a matrix of test-all may mix
+ * workloads). Throws a one-line Error for a bad value (checkTxnArgs checks them before any run starts).
+ */
+export function txnRunFields(a: TxnRunArgs, workload: string): Partial<RunOptions> {
+  if (!isTxnWorkload(workload)) return {};
   const s = txnShape({ txnOps: a['txn-ops'], keys: a.keys, maxWritesPerKey: a['max-writes-per-key'] });
   const models = a['consistency-model']?.length ? a['consistency-model'] : ['strict-serializable'];
   const bad = unknownModels(models);

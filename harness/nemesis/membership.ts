@@ -29,7 +29,7 @@
 // ask for fewer, which the node refuses (409 too-few-members) and the hook reports as refused.
 // heal re-adds every node everywhere: idempotent, and it goes through the leaders, so down nodes are fine.
 import { hotLeader } from './aim.js';
-import type { ActiveFault, FaultContext, FaultKind } from './faults.js';
+import type { ActiveFault, FaultContext, FaultKind } from './kind.js';
 import { describeGrudge, shuffle, split } from './grudge.js';
 
 type Change = NonNullable<FaultContext['membership']>;

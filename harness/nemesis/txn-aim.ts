@@ -16,7 +16,7 @@
 import { isTxnValue } from '../history/txn.js';
 import type { Grudge } from '../runtime/types.js';
 import { hotLeader } from './aim.js';
-import type { FaultContext } from './faults.js';
+import type { FaultContext } from './kind.js';
 import { isolate, shuffle } from './grudge.js';
 
 export const TXN_COORDINATOR = 'txn-coordinator';

@@ -1,8 +1,8 @@
 // The page `faultline check --out DIR` writes: per file the verdict, and per partition its timeline; invalid
 // partitions first, with the longest linearizable prefix and the operation that could not be placed.
-import type { FileReportInput } from '../checker/check-history.js';
+import type { FileReportInput } from '../check/check-history.js';
 import { esc, num, page, verdictHtml } from './html.js';
-import { plainKey, partitionKey } from '../checker/pipeline.js';
+import { plainKey, partitionKey } from '../check/pipeline.js';
 import { showValue } from '../history/show.js';
 import { FOCUS_SCRIPT, unknownWording } from './run-report.js';
 import { renderLongest, renderTimeline, safeDescribe, TIMELINE_CSS } from './timeline.js';

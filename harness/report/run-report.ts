@@ -2,11 +2,10 @@
 // shaded, outcome counts per operation, each checker's result, and for an invalid key the Porcupine-style
 // timeline with the operation that could not be linearized. Everything from histories and logs is escaped.
 import type { OpStats } from '../checker/stats.js';
-import { firstOffending, plainKey, partitionKey } from '../checker/pipeline.js';
-import { commandLine } from '../store/command-line.js';
+import { firstOffending, plainKey, partitionKey } from '../check/pipeline.js';
 import type { Results } from '../checker/results.js';
-import type { HistoryEvent } from '../history/op.js';
-import type { TestInfo } from '../store/folder.js';
+import { isClientEvent, type HistoryEvent } from '../history/op.js';
+import type { Test } from '../store/test.js';
 import { CHART_CSS, latencyChart, throughputChart, type Interval, type Point } from './charts.js';
 import { esc, num, page, verdictHtml } from './html.js';
 import { showValue } from '../history/show.js';
@@ -34,7 +33,7 @@ export function analyse(events: readonly HistoryEvent[]): {
   for (const e of events) {
     const t = (e.time ?? 0) / 1e9;
     maxT = Math.max(maxT, t);
-    if (e.process === 'nemesis') {
+    if (!isClientEvent(e)) {
       if (e.type !== 'info') continue;
       if (e.f.startsWith('start-'))
         faultStart.set(e.f.slice(6), { t, pos, label: `${e.f.slice(6)}: ${showValue(e.value, 200)}` });
@@ -75,11 +74,13 @@ function pct(xs: number[], p: number): number {
 }
 
 export interface RunReportInput {
-  test: TestInfo;
+  test: Test;
   events: readonly HistoryEvent[];
   results: Results;
   /** Node names whose logs are at nodes/<name>/node.log. */
   nodes: string[];
+  /** The command line that reruns the test (harness/commands/command-line.ts). */
+  command: string;
 }
 
 export function renderRunReport(r: RunReportInput): string {
@@ -152,7 +153,6 @@ export function renderRunReport(r: RunReportInput): string {
       return `<div class="card"><h3>checker: ${esc(c.checker)}</h3>${body}</div>`;
     })
     .join('');
-  const command = test.command ?? commandLine(test.options, test.runtime);
   const off = results.valid === false ? firstOffending(results) : undefined;
   const logs = r.nodes.map((n) => `<a href="nodes/${esc(n)}/node.log">${esc(n)}</a>`).join(' · ');
   const offending = off
@@ -166,7 +166,7 @@ export function renderRunReport(r: RunReportInput): string {
     `${test.interrupted ? ` · <span class="unknown">stopped early: ${esc(test.interrupted)}</span>` : ''}</p>
 ${test.error ? `<p class="invalid">run error: ${esc(test.error)}</p>` : ''}
 ${offending}
-<div class="card"><h2>Rerun</h2><pre id="command">${esc(command)}</pre>` +
+<div class="card"><h2>Rerun</h2><pre id="command">${esc(r.command)}</pre>` +
     '<p class="muted">or <code>faultline rerun</code> this folder; ' +
     `<code>faultline shrink</code> it for the few operations that prove an invalid verdict</p></div>
 <div class="card"><h2>Options</h2><table>${opts}</table></div>

@@ -3,7 +3,7 @@
 import type { WorkloadOptions } from '../../workloads/types.js';
 import { txnShape } from '../../workloads/txn/shape.js';
 import { isTxnWorkload } from '../../workloads/txn/workload.js';
-import type { RunOptions } from './options.js';
+import type { RunOptions } from '../store/test.js';
 
 /** The workload options a transactional run adds (the shape of its transactions); nothing for other workloads. */
 export function txnWorkloadOptions(o: RunOptions): Pick<WorkloadOptions, 'txn'> {

@@ -1,16 +1,12 @@
 // The network fault settings the iptables runtimes (docker, ssh) keep between calls: the current grudge and its
 // mode, loss and latency per node. Checked here once; each runtime turns them into its own mechanism (rules in a
 // container's namespace or on a host, a relay, netem).
+import type { CutMode, LatencySetting } from './relay-core.js';
 import type { Grudge, PartitionOptions } from './types.js';
-
-export interface LatencySetting {
-  ms: number;
-  jitterMs: number;
-}
 
 export class NetFaults {
   grudge: Grudge = {};
-  mode: 'drop' | 'reject' = 'drop';
+  mode: CutMode = 'drop';
   readonly loss = new Map<string, number>();
   readonly latency = new Map<string, LatencySetting>();
 

@@ -3,10 +3,10 @@
 // local (child processes on loopback, a fault-injecting TCP relay, signals) and ssh (processes on real hosts
 // over SSH, the hosts' own iptables, signals, tc netem and libfaketime). The nemesis and `faultline run`
 // only ever talk to this interface. A runtime hosts whatever ClusterSpec it is given (argv, env, ports, health
-// check): it knows no target.
+// check, harness/runtime/spec.ts): it knows no target.
 
-export type { Addressing, ClusterSpec, HostInstaller, ImageBuilder, NodeHandle } from '../target/types.js';
-import type { ClusterSpec, NodeHandle } from '../target/types.js';
+export type { Addressing, ClusterSpec, HostInstaller, ImageBuilder, NodeHandle } from './spec.js';
+import type { ClusterSpec, NodeHandle } from './spec.js';
 
 /** A grudge: for each node, the nodes it must not hear from (Jepsen's representation of a partition). */
 export type Grudge = Record<string, string[]>;
@@ -26,7 +26,11 @@ export interface Runtime {
 
   /** SIGKILL the node's process; its data stays. */
   kill(name: string): Promise<void>;
-  /** Start a killed node again; faults still active (partitions, loss, clock) are re-applied. */
+  /**
+   * Start a killed node again; faults still active (partitions, loss, latency, clock) are re-applied. Resolves
+   * once the node passes the spec's health check for itself (within 15 s, else rejects); a node not killed is
+   * left as it is.
+   */
   start(name: string): Promise<void>;
   /** Freeze / thaw the node (cgroup freezer or SIGSTOP/SIGCONT). */
   pause(name: string): Promise<void>;

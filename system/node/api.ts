@@ -192,6 +192,16 @@ export const TxnAbortedS = named(
 );
 
 // ---- /admin/membership ----
+export const AdminUnauthorizedS = named(
+  'AdminUnauthorized',
+  'no `Authorization: Bearer <admin token>`, or the wrong one (system/node/admin-auth.ts): nothing was done',
+  object({ ok: literal(false), error: literal('unauthorized'), message: string() }),
+);
+export const AdminForbiddenS = named(
+  'AdminForbidden',
+  'a node started without an admin token takes admin requests from loopback only: nothing was done',
+  object({ ok: literal(false), error: literal('forbidden'), message: string() }),
+);
 
 export const MembershipRequestS = named(
   'MembershipRequest',
@@ -326,7 +336,15 @@ export const API = {
     path: '/admin/membership',
     summary: 'one single-server change of a shard’s voters (diss. §4.1); send it to that shard’s leader',
     request: MembershipRequestS,
-    responses: { 200: MembershipOkS, 400: BadRequestS, 409: MembershipRefusedS, 421: NotLeaderS, 503: UnavailableS },
+    responses: {
+      200: MembershipOkS,
+      400: BadRequestS,
+      401: AdminUnauthorizedS,
+      403: AdminForbiddenS,
+      409: MembershipRefusedS,
+      421: NotLeaderS,
+      503: UnavailableS,
+    },
   }),
 } as const;
 

@@ -23,6 +23,7 @@ import type { LockResult } from '../lock/machine.js';
 import { MAX_BODY_BYTES } from '../kv/json.js';
 import { commandOf, validateKv, validateLock } from '../shard/validate.js';
 import { validateMembership } from './membership.js';
+import { adminRefusal } from './admin-auth.js';
 import { anchorKey, validateTxnRequest } from '../txn/ops.js';
 import type { TxnOutcome } from '../txn/manager.js';
 
@@ -33,14 +34,16 @@ export interface ServerOptions {
   requestTimeoutMs: number;
   bugs: string[];
   logger: Logger;
+  /** The admin token admin routes need ('' when none: loopback clients only). See admin-auth.ts. */
+  adminToken: string;
 }
 
 /** Why a body was refused before it was parsed (too large), as a 400 message. */
 class BodyTooLarge extends Error {}
 
-function reply(res: ServerResponse, code: number, body: unknown): void {
+function reply(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(code, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -50,8 +53,9 @@ function send<E extends Endpoint, C extends keyof E['responses'] & number>(
   _e: E,
   code: C,
   body: ResponseOf<E, C>,
+  headers: Record<string, string> = {},
 ): void {
-  reply(res, code, body);
+  reply(res, code, body, headers);
 }
 
 /** The API's endpoints by method and path. */
@@ -306,6 +310,15 @@ export function createApiServer(o: ServerOptions): Server {
         if (route === 'status') return send(res, API.status, 200, status(o, started));
         if (!route)
           return reply(res, 404, { ok: false, error: 'bad-request', message: `no route ${req.method} ${req.url}` });
+        if (route === 'membership') {
+          // Refused before its body is looked at. The body is still read (bounded, then dropped) as any other,
+          // so the connection stays usable, or lingers and closes when it is too large.
+          const no = adminRefusal(o.adminToken, req.headers.authorization, req.socket.remoteAddress);
+          if (no) {
+            await readBody(req).catch((e: unknown) => e instanceof BodyTooLarge && lingerThenClose(req));
+            return send(res, API.membership, no.status, no.body, no.headers);
+          }
+        }
         const e = API[route];
         let text: string;
         try {

@@ -4,9 +4,8 @@
 // directly; every member advertises one peer URL per node, which on loopback is that node's relay front (the
 // relay tells senders apart through /proc, so the same --initial-cluster string serves every member).
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { basename, delimiter, join } from 'node:path';
-import { lddPaths } from '../../harness/runtime/docker/base-image.js';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { repoRoot } from '../../harness/paths.js';
 import type {
   Addressing,
@@ -86,15 +85,6 @@ export function etcdArgs(name: string, a: Addressing, ctx: Pick<TargetContext, '
   ];
 }
 
-/** The image: etcd and its own copy of the libraries it links (run through their loader, so the base's glibc,
- *  whichever it is, never mixes with the host's). */
-/** The controller's etcd and the libraries it links, under `prefix` (etcd, lib/...). */
-function etcdFiles(bin: string, prefix: string): Record<string, string> {
-  const files: Record<string, string> = { [`${prefix}etcd`]: realpathSync(bin) };
-  for (const lib of lddPaths(bin)) files[`${prefix}lib/${basename(lib)}`] = lib;
-  return files;
-}
-
 /**
  * ssh: the hosts' own etcd when every host has one on PATH, else the controller's, uploaded with its libraries
  * and run through its own loader as in the image. Resolves etcd's argv head.
@@ -107,20 +97,20 @@ async function install(h: HostInstaller): Promise<string[]> {
   }
   const bin = findEtcd();
   if (!bin) throw new Error(`etcd is on no host's PATH and cannot be uploaded: ${NO_ETCD}`);
-  const files = etcdFiles(bin, '');
-  const loader = Object.keys(files).find((f) => /^lib\/ld-linux/.test(f));
-  const dir = await h.upload('etcd', files);
-  return loader ? [`${dir}/${loader}`, '--library-path', `${dir}/lib`, `${dir}/etcd`] : [`${dir}/etcd`];
+  const files = h.hostBinary(bin, 'etcd', 'etcd');
+  const loader = Object.keys(files).find((f) => /^etcd\/lib\/ld-linux/.test(f));
+  const bundle = await h.upload('etcd', files);
+  const etcd = `${bundle}/etcd/etcd`;
+  return loader ? [`${bundle}/${loader}`, '--library-path', `${bundle}/etcd/lib`, etcd] : [etcd];
 }
 
 async function image(b: ImageBuilder): Promise<string> {
   const bin = findEtcd();
   if (!bin) throw new Error(NO_ETCD);
-  const files = etcdFiles(bin, 'etcd/');
   return b.build({
     name: 'etcd',
     dockerfile: join(repoRoot(), 'docker', 'etcd.Dockerfile'),
-    files,
+    files: b.hostBinary(bin, 'etcd', 'etcd'),
     labels: { 'faultline.etcd': etcdVersion(bin) ?? 'unknown' },
   });
 }

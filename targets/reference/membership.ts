@@ -19,6 +19,7 @@
 import { HttpClient } from '../../harness/net/http.js';
 import type { MembershipOp, NodeHandle } from '../../harness/target/types.js';
 import type { NodeStatus } from '../../system/node/api.js';
+import { adminHeaders } from './admin-token.js';
 
 export interface MembershipCallOptions {
   /** The whole call's deadline (every shard), ms. Default 15 s. */
@@ -27,6 +28,8 @@ export interface MembershipCallOptions {
   backoffMs?: number;
   /** One request's timeout, ms (a paused node never answers). Default 4000: longer than the node's 503. */
   requestTimeoutMs?: number;
+  /** The run's admin token (admin-token.ts), sent as `Authorization: Bearer`; none for a hand-made cluster. */
+  adminToken?: string;
 }
 
 export interface MembershipResult {
@@ -161,6 +164,7 @@ export async function changeMembership(
             'POST',
             { op, node, shard },
             Math.max(1, Math.min(reqMs, deadline - Date.now())),
+            adminHeaders(o.adminToken),
           );
           status = r.status;
           body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
@@ -243,6 +247,7 @@ export async function askVia(
   node: string,
   via: string,
   deadlineMs = 3000,
+  adminToken?: string,
 ): Promise<DirectedResult> {
   if (op !== 'remove' && op !== 'add')
     throw new Error(`membership: op must be remove or add, got ${JSON.stringify(op)}`);
@@ -271,7 +276,13 @@ export async function askVia(
       if (left <= 0)
         return { answered: 'none', error: `deadline of ${deadlineMs} ms passed before the request`, ms: 0 };
       try {
-        const r = await http.call(`${to.url}/admin/membership`, 'POST', { op, node, shard }, left);
+        const r = await http.call(
+          `${to.url}/admin/membership`,
+          'POST',
+          { op, node, shard },
+          left,
+          adminHeaders(adminToken),
+        );
         const body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
         const a: DirectedAnswer = { answered: r.status, ms: Date.now() - t0 };
         if (typeof body.error === 'string') a.error = body.error;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeIndex } from '../../harness/store/index.js';
+import { writeIndex } from '../../harness/report/index-page.js';
 import { Browser, CHROMIUM, type Page } from '../helpers/chromium.js';
 import { runCli, runDirOf } from '../helpers/cli.js';
 import { CLI } from '../helpers/paths.js';

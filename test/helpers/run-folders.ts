@@ -1,14 +1,15 @@
 // Run folders built through the store without a cluster, for the index, serve and browser tests: a test.json, a
 // history (optionally with a planted stale read), results from the one check pipeline and the run report.
 import { join } from 'node:path';
-import { runChecks, specForWorkload } from '../../harness/checker/pipeline.js';
+import { runChecks, specForWorkload } from '../../harness/check/pipeline.js';
 import type { HistoryEvent } from '../../harness/history/op.js';
 import { toJsonl } from '../../harness/history/readers/write.js';
-import { syntheticRegisterHistory } from '../../harness/history/synthetic.js';
+import { syntheticRegisterHistory } from '../fixtures/synthetic-history.js';
 import { renderRunReport } from '../../harness/report/run-report.js';
-import { DEFAULTS, testName, type RunOptions } from '../../harness/run/options.js';
-import { commandLine } from '../../harness/store/command-line.js';
-import { createRunFolder, writeJson, writeRunFile, type TestInfo } from '../../harness/store/folder.js';
+import { DEFAULTS } from '../../harness/run/options.js';
+import { commandLine } from '../../harness/commands/command-line.js';
+import { createRunFolder, writeJson, writeRunFile } from '../../harness/store/folder.js';
+import { testName, type RunOptions, type Test } from '../../harness/store/test.js';
 
 /** A kv run folder; `stale`: a stale read planted at the end (invalid). Returns the folder. */
 export function makeRunFolder(
@@ -52,7 +53,7 @@ export function makeRunFolder(
   events = events.map((e, index) => ({ ...e, index }));
   const checks = specForWorkload('kv', opts.checkTimeoutS);
   const started = o.startedAt ?? new Date(Date.UTC(2026, 0, 1, 0, 0, o.seed)).toISOString();
-  const test: TestInfo = {
+  const test: Test = {
     name,
     options: opts,
     runtime: 'local',
@@ -72,6 +73,6 @@ export function makeRunFolder(
   );
   const results = runChecks(events, checks);
   writeJson(join(dir, 'results.json'), results);
-  writeRunFile(dir, 'report.html', renderRunReport({ test, events, results, nodes: ['n1'] }));
+  writeRunFile(dir, 'report.html', renderRunReport({ test, events, results, nodes: ['n1'], command: test.command! }));
   return dir;
 }

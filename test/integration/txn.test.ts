@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HttpClient } from '../../harness/net/http.js';
 import type { Json, MicroOp, NodeStatus } from '../../system/node/api.js';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { TxnTestClient, type TxnAnswer } from '../helpers/txn-client.js';
 import { until } from '../helpers/until.js';
 

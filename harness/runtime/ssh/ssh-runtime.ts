@@ -16,16 +16,10 @@ import { NetFaults } from '../net-faults.js';
 import { checkRunId } from '../clean.js';
 import { desiredRules, type Rule } from '../docker/iptables.js';
 import { faketimeEnv, faketimeOffset, LIBFAKETIME_PATHS } from '../faketime.js';
-import type {
-  Addressing,
-  ClusterSpec,
-  Grudge,
-  HostInstaller,
-  NodeHandle,
-  PartitionOptions,
-  Runtime,
-} from '../types.js';
-import { waitFor } from '../wait.js';
+import { hostBinaryFiles, nodePackageFiles } from '../host-files.js';
+import type { Addressing, ClusterSpec, HostInstaller, NodeHandle } from '../spec.js';
+import type { Grudge, PartitionOptions, Runtime } from '../types.js';
+import { START_HEALTHY_MS, waitFor } from '../wait.js';
 import { type Bundle, packBundle, placeBundle } from './bundle.js';
 import { collectNode } from './collect.js';
 import { firstLine, SshHost } from './connection.js';
@@ -240,6 +234,8 @@ export class SshRuntime implements Runtime {
         }
       },
       log: this.log,
+      hostBinary: hostBinaryFiles,
+      nodePackages: nodePackageFiles,
     };
   }
 
@@ -335,12 +331,16 @@ export class SshRuntime implements Runtime {
   }
 
   /** The data folder, the clock file and the host's rules all outlive the process: nothing to re-apply. */
-  start(name: string): Promise<void> {
+  async start(name: string): Promise<void> {
     const n = this.node(name);
-    return serial(n, async () => {
-      if (n.state !== 'killed') return;
+    const started = await serial(n, async () => {
+      if (n.state !== 'killed') return false;
       await this.startNode(n);
+      return true;
     });
+    // The Runtime contract, as on docker and local: resolved once the node answers its health check. The host's
+    // rules and the node's faketimerc outlived the process, so its faults are still in force.
+    if (started) await this.waitHealthy(START_HEALTHY_MS, [name]);
   }
 
   pause(name: string): Promise<void> {

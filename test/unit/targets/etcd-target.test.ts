@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { onLoopback } from '../../helpers/loopback-http.js';
 import { resolveTargetOpts } from '../../../harness/target/options.js';
-import { prepareTarget } from '../../../harness/target/prepare.js';
+import { prepareTarget } from '../../../targets/prepare.js';
 import type { Addressing } from '../../../harness/target/types.js';
 import { EtcdKvClient } from '../../../targets/etcd/clients/kv.js';
 import { etcdArgs } from '../../../targets/etcd/cluster.js';

@@ -4,8 +4,8 @@
 // under the run's consistency models.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runChecks, specForWorkload, specFromRecord } from '../../../harness/checker/pipeline.js';
-import { txnRunFields } from '../../../harness/commands/txn-run-args.js';
+import { runChecks, specForWorkload, specFromRecord } from '../../../harness/check/pipeline.js';
+import { checkTxnArgs, txnRunFields } from '../../../harness/commands/txn-run-args.js';
 import { Random } from '../../../harness/generator/random.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
 import type { MicroOp } from '../../../harness/history/txn.js';
@@ -139,7 +139,10 @@ test('flags: --txn-ops, --keys, --max-writes-per-key and --consistency-model, ch
     consistencyModel: ['strict-serializable'],
   });
   assert.equal(txnRunFields({}, 'kv'), {});
-  assert.throws(() => txnRunFields({ keys: 4 }, 'kv'), /--keys applies to the list-append and rw-register/);
+  assert.equal(txnRunFields({ keys: 4 }, 'kv'), {}, 'a matrix of test-all may mix workloads: kv takes none');
+  assert.throws(() => checkTxnArgs({ keys: 4 }, ['kv']), /--keys applies to the list-append and rw-register/);
+  assert.not.throws(() => checkTxnArgs({ keys: 4 }, ['kv', 'list-append']));
+  assert.throws(() => checkTxnArgs({ keys: 0 }, ['kv', 'list-append']), /--keys must be an integer/);
   assert.throws(() => txnRunFields({ 'consistency-model': ['nope'] }, 'rw-register'), /unknown --consistency-model/);
   assert.equal(txnRunFields({ 'consistency-model': ['serializable'] }, 'rw-register').consistencyModel, [
     'serializable',

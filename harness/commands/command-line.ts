@@ -1,7 +1,7 @@
 // The command line that reruns a test, recorded in test.json and shown in the report: `faultline run` with
 // every option as its flag (never an internal option name), so it reruns the same test even if a default
 // changes. Options this table does not know (added later) are written as their kebab-case flag.
-import type { RunOptions } from '../run/options.js';
+import type { RunOptions } from '../store/test.js';
 
 /** RunOptions field → flag; null: not part of a single rerun. */
 const FLAGS: Record<string, string | null> = {

@@ -1,10 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkRun } from '../../../harness/checker/run-checkers.js';
+import { runChecks } from '../../../harness/check/pipeline.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
-import { firstViolationS } from '../../../harness/nemesis/first-violation.js';
+import { firstViolationS } from '../../../harness/check/first-violation.js';
 
 const s = 1e9;
+/** Linearizability with one register per key, then stats: what a kv run is checked with. */
+const KV = { model: 'kv-register', checkers: ['linearizable', 'stats'], timeoutMs: 10_000 };
 let index = 0;
 const ev = (o: Partial<HistoryEvent> & Pick<HistoryEvent, 'type' | 'process' | 'f'>): HistoryEvent =>
   ({ index: index++, ...o }) as HistoryEvent;
@@ -21,7 +23,7 @@ test('the earliest completion among the operations the checker names, from the f
     ev({ type: 'invoke', process: 1, f: 'read', key: 'a', value: null, time: 8 * s }),
     ev({ type: 'ok', process: 1, f: 'read', key: 'a', value: 0, time: 9 * s }),
   ];
-  const r = checkRun(events, 'kv-register', 10_000);
+  const r = runChecks(events, KV);
   assert.is(r.valid, false);
   const t = firstViolationS(events, r);
   assert.ok(t !== undefined && Math.abs(t - 7) < 1e-9, `got ${t}`);
@@ -35,7 +37,7 @@ test('a valid run has no violation; a workload checker citing events is read too
     ev({ type: 'invoke', process: 1, f: 'write', key: 'c', value: 1, time: 3 * s }),
     ev({ type: 'ok', process: 1, f: 'write', key: 'c', value: 1, time: 4.5 * s }),
   ];
-  const r = checkRun(events, 'kv-register', 10_000);
+  const r = runChecks(events, KV);
   assert.is(firstViolationS(events, r), undefined);
   const cited = {
     valid: false as const,
@@ -45,7 +47,7 @@ test('a valid run has no violation; a workload checker citing events is read too
         valid: false as const,
         ops: 2,
         ms: 0,
-        details: { problems: ['lost update: processes 0 and 1 both wrote c (event 3 and 1)'] },
+        details: { problems: ['lost update: processes 0 and 1 both wrote c (event 3 and 1)'], events: [3, 1] },
       },
     ],
   };

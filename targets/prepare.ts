@@ -1,8 +1,8 @@
 // Everything about the target that can be refused is refused here, before a folder, an image or a process exists:
 // an unknown target or option, a workload it has no client for, a fault kind it cannot take.
 import { loadTarget } from './load.js';
-import { resolveTargetOpts } from './options.js';
-import type { ClientFactory, FaultRefusals, Target, TargetOptions } from './types.js';
+import { resolveTargetOpts } from '../harness/target/options.js';
+import type { ClientFactory, FaultRefusals, Target, TargetOptions } from '../harness/target/types.js';
 
 export interface PreparedTarget {
   target: Target;

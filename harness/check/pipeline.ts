@@ -4,38 +4,23 @@
 //
 // A Checker takes a history and returns Results (a merged verdict plus one outcome per leaf checker), so
 // checkers compose into a checker (Jepsen's `compose`). Verdicts merge as invalid beats unknown beats valid.
-import { HistoryError, type HistoryEvent, type HistoryHeader } from '../history/op.js';
+import { clientEvents, HistoryError, type HistoryEvent, type HistoryHeader } from '../history/op.js';
+import { getLine } from '../history/pair.js';
 import { showValue } from '../history/show.js';
 import { getWorkload, WORKLOADS } from '../../workloads/index.js';
-import { getModel } from './models/registry.js';
-import { NAMED_CHECKS } from './named-checks.js';
-import { checkOperations } from './porcupine/index.js';
-import type { CheckResult, Operation, PartitionInfo } from './porcupine/types.js';
-import { mergeValidity, type CheckerOutcome, type Results, type Validity } from './results.js';
-import { opStats } from './stats.js';
+import type { CheckSpec } from '../checker/check-spec.js';
+import { checkFencedCounter } from '../checker/fenced.js';
+import { getModel, modelNames } from '../checker/models/registry.js';
+import { checkOperations } from '../checker/porcupine/index.js';
+import type { CheckResult, Operation, PartitionInfo } from '../checker/porcupine/types.js';
+import { mergeValidity, type CheckerOutcome, type Results, type Validity } from '../checker/results.js';
+import { opStats } from '../checker/stats.js';
+import { txnOutcome } from '../checker/txn/outcome.js';
+import type { NamedCheck } from '../../workloads/types.js';
 
 export interface Checker {
   readonly name: string;
   check(history: readonly HistoryEvent[]): Results;
-}
-
-/** What a history is checked with; recorded by `run` so a re-check uses exactly the same. */
-export interface CheckSpec {
-  /** The workload whose own checkers run (its name is their checker name), if any. */
-  workload?: string;
-  /** Linearizability model (harness/checker/models); none: no linearizability checker. */
-  model?: string;
-  /** Checker names in order: "linearizable", a workload name (its own checkers), "stats". */
-  checkers: string[];
-  /** Time budget of the linearizability search, ms (0: none). */
-  timeoutMs: number;
-  /** Initial register value for models that take one (check --init); not recorded by runs. */
-  init?: unknown;
-  /**
-   * Arguments a run adds to its workload's named checks (Workload.checks), such as the consistency models a
-   * transactional run is checked against (`--consistency-model`): recorded, so a re-check uses the same.
-   */
-  args?: Record<string, unknown>;
 }
 
 function one(outcome: CheckerOutcome): Results {
@@ -100,10 +85,7 @@ export function linearizableChecker(modelName: string, timeoutMs: number, init?:
     check(history) {
       const t0 = performance.now();
       const { model, toOperations } = getModel(modelName).create({ init });
-      const ops = toOperations(
-        history.filter((e) => e.process !== 'nemesis'),
-        file,
-      );
+      const ops = toOperations(clientEvents(history), file);
       const r = checkOperations(model, ops, { timeoutMs: timeoutMs || undefined, computeInfo: true });
       const valid: Validity = r.verdict === 'ok' ? true : r.verdict === 'illegal' ? false : 'unknown';
       const timedOut = r.verdict === 'unknown';
@@ -138,22 +120,31 @@ export const statsChecker: Checker = {
 };
 
 /**
- * A workload's own checkers (fenced-counter's token and lost-update checks, ...), and the checks it names as data
- * (NAMED_CHECKS, with `args` merged over each check's own).
+ * The checks a workload can name (Workload.checks), each an algorithm of harness/checker run with the arguments
+ * the workload gives merged with the run's (CheckSpec.args). A new kind of check is one more entry here; the
+ * workload only names it.
+ */
+const NAMED_CHECKS: Record<string, (history: readonly HistoryEvent[], args: NamedCheck['args']) => CheckerOutcome> = {
+  'fenced-counter': (history, a) => checkFencedCounter(history, String(a?.lock), String(a?.counter)),
+  txn: txnOutcome,
+};
+
+/**
+ * A workload's own checks (fenced-counter's token and lost-update checks, the transactional checker, ...), under
+ * the workload's name; `args` (the run's, such as its consistency models) are merged over each check's own.
  */
 export function workloadChecker(name: string, args?: Record<string, unknown>): Checker {
   const w = getWorkload(name);
-  if (!w.checkers && !w.checks?.length) throw new Error(`workload ${name} has no checkers of its own`);
-  const named = (w.checks ?? []).map((c) => {
+  if (!w.checks?.length) throw new Error(`workload ${name} has no checkers of its own`);
+  const checks = w.checks.map((c) => {
     const run = NAMED_CHECKS[c.checker];
     if (!run) throw new Error(`workload ${name} names check "${c.checker}", which this faultline does not know`);
     return (history: readonly HistoryEvent[]) => run(history, { ...c.args, ...args });
   });
-  const own = w.checkers;
   return {
     name,
     check(history) {
-      const outcomes = [...(own ? own(history) : []), ...named.map((run) => run(history))];
+      const outcomes = checks.map((run) => run(history));
       return { valid: mergeValidity(outcomes.map((o) => o.valid)), checkers: outcomes };
     },
   };
@@ -162,16 +153,11 @@ export function workloadChecker(name: string, args?: Record<string, unknown>): C
 /** The spec a run of `workload` records. */
 export function specForWorkload(workload: string, checkTimeoutS: number, args?: Record<string, unknown>): CheckSpec {
   const w = getWorkload(workload);
-  const own = w.checkers || w.checks?.length;
-  const checkers = [...(w.model ? ['linearizable'] : []), ...(own ? [w.name] : []), 'stats'];
+  const checkers = [...(w.model ? ['linearizable'] : []), ...(w.checks?.length ? [w.name] : []), 'stats'];
   return { workload: w.name, model: w.model, checkers, timeoutMs: checkTimeoutS * 1000, ...(args ? { args } : {}) };
 }
 
-export const CHECKER_NAMES = [
-  'linearizable',
-  'stats',
-  ...WORKLOADS.filter((w) => w.checkers || w.checks?.length).map((w) => w.name),
-];
+export const CHECKER_NAMES = ['linearizable', 'stats', ...WORKLOADS.filter((w) => w.checks?.length).map((w) => w.name)];
 
 /**
  * The spec of a saved history: what the run recorded (test.json's "checks", else the header's checkers, else
@@ -179,11 +165,18 @@ export const CHECKER_NAMES = [
  * guessed by the caller) and the linearizability checker only.
  */
 export function specFromRecord(
-  rec: { checks?: Partial<CheckSpec>; header?: HistoryHeader; checkTimeoutS?: number },
+  rec: { checks?: Partial<CheckSpec>; header?: HistoryHeader; checkTimeoutS?: number; file?: string },
   fallbackModel: () => string,
   over: { model?: string; timeoutMs?: number; init?: unknown } = {},
 ): CheckSpec {
   const h = (rec.header ?? {}) as { workload?: unknown; model?: unknown; checkers?: unknown; checkTimeoutS?: unknown };
+  if (h.model !== undefined && (typeof h.model !== 'string' || !modelNames().includes(h.model)))
+    throw new HistoryError(
+      `the header names model ${showValue(h.model)}, which is unknown; ` +
+        `known models: ${modelNames().join(', ')} (or give --model)`,
+      rec.file,
+      rec.header && getLine(rec.header as unknown as HistoryEvent),
+    );
   const workload =
     typeof rec.checks?.workload === 'string'
       ? rec.checks.workload

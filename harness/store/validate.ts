@@ -5,7 +5,7 @@
 import type { Results } from '../checker/results.js';
 import { HistoryError } from '../history/op.js';
 import { showValue } from '../history/show.js';
-import type { TestInfo } from '../store/folder.js';
+import type { Test } from './test.js';
 
 type Obj = Record<string, unknown>;
 
@@ -108,7 +108,7 @@ export function validateResults(v: unknown, file: string): Results {
 }
 
 /** Checks test.json's shape (what the report and the re-check read); returns it typed. */
-export function validateTestInfo(v: unknown, file: string): TestInfo {
+export function validateTest(v: unknown, file: string): Test {
   const c = new Check(file);
   const t = c.obj(v, 'test.json');
   c.str(t.name, 'name');
@@ -136,5 +136,5 @@ export function validateTestInfo(v: unknown, file: string): TestInfo {
     if (!/^[A-Za-z0-9_.-]+$/.test(x.name as string))
       c.fail(`nodes[${i}].name`, 'a plain node name ([A-Za-z0-9_.-])', x.name);
   });
-  return t as unknown as TestInfo;
+  return t as unknown as Test;
 }

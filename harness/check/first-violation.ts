@@ -1,12 +1,12 @@
 // When a run first went wrong, from its history and its checkers' verdicts: the earliest completion among the
 // operations the checkers name (Porcupine's offending operations of every illegal key; the events a workload
-// checker cites), in seconds since the load's first operation. The planted-bug benchmark reports it as the
-// time to first violation.
+// checker cites in its details' `events`, positions in the whole history), in seconds since the load's first
+// operation. The planted-bug benchmark reports it as the time to first violation.
 import type { Results } from '../checker/results.js';
-import type { HistoryEvent } from '../history/op.js';
+import { clientEvents, type HistoryEvent } from '../history/op.js';
 
 export function firstViolationS(events: readonly HistoryEvent[], results: Results): number | undefined {
-  const client = events.filter((e) => e.process !== 'nemesis');
+  const client = clientEvents(events);
   const t0 = client[0]?.time;
   if (t0 === undefined) return undefined;
   const times: number[] = [];
@@ -22,15 +22,6 @@ export function firstViolationS(events: readonly HistoryEvent[], results: Result
         if (e?.time !== undefined) times.push(e.time);
       }
     }
-    // Workload checkers cite events by their position in the whole history ("(event 812 and 930)").
-    const problems = (c.details as { problems?: unknown[] } | undefined)?.problems ?? [];
-    for (const m of problems.join('\n').matchAll(/event (\d+)(?: and (\d+))?/g)) {
-      for (const i of [m[1], m[2]]) {
-        const t = i === undefined ? undefined : events[Number(i)]?.time;
-        if (t !== undefined) times.push(t);
-      }
-    }
-    // Checks that list the events they cite (the transactional checker): positions in the whole history.
     const cited = (c.details as { events?: unknown } | undefined)?.events;
     for (const i of Array.isArray(cited) ? cited : []) {
       const t = typeof i === 'number' ? events[i]?.time : undefined;

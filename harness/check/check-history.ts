@@ -2,12 +2,13 @@
 // `run` uses (pipeline.ts). A run folder is checked with what its run recorded (test.json "checks", the history
 // header), so the verdict and results.json are reproduced; a foreign file gets a model from --model, its header,
 // its format or the shape of its operations, and the linearizability checker.
-import type { History } from '../history/op.js';
-import { historyPath, isRunFolder, readTestInfo } from '../store/folder.js';
-import { readHistoryFile, type FormatName } from '../history/readers/index.js';
-import type { CheckResult } from './porcupine/types.js';
-import { firstOffending, runChecks, slimResults, specFromRecord, type CheckSpec } from './pipeline.js';
-import type { CheckerOutcome, Results, Validity } from './results.js';
+import { clientEvents, type History } from '../history/op.js';
+import type { FormatName } from '../history/readers/index.js';
+import { historyPath, isRunFolder, readHistory, readTest } from '../store/folder.js';
+import type { CheckSpec } from '../checker/check-spec.js';
+import type { CheckResult } from '../checker/porcupine/types.js';
+import type { CheckerOutcome, Results, Validity } from '../checker/results.js';
+import { firstOffending, runChecks, slimResults, specFromRecord } from './pipeline.js';
 
 export interface CheckHistoryOptions {
   model?: string;
@@ -60,7 +61,7 @@ export function inferModel(history: History, format: string): string {
   const fromHeader = (history.header as { model?: unknown } | undefined)?.model;
   if (typeof fromHeader === 'string') return fromHeader;
   if (MODEL_FOR_FORMAT[format]) return MODEL_FOR_FORMAT[format];
-  const client = history.events.filter((e) => e.process !== 'nemesis');
+  const client = clientEvents(history.events);
   if (client.some((e) => e.f === 'acquire' || e.f === 'release')) return 'mutex';
   if (client.some((e) => e.key !== undefined && e.key !== null)) return 'kv-register';
   return 'cas-register';
@@ -75,11 +76,11 @@ export async function loadForCheck(
 ): Promise<{ source: string; history: History; format: string; spec: CheckSpec; runError?: string }> {
   const folder = isRunFolder(path);
   const source = folder ? historyPath(path) : path;
-  const test = folder ? readTestInfo(path) : undefined;
-  const history = await readHistoryFile(source, { format: opts.format });
+  const test = folder ? readTest(path) : undefined;
+  const history = await readHistory(path, opts.format);
   const format = opts.format ?? history.source ?? 'jsonl';
   const spec = specFromRecord(
-    { checks: test?.checks, header: history.header, checkTimeoutS: test?.options?.checkTimeoutS },
+    { checks: test?.checks, header: history.header, checkTimeoutS: test?.options?.checkTimeoutS, file: source },
     () => inferModel(history, format),
     { model: opts.model, timeoutMs: opts.timeoutMs, init: opts.init },
   );
@@ -105,26 +106,10 @@ export async function checkHistory(path: string, opts: CheckHistoryOptions = {})
     valid: c.valid,
     ...(c.error ? { error: c.error } : {}),
   }));
-  const summary = {
-    file,
-    valid,
-    model,
-    format,
-    ops,
-    partitions,
-    ms,
-    offending: offendingText ?? null,
-    warnings: history.warnings,
-    checkers,
-  };
+  const figures = { file, valid, model, format, ops, partitions, ms };
+  const summary = { ...figures, offending: offendingText ?? null, warnings: history.warnings, checkers };
   return {
-    file,
-    valid,
-    model,
-    format,
-    ops,
-    partitions,
-    ms,
+    ...figures,
     firstOffending: offendingText,
     warnings: history.warnings,
     spec,

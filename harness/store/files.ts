@@ -1,6 +1,6 @@
-// Files the report commands read and write, done so that a hostile or damaged run folder cannot hurt anything
-// outside it: inputs must be regular files of bounded size (a FIFO would hang, /dev/zero would fill memory);
-// outputs are written to a new file beside the destination and renamed over it, so a symlink planted at
+// How the store reads and writes a results folder's files, so that a hostile or damaged run folder cannot hurt
+// anything outside it: inputs must be regular files of bounded size (a FIFO would hang, /dev/zero would fill
+// memory); outputs are written to a new file beside the destination and renamed over it, so a symlink planted at
 // report.html or results.json is replaced, never written through, and a reader never sees half a file.
 import { closeSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
