@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import { ROOT } from '../helpers/paths.js';
-import { runCase } from '../helpers/run-cases.js';
+import { caseArgs, runCase } from '../helpers/run-cases.js';
 
 const target = join(ROOT, 'examples', 'primary-backup', 'primary-backup.js');
 
@@ -14,7 +14,7 @@ test('local: the example primary-backup target naive transactions are caught (G-
     expect: 'invalid',
     seeds: [1, 2, 3],
     report: /G-single-item: T1 = op|G2-item: T1 = op/,
-    args: ['--target', target, '--workload', 'list-append', '--nodes', '3', '--time-limit', '8', '--nemesis', 'none'],
+    args: caseArgs({ target, workload: 'list-append', nodes: 3, seconds: 8, nemesis: 'none' }),
   }));
 
 test.run();

@@ -2,7 +2,6 @@
 // default cluster (5 nodes, 8 shards) under partitions, kills and pauses must be valid as strict serializable with
 // more than half of its transactions spanning shards; and each planted transaction bug is caught, with the
 // anomaly the report must name, within a small budget of seeds that caught it when measured.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,19 +9,14 @@ import * as assert from 'uvu/assert';
 import { parseHistory } from '../../harness/history/readers/index.js';
 import { txnSpans } from '../../targets/reference/txn-spans.js';
 import { runDirOf } from './cli.js';
-import { CLI } from './paths.js';
-import type { RunCase } from './run-cases.js';
+import { caseArgs, type RunCase, runOn } from './run-cases.js';
 
 /** A short list-append run under partition, kill and pause: valid, strict serializable, mostly cross-shard. */
 export function validListAppendRun(runtime: 'local' | 'docker'): void {
   const out = mkdtempSync(join(tmpdir(), `fl-txn-${runtime}-`));
-  const args = ['run', '--runtime', runtime, '--out', out, '--workload', 'list-append', '--time-limit', '20'];
-  const r = spawnSync(
-    process.execPath,
-    [CLI, ...args, '--nemesis', 'partition,kill,pause', '--nemesis-interval', '3', '--seed', '1'],
-    { encoding: 'utf8', timeout: 300_000 },
-  );
-  assert.is(r.status, 0, `exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  const faults = { nemesis: 'partition,kill,pause', interval: 3 };
+  const r = runOn(runtime, out, ['--seed', '1', ...caseArgs({ workload: 'list-append', seconds: 20, ...faults })]);
+  assert.is(r.code, 0, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
   const dir = runDirOf(r.stdout);
   const test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8'));
   assert.equal(test.checks.args, { consistencyModels: ['strict-serializable'] });
@@ -40,18 +34,6 @@ export function validListAppendRun(runtime: 'local' | 'docker'): void {
   );
 }
 
-/** A list-append run of the reference cluster with a planted bug (the seed comes from the case). */
-const withBug = (bug: string, seconds: number, nemesis: string[]): string[] => [
-  '--workload',
-  'list-append',
-  '--time-limit',
-  String(seconds),
-  '--nemesis',
-  ...nemesis,
-  '--bug',
-  bug,
-];
-
 /** Each planted transaction bug, caught (local runtime; CI runs one catch per bug). */
 export const TXN_BUG_CASES: RunCase[] = [
   {
@@ -60,7 +42,7 @@ export const TXN_BUG_CASES: RunCase[] = [
     expect: 'invalid',
     seeds: [1, 2, 3],
     report: /G-single-item[-a-z]*: T1 = op|G2-item[-a-z]*: T1 = op/,
-    args: withBug('txn-read-uncommitted-lock', 15, ['none']),
+    args: caseArgs({ workload: 'list-append', seconds: 15, nemesis: 'none', bug: 'txn-read-uncommitted-lock' }),
   },
   {
     // Locks released at the vote: others read and build on writes that then abort (measured: seeds 1 and 2 of 2).
@@ -68,7 +50,7 @@ export const TXN_BUG_CASES: RunCase[] = [
     expect: 'invalid',
     seeds: [1, 2, 3],
     report: /G1a: op|G1c: T1 = op/,
-    args: withBug('2pc-unlock-before-decision', 15, ['none']),
+    args: caseArgs({ workload: 'list-append', seconds: 15, nemesis: 'none', bug: '2pc-unlock-before-decision' }),
   },
   {
     // Answered before the decision is logged: a coordinator leader paused for less than the client timeout wakes
@@ -77,7 +59,13 @@ export const TXN_BUG_CASES: RunCase[] = [
     expect: 'invalid',
     seeds: [1, 2, 3],
     report: /lost-append: op \d+ appended/,
-    args: withBug('2pc-early-ack', 20, ['pause:txn-coordinator', '--nemesis-interval', '1.5']),
+    args: caseArgs({
+      workload: 'list-append',
+      seconds: 20,
+      nemesis: 'pause:txn-coordinator',
+      interval: 1.5,
+      bug: '2pc-early-ack',
+    }),
   },
 ];
 
@@ -86,10 +74,12 @@ export const ETCD_TXN_CASE: RunCase = {
   name: 'etcd list-append under partition and kill is strict serializable',
   expect: 'valid',
   seeds: [1],
-  args: ['--target', 'etcd', '--workload', 'list-append', '--nodes', '3', '--time-limit', '15'].concat([
-    '--nemesis',
-    'partition,kill',
-    '--nemesis-interval',
-    '3',
-  ]),
+  args: caseArgs({
+    target: 'etcd',
+    workload: 'list-append',
+    nodes: 3,
+    seconds: 15,
+    nemesis: 'partition,kill',
+    interval: 3,
+  }),
 };
