@@ -12,9 +12,12 @@
 //     (after the same warm-up).
 //  4. Failover (5 nodes, S=8): a shard's leader node is killed (SIGKILL); time until the next acknowledged
 //     write to that shard, median of BENCH_FAILOVERS (default 5).
+//  5. Transactions (5 nodes, S=8): cross-shard transactions per second at concurrency 1, 16, 64, the fraction
+//     that spans shards and the abort rate (bench/cluster-txn.ts).
 // Each client starts at a different node and follows not-leader hints, as a real client does.
-// BENCH_SECONDS (default 5) sets the time per figure; BENCH_PARTS=single,sharded,locks,failover picks parts.
+// BENCH_SECONDS (default 5) sets the time per figure; BENCH_PARTS=single,sharded,locks,failover,txn picks parts.
 import { shardOf } from '../system/shard/placement.js';
+import { benchTxn } from './cluster-txn.js';
 import type { Router } from '../targets/reference/router.js';
 import type { NodeStatus } from '../system/node/api.js';
 import {
@@ -33,7 +36,7 @@ import {
   writeOp,
 } from './cluster-lib.js';
 
-const parts = new Set((process.env.BENCH_PARTS ?? 'single,sharded,locks,failover').split(','));
+const parts = new Set((process.env.BENCH_PARTS ?? 'single,sharded,locks,failover,txn').split(','));
 const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 5);
 const STEADY_AFTER = Number(process.env.BENCH_STEADY_AFTER ?? 20);
 
@@ -154,6 +157,7 @@ if (parts.has('failover')) {
     );
   });
 }
+if (parts.has('txn')) await benchTxn();
 http.close();
 
 async function leaderOf(urls: string[], shard: number): Promise<string | undefined> {

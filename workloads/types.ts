@@ -31,13 +31,39 @@ export interface WorkloadOptions {
   opTimeoutMs: number;
   /** Lock lease the workload asks for (lock workloads), in ms. */
   leaseMs?: number;
+  /** Transactional workloads (list-append, rw-register): the shape of their transactions (workloads/txn). */
+  txn?: TxnShape;
+}
+
+/** --txn-ops, --keys, --max-writes-per-key: how transactional workloads draw their transactions. */
+export interface TxnShape {
+  /** Micro-ops per transaction, uniformly from minOps to maxOps. */
+  minOps: number;
+  maxOps: number;
+  /** Active keys at any time. */
+  keys: number;
+  /** Writes a key takes before a fresh key replaces it. */
+  maxWritesPerKey: number;
+}
+
+/** The load and the final reads from one state, for workloads whose final reads depend on what the load did. */
+export interface WorkloadSession {
+  generator: Generator;
+  /** The final phase, after healing (counts restart at 0 in it); undefined for a worker: that worker is done. */
+  final: Generator;
 }
 
 /** A check a workload's histories need, by name: one the check pipeline knows (harness/check/pipeline.ts). */
 export interface NamedCheck {
-  /** "fenced-counter": unique, increasing fencing tokens and no lost update of the fenced counter. */
+  /**
+   * "fenced-counter": unique, increasing fencing tokens and no lost update of the fenced counter; "txn": the
+   * transactional checker (Elle's analysis) with `args.model` list-append or rw-register.
+   */
   checker: string;
-  /** What the check needs to know of the workload (fenced-counter: the lock's and the counter's keys). */
+  /**
+   * What the check needs to know of the workload (fenced-counter: the lock's and the counter's keys); a run may
+   * add to it (CheckSpec.args: a transactional run's consistency models).
+   */
   args?: Record<string, unknown>;
 }
 
@@ -58,4 +84,9 @@ export interface Workload {
    * such as the token a process holds or the value it read; stalls). The target's client then only performs ops.
    */
   wrapClient?(inner: Client, o: WorkloadOptions & { process: number }): Client;
+  /**
+   * Optional: the load generator and the final phase made together (sessionOf, workloads/session.ts), used instead
+   * of generator() and finalOp() when present (list-append reads back every key its load used).
+   */
+  session?(o: WorkloadOptions): WorkloadSession;
 }

@@ -1,7 +1,8 @@
 // The primary-backup server (server.js) as a Faultline target, written only against the public API. Run it:
 //   faultline run --target ./examples/primary-backup/primary-backup.js --runtime local \
 //     --workload register --nemesis kill
-// docs/targets.md builds this file step by step.
+// or, for its naive transactions, --workload list-append --nemesis none. docs/targets.md builds this file step by
+// step.
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { defineTarget } from 'faultline';
@@ -56,6 +57,52 @@ function registerClient({ nodes, opTimeoutMs }) {
   };
 }
 
+/**
+ * Transactions (workloads list-append and rw-register), done the naive way on a store that has none: each
+ * micro-op in turn, a read is a GET, an append is a GET of the list then a PUT of the list with the element added,
+ * a write is a PUT. Nothing isolates one transaction from another: between this client's GET and its PUT another
+ * client may append too, and a transaction's reads of two keys happen at two different moments. docs/targets.md
+ * shows what the checker says about that (G-single, G2-item, lost updates).
+ */
+function txnClient({ nodes, opTimeoutMs }) {
+  const primary = nodes[0].url;
+  return {
+    async invoke(op) {
+      const seen = new Map(); // what this transaction knows of each key: read, or as it wrote it
+      const out = [];
+      let wrote = false; // once a write was sent, a failure leaves the transaction half done: unknown
+      const failed = (error) => (wrote ? { type: 'info', error } : { type: 'fail', error });
+      const get = async (key) => {
+        if (seen.has(key)) return { value: seen.get(key) };
+        const r = await call(`${primary}/kv/${key}`, 'GET', undefined, opTimeoutMs);
+        if (r.none || r.status !== 200) return { error: r.none ?? `HTTP ${r.status}` };
+        seen.set(key, r.body.value);
+        return { value: r.body.value };
+      };
+      for (const [f, key, v] of op.value) {
+        const cur = await get(key);
+        if (cur.error) return failed(cur.error);
+        if (f === 'r') {
+          out.push([f, key, cur.value]);
+          continue;
+        }
+        const next = f === 'append' ? [...(cur.value ?? []), v] : v;
+        const r = await call(`${primary}/kv/${key}`, 'PUT', { value: next }, opTimeoutMs);
+        if (r.status !== 200) {
+          // Refused (409, 503) or never sent: this PUT did nothing; unanswered, or another status: it may have.
+          if (r.none ? r.sent : r.status !== 409 && r.status !== 503) wrote = true;
+          return failed(r.none ?? `HTTP ${r.status}`);
+        }
+        wrote = true;
+        seen.set(key, next);
+        out.push([f, key, v]);
+      }
+      return { type: 'ok', value: out };
+    },
+    close() {},
+  };
+}
+
 export default defineTarget({
   name: 'primary-backup',
   describe: 'a naive primary-backup kv server that acknowledges writes before replicating them',
@@ -101,7 +148,7 @@ export default defineTarget({
     },
     clockFaults: false,
   }),
-  clients: { register: registerClient },
+  clients: { register: registerClient, 'list-append': txnClient, 'rw-register': txnClient },
   refuses: () => ({ clock: 'the server keeps no time: there is nothing for a clock fault to find' }),
   leader: async (nodes) => nodes[0].name, // so `kill` and `pause` in "leader" mode aim at the primary
 });

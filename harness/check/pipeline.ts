@@ -15,6 +15,7 @@ import { checkOperations } from '../checker/porcupine/index.js';
 import type { CheckResult, Operation, PartitionInfo } from '../checker/porcupine/types.js';
 import { mergeValidity, type CheckerOutcome, type Results, type Validity } from '../checker/results.js';
 import { opStats } from '../checker/stats.js';
+import { txnOutcome } from '../checker/txn/outcome.js';
 import type { NamedCheck } from '../../workloads/types.js';
 
 export interface Checker {
@@ -121,20 +122,25 @@ export const statsChecker: Checker = {
 
 /**
  * The checks a workload can name (Workload.checks), each an algorithm of harness/checker run with the arguments
- * the workload gives. A new kind of check is one more entry here; the workload only names it.
+ * the workload gives merged with the run's (CheckSpec.args). A new kind of check is one more entry here; the
+ * workload only names it.
  */
 const NAMED_CHECKS: Record<string, (history: readonly HistoryEvent[], args: NamedCheck['args']) => CheckerOutcome> = {
   'fenced-counter': (history, a) => checkFencedCounter(history, String(a?.lock), String(a?.counter)),
+  txn: txnOutcome,
 };
 
-/** A workload's own checks (fenced-counter's token and lost-update checks, ...), under the workload's name. */
-export function workloadChecker(name: string): Checker {
+/**
+ * A workload's own checks (fenced-counter's token and lost-update checks, the transactional checker, ...), under
+ * the workload's name; `args` (the run's, such as its consistency models) are merged over each check's own.
+ */
+export function workloadChecker(name: string, args?: Record<string, unknown>): Checker {
   const w = getWorkload(name);
   if (!w.checks?.length) throw new Error(`workload ${name} has no checkers of its own`);
   const checks = w.checks.map((c) => {
     const run = NAMED_CHECKS[c.checker];
     if (!run) throw new Error(`workload ${name} names check "${c.checker}", which this faultline does not know`);
-    return (history: readonly HistoryEvent[]) => run(history, c.args);
+    return (history: readonly HistoryEvent[]) => run(history, { ...c.args, ...args });
   });
   return {
     name,
@@ -146,10 +152,10 @@ export function workloadChecker(name: string): Checker {
 }
 
 /** The spec a run of `workload` records. */
-export function specForWorkload(workload: string, checkTimeoutS: number): CheckSpec {
+export function specForWorkload(workload: string, checkTimeoutS: number, args?: Record<string, unknown>): CheckSpec {
   const w = getWorkload(workload);
   const checkers = [...(w.model ? ['linearizable'] : []), ...(w.checks?.length ? [w.name] : []), 'stats'];
-  return { workload: w.name, model: w.model, checkers, timeoutMs: checkTimeoutS * 1000 };
+  return { workload: w.name, model: w.model, checkers, timeoutMs: checkTimeoutS * 1000, ...(args ? { args } : {}) };
 }
 
 export const CHECKER_NAMES = ['linearizable', 'stats', ...WORKLOADS.filter((w) => w.checks?.length).map((w) => w.name)];
@@ -185,6 +191,7 @@ export function specFromRecord(
       model: rec.checks.model,
       checkers: rec.checks.checkers.map(String),
       timeoutMs: rec.checks.timeoutMs ?? 0,
+      ...(rec.checks.args ? { args: rec.checks.args } : {}),
     };
   } else if (workload) {
     spec = specForWorkload(workload, rec.checkTimeoutS ?? (typeof h.checkTimeoutS === 'number' ? h.checkTimeoutS : 0));
@@ -215,7 +222,7 @@ export function checkersFor(spec: CheckSpec, file?: string, badInputThrows = fal
     spec.checkers.map((name) => {
       if (name === 'linearizable') return linearizableChecker(spec.model!, spec.timeoutMs, spec.init, file);
       if (name === 'stats') return statsChecker;
-      return workloadChecker(name);
+      return workloadChecker(name, spec.args);
     }),
     { badInputThrows },
   );

@@ -14,4 +14,9 @@ export interface CheckSpec {
   timeoutMs: number;
   /** Initial register value for models that take one (check --init); not recorded by runs. */
   init?: unknown;
+  /**
+   * Arguments a run adds to its workload's named checks (Workload.checks), such as the consistency models a
+   * transactional run is checked against (`--consistency-model`): recorded, so a re-check uses the same.
+   */
+  args?: Record<string, unknown>;
 }

@@ -27,6 +27,7 @@ export interface TxnArgs {
   'wfr-keys'?: boolean;
   /** Seconds for each file, reading included (0 or none: no limit). */
   timeout?: number;
+  'lost-appends'?: boolean;
 }
 
 /** Elle's options as flags of `check` (only the transactional models read them). */
@@ -47,6 +48,10 @@ export const txnFlagOptions = {
   'linearizable-keys': { type: 'boolean', describe: 'rw-register: keys are linearizable' },
   'sequential-keys': { type: 'boolean', describe: 'rw-register: keys are sequentially consistent' },
   'wfr-keys': { type: 'boolean', describe: 'rw-register: writes follow reads within a transaction' },
+  'lost-appends': {
+    type: 'boolean',
+    describe: 'list-append: also report acknowledged appends a later read misses (lost-append; not an Elle check)',
+  },
 } as const;
 
 export function txnOptions(a: TxnArgs): TxnCheckOptions {
@@ -56,6 +61,7 @@ export function txnOptions(a: TxnArgs): TxnCheckOptions {
     linearizableKeys: a['linearizable-keys'],
     sequentialKeys: a['sequential-keys'],
     wfrKeys: a['wfr-keys'],
+    lostAppends: a['lost-appends'],
   };
 }
 

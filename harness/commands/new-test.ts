@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { PreparedTarget } from '../../targets/prepare.js';
 import { specForWorkload } from '../check/pipeline.js';
 import { repoRoot } from '../paths.js';
+import { txnCheckArgs } from '../run/txn-options.js';
 import type { RuntimeKind } from '../runtime/spec.js';
 import { testName, type RunOptions, type Test } from '../store/test.js';
 import { commandLine } from './command-line.js';
@@ -33,7 +34,7 @@ export function newTest(o: RunOptions, prepared: PreparedTarget, runtime: Runtim
     runtime,
     target: { name: target.name, options, version: target.version?.(options) },
     // What the history is checked with, recorded so that `faultline check DIR` uses exactly the same.
-    checks: specForWorkload(o.workload, o.checkTimeoutS),
+    checks: specForWorkload(o.workload, o.checkTimeoutS, txnCheckArgs(o)),
     command: commandLine(o, runtime),
     startedAt: new Date().toISOString(),
     nodes: [],

@@ -7,11 +7,12 @@ import type { RunOptions } from '../store/test.js';
 import { parseTargetOpts } from '../target/options.js';
 import { numberOption } from './numbers.js';
 import { checkSshArgs, type SshArgs, sshRunOptions } from './ssh-args.js';
+import { txnRunFields, txnRunFlags, type TxnRunArgs } from './txn-run-args.js';
 
 /** The largest cluster a run brings up. */
 export const MAX_NODES = 9;
 
-export interface CommonRunArgs extends SshArgs {
+export interface CommonRunArgs extends SshArgs, TxnRunArgs {
   runtime: 'docker' | 'local' | 'ssh' | 'auto';
   'target-opt': string[];
   /** Filled by checkCommonArgs: --runtime ssh defaults it to the number of hosts. */
@@ -40,6 +41,7 @@ export const RUN_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ['Target options:', ['target-opt', 'bug']],
   ['Runs and results:', ['test-count', 'out', 'check-timeout', 'junit']],
   ['SSH runtime:', ['hosts', 'ssh-key', 'ssh-known-hosts', 'ssh-accept-new']],
+  ['Transactions (list-append, rw-register):', ['txn-ops', 'keys', 'max-writes-per-key', 'consistency-model']],
 ];
 
 /**
@@ -182,7 +184,8 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
         },
       ),
     )
-    .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' });
+    .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' })
+    .options(txnRunFlags) as unknown as Argv<T>;
   for (const [name, keys] of RUN_GROUPS) options.group(keys as string[], name);
   return options;
 }
@@ -235,5 +238,6 @@ export function runOptions(a: CommonRunArgs, c: CheckedRunArgs, one: OneRun): Ru
     opTimeoutMs: a['op-timeout'],
     checkTimeoutS: a['check-timeout'],
     ...c.ssh,
+    ...txnRunFields(a, one.workload),
   };
 }

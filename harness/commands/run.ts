@@ -19,6 +19,7 @@ import { numberOption } from './numbers.js';
 import { progressPrinter } from './progress.js';
 import { tally } from './tally.js';
 import { checkCommonArgs, commonRunOptions, runOptions, type CommonRunArgs } from './run-args.js';
+import { checkTxnArgs } from './txn-run-args.js';
 
 interface RunArgs extends CommonRunArgs {
   target: string;
@@ -78,6 +79,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     let prepared: PreparedTarget;
     try {
       common = checkCommonArgs(a);
+      checkTxnArgs(a, [a.workload]);
       // Once for every seed: everything the target can refuse is refused before the first run starts.
       prepared = await prepareTarget(
         a.target,

@@ -18,6 +18,7 @@ import { exitCode, verdictWord, worst } from '../checker/results.js';
 import { executeRun, junitCase, type Executed } from './execute.js';
 import { progressPrinter } from './progress.js';
 import { checkCommonArgs, commonRunOptions, runOptions, type CommonRunArgs } from './run-args.js';
+import { checkTxnArgs } from './txn-run-args.js';
 import { textTable, writeStepSummary, type Row } from './summary.js';
 
 interface TestAllArgs extends CommonRunArgs {
@@ -83,6 +84,8 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       for (const w of workloads)
         if (!WORKLOADS.some((x) => x.name === w))
           throw new Error(`unknown --workload ${w}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
+      // The transactional flags: checked once, and refused when no workload of the matrix takes them.
+      checkTxnArgs(a, workloads);
       for (const target of targets)
         for (const workload of workloads)
           for (const nemesis of sets)

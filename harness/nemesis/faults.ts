@@ -13,6 +13,7 @@ import { hotLeader } from './aim.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
 import type { FaultKind } from './kind.js';
 import { membershipFault } from './membership.js';
+import { TXN_COORDINATOR, TXN_PARTICIPANTS, txnCoordinator, txnPartition } from './txn-aim.js';
 
 export type { ActiveFault, FaultContext, FaultKind } from './kind.js';
 
@@ -31,6 +32,8 @@ export const partitionFault: FaultKind = {
     'majorities-ring',
     'one-way-deaf',
     'one-way-mute',
+    TXN_PARTICIPANTS,
+    TXN_COORDINATOR,
   ],
   async start(ctx, shape) {
     if (ctx.nodes.length < 3 && (shape === 'bridge' || shape === 'majorities-ring')) shape = 'halves';
@@ -61,6 +64,10 @@ export const partitionFault: FaultKind = {
           : shape === 'one-way-mute'
             ? mute(t.node, ctx.nodes)
             : isolate(t.node, ctx.nodes);
+    } else if (shape === TXN_PARTICIPANTS || shape === TXN_COORDINATOR) {
+      const aim = await txnPartition(ctx, shape === TXN_COORDINATOR);
+      grudge = aim.grudge;
+      Object.assign(value, aim.value);
     } else if (shape === 'isolate-one') grudge = isolate(ctx.rnd.pick(ctx.nodes), ctx.nodes);
     else if (shape === 'halves') grudge = randomHalves(ctx.nodes, ctx.rnd);
     else if (shape === 'bridge') grudge = bridge(ctx.nodes, ctx.rnd);
@@ -79,13 +86,18 @@ export const partitionFault: FaultKind = {
 
 export const killFault: FaultKind = {
   name: 'kill',
-  shapes: ['one', 'minority', 'majority', 'leader', 'hot-leader'],
+  shapes: ['one', 'minority', 'majority', 'leader', 'hot-leader', TXN_COORDINATOR],
   // all: every node at once, so writes acknowledged but not yet on disk anywhere are lost (Jepsen's kill :all;
   // what catches a planted no-fsync end to end).
   optIn: ['all'],
   async start(ctx, mode) {
     let victims: string[];
-    if (mode === 'all') victims = [...ctx.nodes];
+    let aim: Record<string, unknown> = {};
+    if (mode === TXN_COORDINATOR) {
+      const c = await txnCoordinator(ctx);
+      victims = [c.node];
+      aim = c.value;
+    } else if (mode === 'all') victims = [...ctx.nodes];
     else if (mode === 'majority') victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.floor(ctx.nodes.length / 2) + 1);
     else if (mode === 'leader') victims = [(await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes)];
     else if (mode === 'hot-leader') victims = [(await hotLeader(ctx)).node];
@@ -93,7 +105,7 @@ export const killFault: FaultKind = {
     else victims = shuffle(ctx.nodes, ctx.rnd).slice(0, Math.max(1, minority(ctx.nodes.length)));
     await Promise.all(victims.map((v) => ctx.runtime.kill(v)));
     return {
-      value: { mode, nodes: victims },
+      value: { mode, nodes: victims, ...aim },
       stop: async () => {
         await Promise.all(victims.map((v) => ctx.runtime.start(v)));
         return { restarted: victims };
@@ -107,10 +119,12 @@ export const killFault: FaultKind = {
 
 export const pauseFault: FaultKind = {
   name: 'pause',
-  shapes: ['one', 'leader', 'leader-long'],
+  shapes: ['one', 'leader', 'leader-long', TXN_COORDINATOR],
   async start(ctx, mode) {
-    const victim =
-      mode === 'one'
+    const aimed = mode === TXN_COORDINATOR ? await txnCoordinator(ctx) : undefined;
+    const victim = aimed
+      ? aimed.node
+      : mode === 'one'
         ? ctx.rnd.pick(ctx.nodes)
         : mode === 'leader'
           ? ((await ctx.leader()) ?? ctx.rnd.pick(ctx.nodes))
@@ -121,7 +135,7 @@ export const pauseFault: FaultKind = {
     const since = Date.now();
     await ctx.runtime.pause(victim);
     return {
-      value: { mode, nodes: [victim], ...(holdMs ? { atLeastMs: holdMs } : {}) },
+      value: { mode, nodes: [victim], ...(holdMs ? { atLeastMs: holdMs } : {}), ...aimed?.value },
       stop: async () => {
         // A timer may fire a millisecond early by the wall clock: wait until the hold has really passed.
         for (let left = holdMs - (Date.now() - since); left > 0; left = holdMs - (Date.now() - since))

@@ -1,6 +1,7 @@
 // What a fault kind is (Jepsen's nemesis package): how to start one fault on the runtime and stop it, and the
 // final heal of its kind; and what it is handed (FaultContext: the runtime, the nodes, the target's hooks). The
 // kinds themselves are in faults.ts and membership.ts; aim.ts picks their victims.
+import type { OpSpec } from '../generator/generator.js';
 import type { Random } from '../generator/random.js';
 import type { Runtime } from '../runtime/types.js';
 import type { MembershipHow, MembershipOp } from '../target/types.js';
@@ -13,6 +14,8 @@ export interface FaultContext {
   leader(key?: string): Promise<string | undefined>;
   /** The key clients used most among their recent operations (undefined before any keyed operation). */
   hotKey(): string | undefined;
+  /** The client operations in flight now (txn-aim.ts aims at the groups of a transaction among them). */
+  inFlight?(): readonly OpSpec[];
   /** The target's election timeout, ms (pause-leader-long outlasts it several times). Default 1000. */
   electionTimeoutMs?: number;
   /**

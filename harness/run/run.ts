@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { getWorkload } from '../../workloads/index.js';
+import { sessionOf } from '../../workloads/session.js';
 import type { PreparedTarget } from '../../targets/prepare.js';
 import { refusalsOf } from '../../targets/prepare.js';
 import { runChecks } from '../check/pipeline.js';
@@ -13,7 +14,7 @@ import type { Results } from '../checker/results.js';
 import { Random } from '../generator/random.js';
 import { phases, timeLimit, until } from '../generator/generator.js';
 import { burstRate } from '../generator/bursts.js';
-import { barrier, oncePerWorker } from '../generator/phases.js';
+import { barrier } from '../generator/phases.js';
 import type { HistoryEvent } from '../history/op.js';
 import { parseNemesisSpec, requiredKinds, resolvePackages } from '../nemesis/packages.js';
 import { plan, transitionsS } from '../nemesis/plan.js';
@@ -37,6 +38,7 @@ import { faultLine, sampleLine } from './progress-lines.js';
 import { DEADLINES } from '../target/deadlines.js';
 import { TargetGuard } from '../target/guard.js';
 import { Recorder } from './recorder.js';
+import { txnWorkloadOptions } from './txn-options.js';
 import { WorkerPool } from './workers.js';
 
 export interface RunOutcome {
@@ -142,6 +144,7 @@ export async function runOnce(
       new Random(o.seed ^ 0x2545f491),
     );
     const wo = { seed: o.seed, concurrency: o.concurrency, opTimeoutMs: o.opTimeoutMs, leaseMs: workload.leaseMs };
+    const session = sessionOf(workload, { ...wo, ...txnWorkloadOptions(o) });
     const started = performance.now();
     const elapsed = (): number => (performance.now() - started) / 1000;
     // Phases: the load (until the time limit or Ctrl-C), a barrier while the nemesis heals, the final reads.
@@ -158,9 +161,9 @@ export async function runOnce(
         burstSeconds: o.burstSeconds,
       }),
       generator: phases(
-        until(() => loadOver, timeLimit(o.timeLimitS, workload.generator(wo))),
+        until(() => loadOver, timeLimit(o.timeLimitS, session.generator)),
         healed.gen,
-        oncePerWorker(workload.finalOp),
+        session.final,
       ),
       makeClient: (process, worker) => {
         const inner = client({ ...wo, nodes: handles, prefer: worker, process, options: topts });
@@ -188,6 +191,7 @@ export async function runOnce(
         leader: async (key) =>
           target.leader ? guard.hook('leader()', () => target.leader!(handles, key, topts)) : undefined,
         hotKey: () => p.hotKey(),
+        inFlight: () => p.inFlight(),
         membership: target.membership
           ? (op, node, how) =>
               guard.hook('membership()', () => target.membership!(handles, op, node, topts, { ...how, secret }))

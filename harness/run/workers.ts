@@ -6,6 +6,7 @@
 import { PENDING, staggerMs, workerRandom, type Generator, type OpSpec } from '../generator/generator.js';
 import type { Client } from '../../workloads/types.js';
 import type { Recorder } from './recorder.js';
+import { isTxnValue, TXN_F } from '../history/txn.js';
 
 export interface WorkerPoolOptions {
   concurrency: number;
@@ -31,6 +32,8 @@ interface Slot {
   client: Client;
   count: number;
   lastKey?: string;
+  /** The operation invoked and not yet completed (faults aimed at a transaction in flight look here). */
+  current?: OpSpec;
 }
 
 export class WorkerPool {
@@ -62,15 +65,21 @@ export class WorkerPool {
     const { f: _f, key: _k, value: _v, ...extra } = op as OpSpec & Record<string, unknown>;
     const base = { process: slot.process, f: op.f, ...(op.key !== undefined ? { key: op.key } : {}), ...extra };
     this.o.recorder.record({ ...base, type: 'invoke', value: op.value ?? null });
-    const c = await slot.client.invoke(op);
+    slot.current = op;
+    const c = await slot.client.invoke(op).finally(() => {
+      slot.current = undefined;
+    });
     // The completion carries what the system answered (a read's value, a lock's token) when there is one,
     // else the invocation's argument, as Jepsen records it.
     const value = op.f === 'read' ? (c.value ?? null) : c.value !== undefined ? c.value : (op.value ?? null);
     this.o.recorder.record({ ...base, type: c.type, value, ...('error' in c ? { error: c.error } : {}) });
-    if (op.key !== undefined) {
-      slot.lastKey = op.key;
-      if (this.recent.length < RECENT_KEYS) this.recent.push(op.key);
-      else this.recent[this.recentAt++ % RECENT_KEYS] = op.key;
+    // A transaction counts for its first key: that key's shard coordinates it (docs/txn.md).
+    const key =
+      op.key ?? (op.f === TXN_F && isTxnValue(op.value) ? String((op.value as unknown[][])[0][1]) : undefined);
+    if (key !== undefined) {
+      slot.lastKey = key;
+      if (this.recent.length < RECENT_KEYS) this.recent.push(key);
+      else this.recent[this.recentAt++ % RECENT_KEYS] = key;
     }
     if (c.type === 'info') {
       slot.client.close();
@@ -93,6 +102,11 @@ export class WorkerPool {
       }
     }
     return best;
+  }
+
+  /** The operations invoked now and not yet completed, one per busy worker. */
+  inFlight(): OpSpec[] {
+    return this.slots.flatMap((s) => (s.current ? [s.current] : []));
   }
 
   private rateNow(): number {

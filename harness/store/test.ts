@@ -40,6 +40,14 @@ export interface RunOptions {
   sshKey?: string;
   sshKnownHosts?: string;
   sshAcceptNew?: boolean;
+  /**
+   * Transactional workloads (list-append, rw-register) only: micro-ops per transaction ("1-4"), active keys, writes
+   * per key before a fresh one (workloads/txn/shape.ts), and the consistency models the history must satisfy.
+   */
+  txnOps?: string;
+  keys?: number;
+  maxWritesPerKey?: number;
+  consistencyModel?: string[];
 }
 
 export interface Test {

@@ -84,8 +84,12 @@ export function encodeValue(v: unknown): string {
   return b64(JSON.stringify(v ?? null));
 }
 
-export function decodeKvs(body: Record<string, unknown>): { value: unknown; createRevision?: string } {
-  const kvs = body.kvs as { value?: string; create_revision?: string }[] | undefined;
+export function decodeKvs(body: Record<string, unknown>): {
+  value: unknown;
+  createRevision?: string;
+  modRevision?: string;
+} {
+  const kvs = body.kvs as { value?: string; create_revision?: string; mod_revision?: string }[] | undefined;
   if (!kvs || kvs.length === 0) return { value: null };
   const text = unb64(kvs[0].value ?? '');
   let value: unknown;
@@ -94,5 +98,5 @@ export function decodeKvs(body: Record<string, unknown>): { value: unknown; crea
   } catch {
     value = text; // written by someone else: keep the raw text, the checker will show it
   }
-  return { value, createRevision: kvs[0].create_revision };
+  return { value, createRevision: kvs[0].create_revision, modRevision: kvs[0].mod_revision };
 }

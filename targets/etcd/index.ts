@@ -6,12 +6,14 @@ import { defineTarget } from '../../harness/target/define.js';
 import type { ClientContext } from '../../harness/target/types.js';
 import { EtcdKvClient } from './clients/kv.js';
 import { EtcdLockClient } from './clients/lock.js';
+import { EtcdTxnClient } from './clients/txn.js';
 import { etcdCluster, etcdVersion } from './cluster.js';
 import { Gateway } from './gateway.js';
 import { leader } from './status.js';
 
 const gateway = (c: ClientContext): Gateway => new Gateway(c.nodes, c.prefer, c.opTimeoutMs);
 const kv = (c: ClientContext) => new EtcdKvClient(gateway(c), c.options.reads === 'serializable');
+const txn = (c: ClientContext) => new EtcdTxnClient(gateway(c), c.options.reads === 'serializable');
 /** etcd leases are whole seconds (and at least 1.5 election timeouts, which etcd enforces itself). */
 const ttl = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 const lock = (defaultLeaseMs: number) => (c: ClientContext) =>
@@ -23,7 +25,7 @@ export const etcdTarget = defineTarget({
   options: {
     reads: {
       describe:
-        "kv/register reads: linearizable (etcd's default) " +
+        "kv/register reads and read-only transactions: linearizable (etcd's default) " +
         "or serializable (served from the member's local state, documented as possibly stale)",
       default: 'linearizable',
       choices: ['linearizable', 'serializable'],
@@ -55,6 +57,8 @@ export const etcdTarget = defineTarget({
     kv,
     lock: lock(120_000),
     'fenced-counter': lock(1500),
+    'list-append': txn,
+    'rw-register': txn,
   },
   refuses: () => ({
     clock:

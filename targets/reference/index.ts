@@ -6,6 +6,7 @@ import { KNOWN_BUGS } from '../../system/node/config.js';
 import { FencedHttpClient } from './clients/fenced.js';
 import { KvHttpClient } from './clients/kv.js';
 import { LockHttpClient } from './clients/lock.js';
+import { TxnHttpClient } from './clients/txn.js';
 import { referenceCluster } from './cluster.js';
 import { adminTokenOf } from './admin-token.js';
 import { askVia, changeMembership } from './membership.js';
@@ -13,6 +14,7 @@ import { leader } from './status.js';
 
 const owner = (c: ClientContext): string => `p${c.process}-${c.seed}`;
 const kv = (c: ClientContext) => new KvHttpClient(c.nodes, c.prefer, owner(c), c.opTimeoutMs);
+const txn = (c: ClientContext) => new TxnHttpClient(c.nodes, c.prefer, c.opTimeoutMs);
 
 export const referenceTarget = defineTarget({
   name: 'reference',
@@ -45,6 +47,8 @@ export const referenceTarget = defineTarget({
     register: kv,
     lock: (c) => new LockHttpClient(c.nodes, c.prefer, owner(c), c.leaseMs ?? 120_000, c.opTimeoutMs),
     'fenced-counter': (c) => new FencedHttpClient(c.nodes, c.prefer, owner(c), c.leaseMs ?? 1500, c.opTimeoutMs),
+    'list-append': txn,
+    'rw-register': txn,
   },
   leader: (nodes, key) => leader(nodes, key),
   // Per shard group, through its leader (POST /admin/membership); placement never changes, only who votes.

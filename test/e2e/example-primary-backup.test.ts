@@ -3,7 +3,7 @@
 // kill it loses acknowledged writes and is caught within a bounded number of seeds.
 import { test } from 'uvu';
 import { ROOT } from '../helpers/paths.js';
-import { runCase } from '../helpers/run-cases.js';
+import { caseArgs, runCase } from '../helpers/run-cases.js';
 import { join } from 'node:path';
 
 const target = join(ROOT, 'examples', 'primary-backup', 'primary-backup.js');
@@ -13,7 +13,7 @@ test('local: the primary-backup example is valid without faults', () =>
     name: 'no faults',
     expect: 'valid',
     seeds: [1],
-    args: ['--target', target, '--workload', 'register', '--nodes', '3', '--time-limit', '10', '--nemesis', 'none'],
+    args: caseArgs({ target, workload: 'register', nodes: 3, seconds: 10, nemesis: 'none' }),
   }));
 
 test('local: the primary-backup example loses acknowledged writes under kill (caught within 5 seeds)', () =>
@@ -22,20 +22,7 @@ test('local: the primary-backup example loses acknowledged writes under kill (ca
     expect: 'invalid',
     seeds: [1, 2, 3, 4, 5],
     report: /could not be linearized/,
-    args: [
-      '--target',
-      target,
-      '--workload',
-      'register',
-      '--nodes',
-      '3',
-      '--time-limit',
-      '15',
-      '--nemesis',
-      'kill',
-      '--nemesis-interval',
-      '2',
-    ],
+    args: caseArgs({ target, workload: 'register', nodes: 3, seconds: 15, nemesis: 'kill', interval: 2 }),
   }));
 
 test.run();

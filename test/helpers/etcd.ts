@@ -4,7 +4,7 @@
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findEtcd, NO_ETCD } from '../../targets/etcd/cluster.js';
-import type { RunCase } from './run-cases.js';
+import { caseArgs, type RunCase } from './run-cases.js';
 
 export const etcdBinary = findEtcd();
 const required = process.env.FAULTLINE_REQUIRE_DOCKER === '1';
@@ -26,38 +26,21 @@ export const ETCD_REGISTER_CASES: RunCase[] = [
     name: 'etcd register under partition and kill for 30 s is valid',
     expect: 'valid',
     seeds: [1],
-    args: [
-      '--target',
-      'etcd',
-      '--workload',
-      'register',
-      '--nodes',
-      '3',
-      '--time-limit',
-      '30',
-      '--nemesis',
-      'partition,kill',
-    ],
+    args: caseArgs({ target: 'etcd', workload: 'register', nodes: 3, seconds: 30, nemesis: 'partition,kill' }),
   },
   {
     name: 'etcd register with serializable reads is caught under partition within 5 seeds',
     expect: 'invalid',
     seeds: [1, 2, 3, 4, 5],
     report: /could not be linearized/,
-    args: [
-      '--target',
-      'etcd',
-      '--workload',
-      'register',
-      '--nodes',
-      '3',
-      '--time-limit',
-      '30',
-      '--nemesis',
-      'partition',
-      '--target-opt',
-      'reads=serializable',
-    ],
+    args: caseArgs({
+      target: 'etcd',
+      workload: 'register',
+      nodes: 3,
+      seconds: 30,
+      nemesis: 'partition',
+      targetOpt: 'reads=serializable',
+    }),
   },
 ];
 
@@ -66,20 +49,7 @@ export const ETCD_LOCK_CASES: RunCase[] = [
     name: 'etcd lock (120 s leases) under partition and kill keeps mutual exclusion',
     expect: 'valid',
     seeds: [7],
-    args: [
-      '--target',
-      'etcd',
-      '--workload',
-      'lock',
-      '--nodes',
-      '3',
-      '--time-limit',
-      '20',
-      '--nemesis',
-      'partition,kill',
-      '--nemesis-interval',
-      '3',
-    ],
+    args: caseArgs({ target: 'etcd', workload: 'lock', nodes: 3, seconds: 20, nemesis: 'partition,kill', interval: 3 }),
   },
   {
     name:
@@ -87,20 +57,14 @@ export const ETCD_LOCK_CASES: RunCase[] = [
       'loses no update under partition, kill and pause',
     expect: 'valid',
     seeds: [7],
-    args: [
-      '--target',
-      'etcd',
-      '--workload',
-      'fenced-counter',
-      '--nodes',
-      '3',
-      '--time-limit',
-      '20',
-      '--nemesis',
-      'partition,kill,pause',
-      '--nemesis-interval',
-      '3',
-    ],
+    args: caseArgs({
+      target: 'etcd',
+      workload: 'fenced-counter',
+      nodes: 3,
+      seconds: 20,
+      nemesis: 'partition,kill,pause',
+      interval: 3,
+    }),
   },
   {
     name:
@@ -109,19 +73,13 @@ export const ETCD_LOCK_CASES: RunCase[] = [
     expect: 'invalid',
     seeds: [1, 2, 3],
     report: /lost update/,
-    args: [
-      '--target',
-      'etcd',
-      '--workload',
-      'fenced-counter',
-      '--nodes',
-      '3',
-      '--time-limit',
-      '20',
-      '--nemesis',
-      'none',
-      '--target-opt',
-      'fence=none',
-    ],
+    args: caseArgs({
+      target: 'etcd',
+      workload: 'fenced-counter',
+      nodes: 3,
+      seconds: 20,
+      nemesis: 'none',
+      targetOpt: 'fence=none',
+    }),
   },
 ];

@@ -79,6 +79,9 @@ export const IMPLIED: Dag = dag({
   // Lost update (Adya's H_lu) is write skew on one key, so also G2-item (Bailis et al.).
   'lost-update': ['write-skew', 'G2-item'],
   'write-skew': ['G2'],
+  // An acknowledged append that a read begun later does not show (lost-append.ts argues it): the reader
+  // anti-depends on the append's version and follows its writer in real time, one rw edge in a cycle.
+  'lost-append': ['G-single-item-realtime'],
 });
 
 /** Not implication but severity: Elle searches the worse cycle first (G0 before G1c before G-single). */

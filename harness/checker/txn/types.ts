@@ -18,6 +18,11 @@ export interface TxnCheckOptions {
   wfrKeys?: boolean;
   /** rw-register: completion :index -> commit position, a known total order of transactions. */
   transactionOrder?: Readonly<Record<string, number>>;
+  /**
+   * list-append: also report acknowledged appends that a committed read begun later does not show (lost-append.ts;
+   * not one of Elle's checks, hence off unless asked).
+   */
+  lostAppends?: boolean;
   /** Budget of the cycle search, per strongly connected component and anomaly type (default 1000 ms, as Elle). */
   cycleSearchMs?: number;
   /** Budget in search steps (edges followed) per component and anomaly type, so results do not depend on load. */

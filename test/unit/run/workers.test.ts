@@ -198,4 +198,35 @@ test('hotKey: the key most used among recent operations', async () => {
   assert.is(pool.hotKey(), 'b');
 });
 
+test('inFlight: the operations invoked and not yet completed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-workers-'));
+  const recorder = new Recorder(new HistoryWriter(join(dir, 'h.jsonl')));
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const op = { f: 'txn', value: [['r', 1, null]] };
+  const pool = new WorkerPool({
+    concurrency: 2,
+    seed: 1,
+    rate: 0,
+    recorder,
+    elapsed: () => 0,
+    generator: (ctx) => (ctx.count === 0 && ctx.worker === 0 ? op : undefined),
+    makeClient: () => ({
+      invoke: async () => {
+        await held;
+        return { type: 'ok', value: op.value };
+      },
+      close: () => undefined,
+    }),
+  });
+  const running = pool.run();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(pool.inFlight(), [op]);
+  release();
+  await running;
+  recorder.close();
+  assert.equal(pool.inFlight(), []);
+  assert.is(pool.hotKey(), '1', "a transaction counts as its first key, its coordinator's");
+});
+
 test.run();

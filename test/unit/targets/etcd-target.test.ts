@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { onLoopback } from '../../helpers/loopback-http.js';
 import { resolveTargetOpts } from '../../../harness/target/options.js';
 import { prepareTarget } from '../../../targets/prepare.js';
 import type { Addressing } from '../../../harness/target/types.js';
@@ -61,8 +62,15 @@ test('options: linearizable reads and owner fencing by default; bad values refus
   );
 });
 
-test('etcd supports the four workloads and refuses clock faults with the reason', async () => {
-  assert.equal(Object.keys(etcdTarget.clients).sort(), ['fenced-counter', 'kv', 'lock', 'register']);
+test('etcd supports the six workloads and refuses clock faults with the reason', async () => {
+  assert.equal(Object.keys(etcdTarget.clients).sort(), [
+    'fenced-counter',
+    'kv',
+    'list-append',
+    'lock',
+    'register',
+    'rw-register',
+  ]);
   const spec = await etcdTarget.cluster({ runId: 'r', nodes: 3, logDir: '/tmp', options: {}, secret: '' });
   assert.is(spec.clockFaults, false);
   try {
@@ -93,17 +101,9 @@ const json = (res: ServerResponse, status: number, body: unknown): void => {
 const grpcError = (code: number, error: string) => (_p: string, _b: Record<string, unknown>, res: ServerResponse) =>
   json(res, code === 14 ? 503 : 400, { error, message: error, code });
 
-let url = '';
-test.before(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-test.after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+const base = onLoopback(test, server);
 
-const client = (serializable = false, nodes = [{ name: 'n1', url }]) =>
+const client = (serializable = false, nodes = [{ name: 'n1', url: base() }]) =>
   new EtcdKvClient(new Gateway(nodes, 0, 300), serializable);
 
 test('kv: values are JSON text in base64; a missing key reads null; serializable reads say so', async () => {
@@ -191,7 +191,7 @@ test('a refused node is skipped within the same operation (nothing was sent to i
   reply = (_p, _b, res) => json(res, 200, { header: {} });
   const c = client(false, [
     { name: 'n1', url: dead },
-    { name: 'n2', url },
+    { name: 'n2', url: base() },
   ]);
   assert.equal(await c.invoke({ f: 'write', key: 'r', value: 1 }), { type: 'ok' });
   c.close();
