@@ -15,7 +15,7 @@ import { phases, timeLimit, until } from '../generator/generator.js';
 import { burstRate } from '../generator/bursts.js';
 import { barrier, oncePerWorker } from '../generator/phases.js';
 import type { HistoryEvent } from '../history/op.js';
-import { parseNemesisSpec, requiredKinds, resolvePackages } from '../nemesis/packages.js';
+import { parseNemesisSpec, requiredKinds, resolvePackages, wantsDisk } from '../nemesis/packages.js';
 import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
@@ -114,6 +114,7 @@ export async function runOnce(
       logDir,
       ...target.cluster({ runId, nodes: o.nodes, logDir, options: topts, secret }),
     };
+    if (wantsDisk(nemesisSpec, runtime.kind, say)) spec.disk = true;
     const handles = await runtime.up(spec);
     test.nodes = handles.map((h) => ({ name: h.name, url: h.url }));
     writeTest(dir, test);
@@ -157,6 +158,7 @@ export async function runOnce(
     });
     pool = p;
     const electionMs = Number(topts['election-ms']);
+    const leftDown = new Set<string>();
     nemesis = new Nemesis({
       packages,
       steps,
@@ -175,6 +177,8 @@ export async function runOnce(
           ? (op, node, how) => target.membership!(handles, op, node, topts, { ...how, secret })
           : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
+        dataFiles: spec.dataFiles,
+        leftDown,
       },
     });
     stop.on(() => {
@@ -201,7 +205,10 @@ export async function runOnce(
     say('load done: healing every fault');
     await nemesis.stop();
     try {
-      await runtime.waitHealthy(30_000);
+      // A node a fault left down for good (it refuses to start on corrupted files) is not waited for.
+      const up = handles.map((h) => h.name).filter((n) => !leftDown.has(n));
+      if (leftDown.size) say(`left down: ${[...leftDown].join(', ')} (refused to start after a fault)`);
+      await runtime.waitHealthy(30_000, up);
       say('final reads');
     } catch (e) {
       say(`cluster did not recover within 30 s after healing: ${(e as Error).message}`);

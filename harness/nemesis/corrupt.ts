@@ -1,0 +1,110 @@
+// File corruption (Jepsen's file-corruption nemesis): on stopped nodes, damage the target's own data files
+// (ClusterSpec.dataFiles: the reference node's WAL segments and snapshots, etcd's member/wal and member/snap/db),
+// each file with probability 1/2 (at least one file per node), then start the nodes again.
+//
+//   corrupt:bitflip   one random bit of the file flipped
+//   corrupt:truncate  the file's tail cut, 1 byte to 4 KiB (a tail cut at a record boundary looks like a torn
+//                     write to any log: no checksum can tell them apart)
+//
+// Aimed at one node or a minority only: a majority's corrupted files can lose what no replicated system could
+// keep. The damage is written through the node's disk-fault layer and fsynced, so it is durable there like
+// anything else on that disk. A node that then refuses to start stays down (recorded with its reason, and
+// left out of the final health wait): a crash-stop failure, which a minority may have.
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  readdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Random } from '../generator/random.js';
+import { aimAt } from './aim.js';
+import { diskOf, restart } from './disk.js';
+import type { FaultKind } from './kind.js';
+
+/** The longest tail corrupt:truncate cuts. */
+const MAX_CUT = 4096;
+
+/** Every regular file under `root` named by `paths` (a folder stands for every file under it). */
+export function dataFilesUnder(root: string, paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string): void => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isFile()) out.push(p);
+    else if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
+  };
+  for (const p of paths) walk(join(root, p));
+  return [...new Set(out)];
+}
+
+/** Flips one random bit of the file; says where. */
+function flip(path: string, rnd: Random): Record<string, unknown> | undefined {
+  const size = statSync(path).size;
+  if (size === 0) return undefined;
+  const offset = rnd.int(0, size);
+  const bit = rnd.int(0, 8);
+  const fd = openSync(path, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, offset);
+    b[0] ^= 1 << bit;
+    writeSync(fd, b, 0, 1, offset);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return { offset, bit };
+}
+
+/** Cuts the file's tail; says how much. */
+function cut(path: string, rnd: Random): Record<string, unknown> | undefined {
+  const size = statSync(path).size;
+  if (size === 0) return undefined;
+  const bytes = rnd.int(1, Math.min(size, MAX_CUT) + 1);
+  const fd = openSync(path, 'r+');
+  try {
+    ftruncateSync(fd, size - bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return { size, cut: bytes };
+}
+
+export const corruptFault: FaultKind = {
+  name: 'corrupt',
+  shapes: ['bitflip', 'truncate'],
+  async start(ctx, shape) {
+    const paths = ctx.dataFiles ?? [];
+    if (paths.length === 0)
+      throw new Error('the target names no data files to corrupt (ClusterSpec.dataFiles, docs/targets.md)');
+    const aim = ctx.rnd.pick(['one', 'minority'] as const);
+    const victims = aimAt(ctx, aim);
+    await Promise.all(victims.map((v) => ctx.runtime.kill(v)));
+    const damaged: Record<string, Record<string, unknown>> = {};
+    for (const v of victims) {
+      const root = diskOf(ctx, v).dir;
+      const files = dataFilesUnder(root, paths).filter((f) => statSync(f).size > 0);
+      const chosen = files.filter(() => ctx.rnd.chance(0.5));
+      if (chosen.length === 0 && files.length > 0) chosen.push(ctx.rnd.pick(files));
+      damaged[v] = {};
+      for (const f of chosen) {
+        const what = shape === 'bitflip' ? flip(f, ctx.rnd) : cut(f, ctx.rnd);
+        if (what) damaged[v][relative(root, f)] = what;
+      }
+    }
+    return { value: { shape, aim, nodes: victims, damaged }, stop: () => restart(ctx, victims) };
+  },
+  async heal(ctx) {
+    await restart(
+      ctx,
+      ctx.nodes.filter((n) => !ctx.leftDown?.has(n)),
+    );
+  },
+};
