@@ -99,7 +99,7 @@ export const corruptFault: FaultKind = {
         if (what) damaged[v][relative(root, f)] = what;
       }
     }
-    return { value: { shape, aim, nodes: victims, damaged }, stop: () => restart(ctx, victims) };
+    return { value: { shape, aim, nodes: victims, damaged }, stop: () => restart(ctx, victims, true) };
   },
   async heal(ctx) {
     await restart(

@@ -33,14 +33,21 @@ export function dropSummary(r: DropReport): Record<string, unknown> {
   };
 }
 
-/** Starts the victims again (a no-op for a node still running); says which would not come back, and why. */
-export async function restart(ctx: FaultContext, victims: readonly string[]): Promise<Record<string, unknown>> {
+/**
+ * Starts the victims again (a no-op for a node still running); says which would not come back, and why.
+ * `leaveDown`: those are left down for good (ctx.leftDown): a node refusing to start on corrupted files.
+ */
+export async function restart(
+  ctx: FaultContext,
+  victims: readonly string[],
+  leaveDown = false,
+): Promise<Record<string, unknown>> {
   const refused: Record<string, string> = {};
   await Promise.all(
     victims.map((v) =>
       ctx.runtime.start(v).catch((e: unknown) => {
         refused[v] = (e as Error).message.split('\n')[0];
-        ctx.leftDown?.add(v);
+        if (leaveDown) ctx.leftDown?.add(v);
       }),
     ),
   );
