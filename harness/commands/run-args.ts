@@ -23,6 +23,7 @@ export interface CommonRunArgs extends SshArgs {
   'nemesis-schedule': string;
   'burst-rate'?: number;
   'burst-seconds': number;
+  'disk-dirs'?: string;
   'op-timeout': number;
   'check-timeout': number;
   junit?: string;
@@ -93,6 +94,12 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
       default: DEFAULTS.checkTimeoutS,
       describe: 'checker time budget, seconds (0: none)',
     })
+    .option('disk-dirs', {
+      type: 'string',
+      describe:
+        'disk faults: strict (a new name is durable once its folder is fsynced, as POSIX says; default) or ' +
+        "journal (any fsync makes earlier folder changes durable, as ext4's journal does)",
+    })
     .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' });
 }
 
@@ -127,6 +134,9 @@ export function checkCommonArgs(a: CommonRunArgs): CheckedRunArgs {
     throw new Error(`--burst-rate must be >= 0, got ${a['burst-rate']}`);
   if (!(a['burst-seconds'] >= 0)) throw new Error(`--burst-seconds must be >= 0, got ${a['burst-seconds']}`);
   const schedule = parseSchedule(a['nemesis-schedule']);
+  const dirs = a['disk-dirs'];
+  if (dirs !== undefined && dirs !== 'strict' && dirs !== 'journal')
+    throw new Error(`--disk-dirs must be strict or journal, got "${dirs}"`);
   const seed = a.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
   const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
@@ -158,6 +168,7 @@ export function runOptions(a: CommonRunArgs, c: CheckedRunArgs, one: OneRun): Ru
     burstSeconds: a['burst-seconds'],
     opTimeoutMs: a['op-timeout'],
     checkTimeoutS: a['check-timeout'],
+    ...(a['disk-dirs'] !== undefined ? { diskDirs: a['disk-dirs'] as 'strict' | 'journal' } : {}),
     ...c.ssh,
   };
 }

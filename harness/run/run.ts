@@ -114,7 +114,7 @@ export async function runOnce(
       logDir,
       ...target.cluster({ runId, nodes: o.nodes, logDir, options: topts, secret }),
     };
-    if (wantsDisk(nemesisSpec, runtime.kind, say)) spec.disk = true;
+    if (wantsDisk(nemesisSpec, runtime.kind, say)) Object.assign(spec, { disk: true, diskDirs: o.diskDirs });
     const handles = await runtime.up(spec);
     test.nodes = handles.map((h) => ({ name: h.name, url: h.url }));
     writeTest(dir, test);

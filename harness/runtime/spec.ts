@@ -117,6 +117,8 @@ export interface ClusterSpec {
    * start: the harness sets it when the nemesis has disk or corrupt kinds. Local and docker only.
    */
   disk?: boolean;
+  /** The layer's directory model (strict, the default, or journal: docs/faultfs.md). */
+  diskDirs?: 'strict' | 'journal';
   /**
    * Optional: the program's own data files, relative to the node's data directory; a folder stands for every
    * file under it (e.g. etcd's `etcd/member/wal`, `etcd/member/snap/db`). What the corrupt:* faults damage.

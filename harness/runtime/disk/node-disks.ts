@@ -36,12 +36,16 @@ export class NodeDisks {
    * Mounts the layer over `dirs[name]` (each must exist) for every node; on failure unmounts what it mounted and
    * rethrows. `logDirOf(name)`: where that node's faultfs.log is kept after the unmount.
    */
-  static async mount(dirs: Record<string, string>, logDirOf: (name: string) => string): Promise<NodeDisks> {
+  static async mount(
+    dirs: Record<string, string>,
+    logDirOf: (name: string) => string,
+    model?: 'strict' | 'journal',
+  ): Promise<NodeDisks> {
     const d = new NodeDisks();
     try {
       for (const [name, dir] of Object.entries(dirs)) {
         const stateDir = mkdtempSync(join(tmpdir(), `faultfs-${name}-`));
-        const fs = await FaultFs.mount({ dir, stateDir }).catch((e) => {
+        const fs = await FaultFs.mount({ dir, stateDir, dirs: model }).catch((e) => {
           rmSync(stateDir, { recursive: true, force: true });
           throw e;
         });

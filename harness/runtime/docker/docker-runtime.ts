@@ -192,8 +192,10 @@ export class DockerRuntime implements Runtime {
         // The layer on the host, over a folder in the run's own node folder; the container sees it through a
         // plain bind mount (allow_other), with no privileges and no FUSE of its own.
         for (const n of this.list) mkdirSync(n.hostData!, { recursive: true });
-        this.disks = await NodeDisks.mount(Object.fromEntries(this.list.map((n) => [n.name, n.hostData!])), (x) =>
-          join(spec.logDir, x),
+        this.disks = await NodeDisks.mount(
+          Object.fromEntries(this.list.map((n) => [n.name, n.hostData!])),
+          (x) => join(spec.logDir, x),
+          spec.diskDirs,
         );
       }
       await Promise.all(this.list.map((n) => this.createNode(n, labels)));

@@ -135,8 +135,10 @@ export class LocalRuntime implements Runtime {
     for (const n of names) mkdirSync(this.addr.dataDir(n), { recursive: true });
     if (spec.disk) {
       const addr = this.addr;
-      this.disks = await NodeDisks.mount(Object.fromEntries(names.map((n) => [n, addr.dataDir(n)])), (n) =>
-        join(spec.logDir, n),
+      this.disks = await NodeDisks.mount(
+        Object.fromEntries(names.map((n) => [n, addr.dataDir(n)])),
+        (n) => join(spec.logDir, n),
+        spec.diskDirs,
       ).catch(async (e) => {
         await this.down();
         throw e;
