@@ -2,9 +2,10 @@
 // (ClusterSpec.dataFiles: the reference node's WAL segments and snapshots, etcd's member/wal and member/snap/db),
 // each file with probability 1/2 (at least one file per node), then start the nodes again.
 //
-//   corrupt:bitflip   one random bit of the file flipped
-//   corrupt:truncate  the file's tail cut, 1 byte to 4 KiB (a tail cut at a record boundary looks like a torn
-//                     write to any log: no checksum can tell them apart)
+//   corrupt:bitflip   one random bit of the file's written part flipped (up to its last non-zero byte: a
+//                     preallocated log's zero tail holds nothing)
+//   corrupt:truncate  the file's tail cut: 1 byte to 4 KiB of its written part, and the zeros after it (a tail
+//                     cut at a record boundary looks like a torn write to any log: no checksum can tell them apart)
 //
 // Aimed at one node or a minority only: a majority's corrupted files can lose what no replicated system could
 // keep. The damage is written through the node's disk-fault layer and fsynced, so it is durable there like
@@ -13,6 +14,7 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   openSync,
@@ -43,38 +45,55 @@ export function dataFilesUnder(root: string, paths: readonly string[]): string[]
   return [...new Set(out)];
 }
 
-/** Flips one random bit of the file; says where. */
+/**
+ * The end of the file's written part: just past its last non-zero byte. Logs preallocate (etcd's WAL segments
+ * are 64 MB of zeros at first, its readers stop at the first zero record), and damage in that zero tail is
+ * damage to nothing, so both shapes aim at the written part.
+ */
+export function writtenEnd(fd: number, size: number): number {
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - start, start);
+    for (let i = n - 1; i >= 0; i--) if (chunk[i] !== 0) return start + i + 1;
+    end = start;
+  }
+  return 0;
+}
+
+/** Flips one random bit of the file's written part; says where. */
 function flip(path: string, rnd: Random): Record<string, unknown> | undefined {
-  const size = statSync(path).size;
-  if (size === 0) return undefined;
-  const offset = rnd.int(0, size);
-  const bit = rnd.int(0, 8);
   const fd = openSync(path, 'r+');
   try {
+    const end = writtenEnd(fd, fstatSync(fd).size);
+    if (end === 0) return undefined;
+    const offset = rnd.int(0, end);
+    const bit = rnd.int(0, 8);
     const b = Buffer.alloc(1);
     readSync(fd, b, 0, 1, offset);
     b[0] ^= 1 << bit;
     writeSync(fd, b, 0, 1, offset);
     fsyncSync(fd);
+    return { offset, bit };
   } finally {
     closeSync(fd);
   }
-  return { offset, bit };
 }
 
-/** Cuts the file's tail; says how much. */
+/** Cuts the file's tail, 1 byte to 4 KiB of its written part (and any zeros after it); says how much. */
 function cut(path: string, rnd: Random): Record<string, unknown> | undefined {
-  const size = statSync(path).size;
-  if (size === 0) return undefined;
-  const bytes = rnd.int(1, Math.min(size, MAX_CUT) + 1);
   const fd = openSync(path, 'r+');
   try {
-    ftruncateSync(fd, size - bytes);
+    const size = fstatSync(fd).size;
+    const end = writtenEnd(fd, size);
+    if (end === 0) return undefined;
+    const written = rnd.int(1, Math.min(end, MAX_CUT) + 1);
+    ftruncateSync(fd, end - written);
     fsyncSync(fd);
+    return { size, cut: size - (end - written), written };
   } finally {
     closeSync(fd);
   }
-  return { size, cut: bytes };
 }
 
 export const corruptFault: FaultKind = {
