@@ -7,8 +7,8 @@
 //   corrupt:truncate  the file's tail cut: 1 byte to 4 KiB of its written part, and the zeros after it (a tail
 //                     cut at a record boundary looks like a torn write to any log: no checksum can tell them apart)
 //
-// Aimed at one node or a minority only: a majority's corrupted files can lose what no replicated system could
-// keep. The damage is written through the node's disk-fault layer and fsynced, so it is durable there like
+// Aimed at one node or a minority only, counting the nodes earlier corruption left down: a majority's
+// corrupted files can lose what no replicated system could keep. The damage is written through the node's disk-fault layer and fsynced, so it is durable there like
 // anything else on that disk. A node that then refuses to start stays down (recorded with its reason, and
 // left out of the final health wait): a crash-stop failure, which a minority may have.
 import {
@@ -25,7 +25,8 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Random } from '../generator/random.js';
-import { aimAt } from './aim.js';
+import { minority } from './aim.js';
+import { shuffle } from './grudge.js';
 import { diskOf, restart } from './disk.js';
 import type { FaultKind } from './kind.js';
 
@@ -103,8 +104,14 @@ export const corruptFault: FaultKind = {
     const paths = ctx.dataFiles ?? [];
     if (paths.length === 0)
       throw new Error('the target names no data files to corrupt (ClusterSpec.dataFiles, docs/targets.md)');
+    // Nodes already left down after an earlier corruption count toward the minority: never more than one in
+    // total, however many faults the schedule plans.
+    const down = ctx.leftDown ?? new Set<string>();
+    const room = minority(ctx.nodes.length) - down.size;
+    if (room <= 0) throw new Error(`skipped: a minority (${[...down].join(', ')}) is already down after corruption`);
     const aim = ctx.rnd.pick(['one', 'minority'] as const);
-    const victims = aimAt(ctx, aim);
+    const up = ctx.nodes.filter((n) => !down.has(n));
+    const victims = shuffle(up, ctx.rnd).slice(0, Math.min(room, aim === 'one' ? 1 : minority(ctx.nodes.length)));
     await Promise.all(victims.map((v) => ctx.runtime.kill(v)));
     const damaged: Record<string, Record<string, unknown>> = {};
     for (const v of victims) {

@@ -151,6 +151,11 @@ test('a node that will not start again is named with its reason; after corruptio
   const c = await corruptFault.start(ctx, 'bitflip');
   await c.stop();
   assert.equal([...ctx.leftDown!].sort(), [...(c.value.nodes as string[])].sort());
+  // Three nodes: one down for good is the whole minority; corruption stops there.
+  await corruptFault.start(ctx, 'bitflip').then(
+    () => assert.unreachable('corrupted a second node of three'),
+    (e: Error) => assert.match(e.message, /^skipped: a minority \(n\d\) is already down after corruption$/),
+  );
   rmSync(root, { recursive: true });
 });
 
