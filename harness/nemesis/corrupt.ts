@@ -8,9 +8,10 @@
 //                     cut at a record boundary looks like a torn write to any log: no checksum can tell them apart)
 //
 // Aimed at one node or a minority only, counting the nodes earlier corruption left down: a majority's
-// corrupted files can lose what no replicated system could keep. The damage is written through the node's disk-fault layer and fsynced, so it is durable there like
-// anything else on that disk. A node that then refuses to start stays down (recorded with its reason, and
-// left out of the final health wait): a crash-stop failure, which a minority may have.
+// corrupted files can lose what no replicated system could keep. The damage is written through the node's
+// disk-fault layer and fsynced, so it is durable there like anything else on that disk. A node that then
+// refuses to start stays down (recorded with its reason, and left out of the final health wait): a crash-stop
+// failure, which a minority may have.
 import {
   closeSync,
   existsSync,

@@ -9,11 +9,11 @@
 //   disk:slow-fsync     every fsync waits 100 ms to 2 s before it returns
 //
 // Each aims at one node, a minority or a majority (drawn from the seed), and the crashes also at all nodes: a
-// program that fsyncs what it acknowledges loses nothing acknowledged even when the whole cluster crashes. A node that stops on an error (as it
-// should, never acknowledging what it could not make durable) is started again at the stop, like a killed
-// one. The drop reports go into the history's nemesis events: bytes and files lost, per node.
-import type { DropReport, TearReport } from '../runtime/disk/faultfs.js';
-import type { OpClass } from '../runtime/disk/faultfs.js';
+// program that fsyncs what it acknowledges loses nothing acknowledged even when the whole cluster crashes. A
+// node that stops on an error (as it should, never acknowledging what it could not make durable) is started
+// again at the stop, like a killed one. The drop reports go into the history's nemesis events: bytes and files
+// lost, per node.
+import type { DropReport, OpClass, TearReport } from '../runtime/disk/faultfs.js';
 import { AIMS, type Aim, aimAt } from './aim.js';
 import type { FaultContext, FaultKind } from './kind.js';
 

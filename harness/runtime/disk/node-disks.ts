@@ -118,3 +118,10 @@ export function diskCannot(kind: string, disks: NodeDisks | undefined): string |
   if (!a.ok) return a.reason;
   return 'the disk-fault layer was not mounted for this run (ClusterSpec.disk was not set)';
 }
+
+/** Node `name`'s disk for Runtime.disk, or the one-line reason there is none. */
+export function nodeDisk(disks: NodeDisks | undefined, name: string): NodeDisk {
+  const why = diskCannot('disk', disks);
+  if (why) throw new Error(why);
+  return disks!.get(name);
+}

@@ -13,7 +13,7 @@ import Docker from 'dockerode';
 import type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from '../spec.js';
 import type { Grudge, PartitionOptions, Runtime } from '../types.js';
 import { onCleanup } from '../cleanup.js';
-import { type NodeDisk, NodeDisks, diskCannot } from '../disk/node-disks.js';
+import { type NodeDisk, NodeDisks, diskCannot, nodeDisk } from '../disk/node-disks.js';
 import { hostBinaryFiles, nodePackageFiles } from '../host-files.js';
 import { cleanLeftovers } from '../clean.js';
 import { writeFaketimeFile } from '../faketime.js';
@@ -502,9 +502,7 @@ export class DockerRuntime implements Runtime {
   // ---- disk faults ---------------------------------------------------------------------------------------
 
   disk(name: string): NodeDisk {
-    const why = diskCannot('disk', this.disks);
-    if (why) throw new Error(why);
-    return this.disks!.get(name);
+    return nodeDisk(this.disks, name);
   }
 
   async cannot(kind: string): Promise<string | undefined> {

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { onCleanup } from '../cleanup.js';
-import { type NodeDisk, NodeDisks, diskCannot } from '../disk/node-disks.js';
+import { type NodeDisk, NodeDisks, diskCannot, nodeDisk } from '../disk/node-disks.js';
 import { CLOCK_UNSUPPORTED, faketimeEnv, findLibfaketime, writeFaketimeFile } from '../faketime.js';
 import { freePorts } from '../ports.js';
 import type { Addressing, ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from '../types.js';
@@ -281,9 +281,7 @@ export class LocalRuntime implements Runtime {
   }
 
   disk(name: string): NodeDisk {
-    const why = diskCannot('disk', this.disks);
-    if (why) throw new Error(why);
-    return this.disks!.get(name);
+    return nodeDisk(this.disks, name);
   }
 
   async cannot(kind: string): Promise<string | undefined> {

@@ -180,7 +180,7 @@ test('the data files are the named files and every file under the named folders'
   rmSync(root, { recursive: true });
 });
 
-test('corrupt:bitflip flips exactly one bit of each file it names, on stopped nodes, restarted at the stop', async () => {
+test('corrupt:bitflip flips one bit of each file it picks, on stopped nodes, started again at the stop', async () => {
   for (let seed = 1; seed <= 5; seed++) {
     const { rt, ctx, root } = setup(seed);
     files(root, ctx.nodes);
