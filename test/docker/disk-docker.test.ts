@@ -19,7 +19,7 @@ const out = mkdtempSync(join(tmpdir(), 'fl-e2e-disk-docker-'));
   for (const seed of [1, 2, 3]) {
     const r = spawnSync(
       process.execPath,
-      [CLI, 'run', '--runtime', 'docker', '--out', out, '--workload', 'register', '--nodes', '3'].concat(
+      [CLI, 'run', '--runtime', 'docker', '--out', out, '--workload', 'fenced-counter', '--nodes', '3'].concat(
         ['--time-limit', '15', '--nemesis-interval', '3', '--bug', 'no-fsync', '--nemesis', 'disk:lose-unsynced'],
         ['--seed', String(seed)],
       ),
