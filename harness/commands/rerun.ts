@@ -11,7 +11,7 @@ import { setSignalOwner } from '../runtime/cleanup.js';
 import { HistoryError } from '../history/op.js';
 import { readResults, readTest } from '../store/folder.js';
 import { prepareTarget, type PreparedTarget } from '../../targets/prepare.js';
-import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
+import { parseNemesisSpec, refuseDiskUnavailable, requiredKinds } from '../nemesis/packages.js';
 import { commandLine } from './command-line.js';
 import { fail, safeText } from './errors.js';
 import { exitCode, verdictWord } from '../checker/results.js';
@@ -57,6 +57,7 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
     try {
       o = optionsOf(a.dir);
       prepared = await prepareTarget(o.target, o.targetOpts, o.workload, requiredKinds(parseNemesisSpec(o.nemesis)));
+      refuseDiskUnavailable(parseNemesisSpec(o.nemesis));
       // A run folder is <root>/<test>/<time>: the new run goes beside it unless told otherwise.
       o.out = a.out ?? resolve(dirname(dirname(resolve(a.dir))));
       const prior = readResults(a.dir);

@@ -28,6 +28,7 @@ export interface CommonRunArgs extends SshArgs, TxnRunArgs {
   'nemesis-schedule': string;
   'burst-rate'?: number;
   'burst-seconds': number;
+  'disk-dirs'?: string;
   'op-timeout': number;
   'check-timeout': number;
   junit?: string;
@@ -36,7 +37,7 @@ export interface CommonRunArgs extends SshArgs, TxnRunArgs {
 /** The groups of a run's help, in order: what a user sets first, then the rest by what it is about. */
 export const RUN_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ['What to test:', ['target', 'workload', 'nemesis', 'time-limit', 'runtime', 'nodes', 'seed']],
-  ['Faults:', ['nemesis-schedule', 'nemesis-interval']],
+  ['Faults:', ['nemesis-schedule', 'nemesis-interval', 'disk-dirs']],
   ['Load:', ['concurrency', 'rate', 'burst-rate', 'burst-seconds', 'op-timeout']],
   ['Target options:', ['target-opt', 'bug']],
   ['Runs and results:', ['test-count', 'out', 'check-timeout', 'junit']],
@@ -184,6 +185,13 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
         },
       ),
     )
+    .option('disk-dirs', {
+      type: 'string',
+      choices: ['strict', 'journal'],
+      describe:
+        'disk faults: strict (a new name is durable once its folder is fsynced, as POSIX says; default) or ' +
+        "journal (any fsync makes earlier folder changes durable, as ext4's journal does)",
+    })
     .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' })
     .options(txnRunFlags) as unknown as Argv<T>;
   for (const [name, keys] of RUN_GROUPS) options.group(keys as string[], name);
@@ -207,6 +215,9 @@ export function checkCommonArgs(a: CommonRunArgs): CheckedRunArgs {
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES)
     throw new Error(`--nodes: expected a whole number from 1 to ${MAX_NODES}, got '${nodes}'`);
   const schedule = parseSchedule(a['nemesis-schedule']);
+  const dirs = a['disk-dirs'];
+  if (dirs !== undefined && dirs !== 'strict' && dirs !== 'journal')
+    throw new Error(`--disk-dirs must be strict or journal, got "${dirs}"`);
   const seed = a.seed ?? Math.floor(Math.random() * 2 ** 31);
   const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
   const targetOpts = parseTargetOpts([...a['target-opt'], ...(bugs.length ? [`bug=${bugs.join(',')}`] : [])]);
@@ -237,6 +248,7 @@ export function runOptions(a: CommonRunArgs, c: CheckedRunArgs, one: OneRun): Ru
     burstSeconds: a['burst-seconds'],
     opTimeoutMs: a['op-timeout'],
     checkTimeoutS: a['check-timeout'],
+    ...(a['disk-dirs'] !== undefined ? { diskDirs: a['disk-dirs'] as 'strict' | 'journal' } : {}),
     ...c.ssh,
     ...txnRunFields(a, one.workload),
   };

@@ -6,7 +6,7 @@ import { WORKLOADS } from '../../workloads/index.js';
 import { BUILTIN_TARGETS } from '../../targets/load.js';
 import { prepareTarget, type PreparedTarget } from '../../targets/prepare.js';
 import { FAULT_KINDS } from '../nemesis/faults.js';
-import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
+import { parseNemesisSpec, refuseDiskUnavailable, requiredKinds } from '../nemesis/packages.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { DEFAULTS } from '../run/options.js';
 import { StopSignal } from '../run/run.js';
@@ -87,6 +87,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         a.workload,
         requiredKinds(parseNemesisSpec(a.nemesis)),
       );
+      refuseDiskUnavailable(parseNemesisSpec(a.nemesis));
     } catch (e) {
       fail(e);
     }

@@ -5,7 +5,7 @@
 // a bug found and a run that could not be done.
 import type { Argv, CommandModule } from 'yargs';
 import { WORKLOADS } from '../../workloads/index.js';
-import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
+import { parseNemesisSpec, refuseDiskUnavailable, requiredKinds } from '../nemesis/packages.js';
 import { testName, type RunOptions } from '../store/test.js';
 import { StopSignal } from '../run/run.js';
 import { writeJunit } from '../report/junit.js';
@@ -88,11 +88,13 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       checkTxnArgs(a, workloads);
       for (const target of targets)
         for (const workload of workloads)
-          for (const nemesis of sets)
+          for (const nemesis of sets) {
+            refuseDiskUnavailable(parseNemesisSpec(nemesis));
             prepared.set(
               key({ target, workload, nemesis }),
               await prepareTarget(target, common.targetOpts, workload, requiredKinds(parseNemesisSpec(nemesis))),
             );
+          }
     } catch (e) {
       fail(e);
     }

@@ -12,6 +12,8 @@ import type { Grudge } from '../runtime/types.js';
 import { hotLeader } from './aim.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
 import type { FaultKind } from './kind.js';
+import { corruptFault } from './corrupt.js';
+import { diskFault } from './disk.js';
 import { membershipFault } from './membership.js';
 import { TXN_COORDINATOR, TXN_PARTICIPANTS, txnCoordinator, txnPartition } from './txn-aim.js';
 
@@ -230,7 +232,7 @@ export const latencyFault: FaultKind = {
   heal: (ctx) => ctx.runtime.latency(ctx.nodes, 0, 0),
 };
 
-export { membershipFault };
+export { corruptFault, diskFault, membershipFault };
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   partitionFault,
@@ -240,4 +242,6 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   lossFault,
   latencyFault,
   membershipFault,
+  diskFault,
+  corruptFault,
 ];

@@ -24,6 +24,13 @@ export interface FaultContext {
    * the `membership` kind is refused before the run). `how.via`: a directed change (Target.membership).
    */
   membership?(op: MembershipOp, node: string, how?: MembershipHow): Promise<Record<string, unknown>>;
+  /** The target's data files, relative to a node's data directory (ClusterSpec.dataFiles): what corrupt:* hits. */
+  dataFiles?: readonly string[];
+  /**
+   * Nodes a fault left down for good (one that refuses to start on corrupted files): faults no longer start
+   * them, and the run's final health wait leaves them out. Filled in by the kinds.
+   */
+  leftDown?: Set<string>;
 }
 
 export interface ActiveFault {

@@ -2,6 +2,8 @@
 // to some of its shapes with `kind:shape/shape` (`partition:one-way-deaf/one-way-mute`, `pause:leader-long`), or
 // `all`: every kind the target accepts and the runtime can do. Naming a kind twice merges its shapes (two
 // packages of one kind would fight over the same runtime state, e.g. the one current grudge).
+import { diskFaultsAvailable } from '../runtime/disk/availability.js';
+import { DISK_KINDS, DISK_OVER_SSH } from '../runtime/disk/node-disks.js';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 
 export interface NemesisPackage {
@@ -62,4 +64,35 @@ export async function resolvePackages(
   const out: NemesisPackage[] = [];
   for (const x of p.packages) if (!refusals[x.kind.name] && (await can(x.kind.name))) out.push(x);
   return out;
+}
+
+/** The explicitly named kinds that need the disk-fault layer mounted (disk, corrupt). */
+function diskKindsNamed(p: ParsedNemesis): string[] {
+  return p.all ? [] : p.packages.map((x) => x.kind.name).filter((k) => DISK_KINDS.includes(k));
+}
+
+/**
+ * Throws "--nemesis disk: <why>" when the list names a disk kind and the layer cannot run here (before any
+ * cluster comes up); the ssh runtime refuses them itself once up (Runtime.cannot).
+ */
+export function refuseDiskUnavailable(p: ParsedNemesis): void {
+  const named = diskKindsNamed(p);
+  const avail = named.length ? diskFaultsAvailable() : { ok: true };
+  if (!avail.ok) throw new Error(`--nemesis ${named.join(',')}: ${avail.reason}`);
+}
+
+/**
+ * Whether the run mounts the layer over the nodes' data (ClusterSpec.disk): a disk kind is named, or `all` was
+ * asked for where the layer works; `note` says once why `all` goes without the disk kinds.
+ */
+export function wantsDisk(p: ParsedNemesis, runtime: string, note: (m: string) => void): boolean {
+  if (diskKindsNamed(p).length) return true;
+  if (!p.all) return false;
+  if (runtime === 'ssh') {
+    note(`nemesis all: leaving out ${DISK_KINDS.join(', ')} (${DISK_OVER_SSH})`);
+    return false;
+  }
+  const avail = diskFaultsAvailable();
+  if (!avail.ok) note(`nemesis all: leaving out ${DISK_KINDS.join(', ')} (${avail.reason})`);
+  return avail.ok;
 }

@@ -16,7 +16,7 @@ import { phases, timeLimit, until } from '../generator/generator.js';
 import { burstRate } from '../generator/bursts.js';
 import { barrier } from '../generator/phases.js';
 import type { HistoryEvent } from '../history/op.js';
-import { parseNemesisSpec, requiredKinds, resolvePackages } from '../nemesis/packages.js';
+import { parseNemesisSpec, requiredKinds, resolvePackages, wantsDisk } from '../nemesis/packages.js';
 import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
@@ -125,6 +125,7 @@ export async function runOnce(
       logDir,
       ...(await guard.cluster({ runId, nodes: o.nodes, logDir, options: topts, secret })),
     };
+    if (wantsDisk(nemesisSpec, runtime.kind, say)) Object.assign(spec, { disk: true, diskDirs: o.diskDirs });
     const rtUp = runtime;
     const handles = await guard.within(`start-up of ${o.nodes} nodes (${runtime.kind})`, guard.deadlines.startMs, () =>
       rtUp.up(spec),
@@ -172,6 +173,7 @@ export async function runOnce(
     });
     pool = p;
     const electionMs = Number(topts['election-ms']);
+    const leftDown = new Set<string>();
     nemesis = new Nemesis({
       packages,
       steps,
@@ -197,6 +199,8 @@ export async function runOnce(
               guard.hook('membership()', () => target.membership!(handles, op, node, topts, { ...how, secret }))
           : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
+        dataFiles: spec.dataFiles,
+        leftDown,
       },
     });
     stop.on(() => {
@@ -222,7 +226,10 @@ export async function runOnce(
     say('load done: healing every fault');
     await nemesis.stop();
     try {
-      await runtime.waitHealthy(30_000);
+      // A node a fault left down for good (it refuses to start on corrupted files) is not waited for.
+      const up = handles.map((h) => h.name).filter((n) => !leftDown.has(n));
+      if (leftDown.size) say(`left down: ${[...leftDown].join(', ')} (refused to start after a fault)`);
+      await runtime.waitHealthy(30_000, up);
       say('final reads');
     } catch (e) {
       say(`cluster did not recover within 30 s after healing: ${(e as Error).message}`);

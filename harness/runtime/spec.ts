@@ -112,6 +112,18 @@ export interface ClusterSpec {
   health(nodes: NodeHandle[], names?: string[]): Promise<string | undefined>;
   /** Environment variables a clock fault relies on (libfaketime) reach the program: false for Go programs. */
   clockFaults: boolean;
+  /**
+   * Mount the disk-fault layer (faultfs, docs/faultfs.md) over every node's data directory before the nodes
+   * start: the harness sets it when the nemesis has disk or corrupt kinds. Local and docker only.
+   */
+  disk?: boolean;
+  /** The layer's directory model (strict, the default, or journal: docs/faultfs.md). */
+  diskDirs?: 'strict' | 'journal';
+  /**
+   * Optional: the program's own data files, relative to the node's data directory; a folder stands for every
+   * file under it (e.g. etcd's `etcd/member/wal`, `etcd/member/snap/db`). What the corrupt:* faults damage.
+   */
+  dataFiles?: readonly string[];
 }
 
 export interface NodeHandle {

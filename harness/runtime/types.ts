@@ -6,7 +6,10 @@
 // check, harness/runtime/spec.ts): it knows no target.
 
 export type { Addressing, ClusterSpec, HostInstaller, ImageBuilder, NodeHandle } from './spec.js';
+import type { NodeDisk } from './disk/node-disks.js';
 import type { ClusterSpec, NodeHandle } from './spec.js';
+
+export type { NodeDisk } from './disk/node-disks.js';
 
 /** A grudge: for each node, the nodes it must not hear from (Jepsen's representation of a partition). */
 export type Grudge = Record<string, string[]>;
@@ -69,7 +72,13 @@ export interface Runtime {
    */
   leftovers?(): Promise<string | undefined>;
 
-  /** Undo every fault (partitions, loss, latency, clocks, pauses; restarts killed nodes). */
+  /**
+   * Optional: node `name`'s disk-fault layer, when the spec asked for it (ClusterSpec.disk) and it is mounted;
+   * throws a one-line reason otherwise. The disk and corrupt kinds act through it (harness/nemesis/disk.ts).
+   */
+  disk?(name: string): NodeDisk;
+
+  /** Undo every fault (partitions, loss, latency, clocks, pauses, disk errors; restarts killed nodes). */
   healAll(): Promise<void>;
   /** Stop and remove everything this runtime created (idempotent, safe to call from signal handlers). */
   down(): Promise<void>;

@@ -35,6 +35,11 @@ export interface RunOptions {
   opTimeoutMs: number;
   /** Checker time budget in seconds (0: no limit). */
   checkTimeoutS: number;
+  /**
+   * The disk-fault layer's directory model (docs/faultfs.md): strict (POSIX's letter, the default) or journal
+   * (ext4's one journal: any fsync makes every earlier directory change durable).
+   */
+  diskDirs?: 'strict' | 'journal';
   /** --runtime ssh: the hosts file, and the key and known_hosts when not beside it (docs/ssh.md). */
   hosts?: string;
   sshKey?: string;

@@ -140,5 +140,7 @@ export function etcdCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' | 'no
     health,
     // Go reads the clock through vDSO/raw syscalls: libfaketime's LD_PRELOAD never reaches it.
     clockFaults: false,
+    // etcd's WAL (CRC per record) and its bbolt file (no page checksums): what corrupt:* damages.
+    dataFiles: ['etcd/member/wal', 'etcd/member/snap/db'],
   };
 }

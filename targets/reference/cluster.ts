@@ -132,6 +132,8 @@ export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' 
     },
     health,
     clockFaults: true,
+    // The WAL segments and the snapshots (system/node/wal.ts): what corrupt:* damages.
+    dataFiles: ['wal', 'snap'],
   };
 }
 

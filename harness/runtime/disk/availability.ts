@@ -23,6 +23,9 @@ export function faultfsBinary(): string {
   return join(repoRoot(), 'dist', 'harness', 'runtime', 'disk', 'faultfs');
 }
 
+/** FAULTLINE_DISK_FAULTS=0 turns the layer off: disk kinds are refused, and `--nemesis all` goes without them. */
+export const DISK_FAULTS_ENV = 'FAULTLINE_DISK_FAULTS';
+
 let cached: DiskAvailability | undefined;
 
 /** Checked once per process (nothing here changes while the harness runs). */
@@ -51,6 +54,8 @@ function buildOnFirstUse(): string | undefined {
 
 function check(): DiskAvailability {
   const no = (reason: string): DiskAvailability => ({ ok: false, reason: `disk faults are unavailable: ${reason}` });
+  // Turned off by the user (or a test of the refusals): the same answer as a machine without the layer.
+  if (process.env[DISK_FAULTS_ENV] === '0') return no(`turned off (${DISK_FAULTS_ENV}=0)`);
   if (process.platform !== 'linux') return no(`the FUSE layer runs on Linux only (this is ${process.platform})`);
   const bin = faultfsBinary();
   if (!existsSync(bin)) {

@@ -8,11 +8,12 @@
 // `faultline clean` finds leftovers of a run that died. Only objects this runtime created are ever removed.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from '../spec.js';
 import type { Grudge, PartitionOptions, Runtime } from '../types.js';
 import { onCleanup } from '../cleanup.js';
+import { type NodeDisk, NodeDisks, diskCannot, nodeDisk } from '../disk/node-disks.js';
 import { hostBinaryFiles, nodePackageFiles } from '../host-files.js';
 import { cleanLeftovers, leftoverWarning } from '../clean.js';
 import { faketimeOffset } from '../faketime.js';
@@ -51,6 +52,8 @@ interface DockerNode {
   ip: string;
   containerName: string;
   volume: string;
+  /** With the disk-fault layer (ClusterSpec.disk): the host folder it is mounted on, bound at DATA_DIR. */
+  hostData?: string;
   container: Docker.Container;
   state: NodeState;
   pid?: number;
@@ -95,6 +98,7 @@ export class DockerRuntime implements Runtime {
   private unregister?: () => void;
   private downed = false;
   private addr?: Addressing;
+  private disks?: NodeDisks;
 
   constructor(private readonly o: DockerRuntimeOptions = {}) {
     this.docker = o.docker ?? new Docker();
@@ -160,6 +164,7 @@ export class DockerRuntime implements Runtime {
           ip: `${prefix}.${third}.${10 + i}`,
           containerName: `faultline-${spec.runId}-${name}`,
           volume: `faultline-${spec.runId}-${name}-data`,
+          ...(spec.disk ? { hostData: resolve(spec.logDir, name, 'data') } : {}),
           state: 'killed',
           rules: [],
           steer: [],
@@ -184,6 +189,16 @@ export class DockerRuntime implements Runtime {
         clientAddr: (n, p) => `${ipOf(n)}:${port(p)}`,
         dataDir: () => DATA_DIR,
       };
+      if (spec.disk) {
+        // The layer on the host, over a folder in the run's own node folder; the container sees it through a
+        // plain bind mount (allow_other), with no privileges and no FUSE of its own.
+        for (const n of this.list) mkdirSync(n.hostData!, { recursive: true });
+        this.disks = await NodeDisks.mount(
+          Object.fromEntries(this.list.map((n) => [n.name, n.hostData!])),
+          (x) => join(spec.logDir, x),
+          spec.diskDirs,
+        );
+      }
       await Promise.all(this.list.map((n) => this.createNode(n, labels)));
       await Promise.all(this.list.map((n) => this.startContainer(n)));
       await this.waitHealthy(this.o.healthyTimeoutMs ?? 60_000);
@@ -205,7 +220,7 @@ export class DockerRuntime implements Runtime {
 
   private async createNode(n: DockerNode, labels: Record<string, string>): Promise<void> {
     const nodeLabels = { ...labels, 'faultline.node': n.name };
-    await this.docker.createVolume({ Name: n.volume, Labels: nodeLabels });
+    if (!n.hostData) await this.docker.createVolume({ Name: n.volume, Labels: nodeLabels });
     const ps = this.spec!.node(n.name, this.addr!);
     n.container = await this.docker.createContainer({
       name: n.containerName,
@@ -217,7 +232,7 @@ export class DockerRuntime implements Runtime {
       ExposedPorts: Object.fromEntries(this.spec!.ports.map((p) => [`${p.container}/tcp`, {}])),
       HostConfig: {
         NetworkMode: this.networkName,
-        Binds: [`${n.volume}:${DATA_DIR}`],
+        Binds: [`${n.hostData ?? n.volume}:${DATA_DIR}`],
         RestartPolicy: { Name: 'no' },
       },
       NetworkingConfig: {
@@ -324,6 +339,8 @@ export class DockerRuntime implements Runtime {
   async start(name: string): Promise<void> {
     const n = this.node(name);
     const started = await serial(n, async () => {
+      // A node that stopped by itself (a disk error it would not go on after) is started again, like a killed one.
+      if (n.state === 'running' && !(await n.container.inspect()).State.Running) await this.killNow(n);
       if (n.state !== 'killed') return false;
       await this.startContainer(n);
       // A NEW network namespace and pid: re-apply active partitions and loss. (The process runs unhindered for
@@ -506,9 +523,20 @@ export class DockerRuntime implements Runtime {
     return Object.fromEntries(this.clocks);
   }
 
+  // ---- disk faults ---------------------------------------------------------------------------------------
+
+  disk(name: string): NodeDisk {
+    return nodeDisk(this.disks, name);
+  }
+
+  async cannot(kind: string): Promise<string | undefined> {
+    return diskCannot(kind, this.disks);
+  }
+
   // ---- heal everything, tear down ------------------------------------------------------------------------
 
   async healAll(): Promise<void> {
+    await this.disks?.clearAll();
     this.net.clear();
     await this.syncAll();
     await Promise.all(this.list.map((n) => serial(n, () => this.syncSteeringNow(n))));
@@ -545,6 +573,8 @@ export class DockerRuntime implements Runtime {
     await Promise.all(
       this.list.map((n) => new Promise<void>((r) => (n.log && !n.log.writableEnded ? n.log.end(() => r()) : r()))),
     );
+    await this.disks?.unmountAll();
+    this.disks = undefined;
     await this.peerRelay?.close().catch(() => undefined);
     if (this.network) {
       try {
@@ -577,6 +607,7 @@ export class DockerRuntime implements Runtime {
       spawnSync('docker', ['ps', '-aq', '--filter', label], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ??
       [];
     if (ids.length) spawnSync('docker', ['rm', '-f', ...ids]);
+    this.disks?.unmountAllSync();
     const nets =
       spawnSync('docker', ['network', 'ls', '-q', '--filter', label], { encoding: 'utf8' })
         .stdout?.split('\n')

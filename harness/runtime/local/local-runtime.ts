@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { onCleanup } from '../cleanup.js';
+import { type NodeDisk, NodeDisks, diskCannot, nodeDisk } from '../disk/node-disks.js';
 import { CLOCK_UNSUPPORTED, faketimeEnv, findLibfaketime, writeFaketimeFile } from '../faketime.js';
 import { freePorts } from '../ports.js';
 import type { Addressing, ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from '../types.js';
@@ -38,6 +39,7 @@ export class LocalRuntime implements Runtime {
   private unregister: (() => void) | undefined;
   private downing: Promise<void> | undefined;
   private registration: { release: () => void } | undefined;
+  private disks: NodeDisks | undefined;
 
   constructor(private readonly opts: LocalRuntimeOptions = {}) {
     this.faketime = opts.libfaketime === null ? undefined : (opts.libfaketime ?? findLibfaketime());
@@ -131,12 +133,26 @@ export class LocalRuntime implements Runtime {
     };
     this.host = new ProcessHost(spec.logDir);
     for (const n of names) mkdirSync(this.addr.dataDir(n), { recursive: true });
+    if (spec.disk) {
+      const addr = this.addr;
+      this.disks = await NodeDisks.mount(
+        Object.fromEntries(names.map((n) => [n, addr.dataDir(n)])),
+        (n) => join(spec.logDir, n),
+        spec.diskDirs,
+      ).catch(async (e) => {
+        await this.down();
+        throw e;
+      });
+    }
     if (this.clockable()) for (const n of names) writeFaketimeFile(this.clockFile(n), 0);
     this.unregister?.();
     this.unregister = onCleanup(
       `local cluster ${spec.runId}`,
       () => this.down(),
-      () => this.host?.killAllSync(),
+      () => {
+        this.host?.killAllSync();
+        this.disks?.unmountAllSync();
+      },
     );
     // A watchdog kills these nodes if the harness dies, even by SIGKILL; `faultline clean` finds them.
     this.registration = registerLocalRun(spec.runId, spec.logDir);
@@ -264,8 +280,17 @@ export class LocalRuntime implements Runtime {
     return Object.fromEntries(this.clocks);
   }
 
+  disk(name: string): NodeDisk {
+    return nodeDisk(this.disks, name);
+  }
+
+  async cannot(kind: string): Promise<string | undefined> {
+    return diskCannot(kind, this.disks);
+  }
+
   async healAll(): Promise<void> {
     const host = this.processes;
+    await this.disks?.clearAll();
     this.relay.uncutAll();
     this.relay.clearLoss();
     this.relay.clearLatency();
@@ -285,6 +310,8 @@ export class LocalRuntime implements Runtime {
     const relay = this.relayInst;
     if (host) await host.stopAll();
     if (relay) await relay.close();
+    await this.disks?.unmountAll();
+    this.disks = undefined;
     this.host = undefined;
     this.relayInst = undefined;
     this.clocks.clear();

@@ -6,6 +6,7 @@
 // where installed. A watchdog on each host, on the run's own SSH connection, sweeps the run's processes and
 // rules when that connection drops. Nothing assumes a filesystem shared with the controller: files move over
 // SFTP. One node per host; the runtime knows no target.
+import { DISK_KINDS, DISK_OVER_SSH } from '../disk/node-disks.js';
 import { lookup } from 'node:dns/promises';
 import { mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -451,6 +452,7 @@ export class SshRuntime implements Runtime {
   }
 
   async cannot(kind: string): Promise<string | undefined> {
+    if (DISK_KINDS.includes(kind)) return DISK_OVER_SSH;
     const spec = this.spec;
     if (!spec) return undefined;
     if (kind === 'partition' || kind === 'loss') {

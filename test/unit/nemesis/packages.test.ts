@@ -30,7 +30,7 @@ test('opt-in shapes (kill:all) only when named', () => {
 test('unknown kinds and shapes get one clear line', () => {
   assert.throws(
     () => parseNemesisSpec('partition,meteor'),
-    /unknown nemesis "meteor"; known: partition, kill, pause, clock, loss, latency, membership, all, none/,
+    /unknown nemesis "meteor"; known: partition, kill, pause, clock, loss, latency, membership, disk, corrupt, all/,
   );
   assert.throws(
     () => parseNemesisSpec('partition:sideways'),
@@ -52,7 +52,7 @@ test('all: every kind, minus what the target refuses and the runtime cannot do, 
   const some = await resolvePackages(p, { clock: 'Go programs ignore libfaketime' }, async (k) => k !== 'latency');
   assert.equal(
     some.map((x) => x.kind.name),
-    ['partition', 'kill', 'pause', 'loss', 'membership'],
+    ['partition', 'kill', 'pause', 'loss', 'membership', 'disk', 'corrupt'],
   );
   const noHook = await resolvePackages(p, { membership: 'the target has no membership hook' }, async () => true);
   assert.not.ok(noHook.some((x) => x.kind.name === 'membership'));
