@@ -91,7 +91,7 @@ function readVariables(text: string, constants: Map<string, string>): string[] {
     if (v !== undefined) found.add(v);
   }
   if (/process\.env\[\s*[a-z]\w*\s*\]/.test(text))
-    add(new RegExp(`\\b[a-z]\\w*\\(\\s*['"]([A-Z][A-Z0-9]*_[A-Z0-9_]+)['"]`, 'g'));
+    add(/\b[a-z]\w*\(\s*['"]([A-Z][A-Z0-9]*_[A-Z0-9_]+)['"]/g);
   return [...found];
 }
 
