@@ -90,8 +90,7 @@ function readVariables(text: string, constants: Map<string, string>): string[] {
     const v = constants.get(m[1]);
     if (v !== undefined) found.add(v);
   }
-  if (/process\.env\[\s*[a-z]\w*\s*\]/.test(text))
-    add(/\b[a-z]\w*\(\s*['"]([A-Z][A-Z0-9]*_[A-Z0-9_]+)['"]/g);
+  if (/process\.env\[\s*[a-z]\w*\s*\]/.test(text)) add(/\b[a-z]\w*\(\s*['"]([A-Z][A-Z0-9]*_[A-Z0-9_]+)['"]/g);
   return [...found];
 }
 
