@@ -1,12 +1,17 @@
 // `faultline check --model list-append|rw-register FILE...`: the transactional checker from the command line, kept
 // apart from check.ts so the check pipeline can take it over: read each file, check it with Elle's options, print
 // the anomalies with each cycle's steps (or one JSON line per file), exit 0 valid, 1 invalid, 2 unknown.
+import { join } from 'node:path';
 import { mergeValidity, exitCodeFor } from '../checker/results.js';
 import { checkTxn } from '../checker/txn/check.js';
 import { cycleText } from '../checker/txn/explain.js';
 import { isCycle, TXN_MODELS, type TxnCheckOptions, type TxnCheckResult, type TxnModel } from '../checker/txn/types.js';
 import { readHistoryFile, type FormatName } from '../history/readers/index.js';
+import { writeFileAtomic } from '../report/files.js';
+import { writeJunit, type JunitCase } from '../report/junit.js';
+import { renderTxnCheckReport, type TxnFileInput } from '../report/txn-report.js';
 import { fail, safeText } from './errors.js';
+import { outDir } from './out-dir.js';
 
 export function isTxnModel(m: unknown): m is TxnModel {
   return typeof m === 'string' && (TXN_MODELS as readonly string[]).includes(m);
@@ -17,6 +22,8 @@ export interface TxnArgs {
   model?: string;
   format?: FormatName;
   json: boolean;
+  out?: string;
+  junit?: string;
   'consistency-model'?: string[];
   anomalies?: string[];
   'linearizable-keys'?: boolean;
@@ -76,16 +83,48 @@ export function txnText(file: string, r: TxnCheckResult): string {
   return lines.map(safeText).join('\n');
 }
 
-/** Checks every path; returns the exit code. */
+/** What results.json holds for one file: the verdict and every anomaly, as the report draws them. */
+function summary(file: string, r: TxnCheckResult): Record<string, unknown> {
+  return {
+    file,
+    valid: r.valid,
+    model: r.model,
+    anomalyTypes: r.anomalyTypes,
+    not: r.not,
+    alsoNot: r.alsoNot,
+    counts: r.counts,
+    anomalies: r.anomalies,
+    stats: r.stats,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+/** A JUnit case per file: invalid names the anomaly types, unknown says why. */
+function junitCase(file: string, r: TxnCheckResult): JunitCase {
+  return {
+    classname: 'faultline.check',
+    name: file,
+    timeS: r.stats.ms.total / 1000,
+    verdict: r.valid,
+    message:
+      r.valid === false
+        ? `${r.anomalyTypes.join(', ')}${r.not.length ? ` (rules out ${r.not.join(', ')})` : ''}`
+        : r.valid === 'unknown'
+          ? (r.error ?? r.anomalyTypes.join(', '))
+          : undefined,
+  };
+}
+
+/** Checks every path (with --out, writes results.json and report.html; with --junit, the XML); the exit code. */
 export async function checkTxnPaths(a: TxnArgs): Promise<number> {
   const model = a.model as TxnModel;
   const opts = txnOptions(a);
-  const verdicts: TxnCheckResult['valid'][] = [];
+  const files: TxnFileInput[] = [];
   for (const path of a.paths) {
     try {
       const h = await readHistoryFile(path, { format: a.format });
       const r = checkTxn(h.events, model, opts, path);
-      verdicts.push(r.valid);
+      files.push({ file: path, format: a.format ?? h.source ?? 'jsonl', result: r, events: h.events });
       if (a.json)
         process.stdout.write(
           `${JSON.stringify({
@@ -105,5 +144,30 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
       fail(e);
     }
   }
-  return exitCodeFor(mergeValidity(verdicts));
+  const valid = mergeValidity(files.map((f) => f.result.valid));
+  if (a.out) {
+    const out = outDir(a.out);
+    try {
+      writeFileAtomic(
+        join(out, 'results.json'),
+        `${JSON.stringify({ valid, files: files.map((f) => summary(f.file, f.result)) }, null, 2)}\n`,
+      );
+      writeFileAtomic(join(out, 'report.html'), renderTxnCheckReport({ files }));
+    } catch (e) {
+      fail(e);
+    }
+    if (!a.json) process.stdout.write(`report: ${safeText(join(out, 'report.html'))}\n`);
+  }
+  if (a.junit) {
+    try {
+      writeJunit(
+        a.junit,
+        'faultline check',
+        files.map((f) => junitCase(f.file, f.result)),
+      );
+    } catch (e) {
+      fail(e);
+    }
+  }
+  return exitCodeFor(valid);
 }

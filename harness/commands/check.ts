@@ -1,6 +1,6 @@
 // `faultline check`: re-check saved histories (ours, Jepsen EDN, Porcupine's logs) or run folders, offline.
-import { statSync, existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { checkHistory, type FileCheck } from '../checker/check-history.js';
 import { exitCodeFor, mergeValidity } from '../checker/results.js';
@@ -12,9 +12,9 @@ import { unknownReason } from '../checker/pipeline.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
 import { renderCheckReport } from '../report/check-report.js';
-import { analyse } from '../report/run-report.js';
 import { writeFileAtomic } from '../report/files.js';
 import { fail, safeText } from './errors.js';
+import { outDir } from './out-dir.js';
 import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
 
 interface CheckArgs {
@@ -175,31 +175,14 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     }
 
     if (args.out) {
-      const out = resolve(args.out);
-      if (existsSync(out) && !statSync(out).isDirectory())
-        fail(new Error(`--out ${args.out}: exists and is not a folder`));
-      try {
-        mkdirSync(out, { recursive: true });
-      } catch (e) {
-        fail(
-          new HistoryError(
-            `cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-            args.out,
-          ),
-        );
-      }
+      const out = outDir(args.out);
       const valid = mergeValidity(checks.map((c) => c.valid));
       try {
         writeFileAtomic(
           join(out, 'results.json'),
           `${JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2)}\n`,
         );
-        writeFileAtomic(
-          join(out, 'report.html'),
-          renderCheckReport({
-            files: checks.map((c) => ({ ...c.reportInput, faults: analyse(c.history.events).positional })),
-          }),
-        );
+        writeFileAtomic(join(out, 'report.html'), renderCheckReport({ files: checks.map((c) => c.reportInput) }));
       } catch (e) {
         fail(e);
       }
