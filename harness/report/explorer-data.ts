@@ -71,7 +71,10 @@ export interface ExplorerData {
   end: number;
   /** Seconds of setup before the load (0 when none, or when the history has no times). */
   setup: number;
-  /** Per op (columns): process, invoke and completion time (null: never completed), outcome (o/f/i/p). */
+  /**
+   * Per op (columns): process, invoke and completion time (null: never completed), outcome (o/f/i/p), the text on
+   * its bar, and what the bar does not say (the values of a failed or unknown op, an error; empty when nothing).
+   */
   proc: number[];
   inv: number[];
   ret: (number | null)[];
@@ -169,7 +172,8 @@ export function explorerData(x: ExplorerInput): ExplorerData {
   const client = x.events.filter((e) => e.process !== 'nemesis');
   const firstInvoke = client.find((e) => e.type === 'invoke');
   const origin = timed && firstInvoke ? firstInvoke.time! : 0;
-  const at = (e: HistoryEvent, pos: number): number => (timed ? (e.time! - origin) / 1e9 : pos);
+  // Microseconds are finer than any bar can show, and keep the page's numbers short.
+  const at = (e: HistoryEvent, pos: number): number => (timed ? Math.round((e.time! - origin) / 1e3) / 1e6 : pos);
   const texts = x.txn ? new Map<number, string>() : modelTexts(x.model, x.init, client);
 
   const d: ExplorerData = {
@@ -249,7 +253,8 @@ export function explorerData(x: ExplorerInput): ExplorerData {
     types[o.id] = e.type === 'ok' ? 'o' : e.type === 'fail' ? 'f' : 'i';
     d.ci[o.id] = e.index;
     if (!texts.has(o.cp)) d.text[o.id] = cut(generic(o.e, e, !!x.txn), LIMITS.barText);
-    d.detail[o.id] = detailOf(o.e, e, !!x.txn);
+    // An ok op's bar text already says what it was given and returned; other outcomes and errors need more.
+    d.detail[o.id] = e.type === 'ok' && e.error === undefined ? '' : detailOf(o.e, e, !!x.txn);
   });
   for (const [k, s] of faultStart)
     d.faults.push({ kind: k, color: faultColor(k), start: s.t, end: last, label: s.label });

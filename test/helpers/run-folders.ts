@@ -10,10 +10,10 @@ import { DEFAULTS, testName, type RunOptions } from '../../harness/run/options.j
 import { commandLine } from '../../harness/store/command-line.js';
 import { createRunFolder, writeJson, writeRunFile, type TestInfo } from '../../harness/store/folder.js';
 
-/** A kv run folder; `stale`: a stale read planted at the end (invalid). Returns the folder. */
+/** A kv run folder (`ops` operations over `keys` keys); `stale`: a stale read planted at the end (invalid). */
 export function makeRunFolder(
   root: string,
-  o: { seed: number; stale?: boolean; startedAt?: string; nemesis?: string },
+  o: { seed: number; stale?: boolean; startedAt?: string; nemesis?: string; ops?: number; keys?: number },
 ): string {
   const opts: RunOptions = {
     ...DEFAULTS,
@@ -25,7 +25,12 @@ export function makeRunFolder(
   };
   const name = testName(opts);
   const dir = createRunFolder(root, name);
-  let events: HistoryEvent[] = syntheticRegisterHistory({ seed: o.seed, ops: 200, clients: 4, keys: 3 });
+  let events: HistoryEvent[] = syntheticRegisterHistory({
+    seed: o.seed,
+    ops: o.ops ?? 200,
+    clients: 4,
+    keys: o.keys ?? 3,
+  });
   const t = (events.at(-1)?.time ?? 0) + 1000;
   // Faults as the nemesis records them, so the report draws its lanes.
   events.splice(Math.floor(events.length / 3), 0, {

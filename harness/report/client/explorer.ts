@@ -35,8 +35,11 @@ interface Row {
 
 interface ViewState {
   ops: number[];
-  /** Running maximum of completion times over ops (by invoke order): where overlapping ops start. */
+  /** The view's ops but the long ones, by invoke time, and the running maximum of their completion times. */
+  short: number[];
   maxEnd: Float64Array;
+  /** Ops longer than a 200th of the history (no response, timeouts): few, scanned whole on every draw. */
+  long: number[];
   rows: Row[];
   rowOf: Map<number, number>;
   lin?: LinInfo;
@@ -109,12 +112,18 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
       for (let i = 0; i < n; i++) if (data.key[i] === def.key) ops.push(i);
     } else ops = Array.from({ length: n }, (_, i) => i);
     ops.sort((a, b) => data.inv[a] - data.inv[b] || a - b);
-    const maxEnd = new Float64Array(ops.length);
+    // A running maximum of completion times finds the first op overlapping a window by binary search; one op
+    // without a response would make it useless from there on, so long ops are kept apart.
+    const longSpan = (data.end - Math.min(0, data.start)) / 200;
+    const short: number[] = [];
+    const long: number[] = [];
+    for (const id of ops) (end(id) - data.inv[id] > longSpan ? long : short).push(id);
+    const maxEnd = new Float64Array(short.length);
     let m = -Infinity;
-    ops.forEach((id, j) => {
+    for (const [j, id] of short.entries()) {
       m = Math.max(m, end(id));
       maxEnd[j] = m;
-    });
+    }
     const procs: number[] = [];
     const seen = new Set<number>();
     for (const id of ops)
@@ -125,7 +134,7 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     procs.sort((a, b) => a - b);
     const rowOf = new Map<number, number>();
     for (const [i, p] of procs.entries()) rowOf.set(p, i);
-    states[v] = { ops, maxEnd, rows: procs.map((proc) => ({ proc })), rowOf, lin: def.lin };
+    states[v] = { ops, short, maxEnd, long, rows: procs.map((proc) => ({ proc })), rowOf, lin: def.lin };
     return states[v];
   };
 
@@ -143,7 +152,10 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     const digits = step === undefined ? 3 : Math.max(0, Math.min(6, -Math.floor(Math.log10(step))));
     return `${t.toFixed(digits)} s`;
   };
-  const width = (): number => canvas.clientWidth || root.clientWidth || 800;
+  // Layout read once per resize and scroll, not once per bar.
+  let cssW = 800;
+  let scroll = 0;
+  const width = (): number => cssW;
   const xOf = (t: number): number => left + ((t - t0) / (t1 - t0)) * (width() - left - RIGHT);
   const tOf = (x: number): number => t0 + ((x - left) / (width() - left - RIGHT)) * (t1 - t0);
 
@@ -153,16 +165,21 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
   };
 
-  /** First index j of ops with maxEnd[j] >= t (ops before it all end before t). */
-  const firstOverlapping = (s: ViewState, t: number): number => {
+  /** Calls `f` with every op of the view overlapping [a, b], short ones in invoke order, then the long ones. */
+  const overlapping = (s: ViewState, a: number, b: number, f: (id: number) => void): void => {
     let lo = 0;
-    let hi = s.ops.length;
+    let hi = s.short.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (s.maxEnd[mid] < t) lo = mid + 1;
+      if (s.maxEnd[mid] < a) lo = mid + 1;
       else hi = mid;
     }
-    return lo;
+    for (let j = lo; j < s.short.length; j++) {
+      const id = s.short[j];
+      if (data.inv[id] > b) break;
+      if (end(id) >= a) f(id);
+    }
+    for (const id of s.long) if (data.inv[id] <= b && end(id) >= a) f(id);
   };
 
   /** A bar's ends; the offending and outlined ones stay wide enough to see and click, however short they were. */
@@ -171,7 +188,7 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     const x1 = Math.min(xOf(data.inv[id]), width() - RIGHT - minW);
     return [x1, Math.max(x1 + minW, xOf(end(id)))];
   };
-  const rowTop = (row: number): number => header() + row * ROW - wrap.scrollTop;
+  const rowTop = (row: number): number => header() + row * ROW - scroll;
   const fill = (id: number, s: ViewState): string => {
     if (s.lin) {
       if (s.lin.offending.indexOf(id) >= 0) return COLORS.bad;
@@ -190,6 +207,8 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     inner.style.height = `${total}px`;
     const dpr = window.devicePixelRatio || 1;
     const w = wrap.clientWidth || 800;
+    cssW = w;
+    scroll = wrap.scrollTop;
     canvas.style.width = `${w}px`;
     canvas.style.height = `${shown}px`;
     canvas.width = Math.round(w * dpr);
@@ -268,27 +287,43 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     ctx.rect(left, top, W - left - RIGHT, H - top);
     ctx.clip();
     const last: { id: number; x: number; y: number; w: number }[] = [];
-    for (let j = firstOverlapping(s, t0); j < s.ops.length; j++) {
-      const id = s.ops[j];
-      if (data.inv[id] > t1) break;
-      const e = end(id);
-      if (e < t0) continue;
+    // Zoomed out, many bars share a pixel: adjoining thin bars of one colour in a row are merged into one rect.
+    const runs: { x1: number; x2: number; y: number; color: string }[] = [];
+    const flush = (row: number): void => {
+      const r = runs[row];
+      if (!r) return;
+      ctx.fillStyle = r.color;
+      ctx.fillRect(r.x1, r.y, r.x2 - r.x1, BAR);
+      runs[row] = undefined as never;
+    };
+    const bar = (id: number): void => {
       const row = s.rowOf.get(data.proc[id])!;
       const y = rowTop(row) + (ROW - BAR) / 2;
-      if (y + BAR < top || y > H) continue;
+      if (y + BAR < top || y > H) return;
       const [x1, x2] = barX(id);
-      ctx.fillStyle = fill(id, s);
+      const color = fill(id, s);
       const open = data.type[id] === 'i' || data.type[id] === 'p';
+      const marked = id === hover || id === selected || id === data.offending || outlined.has(id);
+      const w = x2 - x1;
+      if (!open && !marked && w < 4) {
+        const r = runs[row];
+        if (r && r.color === color && x1 <= r.x2 + 0.5) r.x2 = Math.max(r.x2, x2);
+        else {
+          flush(row);
+          runs[row] = { x1, x2, y, color };
+        }
+        return;
+      }
+      ctx.fillStyle = color;
       ctx.globalAlpha = open ? 0.6 : 1;
-      ctx.fillRect(x1, y, x2 - x1, BAR);
+      ctx.fillRect(x1, y, w, BAR);
       ctx.globalAlpha = 1;
       if (open) {
         ctx.setLineDash([3, 2]);
         ctx.strokeStyle = COLORS.muted;
-        ctx.strokeRect(x1 + 0.5, y + 0.5, x2 - x1 - 1, BAR - 1);
+        ctx.strokeRect(x1 + 0.5, y + 0.5, w - 1, BAR - 1);
         ctx.setLineDash([]);
       }
-      const w = x2 - x1;
       if (w > 22) {
         ctx.save();
         ctx.beginPath();
@@ -300,9 +335,10 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
         ctx.fillText(prefix + data.text[id], Math.max(x1, left) + 3, y + 13);
         ctx.restore();
       }
-      if (id === hover || id === selected || id === data.offending || outlined.has(id))
-        last.push({ id, x: x1, y, w: x2 - x1 });
-    }
+      if (marked) last.push({ id, x: x1, y, w });
+    };
+    overlapping(s, t0, t1, bar);
+    for (let row = 0; row < runs.length; row++) flush(row);
     // Outlines last, over their neighbours.
     for (const b of last) {
       const o = outlined.get(b.id);
@@ -343,17 +379,16 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     const s = viewState(view);
     const top = header();
     if (y < top || x < left) return undefined;
-    const row = Math.floor((y - top + wrap.scrollTop) / ROW);
+    const row = Math.floor((y - top + scroll) / ROW);
     const proc = s.rows[row]?.proc;
     if (proc === undefined) return undefined;
     const t = tOf(x);
     const slack = ((t1 - t0) / Math.max(1, width() - left)) * 2;
     let best: number | undefined;
-    for (let j = firstOverlapping(s, t - slack); j < s.ops.length; j++) {
-      const id = s.ops[j];
-      if (data.inv[id] > t + slack) break;
-      if (data.proc[id] === proc && end(id) >= t - slack) best = id;
-    }
+    overlapping(s, t - slack, t + slack, (id) => {
+      if (data.proc[id] === proc && (best === undefined || end(id) - data.inv[id] < end(best) - data.inv[best]))
+        best = id;
+    });
     return best;
   };
 
@@ -371,7 +406,7 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
           : `${outcome} ${at}${fmt(r)} (history index ${data.ci[id]})` +
             (data.unit === 's' ? `, after ${((r - data.inv[id]) * 1e3).toFixed(2)} ms` : '')),
     );
-    lines.push(data.detail[id]);
+    if (data.detail[id]) lines.push(data.detail[id]);
     const l = linOf.get(id);
     const off = offendingIn.get(id);
     if (l) {
@@ -486,7 +521,10 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     select.appendChild(o);
   });
   select.addEventListener('change', () => api.setView(Number(select.value)));
-  wrap.addEventListener('scroll', redraw);
+  wrap.addEventListener('scroll', () => {
+    scroll = wrap.scrollTop;
+    redraw();
+  });
 
   const zoom = (factor: number, at?: number): void => {
     const c = at ?? (t0 + t1) / 2;

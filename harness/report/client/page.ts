@@ -9,6 +9,7 @@ import { makePlots } from './plots.js';
 
 export function reportMain(): void {
   const explorers: Explorer[] = [];
+  const plots: unknown[][] = [];
   const sections = Array.prototype.slice.call(document.querySelectorAll('.fl-history')) as HTMLElement[];
   for (const section of sections) {
     const block = section.querySelector('script.fl-data');
@@ -16,10 +17,10 @@ export function reportMain(): void {
     if (!block || !root) continue;
     const data = JSON.parse(block.textContent || '{}') as ExplorerData;
     const ex = makeExplorer(root, data);
-    makePlots(section, data, ex);
+    plots.push(makePlots(section, data, ex));
     explorers.push(ex);
   }
-  (window as unknown as { faultlineReport: unknown }).faultlineReport = { explorers };
+  (window as unknown as { faultlineReport: unknown }).faultlineReport = { explorers, plots };
 
   // Links into the history: data-fl-ops holds history indexes, data-fl-names the labels to outline them with.
   document.addEventListener('click', (ev) => {
