@@ -48,7 +48,7 @@ export function cycleSvg(a: CycleAnomaly, id: string, link: (i: number) => strin
   if (n < 2 || n > MAX_DRAWN) return '';
   const labels = a.steps.map(stepLabel);
   const longest = Math.max(...labels.map((l) => l.length));
-  const R = Math.max(60, (n * (NODE_R * 2 + 26)) / (2 * Math.PI));
+  const R = Math.max(80, (n * (NODE_R * 2 + 26)) / (2 * Math.PI));
   const mx = Math.ceil(longest * CHAR_W) + 40;
   const my = 60;
   const W = Math.round(2 * (R + mx));
@@ -110,7 +110,8 @@ export function cycleSvg(a: CycleAnomaly, id: string, link: (i: number) => strin
   });
   const nodes = a.txns.map(
     (t, i) =>
-      `<a href="#" ${link(i)} class="node"><title>${esc(`${t.name}: operation ${t.index} (process ${t.process}, ` + `${t.type})`)}</title>` +
+      `<a href="#" ${link(i)} class="node">` +
+      `<title>${esc(`${t.name}: operation ${t.index} (process ${t.process}, ${t.type})`)}</title>` +
       `<circle cx="${f(pos[i].x)}" cy="${f(pos[i].y)}" r="${NODE_R}" fill="#fff" stroke="#1d2330" stroke-width="2"/>` +
       `<text x="${f(pos[i].x)}" y="${f(pos[i].y + 5)}" text-anchor="middle" class="nlabel">${esc(t.name)}</text>` +
       `<text x="${f(pos[i].x)}" y="${f(pos[i].y + NODE_R + 14)}" text-anchor="middle" class="nsub">` +

@@ -66,6 +66,8 @@ export interface PlotData {
 
 export interface ExplorerData {
   unit: 's' | 'index';
+  /** Transactions: each bar holds micro-ops ([append 1 2] [r 3 [1 2]]), drawn on two lines. */
+  txn: boolean;
   /** The default window: [start, end]. start is below 0 when a sliver of the setup is shown. */
   start: number;
   end: number;
@@ -178,6 +180,7 @@ export function explorerData(x: ExplorerInput): ExplorerData {
 
   const d: ExplorerData = {
     unit: timed ? 's' : 'index',
+    txn: !!x.txn,
     start: 0,
     end: 1,
     setup: timed ? Math.max(0, origin / 1e9) : 0,

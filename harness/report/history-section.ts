@@ -9,6 +9,11 @@ export function opsLink(indexes: readonly number[], names: readonly string[] = [
   return `data-fl-ops="${esc(indexes.join(','))}" data-fl-names="${esc(names.join(','))}"`;
 }
 
+/** A legend's colour square as SVG: a fill attribute, which the page's policy allows (a style attribute is not). */
+export function swatch(color: string): string {
+  return `<svg class="sw" width="12" height="12"><rect width="12" height="12" fill="${esc(color)}"/></svg>`;
+}
+
 function legend(data: ExplorerData): string {
   const items = [
     ['o-ok', 'ok'],
@@ -19,12 +24,7 @@ function legend(data: ExplorerData): string {
     items.push(['o-lin', 'in the longest linearizable prefix (numbered)'], ['o-bad', 'could not be linearized']);
   if (data.setup > 0) items.push(['o-setup', 'setup (before the load)']);
   const kinds = new Map(data.faults.map((f) => [f.kind, f.color]));
-  // Fault colours as SVG fills: a presentation attribute, which the page's policy allows (a style attribute is not).
-  const faults = [...kinds].map(
-    ([k, c]) =>
-      `<span><svg class="sw" width="12" height="12"><rect width="12" height="12" fill="${esc(c)}"/></svg>` +
-      `${esc(k)} active</span>`,
-  );
+  const faults = [...kinds].map(([k, c]) => `<span>${swatch(c)}${esc(k)} active</span>`);
   return (
     '<p class="legend muted">' +
     `${items.map(([c, l]) => `<span><i class="sw ${c}"></i>${esc(l)}</span>`).join('')}${faults.join('')}</p>`
@@ -35,7 +35,7 @@ function legend(data: ExplorerData): string {
 export function historySection(id: string, data: ExplorerData, title = 'History'): string {
   const plots = data.plots
     ? `<div class="card"><h2>Throughput and latency</h2><p class="muted">time 0 is the first operation (the load); ` +
-      `${data.setup > 0 ? `the setup before it took ${num(data.setup, data.setup < 1 ? 3 : 1)} s and is shaded; ` : ''}` +
+      `${data.setup > 0 ? `the setup before it took ${num(data.setup, data.setup < 1 ? 3 : 1)} s, shaded; ` : ''}` +
       'drag across a plot to zoom it and the explorer together; double-click to zoom out</p>' +
       '<div class="fl-plot fl-plot-tp"></div><div class="fl-plot fl-plot-lat"></div>' +
       `${

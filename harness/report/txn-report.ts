@@ -26,9 +26,14 @@ function fileCard(f: TxnFileInput, i: number): string {
       `data-fl-initial-names="${esc(first.txns.map((t) => t.name).join(','))}"`
     : '';
   return (
-    `<div class="fl-file"${outline}><div class="card"><h2>${esc(f.file)}: ${verdictHtml(f.result.valid)}</h2>` +
-    `<p class="muted">format <code>${esc(f.format)}</code> · model <code>${esc(f.result.model)}</code></p></div>` +
-    `${txnSection(f.result, id)}${historySection(`${id}-history`, data, 'Transactions')}</div>`
+    `<div class="fl-file"${outline}>` +
+    txnSection(
+      f.result,
+      id,
+      `<h2>${esc(f.file)}: ${verdictHtml(f.result.valid)}</h2>` +
+        `<p class="muted">format <code>${esc(f.format)}</code> · model <code>${esc(f.result.model)}</code></p>`,
+    ) +
+    `${historySection(`${id}-history`, data, 'Transactions')}</div>`
   );
 }
 

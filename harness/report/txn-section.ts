@@ -7,8 +7,8 @@ import { boundary } from '../checker/txn/consistency-model.js';
 import { type Anomaly, type CycleAnomaly, isCycle, type TxnCheckResult } from '../checker/txn/types.js';
 import { showTxn } from '../history/txn.js';
 import { CYCLE_CSS, cycleSvg, REL_COLORS } from './cycle-svg.js';
-import { opsLink } from './history-section.js';
-import { esc, num, verdictHtml } from './html.js';
+import { opsLink, swatch } from './history-section.js';
+import { esc, num } from './html.js';
 
 /** A cycle's transactions as link attributes, the one clicked first (it gets selected), all outlined. */
 function txnLink(a: CycleAnomaly, first: number): string {
@@ -58,8 +58,8 @@ const REL_HELP =
   '(ww: a write, then a later write of the same key; wr: a write, then a read of it; ' +
   'rw: a read, then the write that replaced what it read)';
 
-/** The anomalies of one checked history; `id` prefixes the ids of the drawings. */
-export function txnSection(r: TxnCheckResult, id: string): string {
+/** The anomalies of one checked history, under `head`; `id` prefixes the ids of the drawings. */
+export function txnSection(r: TxnCheckResult, id: string, head: string): string {
   const rows = r.anomalyTypes.map((t) => {
     const b = boundary([t]);
     return (
@@ -82,19 +82,16 @@ export function txnSection(r: TxnCheckResult, id: string): string {
     const cycles = shown.filter(isCycle).map((a) => cycleHtml(a, `${id}-c${k++}`));
     const cases = shown.filter((a) => !isCycle(a)) as (Anomaly & { text: string; ops: number[] })[];
     return (
-      `<h3 id="${esc(`${id}-${t}`)}">${esc(t)} <span class="muted">(${num(r.counts[t])}` +
-      `${more > 0 ? `, ${num(shown.length)} shown` : ''})</span></h3>${cycles.join('')}` +
+      `<h4 id="${esc(`${id}-${t}`)}">${esc(t)} <span class="muted">(${num(r.counts[t])}` +
+      `${more > 0 ? `, ${num(shown.length)} shown` : ''})</span></h4>${cycles.join('')}` +
       `${cases.length ? `<ul>${cases.map(caseHtml).join('')}</ul>` : ''}`
     );
   });
   const legend = Object.entries(REL_COLORS)
-    .map(
-      ([rel, c]) =>
-        `<span><svg class="sw" width="12" height="12"><rect width="12" height="12" fill="${c}"/></svg>${esc(rel)}</span>`,
-    )
+    .map(([rel, c]) => `<span>${swatch(c)}${esc(rel)}</span>`)
     .join('');
   return (
-    `<div class="card fl-anomalies"><h2>Anomalies: ${verdictHtml(r.valid)}</h2>` +
+    `<div class="card fl-anomalies">${head}<h3>Anomalies</h3>` +
     `<p class="muted">${num(r.stats.txns)} transactions (${num(r.stats.ok)} ok, ${num(r.stats.info)} info, ` +
     `${num(r.stats.fail)} fail) over ${num(r.stats.keys)} keys, model ${esc(r.model)}, ` +
     `checked in ${num(r.stats.ms.total, 1)} ms</p>` +
@@ -105,6 +102,7 @@ export function txnSection(r: TxnCheckResult, id: string): string {
 }
 
 export const TXN_CSS = `${CYCLE_CSS}
+table.anomalies td:first-child{white-space:nowrap} .fl-anomalies h4{font-size:15px;margin:16px 0 4px}
 .fl-cycle{display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap;margin:8px 0 16px}
 .fl-cycle-text{flex:1 1 380px;min-width:320px} .fl-cycle-text ul.txns{padding-left:18px}
 .fl-cycle-text ol.steps li{margin:4px 0} .rel{font:11px ui-monospace,monospace;padding:1px 5px;border-radius:3px;

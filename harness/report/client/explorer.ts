@@ -46,8 +46,9 @@ interface ViewState {
 }
 
 export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
-  const ROW = 24;
-  const BAR = 18;
+  // A transaction's bar has two lines of micro-ops; other operations fit one.
+  const BAR = data.txn ? 32 : 18;
+  const ROW = BAR + 6;
   const AXIS = 22;
   const LANE = 13;
   const MAX_ROWS_SHOWN = 22;
@@ -332,7 +333,21 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
         ctx.fillStyle = COLORS.text;
         const lin = s.lin && linOf.get(id);
         const prefix = lin && lin.lin === s.lin ? `${lin.k + 1}. ` : '';
-        ctx.fillText(prefix + data.text[id], Math.max(x1, left) + 3, y + 13);
+        const badge = outlined.get(id);
+        const tx = Math.max(x1, left) + 3 + (badge ? ctx.measureText(badge).width + 6 : 0);
+        if (data.txn) {
+          // Micro-ops on two lines, broken between micro-ops where the first line is full.
+          const mops = data.text[id].match(/\[[^[\]]*(\[[^\]]*\])?[^[\]]*\]/g) ?? [data.text[id]];
+          let line = '';
+          let k = 0;
+          for (; k < mops.length; k++) {
+            const next = line ? `${line} ${mops[k]}` : mops[k];
+            if (line && ctx.measureText(next).width > x2 - tx - 4) break;
+            line = next;
+          }
+          ctx.fillText(line, tx, y + 13);
+          ctx.fillText(mops.slice(k).join(' '), tx, y + 27);
+        } else ctx.fillText(prefix + data.text[id], tx, y + 13);
         ctx.restore();
       }
       if (marked) last.push({ id, x: x1, y, w });
@@ -358,7 +373,8 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     ctx.restore();
     status.textContent =
       `${fmt(t0)} – ${fmt(t1)}${data.unit === 'index' ? ' (history positions: this history records no times)' : ''}` +
-      ` · ${s.ops.length} operations, ${s.rows.length} processes`;
+      ` · ${s.ops.length} operation${s.ops.length === 1 ? '' : 's'}, ` +
+      `${s.rows.length} process${s.rows.length === 1 ? '' : 'es'}`;
     root.dataset.t0 = String(t0);
     root.dataset.t1 = String(t1);
     root.dataset.view = String(view);
@@ -612,7 +628,7 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
   return api;
 }
 
-/** Shows the offending operation: its failing partition, a window around it, selected; the page never moves sideways. */
+/** Shows the offending operation: its failing partition, a window around it, selected; never moves the page. */
 export function showOffending(ex: Explorer, data: ExplorerData): void {
   const id = data.offending;
   if (id === undefined) return;

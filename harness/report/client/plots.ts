@@ -66,8 +66,9 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
       }
     });
     if (off !== undefined) {
-      const x1 = x(data.inv[off]);
-      const x2 = x(data.ret[off] ?? data.end);
+      // Kept inside the plot even when the violation is its very last moment (a stale read at the end).
+      const x1 = Math.min(x(data.inv[off]), left + width - 2 * px);
+      const x2 = Math.max(x1 + 2 * px, x(data.ret[off] ?? data.end));
       c.fillStyle = 'rgba(229,72,77,0.18)';
       if (x2 > left && x1 < left + width) {
         c.fillRect(Math.max(left, x1), top, Math.max(2 * px, Math.min(x2, left + width) - Math.max(left, x1)), height);
@@ -113,7 +114,8 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
     height: 240 + lanes,
     padding: [lanes + 8, 12, 0, 0],
     cursor: { sync: { key: `fl-${section.id}` }, drag: { x: true, y: false } },
-    scales: { x: { time: false, auto: false, range: () => [data.start, data.end] } },
+    // The x range is whatever was set last (the explorer's window, a drag), never recomputed from the data.
+    scales: { x: { time: false, auto: false, range: (_u, min, max) => [min, max] } },
     axes: [
       { label: 'seconds since the load began', labelSize: 18, values: (_u, vs) => vs.map((v) => `${v}`) },
       { size: gutter },
@@ -182,6 +184,9 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
   latOpts.axes![1].values = (_u, vs) => vs.map((v) => (v == null ? '' : `${+v.toPrecision(2)} ms`));
   plots.push(new U(latOpts, [xs, ...cols] as uPlot.AlignedData, latEl));
 
+  syncing = true;
+  for (const u of plots) u.setScale('x', { min: data.start, max: data.end });
+  syncing = false;
   window.addEventListener('resize', () => {
     for (const u of plots) u.setSize({ width: widthOf(u.root.parentElement as HTMLElement), height: u.height });
   });
