@@ -46,8 +46,6 @@ export interface ExplorerView {
 
 export interface FaultSpan {
   kind: string;
-  /** The kind's colour (charts.ts faultColor: fixed for known kinds, so reports compare). */
-  color: string;
   start: number;
   end: number;
   label: string;
@@ -91,6 +89,8 @@ export interface ExplorerData {
   keys: string[];
   views: ExplorerView[];
   faults: FaultSpan[];
+  /** Each fault kind, in order of first appearance, with its colour (fault-colors.ts: the same in every report). */
+  faultColors: Record<string, string>;
   plots?: PlotData;
   /** The first operation proving the history invalid (op id), drawn highlighted and marked on the plots. */
   offending?: number;
@@ -196,6 +196,7 @@ export function explorerData(x: ExplorerInput): ExplorerData {
     keys: [],
     views: [{ name: 'whole history' }],
     faults: [],
+    faultColors: {},
     omitted: { keys: 0, invalidViews: 0, latencyPoints: 0 },
   };
   const keyIds = new Map<string, number>();
@@ -226,7 +227,7 @@ export function explorerData(x: ExplorerInput): ExplorerData {
       else if (e.f.startsWith('stop-') || e.f === 'heal-all') {
         for (const k of e.f === 'heal-all' ? [...faultStart.keys()] : [e.f.slice(5)]) {
           const s = faultStart.get(k);
-          if (s) d.faults.push({ kind: k, color: faultColor(k), start: s.t, end: t, label: s.label });
+          if (s) d.faults.push({ kind: k, start: s.t, end: t, label: s.label });
           faultStart.delete(k);
         }
       }
@@ -259,9 +260,9 @@ export function explorerData(x: ExplorerInput): ExplorerData {
     // An ok op's bar text already says what it was given and returned; other outcomes and errors need more.
     d.detail[o.id] = e.type === 'ok' && e.error === undefined ? '' : detailOf(o.e, e, !!x.txn);
   });
-  for (const [k, s] of faultStart)
-    d.faults.push({ kind: k, color: faultColor(k), start: s.t, end: last, label: s.label });
+  for (const [k, s] of faultStart) d.faults.push({ kind: k, start: s.t, end: last, label: s.label });
   d.type = types.join('');
+  for (const f of d.faults) d.faultColors[f.kind] = faultColor(f.kind);
   d.end = Math.max(last, 1e-9);
   addLinViews(d, x, byClientPos);
   addKeyViews(d);

@@ -23,8 +23,7 @@ function legend(data: ExplorerData): string {
   if (data.views.some((v) => v.lin))
     items.push(['o-lin', 'in the longest linearizable prefix (numbered)'], ['o-bad', 'could not be linearized']);
   if (data.setup > 0) items.push(['o-setup', 'setup (before the load)']);
-  const kinds = new Map(data.faults.map((f) => [f.kind, f.color]));
-  const faults = [...kinds].map(([k, c]) => `<span>${swatch(c)}${esc(k)} active</span>`);
+  const faults = Object.entries(data.faultColors).map(([k, c]) => `<span>${swatch(c)}${esc(k)} active</span>`);
   return (
     '<p class="legend muted">' +
     `${items.map(([c, l]) => `<span><i class="sw ${c}"></i>${esc(l)}</span>`).join('')}${faults.join('')}</p>`

@@ -79,13 +79,8 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     const r = data.ret[id];
     return r === null ? data.end : r;
   };
-  const kinds: string[] = [];
-  const colors: Record<string, string> = {};
-  for (const f of data.faults) {
-    if (kinds.indexOf(f.kind) < 0) kinds.push(f.kind);
-    colors[f.kind] = f.color;
-  }
-  const colorOf = (k: string): string => colors[k] ?? '#6366f1';
+  const kinds = Object.keys(data.faultColors);
+  const colorOf = (k: string): string => data.faultColors[k];
 
   // Every op's place in a longest linearizable prefix, over all failing views (the whole view shows it too).
   const linOf = new Map<number, { lin: LinInfo; k: number; view: string }>();

@@ -14,13 +14,8 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
   if (!U || !p) return [];
   const LANE = 12;
   const OUT = { o: '#2e9d5b', f: '#d9822b', i: '#c5221f' };
-  const kinds: string[] = [];
-  const colors: Record<string, string> = {};
-  for (const f of data.faults) {
-    if (kinds.indexOf(f.kind) < 0) kinds.push(f.kind);
-    colors[f.kind] = f.color;
-  }
-  const colorOf = (k: string): string => colors[k] ?? '#6366f1';
+  const kinds = Object.keys(data.faultColors);
+  const colorOf = (k: string): string => data.faultColors[k];
   const lanes = kinds.length * LANE + (kinds.length ? 6 : 0);
   const measure = document.createElement('canvas').getContext('2d')!;
   measure.font = '11px ui-monospace, Menlo, Consolas, monospace';
