@@ -57,7 +57,8 @@ export interface PlotData {
   tp: { t: number[]; ok: number[]; fail: number[]; info: number[] };
   /** Latency points (sampled to LIMITS.latencyPoints): invoke time, ms, outcome char. */
   lat: { t: number[]; v: number[]; k: string };
-  q: { t: number[]; p50: number[]; p95: number[]; p99: number[] };
+  /** Per bucket (null where no op completed ok: the lines break there). */
+  q: { t: number[]; p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] };
   /** How many operations the latency points stand for (more than lat.t.length when sampled). */
   latencyOps: number;
 }
@@ -369,14 +370,13 @@ export function plotData(d: ExplorerData): PlotData {
   }
   lat.k = kinds.join('');
   d.omitted.latencyPoints = done.length - sampled.length;
-  const q = { t: [] as number[], p50: [] as number[], p95: [] as number[], p99: [] as number[] };
+  const q: PlotData['q'] = { t: [], p50: [], p95: [], p99: [] };
   per.forEach((vs, i) => {
-    if (!vs.length) return;
     vs.sort((a, b) => a - b);
     q.t.push((i + 0.5) * bucket);
-    q.p50.push(quantile(vs, 0.5));
-    q.p95.push(quantile(vs, 0.95));
-    q.p99.push(quantile(vs, 0.99));
+    q.p50.push(vs.length ? quantile(vs, 0.5) : null);
+    q.p95.push(vs.length ? quantile(vs, 0.95) : null);
+    q.p99.push(vs.length ? quantile(vs, 0.99) : null);
   });
   return { bucket, tp, lat, q, latencyOps: done.length };
 }

@@ -37,7 +37,7 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
       c.fillRect(left, top, x2 - left, height);
       c.fillStyle = '#667085';
       c.font = `${11 * px}px ui-monospace, Menlo, Consolas, monospace`;
-      if (x2 - left > 40 * px) c.fillText('setup', left + 4 * px, top + 12 * px);
+      if (x2 - left > 40 * px) c.fillText('setup', left + 4 * px, top + height - 6 * px);
     }
     c.font = `${11 * px}px ui-monospace, Menlo, Consolas, monospace`;
     kinds.forEach((k, i) => {
@@ -130,13 +130,15 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
   plots.push(new U(tpOpts, [p.tp.t, p.tp.ok, p.tp.fail, p.tp.info], tpEl));
 
   // Latency: every (sampled) operation as a dot by outcome, p50/p95/p99 per bucket as lines, on one x array.
+  // uPlot joins series on one x array: undefined is "no value here" (the lines pass over it), null is a gap (an
+  // empty bucket: the quantile lines break there instead of drawing a straight line across a silent stretch).
   const xs: number[] = [];
-  const cols: (number | null)[][] = [[], [], [], [], [], []];
+  const cols: (number | null | undefined)[][] = [[], [], [], [], [], []];
   let i = 0;
   let j = 0;
   while (i < p.lat.t.length || j < p.q.t.length) {
     const takeQ = j < p.q.t.length && (i >= p.lat.t.length || p.q.t[j] <= p.lat.t[i]);
-    const row: (number | null)[] = [null, null, null, null, null, null];
+    const row: (number | null | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
     if (takeQ) {
       xs.push(p.q.t[j]);
       row[3] = p.q.p50[j];
@@ -164,7 +166,7 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
     label,
     stroke: color,
     width: 1.4,
-    spanGaps: true,
+    spanGaps: false,
     points: { show: false },
   });
   latOpts.series.push(
