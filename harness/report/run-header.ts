@@ -37,17 +37,19 @@ export function optionRows(test: TestInfo): [string, string][] {
 }
 
 export function optionsTable(test: TestInfo): string {
-  const rows = optionRows(test).map(([f, v]) => `<tr><th><code>${esc(f)}</code></th><td>${esc(v)}</td></tr>`);
+  const items = optionRows(test).map(([f, v]) => `<div><code>${esc(f)}</code> ${esc(v)}</div>`);
   const resolved = Object.entries(test.target?.options ?? {});
-  const targetRow = resolved.length
-    ? `<tr><th>target options in effect</th><td>${esc(resolved.map(([k, v]) => `${k}=${v}`).join(' '))}</td></tr>`
-    : '';
-  return `<table class="options">${rows.join('')}${targetRow}</table>`;
+  if (resolved.length)
+    items.push(
+      `<div class="wide">target options in effect: ${esc(resolved.map(([k, v]) => `${k}=${v}`).join(' '))}</div>`,
+    );
+  return `<div class="fl-options">${items.join('')}</div>`;
 }
 
 export const RERUN_CSS = `
 .fl-command-box{display:flex;gap:8px;align-items:flex-start}
-pre.fl-command{flex:1;margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
+pre.fl-command{flex:1;margin:0;white-space:pre-wrap;overflow-wrap:break-word}
 .fl-copy{font:13px system-ui,sans-serif;padding:4px 12px}
-table.options th{font-weight:normal}
+.fl-options{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:4px 16px}
+.fl-options div{overflow-wrap:anywhere} .fl-options .wide{grid-column:1/-1} .fl-options code{color:#475467}
 `;
