@@ -99,6 +99,8 @@ function summary(file: string, r: TxnCheckResult): Record<string, unknown> {
   };
 }
 
+const bigintText = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
 /** A JUnit case per file: invalid names the anomaly types, unknown says why. */
 function junitCase(file: string, r: TxnCheckResult): JunitCase {
   return {
@@ -150,7 +152,8 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
     try {
       writeFileAtomic(
         join(out, 'results.json'),
-        `${JSON.stringify({ valid, files: files.map((f) => summary(f.file, f.result)) }, null, 2)}\n`,
+        // Big integers (read exactly from the history) as their digits: JSON has no other way to hold them.
+        `${JSON.stringify({ valid, files: files.map((f) => summary(f.file, f.result)) }, bigintText, 2)}\n`,
       );
       writeFileAtomic(join(out, 'report.html'), renderTxnCheckReport({ files }));
     } catch (e) {

@@ -245,7 +245,7 @@ export function explorerData(x: ExplorerInput): ExplorerData {
       d.ret.push(null);
       types.push('p');
       d.text.push(cut(texts.get(cp) ?? generic(e, undefined, !!x.txn), LIMITS.barText));
-      d.detail.push(detailOf(e, undefined, !!x.txn));
+      d.detail.push('');
       d.ii.push(e.index);
       d.ci.push(null);
       d.key.push(keyId(e.key));
@@ -261,6 +261,8 @@ export function explorerData(x: ExplorerInput): ExplorerData {
     // An ok op's bar text already says what it was given and returned; other outcomes and errors need more.
     d.detail[o.id] = e.type === 'ok' && e.error === undefined ? '' : detailOf(o.e, e, !!x.txn);
   });
+  // Ops that never completed: what they were invoked with (the bar may not say it all).
+  for (const { id, e } of open.values()) d.detail[id] = detailOf(e, undefined, !!x.txn);
   for (const [k, s] of faultStart) d.faults.push({ kind: k, start: s.t, end: last, label: s.label });
   d.type = types.join('');
   for (const f of d.faults) d.faultColors[f.kind] = faultColor(f.kind);
@@ -383,7 +385,13 @@ export function plotData(d: ExplorerData): PlotData {
 
 /** JSON for a data block inside the page: "<" escaped, so no value can close the element or open a comment. */
 export function dataJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))
+  let s: string;
+  try {
+    s = JSON.stringify(v); // several times faster than with a replacer, which only big integers need
+  } catch {
+    s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  }
+  return s
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');

@@ -61,7 +61,8 @@ ${plots}<div class="card fl-explorer" id="${esc(id)}-explorer"><h2>${esc(title)}
     '+/− zoom, drag pans, hover an operation for a summary, click it for its details.' +
     `${omitted.length ? ` ${esc(omitted.join('; '))}.` : ''}</p>
 ${legend(data)}
-<div class="fl-canvas-wrap"><div class="fl-canvas-inner"><canvas></canvas></div></div>
+<div class="fl-canvas-wrap"><div class="fl-canvas-inner">` +
+    `<canvas role="img" aria-label="${esc(title)}: a bar per operation, a row per process"></canvas></div></div>
 <div class="fl-tip" hidden></div><div class="fl-details" hidden></div>
 <noscript><p class="unknown">The explorer needs JavaScript.</p></noscript>
 </div></section>`

@@ -225,12 +225,13 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
     left = Math.ceil(lw) + 14;
     const top = header();
     // Setup (before the load), shaded.
-    if (t0 < 0) {
+    if (data.setup > 0 && t0 < 0) {
+      const x1 = Math.max(left, xOf(-data.setup));
       const x2 = Math.min(xOf(0), W - RIGHT);
       ctx.fillStyle = COLORS.setup;
-      ctx.fillRect(left, AXIS, x2 - left, H - AXIS);
+      ctx.fillRect(x1, AXIS, x2 - x1, H - AXIS);
       ctx.fillStyle = COLORS.muted;
-      if (x2 - left > 40) ctx.fillText('setup', left + 4, top + 12);
+      if (x2 - x1 > 40) ctx.fillText('setup', x1 + 4, top + 12);
     }
     // Axis and grid.
     const raw = niceStep(((t1 - t0) * 90) / Math.max(100, W - left));

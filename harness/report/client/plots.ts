@@ -31,7 +31,7 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
     const x = (t: number): number => u.valToPos(t, 'x', true);
     c.save();
     const xmin = u.scales.x.min ?? data.start;
-    if (xmin < 0) {
+    if (data.setup > 0 && xmin < 0) {
       const x2 = Math.min(x(0), left + width);
       c.fillStyle = 'rgba(120,130,150,0.12)';
       c.fillRect(left, top, x2 - left, height);
