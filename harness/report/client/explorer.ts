@@ -640,9 +640,11 @@ export function showOffending(ex: Explorer, data: ExplorerData): void {
   const shown = ops.length <= 60 ? ops : near;
   let a = Infinity;
   let b = -Infinity;
+  // Every shown op whole (so no process row looks empty), but an op without a response by its invoke only: it
+  // would stretch the window to the end of the history.
   for (const i of shown) {
     a = Math.min(a, data.inv[i]);
-    b = Math.max(b, Math.min(endOf(i), data.ret[id] ?? data.end));
+    b = Math.max(b, data.ret[i] ?? data.inv[i]);
   }
   b = Math.max(b, endOf(id));
   const pad = Math.max((b - a) * 0.05, data.unit === 'index' ? 1 : 1e-4);
