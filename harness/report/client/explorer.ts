@@ -85,8 +85,10 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
   // Every op's place in a longest linearizable prefix, over all failing views (the whole view shows it too).
   const linOf = new Map<number, { lin: LinInfo; k: number; view: string }>();
   const offendingIn = new Map<number, { lin: LinInfo; view: string }>();
+  const inFailing = new Set<number>();
   for (const v of data.views) {
     if (!v.lin) continue;
+    for (const id of v.ops ?? []) inFailing.add(id);
     for (const [k, id] of v.lin.order.entries()) linOf.set(id, { lin: v.lin, k, view: v.name });
     for (const id of v.lin.offending) offendingIn.set(id, { lin: v.lin, view: v.name });
   }
@@ -433,8 +435,7 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
         `${off.view}: could not be linearized after the longest prefix (${off.lin.order.length} steps), ` +
           `in state ${st || '?'}: no legal place for it`,
       );
-    } else if (data.views.some((v) => v.lin && v.ops?.indexOf(id) !== undefined && v.ops.indexOf(id) >= 0))
-      lines.push('not in the longest linearizable prefix');
+    } else if (inFailing.has(id)) lines.push('not in the longest linearizable prefix');
     return lines;
   };
 
