@@ -113,7 +113,11 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
     scales: { x: { time: false, auto: false, range: (_u, min, max) => [min, max] } },
     axes: [
       { label: 'seconds since the load began', labelSize: 18, values: (_u, vs) => vs.map((v) => `${v}`) },
-      { size: gutter },
+      // Wide enough for the fault lanes' labels and for the longest tick label: nothing clipped.
+      {
+        size: (_u, values) =>
+          Math.max(gutter, ...(values ?? []).map((v) => Math.ceil(measure.measureText(String(v)).width) + 18)),
+      },
     ],
     series: [{ label: 's' }],
     hooks: { draw: [decorate], setScale: [(u, key) => (key === 'x' ? follow(u) : undefined)] },
