@@ -266,14 +266,14 @@ export function explorerData(x: ExplorerInput): ExplorerData {
   for (const [k, s] of faultStart) d.faults.push({ kind: k, start: s.t, end: last, label: s.label });
   d.type = types.join('');
   for (const f of d.faults) d.faultColors[f.kind] = faultColor(f.kind);
-  d.end = Math.max(last, 1e-9);
+  d.end = last > 0 ? last : 1; // a history with nothing in it still gets an axis a person can read
   addLinViews(d, x, byClientPos);
   addKeyViews(d);
-  if (timed) {
+  if (timed && d.ret.some((r) => r !== null)) {
     d.plots = plotData(d);
-    // A sliver of the setup stays in the default window, shaded, so a reader sees the load did not start at 0.
-    d.start = d.setup > 0 ? -Math.min(d.setup, 0.04 * d.end) : 0;
   }
+  // A sliver of the setup stays in the default window, shaded, so a reader sees the load did not start at 0.
+  if (d.setup > 0) d.start = -Math.min(d.setup, 0.04 * d.end);
   return d;
 }
 

@@ -247,7 +247,10 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
       ctx.moveTo(x, AXIS - 4);
       ctx.lineTo(x, H);
       ctx.stroke();
-      ctx.fillText(fmt(t, step), x, 13);
+      // A tick's label kept whole inside the canvas, even at its edges.
+      const label = fmt(t, step);
+      const half = ctx.measureText(label).width / 2;
+      ctx.fillText(label, Math.min(Math.max(x, left + half), W - half - 2), 13);
     }
     ctx.textAlign = 'left';
     // Fault lanes, and their bands through the rows.
