@@ -113,6 +113,13 @@ test('--model list-append --out: results.json with every anomaly, the report dra
   assert.match(html, /T3<\/a> read <a[^>]*>T2<\/a>&#39;s append of 8 to key 255/, 'steps as sentences with links');
   assert.match(html, /<td>repeatable-read|consistent-view, repeatable-read/, 'the weakest models ruled out');
   assert.match(readFileSync(junit, 'utf8'), /<failure message="G-single-item \(rules out /);
+  // rw-register, an anomaly that is not a cycle: its sentence, with links to the operations it names.
+  const g1a = join(ELLE_CONFORMANCE_DIR, 'rw-register/g1a.edn');
+  const rw = runCli(['check', '--model', 'rw-register', '--out', join(dir, 'rw-out'), g1a]);
+  assert.is(rw.code, 1, rw.stderr);
+  const rwHtml = readFileSync(join(dir, 'rw-out', 'report.html'), 'utf8');
+  assert.match(rwHtml, /which failed \(<a href="#" data-fl-ops="1" data-fl-names="">op 1<\/a>/);
+  assert.match(rwHtml, /<td>read-committed<\/td>/);
 });
 
 test('bad input: one line naming file and line, exit 3', () => {
