@@ -24,6 +24,13 @@ const win = (page: Page): Promise<Win> =>
     (window as never as { faultlineReport: { explorers: FlExplorer[] } }).faultlineReport.explorers[0].window(),
   );
 
+/** The explorer's canvas on screen (mouse coordinates are the viewport's). */
+async function canvasBox(page: Page): Promise<{ x: number; y: number; width: number; height: number }> {
+  const c = page.locator('.fl-canvas-wrap canvas');
+  await c.scrollIntoViewIfNeeded();
+  return (await c.boundingBox())!;
+}
+
 if (!CHROMIUM) {
   console.log(SKIP_REASON);
   test.skip('browser tests need chromium', () => undefined);
@@ -51,7 +58,7 @@ if (!CHROMIUM) {
     await page.click('.fl-zoom-out');
     const [e, f] = await win(page);
     assert.ok(Math.abs(f - e - (b - a)) < 1e-9, 'doubled back');
-    const box = (await page.locator('.fl-canvas-wrap canvas').boundingBox())!;
+    const box = await canvasBox(page);
     await page.mouse.move(box.x + box.width / 2, box.y + 60);
     await page.keyboard.down('Control');
     await page.mouse.wheel(0, -400);
@@ -72,7 +79,7 @@ if (!CHROMIUM) {
     await page.click('.fl-zoom-in');
     await page.click('.fl-zoom-in');
     const [a, b] = await win(page);
-    const box = (await page.locator('.fl-canvas-wrap canvas').boundingBox())!;
+    const box = await canvasBox(page);
     const y = box.y + box.height - 6;
     await page.mouse.move(box.x + box.width / 2, y);
     await page.mouse.down();
@@ -81,6 +88,22 @@ if (!CHROMIUM) {
     const [c, d] = await win(page);
     assert.ok(c < a && d < b, `moved earlier: ${[a, b]} -> ${[c, d]}`);
     assert.ok(Math.abs(d - c - (b - a)) < 1e-9, 'same width');
+  });
+
+  test('a range dragged across a plot zooms the explorer to it; a double-click shows the whole history', async () => {
+    await page.click('.fl-fit');
+    const [a, b] = await win(page);
+    await page.locator('.fl-plot-tp .u-over').scrollIntoViewIfNeeded();
+    const over = (await page.locator('.fl-plot-tp .u-over').boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.5, over.y + over.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const [c, d] = await win(page);
+    assert.ok(c > a && d < b && d - c < (b - a) * 0.3, `the explorer follows the plot: ${[a, b]} -> ${[c, d]}`);
+    await page.mouse.dblclick(over.x + over.width / 2, over.y + over.height / 2);
+    const [e, f] = await win(page);
+    assert.ok(Math.abs(e - a) < 1e-9 && Math.abs(f - b) < 1e-9, `whole again: ${[e, f]}`);
   });
 
   test('views: a failing partition draws only the processes that have operations in it', async () => {

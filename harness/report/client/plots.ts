@@ -108,7 +108,12 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
     width: widthOf(el),
     height: 240 + lanes,
     padding: [lanes + 8, 12, 0, 0],
-    cursor: { sync: { key: `fl-${section.id}` }, drag: { x: true, y: false } },
+    // A double-click shows the whole history (uPlot's own would fit the data's extent, without the setup).
+    cursor: {
+      sync: { key: `fl-${section.id}` },
+      drag: { x: true, y: false },
+      bind: { dblclick: () => () => null },
+    },
     // The x range is whatever was set last (the explorer's window, a drag), never recomputed from the data.
     scales: { x: { time: false, auto: false, range: (_u, min, max) => [min, max] } },
     axes: [
@@ -188,6 +193,7 @@ export function makePlots(section: HTMLElement, data: ExplorerData, ex: Explorer
   syncing = true;
   for (const u of plots) u.setScale('x', { min: data.start, max: data.end });
   syncing = false;
+  for (const u of plots) u.over.addEventListener('dblclick', () => ex.setWindow(data.start, data.end, 'explorer'));
   window.addEventListener('resize', () => {
     for (const u of plots) u.setSize({ width: widthOf(u.root.parentElement as HTMLElement), height: u.height });
   });
