@@ -108,13 +108,18 @@ export function cycleSvg(a: CycleAnomaly, id: string, link: (i: number) => strin
       `${esc(labels[k])}</text></g>`
     );
   });
+  // Each node's "op N" outside the circle of nodes, away from the centre, where no arrow passes.
+  const sub = pos.map((p) => {
+    const d = Math.hypot(p.x - c.x, p.y - c.y) || 1;
+    return { x: p.x + ((p.x - c.x) / d) * (NODE_R + 16), y: p.y + ((p.y - c.y) / d) * (NODE_R + 12) };
+  });
   const nodes = a.txns.map(
     (t, i) =>
       `<a href="#" ${link(i)} class="node">` +
       `<title>${esc(`${t.name}: operation ${t.index} (process ${t.process}, ${t.type})`)}</title>` +
       `<circle cx="${f(pos[i].x)}" cy="${f(pos[i].y)}" r="${NODE_R}" fill="#fff" stroke="#1d2330" stroke-width="2"/>` +
       `<text x="${f(pos[i].x)}" y="${f(pos[i].y + 5)}" text-anchor="middle" class="nlabel">${esc(t.name)}</text>` +
-      `<text x="${f(pos[i].x)}" y="${f(pos[i].y + NODE_R + 14)}" text-anchor="middle" class="nsub">` +
+      `<text x="${f(sub[i].x)}" y="${f(sub[i].y + 4)}" text-anchor="middle" class="nsub">` +
       `op ${esc(t.index)}</text></a>`,
   );
   return (

@@ -21,7 +21,7 @@ export interface Explorer {
   /** Selects op `id` (pins its details); undefined clears. */
   select(id: number | undefined): void;
   /** Outlines ops (history indexes) with labels (T1, T2, ...), shows them all, and brings the explorer in view. */
-  focusIndexes(indexes: number[], labels: string[], scroll?: boolean): void;
+  focusIndexes(indexes: number[], labels: string[], bringIntoView?: boolean): void;
   /** Where op `id`'s bar is on screen (client coordinates), or undefined when it is not drawn. */
   locate(id: number): { x: number; y: number; w: number; h: number } | undefined;
   /** Listeners of window changes (the plots follow the explorer). */
@@ -51,7 +51,8 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
   const ROW = BAR + 6;
   const AXIS = 22;
   const LANE = 13;
-  const MAX_ROWS_SHOWN = 22;
+  /** Height of the rows shown at once, in CSS pixels; more rows scroll inside the explorer. */
+  const MAX_ROWS_PX = 540;
   const COLORS = {
     ok: '#b9d6f2',
     fail: '#f5cf9f',
@@ -200,7 +201,7 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
   const resize = (): void => {
     const s = viewState(view);
     const total = header() + s.rows.length * ROW + 8;
-    const shown = header() + Math.min(s.rows.length, MAX_ROWS_SHOWN) * ROW + 8;
+    const shown = header() + Math.min(s.rows.length * ROW, Math.floor(MAX_ROWS_PX / ROW) * ROW) + 8;
     wrap.style.height = `${shown}px`;
     inner.style.height = `${total}px`;
     const dpr = window.devicePixelRatio || 1;
@@ -482,6 +483,7 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
       view = v;
       select.value = String(v);
       wrap.scrollTop = 0;
+      scroll = 0;
       resize();
       redraw();
     },
@@ -490,7 +492,7 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
       showDetails();
       redraw();
     },
-    focusIndexes(indexes, labels, scroll = true) {
+    focusIndexes(indexes, labels, bringIntoView = true) {
       outlined = new Map();
       const ids: number[] = [];
       indexes.forEach((ix, i) => {
@@ -512,8 +514,9 @@ export function makeExplorer(root: HTMLElement, data: ExplorerData): Explorer {
       api.setWindow(a - pad, b + pad, 'focus');
       const rowIds = ids.map((id) => viewState(view).rowOf.get(data.proc[id]) ?? 0);
       wrap.scrollTop = Math.max(0, (Math.min(...rowIds) - 1) * ROW);
+      scroll = wrap.scrollTop;
       api.select(ids[0]);
-      if (scroll) root.scrollIntoView({ block: 'start', inline: 'nearest' });
+      if (bringIntoView) root.scrollIntoView({ block: 'start', inline: 'nearest' });
     },
     locate(id) {
       const s = viewState(view);
