@@ -7,8 +7,7 @@
 // fault lanes and the explorer, so a bar lines up with the fault that was active under it. What came before the
 // load (bringing the cluster up) is the setup, shaded left of 0. A history without times (Elle's EDN, Porcupine's
 // logs) is drawn on its event positions instead, as Porcupine and Elle draw theirs.
-import type { Model, PartitionInfo } from '../checker/porcupine/types.js';
-import type { CheckResult } from '../checker/porcupine/types.js';
+import type { CheckResult, Model, PartitionInfo } from '../checker/porcupine/types.js';
 import { getModel } from '../checker/models/registry.js';
 import { partitionKey, plainKey } from '../checker/pipeline.js';
 import type { HistoryEvent } from '../history/op.js';
