@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalProcesses } from '../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../test/fixtures/loopback-cluster.js';
 import { HttpClient } from '../harness/net/http.js';
 import { Router } from '../targets/reference/router.js';
 import type { NodeStatus } from '../system/node/api.js';

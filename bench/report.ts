@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseHistory } from '../harness/history/readers/index.js';
 import { renderRunReport } from '../harness/report/run-report.js';
-import type { TestInfo } from '../harness/store/folder.js';
+import { runFlags } from '../harness/commands/command-line.js';
 import { writeRunFile } from '../harness/store/folder.js';
+import type { Test } from '../harness/store/test.js';
 import { CHROMIUM, launch } from '../test/helpers/browser.js';
 import { makeRunFolder } from '../test/helpers/run-folders.js';
 
@@ -21,14 +22,15 @@ const root = mkdtempSync(join(tmpdir(), 'fl-bench-report-'));
 
 for (const ops of SIZES) {
   const dir = makeRunFolder(root, { seed: ops, stale: true, ops, keys: 50 });
-  const test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as TestInfo;
+  const test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as Test;
+  const flags = runFlags(test.options, test.runtime);
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   const events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8'), { format: 'jsonl' }).events;
   const times: number[] = [];
   let html = '';
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    html = renderRunReport({ test, events, results, nodes: ['n1'] });
+    html = renderRunReport({ test, events, results, nodes: ['n1'], command: test.command!, flags });
     times.push(performance.now() - t0);
   }
   writeRunFile(dir, 'report.html', html);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadForCheck } from '../harness/checker/check-history.js';
+import { loadForCheck } from '../harness/check/check-history.js';
 import { shrinkHistory } from '../harness/shrink/shrink.js';
 import { CLI } from '../test/helpers/paths.js';
 

@@ -1,9 +1,8 @@
-// A workload is a generator of operations, a model (named for the checker) and checkers: what to do and what
-// must hold, independent of any target. Each target brings a client adapter per workload it supports
-// (harness/target/types.ts); `faultline run --workload NAME` picks one from workloads/index.ts.
+// A workload is a generator of operations, a model and checks, both named for the check pipeline: what to do
+// and what must hold, independent of any target and of the checker's code. Each target brings a client adapter
+// per workload it supports (harness/target/types.ts); `faultline run --workload NAME` picks one from
+// workloads/index.ts.
 import type { Generator, OpSpec } from '../harness/generator/generator.js';
-import type { CheckerOutcome } from '../harness/checker/results.js';
-import type { HistoryEvent } from '../harness/history/op.js';
 
 export type Completion =
   | { type: 'ok'; value?: unknown }
@@ -30,12 +29,20 @@ export interface WorkloadOptions {
   leaseMs?: number;
 }
 
+/** A check a workload's histories need, by name: one the check pipeline knows (harness/check/pipeline.ts). */
+export interface NamedCheck {
+  /** "fenced-counter": unique, increasing fencing tokens and no lost update of the fenced counter. */
+  checker: string;
+  /** What the check needs to know of the workload (fenced-counter: the lock's and the counter's keys). */
+  args?: Record<string, unknown>;
+}
+
 export interface Workload {
   name: string;
   /** Checker model name for the linearizability checker (harness/checker/models/registry.ts); none: skip it. */
   model?: string;
-  /** Workload-specific checkers, run beside linearizability. */
-  checkers?: (events: readonly HistoryEvent[]) => CheckerOutcome[];
+  /** Workload-specific checks, run beside linearizability, named as data (the check pipeline runs them). */
+  checks?: readonly NamedCheck[];
   describe: string;
   generator(o: WorkloadOptions): Generator;
   /** The operation a worker performs in the final phase (after healing): a read of its last key. */

@@ -4,7 +4,7 @@
 //   - tokens increase in real-time order: a grant that completed before another was requested has a lower token;
 //   - no lost update: two successful writes of the counter never carry the same value (both writers read the
 //     same value, so one increment was lost); the final value is consistent with the successful increments.
-import type { HistoryEvent } from '../history/op.js';
+import { isClientEvent, type HistoryEvent } from '../history/op.js';
 import type { CheckerOutcome } from './results.js';
 
 interface Grant {
@@ -21,7 +21,7 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
   const writes: { process: unknown; value: unknown; index: number; token?: unknown }[] = [];
   let infoWrites = 0;
   events.forEach((e, i) => {
-    if (e.process === 'nemesis') return;
+    if (!isClientEvent(e)) return;
     if (e.type === 'invoke') {
       open.set(e.process, { e, i });
       return;
@@ -65,15 +65,18 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
   }
   // Lost updates: equal values among successful writes.
   const seen = new Map<string, { process: unknown; index: number }>();
+  // Positions of the events the problems cite, for whoever wants the moment it went wrong (first-violation.ts).
+  const cited: number[] = [];
   for (const w of writes) {
     const key = JSON.stringify(w.value);
     const prior = seen.get(key);
-    if (prior)
+    if (prior) {
       problems.push(
         `lost update: processes ${String(prior.process)} and ${String(w.process)} ` +
           `both wrote ${key} (event ${prior.index} and ${w.index})`,
       );
-    else seen.set(key, { process: w.process, index: w.index });
+      cited.push(prior.index, w.index);
+    } else seen.set(key, { process: w.process, index: w.index });
   }
   const values = writes.map((w) => w.value).filter((v): v is number => typeof v === 'number');
   const max = values.length > 0 ? Math.max(...values) : 0;
@@ -93,6 +96,7 @@ export function checkFencedCounter(events: readonly HistoryEvent[], lock: string
       finalMax: max,
       problems: problems.slice(0, 50),
       problemCount: problems.length,
+      events: cited.slice(0, 100),
     },
   };
 }

@@ -1,6 +1,6 @@
 // Operation counts per function and outcome (Jepsen's stats checker reads these): what the report's table and
 // the "nothing ever succeeded" rule use.
-import type { HistoryEvent } from '../history/op.js';
+import { isClientEvent, type HistoryEvent } from '../history/op.js';
 
 export interface OpStats {
   /** f → { ok, fail, info } */
@@ -17,7 +17,7 @@ export function opStats(events: readonly HistoryEvent[]): OpStats {
     return byF[f];
   };
   for (const e of events) {
-    if (e.process === 'nemesis') continue;
+    if (!isClientEvent(e)) continue;
     if (e.type === 'invoke') {
       open.set(e.process, e.f);
       continue;

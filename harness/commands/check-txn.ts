@@ -1,15 +1,16 @@
-// `faultline check --model list-append|rw-register FILE...`: the transactional checker from the command line, kept
+// `faultline check --model list-append|rw-register PATH...`: the transactional checker from the command line, kept
 // apart from check.ts so the check pipeline can take it over: read each file, check it with Elle's options, print
 // the anomalies with each cycle's steps (or one JSON line per file), exit 0 valid, 1 invalid, 2 unknown.
 import { join } from 'node:path';
-import { mergeValidity, exitCodeFor } from '../checker/results.js';
+import { mergeValidity, exitCodeFor, verdictWord } from '../checker/results.js';
 import { checkTxn } from '../checker/txn/check.js';
 import { cycleText } from '../checker/txn/explain.js';
 import { isCycle, TXN_MODELS, type TxnCheckOptions, type TxnCheckResult, type TxnModel } from '../checker/txn/types.js';
-import { readHistoryFile, type FormatName } from '../history/readers/index.js';
-import { writeFileAtomic } from '../report/files.js';
+import type { FormatName } from '../history/readers/index.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { renderTxnCheckReport, type TxnFileInput } from '../report/txn-report.js';
+import { writeFileAtomic } from '../store/files.js';
+import { readHistory } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
 import { outDir } from './out-dir.js';
 
@@ -60,12 +61,10 @@ export function txnOptions(a: TxnArgs): TxnCheckOptions {
   };
 }
 
-const WORD = { true: 'valid', false: 'INVALID', unknown: 'UNKNOWN' } as const;
-
 /** The result as a person reads it: verdict, the models ruled out, then every anomaly (cycles step by step). */
 export function txnText(file: string, r: TxnCheckResult): string {
   const head =
-    `${file}: ${WORD[String(r.valid) as keyof typeof WORD]} (${r.model}, ${r.stats.txns} transactions, ` +
+    `${file}: ${verdictWord(r.valid, { listing: true })} (${r.model}, ${r.stats.txns} transactions, ` +
     `${r.stats.ms.total.toFixed(1)} ms)${r.anomalyTypes.length ? `: ${r.anomalyTypes.join(', ')}` : ''}`;
   const lines = [head];
   if (r.error) lines.push(`  unknown: ${r.error}`);
@@ -124,7 +123,7 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
   const files: TxnFileInput[] = [];
   for (const path of a.paths) {
     try {
-      const h = await readHistoryFile(path, { format: a.format });
+      const h = await readHistory(path, a.format);
       const r = checkTxn(h.events, model, opts, path);
       files.push({ file: path, format: a.format ?? h.source ?? 'jsonl', result: r, events: h.events });
       if (a.json)

@@ -2,17 +2,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { checkHistory, type FileCheck } from '../checker/check-history.js';
-import { exitCodeFor, mergeValidity } from '../checker/results.js';
-import { FORMATS, readHistoryFile, type FormatName } from '../history/readers/index.js';
-import { HistoryError } from '../history/op.js';
+import { checkHistory, type FileCheck } from '../check/check-history.js';
+import { exitCodeFor, mergeValidity, verdictWord } from '../checker/results.js';
+import { FORMATS, type FormatName } from '../history/readers/index.js';
+import { clientEvents, HistoryError } from '../history/op.js';
 import { getLine } from '../history/pair.js';
-import { historyPath, isRunFolder } from '../store/folder.js';
-import { unknownReason } from '../checker/pipeline.js';
+import { historyPath, isRunFolder, readHistory } from '../store/folder.js';
+import { unknownReason } from '../check/pipeline.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
 import { renderCheckReport } from '../report/check-report.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
 import { outDir } from './out-dir.js';
 import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
@@ -38,8 +38,8 @@ async function withLine(err: unknown, path: string, format?: FormatName): Promis
   if (!m) return err;
   try {
     const file = isRunFolder(path) ? historyPath(path) : path;
-    const h = await readHistoryFile(file, { format });
-    const e = h.events.filter((x) => x.process !== 'nemesis')[Number(m[1])];
+    const h = await readHistory(path, format);
+    const e = clientEvents(h.events)[Number(m[1])];
     const line = e ? getLine(e) : undefined;
     return line !== undefined ? new HistoryError(m[2], file, line) : err;
   } catch {
@@ -47,17 +47,14 @@ async function withLine(err: unknown, path: string, format?: FormatName): Promis
   }
 }
 
-function verdictWord(v: FileCheck['valid']): string {
-  return v === true ? 'valid' : v === false ? 'INVALID' : 'UNKNOWN';
-}
-
 function humanLine(c: FileCheck): string {
   const parts = [`${c.ops} ops`, `${c.partitions} partition${c.partitions === 1 ? '' : 's'}`, `${c.ms.toFixed(1)} ms`];
+  const word = (v: FileCheck['valid']): string => verdictWord(v, { listing: true });
   const others = c.results.checkers
     .filter((x) => x.checker !== 'linearizable')
-    .map((x) => `${x.checker} ${verdictWord(x.valid)}`);
+    .map((x) => `${x.checker} ${word(x.valid)}`);
   const what = c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${c.ops} ops, ${c.ms.toFixed(1)} ms`;
-  let line = `${c.file}: ${verdictWord(c.valid)} (${what}${others.length ? `; ${others.join(', ')}` : ''})`;
+  let line = `${c.file}: ${word(c.valid)} (${what}${others.length ? `; ${others.join(', ')}` : ''})`;
   if (c.valid === false && c.firstOffending) {
     const unlinearizable = c.results.checkers.some((x) => x.checker === 'linearizable' && x.valid === false);
     line += `\n  ${unlinearizable ? 'could not linearize' : 'problem'}: ${c.firstOffending}`;

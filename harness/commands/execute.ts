@@ -1,33 +1,42 @@
-// One run as a command performs it: runOnce, then the report (the command's to render), then the results
-// index. A run that fails is caught and reported as an "error" outcome with its folder, never thrown, so a
-// matrix (test-all) goes on to the next run.
-import { firstOffending, unknownReason } from '../checker/pipeline.js';
-import type { Results, Validity } from '../checker/results.js';
-import { renderRunReport } from '../report/run-report.js';
+// One run as a command performs it: the runtime picked (auto resolved), the test's record built once from the
+// options (new-test.ts), runOnce, then the report (the command's to render), then the results index. `run`,
+// `test-all` and `rerun` all go through executeRun. A run that fails is caught and returned as an "error" outcome
+// with its folder, never thrown, so a matrix goes on to the next run.
+import type { PreparedTarget } from '../../targets/prepare.js';
+import { firstOffending, unknownReason } from '../check/pipeline.js';
+import type { Results, Verdict } from '../checker/results.js';
+import type { HistoryEvent } from '../history/op.js';
+import { writeIndex } from '../report/index-page.js';
 import type { JunitCase } from '../report/junit.js';
-import type { RunOptions } from '../run/options.js';
+import { renderRunReport } from '../report/run-report.js';
 import { runOnce, type Progress, type RunOutcome, type StopSignal } from '../run/run.js';
-import { writeRunFile, type TestInfo } from '../store/folder.js';
-import { writeIndex } from '../store/index.js';
-
-export type Verdict = Validity | 'error';
+import { pickRuntime } from '../runtime/index.js';
+import { writeRunFile } from '../store/folder.js';
+import type { RunOptions, Test } from '../store/test.js';
+import { commandLine, runFlags } from './command-line.js';
+import { newTest } from './new-test.js';
 
 export interface Executed {
   options: RunOptions;
   verdict: Verdict;
   seconds: number;
   dir?: string;
-  test?: TestInfo;
+  test?: Test;
   results?: Results;
   error?: string;
 }
 
-export function writeReport(r: { dir: string; test: TestInfo; events: RunOutcome['events']; results: Results }): void {
-  writeRunFile(
-    r.dir,
-    'report.html',
-    renderRunReport({ test: r.test, events: r.events, results: r.results, nodes: r.test.nodes.map((n) => n.name) }),
-  );
+/**
+ * report.html of a run folder. The command line that reruns it is the record's own, or for a folder from before
+ * runs recorded one, what its options make.
+ */
+export function writeReport(r: { dir: string; test: Test; events: readonly HistoryEvent[]; results: Results }): void {
+  const { test } = r;
+  const command = test.command ?? commandLine(test.options, test.runtime);
+  const flags = runFlags(test.options, test.runtime);
+  const nodes = test.nodes.map((n) => n.name);
+  const html = renderRunReport({ test, events: r.events, results: r.results, nodes, command, flags });
+  writeRunFile(r.dir, 'report.html', html);
 }
 
 /** Rewrites results/index.html; a failure to do so is a warning, never a failed run. */
@@ -39,13 +48,22 @@ export function refreshIndex(root: string, warn: (s: string) => void): void {
   }
 }
 
-export async function executeRun(o: RunOptions, stop: StopSignal, progress: Progress): Promise<Executed> {
+export async function executeRun(
+  o: RunOptions,
+  prepared: PreparedTarget,
+  stop: StopSignal,
+  progress: Progress,
+): Promise<Executed> {
   const t0 = performance.now();
   try {
-    const r = await runOnce(o, stop, progress).catch((e: Error & Partial<RunOutcome>) => {
-      if (e.dir && e.test && e.results) writeReport(e as RunOutcome);
-      throw e;
-    });
+    const runtime = await pickRuntime(o.runtime);
+    const test = newTest(o, prepared, runtime.kind);
+    const r = await runOnce(test, prepared, stop, progress, runtime.why ? [runtime.why] : []).catch(
+      (e: Error & Partial<RunOutcome>) => {
+        if (e.dir && e.test && e.results) writeReport(e as RunOutcome);
+        throw e;
+      },
+    );
     writeReport(r);
     return {
       options: o,
@@ -69,23 +87,6 @@ export async function executeRun(o: RunOptions, stop: StopSignal, progress: Prog
   } finally {
     refreshIndex(o.out, progress.message);
   }
-}
-
-/** Worst first: a failed run (3) > invalid (1) > unknown (2) > valid (0). */
-const RANK: Record<string, number> = { error: 3, false: 2, unknown: 1, true: 0 };
-
-export function worst(vs: readonly Verdict[]): Verdict {
-  let w: Verdict = true;
-  for (const v of vs) if (RANK[String(v)] > RANK[String(w)]) w = v;
-  return w;
-}
-
-export function exitCode(v: Verdict): number {
-  return v === 'error' ? 3 : v === false ? 1 : v === 'unknown' ? 2 : 0;
-}
-
-export function verdictWord(v: Verdict): string {
-  return v === true ? 'VALID' : v === false ? 'INVALID' : v === 'unknown' ? 'UNKNOWN' : 'ERROR';
 }
 
 export function junitCase(x: Executed, name: string): JunitCase {

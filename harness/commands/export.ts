@@ -2,11 +2,11 @@
 // JSON, Porcupine's logs; a file or a run folder) written for another tool: Jepsen EDN for Jepsen, Knossos and
 // Elle, elle-cli's JSON array, or our JSONL. To stdout unless --out names a file (written atomically).
 import type { Argv, CommandModule } from 'yargs';
-import { historyPath, isRunFolder } from '../store/folder.js';
+import { readHistory } from '../store/folder.js';
 import { HistoryError } from '../history/op.js';
-import { FORMATS, readHistoryFile, type FormatName } from '../history/readers/index.js';
+import { FORMATS, type FormatName } from '../history/readers/index.js';
 import { toEdn, toJsonArray, toJsonl } from '../history/readers/write.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeFileAtomic } from '../store/files.js';
 import { existsSync } from 'node:fs';
 import { fail, safeText } from './errors.js';
 
@@ -37,8 +37,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
   handler: async (a) => {
     try {
       if (!existsSync(a.path)) throw new HistoryError('no such file or folder', a.path);
-      const file = isRunFolder(a.path) ? historyPath(a.path) : a.path;
-      const h = await readHistoryFile(file, { format: a.from });
+      const h = await readHistory(a.path, a.from);
       const text =
         a.format === 'edn'
           ? toEdn(h)

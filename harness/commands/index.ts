@@ -9,6 +9,7 @@ import { shrinkCommand } from './shrink.js';
 import { rerunCommand } from './rerun.js';
 import { serveCommand } from './serve.js';
 import { exportCommand } from './export.js';
+import { hostsCommand } from './hosts.js';
 
 let ran = false;
 
@@ -41,4 +42,5 @@ export const commands: CommandModule<object, any>[] = [
   tracked(serveCommand),
   tracked(exportCommand),
   tracked(cleanCommand),
+  tracked(hostsCommand),
 ];

@@ -3,16 +3,19 @@
 // operations and faults; a real system's timing still varies, so a rerun may or may not hit the bug again.
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULTS, type RunOptions } from '../run/options.js';
+import { DEFAULTS } from '../run/options.js';
+import { testName, type RunOptions } from '../store/test.js';
 import { StopSignal } from '../run/run.js';
 import { writeJunit } from '../report/junit.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
 import { HistoryError } from '../history/op.js';
-import { readResults, readTestInfo } from '../store/folder.js';
-import { commandLine } from '../store/command-line.js';
-import { testName } from '../run/options.js';
+import { readResults, readTest } from '../store/folder.js';
+import { prepareTarget, type PreparedTarget } from '../../targets/prepare.js';
+import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
+import { commandLine } from './command-line.js';
 import { fail, safeText } from './errors.js';
-import { executeRun, exitCode, junitCase, verdictWord } from './execute.js';
+import { exitCode, verdictWord } from '../checker/results.js';
+import { executeRun, junitCase } from './execute.js';
 import { progressPrinter } from './progress.js';
 
 interface RerunArgs {
@@ -23,7 +26,7 @@ interface RerunArgs {
 
 /** The run options a folder recorded, completed with today's defaults for options it predates. */
 export function optionsOf(dir: string): RunOptions {
-  const t = readTestInfo(dir);
+  const t = readTest(dir);
   if (!t) throw new HistoryError('not a run folder (no test.json)', dir);
   const o = { ...DEFAULTS, ...t.options, testCount: 1 } as RunOptions;
   if (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed))
@@ -49,9 +52,11 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
       }) as unknown as Argv<RerunArgs>,
   handler: async (a) => {
     let o: RunOptions;
+    let prepared: PreparedTarget;
     let before: string;
     try {
       o = optionsOf(a.dir);
+      prepared = await prepareTarget(o.target, o.targetOpts, o.workload, requiredKinds(parseNemesisSpec(o.nemesis)));
       // A run folder is <root>/<test>/<time>: the new run goes beside it unless told otherwise.
       o.out = a.out ?? resolve(dirname(dirname(resolve(a.dir))));
       const prior = readResults(a.dir);
@@ -66,7 +71,7 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
       stop.stop('SIGINT');
     });
     p.message(safeText(`rerun: ${commandLine(o!)}`));
-    const x = await executeRun(o!, stop, { line: p.line, message: p.message });
+    const x = await executeRun(o!, prepared!, stop, { line: p.line, message: p.message });
     p.done();
     p.message(
       safeText(

@@ -1,14 +1,17 @@
-// Options shared by the commands that start runs (test-all, rerun): flags and their checks, as `run` has them.
-// Kept apart from run.ts so each command stays one file; the flag names are the same as run's.
+// Options shared by the commands that start runs (run, test-all): flags, their checks, and the one place the
+// options of a run are made from them (runOptions). The ssh runtime's flags are shared too (ssh-args.ts).
 import type { Argv } from 'yargs';
 import { parseSchedule, SCHEDULES, type ScheduleName } from '../nemesis/plan.js';
 import { DEFAULTS } from '../run/options.js';
+import type { RunOptions } from '../store/test.js';
 import { parseTargetOpts } from '../target/options.js';
+import { checkSshArgs, type SshArgs, sshRunOptions } from './ssh-args.js';
 
-export interface CommonRunArgs {
-  runtime: 'docker' | 'local' | 'auto';
+export interface CommonRunArgs extends SshArgs {
+  runtime: 'docker' | 'local' | 'ssh' | 'auto';
   'target-opt': string[];
-  nodes: number;
+  /** Filled by checkCommonArgs: --runtime ssh defaults it to the number of hosts. */
+  nodes?: number;
   concurrency: number;
   rate: number;
   'time-limit': number;
@@ -26,11 +29,12 @@ export interface CommonRunArgs {
 }
 
 export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
-  return y
+  return sshRunOptions(y)
     .option('runtime', {
-      choices: ['docker', 'local', 'auto'] as const,
+      choices: ['docker', 'local', 'ssh', 'auto'] as const,
       default: DEFAULTS.runtime,
-      describe: 'docker containers, local child processes, or docker when an engine answers',
+      describe:
+        'docker containers, local child processes, processes on SSH hosts (--hosts), or docker when an engine answers',
     })
     .option('target-opt', {
       type: 'string',
@@ -38,7 +42,10 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
       default: [] as string[],
       describe: 'a target option NAME=VALUE (repeatable), for every target',
     })
-    .option('nodes', { type: 'number', default: DEFAULTS.nodes, describe: 'cluster size' })
+    .option('nodes', {
+      type: 'number',
+      describe: `cluster size (default ${DEFAULTS.nodes}; --runtime ssh: the number of hosts)`,
+    })
     .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'client processes' })
     .option('rate', {
       type: 'number',
@@ -89,17 +96,21 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
     .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' });
 }
 
-/**
- * Checks the flags every run-starting command shares; returns the first seed, the target options and
- * the schedule. Throws a one-line Error.
- */
-export function checkCommonArgs(a: CommonRunArgs): {
+/** The shared flags as checked: the first seed, the node count, the target options, the schedule, the ssh options. */
+export interface CheckedRunArgs {
   seed: number;
+  nodes: number;
   targetOpts: Record<string, string>;
   schedule: ScheduleName;
-} {
+  ssh: ReturnType<typeof checkSshArgs>['options'];
+}
+
+/** Checks the flags every run-starting command shares (the ssh ones first: they decide --nodes). Throws one line. */
+export function checkCommonArgs(a: CommonRunArgs): CheckedRunArgs {
+  const ssh = checkSshArgs(a);
+  const nodes = ssh.nodes;
   const positive: [string, number][] = [
-    ['nodes', a.nodes],
+    ['nodes', nodes],
     ['concurrency', a.concurrency],
     ['time-limit', a['time-limit']],
     ['test-count', a['test-count']],
@@ -108,8 +119,7 @@ export function checkCommonArgs(a: CommonRunArgs): {
   ];
   for (const [k, v] of positive)
     if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} must be a positive number, got ${v}`);
-  if (!Number.isInteger(a.nodes) || a.nodes > 9)
-    throw new Error(`--nodes must be an integer from 1 to 9, got ${a.nodes}`);
+  if (!Number.isInteger(nodes) || nodes > 9) throw new Error(`--nodes must be an integer from 1 to 9, got ${nodes}`);
   if (!Number.isInteger(a['test-count'])) throw new Error(`--test-count must be an integer, got ${a['test-count']}`);
   if (!(a.rate >= 0)) throw new Error(`--rate must be >= 0, got ${a.rate}`);
   if (!(a['check-timeout'] >= 0)) throw new Error(`--check-timeout must be >= 0, got ${a['check-timeout']}`);
@@ -121,5 +131,33 @@ export function checkCommonArgs(a: CommonRunArgs): {
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
   const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
   const targetOpts = parseTargetOpts([...a['target-opt'], ...(bugs.length ? [`bug=${bugs.join(',')}`] : [])]);
-  return { seed, targetOpts, schedule };
+  return { seed, nodes, targetOpts, schedule, ssh: ssh.options };
+}
+
+/** What differs from one run of a command to the next; everything else comes from the shared flags. */
+export type OneRun = Pick<RunOptions, 'target' | 'workload' | 'nemesis' | 'seed' | 'testCount'>;
+
+/** The options of one run: the shared flags as checked (checkCommonArgs), and what this run is. */
+export function runOptions(a: CommonRunArgs, c: CheckedRunArgs, one: OneRun): RunOptions {
+  return {
+    runtime: a.runtime,
+    target: one.target,
+    targetOpts: c.targetOpts,
+    workload: one.workload,
+    nemesis: one.nemesis,
+    nodes: c.nodes,
+    concurrency: a.concurrency,
+    rate: a.rate,
+    timeLimitS: a['time-limit'],
+    seed: one.seed,
+    testCount: one.testCount,
+    out: a.out,
+    nemesisIntervalS: a['nemesis-interval'],
+    nemesisSchedule: c.schedule,
+    burstRate: a['burst-rate'],
+    burstSeconds: a['burst-seconds'],
+    opTimeoutMs: a['op-timeout'],
+    checkTimeoutS: a['check-timeout'],
+    ...c.ssh,
+  };
 }

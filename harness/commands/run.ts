@@ -1,41 +1,27 @@
 // `faultline run`: the main job. Starts the cluster, drives the workload while faults fly, checks, reports,
-// exits with the verdict (0 valid, 1 invalid, 2 unknown, 3 the run itself failed).
+// exits with the verdict (0 valid, 1 invalid, 2 unknown, 3 the run itself failed). With --test-count it loops
+// over seeds through the same executeRun that test-all uses, stopping at the first invalid run.
 import type { Argv, CommandModule } from 'yargs';
-import { exitCodeFor, mergeValidity, type Validity } from '../checker/results.js';
+import { WORKLOADS } from '../../workloads/index.js';
+import { BUILTIN_TARGETS } from '../../targets/load.js';
+import { prepareTarget, type PreparedTarget } from '../../targets/prepare.js';
 import { FAULT_KINDS } from '../nemesis/faults.js';
 import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
-import { DEFAULTS, type RunOptions } from '../run/options.js';
-import { runOnce, StopSignal, type RunOutcome } from '../run/run.js';
-import { renderRunReport } from '../report/run-report.js';
-import { writeRunFile } from '../store/folder.js';
-import { BUILTIN_TARGETS } from '../target/load.js';
-import { prepareTarget } from '../target/prepare.js';
-import { WORKLOADS } from '../../workloads/index.js';
-import { fail } from './errors.js';
-import { setSignalOwner } from '../runtime/cleanup.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
-import { junitCase, refreshIndex } from './execute.js';
-import { testName } from '../run/options.js';
+import { DEFAULTS } from '../run/options.js';
+import { StopSignal } from '../run/run.js';
+import { setSignalOwner } from '../runtime/cleanup.js';
+import { testName } from '../store/test.js';
+import { fail } from './errors.js';
+import { exitCode, verdictWord, worst, type Verdict } from '../checker/results.js';
+import { executeRun, junitCase } from './execute.js';
 import { progressPrinter } from './progress.js';
-import { checkCommonArgs, commonRunOptions, type CommonRunArgs } from './run-args.js';
+import { checkCommonArgs, commonRunOptions, runOptions, type CommonRunArgs } from './run-args.js';
 
 interface RunArgs extends CommonRunArgs {
   target: string;
   workload: string;
   nemesis: string;
-}
-
-function verdictWord(v: Validity): string {
-  return v === true ? 'VALID' : v === false ? 'INVALID' : 'UNKNOWN';
-}
-
-/** The report is the command's to render, from what the run left in its folder. */
-function writeReport(r: RunOutcome): void {
-  writeRunFile(
-    r.dir,
-    'report.html',
-    renderRunReport({ test: r.test, events: r.events, results: r.results, nodes: r.test.nodes.map((n) => n.name) }),
-  );
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -76,13 +62,19 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (!WORKLOADS.some((w) => w.name === a.workload))
       fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
     let common: ReturnType<typeof checkCommonArgs>;
+    let prepared: PreparedTarget;
     try {
       common = checkCommonArgs(a);
-      await prepareTarget(a.target, common.targetOpts, a.workload, requiredKinds(parseNemesisSpec(a.nemesis)));
+      // Once for every seed: everything the target can refuse is refused before the first run starts.
+      prepared = await prepareTarget(
+        a.target,
+        common.targetOpts,
+        a.workload,
+        requiredKinds(parseNemesisSpec(a.nemesis)),
+      );
     } catch (e) {
       fail(e);
     }
-    const { seed, targetOpts, schedule } = common!;
     const p = progressPrinter();
     const stop = new StopSignal();
     // Ctrl-C ends the load early; the run still heals, checks, reports and tears down. A second one aborts.
@@ -93,8 +85,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       );
       stop.stop('SIGINT');
     });
-    const verdicts: Validity[] = [];
-    // --junit and the results index (results/index.html, rewritten after every run) are kept beside the loop.
+    const verdicts: Verdict[] = [];
     const cases: JunitCase[] = [];
     const junit = (): void => {
       if (a.junit)
@@ -105,78 +96,26 @@ export const runCommand: CommandModule<object, RunArgs> = {
         }
     };
     for (let i = 0; i < a['test-count']; i++) {
-      const o: RunOptions = {
-        runtime: a.runtime,
+      const o = runOptions(a, common!, {
         target: a.target,
-        targetOpts,
         workload: a.workload,
         nemesis: a.nemesis,
-        nodes: a.nodes,
-        concurrency: a.concurrency,
-        rate: a.rate,
-        timeLimitS: a['time-limit'],
-        seed: seed + i,
+        seed: common!.seed + i,
         testCount: a['test-count'],
-        out: a.out,
-        nemesisIntervalS: a['nemesis-interval'],
-        nemesisSchedule: schedule,
-        burstRate: a['burst-rate'],
-        burstSeconds: a['burst-seconds'],
-        opTimeoutMs: a['op-timeout'],
-        checkTimeoutS: a['check-timeout'],
-      };
-      try {
-        const r = await runOnce(o, stop, { line: p.line, message: p.message }).catch(
-          (e: Error & Partial<RunOutcome>) => {
-            if (e.dir && e.test && e.results) writeReport(e as RunOutcome);
-            throw e;
-          },
-        );
-        writeReport(r);
-        p.done();
-        refreshIndex(a.out, p.message);
-        cases.push(
-          junitCase(
-            {
-              options: o,
-              verdict: r.results.valid,
-              seconds: (Date.parse(r.test.finishedAt ?? r.test.startedAt) - Date.parse(r.test.startedAt)) / 1000,
-              dir: r.dir,
-              test: r.test,
-              results: r.results,
-            },
-            r.test.name,
-          ),
-        );
-        verdicts.push(r.results.valid);
-        p.message(`${verdictWord(r.results.valid)}  ${r.dir}/report.html  (seed ${o.seed})`);
-        if (r.results.valid === false || stop.reason) break;
-      } catch (e) {
-        p.done();
-        const dir = (e as { dir?: string }).dir;
-        refreshIndex(a.out, p.message);
-        cases.push(
-          junitCase(
-            {
-              options: o,
-              verdict: 'error',
-              seconds: 0,
-              dir,
-              test: (e as Partial<RunOutcome>).test,
-              error: (e as Error).message.split('\n')[0],
-            },
-            testName(o),
-          ),
-        );
+      });
+      const x = await executeRun(o, prepared!, stop, { line: p.line, message: p.message });
+      p.done();
+      cases.push(junitCase(x, x.test?.name ?? testName(o)));
+      if (x.verdict === 'error') {
         junit();
-        process.stderr.write(
-          `faultline: the run failed: ${(e as Error).message.split('\n')[0]}` +
-            `${dir ? ` (partial results in ${dir})` : ''}\n`,
-        );
+        process.stderr.write(`faultline: the run failed: ${x.error}${x.dir ? ` (partial results in ${x.dir})` : ''}\n`);
         process.exit(3);
       }
+      verdicts.push(x.verdict);
+      p.message(`${verdictWord(x.verdict)}  ${x.dir}/report.html  (seed ${o.seed})`);
+      if (x.verdict === false || stop.reason) break;
     }
     junit();
-    process.exit(exitCodeFor(mergeValidity(verdicts)));
+    process.exit(exitCode(worst(verdicts)));
   },
 };

@@ -6,13 +6,13 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { checkHistory, loadForCheck } from '../checker/check-history.js';
-import { firstOffending, plainKey } from '../checker/pipeline.js';
+import { checkHistory, loadForCheck } from '../check/check-history.js';
+import { firstOffending, plainKey } from '../check/pipeline.js';
 import { HistoryError } from '../history/op.js';
 import { FORMATS, type FormatName } from '../history/readers/index.js';
 import { toEdn, toJsonl } from '../history/readers/write.js';
 import { renderCheckReport } from '../report/check-report.js';
-import { writeFileAtomic } from '../report/files.js';
+import { writeFileAtomic } from '../store/files.js';
 import { NotInvalidError, type ShrinkResult, shrinkHistory } from '../shrink/shrink.js';
 import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';

@@ -3,7 +3,8 @@
 import { appendFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { safeText } from './errors.js';
-import { verdictWord, worst, type Executed } from './execute.js';
+import { verdictWord, worst } from '../checker/results.js';
+import type { Executed } from './execute.js';
 
 export interface Row {
   test: string;

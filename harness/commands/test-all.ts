@@ -6,17 +6,17 @@
 import type { Argv, CommandModule } from 'yargs';
 import { WORKLOADS } from '../../workloads/index.js';
 import { parseNemesisSpec, requiredKinds } from '../nemesis/packages.js';
-import type { RunOptions } from '../run/options.js';
-import { testName } from '../run/options.js';
+import { testName, type RunOptions } from '../store/test.js';
 import { StopSignal } from '../run/run.js';
 import { writeJunit } from '../report/junit.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
-import { prepareTarget } from '../target/prepare.js';
-import { BUILTIN_TARGETS } from '../target/load.js';
+import { prepareTarget, type PreparedTarget } from '../../targets/prepare.js';
+import { BUILTIN_TARGETS } from '../../targets/load.js';
 import { fail, safeText } from './errors.js';
-import { executeRun, exitCode, junitCase, verdictWord, worst, type Executed } from './execute.js';
+import { exitCode, verdictWord, worst } from '../checker/results.js';
+import { executeRun, junitCase, type Executed } from './execute.js';
 import { progressPrinter } from './progress.js';
-import { checkCommonArgs, commonRunOptions, type CommonRunArgs } from './run-args.js';
+import { checkCommonArgs, commonRunOptions, runOptions, type CommonRunArgs } from './run-args.js';
 import { textTable, writeStepSummary, type Row } from './summary.js';
 
 interface TestAllArgs extends CommonRunArgs {
@@ -68,6 +68,10 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
     ) as unknown as Argv<TestAllArgs>,
   handler: async (a) => {
     let common: ReturnType<typeof checkCommonArgs>;
+    // Each (target, workload, fault set) prepared once, before the first run: what can be refused is refused then.
+    const prepared = new Map<string, PreparedTarget>();
+    const key = (o: Pick<RunOptions, 'target' | 'workload' | 'nemesis'>): string =>
+      JSON.stringify([o.target, o.workload, o.nemesis]);
     const workloads = list(a.workload);
     const targets = list(a.target);
     const sets = nemesisSets(a.nemesis);
@@ -78,10 +82,13 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       for (const w of workloads)
         if (!WORKLOADS.some((x) => x.name === w))
           throw new Error(`unknown --workload ${w}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
-      // Everything that can be refused is refused before the first run starts.
-      for (const t of targets)
-        for (const w of workloads)
-          for (const n of sets) await prepareTarget(t, common.targetOpts, w, requiredKinds(parseNemesisSpec(n)));
+      for (const target of targets)
+        for (const workload of workloads)
+          for (const nemesis of sets)
+            prepared.set(
+              key({ target, workload, nemesis }),
+              await prepareTarget(target, common.targetOpts, workload, requiredKinds(parseNemesisSpec(nemesis))),
+            );
     } catch (e) {
       fail(e);
     }
@@ -97,28 +104,8 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
     for (const target of targets)
       for (const workload of workloads)
         for (const nemesis of sets)
-          for (let i = 0; i < a['test-count']; i++) {
-            matrix.push({
-              runtime: a.runtime,
-              target,
-              targetOpts: common!.targetOpts,
-              workload,
-              nemesis,
-              nodes: a.nodes,
-              concurrency: a.concurrency,
-              rate: a.rate,
-              timeLimitS: a['time-limit'],
-              seed: common!.seed + i,
-              testCount: 1,
-              out: a.out,
-              nemesisIntervalS: a['nemesis-interval'],
-              nemesisSchedule: common!.schedule,
-              burstRate: a['burst-rate'],
-              burstSeconds: a['burst-seconds'],
-              opTimeoutMs: a['op-timeout'],
-              checkTimeoutS: a['check-timeout'],
-            });
-          }
+          for (let i = 0; i < a['test-count']; i++)
+            matrix.push(runOptions(a, common!, { target, workload, nemesis, seed: common!.seed + i, testCount: 1 }));
     p.message(
       `test-all: ${matrix.length} run${matrix.length === 1 ? '' : 's'} ` +
         `(${targets.length} target × ${workloads.length} workload ` +
@@ -129,7 +116,7 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
       if (stop.reason) break;
       const name = testName(o);
       p.message(`[${i + 1}/${matrix.length}] ${name} seed ${o.seed}`);
-      const x: Executed = await executeRun(o, stop, { line: p.line, message: p.message });
+      const x: Executed = await executeRun(o, prepared.get(key(o))!, stop, { line: p.line, message: p.message });
       p.done();
       // The folder's own test name when the run got that far (a target may name its folders itself).
       rows.push({ test: x.test?.name ?? name, x });

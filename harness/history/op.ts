@@ -49,8 +49,14 @@ export interface History {
   warnings: string[];
 }
 
+/** A client's event, not the nemesis's: what the checkers, the stats and the report's timelines look at. */
 export function isClientEvent(e: HistoryEvent): boolean {
   return e.process !== 'nemesis';
+}
+
+/** The client events of a history, in order (their positions are the times of the Porcupine operations). */
+export function clientEvents(events: readonly HistoryEvent[]): HistoryEvent[] {
+  return events.filter(isClientEvent);
 }
 
 /** A complete operation: an invoke paired with its completion (or none, when the history ended first). */

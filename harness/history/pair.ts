@@ -30,9 +30,15 @@ export interface PairOptions {
  * invocation or on a second invocation by a process that still has one pending.
  */
 export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions = {}): PairedOp[] {
-  const pending = new Map<unknown, { op: PairedOp; pos: number }>();
+  // Pending operations by process: an array for the small non-negative process numbers histories use (a Map's
+  // set and delete per operation cost more than the rest of pairing), a Map for any other integer.
+  const byIndex: (PairedOp | undefined)[] = [];
+  const byMap = new Map<number, PairedOp>();
+  const small = (process: number): boolean => process >= 0 && process < 1 << 16;
+  const pendingOf = (process: number): PairedOp | undefined => (small(process) ? byIndex[process] : byMap.get(process));
   const out: PairedOp[] = [];
-  events.forEach((e, pos) => {
+  for (let pos = 0; pos < events.length; pos++) {
+    const e = events[pos];
     if (typeof e.process !== 'number') {
       throw new HistoryError(
         `${where(e, pos)}: process must be an integer or "nemesis", got ${JSON.stringify(e.process)}`,
@@ -40,12 +46,13 @@ export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions = 
         lineOf.get(e),
       );
     }
+    const prior = pendingOf(e.process);
     if (e.type === 'invoke') {
-      const prior = pending.get(e.process);
       if (prior) {
+        const at = prior.invokeIndex;
         throw new HistoryError(
           `${where(e, pos)}: process ${e.process} invokes ${e.f} ` +
-            `while its ${prior.op.f} (${where(events[prior.pos], prior.pos)}) is still pending`,
+            `while its ${prior.f} (${where(events[at], at)}) is still pending`,
           opts.file,
           lineOf.get(e),
         );
@@ -61,32 +68,33 @@ export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions = 
         completeIndex: Infinity,
         invokeTime: e.time,
       };
-      pending.set(e.process, { op, pos });
+      if (small(e.process)) byIndex[e.process] = op;
+      else byMap.set(e.process, op);
       out.push(op);
-      return;
+      continue;
     }
-    const p = pending.get(e.process);
-    if (!p) {
+    if (!prior) {
       throw new HistoryError(
         `${where(e, pos)}: ${e.type} ${e.f} by process ${e.process} has no matching invoke`,
         opts.file,
         lineOf.get(e),
       );
     }
-    if (p.op.f !== e.f) {
+    if (prior.f !== e.f) {
       throw new HistoryError(
-        `${where(e, pos)}: process ${e.process} completes ${e.f} but invoked ${p.op.f}`,
+        `${where(e, pos)}: process ${e.process} completes ${e.f} but invoked ${prior.f}`,
         opts.file,
         lineOf.get(e),
       );
     }
-    pending.delete(e.process);
-    p.op.type = e.type;
-    p.op.completeValue = e.value;
-    p.op.completeTime = e.time;
-    if (e.error !== undefined) p.op.error = e.error;
+    if (small(e.process)) byIndex[e.process] = undefined;
+    else byMap.delete(e.process);
+    prior.type = e.type;
+    prior.completeValue = e.value;
+    prior.completeTime = e.time;
+    if (e.error !== undefined) prior.error = e.error;
     // An info completion leaves the operation open-ended: it may take effect at any later time, or never.
-    p.op.completeIndex = e.type === 'info' ? Infinity : pos;
-  });
+    prior.completeIndex = e.type === 'info' ? Infinity : pos;
+  }
   return out;
 }

@@ -2,53 +2,19 @@
 // how to stop it, and how to undo every trace of its kind at the end (its final heal), and says what it did
 // (recorded in the history as a nemesis event). They only use the Runtime interface, so they work on docker and
 // local alike. A kind has shapes (partition: isolate-leader, one-way-mute, ...); a package may be limited to
-// some of them (`--nemesis partition:one-way-deaf/one-way-mute`, harness/nemesis/packages.ts).
+// some of them (`--nemesis partition:one-way-deaf/one-way-mute`, harness/nemesis/packages.ts). What a kind is,
+// and what it is handed, is in kind.ts; this file holds the kinds and the list of them (FAULT_KINDS).
 //
 // Targeted shapes aim at the leader of the shard the clients are hammering right now (ctx.hotKey(), then the
 // target's leader(nodes, key)): that is where a deposed leader that has not noticed, or a paused one that
 // wakes past its election timeout, can answer wrongly.
-import type { Random } from '../generator/random.js';
-import type { Grudge, Runtime } from '../runtime/types.js';
-import type { MembershipHow, MembershipOp } from '../target/types.js';
+import type { Grudge } from '../runtime/types.js';
 import { hotLeader } from './aim.js';
 import { bridge, deaf, describeGrudge, isolate, majoritiesRing, mute, randomHalves, shuffle } from './grudge.js';
+import type { FaultKind } from './kind.js';
 import { membershipFault } from './membership.js';
 
-export interface FaultContext {
-  runtime: Runtime;
-  nodes: string[];
-  rnd: Random;
-  /** The current leader as the nodes report it: of the shard `key` lives on when given, else of any group. */
-  leader(key?: string): Promise<string | undefined>;
-  /** The key clients used most among their recent operations (undefined before any keyed operation). */
-  hotKey(): string | undefined;
-  /** The target's election timeout, ms (pause-leader-long outlasts it several times). Default 1000. */
-  electionTimeoutMs?: number;
-  /**
-   * The target's membership hook bound to this run's nodes and options (Target.membership): resolves with what
-   * changed once in effect, rejects with one line past its deadline. Absent when the target has none (then
-   * the `membership` kind is refused before the run). `how.via`: a directed change (Target.membership).
-   */
-  membership?(op: MembershipOp, node: string, how?: MembershipHow): Promise<Record<string, unknown>>;
-}
-
-export interface ActiveFault {
-  /** What was done, for the history (`value` of the nemesis event). */
-  value: Record<string, unknown>;
-  stop(): Promise<Record<string, unknown>>;
-}
-
-export interface FaultKind {
-  name: string;
-  /** The shapes (modes) this kind picks from; a package may restrict them. */
-  shapes: readonly string[];
-  /** Shapes taken only when named (`kill:all`): too blunt for the default mix. */
-  optIn?: readonly string[];
-  /** Event names in the history: start-<name> / stop-<name>. `shape` is one of `shapes`. */
-  start(ctx: FaultContext, shape: string): Promise<ActiveFault>;
-  /** The package's final heal: undo anything of this kind on every node (idempotent). */
-  heal(ctx: FaultContext): Promise<void>;
-}
+export type { ActiveFault, FaultContext, FaultKind } from './kind.js';
 
 const minority = (n: number): number => Math.floor((n - 1) / 2);
 

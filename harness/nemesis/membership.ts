@@ -3,8 +3,8 @@
 // membership nemesis does the same to etcd, Consul and others; what it stresses is Raft's configuration change
 // (Ongaro's dissertation §4): a removed leader that must manage the cluster while not part of it and then step
 // down (diss. §4.2.2), a node that must stop counting as a voter the moment the new configuration is in its
-// log (§4.1), and a second change that must wait until the first is committed (§4.3; the single-server-change
-// bug found in 2015 needs the leader to commit an entry of its own term first).
+// log (diss. §4.1), and a second change that must wait until the first is committed (diss. §4.1; the
+// single-server-change bug found in 2015 needs the leader to commit an entry of its own term first).
 //
 //   remove-one     a random node out, back in at stop
 //   remove-leader  the leader of the shard the clients are hammering (ctx.leader(hotKey)): diss. §4.2.2
@@ -29,7 +29,7 @@
 // ask for fewer, which the node refuses (409 too-few-members) and the hook reports as refused.
 // heal re-adds every node everywhere: idempotent, and it goes through the leaders, so down nodes are fine.
 import { hotLeader } from './aim.js';
-import type { ActiveFault, FaultContext, FaultKind } from './faults.js';
+import type { ActiveFault, FaultContext, FaultKind } from './kind.js';
 import { describeGrudge, shuffle, split } from './grudge.js';
 
 type Change = NonNullable<FaultContext['membership']>;

@@ -63,8 +63,3 @@ export async function resolvePackages(
   for (const x of p.packages) if (!refusals[x.kind.name] && (await can(x.kind.name))) out.push(x);
   return out;
 }
-
-/** Back-compat: the kinds of a `--nemesis` list. */
-export function parseNemesis(list: string): FaultKind[] {
-  return parseNemesisSpec(list).packages.map((p) => p.kind);
-}

@@ -6,7 +6,7 @@
 // everything the runtime knows of (heal-all), as Jepsen's combined packages each bring a final generator.
 import type { Random } from '../generator/random.js';
 import type { NewEvent } from '../history/writer.js';
-import type { ActiveFault, FaultContext } from './faults.js';
+import type { ActiveFault, FaultContext } from './kind.js';
 import type { NemesisPackage } from './packages.js';
 import type { Step } from './plan.js';
 

@@ -13,7 +13,13 @@ export class HttpClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   /** POST/GET JSON. Throws NoAnswer on a connection error or timeout: the request may or may not have run. */
-  call(url: string, method: 'GET' | 'POST', body: unknown, timeoutMs: number): Promise<HttpAnswer> {
+  call(
+    url: string,
+    method: 'GET' | 'POST',
+    body: unknown,
+    timeoutMs: number,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
@@ -22,7 +28,9 @@ export class HttpClient {
           method,
           agent: this.agent,
           timeout: timeoutMs,
-          headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
+          headers: data
+            ? { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
+            : headers,
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 // The page `faultline check --out DIR` (and `shrink`) writes: per file the verdict, the other checkers, each
 // failing partition's longest linearizable prefix as a table (readable without the script), and the history
 // explorer with the failing partitions as views, the offending operation shown on opening.
-import type { FileReportInput } from '../checker/check-history.js';
+import type { FileReportInput } from '../check/check-history.js';
 import { showValue } from '../history/show.js';
 import { reportAssets } from './client-script.js';
 import { explorerData } from './explorer-data.js';

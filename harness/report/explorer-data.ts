@@ -9,7 +9,7 @@
 // logs) is drawn on its event positions instead, as Porcupine and Elle draw theirs.
 import type { CheckResult, Model, PartitionInfo } from '../checker/porcupine/types.js';
 import { getModel } from '../checker/models/registry.js';
-import { partitionKey, plainKey } from '../checker/pipeline.js';
+import { partitionKey, plainKey } from '../check/pipeline.js';
 import type { HistoryEvent } from '../history/op.js';
 import { showValue } from '../history/show.js';
 import { showTxn } from '../history/txn.js';

@@ -2,7 +2,7 @@
 // page is written as results/index.html (static, opened from a CI artifact, filtered by its inline script) and
 // served by `faultline serve` (which also filters on the server from ?verdict=&name=). Links are relative to
 // the results root, so both work.
-import type { EntryVerdict, RunEntry } from '../store/index.js';
+import { listRuns, writeIndexFile, type EntryVerdict, type RunEntry } from '../store/index.js';
 import { esc, num, page } from './html.js';
 
 function verdictCell(v: EntryVerdict, error?: string): string {
@@ -82,4 +82,9 @@ ${runs.length === 0 ? '<p class="muted">no runs</p>' : ''}
 })();
 </script>`;
   return page(o.title, body, 'form label{margin-right:12px} td.files a{margin-right:6px} #runs td{white-space:nowrap}');
+}
+
+/** Rewrites root/index.html from the folders under root; returns its path. */
+export function writeIndex(root: string): string {
+  return writeIndexFile(root, renderIndexPage(listRuns(root), { title: 'faultline results' }));
 }

@@ -2,7 +2,7 @@
 // testsuite > testcase, with <failure> for an assertion that did not hold and <error> for a test that could not
 // decide). One testcase per run or per checked file: invalid is a failure whose message names the offending
 // operation; unknown, and a run that itself failed, are errors with the reason.
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../store/files.js';
 import type { Validity } from '../checker/results.js';
 
 export interface JunitCase {

@@ -1,7 +1,7 @@
 // A failing partition in words, readable without the page's script: Porcupine's longest linearizable prefix as a
 // table (step, client, operation, the model's state after it) and the operations that could not come next.
 import { getModel } from '../checker/models/registry.js';
-import { partitionKey, plainKey } from '../checker/pipeline.js';
+import { partitionKey, plainKey } from '../check/pipeline.js';
 import type { CheckResult, Model, PartitionInfo } from '../checker/porcupine/types.js';
 import { showValue } from '../history/show.js';
 import { esc, num } from './html.js';

@@ -1,8 +1,7 @@
 // The top of a run's report: the command that reruns it, as a person pastes it (`npx faultline run ...`, since
 // Faultline is usually a project's dependency, not a global command), wrapped inside its box, with a copy button;
 // and the options as the flags and values a person would type, never `undefined` or JSON-quoted strings.
-import { runFlags } from '../store/command-line.js';
-import type { TestInfo } from '../store/folder.js';
+import type { Test } from '../store/test.js';
 import { esc } from './html.js';
 
 /** The recorded command (`faultline run ...`) as one that works without a global install. */
@@ -20,9 +19,11 @@ export function rerunCard(command: string): string {
   );
 }
 
-/** Flag/value pairs of the run's options in the order `faultline run --help` lists them; a switch reads yes/no. */
-export function optionRows(test: TestInfo): [string, string][] {
-  const flags = runFlags(test.options, test.runtime);
+/**
+ * Flag/value pairs of the run's options, given as the flags of its command line (commands/command-line.ts's
+ * runFlags, in the order `faultline run --help` lists them); a switch reads yes/no.
+ */
+export function optionRows(flags: readonly string[]): [string, string][] {
   const rows: [string, string][] = [];
   for (let i = 0; i < flags.length; i++) {
     const f = flags[i];
@@ -36,8 +37,9 @@ export function optionRows(test: TestInfo): [string, string][] {
   return rows;
 }
 
-export function optionsTable(test: TestInfo): string {
-  const items = optionRows(test).map(([f, v]) => `<div><code>${esc(f)}</code> ${esc(v)}</div>`);
+export function optionsTable(flags: readonly string[], test: Test): string {
+  const items = optionRows(flags).map(([f, v]) => `<div><code>${esc(f)}</code> ${esc(v)}</div>`);
+  // validate.ts does not require "target" of test.json: a folder from before runs recorded it has none.
   const resolved = Object.entries(test.target?.options ?? {});
   if (resolved.length)
     items.push(

@@ -3,11 +3,10 @@
 // whole history, each failing partition with its longest linearizable prefix, each key); outcome counts; each
 // checker's result. Everything from histories, results and logs is escaped; the page runs only its own scripts.
 import type { OpStats } from '../checker/stats.js';
-import { firstOffending } from '../checker/pipeline.js';
-import { commandLine } from '../store/command-line.js';
+import { firstOffending } from '../check/pipeline.js';
 import type { Results } from '../checker/results.js';
 import type { HistoryEvent } from '../history/op.js';
-import type { TestInfo } from '../store/folder.js';
+import type { Test } from '../store/test.js';
 import { esc, num, page, verdictHtml } from './html.js';
 import { showValue } from '../history/show.js';
 import { reportAssets } from './client-script.js';
@@ -17,11 +16,15 @@ import { illegalPartitions, MAX_INVALID_WRITTEN, renderLongest, safeDescribe } f
 import { optionsTable, rerunCard, RERUN_CSS } from './run-header.js';
 
 export interface RunReportInput {
-  test: TestInfo;
+  test: Test;
   events: readonly HistoryEvent[];
   results: Results;
   /** Node names whose logs are at nodes/<name>/node.log. */
   nodes: string[];
+  /** The command line that reruns the test (harness/commands/command-line.ts). */
+  command: string;
+  /** The run's options as the flags of that command line, in its order (the report lists them as flag and value). */
+  flags: string[];
 }
 
 /** Tells "not checked because another key already failed" from "the checker ran out of time". */
@@ -38,7 +41,7 @@ export function unknownWording(n: number, anotherFailed: boolean, budgetS: numbe
   );
 }
 
-function checkerCard(c: Results['checkers'][number], test: TestInfo): string {
+function checkerCard(c: Results['checkers'][number], test: Test): string {
   let body =
     `<p>${verdictHtml(c.valid)} — ${num(c.ops)} operations` +
     `${c.model ? `, model <code>${esc(c.model)}</code>` : ''}` +
@@ -118,8 +121,8 @@ export function renderRunReport(r: RunReportInput): string {
     `${test.interrupted ? ` · <span class="unknown">stopped early: ${esc(test.interrupted)}</span>` : ''}</p>
 ${test.error ? `<p class="invalid">run error: ${esc(test.error)}</p>` : ''}
 ${offending}
-${rerunCard(test.command ?? commandLine(test.options, test.runtime))}
-<div class="card"><h2>Options</h2>${optionsTable(test)}</div>
+${rerunCard(r.command)}
+<div class="card"><h2>Options</h2>${optionsTable(r.flags, test)}</div>
 ${historySection('run-history', data)}
 <div class="card">${faultList(data)}</div>
 <div class="card"><h2>Operations</h2>` +

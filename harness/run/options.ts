@@ -1,36 +1,5 @@
-// Everything that defines a run; written to test.json so a run can be understood and reproduced from its folder.
-
-export interface RunOptions {
-  runtime: 'docker' | 'local' | 'auto';
-  /** What is tested: a built-in target (reference, etcd) or the path of a user's target module. */
-  target: string;
-  /** --target-opt NAME=VALUE pairs (the reference target's planted bugs are `bug`). */
-  targetOpts: Record<string, string>;
-  workload: string;
-  nemesis: string;
-  nodes: number;
-  concurrency: number;
-  /** Target total ops/s across all workers (0: as fast as possible). */
-  rate: number;
-  timeLimitS: number;
-  seed: number;
-  testCount: number;
-  /** Results root (default results/). */
-  out: string;
-  /**
-   * The nemesis schedule's time unit in seconds: alternate's quiet and fault length, random's mean gap and duration.
-   */
-  nemesisIntervalS: number;
-  /** How faults are timed (harness/nemesis/plan.ts): alternate, random or burst. */
-  nemesisSchedule: 'alternate' | 'random' | 'burst';
-  /** Client ops/s for burstSeconds either side of every planned fault start and stop (undefined: 3 × rate). */
-  burstRate?: number;
-  /** Half-width of a load burst around each fault transition, seconds (0: no bursts). */
-  burstSeconds: number;
-  opTimeoutMs: number;
-  /** Checker time budget in seconds (0: no limit). */
-  checkTimeoutS: number;
-}
+// The defaults of every run option (the command line's, and what a folder from an older faultline lacks).
+import type { RunOptions } from '../store/test.js';
 
 export const DEFAULTS: RunOptions = {
   runtime: 'auto',
@@ -51,24 +20,3 @@ export const DEFAULTS: RunOptions = {
   opTimeoutMs: 3000,
   checkTimeoutS: 60,
 };
-
-/**
- * The test's name in the results tree: the target's own name (unless the reference cluster), workload, faults,
- * planted bugs. Without the loaded target's name (a run that failed before loading it), a module path's file
- * name stands in.
- */
-export function testName(
-  o: RunOptions,
-  targetName = o.target
-    .replace(/\\/g, '/')
-    .split('/')
-    .pop()!
-    .replace(/\.(m?js|cjs|ts)$/, ''),
-): string {
-  const parts = targetName === 'reference' ? [] : [targetName];
-  parts.push(o.workload, o.nemesis.replace(/,/g, '+').replace(/[:/]/g, '.') || 'none');
-  const bugs = (o.targetOpts.bug ?? '').split(',').filter(Boolean);
-  if (bugs.length > 0) parts.push(`bug-${bugs.join('+')}`);
-  for (const [k, v] of Object.entries(o.targetOpts)) if (k !== 'bug') parts.push(`${k}=${v}`);
-  return parts.join('-').replace(/[^A-Za-z0-9+._=-]/g, '_');
-}

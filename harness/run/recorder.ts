@@ -1,6 +1,6 @@
 // The run's recorder: every event goes to history.jsonl the moment it happens (HistoryWriter writes each line
 // synchronously), with nanoseconds from a monotonic clock since the run started. Counters feed the progress line.
-import type { HistoryEvent } from '../history/op.js';
+import { isClientEvent, type HistoryEvent } from '../history/op.js';
 import type { HistoryWriter, NewEvent } from '../history/writer.js';
 
 export class Recorder {
@@ -16,7 +16,7 @@ export class Recorder {
 
   record(e: NewEvent): HistoryEvent {
     const ev = this.writer.append({ ...e, time: e.time ?? this.now() });
-    if (ev.process !== 'nemesis') {
+    if (isClientEvent(ev)) {
       if (ev.type === 'invoke') this.counts.invoked++;
       else this.counts[ev.type]++;
     }

@@ -1,54 +1,48 @@
 // One `faultline run`: bring the cluster up, drive the workload while the nemesis injects faults, heal, final
-// reads, check, report, tear down. Every event is in history.jsonl the moment it happens; whatever stops the
-// run (time limit, Ctrl-C, an error), what was recorded is still checked and reported.
+// reads, check, tear down. It is handed the test's record (store/test.ts, built once from the options by the
+// command) and the target already prepared, and fills the record in as it goes. Every event is in history.jsonl
+// the moment it happens; whatever stops the run (time limit, Ctrl-C, an error), what was recorded is still
+// checked. The report is the command's to render (commands/execute.ts).
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { getWorkload } from '../../workloads/index.js';
-import { runChecks, specForWorkload } from '../checker/pipeline.js';
+import type { PreparedTarget } from '../../targets/prepare.js';
+import { refusalsOf } from '../../targets/prepare.js';
+import { runChecks } from '../check/pipeline.js';
 import type { Results } from '../checker/results.js';
 import { Random } from '../generator/random.js';
 import { phases, timeLimit, until } from '../generator/generator.js';
 import { burstRate } from '../generator/bursts.js';
 import { barrier, oncePerWorker } from '../generator/phases.js';
-import { parseHistory } from '../history/readers/index.js';
-import { HistoryWriter } from '../history/writer.js';
 import type { HistoryEvent } from '../history/op.js';
 import { parseNemesisSpec, requiredKinds, resolvePackages } from '../nemesis/packages.js';
 import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
 import { leftoverWarning } from '../runtime/clean.js';
+import { refuseImpossible, runtimeCan } from '../runtime/refusals.js';
+import type { ClusterSpec, RuntimeKind } from '../runtime/spec.js';
 import type { Runtime } from '../runtime/types.js';
-import { createRunFolder, writeJson, type TestInfo } from '../store/folder.js';
-import { commandLine } from '../store/command-line.js';
-import { prepareTarget, refusalsOf } from '../target/prepare.js';
-import type { ClusterSpec } from '../target/types.js';
-import { testName, type RunOptions } from './options.js';
+import {
+  createRunFolder,
+  nodesDir,
+  openHarnessLog,
+  openHistory,
+  readHistory,
+  writeResults,
+  writeTest,
+} from '../store/folder.js';
+import type { Test } from '../store/test.js';
 import { Recorder } from './recorder.js';
 import { WorkerPool } from './workers.js';
 
 export interface RunOutcome {
   dir: string;
   results: Results;
-  test: TestInfo;
+  test: Test;
   events: HistoryEvent[];
   interrupted?: string;
 }
-
-const VERSION = (() => {
-  try {
-    return (
-      JSON.parse(
-        readFileSync(resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..', 'package.json'), 'utf8'),
-      ) as { version: string }
-    ).version;
-  } catch {
-    return 'unknown';
-  }
-})();
 
 /** A shared "stop early" signal: Ctrl-C ends the load phase; the run then still heals, checks and reports. */
 export class StopSignal {
@@ -71,52 +65,37 @@ export interface Progress {
   message(s: string): void;
 }
 
-export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progress): Promise<RunOutcome> {
+/**
+ * Runs the test `test` records (its options, its runtime, its checks) against the prepared target. `said`: what
+ * was said before the run's folder existed (why this runtime), logged first.
+ */
+export async function runOnce(
+  test: Test,
+  prepared: PreparedTarget,
+  stop: StopSignal,
+  progress: Progress,
+  said: readonly string[] = [],
+): Promise<RunOutcome> {
+  const o = test.options;
   const workload = getWorkload(o.workload);
   const nemesisSpec = parseNemesisSpec(o.nemesis);
-  const prepared = await prepareTarget(o.target, o.targetOpts, workload.name, requiredKinds(nemesisSpec));
   const { target, options: topts } = prepared;
-  const name = testName(o, target.name);
+  const name = test.name;
   const dir = createRunFolder(o.out, name);
-  const logStream = createWriteStream(join(dir, 'harness.log'));
+  const logStream = openHarnessLog(dir);
   const log: Logger = pino({ level: 'info', base: { run: name } }, logStream);
   const say = (m: string): void => {
     log.info(m);
     progress.message(m);
   };
-  // What the history is checked with, recorded so that `faultline check DIR` uses exactly the same.
-  const checks = specForWorkload(workload.name, o.checkTimeoutS);
-  const test: TestInfo = {
-    name,
-    options: o,
-    runtime: o.runtime,
-    target: { name: target.name, options: topts, version: target.version?.(topts) },
-    checks,
-    command: commandLine(o),
-    startedAt: new Date().toISOString(),
-    nodes: [],
-    versions: { faultline: VERSION, node: process.version },
-  };
-  writeJson(join(dir, 'test.json'), test);
-  const writer = new HistoryWriter(join(dir, 'history.jsonl'), {
-    test: name,
-    target: target.name,
-    workload: workload.name,
-    model: workload.model,
-    checkers: checks.checkers,
-    checkTimeoutS: o.checkTimeoutS,
-    seed: o.seed,
-    nemesis: o.nemesis,
-    nodes: o.nodes,
-  });
-  const recorder = new Recorder(writer);
+  for (const m of said) say(m);
+  writeTest(dir, test);
+  const recorder = new Recorder(openHistory(dir, test));
   let runtime: Runtime | undefined;
   let pool: WorkerPool | undefined;
   let nemesis: Nemesis | undefined;
   try {
-    runtime = await createRuntime(o.runtime, say);
-    test.runtime = runtime.kind;
-    test.command = commandLine(o, runtime.kind);
+    runtime = await createRuntime(test.runtime as RuntimeKind, say, o.hosts ? { ...o, hosts: o.hosts } : undefined);
     if (runtime.kind === 'docker') {
       const warning = await leftoverWarning();
       if (warning) say(warning);
@@ -126,7 +105,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
     say(`bringing up ${o.nodes} ${target.name} nodes (${runtime.kind})${optText ? ` with ${optText}` : ''}`);
-    const logDir = join(dir, 'nodes');
+    const logDir = nodesDir(dir);
     // A fresh secret per run: nodes that authenticate their peers accept only this cluster's members.
     const secret = randomBytes(32).toString('hex');
     const spec: ClusterSpec = {
@@ -137,14 +116,13 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
     };
     const handles = await runtime.up(spec);
     test.nodes = handles.map((h) => ({ name: h.name, url: h.url }));
-    writeJson(join(dir, 'test.json'), test);
+    writeTest(dir, test);
     if (stop.reason) throw new Error(`stopped before the load started (${stop.reason})`);
 
     // Fault packages: `all` leaves out what the target refuses and what this runtime cannot do.
     const rt = runtime;
-    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), async (k) =>
-      k === 'clock' ? rt.clockSupported() : true,
-    );
+    await refuseImpossible(rt, requiredKinds(nemesisSpec));
+    const packages = await resolvePackages(nemesisSpec, refusalsOf(target, topts), (k) => runtimeCan(rt, k));
     const steps = plan(
       o.nemesisSchedule,
       packages.length,
@@ -194,7 +172,7 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
         leader: async (key) => target.leader?.(handles, key, topts),
         hotKey: () => p.hotKey(),
         membership: target.membership
-          ? (op, node, how) => target.membership!(handles, op, node, topts, how)
+          ? (op, node, how) => target.membership!(handles, op, node, topts, { ...how, secret })
           : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
       },
@@ -241,19 +219,17 @@ export async function runOnce(o: RunOptions, stop: StopSignal, progress: Progres
   // Check what was recorded, whatever happened above.
   let events: HistoryEvent[] = [];
   try {
-    events = parseHistory(readFileSync(join(dir, 'history.jsonl'), 'utf8'), {
-      format: 'jsonl',
-      file: join(dir, 'history.jsonl'),
-    }).events;
+    events = (await readHistory(dir, 'jsonl')).events;
   } catch {
     // Nothing was recorded (the run failed before the load): an empty history.
   }
-  say(`checking ${events.length} events${workload.model ? ` with ${workload.model}` : ''}`);
+  const checks = test.checks!;
+  say(`checking ${events.length} events${checks.model ? ` with ${checks.model}` : ''}`);
   const results = runChecks(events, checks, { runError: test.error });
-  writeJson(join(dir, 'results.json'), results);
+  writeResults(dir, results);
   test.finishedAt = new Date().toISOString();
   if (stop.reason) test.interrupted = stop.reason;
-  writeJson(join(dir, 'test.json'), test);
+  writeTest(dir, test);
   if (runtime) {
     say('tearing down');
     await runtime.down().catch((e: unknown) => say(`teardown: ${(e as Error).message}`));

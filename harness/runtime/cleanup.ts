@@ -1,7 +1,7 @@
 // A small process-wide registry of cleanups (containers, networks, temp folders, child processes) that must run
 // when the harness ends for any reason: normal exit, Ctrl-C (SIGINT), SIGTERM, SIGHUP (the terminal went away),
 // and an error nobody caught (uncaughtException, unhandledRejection). Each registrant gives an async cleanup
-// (run on signals and errors, and by runCleanups()) and optionally a synchronous one for the 'exit' event, where
+// (run on signals and errors) and optionally a synchronous one for the 'exit' event, where
 // nothing asynchronous can run any more. Handlers are installed on first use; a second Ctrl-C exits at once.
 // An uncaught error or SIGHUP tears down and exits 3 ("the run itself failed"), never 1, which means "invalid".
 // (SIGKILL cannot be caught: docker/reaper.ts and local/watchdog.ts cover that case.)
@@ -120,16 +120,6 @@ export function onCleanup(name: string, run: AsyncCleanup, sync?: SyncCleanup): 
   return () => {
     entries.delete(id);
   };
-}
-
-/** Runs (and unregisters) every registered cleanup now. */
-export function runCleanups(): Promise<void> {
-  return runAll();
-}
-
-/** How many cleanups are pending (for tests). */
-export function pendingCleanups(): string[] {
-  return [...entries.values()].map((e) => e.name);
 }
 
 let signalOwner: (() => void) | undefined;

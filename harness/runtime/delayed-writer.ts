@@ -1,5 +1,5 @@
-// Ordered, delayed writes to a socket: what both fault relays (the local runtime's and the docker latency relay)
-// make of latency and loss. TCP never reorders or loses bytes inside a connection, so a chunk held back also
+// Ordered, delayed writes to a socket: what the relay core (relay-core.ts, both runtimes' fault relay) makes of
+// latency and loss. TCP never reorders or loses bytes inside a connection, so a chunk held back also
 // holds back every chunk after it: each one is due no earlier than the one before.
 import type { Socket } from 'node:net';
 

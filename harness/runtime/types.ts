@@ -1,11 +1,12 @@
 // The Runtime interface: how the harness brings a cluster up, reaches its nodes, hurts them and tears them
-// down. Two implementations: docker (dockerode, real containers, iptables, cgroup freezer, libfaketime) and
-// local (child processes on loopback, a fault-injecting TCP relay, signals). The nemesis and `faultline run`
+// down. Three implementations: docker (dockerode, real containers, iptables, cgroup freezer, libfaketime),
+// local (child processes on loopback, a fault-injecting TCP relay, signals) and ssh (processes on real hosts
+// over SSH, the hosts' own iptables, signals, tc netem and libfaketime). The nemesis and `faultline run`
 // only ever talk to this interface. A runtime hosts whatever ClusterSpec it is given (argv, env, ports, health
-// check): it knows no target.
+// check, harness/runtime/spec.ts): it knows no target.
 
-export type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from '../target/types.js';
-import type { ClusterSpec, NodeHandle } from '../target/types.js';
+export type { Addressing, ClusterSpec, HostInstaller, ImageBuilder, NodeHandle } from './spec.js';
+import type { ClusterSpec, NodeHandle } from './spec.js';
 
 /** A grudge: for each node, the nodes it must not hear from (Jepsen's representation of a partition). */
 export type Grudge = Record<string, string[]>;
@@ -16,7 +17,7 @@ export interface PartitionOptions {
 }
 
 export interface Runtime {
-  readonly kind: 'docker' | 'local';
+  readonly kind: 'docker' | 'local' | 'ssh';
   /** Build/prepare what is needed (image, binaries), create and start the cluster, wait until spec.health passes. */
   up(spec: ClusterSpec): Promise<NodeHandle[]>;
   nodes(): NodeHandle[];
@@ -25,7 +26,11 @@ export interface Runtime {
 
   /** SIGKILL the node's process; its data stays. */
   kill(name: string): Promise<void>;
-  /** Start a killed node again; faults still active (partitions, loss, clock) are re-applied. */
+  /**
+   * Start a killed node again; faults still active (partitions, loss, latency, clock) are re-applied. Resolves
+   * once the node passes the spec's health check for itself (within 15 s, else rejects); a node not killed is
+   * left as it is.
+   */
   start(name: string): Promise<void>;
   /** Freeze / thaw the node (cgroup freezer or SIGSTOP/SIGCONT). */
   pause(name: string): Promise<void>;
@@ -51,6 +56,12 @@ export interface Runtime {
   clockSet(name: string, offsetMs: number): Promise<void>;
   clockReset(names?: string[]): Promise<void>;
   clockSupported(): Promise<boolean>;
+
+  /**
+   * Optional: why this runtime cannot inject fault `kind` on the cluster it brought up (undefined: it can).
+   * Asked after up(); `--nemesis all` leaves such kinds out and an explicit one is refused with this reason.
+   */
+  cannot?(kind: string): Promise<string | undefined>;
 
   /** Undo every fault (partitions, loss, latency, clocks, pauses; restarts killed nodes). */
   healAll(): Promise<void>;

@@ -1,4 +1,8 @@
-// Polling until a condition holds, shared by both runtimes' health waits and the tests that watch a cluster.
+// Polling until a condition holds, shared by the runtimes' health waits and the tests that watch a cluster.
+
+/** How long a runtime's start() waits for a restarted node's health check (the Runtime contract, types.ts). */
+export const START_HEALTHY_MS = 15_000;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -17,9 +17,10 @@
 // that was read, the newer write it missed and the read: the bug itself. (Skipped when the input itself reads
 // values nobody wrote, since then that is the bug.)
 import { canon } from '../checker/models/values.js';
-import { partitionKey, runChecks, type CheckSpec } from '../checker/pipeline.js';
+import type { CheckSpec } from '../checker/check-spec.js';
+import { partitionKey, runChecks } from '../check/pipeline.js';
 import type { Results } from '../checker/results.js';
-import type { History, HistoryEvent } from '../history/op.js';
+import { clientEvents, isClientEvent, type History, type HistoryEvent } from '../history/op.js';
 import { ddmin } from './ddmin.js';
 
 /** An operation: its invoke and its completion (if any), as positions in the event list. */
@@ -68,7 +69,7 @@ export function readsFromKeptWrites(events: readonly HistoryEvent[], init: unkno
   const ops: Op[] = [];
   const open = new Map<unknown, Op>();
   events.forEach((e, pos) => {
-    if (e.process === 'nemesis') return;
+    if (!isClientEvent(e)) return;
     if (e.type === 'invoke') {
       const op: Op = { f: e.f, key: e.key, value: e.value, inv: pos, end: Infinity, type: 'info' };
       open.set(e.process, op);
@@ -167,7 +168,7 @@ export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec,
     timeoutMs: stepMs,
   };
   let tests = 0;
-  const clientAll = all.filter((e) => e.process !== 'nemesis');
+  const clientAll = clientEvents(all);
   const wellFormed =
     spec.model && REGISTER_MODELS.has(spec.model) && readsFromKeptWrites(clientAll, spec.init)
       ? (evs: HistoryEvent[]) => readsFromKeptWrites(evs, spec.init)
@@ -234,7 +235,7 @@ export function shrinkHistory(history: Pick<History, 'events'>, spec: CheckSpec,
   const shrunk = build(events, withAnchor(r.items)).map((e, index) => ({ ...e, index }));
   const results = runChecks(shrunk, { ...shrinkSpec, timeoutMs: spec.timeoutMs }, { full: true });
   const ops = (evs: readonly HistoryEvent[]): number =>
-    evs.filter((e) => e.type === 'invoke' && e.process !== 'nemesis').length;
+    evs.filter((e) => e.type === 'invoke' && isClientEvent(e)).length;
   return {
     events: shrunk,
     spec: { ...shrinkSpec, timeoutMs: spec.timeoutMs },

@@ -1,34 +1,27 @@
 // The results folder (DESIGN.md): results/<test-name>/<YYYYMMDDTHHMMSSZ>/ with test.json, history.jsonl,
 // results.json, report.html, nodes/<node>/node.log, harness.log; results/latest points at the newest run, and
-// results/index.html lists every run (store/index.ts). Run folders are read and written here only: run, check,
-// report, rerun, shrink, serve and test-all all come through this module.
-import { closeSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { openRegularFile, readHead } from '../history/readers/lines.js';
+// results/index.html lists every run (store/index.ts lists them, report/index-page.ts renders the page). Run
+// folders are read and written here only: run, check, report, rerun, shrink, serve and test-all all come through
+// this module, which renders nothing (the report's HTML and the command line are handed to it).
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  type WriteStream,
+} from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { CheckSpec } from '../checker/pipeline.js';
 import type { Results } from '../checker/results.js';
-import type { RunOptions } from '../run/options.js';
-import { readJsonFile, writeFileAtomic } from '../report/files.js';
-import { validateResults, validateTestInfo } from '../report/validate.js';
-
-export interface TestInfo {
-  name: string;
-  options: RunOptions;
-  runtime: string;
-  /** The system under test: a built-in target's name or a module path, its resolved options, its version. */
-  target: { name: string; options: Record<string, string>; version?: string };
-  /** What the history is checked with (the workload's checkers, model, time budget): `check DIR` uses exactly this. */
-  checks?: CheckSpec;
-  /** The command line that reruns this test (flags, not option names). */
-  command?: string;
-  startedAt: string;
-  finishedAt?: string;
-  nodes: { name: string; url: string }[];
-  versions: { faultline: string; node: string };
-  /** Why the run stopped early (SIGINT, error), if it did. */
-  interrupted?: string;
-  error?: string;
-}
+import type { History } from '../history/op.js';
+import { readHistoryFile, type FormatName } from '../history/readers/index.js';
+import { openRegularFile, readHead } from '../history/readers/lines.js';
+import { HistoryWriter } from '../history/writer.js';
+import { readJsonFile, writeFileAtomic } from './files.js';
+import { historyHeader, type Test } from './test.js';
+import { validateResults, validateTest } from './validate.js';
 
 export const HISTORY_FILE = 'history.jsonl';
 
@@ -66,11 +59,41 @@ export function historyPath(dir: string): string {
   return join(dir, HISTORY_FILE);
 }
 
+/** Where the runtime streams the nodes' logs: <dir>/nodes/<node>/node.log. */
+export function nodesDir(dir: string): string {
+  return join(dir, 'nodes');
+}
+
+/** Opens harness.log, the harness's own log of the run (pino JSON lines). */
+export function openHarnessLog(dir: string): WriteStream {
+  return createWriteStream(join(dir, 'harness.log'));
+}
+
+/** Writes test.json: the test's record as it stands (a run writes it when it starts and again when it ends). */
+export function writeTest(dir: string, test: Test): void {
+  writeJson(join(dir, 'test.json'), test);
+}
+
+/** Writes results.json. */
+export function writeResults(dir: string, results: Results): void {
+  writeJson(join(dir, 'results.json'), results);
+}
+
+/** Opens history.jsonl for the recorder, its header the view of the test's record (historyHeader). */
+export function openHistory(dir: string, test: Test): HistoryWriter {
+  return new HistoryWriter(historyPath(dir), historyHeader(test));
+}
+
+/** The history of a run folder (or a history file), through the one streaming reader every command uses. */
+export function readHistory(path: string, format?: FormatName): Promise<History> {
+  return readHistoryFile(isRunFolder(path) ? historyPath(path) : path, { format });
+}
+
 /** test.json of a run folder, validated, or undefined when it is absent; a broken one is bad input naming the file. */
-export function readTestInfo(dir: string): TestInfo | undefined {
+export function readTest(dir: string): Test | undefined {
   const p = join(dir, 'test.json');
   if (!existsSync(p)) return undefined;
-  return validateTestInfo(readJsonFile(p), p);
+  return validateTest(readJsonFile(p), p);
 }
 
 /** results.json of a run folder, validated, or undefined when it is absent. */

@@ -1,13 +1,14 @@
 // The results index: every run folder under a results root (root/<test>/<run>/ holding test.json), newest first,
 // with what a person scans for (verdict, test, target, seed, duration). `faultline serve` lists it, and after
-// every run results/index.html is rewritten with the same list, so a CI artifact is browsable without a server.
+// every run results/index.html is rewritten with the same list (rendered by report/index-page.ts), so a CI
+// artifact is browsable without a server.
 // Only real folders are walked: a symlink (results/latest, or one planted to lead out of the root) is skipped.
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderIndexPage } from '../report/index-page.js';
-import { writeFileAtomic } from '../report/files.js';
 import type { Validity } from '../checker/results.js';
-import { readTestInfo, readVerdict } from './folder.js';
+import { writeFileAtomic } from './files.js';
+import { readTest, readVerdict } from './folder.js';
+import type { RunOptions } from './test.js';
 
 export type EntryVerdict = Validity | 'incomplete' | 'unreadable';
 
@@ -74,7 +75,7 @@ export function readEntry(root: string, rel: string): RunEntry {
     hasReport: isFile(join(dir, 'report.html')),
   };
   try {
-    const t = readTestInfo(dir)!;
+    const t = readTest(dir)!;
     let verdict: EntryVerdict = 'incomplete';
     try {
       const v = readVerdict(dir);
@@ -82,7 +83,7 @@ export function readEntry(root: string, rel: string): RunEntry {
     } catch {
       verdict = 'unreadable';
     }
-    const o = (t.options ?? {}) as Partial<import('../run/options.js').RunOptions>;
+    const o = (t.options ?? {}) as Partial<RunOptions>;
     const started = Date.parse(t.startedAt);
     const finished = t.finishedAt ? Date.parse(t.finishedAt) : NaN;
     entry = {
@@ -148,9 +149,9 @@ export function verdictKey(v: EntryVerdict): string {
   return v === true ? 'valid' : v === false ? 'invalid' : v;
 }
 
-/** Rewrites root/index.html from the folders under root; returns its path. */
-export function writeIndex(root: string): string {
+/** Replaces root/index.html with the page given (report/index-page.ts renders it); returns its path. */
+export function writeIndexFile(root: string, html: string): string {
   const p = join(root, 'index.html');
-  writeFileAtomic(p, renderIndexPage(listRuns(root), { title: 'faultline results' }));
+  writeFileAtomic(p, html);
   return p;
 }

@@ -2,91 +2,16 @@
 // where its logs are) and the Client protocol (open a connection, invoke an operation, record what happened);
 // a Target holds both, plus what the harness needs to aim faults (which node leads) and which workloads and
 // fault kinds make sense for the system. Runtimes never see a Target: they receive the ClusterSpec it builds
-// (argv, env, ports, data directory, health check) and host processes from that alone.
+// (argv, env, ports, data directory, health check; the runtime's own contract, harness/runtime/spec.ts,
+// re-exported here so that a target module imports its whole contract from one place) and host processes from
+// that alone.
 //
 // A user's own system is an ESM module whose default export (or `target` export) is `defineTarget({...})`.
 import type { Client } from '../../workloads/types.js';
 import type { WorkloadOptions } from '../../workloads/types.js';
 
-export type RuntimeKind = 'docker' | 'local';
-
-/** A port every node listens on. `client` ports carry the harness's requests (never faulted); `peer` ports
- *  carry node-to-node traffic (partitions, loss and latency act on these). */
-export interface PortDecl {
-  name: string;
-  kind: 'client' | 'peer';
-  /** The port inside a container (docker); the local runtime picks free loopback ports instead. */
-  container: number;
-}
-
-/** Where things are, as the runtime lays the cluster out. Handed to Target.node() for each node. */
-export interface Addressing {
-  runtime: RuntimeKind;
-  /** Every node's name, n1..nN, in order. */
-  names: string[];
-  /** The address node processes should bind (0.0.0.0 in a container, 127.0.0.1 on loopback). */
-  listenHost: string;
-  /** The port node `name` binds for port `port`. */
-  port(name: string, port: string): number;
-  /** host:port at which OTHER nodes reach node `to`'s `port` (through the fault relay on the local runtime). */
-  peerAddr(to: string, port: string): string;
-  /** host:port at which the harness reaches node `name`'s `port` (never faulted). */
-  clientAddr(name: string, port: string): string;
-  /** The node's persistent data directory (survives kill and restart; a volume on docker). */
-  dataDir(name: string): string;
-}
-
-/** How to run node `name`: on docker the command is the container's Cmd (after the image's entrypoint); on the
- *  local runtime command[0] is the executable. */
-export interface NodeProcessSpec {
-  command: string[];
-  env?: Record<string, string>;
-}
-
-/** Builds images on a docker engine from the locally made base (node binary, its libraries, libfaketime). */
-export interface ImageBuilder {
-  /**
-   * Builds (or reuses) `faultline-<name>:<content hash>` from a Dockerfile whose first lines are
-   * `ARG BASE` / `FROM ${BASE}`. `files` maps a path inside the build context to a host path (file or folder);
-   * everything listed is hashed, so an unchanged tree never rebuilds.
-   */
-  build(o: {
-    name: string;
-    dockerfile: string;
-    files: Record<string, string>;
-    labels?: Record<string, string>;
-  }): Promise<string>;
-  /** Whether the base carries libfaketime (clock faults possible for programs it reaches). */
-  readonly faketime: boolean;
-  log(msg: string): void;
-}
-
-/** What a runtime needs to host one cluster: no knowledge of what the program is. */
-export interface ClusterSpec {
-  /** Unique id of this run: labels every container, network and volume (docker), names temp dirs (local). */
-  runId: string;
-  nodes: number;
-  /** Where node logs are streamed: <logDir>/<node>/node.log. */
-  logDir: string;
-  ports: PortDecl[];
-  /** Node `name`'s process. */
-  node(name: string, addr: Addressing): NodeProcessSpec;
-  /** docker only: the image to run (built with the runtime's builder). */
-  image?(b: ImageBuilder): Promise<string>;
-  /** undefined when the named nodes (all when omitted) are healthy, otherwise why not (for the timeout message). */
-  health(nodes: NodeHandle[], names?: string[]): Promise<string | undefined>;
-  /** Environment variables a clock fault relies on (libfaketime) reach the program: false for Go programs. */
-  clockFaults: boolean;
-}
-
-export interface NodeHandle {
-  /** n1, n2, ... */
-  name: string;
-  /** host:port the harness uses for each declared port (client ports are never faulted). */
-  addrs: Record<string, string>;
-  /** `http://` + the address of the first client port: the usual base URL of an HTTP API. */
-  url: string;
-}
+export type * from '../runtime/spec.js';
+import type { ClusterSpec, NodeHandle } from '../runtime/spec.js';
 
 /** One declared target option (`--target-opt NAME=VALUE`). */
 export interface TargetOption {
@@ -117,15 +42,21 @@ export type FaultRefusals = Partial<Record<string, string>>;
 export type MembershipOp = 'remove' | 'add';
 
 /**
- * A directed change (membership:split-minority): ask exactly the node `via`, once, not whichever node leads.
- * The hook sends the request to `via` only (no following a not-leader answer, no retry past `deadlineMs`) and
- * resolves with what `via` answered (e.g. `answered: 200 | 409 | 503 | 'none'`) instead of rejecting: the point
- * is to ask a leader that may be stuck in a minority, and a refusal is the correct answer there.
+ * How the harness asks for a change. `via`: a directed change (membership:split-minority): ask exactly the node
+ * `via`, once, not whichever node leads. The hook sends the request to `via` only (no following a not-leader
+ * answer, no retry past `deadlineMs`) and resolves with what `via` answered (e.g. `answered: 200 | 409 | 503 |
+ * 'none'`) instead of rejecting: the point is to ask a leader that may be stuck in a minority, and a refusal is
+ * the correct answer there.
  */
 export interface MembershipHow {
   via?: string;
   /** The directed request's deadline, ms (the hook's own default when omitted). */
   deadlineMs?: number;
+  /**
+   * The run's secret (TargetContext.secret), always given by the harness: for a target whose admin requests
+   * need a credential (the reference target derives its nodes' admin token from it). Never recorded.
+   */
+  secret?: string;
 }
 
 export interface TargetContext {

@@ -1,204 +1,377 @@
-// The node's HTTP/JSON client API: the contract between system/node (server), workloads/*/client (harness)
-// and the runtimes' health checks. One client port per node; Raft peer traffic uses a separate peer port so
-// that the local runtime's fault relay can sit on node-to-node links only.
+// The node's HTTP/JSON client API, declared once: the contract between the server (system/node/server.ts), the
+// harness's clients of the reference target (targets/reference) and the runtimes' health checks. Each endpoint
+// below names its method, path, request shape and answers by status code (system/node/schema.ts); the types
+// everyone compiles against are inferred from these declarations, the server can only send a declared answer
+// (server.ts `send`), and the API table in docs/node.md is generated from them (`npm run docs:node`; a unit
+// test fails when the table and these declarations differ).
 //
-//   GET  /status                      → 200 NodeStatus
-// Limits (system/kv/json.ts): a body over 1 MiB, or a value/from/to nested deeper than 64 arrays/objects, is
-// answered 400 before anything is proposed.
+// One client port per node; Raft peer traffic uses a separate peer port so that the local runtime's fault relay
+// can sit on node-to-node links only. Requests are routed by shard: shardOf(key, lock name, or a transaction's
+// first key, S). A node that holds no replica of the shard, or holds one but is not its leader, answers 421
+// with the shard, its replicas' URLs and the leader if it knows it.
 //
-//   POST /kv   KvRequest              → 200 KvOk | 200 KvCasMismatch | 200 KvFenced | 421 NotLeader
-//                                       | 503 Unavailable | 400 BadRequest
-//   POST /lock LockRequest            → 200 LockGranted | 200 LockHeld | 200 LockNotHolder | 421 NotLeader | 503 | 400
-//   POST /admin/membership MembershipRequest → 200 MembershipOk | 409 MembershipRefused | 421 NotLeader | 503 | 400
-//
-// Requests are routed by shard: shardOf(key or lock name, S). A node that holds no replica of the shard, or
-// holds one but is not its leader, answers 421 with the shard, its replicas' URLs and the leader if it knows it.
-//
-// A 421 not-leader or 400 answer is definite: the operation was not applied (the client records `fail` or
-// follows the hint). A 503 or a lost connection is indefinite (the client records `info` for a write).
+// A 421 not-leader, 400 or 409 answer is definite: nothing was applied (the client records `fail` or follows the
+// hint). A 503 or a lost connection is indefinite (the client records `info` for a write or a transaction).
+// Limits (system/kv/json.ts): a body over 1 MiB, or a value nested deeper than 64 arrays/objects, is answered
+// 400 before anything is proposed.
+import {
+  array,
+  boolean,
+  integer,
+  json,
+  literal,
+  named,
+  nul,
+  number,
+  object,
+  optional,
+  string,
+  tuple,
+  union,
+  type Endpoint,
+  type Infer,
+} from './schema.js';
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type { Json } from './schema.js';
 
-/** A read with a fence goes through the log so that the token is registered in log order (fenced-counter). */
-export interface KvRead {
-  op: 'read';
-  key: string;
-  fence?: Fence;
-}
-export interface KvWrite {
-  op: 'write';
-  key: string;
-  value: Json;
-  client?: string;
-  seq?: number;
-  fence?: Fence;
-}
-export interface KvCas {
-  op: 'cas';
-  key: string;
-  from: Json;
-  to: Json;
-  client?: string;
-  seq?: number;
-  fence?: Fence;
-}
-/**
- * Optional fencing token (the lock issue): the store rejects a write whose token is lower than the
- * highest seen for `lock`.
- */
-export interface Fence {
-  lock: string;
-  token: number;
-}
-export type KvRequest = KvRead | KvWrite | KvCas;
+// ---- shared answers ----
 
-export interface KvOk {
-  ok: true;
-  value?: Json;
-  index?: number;
-}
-export interface KvCasMismatch {
-  ok: false;
-  error: 'cas-mismatch';
-  value: Json;
-}
-export interface KvFenced {
-  ok: false;
-  error: 'fenced';
-  highest: number;
-}
-/**
- * Not this node's to answer: `shard` = shardOf(key or name, S), `shards` = S, `replicas` = client URLs of the shard's
- * replicas (try them when `leaderUrl` is null). leader/leaderUrl are null when this node holds no replica of the
- * shard or does not know its leader.
- */
-export interface NotLeader {
-  ok: false;
-  error: 'not-leader';
-  leader: string | null;
-  leaderUrl: string | null;
-  shard?: number;
-  shards?: number;
-  replicas?: string[];
-}
+export const NotLeaderS = named(
+  'NotLeader',
+  "not this node's to answer: `shard` = shardOf(key, S), `shards` = S, `replicas` = client URLs of the shard's " +
+    'replicas (try them when `leaderUrl` is null); `leader`/`leaderUrl` are null when this node holds no replica ' +
+    'of the shard or does not know its leader. Nothing was done.',
+  object({
+    ok: literal(false),
+    error: literal('not-leader'),
+    leader: union(string(), nul()),
+    leaderUrl: union(string(), nul()),
+    shard: optional(integer()),
+    shards: optional(integer()),
+    replicas: optional(array(string())),
+  }),
+);
+export const UnavailableS = named(
+  'Unavailable',
+  'no outcome within the request timeout, or an internal error: the outcome is unknown',
+  object({ ok: literal(false), error: union(literal('timeout'), literal('unavailable')), message: optional(string()) }),
+);
+export const BadRequestS = named(
+  'BadRequest',
+  'the body is not valid (or, for a command the state machine refuses, invalid-command): nothing was done',
+  object({ ok: literal(false), error: literal('bad-request'), message: string() }),
+);
+/** A command that reached the log but cannot apply (the same on every replica; nothing changed): answered 400. */
+export const InvalidCommandS = object({ ok: literal(false), error: literal('invalid-command'), message: string() });
 
-/**
- * Locks, routed by shardOf(name, S) like /kv and proposed through that shard's Raft log (no lock answer comes
- * from a follower or from local state). A grant's token is the Raft index of the grant entry: unique and
- * increasing per shard (a fencing token). ttlMs: the lease, ended only by an "expire" entry the leader proposes.
- *   acquire: LockGranted when free (or already held by this owner: the same token, so a retry is harmless),
- *            else LockHeld naming the holder and its token.
- *   release: LockGranted (echoing the token) when owner and token match the current grant, else LockNotHolder.
- *   renew:   like release, restarting the lease with the new ttlMs.
- * 400 unless name and owner are non-empty strings, ttlMs (acquire, renew) a positive integer, token (release,
- * renew) an integer. 421/503 as for /kv: a 503 acquire may still have been granted.
- */
-export type LockRequest =
-  | { op: 'acquire'; name: string; owner: string; ttlMs: number }
-  | { op: 'release'; name: string; owner: string; token: number }
-  | { op: 'renew'; name: string; owner: string; token: number; ttlMs: number };
-export interface LockGranted {
-  ok: true;
-  token: number;
-  holder: string;
-}
-export interface LockHeld {
-  ok: false;
-  error: 'held';
-  holder: string;
-  token: number;
-}
-export interface LockNotHolder {
-  ok: false;
-  error: 'not-holder';
-}
-export interface Unavailable {
-  ok: false;
-  error: 'timeout' | 'unavailable';
-  message?: string;
-}
-export interface BadRequest {
-  ok: false;
-  error: 'bad-request';
-  message: string;
-}
-/**
- * A command that reached the log but cannot apply (the same answer on every replica; nothing changed). The API
- * answers it as 400 bad-request; the shard machine's apply returns it instead of throwing.
- */
-export interface InvalidCommand {
-  ok: false;
-  error: 'invalid-command';
-  message: string;
-}
-export type KvResponse = KvOk | KvCasMismatch | KvFenced | NotLeader | Unavailable | BadRequest;
+// ---- /kv ----
 
-export interface GroupStatus {
-  group: string;
-  role: 'follower' | 'pre-candidate' | 'candidate' | 'leader';
-  term: number;
-  leader: string | null;
-  commit: number;
-  applied: number;
-  lastIndex: number;
-  snapshotIndex: number;
-  peers: string[];
-  /** Idle and quiesced: no ticks or heartbeats until something happens (docs/node.md, Multi-Raft). */
-  quiesced?: boolean;
-  /** The voters: the latest configuration in this replica's log, committed or not (docs/node.md, Membership). */
-  members?: string[];
-  /** This node is one of `members`. */
-  member?: boolean;
-  /** A configuration entry in this replica's log is not yet committed. */
-  confPending?: boolean;
-}
+/** Optional fencing token (the lock issue): the store rejects a write whose token is lower than the highest seen. */
+export const FenceS = named(
+  'Fence',
+  'a fencing token for the lock `lock`',
+  object({ lock: string(), token: integer() }),
+);
+export const KvRequestS = named(
+  'KvRequest',
+  'a read (with a fence it goes through the log, so the token is registered in log order), write or cas; ' +
+    '`client` + `seq` make a retried write apply once',
+  union(
+    object({ op: literal('read'), key: string(), fence: optional(FenceS) }),
+    object({
+      op: literal('write'),
+      key: string(),
+      value: json(),
+      client: optional(string()),
+      seq: optional(integer()),
+      fence: optional(FenceS),
+    }),
+    object({
+      op: literal('cas'),
+      key: string(),
+      from: json(),
+      to: json(),
+      client: optional(string()),
+      seq: optional(integer()),
+      fence: optional(FenceS),
+    }),
+  ),
+);
+export const KvOkS = named(
+  'KvOk',
+  'done; a read carries the value (null: absent)',
+  object({ ok: literal(true), value: optional(json()), index: optional(integer()) }),
+);
+export const KvCasMismatchS = named(
+  'KvCasMismatch',
+  'the current value differs from `from`: nothing written',
+  object({ ok: literal(false), error: literal('cas-mismatch'), value: json() }),
+);
+export const KvFencedS = named(
+  'KvFenced',
+  'a higher token was seen for the fence lock: refused',
+  object({ ok: literal(false), error: literal('fenced'), highest: integer() }),
+);
 
-/** POST /admin/membership: add or remove one voter of one shard's group; send it to that shard's leader. */
-export interface MembershipRequest {
-  op: 'add' | 'remove';
-  node: string;
-  shard: number;
-}
-/** 200: the configuration entry is committed (or, changed: false, the latest configuration already was so). */
-export interface MembershipOk {
-  ok: true;
-  shard: number;
-  members: string[];
-  changed: boolean;
-}
-/** 409: retry later (change-pending) or never (too-few-members: the removal would leave fewer than 2 voters). */
-export interface MembershipRefused {
-  ok: false;
-  error: 'change-pending' | 'too-few-members';
-  shard: number;
-  message: string;
-}
+// ---- /lock ----
 
-export interface NodeStatus {
-  id: string;
-  /** S and R of the cluster, and shard → replica ids. */
-  shards?: number;
-  replication?: number;
-  placement?: string[][];
-  /** Every hosted group knows a leader. */
-  ready?: boolean;
-  /** The node's wall clock (Date.now()), so the clock nemesis can be observed from outside. */
-  time: number;
-  /** Process uptime in ms, so a restart can be observed. */
-  uptimeMs: number;
-  pid: number;
-  bugs: string[];
-  /** One entry per hosted shard replica (group id = shard number). */
-  groups: GroupStatus[];
-  /** The shared write-ahead log's syncs and checkpoint rolls, and leadership transfers this node started. */
-  wal?: { syncs: number; rolls: number };
-  /** Ready passes that had work, and peer frames sent and received (batching: compare them with the writes). */
-  io?: { passes: number; framesOut: number; framesIn: number };
-  transfers?: number;
-  /** Shorthands for the first group, for humans and simple health checks. */
-  role: GroupStatus['role'];
-  term: number;
-  leader: string | null;
-  commit: number;
-  applied: number;
-}
+export const LockRequestS = named(
+  'LockRequest',
+  'acquire (a lease of ttlMs), release or renew (by owner and token)',
+  union(
+    object({ op: literal('acquire'), name: string(), owner: string(), ttlMs: integer() }),
+    object({ op: literal('release'), name: string(), owner: string(), token: integer() }),
+    object({ op: literal('renew'), name: string(), owner: string(), token: integer(), ttlMs: integer() }),
+  ),
+);
+export const LockGrantedS = named(
+  'LockGranted',
+  'granted (token = the Raft index of the grant entry, a fencing token), released or renewed',
+  object({ ok: literal(true), token: integer(), holder: string() }),
+);
+export const LockHeldS = named(
+  'LockHeld',
+  'another owner holds it',
+  object({ ok: literal(false), error: literal('held'), holder: string(), token: integer() }),
+);
+export const LockNotHolderS = named(
+  'LockNotHolder',
+  'owner and token do not match the current grant',
+  object({ ok: literal(false), error: literal('not-holder') }),
+);
+
+// ---- /txn ----
+
+export const TxnKeyS = named(
+  'TxnKey',
+  'a non-empty string or a safe integer (7 and "7" are the same key)',
+  union(string(), integer()),
+);
+export const MicroOpS = named(
+  'MicroOp',
+  'Jepsen\'s micro-op: ["r", k, null] reads k (its list, its register value, or null), ["append", k, v] appends v ' +
+    'to the list k, ["w", k, v] sets the register k; in an answer, reads are filled in',
+  union(
+    tuple(literal('r'), TxnKeyS, json()),
+    tuple(literal('append'), TxnKeyS, json()),
+    tuple(literal('w'), TxnKeyS, json()),
+  ),
+);
+export const TxnRequestS = named(
+  'TxnRequest',
+  '1 to 256 micro-ops, done atomically and strict serializably; send it to the leader of the first key’s shard',
+  object({ ops: array(MicroOpS) }),
+);
+export const TxnCommittedS = named(
+  'TxnCommitted',
+  'committed: the micro-ops with the reads filled in, the transaction id and the shards it spanned',
+  object({ ok: literal(true), ops: array(MicroOpS), id: string(), shards: array(integer()) }),
+);
+export const TxnAbortReasonS = union(
+  literal('conflict'),
+  literal('wrong-type'),
+  literal('limit'),
+  literal('busy'),
+  literal('timeout'),
+  literal('recovered'),
+);
+export const TxnAbortedS = named(
+  'TxnAborted',
+  'aborted, nothing applied: `conflict` (a lock held by another transaction; no-wait, retry), `wrong-type` (append ' +
+    'to a register or write to a list; `key` names it), `limit` (a list of 10,000), `busy` (too many in flight), ' +
+    '`timeout` (a shard did not vote in time), `recovered` (recovery aborted it first)',
+  object({
+    ok: literal(false),
+    error: literal('aborted'),
+    reason: TxnAbortReasonS,
+    key: optional(string()),
+    message: string(),
+    id: string(),
+    shards: array(integer()),
+  }),
+);
+
+// ---- /admin/membership ----
+export const AdminUnauthorizedS = named(
+  'AdminUnauthorized',
+  'no `Authorization: Bearer <admin token>`, or the wrong one (system/node/admin-auth.ts): nothing was done',
+  object({ ok: literal(false), error: literal('unauthorized'), message: string() }),
+);
+export const AdminForbiddenS = named(
+  'AdminForbidden',
+  'a node started without an admin token takes admin requests from loopback only: nothing was done',
+  object({ ok: literal(false), error: literal('forbidden'), message: string() }),
+);
+
+export const MembershipRequestS = named(
+  'MembershipRequest',
+  'add or remove one voter of one shard’s group (a placement replica of it)',
+  object({ op: union(literal('add'), literal('remove')), node: string(), shard: integer() }),
+);
+export const MembershipOkS = named(
+  'MembershipOk',
+  'the configuration entry is committed (or, changed: false, the latest configuration already was so)',
+  object({ ok: literal(true), shard: integer(), members: array(string()), changed: boolean() }),
+);
+export const MembershipRefusedS = named(
+  'MembershipRefused',
+  'retry later (change-pending) or never (too-few-members: the removal would leave fewer than 2 voters)',
+  object({
+    ok: literal(false),
+    error: union(literal('change-pending'), literal('too-few-members')),
+    shard: integer(),
+    message: string(),
+  }),
+);
+
+// ---- /status ----
+
+const RoleS = union(literal('follower'), literal('pre-candidate'), literal('candidate'), literal('leader'));
+export const GroupStatusS = named(
+  'GroupStatus',
+  'one hosted shard replica: `members` the voters (latest configuration in this replica’s log), `member` this ' +
+    'node is one, `confPending` a configuration entry is uncommitted, `quiesced` idle with no ticks; `txn`: ' +
+    'transactions prepared here, undecided or unforgotten records, locked keys',
+  object({
+    group: string(),
+    role: RoleS,
+    term: integer(),
+    leader: union(string(), nul()),
+    commit: integer(),
+    applied: integer(),
+    lastIndex: integer(),
+    snapshotIndex: integer(),
+    peers: array(string()),
+    quiesced: optional(boolean()),
+    members: optional(array(string())),
+    member: optional(boolean()),
+    confPending: optional(boolean()),
+    txn: optional(object({ prepared: integer(), records: integer(), locks: integer() })),
+  }),
+);
+export const NodeStatusS = named(
+  'NodeStatus',
+  'the node: wall-clock `time` (for the clock nemesis), `uptimeMs` (a restart shows), S, R and `placement` ' +
+    '(shard → replica ids), `ready` (every hosted group it votes in knows a leader), WAL and peer-frame counters, ' +
+    '`txn` (transactions it coordinates now, decided ones it is finishing, outcomes since start), and shorthands ' +
+    'of the first group',
+  object({
+    id: string(),
+    shards: optional(integer()),
+    replication: optional(integer()),
+    placement: optional(array(array(string()))),
+    ready: optional(boolean()),
+    time: number(),
+    uptimeMs: number(),
+    pid: integer(),
+    bugs: array(string()),
+    groups: array(GroupStatusS),
+    wal: optional(object({ syncs: integer(), rolls: integer() })),
+    io: optional(object({ passes: integer(), framesOut: integer(), framesIn: integer() })),
+    transfers: optional(integer()),
+    txn: optional(
+      object({
+        inFlight: integer(),
+        finishing: integer(),
+        committed: integer(),
+        aborted: integer(),
+        unknown: integer(),
+        recoveries: integer(),
+      }),
+    ),
+    role: RoleS,
+    term: integer(),
+    leader: union(string(), nul()),
+    commit: integer(),
+    applied: integer(),
+  }),
+);
+
+// ---- the endpoints ----
+
+const endpoint = <const E extends Endpoint>(e: E): E => e;
+
+export const API = {
+  status: endpoint({
+    method: 'GET',
+    path: '/status',
+    summary: 'this node and every shard replica it hosts',
+    responses: { 200: NodeStatusS },
+  }),
+  kv: endpoint({
+    method: 'POST',
+    path: '/kv',
+    summary: 'one key: linearizable read (ReadIndex), write, cas; routed by shardOf(key)',
+    request: KvRequestS,
+    responses: {
+      200: union(KvOkS, KvCasMismatchS, KvFencedS),
+      400: BadRequestS,
+      421: NotLeaderS,
+      503: UnavailableS,
+    },
+  }),
+  lock: endpoint({
+    method: 'POST',
+    path: '/lock',
+    summary: 'a lease lock with fencing tokens; routed by shardOf(name); a 503 acquire may still be granted',
+    request: LockRequestS,
+    responses: {
+      200: union(LockGrantedS, LockHeldS, LockNotHolderS),
+      400: BadRequestS,
+      421: NotLeaderS,
+      503: UnavailableS,
+    },
+  }),
+  txn: endpoint({
+    method: 'POST',
+    path: '/txn',
+    summary:
+      'a transaction over any keys (docs/txn.md): two-phase commit across shards, one entry within one; ' +
+      'routed by shardOf(first key)',
+    request: TxnRequestS,
+    responses: { 200: TxnCommittedS, 400: BadRequestS, 409: TxnAbortedS, 421: NotLeaderS, 503: UnavailableS },
+  }),
+  membership: endpoint({
+    method: 'POST',
+    path: '/admin/membership',
+    summary: 'one single-server change of a shard’s voters (diss. §4.1); send it to that shard’s leader',
+    request: MembershipRequestS,
+    responses: {
+      200: MembershipOkS,
+      400: BadRequestS,
+      401: AdminUnauthorizedS,
+      403: AdminForbiddenS,
+      409: MembershipRefusedS,
+      421: NotLeaderS,
+      503: UnavailableS,
+    },
+  }),
+} as const;
+
+// ---- the types, inferred from the declarations ----
+
+export type Fence = Infer<typeof FenceS>;
+export type KvRequest = Infer<typeof KvRequestS>;
+export type KvRead = Extract<KvRequest, { op: 'read' }>;
+export type KvWrite = Extract<KvRequest, { op: 'write' }>;
+export type KvCas = Extract<KvRequest, { op: 'cas' }>;
+export type KvOk = Infer<typeof KvOkS>;
+export type KvCasMismatch = Infer<typeof KvCasMismatchS>;
+export type KvFenced = Infer<typeof KvFencedS>;
+export type NotLeader = Infer<typeof NotLeaderS>;
+export type LockRequest = Infer<typeof LockRequestS>;
+export type LockGranted = Infer<typeof LockGrantedS>;
+export type LockHeld = Infer<typeof LockHeldS>;
+export type LockNotHolder = Infer<typeof LockNotHolderS>;
+export type Unavailable = Infer<typeof UnavailableS>;
+export type BadRequest = Infer<typeof BadRequestS>;
+export type InvalidCommand = Infer<typeof InvalidCommandS>;
+export type MicroOp = Infer<typeof MicroOpS>;
+export type TxnRequest = Infer<typeof TxnRequestS>;
+export type TxnCommitted = Infer<typeof TxnCommittedS>;
+export type TxnAborted = Infer<typeof TxnAbortedS>;
+export type MembershipRequest = Infer<typeof MembershipRequestS>;
+export type MembershipOk = Infer<typeof MembershipOkS>;
+export type MembershipRefused = Infer<typeof MembershipRefusedS>;
+export type GroupStatus = Infer<typeof GroupStatusS>;
+export type NodeStatus = Infer<typeof NodeStatusS>;

@@ -1,6 +1,7 @@
 // Node configuration from flags, with FAULTLINE_NODE_* environment variables as fallbacks (containers set env).
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { ADMIN_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH } from './admin-auth.js';
 
 export const KNOWN_BUGS = [
   'stale-read',
@@ -15,6 +16,9 @@ export const KNOWN_BUGS = [
   'early-ack',
   'release-any-owner',
   'conf-concurrent',
+  'txn-read-uncommitted-lock',
+  '2pc-early-ack',
+  '2pc-unlock-before-decision',
 ] as const;
 
 export interface NodeConfig {
@@ -42,6 +46,8 @@ export interface NodeConfig {
   logLevel: string;
   /** The cluster's peer secret ('' when none: then peers are accepted on loopback only). */
   peerSecret: string;
+  /** The admin token (admin-auth.ts; '' when none: then admin requests are taken from loopback only). */
+  adminToken: string;
 }
 
 /** Shortest accepted peer secret (the harness generates 32 random bytes). */
@@ -94,6 +100,10 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
       describe:
         "the cluster's shared secret for peer authentication; " +
         'pass it as FAULTLINE_NODE_PEER_SECRET, not on the command line',
+    })
+    .option('admin-token', {
+      type: 'string',
+      describe: `the token admin requests must carry; only as ${ADMIN_TOKEN_ENV} (refused on the command line)`,
     })
     .option('client-port', { type: 'number', default: 8080 })
     .option('peer-port', { type: 'number', describe: 'default: the port --peers gives for --id' })
@@ -171,6 +181,14 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
         'or listen on 127.0.0.1',
     );
   }
+  const adminToken = a.adminToken ?? '';
+  // Refused rather than warned about: argv is world-readable through ps and /proc/<pid>/cmdline.
+  if (argv.some((x) => /^--admin-?token(=|$)/i.test(x)))
+    throw new Error(`--admin-token on the command line shows in ps: pass it as ${ADMIN_TOKEN_ENV}`);
+  if (adminToken !== '' && !(adminToken.length >= MIN_ADMIN_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(adminToken)))
+    throw new Error(
+      `${ADMIN_TOKEN_ENV} must be at least ${MIN_ADMIN_TOKEN_LENGTH} printable ASCII characters without spaces`,
+    );
   return {
     id: a.id,
     peers,
@@ -191,5 +209,6 @@ export function parseConfig(argv = hideBin(process.argv)): NodeConfig {
     bugs,
     logLevel: a.logLevel,
     peerSecret,
+    adminToken,
   };
 }

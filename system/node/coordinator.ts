@@ -134,6 +134,12 @@ export class Coordinator {
     return { lead: this.led(), run: this.run };
   }
 
+  /** The peer whose latest beat says it leads `group`, if any (a hint: a beat is up to an interval old). */
+  leaderOf(group: string): NodeId | undefined {
+    for (const [peer, lead] of this.leadsOf) if (lead.has(group) && !this.liveness.suspected(peer)) return peer;
+    return undefined;
+  }
+
   led(): string[] {
     const out: string[] = [];
     for (const [g, r] of this.groups) if (r.role === 'leader') out.push(g);

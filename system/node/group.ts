@@ -1,7 +1,9 @@
 // One Raft group hosted by a node process: the core, its disk, its state machine, and the ready loop that
-// drives them in the order Raft requires (persist, then send, then apply; etcd-raft's contract). A process can
-// host many groups (one per shard replica); each has its own core and machine, and they share the node's
-// write-ahead log (wal.ts), its peer frames and its clock (coordinator.ts).
+// drives them in the order Raft requires (persist, then send, then apply; etcd-raft's contract), with the one
+// exception the dissertation allows: a leader's appends leave before its own fsync, so that its followers write
+// in parallel (diss. §10.2.1; see begin). A process can host many groups (one per shard replica); each has its
+// own core and machine, and they share the node's write-ahead log (wal.ts), its peer frames and its clock
+// (coordinator.ts).
 //
 // Throughput comes from batching: proposals and messages that arrive while a batch is being persisted are
 // handled together in the next ready, so one fsync covers many client writes (group commit).
@@ -98,6 +100,8 @@ export class RaftGroup {
       ignoreFences: o.bugs.has('lock-no-fence'),
       localClockLeases: o.bugs.has('lease-local-clock'),
       releaseAnyOwner: o.bugs.has('release-any-owner'),
+      txnReadUncommitted: o.bugs.has('txn-read-uncommitted-lock'),
+      txnUnlockAtVote: o.bugs.has('2pc-unlock-before-decision'),
     });
     const snap = o.storage.snapshot();
     if (snap) this.machine.restore(snap.data);
@@ -268,7 +272,7 @@ export class RaftGroup {
   }
 
   /**
-   * A linearizable read (§6.4 ReadIndex): confirm leadership with a heartbeat round, wait until the state
+   * A linearizable read (diss. §6.4 ReadIndex): confirm leadership with a heartbeat round, wait until the state
    * machine has applied the read index, then read locally. Planted bug "stale-read" skips all of that: any
    * replica answers from whatever it has applied, so a lagging follower or a deposed, partitioned leader serves
    * values that a completed write has already replaced.
@@ -302,16 +306,19 @@ export class RaftGroup {
    */
   begin(rd: Ready): void {
     const st = this.o.storage;
-    // 1. Persist (fsync inside save) before anything that depends on it leaves this process (Figure 2).
+    // 1. Persist (Figure 2): a snapshot at once (applySnapshot syncs), entries and hard state into the WAL's
+    // batch (save(.., false) does not sync); the host syncs the batch once for every group, then calls finish(),
+    // so nothing that depends on them leaves before they are durable, a leader's appends excepted (below).
     if (rd.snapshot) {
       st.applySnapshot(rd.snapshot);
       this.machine.restore(rd.snapshot.data);
       this.snapIndex = rd.snapshot.meta.index;
       this.o.logger.info({ group: this.o.groupId, index: rd.snapshot.meta.index }, 'installed snapshot');
     }
-    // A leader's appends may leave before its own fsync (diss. §10.2.1): the leader counts itself toward a
-    // commit only when it processes a later ready, after this one's fsync returned, so followers persist in
-    // parallel with the leader. Everything else (votes above all) waits for the disk.
+    // A leader's appends may leave before its own fsync (diss. §10.2.1), so followers persist in parallel with
+    // it. The core counts the leader's own log toward commitment as soon as it appends, which is safe here
+    // because no answer is stepped before this pass's sync returns (the sync blocks the event loop, host.ts).
+    // Everything else (votes above all) waits for the disk.
     const early = this.raft.role === 'leader' ? rd.messages.filter((m) => m.type === 'App') : [];
     if (early.length > 0) this.sendBatched(early);
     if (rd.entries.length > 0 || rd.hardState) st.save(rd.hardState, rd.entries, false);

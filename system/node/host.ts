@@ -1,11 +1,14 @@
 // Everything one node process hosts: a Raft group per shard it replicates (DESIGN.md: shard = hash(key) mod S,
 // replicas by rendezvous hashing), each with its own state machine, all sharing one write-ahead log (wal.ts),
 // one outgoing frame per peer per pass, and one clock (coordinator.ts: coalesced heartbeats, quiescence,
-// leadership rebalancing). Requests are routed by the shard of their key or lock name.
+// leadership rebalancing). Requests are routed by the shard of their key or lock name. Transactions across
+// shards are driven by one TxnManager per node (system/txn/manager.ts), whose messages share the peer frames.
 import type { Logger } from 'pino';
 import type { Message, NodeId, Ready } from '../raft/types.js';
 import { place, shardOf, shardsOn, type Placement } from '../shard/placement.js';
-import { ShardMachine } from '../shard/machine.js';
+import { ShardMachine, type ShardCommand } from '../shard/machine.js';
+import { TxnManager, type Proposed, type TxnEnv } from '../txn/manager.js';
+import { parseTxnMessage, type TxnMessage } from '../txn/messages.js';
 import { Coordinator } from './coordinator.js';
 import { RaftGroup } from './group.js';
 import { DiskStorage } from './storage.js';
@@ -31,13 +34,17 @@ export interface HostOptions {
   flush?: () => void;
   logger: Logger;
   /**
-   * The disk failed (StorageFailure) or the ready loop threw: this node can no longer keep Raft's promises, so it
-   * must stop acknowledging at once. main.ts exits the process (crash-stop, which Raft tolerates).
+   * The disk failed (StorageFailure), the ready loop threw or a Raft core found a broken invariant
+   * (InvariantError): this node can no longer keep Raft's promises, so it must stop acknowledging at once.
+   * main.ts exits the process (crash-stop, which Raft tolerates).
    */
   onFatal?: (err: Error) => void;
   /** Off switches for measurements (default on). */
   quiesce?: boolean;
   rebalance?: boolean;
+  /** Length of a tick and the client request timeout, from which the transaction timers derive (10, 2000). */
+  tickMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export class NodeHost {
@@ -52,6 +59,9 @@ export class NodeHost {
   readonly foreign = new ShardMachine();
   /** Messages produced in the current pass, per peer and group: one frame per peer when the pass flushes. */
   private outbox = new Map<NodeId, Map<string, Message[]>>();
+  /** Two-phase commit messages waiting for the next frame to each peer. */
+  private txnOutbox = new Map<NodeId, TxnMessage[]>();
+  readonly txn: TxnManager;
 
   constructor(readonly o: HostOptions) {
     this.placement = place([...o.members].sort(), o.shards, o.replication);
@@ -93,6 +103,62 @@ export class NodeHost {
       },
       rafts,
     );
+    this.txn = this.txnManager();
+  }
+
+  /**
+   * The transaction driver's view of this node. Timers: a coordinator waits one request timeout for votes; an
+   * unanswered message is resent to the next replica after an election timeout; a leader asks about (or, in
+   * the coordinator group, aborts) a transaction left prepared or undecided a request timeout plus that.
+   */
+  private txnManager(): TxnManager {
+    const o = this.o;
+    const tickMs = o.tickMs ?? 10;
+    const timeoutMs = o.requestTimeoutMs ?? 2000;
+    const voteTicks = Math.max(1, Math.ceil(timeoutMs / tickMs));
+    const env: TxnEnv = {
+      self: o.id,
+      shards: o.shards,
+      shardOf: (k) => shardOf(k, o.shards),
+      replicas: (g) => this.placement.replicas[g] ?? [],
+      machine: (g) => this.groups.get(g)?.machine.txn,
+      isLeader: (g) => this.groups.get(g)?.isLeader() ?? false,
+      leaderHint: (g) => this.groups.get(g)?.leader() ?? this.coordinator.leaderOf(String(g)) ?? null,
+      propose: (g, cmd, done) => {
+        const group = this.groups.get(g);
+        if (!group) {
+          queueMicrotask(() => done('not-leader'));
+          return;
+        }
+        group
+          .propose({ kind: 'txn', ...cmd } as ShardCommand, timeoutMs)
+          .then((r) => done(r === undefined ? 'not-leader' : (r as Proposed)))
+          .catch(() => done('timeout'));
+      },
+      send: (to, m) => {
+        if (to === o.id) {
+          queueMicrotask(() => {
+            if (!this.stopped) this.txn.onMessage(o.id, m);
+          });
+          return;
+        }
+        const l = this.txnOutbox.get(to) ?? [];
+        if (l.length === 0) this.txnOutbox.set(to, l);
+        l.push(m);
+        this.schedule(false);
+      },
+    };
+    const debug = o.logger.isLevelEnabled('debug');
+    return new TxnManager({
+      env,
+      idPrefix: `${o.id}.${this.coordinator.run}.`,
+      voteTicks,
+      retryTicks: o.electionTick,
+      inDoubtTicks: voteTicks + o.electionTick,
+      earlyAck: o.bugs.includes('2pc-early-ack'),
+      onStep: debug ? (step, id, g) => o.logger.debug({ txn: id, step, shard: g }, 'txn step') : undefined,
+      onViolation: (message) => o.logger.error({ message }, 'transaction invariant broken'),
+    });
   }
 
   private scheduled = false;
@@ -135,7 +201,7 @@ export class NodeHost {
   /** Stops every group (nothing more is sent, applied or answered) and reports the failure once. */
   fail(err: Error): void {
     if (this.stopped) return;
-    this.o.logger.fatal({ err: err.message }, 'storage or ready loop failed; stopping this node');
+    this.o.logger.fatal({ err: err.message }, 'storage, ready loop or Raft core failed; stopping this node');
     this.stop();
     this.o.onFatal?.(err);
   }
@@ -196,14 +262,18 @@ export class NodeHost {
   /** One frame per peer with every group's messages; with `beat`, the node beat goes to every peer. */
   private flushOutbox(withBeat: boolean): void {
     const beat = withBeat ? this.coordinator.takeBeat() : undefined;
-    if (this.outbox.size === 0 && !beat) return;
+    if (this.outbox.size === 0 && this.txnOutbox.size === 0 && !beat) return;
     const out = this.outbox;
+    const txn = this.txnOutbox;
     this.outbox = new Map();
-    const peers = beat ? this.o.members.filter((m) => m !== this.o.id) : [...out.keys()];
+    this.txnOutbox = new Map();
+    const peers = beat ? this.o.members.filter((m) => m !== this.o.id) : [...new Set([...out.keys(), ...txn.keys()])];
     for (const p of peers) {
       const byGroup = out.get(p);
       const frame: Frame = { groups: byGroup ? Object.fromEntries(byGroup) : {} };
       if (beat) frame.beat = beat;
+      const t = txn.get(p);
+      if (t) frame.txn = t;
       this.io.framesOut++;
       this.o.send(p, frame);
     }
@@ -223,17 +293,31 @@ export class NodeHost {
   /** A frame from an authenticated peer: the beat first (liveness), then each group's messages. */
   deliver(from: NodeId, f: Frame): void {
     if (this.stopped) return;
-    this.io.framesIn++;
-    this.coordinator.received(from, f.beat);
-    for (const [g, msgs] of Object.entries(f.groups)) this.groups.get(Number(g))?.stepAll(msgs);
-    if (f.beat) this.schedule(false);
+    // Stepping a core can find a broken invariant; like a failed disk, that stops the node (fail), once.
+    try {
+      this.io.framesIn++;
+      this.coordinator.received(from, f.beat);
+      for (const [g, msgs] of Object.entries(f.groups)) this.groups.get(Number(g))?.stepAll(msgs);
+      for (const x of f.txn ?? []) {
+        const m = parseTxnMessage(x, this.o.shards);
+        if (m) this.txn.onMessage(from, m);
+      }
+      if (f.beat) this.schedule(false);
+    } catch (e) {
+      this.fail(e as Error);
+    }
   }
 
   tick(): void {
     if (this.stopped) return;
-    this.coordinator.tick();
-    for (const g of this.groups.values()) g.afterTick();
-    this.schedule(false);
+    try {
+      this.coordinator.tick();
+      for (const g of this.groups.values()) g.afterTick();
+      this.txn.tick();
+      this.schedule(false);
+    } catch (e) {
+      this.fail(e as Error);
+    }
   }
 
   /** Every hosted group of which this node is a voter knows a leader (a removed replica hears from none). */

@@ -2,6 +2,7 @@
 // state machines, and the HTTP API. Logs are pino JSON on stdout. SIGTERM shuts down cleanly; kill -9 is what
 // the harness does to test recovery.
 import { pino } from 'pino';
+import { adminStartWarning } from './admin-auth.js';
 import { type NodeConfig, parseConfig } from './config.js';
 import { NodeHost } from './host.js';
 import { createApiServer } from './server.js';
@@ -44,6 +45,8 @@ try {
     heartbeatTick: cfg.heartbeatTicks,
     snapshotEvery: cfg.snapshotEvery,
     walSegmentBytes: cfg.walSegmentBytes,
+    tickMs: cfg.tickMs,
+    requestTimeoutMs: cfg.requestTimeoutMs,
     send: (to, frame) => transport.send(to, frame),
     flush: () => transport.flushAll(),
     logger,
@@ -60,6 +63,7 @@ const server = createApiServer({
   requestTimeoutMs: cfg.requestTimeoutMs,
   bugs: cfg.bugs,
   logger,
+  adminToken: cfg.adminToken,
 });
 
 try {
@@ -79,6 +83,7 @@ logger.info(
     peerPort: cfg.peerPort,
     listen: cfg.listenHost,
     peerAuth: cfg.peerSecret !== '',
+    adminAuth: cfg.adminToken !== '',
     bugs: cfg.bugs,
     fsync: cfg.fsync,
     shards: cfg.shards,
@@ -87,6 +92,8 @@ logger.info(
   },
   'node started',
 );
+const adminWarning = adminStartWarning(cfg.adminToken);
+if (adminWarning) logger.warn(adminWarning);
 
 function shutdown(signal: string): void {
   logger.info({ signal }, 'shutting down');

@@ -43,6 +43,8 @@ export interface NodeBeat {
 export interface Frame {
   groups: Record<string, Message[]>;
   beat?: NodeBeat;
+  /** Two-phase commit messages (system/txn/messages.ts), checked by the receiver's driver. */
+  txn?: unknown[];
 }
 
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -372,8 +374,9 @@ export class Transport {
             run: typeof f.beat.run === 'string' ? f.beat.run : undefined,
           }
         : undefined;
+    const txn = Array.isArray(f.txn) ? f.txn : undefined;
     try {
-      this.o.onFrame(peer, { groups, beat });
+      this.o.onFrame(peer, txn ? { groups, beat, txn } : { groups, beat });
     } catch (err) {
       this.quiet.warn(`frame:${peer}`, { peer, err: (err as Error).message }, 'peer frame could not be handled');
     }
@@ -397,6 +400,13 @@ export class Transport {
     if (line.length <= SPLIT_FRAME_BYTES / 3) return [line];
     const bytes = byteLen(line);
     if (bytes <= SPLIT_FRAME_BYTES) return [line];
+    if (frame.txn && frame.txn.length > 0) {
+      // Transaction messages travel apart from the Raft messages, halved until they fit (each is at most one
+      // request body, 1 MiB, plus its envelope).
+      const { txn, ...rest } = frame;
+      const raft = Object.keys(rest.groups).length > 0 || rest.beat ? this.frames(to, rest) : [];
+      return [...raft, ...this.txnFrames(to, txn)];
+    }
     const parts = Object.entries(frame.groups).flatMap(([g, msgs]) => msgs.map((m) => [g, m] as const));
     if (parts.length > 1) {
       const half = Math.ceil(parts.length / 2);
@@ -417,6 +427,17 @@ export class Transport {
       'message larger than the frame limit dropped',
     );
     return [];
+  }
+
+  private txnFrames(to: NodeId, txn: unknown[]): string[] {
+    const line = `${JSON.stringify({ groups: {}, txn })}\n`;
+    if (txn.length === 1 || byteLen(line) <= SPLIT_FRAME_BYTES) {
+      if (byteLen(line) <= MAX_FRAME_BYTES) return [line];
+      this.o.log.error({ peer: to, bytes: byteLen(line) }, 'transaction message larger than the frame limit dropped');
+      return [];
+    }
+    const half = Math.ceil(txn.length / 2);
+    return [...this.txnFrames(to, txn.slice(0, half)), ...this.txnFrames(to, txn.slice(half))];
   }
 
   /** Writes every queued frame now (the host calls it to let a leader's appends leave before its fsync). */

@@ -50,8 +50,8 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import * as zlib from 'node:zlib';
 import type { Entry, HardState, Snapshot } from '../raft/types.js';
-import { crc32Hex } from './crc32.js';
 import { StorageFailure, ensureDir, fsyncDir, syncData, syncFd, writeAtomic, writeFully } from './durable.js';
 
 /** The data on disk is not what this node wrote: it must not start (a human decides what to do). */
@@ -67,6 +67,18 @@ export type WalRecord =
   | { g: string; trunc: number }
   | { g: string; reset: number }
   | { g: string; hs: HardState };
+
+// CRC-32 (IEEE 802.3, the zlib/PNG polynomial) of a record's UTF-8 bytes detects torn and corrupted records.
+// zlib's (Node >= 20.15) takes the string without a Buffer copy and several bytes per step: 4-10x faster than the
+// byte-at-a-time table this file used before on records of 200 B to 256 KiB, with the same values (the format
+// is unchanged; test/unit/node/wal-checksum). A host's own older node (ssh runtime) fails here with the reason.
+const crc32: (data: string) => number = zlib.crc32;
+if (typeof crc32 !== 'function') throw new Error(`Node.js ${process.version} has no zlib.crc32: the node needs 20.15+`);
+
+/** The record's checksum as written: 8 lowercase hex digits. */
+export function crc32Hex(s: string): string {
+  return crc32(s).toString(16).padStart(8, '0');
+}
 
 export function encodeRecord(rec: WalRecord | Record<string, unknown>): string {
   const json = JSON.stringify(rec);

@@ -1,6 +1,7 @@
 // The core's view of the log: stable entries (in LogStorage, written by the runtime) followed by unstable ones
 // (appended here, handed out in the next Ready, stable once the runtime calls advance). Mirrors etcd-raft's
 // raftLog/unstable split, so the core never waits on I/O.
+import { broken } from './invariant.js';
 import type { Entry, LogStorage, Snapshot } from './types.js';
 
 export class RaftLog {
@@ -11,16 +12,27 @@ export class RaftLog {
   offset: number;
   /** A snapshot received from the leader, not yet persisted. */
   unstableSnapshot: Snapshot | undefined;
+  /**
+   * Set while this server leads. Figure 3's Leader Append-Only (§5.3): a leader never overwrites or deletes
+   * entries in its log, so any truncation (a conflicting append, a snapshot restore) breaks an invariant.
+   */
+  appendOnly = false;
 
   constructor(
     readonly storage: LogStorage,
     applied = 0,
+    /** The server this log belongs to, named in assertion messages. */
+    private readonly owner = '',
   ) {
     this.offset = storage.lastIndex() + 1;
     const snapIndex = storage.firstIndex() - 1;
-    // A commit index beyond the durable log (possible only if a planted bug skipped fsync) is clamped.
+    // A commit index beyond the durable log is clamped, not asserted: the commit index is volatile (Figure 2),
+    // and the record that carries it may reach the disk without entries it covers when a crash comes before the
+    // sync that would have made both durable (the planted bug no-fsync makes that likely).
     this.committed = Math.max(Math.min(storage.initialState().hardState.commit, storage.lastIndex()), snapIndex);
     this.applied = Math.max(applied, snapIndex);
+    if (this.applied > this.committed)
+      broken('applied <= committed', { node: owner, applied: this.applied, commit: this.committed });
   }
 
   firstIndex(): number {
@@ -86,8 +98,15 @@ export class RaftLog {
   append(entries: Entry[]): number {
     if (entries.length === 0) return this.lastIndex();
     const after = entries[0].index;
+    // Figure 3, State Machine Safety: a committed entry may have been applied, so it is never replaced.
     if (after - 1 < this.committed)
-      throw new Error(`append at ${after} would overwrite committed entry ${this.committed}`);
+      broken('a committed entry is never overwritten', { node: this.owner, appendAt: after, commit: this.committed });
+    if (this.appendOnly && after <= this.lastIndex())
+      broken('a leader never truncates its own log (§5.3)', {
+        node: this.owner,
+        appendAt: after,
+        lastIndex: this.lastIndex(),
+      });
     this.truncateAndAppend(entries);
     return this.lastIndex();
   }
@@ -108,17 +127,22 @@ export class RaftLog {
   }
 
   /**
-   * §5.3 AppendEntries receiver rules 2–4: if our entry at prevIndex has prevTerm, append the new entries,
-   * deleting an existing entry and all that follow only when it conflicts (same index, different term): a stale,
-   * reordered AppendEntries must never truncate entries we already have. Returns the last index the message
-   * covers, or undefined when prevIndex/prevTerm does not match.
+   * Figure 2's AppendEntries receiver rules 2–4 (§5.3): if our entry at prevIndex has prevTerm, append the new
+   * entries, deleting an existing entry and all that follow only when it conflicts (same index, different term):
+   * a stale, reordered AppendEntries must never truncate entries we already have. Returns the last index the
+   * message covers, or undefined when prevIndex/prevTerm does not match.
    */
   maybeAppend(prevIndex: number, prevTerm: number, commit: number, entries: Entry[]): number | undefined {
     if (!this.matchTerm(prevIndex, prevTerm)) return undefined;
     const lastNew = prevIndex + entries.length;
     const conflict = this.findConflict(entries);
     if (conflict !== 0) {
-      if (conflict <= this.committed) throw new Error(`entry ${conflict} conflicts with committed ${this.committed}`);
+      if (conflict <= this.committed)
+        broken('a committed entry is never overwritten', {
+          node: this.owner,
+          conflictAt: conflict,
+          commit: this.committed,
+        });
       this.append(entries.slice(conflict - (prevIndex + 1)));
     }
     // Rule 5: commit up to min(leaderCommit, index of last new entry).
@@ -147,7 +171,8 @@ export class RaftLog {
 
   commitTo(i: number): void {
     if (i > this.committed) {
-      if (i > this.lastIndex()) throw new Error(`commit ${i} is beyond last index ${this.lastIndex()}`);
+      if (i > this.lastIndex())
+        broken('commit <= last index', { node: this.owner, commit: i, lastIndex: this.lastIndex() });
       this.committed = i;
     }
   }
@@ -165,6 +190,8 @@ export class RaftLog {
   }
 
   appliedTo(i: number): void {
+    // The runtime applies only what a Ready handed it, and a Ready hands out only committed entries.
+    if (i > this.committed) broken('applied <= committed', { node: this.owner, applied: i, commit: this.committed });
     if (i > this.applied) this.applied = i;
   }
 
@@ -183,6 +210,15 @@ export class RaftLog {
 
   /** InstallSnapshot (§7): discard the whole log; the snapshot stands for everything up to its index. */
   restore(s: Snapshot): void {
+    if (this.appendOnly)
+      broken('a leader never truncates its own log (§5.3)', { node: this.owner, snapshotAt: s.meta.index });
+    // The commit index never moves back: a snapshot older than it is answered, never installed (raft.ts).
+    if (s.meta.index < this.committed)
+      broken('the commit index never decreases', {
+        node: this.owner,
+        snapshotAt: s.meta.index,
+        commit: this.committed,
+      });
     this.committed = s.meta.index;
     this.unstable = [];
     this.offset = s.meta.index + 1;

@@ -1,4 +1,4 @@
-// The leader's view of one follower (dissertation §3.5 nextIndex/matchIndex), with etcd-raft's flow control:
+// The leader's view of one follower (diss. §3.5 nextIndex/matchIndex), with etcd-raft's flow control:
 // probe (one AppendEntries in flight until it answers), replicate (pipeline up to maxInflight messages),
 // snapshot (wait for the follower to install the snapshot we sent).
 
@@ -11,7 +11,7 @@ export class Progress {
   /** Probe: a message is in flight; wait for its answer or the next heartbeat response. */
   probeSent = false;
   pendingSnapshot = 0;
-  /** Heard from since the last check-quorum round (§6.2 / dissertation §4.2.3 leader steps down without a quorum). */
+  /** Heard from since the last check-quorum round (diss. §6.2: a leader steps down without a quorum). */
   recentActive = true;
   /** Last index of each in-flight AppendEntries, oldest first. */
   private inflight: number[] = [];

@@ -1,10 +1,22 @@
 // The Raft core: a pure state machine in the shape of etcd-io/raft. tick() and step(message) go in; Ready
 // batches come out. No timers, no I/O, no clock: every timeout is counted in ticks, and randomness comes from
-// the config (seeded in the simulation). Section numbers refer to the extended Raft paper (Ongaro & Ousterhout,
-// 2014) and, where marked "diss.", to Ongaro's dissertation (2014).
+// the config (seeded in the simulation). This file is the protocol; beside it, as in etcd-raft, the log
+// (log.ts), ReadIndex bookkeeping (read-only.ts), the voters with each follower's progress (tracker.ts,
+// progress.ts) and configuration tracking (confchange.ts, conf.ts).
+//
+// Citations: "§" alone is the extended Raft paper (Ongaro & Ousterhout, "In Search of an Understandable
+// Consensus Algorithm (Extended Version)", 2014), its figures are "Figure N"; "diss. §" is Ongaro's
+// dissertation ("Consensus: Bridging Theory and Practice", Stanford, 2014).
+//
+// Invariants are asserted where they can break (invariant.ts): a broken one throws an InvariantError naming it.
+// Planted bugs that break one on purpose skip that assertion, so that the harness finds the bug from the
+// outside, as it must find a real one; each skip says so where it is.
+import { changeVoters, Configurations } from './confchange.js';
+import { encodeConf, sameVoters } from './conf.js';
+import { broken } from './invariant.js';
 import { RaftLog } from './log.js';
-import { Progress } from './progress.js';
-import { decodeConf, encodeConf, sameVoters } from './conf.js';
+import { ReadOnly } from './read-only.js';
+import { ProgressTracker } from './tracker.js';
 import type {
   ConfChange,
   ConfChangeResult,
@@ -23,54 +35,44 @@ import type {
   SoftState,
 } from './types.js';
 
-interface PendingRead {
-  ctx: string;
-  index: number;
-  acks: Set<NodeId>;
-}
-
 export class Raft implements RaftCore {
   readonly id: NodeId;
   term = 0;
   vote: NodeId | null = null;
   role: Role = 'follower';
   leader: NodeId | null = null;
-  /**
-   * The voters: the configuration of the latest 'conf' entry in the log, committed or not, else `confBase`
-   * (diss. §4.1: a server always uses the latest configuration in its log). Invariant: equals
-   * latestConfig() after every change to the log (append, truncation, snapshot restore). Sorted.
-   */
-  peers: NodeId[];
   readonly log: RaftLog;
+  /** The configurations the log names (diss. §4.1). */
+  private readonly configs: Configurations;
   /**
-   * The configuration at the log's base: the snapshot's ConfState, or the initial peers when there is none,
-   * with compacted configuration entries folded in. Invariant: in force at the base (so it is committed).
+   * The voters, the leader's view of each follower, the votes of an election. Invariant: `tracker.voters` is
+   * `configs.latest()` (the very array) after every change to the log (append, truncation, snapshot restore).
    */
-  private confBase: NodeId[];
-  /**
-   * The 'conf' entries of the log after the base, oldest first. Invariant: each one's (index, term) is in the
-   * log, and every 'conf' entry of the log after the base is here; a truncated entry leaves (and the
-   * configuration falls back to the one before it).
-   */
-  private confs: { index: number; term: number; voters: NodeId[] }[] = [];
+  private readonly tracker: ProgressTracker;
   /** Servers whose messages we accept: the universe (placement replicas) plus anyone a configuration named. */
   private readonly known: Set<NodeId>;
   private readonly cfg: Required<Omit<RaftConfig, 'applied' | 'bugs'>> & { bugs: ReadonlySet<string> };
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedTimeout = 0;
-  private votes = new Map<NodeId, boolean>();
-  private prs = new Map<NodeId, Progress>();
   private msgs: Message[] = [];
   private readStates: ReadState[] = [];
-  /** ReadIndex requests waiting for a heartbeat quorum (§6.4), oldest first. */
-  private pendingReads: PendingRead[] = [];
-  /** ReadIndex requests made before this leader committed an entry of its term (§6.4 step 1). */
-  private deferredReads: string[] = [];
+  /** ReadIndex requests (diss. §6.4) this leader has not confirmed yet. */
+  private readonly readOnly = new ReadOnly();
   /** Entries were proposed since the last Ready; their appends go out with the next one. */
   private appendDue = false;
-  /** A heartbeat round for pending reads is owed. */
-  private readRoundDue = false;
+  /**
+   * The vote cast last, and its term: from stable storage at start, so "one vote per term" (Figure 2's
+   * votedFor, §5.2) is checked across restarts, then each vote this core casts.
+   */
+  private votedTerm: number;
+  private votedFor: NodeId | null;
+  /**
+   * While leader: its commit index when elected, and the index of its no-op (its term's first entry). By the
+   * Figure 8 rule (§5.4.2), once the commit index moves past the former, it is at the latter or beyond.
+   */
+  private electedCommit = 0;
+  private termStart = 0;
   private prevHard: HardState;
   private prevSoft: SoftState;
   /**
@@ -90,10 +92,10 @@ export class Raft implements RaftCore {
       bugs: config.bugs ?? new Set(),
     } as Raft['cfg'];
     this.id = config.id;
-    this.log = new RaftLog(config.storage, config.applied ?? 0);
+    this.log = new RaftLog(config.storage, config.applied ?? 0, config.id);
     const { hardState, peers } = config.storage.initialState();
-    this.confBase = [...peers].sort();
-    this.peers = this.confBase;
+    this.configs = new Configurations(peers);
+    this.tracker = new ProgressTracker(this.configs.latest(), this.cfg.maxInflight);
     this.known = new Set([...(config.universe ?? []), ...peers]);
     // Recovery: configuration entries are ordinary logged entries, so the log after the snapshot rebuilds it.
     const first = this.log.firstIndex(),
@@ -103,6 +105,8 @@ export class Raft implements RaftCore {
     // Planted bug "vote-twice": the vote is not taken from stable storage, so a restarted node may vote again
     // in a term where it already voted (violates §5.2 / Figure 2 "persistent state").
     this.vote = this.cfg.bugs.has('vote-twice') ? null : hardState.vote;
+    this.votedTerm = hardState.term;
+    this.votedFor = hardState.vote;
     if (hardState.commit > this.log.committed) this.log.commitTo(Math.min(hardState.commit, this.log.lastIndex()));
     this.becomeFollower(this.term, null);
     this.prevHard = this.hardState();
@@ -115,16 +119,22 @@ export class Raft implements RaftCore {
     if (this.isQuiesced) return;
     if (this.role === 'leader') this.tickLeader();
     else this.tickElection();
+    this.assertInvariants();
   }
 
   get quiesced(): boolean {
     return this.isQuiesced;
   }
 
+  /** The voters, sorted: the latest configuration in the log, committed or not (diss. §4.1). */
+  get peers(): NodeId[] {
+    return this.tracker.voters;
+  }
+
   heartbeat(): void {
     if (this.role !== 'leader' || this.isQuiesced) return;
     this.heartbeatElapsed = 0;
-    this.bcastHeartbeat(this.pendingReads.length > 0 ? this.pendingReads[this.pendingReads.length - 1].ctx : undefined);
+    this.bcastHeartbeat(this.readOnly.lastCtx());
   }
 
   /**
@@ -143,17 +153,11 @@ export class Raft implements RaftCore {
       !this.committedInTerm()
     )
       return false;
-    if (
-      this.pendingReads.length > 0 ||
-      this.deferredReads.length > 0 ||
-      this.readRoundDue ||
-      this.leadTransferee !== null
-    )
-      return false;
+    if (!this.readOnly.idle() || this.leadTransferee !== null) return false;
     // Never while a configuration change is uncommitted (implied by committed === last; said for the reader).
     if (this.confPending()) return false;
-    for (const [id, pr] of this.prs) if (id !== this.id && pr.match !== last) return false;
-    for (const p of this.peers) {
+    for (const [id, pr] of this.tracker.progress) if (id !== this.id && pr.match !== last) return false;
+    for (const p of this.tracker.voters) {
       if (p !== this.id) this.send({ type: 'Heartbeat', to: p, term: this.term, commit: last, quiesce: true });
     }
     this.isQuiesced = true;
@@ -166,7 +170,7 @@ export class Raft implements RaftCore {
     if (this.role === 'leader') {
       // The followers were silent on purpose: give them a full election timeout to answer before check quorum
       // counts them, and heartbeat at the next tick.
-      for (const pr of this.prs.values()) pr.recentActive = true;
+      for (const pr of this.tracker.progress.values()) pr.recentActive = true;
       this.electionElapsed = 0;
       this.heartbeatElapsed = this.cfg.heartbeatTick;
     } else {
@@ -180,11 +184,11 @@ export class Raft implements RaftCore {
    * and the transfer is abandoned after an election timeout if the target never takes over.
    */
   transferLeadership(to: NodeId): boolean {
-    if (this.role !== 'leader' || to === this.id || !this.prs.has(to) || !this.peers.includes(to)) return false;
+    const pr = this.tracker.progress.get(to);
+    if (this.role !== 'leader' || to === this.id || !pr || !this.tracker.isVoter(to)) return false;
     this.wake();
     this.leadTransferee = to;
     this.transferElapsed = 0;
-    const pr = this.prs.get(to)!;
     if (pr.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', to, term: this.term });
     else this.sendAppend(to);
     return true;
@@ -212,12 +216,15 @@ export class Raft implements RaftCore {
   proposeConfChange(change: ConfChange, ctx?: string): ConfChangeResult {
     if (this.role !== 'leader' || this.leadTransferee !== null) return { ok: false, reason: 'not-leader' };
     if (!this.known.has(change.node)) return { ok: false, reason: 'unknown-node' };
-    const has = this.peers.includes(change.node);
+    const has = this.tracker.isVoter(change.node);
     if ((change.op === 'add') === has) return { ok: false, reason: this.confPending() ? 'pending' : 'unchanged' };
+    // No assertion backs check (1): a correct new leader may hold two configuration entries beyond its own
+    // commit index (a predecessor committed the older one, and the news has not reached it), so what (1) keeps
+    // is a property of the group's history, not of one server's state. With the check planted away, the
+    // simulation's concurrentChanges and the harness's membership:split-minority catch it from the outside.
     if ((this.confPending() && !this.cfg.bugs.has('conf-concurrent')) || !this.committedInTerm())
       return { ok: false, reason: 'pending' };
-    const voters =
-      change.op === 'add' ? [...this.peers, change.node].sort() : this.peers.filter((p) => p !== change.node);
+    const voters = changeVoters(this.tracker.voters, change);
     if (voters.length === 0) return { ok: false, reason: 'empty' };
     this.wake();
     this.appendEntries([{ term: this.term, index: 0, type: 'conf', data: encodeConf({ voters, ctx }) }]);
@@ -226,28 +233,26 @@ export class Raft implements RaftCore {
   }
 
   configAt(index: number): NodeId[] {
-    let out = this.confBase;
-    for (const c of this.confs) if (c.index <= index) out = c.voters;
-    return [...out];
+    return this.configs.at(index);
   }
 
   /** A configuration entry is in the log beyond the commit index. */
   confPending(): boolean {
-    return this.confs.length > 0 && this.confs[this.confs.length - 1].index > this.log.committed;
+    return this.configs.pending(this.log.committed);
   }
 
-  /** §6.4 ReadIndex: record the commit index, confirm leadership with a heartbeat round, then serve. */
+  /** Diss. §6.4 ReadIndex: record the commit index, confirm leadership with a heartbeat round, then serve. */
   readIndex(ctx: string): boolean {
     if (this.role !== 'leader') return false;
     this.wake();
-    if (this.quorum() === 1 && this.peers.includes(this.id)) {
+    if (this.tracker.quorum() === 1 && this.tracker.isVoter(this.id)) {
       if (this.committedInTerm()) this.readStates.push({ index: this.log.committed, ctx });
-      else this.deferredReads.push(ctx);
+      else this.readOnly.defer(ctx);
       return true;
     }
     if (!this.committedInTerm()) {
       // Step 1: until the leader commits an entry of its own term (its no-op), it may not know the latest commit.
-      this.deferredReads.push(ctx);
+      this.readOnly.defer(ctx);
       return true;
     }
     this.startRead(ctx);
@@ -255,6 +260,11 @@ export class Raft implements RaftCore {
   }
 
   step(m: Message): void {
+    this.stepMessage(m);
+    this.assertInvariants();
+  }
+
+  private stepMessage(m: Message): void {
     if (m.to !== this.id) return;
     // Not the voters: a server accepts messages from servers outside its latest configuration (diss. §4.1: a
     // new server learns it is a member from the leader's appends; a lagging voter may not know the leader).
@@ -263,7 +273,7 @@ export class Raft implements RaftCore {
     // its answer. The election timer resumes where it froze, so a woken follower's leader stickiness holds.
     // Nor does a server outside our configuration asking for votes: a removed server that never learned of its
     // removal campaigns forever (diss. §4.2.3), and must not keep an idle group awake.
-    const outsider = (m.type === 'PreVote' || m.type === 'Vote') && !this.peers.includes(m.from);
+    const outsider = (m.type === 'PreVote' || m.type === 'Vote') && !this.tracker.isVoter(m.from);
     if (this.isQuiesced && !m.quiesce && !outsider) this.wake();
     // ---- term handling (§5.1: a larger term makes us a follower; a smaller term is stale) ----
     if (m.term > this.term) {
@@ -320,7 +330,7 @@ export class Raft implements RaftCore {
   hasReady(): boolean {
     return (
       this.appendDue ||
-      this.readRoundDue ||
+      this.readOnly.roundOwed() ||
       this.msgs.length > 0 ||
       this.readStates.length > 0 ||
       this.log.unstable.length > 0 ||
@@ -337,12 +347,15 @@ export class Raft implements RaftCore {
       this.appendDue = false;
       if (this.role === 'leader') this.bcastPending();
     }
-    if (this.readRoundDue) {
-      this.readRoundDue = false;
-      if (this.role === 'leader' && this.pendingReads.length > 0)
-        this.bcastHeartbeat(this.pendingReads[this.pendingReads.length - 1].ctx);
+    if (this.readOnly.takeRoundDue() && this.role === 'leader') {
+      const ctx = this.readOnly.lastCtx();
+      if (ctx !== undefined) this.bcastHeartbeat(ctx);
     }
+    this.assertInvariants();
     const hs = this.hardState();
+    // Figure 2: currentTerm only grows, and so does what the runtime persists of it.
+    if (hs.term < this.prevHard.term)
+      broken('term never decreases', { node: this.id, term: hs.term, persisted: this.prevHard.term });
     const rd: Ready = {
       entries: this.log.unstable.slice(),
       messages: this.msgs,
@@ -391,7 +404,7 @@ export class Raft implements RaftCore {
 
   /** Progress of each follower, for tests and /status. */
   progress(): Map<NodeId, { match: number; next: number; state: string }> {
-    return new Map([...this.prs].map(([id, p]) => [id, { match: p.match, next: p.next, state: p.state }]));
+    return new Map([...this.tracker.progress].map(([id, p]) => [id, { match: p.match, next: p.next, state: p.state }]));
   }
 
   /**
@@ -399,7 +412,7 @@ export class Raft implements RaftCore {
    * (diss. §3.10); the simulation uses it to stage exact interleavings such as Figure 8.
    */
   forceCampaign(transfer = false): void {
-    if (this.role === 'leader' || !this.peers.includes(this.id)) return;
+    if (this.role === 'leader' || !this.tracker.isVoter(this.id)) return;
     this.becomeCandidate();
     this.requestVotes('Vote', this.term, transfer);
   }
@@ -407,11 +420,14 @@ export class Raft implements RaftCore {
   // ---- roles ----
 
   private becomeFollower(term: number, leader: NodeId | null): void {
+    // §5.1: a server adopts a larger term, never a smaller one.
+    if (term < this.term) broken('term never decreases', { node: this.id, term: this.term, to: term });
     if (term !== this.term) {
       this.term = term;
       this.vote = null;
     }
     this.role = 'follower';
+    this.log.appendOnly = false;
     this.leader = leader;
     this.resetTimers();
     this.abortReads();
@@ -427,38 +443,34 @@ export class Raft implements RaftCore {
     // Diss. §9.6: ask first whether we could win, without bumping the term, so a server that was partitioned
     // away cannot force the cluster into a new term when it comes back.
     this.role = 'pre-candidate';
+    this.log.appendOnly = false;
     this.leader = null;
-    this.votes = new Map();
+    this.tracker.resetVotes();
     this.resetTimers();
   }
 
   private becomeCandidate(): void {
     // §5.2: increment the term, vote for ourselves, ask everyone else.
     this.term += 1;
-    this.vote = this.id;
+    this.castVote(this.id);
     this.role = 'candidate';
+    this.log.appendOnly = false;
     this.leader = null;
-    this.votes = new Map();
+    this.tracker.resetVotes();
     this.resetTimers();
     this.abortReads();
   }
 
   private becomeLeader(): void {
     this.role = 'leader';
+    // Figure 3, Leader Append-Only (§5.3): from now on this server's log only grows.
+    this.log.appendOnly = true;
     this.leader = this.id;
     this.resetTimers();
     const last = this.log.lastIndex();
-    this.prs = new Map();
-    // Invariant (leader): prs holds every voter and this server (a removed leader still tracks its own log), and,
-    // while the entry that removed them is uncommitted, the servers being removed (see applyConfig).
-    for (const p of new Set([...this.peers, this.id])) {
-      const pr = new Progress(last + 1, this.cfg.maxInflight);
-      if (p === this.id) {
-        pr.match = last;
-        pr.becomeReplicate();
-      }
-      this.prs.set(p, pr);
-    }
+    this.tracker.resetProgress(new Set([...this.tracker.voters, this.id]), this.id, last);
+    this.electedCommit = this.log.committed;
+    this.termStart = last + 1;
     // §8 / diss. §6.4: a new leader commits a no-op entry of its term, which also commits (by the Figure 8
     // rule) everything before it and lets it answer ReadIndex requests.
     this.appendEntries([{ term: this.term, index: 0, type: 'noop', data: '' }]);
@@ -475,7 +487,7 @@ export class Raft implements RaftCore {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.electionElapsed >= this.randomizedTimeout && this.peers.includes(this.id)) {
+    if (this.electionElapsed >= this.randomizedTimeout && this.tracker.isVoter(this.id)) {
       this.electionElapsed = 0;
       this.campaign();
     }
@@ -493,22 +505,15 @@ export class Raft implements RaftCore {
       this.electionElapsed = 0;
       // Check quorum (diss. §6.2): a leader that has not heard from a majority in an election timeout steps
       // down, so clients stop talking to a leader that cannot commit, and its lease-based stickiness ends.
-      if (this.cfg.checkQuorum) {
-        // Counted over the voters only: a leader removed from the configuration does not count itself.
-        let active = 0;
-        for (const p of this.peers) if (p === this.id || this.prs.get(p)?.recentActive) active++;
-        for (const pr of this.prs.values()) pr.recentActive = false;
-        if (active < this.quorum()) {
-          this.becomeFollower(this.term, null);
-          return;
-        }
+      // Counted over the voters only: a leader removed from the configuration does not count itself.
+      if (this.cfg.checkQuorum && !this.tracker.quorumActive(this.id)) {
+        this.becomeFollower(this.term, null);
+        return;
       }
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick && !this.cfg.hostHeartbeats) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(
-        this.pendingReads.length > 0 ? this.pendingReads[this.pendingReads.length - 1].ctx : undefined,
-      );
+      this.bcastHeartbeat(this.readOnly.lastCtx());
     }
   }
 
@@ -526,13 +531,13 @@ export class Raft implements RaftCore {
   }
 
   private requestVotes(type: 'PreVote' | 'Vote', term: number, transfer = false): void {
-    this.recordVote(this.id, true);
-    if (this.tally() === 'won') {
+    this.tracker.recordVote(this.id, true);
+    if (this.tracker.tallyVotes() === 'won') {
       if (type === 'PreVote') this.campaignForReal();
       else this.becomeLeader();
       return;
     }
-    for (const p of this.peers) {
+    for (const p of this.tracker.voters) {
       if (p === this.id) continue;
       this.send({
         type,
@@ -550,22 +555,23 @@ export class Raft implements RaftCore {
     this.requestVotes('Vote', this.term);
   }
 
-  private recordVote(id: NodeId, granted: boolean): void {
-    if (!this.votes.has(id)) this.votes.set(id, granted);
-  }
-
-  private tally(): 'won' | 'lost' | 'pending' {
-    let yes = 0,
-      no = 0;
-    // Only the votes of the current configuration's voters count (diss. §4.1).
-    for (const [id, g] of this.votes) if (this.peers.includes(id)) g ? yes++ : no++;
-    if (yes >= this.quorum()) return 'won';
-    if (no >= this.quorum()) return 'lost';
-    return 'pending';
-  }
-
-  private quorum(): number {
-    return Math.floor(this.peers.length / 2) + 1;
+  /**
+   * Figure 2 and §5.2: a server votes for at most one candidate per term, and its vote survives a restart.
+   * Planted bug "vote-twice" breaks this on purpose (the vote is not read back after a restart), so the
+   * assertion stands aside under it: the simulation's Election Safety check (two leaders of one term) and, end
+   * to end, the harness's checkers are what must catch it.
+   */
+  private castVote(to: NodeId): void {
+    if (
+      this.votedTerm === this.term &&
+      this.votedFor !== null &&
+      this.votedFor !== to &&
+      !this.cfg.bugs.has('vote-twice')
+    )
+      broken('one vote per term', { node: this.id, term: this.term, votedFor: this.votedFor, now: to });
+    this.vote = to;
+    this.votedTerm = this.term;
+    this.votedFor = to;
   }
 
   // ---- message handling ----
@@ -579,7 +585,7 @@ export class Raft implements RaftCore {
       this.send({ type: pre ? 'PreVoteResp' : 'VoteResp', to: m.from, term: m.term });
       if (!pre) {
         this.electionElapsed = 0;
-        this.vote = m.from;
+        this.castVote(m.from);
       }
     } else {
       this.send({ type: pre ? 'PreVoteResp' : 'VoteResp', to: m.from, term: this.term, reject: true });
@@ -598,8 +604,8 @@ export class Raft implements RaftCore {
         return;
       default:
         if (m.type !== myResp) return;
-        this.recordVote(m.from, !m.reject);
-        switch (this.tally()) {
+        this.tracker.recordVote(m.from, !m.reject);
+        switch (this.tracker.tallyVotes()) {
           case 'won':
             if (this.role === 'pre-candidate') this.campaignForReal();
             else this.becomeLeader();
@@ -685,17 +691,16 @@ export class Raft implements RaftCore {
       // We already have the entry the snapshot ends with: keep our log, just fast-forward the commit index.
       this.log.commitTo(idx);
     } else {
-      // §7 InstallSnapshot receiver: discard the entire log and reset from the snapshot.
+      // §7 (Figure 13) InstallSnapshot receiver: discard the entire log and reset from the snapshot.
       this.log.restore(s);
-      this.confBase = [...s.meta.peers].sort();
-      this.confs = [];
+      this.configs.restore(s.meta.peers);
       this.applyConfig();
     }
     this.send({ type: 'AppResp', to: m.from, term: this.term, index: this.log.lastIndex() });
   }
 
   private stepLeader(m: Message): void {
-    const pr = this.prs.get(m.from);
+    const pr = this.tracker.progress.get(m.from);
     if (!pr) return;
     switch (m.type) {
       case 'AppResp': {
@@ -760,7 +765,7 @@ export class Raft implements RaftCore {
     }
     this.log.append(ents);
     this.noteConfs(ents);
-    const me = this.prs.get(this.id)!;
+    const me = this.tracker.progress.get(this.id)!;
     me.maybeUpdate(this.log.lastIndex());
     // A single-member group commits at once.
     this.maybeCommit();
@@ -773,17 +778,14 @@ export class Raft implements RaftCore {
    */
   private maybeCommit(): boolean {
     // Over the voters of the latest configuration only (diss. §4.1); a removed leader does not count itself.
-    const matches = this.peers.map((p) => this.prs.get(p)?.match ?? 0).sort((a, b) => b - a);
-    const mci = matches[this.quorum() - 1];
+    const mci = this.tracker.committed();
     if (mci <= this.log.committed) return false;
     if (!this.cfg.bugs.has('old-term-commit') && this.log.term(mci) !== this.term) return false;
     this.log.commitTo(mci);
     this.forgetRemoved();
-    if (this.deferredReads.length > 0 && this.committedInTerm()) {
-      const ds = this.deferredReads;
-      this.deferredReads = [];
-      for (const ctx of ds) {
-        if (this.quorum() === 1 && this.peers.includes(this.id))
+    if (this.readOnly.hasDeferred() && this.committedInTerm()) {
+      for (const ctx of this.readOnly.takeDeferred()) {
+        if (this.tracker.quorum() === 1 && this.tracker.isVoter(this.id))
           this.readStates.push({ index: this.log.committed, ctx });
         else this.startRead(ctx);
       }
@@ -796,18 +798,18 @@ export class Raft implements RaftCore {
   }
 
   private bcastAppend(): void {
-    for (const p of this.prs.keys()) if (p !== this.id) this.sendAppend(p);
+    for (const p of this.tracker.progress.keys()) if (p !== this.id) this.sendAppend(p);
   }
 
   /** Appends to the followers that have entries waiting (not an empty append to anyone). */
   private bcastPending(): void {
     const last = this.log.lastIndex();
-    for (const [p, pr] of this.prs) if (p !== this.id && pr.next <= last) this.sendAppend(p);
+    for (const [p, pr] of this.tracker.progress) if (p !== this.id && pr.next <= last) this.sendAppend(p);
   }
 
   /** Sends the next batch to `to` if flow control allows; returns whether something was sent. */
   private sendAppend(to: NodeId): boolean {
-    const pr = this.prs.get(to)!;
+    const pr = this.tracker.progress.get(to)!;
     if (pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
@@ -836,7 +838,7 @@ export class Raft implements RaftCore {
   }
 
   private bcastHeartbeat(ctx: string | undefined): void {
-    for (const [p, pr] of this.prs) {
+    for (const [p, pr] of this.tracker.progress) {
       if (p === this.id) continue;
       // Never tell a follower to commit beyond what it is known to hold.
       this.send({
@@ -849,68 +851,38 @@ export class Raft implements RaftCore {
     }
   }
 
-  // ---- ReadIndex (§6.4) ----
+  // ---- ReadIndex (diss. §6.4) ----
 
   private startRead(ctx: string): void {
     // Planted bug "read-no-heartbeat": serve at the commit index without the heartbeat round (diss. §6.4 step
     // 3 skipped), so a deposed leader that has not noticed yet answers from a state the new leader moved past.
+    // It breaks no invariant this server can see (it does not know it was deposed), so no assertion stands aside.
     if (this.cfg.bugs.has('read-no-heartbeat')) {
       this.readStates.push({ index: this.log.committed, ctx });
       return;
     }
-    this.pendingReads.push({ ctx, index: this.log.committed, acks: new Set([this.id]) });
-    // One heartbeat round confirms every read registered before it (etcd's batching): the round goes out when
-    // the runtime next takes a Ready, carrying the newest context.
-    this.readRoundDue = true;
+    // The round goes out when the runtime next takes a Ready, carrying the newest context.
+    this.readOnly.add(ctx, this.log.committed, this.id);
   }
 
   private ackRead(from: NodeId, ctx: string): void {
-    const at = this.pendingReads.findIndex((r) => r.ctx === ctx);
-    if (at < 0) return;
-    const r = this.pendingReads[at];
-    r.acks.add(from);
-    let voters = 0;
-    for (const a of r.acks) if (this.peers.includes(a)) voters++;
-    if (voters < this.quorum()) return;
+    const acks = this.readOnly.recvAck(from, ctx);
     // A quorum confirmed we were still leader after this read (and every earlier one) was registered.
-    for (const done of this.pendingReads.splice(0, at + 1)) this.readStates.push({ index: done.index, ctx: done.ctx });
+    if (acks !== undefined && this.tracker.hasQuorum(acks))
+      for (const r of this.readOnly.advance(ctx)) this.readStates.push(r);
   }
 
   private abortReads(): void {
     // Reads waiting on a leadership we no longer hold are dropped; the runtime times them out and the client
     // retries elsewhere.
-    this.pendingReads = [];
-    this.deferredReads = [];
-    this.readRoundDue = false;
+    this.readOnly.reset();
   }
 
   // ---- membership (diss. §4) ----
 
   /** Records the 'conf' entries among `ents` that are now in the log, drops truncated ones, applies the latest. */
   private noteConfs(ents: Entry[]): void {
-    const first = this.log.firstIndex();
-    if (this.confs.length > 0 && this.confs[0].index < first) {
-      // Compacted (hence committed) entries fold into the base, so the list stays as short as the log.
-      this.confBase = this.configAt(first - 1);
-      this.confs = this.confs.filter((c) => c.index >= first);
-    }
-    const before = this.confs.length;
-    this.confs = this.confs.filter((c) => this.log.term(c.index) === c.term);
-    let added = false;
-    for (const e of ents) {
-      if (e.type !== 'conf' || this.log.term(e.index) !== e.term || this.confs.some((c) => c.index === e.index))
-        continue;
-      const d = decodeConf(e.data);
-      if (!d) continue; // undecodable: ignored identically everywhere (a pure function of the entry)
-      this.confs.push({ index: e.index, term: e.term, voters: [...d.voters].sort() });
-      added = true;
-    }
-    if (added) this.confs.sort((a, b) => a.index - b.index);
-    if (added || this.confs.length !== before) this.applyConfig();
-  }
-
-  private latestConfig(): NodeId[] {
-    return this.confs.length > 0 ? this.confs[this.confs.length - 1].voters : this.confBase;
+    if (this.configs.note(ents, this.log)) this.applyConfig();
   }
 
   /**
@@ -920,18 +892,14 @@ export class Raft implements RaftCore {
    * old configuration).
    */
   private applyConfig(): void {
-    const voters = this.latestConfig();
-    if (sameVoters(voters, this.peers)) return;
-    this.peers = voters;
+    const voters = this.configs.latest();
+    const same = sameVoters(voters, this.tracker.voters);
+    this.tracker.voters = voters;
+    if (same) return;
     for (const v of voters) this.known.add(v);
     if (this.role !== 'leader') return;
     this.leadTransferee = null;
-    const last = this.log.lastIndex();
-    for (const v of voters) {
-      if (this.prs.has(v)) continue;
-      const pr = new Progress(last + 1, this.cfg.maxInflight);
-      this.prs.set(v, pr);
-    }
+    this.tracker.trackVoters(this.log.lastIndex());
     this.forgetRemoved();
   }
 
@@ -941,7 +909,7 @@ export class Raft implements RaftCore {
    */
   private forgetRemoved(): void {
     if (this.role !== 'leader' || this.confPending()) return;
-    for (const id of [...this.prs.keys()]) if (id !== this.id && !this.peers.includes(id)) this.prs.delete(id);
+    this.tracker.forgetNonVoters(this.id);
   }
 
   /**
@@ -950,15 +918,52 @@ export class Raft implements RaftCore {
    * only: without it, the voters elect a leader an election timeout later).
    */
   private maybeStepDownRemoved(): boolean {
-    if (this.role !== 'leader' || this.peers.includes(this.id) || this.confPending()) return false;
+    if (this.role !== 'leader' || this.tracker.isVoter(this.id) || this.confPending()) return false;
     let best: NodeId | undefined;
-    for (const p of this.peers) {
-      const pr = this.prs.get(p);
+    for (const p of this.tracker.voters) {
+      const pr = this.tracker.progress.get(p);
       if (pr && pr.match === this.log.lastIndex() && (best === undefined || p < best)) best = p;
     }
     if (best !== undefined) this.send({ type: 'TimeoutNow', to: best, term: this.term });
     this.becomeFollower(this.term, null);
     return true;
+  }
+
+  // ---- invariants ----
+
+  /**
+   * What every step, tick and Ready leaves true, in O(1). Assertions tied to one event (a vote, a truncation,
+   * a term change, an applied index) sit where the event happens: castVote, log.ts, becomeFollower, ready().
+   */
+  private assertInvariants(): void {
+    const { committed, applied } = this.log;
+    const last = this.log.lastIndex();
+    // Figure 2's rules keep commitIndex within the log (AppendEntries rule 5) and lastApplied below commitIndex.
+    if (committed > last) broken('commit <= last index', { node: this.id, commit: committed, lastIndex: last });
+    if (applied > committed) broken('applied <= committed', { node: this.id, applied, commit: committed });
+    if (this.tracker.voters !== this.configs.latest())
+      broken('the voters are the latest configuration in the log (diss. §4.1)', {
+        node: this.id,
+        voters: this.tracker.voters,
+        latest: this.configs.latest(),
+      });
+    this.configs.assertIn(this.log, this.id);
+    // §5.4.2 and Figure 8: a leader commits by counting only an entry of its own term, so once its commit index
+    // moves, it lands at or past its first entry (the no-op). Planted bug "old-term-commit" breaks this on
+    // purpose; the assertion stands aside under it so that the simulation's Leader Completeness and State Machine
+    // Safety checks, and the harness's linearizability checker, find the bug from the outside.
+    if (
+      this.role === 'leader' &&
+      committed > this.electedCommit &&
+      committed < this.termStart &&
+      !this.cfg.bugs.has('old-term-commit')
+    )
+      broken("a leader commits by counting only its own term's entries (§5.4.2)", {
+        node: this.id,
+        term: this.term,
+        commit: committed,
+        firstIndexOfTerm: this.termStart,
+      });
   }
 
   // ---- plumbing ----

@@ -1,6 +1,7 @@
 // The contract between the pure Raft core and the runtimes that drive it (system/node for real processes,
 // test/sim for the seeded simulation). Shaped like etcd-io/raft: messages and ticks go in, a Ready batch comes
-// out. The core never reads a clock, starts a timer or does I/O; time is counted in ticks.
+// out. The core never reads a clock, starts a timer or does I/O; time is counted in ticks. Citations as in
+// raft.ts: "§" is the extended Raft paper, "diss. §" Ongaro's dissertation.
 
 export type NodeId = string;
 
@@ -40,7 +41,11 @@ export interface Entry {
   data: string;
 }
 
-/** What must be on stable storage before any message produced in the same Ready is sent (§5.1, Figure 2). */
+/**
+ * Figure 2's persistent state besides the log (currentTerm, votedFor; diss. §3.8), durable before the Ready's
+ * messages leave (see Ready), plus the commit index, which Figure 2 makes volatile: a runtime may save it too,
+ * and a restarted server then applies up to it at once.
+ */
 export interface HardState {
   term: number;
   vote: NodeId | null;
@@ -63,15 +68,15 @@ export interface Snapshot {
 
 export type MessageType =
   | 'PreVote'
-  | 'PreVoteResp' // dissertation §9.6
+  | 'PreVoteResp' // diss. §9.6
   | 'Vote'
   | 'VoteResp' // RequestVote, §5.2
   | 'App'
   | 'AppResp' // AppendEntries, §5.3
   | 'Heartbeat'
-  | 'HeartbeatResp' // empty AppendEntries carrying commit and read-index context, §5.2 / §6.4
+  | 'HeartbeatResp' // empty AppendEntries carrying commit and read-index context, §5.2 / diss. §6.4
   | 'Snap' // InstallSnapshot, §7
-  | 'TimeoutNow'; // leadership transfer, dissertation §3.10
+  | 'TimeoutNow'; // leadership transfer, diss. §3.10
 
 export interface Message {
   type: MessageType;
@@ -79,8 +84,8 @@ export interface Message {
   to: NodeId;
   term: number;
   /**
-   * App: index/term of the entry preceding `entries`. AppResp: the index acknowledged (or rejected).
-   * Vote: last log index/term.
+   * App: index/term of the entry preceding `entries`. AppResp: the index acknowledged (or rejected). Vote: last
+   * log index/term.
    */
   index?: number;
   logTerm?: number;
@@ -88,14 +93,14 @@ export interface Message {
   commit?: number;
   reject?: boolean;
   /**
-   * AppResp rejection: a hint for fast backtracking (the follower's last index, or first index
-   * of the conflicting term).
+   * AppResp rejection: a hint for fast backtracking (the follower's last index, or first index of the conflicting
+   * term).
    */
   rejectHint?: number;
   /** Term of the conflicting entry at rejectHint (fast backtracking, §5.3 "optimization"). */
   rejectTerm?: number;
   snapshot?: Snapshot;
-  /** Heartbeat / HeartbeatResp: ReadIndex request contexts this round confirms (§6.4). */
+  /** Heartbeat / HeartbeatResp: ReadIndex request contexts this round confirms (diss. §6.4). */
   context?: string;
   /**
    * Heartbeat: the leader's last word before it quiesces (stops ticking and heartbeating an idle group, as
@@ -109,7 +114,7 @@ export interface Message {
   transfer?: boolean;
 }
 
-/** A linearizable read may be served once the state machine has applied `index` (§6.4 ReadIndex). */
+/** A linearizable read may be served once the state machine has applied `index` (diss. §6.4 ReadIndex). */
 export interface ReadState {
   index: number;
   ctx: string;
@@ -125,7 +130,10 @@ export interface SoftState {
 /**
  * One batch of work for the runtime. The runtime must, in this order: persist `snapshot`, `entries` and
  * `hardState` (fsync), then send `messages`, then apply `committedEntries` (and install `snapshot` into the
- * state machine), then call `advance(ready)`.
+ * state machine), then call `advance(ready)`. One exception is allowed: a leader's appends (App messages) may
+ * leave before its own write is durable, so that followers write in parallel with it (diss. §10.2.1), provided
+ * the runtime steps no answer before that write is durable: the core counts the leader's own log toward
+ * commitment from the moment it appends.
  */
 export interface Ready {
   softState?: SoftState;
@@ -154,14 +162,11 @@ export interface LogStorage {
   snapshot(): Snapshot | undefined;
 }
 
-/** Planted bugs the core knows about (off unless named). */
-export type RaftBug = 'old-term-commit' | 'vote-twice' | 'conf-concurrent';
-
 export interface RaftConfig {
   id: NodeId;
   /**
-   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is
-   * randomized in [e, 2e) (§5.2).
+   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is randomized in [e, 2e)
+   * (§5.2).
    */
   electionTick: number;
   heartbeatTick: number;
@@ -177,6 +182,10 @@ export interface RaftConfig {
   /** Max bytes of entry data per AppendEntries message (at least one entry is always sent). Default: no limit. */
   maxBytesPerMsg?: number;
   maxInflight?: number;
+  /**
+   * Planted bugs, by the names system/node/config.ts lists (off unless named); the core acts on those that live
+   * in it (raft.ts: old-term-commit, vote-twice, conf-concurrent, read-no-heartbeat) and ignores the rest.
+   */
   bugs?: ReadonlySet<string>;
   /**
    * Every server that may ever be a member of this group (the shard's placement replicas); messages from
@@ -209,8 +218,8 @@ export interface RaftStatus {
 }
 
 /**
- * The core, created by `createRaft(config)` in system/raft/index.ts. One instance is one member of one Raft
- * group; a process hosts as many as it has shard replicas.
+ * The core, `new Raft(config)` (raft.ts). One instance is one member of one Raft group; a process hosts as many
+ * as it has shard replicas.
  */
 export interface RaftCore {
   /** Advance logical time by one tick (election and heartbeat timeouts are counted in ticks). */
@@ -219,9 +228,7 @@ export interface RaftCore {
   step(m: Message): void;
   /** Append a command to the log if this member is the leader; false otherwise (the caller redirects). */
   propose(data: string): boolean;
-  /**
-   * Start a ReadIndex read (§6.4); false when not leader. When confirmed, a ReadState with `ctx` appears in a Ready.
-   */
+  /** Starts a ReadIndex read (diss. §6.4); false when not leader. Once confirmed, a Ready holds its ReadState. */
   readIndex(ctx: string): boolean;
   hasReady(): boolean;
   ready(): Ready;

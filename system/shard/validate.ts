@@ -3,6 +3,7 @@
 // replayed entry) gets the same deterministic error result on every replica instead of throwing (issue 14,
 // item 1). Nothing here recurses: value depth is measured with an explicit stack (system/kv/json.ts).
 import { MAX_VALUE_DEPTH, deeperThan, isJson } from '../kv/json.js';
+import { logOpsError } from '../txn/ops.js';
 
 const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v !== '';
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -68,10 +69,34 @@ export function validateLock(r: unknown, internal = false): string | undefined {
   return wholeDepth(q);
 }
 
+const isShard = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** Checks a transaction command (system/txn/machine.ts) as it comes out of the log. */
+export function validateTxnCommand(q: Record<string, unknown>): string | undefined {
+  if (!nonEmpty(q.id)) return 'id must be a non-empty string';
+  switch (q.op) {
+    case 'one':
+      return logOpsError(q.ops);
+    case 'prepare':
+      if (!isShard(q.coord)) return 'coord must be a shard number';
+      if (q.parts !== undefined && !(Array.isArray(q.parts) && q.parts.every(isShard)))
+        return 'parts must be shard numbers';
+      return logOpsError(q.ops);
+    case 'decide':
+    case 'resolve':
+      return typeof q.commit === 'boolean' ? undefined : 'commit must be a boolean';
+    case 'forget':
+      return undefined;
+    default:
+      return 'txn op must be one, prepare, decide, resolve or forget';
+  }
+}
+
 /** Checks a command as it comes out of the log. */
 export function validateCommand(cmd: unknown): string | undefined {
   if (!isObject(cmd)) return 'command must be an object';
   if (cmd.kind === 'kv') return validateKv(cmd);
   if (cmd.kind === 'lock') return validateLock(cmd, true);
-  return 'command kind must be kv or lock';
+  if (cmd.kind === 'txn') return validateTxnCommand(cmd);
+  return 'command kind must be kv, lock or txn';
 }

@@ -4,13 +4,13 @@
 // directly; every member advertises one peer URL per node, which on loopback is that node's relay front (the
 // relay tells senders apart through /proc, so the same --initial-cluster string serves every member).
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { basename, delimiter, join } from 'node:path';
-import { lddPaths } from '../../harness/runtime/docker/base-image.js';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { repoRoot } from '../../harness/paths.js';
 import type {
   Addressing,
   ClusterSpec,
+  HostInstaller,
   ImageBuilder,
   TargetContext,
   TargetOptions,
@@ -85,30 +85,53 @@ export function etcdArgs(name: string, a: Addressing, ctx: Pick<TargetContext, '
   ];
 }
 
-/** The image: etcd and its own copy of the libraries it links (run through their loader, so the base's glibc,
- *  whichever it is, never mixes with the host's). */
+/**
+ * ssh: the hosts' own etcd when every host has one on PATH, else the controller's, uploaded with its libraries
+ * and run through its own loader as in the image. Resolves etcd's argv head.
+ */
+async function install(h: HostInstaller): Promise<string[]> {
+  const onHosts = await h.which('etcd');
+  if (onHosts) {
+    h.log(`etcd: ${onHosts} on every host`);
+    return [onHosts];
+  }
+  const bin = findEtcd();
+  if (!bin) throw new Error(`etcd is on no host's PATH and cannot be uploaded: ${NO_ETCD}`);
+  const files = h.hostBinary(bin, 'etcd', 'etcd');
+  const loader = Object.keys(files).find((f) => /^etcd\/lib\/ld-linux/.test(f));
+  const bundle = await h.upload('etcd', files);
+  const etcd = `${bundle}/etcd/etcd`;
+  return loader ? [`${bundle}/${loader}`, '--library-path', `${bundle}/etcd/lib`, etcd] : [etcd];
+}
+
 async function image(b: ImageBuilder): Promise<string> {
   const bin = findEtcd();
   if (!bin) throw new Error(NO_ETCD);
-  const files: Record<string, string> = { 'etcd/etcd': realpathSync(bin) };
-  for (const lib of lddPaths(bin)) files[`etcd/lib/${basename(lib)}`] = lib;
   return b.build({
     name: 'etcd',
     dockerfile: join(repoRoot(), 'docker', 'etcd.Dockerfile'),
-    files,
+    files: b.hostBinary(bin, 'etcd', 'etcd'),
     labels: { 'faultline.etcd': etcdVersion(bin) ?? 'unknown' },
   });
 }
 
 export function etcdCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'> {
+  let onHosts: string[] | undefined;
   return {
     ports: [
       { name: 'client', kind: 'client', container: CLIENT_PORT },
       { name: 'peer', kind: 'peer', container: PEER_PORT },
     ],
+    install: async (h) => {
+      onHosts = await install(h);
+    },
     node: (name, a) => {
       const args = etcdArgs(name, a, ctx);
       if (a.runtime === 'docker') return { command: args };
+      if (a.runtime === 'ssh') {
+        if (!onHosts) throw new Error('ssh: etcd was not installed');
+        return { command: [...onHosts, ...args] };
+      }
       const bin = findEtcd();
       if (!bin) throw new Error(NO_ETCD);
       return { command: [bin, ...args] };

@@ -3,15 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runtimeModules } from '../../harness/runtime/docker/image.js';
 import type {
   Addressing,
   ClusterSpec,
+  HostFiles,
+  HostInstaller,
   ImageBuilder,
   TargetContext,
   TargetOptions,
 } from '../../harness/target/types.js';
 import { repoRoot } from '../../harness/paths.js';
+import { ADMIN_TOKEN_ENV, adminTokenOf } from './admin-token.js';
 import { health } from './status.js';
 
 export const CLIENT_PORT = 8000;
@@ -77,19 +79,38 @@ export function nodeArgs(name: string, a: Addressing, o: TargetOptions): string[
   return args;
 }
 
-async function image(b: ImageBuilder): Promise<string> {
+/**
+ * The node's bundle: package.json, dist/system and the packages main.js imports (wherever npm put them: hoisted
+ * into a user's project when Faultline is a dependency), each under `prefix`.
+ */
+function appFiles(h: HostFiles, prefix: string): Record<string, string> {
   const root = repoRoot();
-  const files: Record<string, string> = {
-    'app/package.json': join(root, 'package.json'),
-    'app/dist/system': join(root, 'dist', 'system'),
+  return {
+    [`${prefix}package.json`]: join(root, 'package.json'),
+    [`${prefix}dist/system`]: join(root, 'dist', 'system'),
+    // The node's run-time packages: pino and yargs (system/node), with their dependencies.
+    ...h.nodePackages(root, ['pino', 'yargs'], `${prefix}node_modules`),
   };
-  for (const m of runtimeModules(root, ['pino', 'yargs']))
-    files[`app/node_modules/${m}`] = join(root, 'node_modules', m);
-  return b.build({ name: 'node', dockerfile: join(root, 'docker', 'Dockerfile'), files });
+}
+
+async function image(b: ImageBuilder): Promise<string> {
+  return b.build({ name: 'node', dockerfile: join(repoRoot(), 'docker', 'Dockerfile'), files: appFiles(b, 'app/') });
+}
+
+/** ssh: the bundle goes to every host; the hosts' own node (20.15 or later) runs it. Resolves node's argv head. */
+async function install(h: HostInstaller): Promise<string[]> {
+  const node = await h.which('node');
+  if (!node)
+    throw new Error(
+      "the reference target runs on the hosts' own node (20.15 or later), which is not on PATH on every host",
+    );
+  const app = await h.upload('reference', appFiles(h, ''));
+  return [node, `${app}/dist/system/node/main.js`];
 }
 
 export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'> {
   const o = ctx.options;
+  let onHosts: string[] | undefined;
   return {
     ports: [
       { name: 'client', kind: 'client', container: CLIENT_PORT },
@@ -97,11 +118,18 @@ export function referenceCluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' 
     ],
     node: (name, a) => {
       const args = nodeArgs(name, a, o);
-      // The peer secret goes through the environment, never argv, so `ps` does not show it.
-      const env = { FAULTLINE_NODE_PEER_SECRET: ctx.secret };
+      // The peer secret and the admin token go through the environment, never argv, so `ps` does not show them.
+      const env = { FAULTLINE_NODE_PEER_SECRET: ctx.secret, [ADMIN_TOKEN_ENV]: adminTokenOf(ctx.secret) ?? '' };
+      if (a.runtime === 'ssh') {
+        if (!onHosts) throw new Error('ssh: the node bundle was not installed');
+        return { command: [...onHosts, ...args], env };
+      }
       return { command: a.runtime === 'local' ? [process.execPath, NODE_MAIN, ...args] : args, env };
     },
     image,
+    install: async (h) => {
+      onHosts = await install(h);
+    },
     health,
     clockFaults: true,
   };

@@ -7,6 +7,7 @@ import { FencedHttpClient } from './clients/fenced.js';
 import { KvHttpClient } from './clients/kv.js';
 import { LockHttpClient } from './clients/lock.js';
 import { referenceCluster } from './cluster.js';
+import { adminTokenOf } from './admin-token.js';
 import { askVia, changeMembership } from './membership.js';
 import { leader } from './status.js';
 
@@ -48,7 +49,12 @@ export const referenceTarget = defineTarget({
   leader: (nodes, key) => leader(nodes, key),
   // Per shard group, through its leader (POST /admin/membership); placement never changes, only who votes.
   // how.via: to that node only, once, answers as data (membership:split-minority asks a minority leader).
-  membership: (nodes, op, node, _options, how) =>
-    how?.via !== undefined ? askVia(nodes, op, node, how.via, how.deadlineMs) : changeMembership(nodes, op, node),
+  // how.secret: the run's secret, from which the nodes' admin token is derived (admin-token.ts).
+  membership: (nodes, op, node, _options, how) => {
+    const adminToken = adminTokenOf(how?.secret);
+    return how?.via !== undefined
+      ? askVia(nodes, op, node, how.via, how.deadlineMs, adminToken)
+      : changeMembership(nodes, op, node, { adminToken });
+  },
   version: () => undefined,
 });

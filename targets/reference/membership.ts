@@ -1,6 +1,6 @@
 // The reference target's membership hook: takes a node out of the voters of every shard group it is a placement
 // replica of, or puts it back, through each shard's leader (POST /admin/membership, docs/node.md). The node
-// makes one single-server change at a time per group (Ongaro's dissertation §4.1-§4.3), so the hook's job is
+// makes one single-server change at a time per group (Ongaro's dissertation §4.1-§4.2), so the hook's job is
 // only to find the leader and keep asking: 421 names the leader (followed at once), 409 change-pending means
 // another change is not yet committed or the new leader has not yet committed an entry of its own term (the
 // fix to the single-server-change bug, Ongaro on raft-dev, 2015), 503 means the entry did not commit within the
@@ -19,6 +19,7 @@
 import { HttpClient } from '../../harness/net/http.js';
 import type { MembershipOp, NodeHandle } from '../../harness/target/types.js';
 import type { NodeStatus } from '../../system/node/api.js';
+import { adminHeaders } from './admin-token.js';
 
 export interface MembershipCallOptions {
   /** The whole call's deadline (every shard), ms. Default 15 s. */
@@ -27,6 +28,8 @@ export interface MembershipCallOptions {
   backoffMs?: number;
   /** One request's timeout, ms (a paused node never answers). Default 4000: longer than the node's 503. */
   requestTimeoutMs?: number;
+  /** The run's admin token (admin-token.ts), sent as `Authorization: Bearer`; none for a hand-made cluster. */
+  adminToken?: string;
 }
 
 export interface MembershipResult {
@@ -161,6 +164,7 @@ export async function changeMembership(
             'POST',
             { op, node, shard },
             Math.max(1, Math.min(reqMs, deadline - Date.now())),
+            adminHeaders(o.adminToken),
           );
           status = r.status;
           body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
@@ -243,6 +247,7 @@ export async function askVia(
   node: string,
   via: string,
   deadlineMs = 3000,
+  adminToken?: string,
 ): Promise<DirectedResult> {
   if (op !== 'remove' && op !== 'add')
     throw new Error(`membership: op must be remove or add, got ${JSON.stringify(op)}`);
@@ -271,7 +276,13 @@ export async function askVia(
       if (left <= 0)
         return { answered: 'none', error: `deadline of ${deadlineMs} ms passed before the request`, ms: 0 };
       try {
-        const r = await http.call(`${to.url}/admin/membership`, 'POST', { op, node, shard }, left);
+        const r = await http.call(
+          `${to.url}/admin/membership`,
+          'POST',
+          { op, node, shard },
+          left,
+          adminHeaders(adminToken),
+        );
         const body = (r.body && typeof r.body === 'object' ? r.body : {}) as Record<string, unknown>;
         const a: DirectedAnswer = { answered: r.status, ms: Date.now() - t0 };
         if (typeof body.error === 'string') a.error = body.error;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeIndex } from '../../harness/store/index.js';
+import { writeIndex } from '../../harness/report/index-page.js';
 import { type Browser, CHROMIUM, launch, pageProblems, SKIP_REASON } from '../helpers/browser.js';
 import { runCli, runDirOf } from '../helpers/cli.js';
 import { CLI } from '../helpers/paths.js';

@@ -3,6 +3,7 @@
 // on a live cluster, a stopped container's node is removed and re-added through the leaders, the nemesis runs
 // churn and removed leaders beside iptables partitions, and after its heal every shard's voters are its
 // placement replicas again.
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,12 +79,20 @@ dockerTest(
     'churn beside partitions; every shard whole after heal',
   async () => {
     rt = new DockerRuntime({ log: () => undefined });
+    const secret = randomBytes(32).toString('hex');
     const hs = await rt.up(
-      referenceSpec({ runId, nodes: 4, logDir, options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '4' } }),
+      referenceSpec({
+        runId,
+        nodes: 4,
+        logDir,
+        secret,
+        options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '4' },
+      }),
     );
     await rt.waitHealthy(30_000);
     await downNodeStory(rt, hs, {
       seed: 21,
+      secret,
       nemesis: 'membership:churn/remove-leader,partition:isolate-one/one-way-mute',
       runMs: 5000,
       wholeMs: 30_000,

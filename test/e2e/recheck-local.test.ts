@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WORKLOADS } from '../../workloads/index.js';
-import { checkHistory } from '../../harness/checker/check-history.js';
-import { comparable } from '../../harness/checker/pipeline.js';
+import { checkHistory } from '../../harness/check/check-history.js';
+import { comparable } from '../../harness/check/pipeline.js';
 import { runCli, runDirOf } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'fl-recheck-'));

@@ -96,12 +96,13 @@ export async function everyShardWhole(
 /**
  * The live-cluster story both runtimes tell: n4 is stopped, then removed from every shard through the leaders;
  * with it still down, the nemesis runs `nemesis` on `steps` for `runMs`; its final heal must succeed; n4 comes
- * back and every shard's voters are its placement replicas again on every node.
+ * back and every shard's voters are its placement replicas again on every node. `secret`: the cluster's (the hook
+ * derives the nodes' admin token from it, as in a run).
  */
 export async function downNodeStory(
   rt: Runtime,
   hs: NodeHandle[],
-  o: { seed: number; nemesis: string; steps: Step[]; runMs: number; wholeMs: number },
+  o: { seed: number; nemesis: string; steps: Step[]; runMs: number; wholeMs: number; secret: string },
 ): Promise<void> {
   const ctx: FaultContext = {
     runtime: rt,
@@ -110,7 +111,7 @@ export async function downNodeStory(
     leader: (key) => leader(hs, key),
     hotKey: () => 'k1',
     electionTimeoutMs: 300,
-    membership: (op, node) => referenceTarget.membership!(hs, op, node, {}),
+    membership: (op, node) => referenceTarget.membership!(hs, op, node, {}, { secret: o.secret }),
   };
   await rt.kill('n4');
   const removed = await ctx.membership!('remove', 'n4');

@@ -1,14 +1,15 @@
 // Run folders built through the store without a cluster, for the index, serve and browser tests: a test.json, a
 // history (optionally with a planted stale read), results from the one check pipeline and the run report.
 import { join } from 'node:path';
-import { runChecks, specForWorkload } from '../../harness/checker/pipeline.js';
+import { runChecks, specForWorkload } from '../../harness/check/pipeline.js';
 import type { HistoryEvent } from '../../harness/history/op.js';
 import { toJsonl } from '../../harness/history/readers/write.js';
-import { syntheticRegisterHistory } from '../../harness/history/synthetic.js';
+import { syntheticRegisterHistory } from '../fixtures/synthetic-history.js';
 import { renderRunReport } from '../../harness/report/run-report.js';
-import { DEFAULTS, testName, type RunOptions } from '../../harness/run/options.js';
-import { commandLine } from '../../harness/store/command-line.js';
-import { createRunFolder, writeJson, writeRunFile, type TestInfo } from '../../harness/store/folder.js';
+import { DEFAULTS } from '../../harness/run/options.js';
+import { commandLine, runFlags } from '../../harness/commands/command-line.js';
+import { createRunFolder, writeJson, writeRunFile } from '../../harness/store/folder.js';
+import { testName, type RunOptions, type Test } from '../../harness/store/test.js';
 
 /** A kv run folder (`ops` operations over `keys` keys); `stale`: a stale read planted at the end (invalid). */
 export function makeRunFolder(
@@ -57,7 +58,7 @@ export function makeRunFolder(
   events = events.map((e, index) => ({ ...e, index }));
   const checks = specForWorkload('kv', opts.checkTimeoutS);
   const started = o.startedAt ?? new Date(Date.UTC(2026, 0, 1, 0, 0, o.seed)).toISOString();
-  const test: TestInfo = {
+  const test: Test = {
     name,
     options: opts,
     runtime: 'local',
@@ -77,6 +78,8 @@ export function makeRunFolder(
   );
   const results = runChecks(events, checks);
   writeJson(join(dir, 'results.json'), results);
-  writeRunFile(dir, 'report.html', renderRunReport({ test, events, results, nodes: ['n1'] }));
+  const flags = runFlags(opts, test.runtime);
+  const html = renderRunReport({ test, events, results, nodes: ['n1'], command: test.command!, flags });
+  writeRunFile(dir, 'report.html', html);
   return dir;
 }

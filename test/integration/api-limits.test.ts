@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { HttpClient } from '../../harness/net/http.js';
 import { TestKv } from '../helpers/kv-client.js';
 import { rawRequest } from './support/raw-http.js';

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../../harness/generator/random.js';
 import { HttpClient } from '../../harness/net/http.js';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { until } from '../helpers/until.js';
 
 const http = new HttpClient();

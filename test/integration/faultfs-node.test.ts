@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { Random } from '../../harness/generator/random.js';
 import { HttpClient } from '../../harness/net/http.js';
 import { FaultFs, FaultFsRefused } from '../../harness/runtime/disk/faultfs.js';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { faultfsTest } from '../helpers/faultfs.js';
 import { until } from '../helpers/until.js';
 

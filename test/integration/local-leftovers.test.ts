@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { processStart } from '../../harness/runtime/local/registry.js';
 import { runCli } from '../helpers/cli.js';
 import { killVictim, startVictim, waitFor } from '../helpers/victim.js';
 
 const state = mkdtempSync(join(tmpdir(), 'fl-state-'));
-const env = { ...process.env, FAULTLINE_STATE_DIR: state };
+// An engine that does not exist: `clean` without --run must never reach the shared one (other jobs' runs).
+const env = { ...process.env, FAULTLINE_STATE_DIR: state, DOCKER_HOST: `unix://${join(state, 'no-engine.sock')}` };
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -80,6 +81,37 @@ test('faultline clean: kills the nodes of a run whose harness is gone, never a p
   } finally {
     stranger.kill('SIGKILL');
     await lp.stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a run in progress: spared by clean, refused when named (exit 3), killed only with --force', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-inprogress-'));
+  const runId = `ip${Date.now().toString(36)}`;
+  const { child, pids } = await startVictim('local', runId, join(dir, 'nodes'), env);
+  try {
+    const nodePids = Object.values(pids);
+    assert.ok(nodePids.length === 3 && nodePids.every(alive));
+    const dry = runCli(['clean', '--dry-run', '--json'], { env });
+    assert.is(dry.code, 0, dry.stderr);
+    const out = JSON.parse(dry.stdout) as { local: unknown[]; spared: { runId: string; runtime: string }[] };
+    assert.equal(out.local, [], 'nothing of a run in progress is listed for removal');
+    assert.equal(
+      out.spared.map((s) => [s.runId, s.runtime]),
+      [[runId, 'local']],
+    );
+    const named = runCli(['clean', '--run', runId], { env });
+    assert.is(named.code, 3);
+    assert.match(
+      named.stderr,
+      new RegExp(`^faultline: run ${runId} was not removed: its harness is running; add --force`),
+    );
+    assert.ok(nodePids.every(alive), 'no node of a run in progress was signalled');
+    const forced = runCli(['clean', '--run', runId, '--force', '--json'], { env });
+    assert.is(forced.code, 0, forced.stderr);
+    assert.ok((await waitFor(() => !nodePids.some(alive), 3000)) >= 0, 'forced: its nodes are killed');
+  } finally {
+    await killVictim(child);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { TestKv } from '../helpers/kv-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-loop-'));

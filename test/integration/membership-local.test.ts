@@ -2,6 +2,7 @@
 // --nemesis membership` stays valid and records every removal and re-add with the shards it changed; churn
 // and removed leaders composed with partitions and kills stay valid; a node that is down is removed and
 // re-added through the leaders; and after the nemesis heals, every shard's voters are its placement replicas.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,12 +82,14 @@ test(
   async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'fl-membership-nodes-'));
     const rt = new LocalRuntime();
+    const secret = randomBytes(32).toString('hex');
     try {
       const hs: NodeHandle[] = await rt.up(
         referenceSpec({
           runId: 'membership-local',
           nodes: 4,
           logDir,
+          secret,
           options: { 'election-ms': '300', 'heartbeat-ms': '30', shards: '4' },
         }),
       );
@@ -95,6 +98,7 @@ test(
       // down, the nemesis removes and re-adds under partitions, then its final heal re-adds everyone.
       await downNodeStory(rt, hs, {
         seed: 11,
+        secret,
         nemesis: 'membership:remove-one/remove-leader/churn,partition:isolate-one/one-way-deaf',
         runMs: 4000,
         wholeMs: 20_000,

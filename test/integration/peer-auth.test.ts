@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import type { GroupStatus } from '../../system/node/api.js';
 import { MAX_FRAME_BYTES } from '../../system/node/transport.js';
 import { MAX_HANDSHAKE_LINE } from '../../system/node/peer-auth.js';

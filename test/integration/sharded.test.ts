@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import type { NodeStatus } from '../../system/node/api.js';
 import { KvHttpClient } from '../../targets/reference/clients/kv.js';
 import { HttpClient } from '../../harness/net/http.js';

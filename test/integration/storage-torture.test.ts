@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../../harness/generator/random.js';
-import { LocalProcesses } from '../../targets/reference/local-cluster.js';
+import { LocalProcesses } from '../fixtures/loopback-cluster.js';
 import { HttpClient } from '../../harness/net/http.js';
 
 const KILLS = Number(process.env.TORTURE_KILLS ?? 50);

@@ -28,6 +28,30 @@ import { place } from '../../system/shard/placement.js';
 import { RELIABLE, type NetConfig } from './cluster.js';
 import { GroupSafety } from './safety.js';
 
+/**
+ * An application beside Raft on every node (test/sim/txn-cluster.ts hosts the two-phase commit driver): it sees
+ * every applied entry, keeps state that snapshots carry, ticks with the node, and exchanges messages that ride
+ * in the node's frames, exactly where the real host (system/node/host.ts) puts them.
+ */
+export interface SimApp {
+  started(node: MultiNode): void;
+  crashed(node: MultiNode): void;
+  applied(node: MultiNode, g: string, e: Entry): void;
+  /** The application's state of `g` on `node`, for a snapshot at the applied index; and its restore. */
+  snapshot(node: MultiNode, g: string): unknown;
+  restore(node: MultiNode, g: string, state: unknown): void;
+  tick(node: MultiNode): void;
+  received(node: MultiNode, from: NodeId, f: Frame): void;
+  /** Messages for the node's next frames, by peer (taken: the app forgets them). */
+  outgoing(node: MultiNode): Map<NodeId, unknown[]>;
+}
+
+/** What a snapshot file holds: the applied entries, and the application's state when there is one. */
+interface SnapData {
+  applied: { index: number; data: string }[];
+  app?: unknown;
+}
+
 type WalRec =
   | { g: string; hs: HardState }
   | { g: string; e: Entry }
@@ -45,6 +69,8 @@ export interface MultiOptions {
   quiesce?: boolean;
   rebalance?: boolean;
   snapshotEvery?: number;
+  /** Builds the application (before any node starts). */
+  app?: (c: MultiCluster) => SimApp;
 }
 
 interface Replica {
@@ -69,6 +95,8 @@ export class MultiNode {
   coord: Coordinator | undefined;
   tearNext = false;
   syncs = 0;
+  /** Crashed while its own code was running (doom()): it dies as soon as that code returns to the cluster. */
+  doomed = false;
 
   constructor(
     readonly id: NodeId,
@@ -106,8 +134,12 @@ export class MultiCluster {
   acked: { g: string; index: number; data: string }[] = [];
   private proposedBy = new Map<string, NodeId>();
   trace: string[] = [];
+  readonly app: SimApp | undefined;
+  /** The node whose pass, delivery or tick is running (doom() waits for it to return). */
+  private active: NodeId | undefined;
 
   constructor(readonly o: MultiOptions) {
+    this.app = o.app?.(this);
     this.rnd = new Random(o.seed);
     this.net = o.net ?? RELIABLE;
     this.ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
@@ -146,6 +178,7 @@ export class MultiCluster {
     node.incarnation++;
     node.up = true;
     node.tearNext = false;
+    node.doomed = false;
     node.replicas = new Map();
     const rafts = new Map<string, Raft>();
     const rnd = this.rnd.fork(node.incarnation * 1000 + this.ids.indexOf(id));
@@ -165,7 +198,9 @@ export class MultiCluster {
           if (s && s.meta.index >= r.reset) store.applySnapshot(s);
         } else store.append([r.e]);
       }
-      const applied = snap ? (JSON.parse(snap.data) as { index: number; data: string }[]) : [];
+      const data = snap ? (JSON.parse(snap.data) as SnapData) : undefined;
+      const applied = data?.applied ?? [];
+      this.app?.restore(node, g, data?.app);
       const snapIndex = snap?.meta.index ?? 0;
       const raft = new Raft({
         id,
@@ -194,6 +229,7 @@ export class MultiCluster {
       },
       rafts,
     );
+    this.app?.started(node);
     this.log(`start ${id}`);
   }
 
@@ -202,9 +238,35 @@ export class MultiCluster {
     const node = this.nodes.get(id)!;
     if (!node.up) return;
     node.up = false;
+    node.doomed = false;
     node.wal.length = node.synced;
     node.coord = undefined;
+    this.app?.crashed(node);
     this.log(`crash ${id}`);
+  }
+
+  /**
+   * kill -9 now, from inside some node's code (a step hook): another node dies at once; the running node dies
+   * as soon as its code returns to the cluster, and nothing it does meanwhile leaves it (the app checks doomed).
+   */
+  doom(id: NodeId): void {
+    const node = this.nodes.get(id)!;
+    if (!node.up) return;
+    if (this.active === id) node.doomed = true;
+    else this.crash(id);
+  }
+
+  /** Runs `f` as node `id`'s code; a doom() meanwhile takes effect when it returns. */
+  private as(id: NodeId, f: () => void): void {
+    const before = this.active;
+    this.active = id;
+    try {
+      f();
+    } finally {
+      this.active = before;
+      const node = this.nodes.get(id)!;
+      if (node.doomed) this.crash(id);
+    }
   }
 
   /** The node dies during its next batch, after the write began and before the sync returned. */
@@ -264,12 +326,15 @@ export class MultiCluster {
   private deliver(f: InFlight): void {
     const node = this.nodes.get(f.to)!;
     if (!node.up || node.incarnation !== f.toIncarnation || !this.linkUp(f.from, f.to)) return;
-    node.coord!.received(f.from, f.frame.beat);
-    for (const [g, msgs] of Object.entries(f.frame.groups)) {
-      const r = node.replicas.get(g);
-      if (r) for (const m of msgs) r.raft.step(m);
-    }
-    this.process(node);
+    this.as(node.id, () => {
+      node.coord!.received(f.from, f.frame.beat);
+      for (const [g, msgs] of Object.entries(f.frame.groups)) {
+        const r = node.replicas.get(g);
+        if (r) for (const m of msgs) r.raft.step(m);
+      }
+      this.app?.received(node, f.from, f.frame);
+      this.process(node);
+    });
   }
 
   // ---- time ----
@@ -288,8 +353,11 @@ export class MultiCluster {
     for (const id of this.ids) {
       const node = this.nodes.get(id)!;
       if (!node.up) continue;
-      node.coord!.tick();
-      this.process(node);
+      this.as(id, () => {
+        node.coord!.tick();
+        this.app?.tick(node);
+        this.process(node);
+      });
     }
   }
 
@@ -309,7 +377,7 @@ export class MultiCluster {
 
   private process(node: MultiNode): void {
     const outbox = new Map<NodeId, Record<string, Message[]>>();
-    for (let round = 0; round < 50 && node.up; round++) {
+    for (let round = 0; round < 50 && node.up && !node.doomed; round++) {
       const batch: [string, Replica, Ready][] = [];
       for (const [g, r] of node.replicas) {
         if (!r.raft.hasReady()) continue;
@@ -343,15 +411,22 @@ export class MultiCluster {
           byGroup[g].push(m);
         }
         this.apply(node, g, r, rd);
+        if (node.doomed) return; // it died while applying: nothing more is applied or sent
         r.raft.advance(rd);
         this.maybeSnapshot(node, g, r);
       }
     }
-    if (!node.up) return;
+    if (!node.up || node.doomed) return;
     const beat = node.coord!.takeBeat();
-    const peers = beat ? this.ids.filter((p) => p !== node.id) : [...outbox.keys()];
-    for (const p of peers)
-      this.enqueue(node.id, p, beat ? { groups: outbox.get(p) ?? {}, beat } : { groups: outbox.get(p)! });
+    const app = this.app?.outgoing(node) ?? new Map<NodeId, unknown[]>();
+    const peers = beat ? this.ids.filter((p) => p !== node.id) : [...new Set([...outbox.keys(), ...app.keys()])];
+    for (const p of peers) {
+      const frame: Frame = { groups: outbox.get(p) ?? {} };
+      if (beat) frame.beat = beat;
+      const txn = app.get(p);
+      if (txn) frame.txn = txn;
+      this.enqueue(node.id, p, frame);
+    }
   }
 
   private persist(node: MultiNode, g: string, r: Replica, rd: Ready): void {
@@ -377,7 +452,9 @@ export class MultiCluster {
 
   private apply(node: MultiNode, g: string, r: Replica, rd: Ready): void {
     if (rd.snapshot) {
-      r.applied = JSON.parse(rd.snapshot.data) as { index: number; data: string }[];
+      const data = JSON.parse(rd.snapshot.data) as SnapData;
+      r.applied = data.applied;
+      this.app?.restore(node, g, data.app);
       r.appliedIndex = rd.snapshot.meta.index;
       r.snapIndex = rd.snapshot.meta.index;
     }
@@ -390,6 +467,8 @@ export class MultiCluster {
       r.applied.push({ index: e.index, data: e.data });
       if (this.proposedBy.get(e.data) === node.id && r.raft.role === 'leader')
         this.acked.push({ g, index: e.index, data: e.data });
+      this.app?.applied(node, g, e);
+      if (node.doomed) return;
     }
   }
 
@@ -400,7 +479,11 @@ export class MultiCluster {
     node.synced = node.wal.length;
     node.snaps.set(
       g,
-      r.store.createSnapshot(r.appliedIndex, JSON.stringify(r.applied), r.raft.configAt(r.appliedIndex)),
+      r.store.createSnapshot(
+        r.appliedIndex,
+        JSON.stringify({ applied: r.applied, app: this.app?.snapshot(node, g) } satisfies SnapData),
+        r.raft.configAt(r.appliedIndex),
+      ),
     );
     r.snapIndex = r.appliedIndex;
   }

@@ -4,6 +4,7 @@
 import { RELIABLE, SimCluster, UNRELIABLE, type ClusterOptions } from './cluster.js';
 import { membershipScenarios } from './membership-scenarios.js';
 import { multiScenarios } from './multi-scenarios.js';
+import { txnScenarios } from './txn-scenarios.js';
 
 export interface ScenarioContext {
   seed: number;
@@ -569,6 +570,7 @@ function snapshotInstall(ctx: ScenarioContext, o: { unreliable: boolean; crash: 
 
 // The Multi-Raft scenarios (many groups per node, shared WAL, coalesced heartbeats, quiescence, transfer).
 Object.assign(scenarios, multiScenarios);
+Object.assign(scenarios, txnScenarios);
 // Membership changes (single-server, diss. §4).
 Object.assign(scenarios, membershipScenarios);
 

@@ -1,10 +1,9 @@
 // `fenced-counter`: each cycle a process takes the lock, reads the counter with its fencing token, writes
 // value+1 with the token, and releases. Leases are short and holders sometimes stall past them, so a lock is
 // regularly granted while an earlier holder still believes it holds it; fencing must still prevent lost updates.
-// Checked by harness/checker/fenced.ts: no lost update, tokens unique per lock, tokens increasing in real-time
-// grant order.
+// Checked by the check it names, `fenced-counter` (harness/checker/fenced.ts): no lost update, tokens unique per
+// lock, tokens increasing in real-time grant order.
 import type { Generator, OpSpec } from '../../harness/generator/generator.js';
-import { checkFencedCounter } from '../../harness/checker/fenced.js';
 import type { Client, Completion, Workload } from '../types.js';
 import { Random } from '../../harness/generator/random.js';
 
@@ -87,7 +86,7 @@ export const fencedCounterWorkload: Workload = {
     `lock (lease ${LEASE_MS} ms) → fenced read → fenced write of value+1 → release; ` +
     'checked for lost updates and token order',
   generator: () => fencedGenerator(),
-  checkers: (events) => [checkFencedCounter(events, LOCK, COUNTER)],
+  checks: [{ checker: 'fenced-counter', args: { lock: LOCK, counter: COUNTER } }],
   finalOp: () => undefined,
   leaseMs: LEASE_MS,
   wrapClient: (inner, o) => new FencedCounterDriver(inner, (o.seed ^ Math.imul(o.process + 1, 0x9e3779b1)) >>> 0),

@@ -6,16 +6,11 @@ import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
 import { decideUniqueRegister } from '../unique/unique-register.js';
+import type { RegisterInput, RegisterOutput } from './register-ops.js';
 import { opFrom, type ModelSpec } from './spec.js';
 import { canon, hashCanon, showCanon, type Canon } from './values.js';
 
-export type RegisterInput =
-  | { f: 'read'; key?: Canon }
-  | { f: 'write'; value: Canon; key?: Canon }
-  | { f: 'cas'; from: Canon; to: Canon; key?: Canon };
-
-/** The observed value of a read; `unknown` for operations whose outcome was never reported. */
-export type RegisterOutput = { value: Canon } | { unknown: true } | Record<string, never>;
+export type { RegisterInput, RegisterOutput } from './register-ops.js';
 
 /** Shared result of every illegal step (the search ignores its state): no allocation on the common path. */
 const ILLEGAL: [boolean, Canon] = [false, null];

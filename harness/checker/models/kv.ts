@@ -5,7 +5,7 @@ import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { pairEvents } from '../../history/pair.js';
 import type { Model, Operation } from '../porcupine/types.js';
 import { opFrom, type ModelSpec } from './spec.js';
-import { groupBy, hashString } from './values.js';
+import { hashString } from './values.js';
 
 export interface KvInput {
   op: 'get' | 'put' | 'append';
@@ -151,11 +151,25 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
     alwaysLegal: (_input, output) => output === undefined,
     hash: (s) => Math.imul(s + 1, 0x9e3779b1) >>> 0,
     partition(ops) {
-      const groups = groupBy(ops, (o) => o.input.key);
+      // By key (a kv key is a string: kvOperations makes it one), counting the writes on the way: the edge table
+      // gets about as many edges as there are puts and appends, so it is sized once instead of grown.
+      const byKey = new Map<string, Operation<KvInput, KvOutput>[]>();
+      let writes = 0;
+      for (const o of ops) {
+        let g = byKey.get(o.input.key);
+        if (g === undefined) {
+          g = [];
+          byKey.set(o.input.key, g);
+        }
+        g.push(o);
+        if (o.input.op !== 'get') writes++;
+      }
+      edges.reserve(writes);
+      const groups = [...byKey.values()];
       for (const g of groups) {
         const puts = g.filter((o) => o.input.op === 'put');
         if (puts.length > 30) continue;
-        for (const [bit, o] of puts.entries()) putBit.set(o.input, bit);
+        for (let bit = 0; bit < puts.length; bit++) putBit.set(puts[bit].input, bit);
         keyPuts.set(
           g[0].input.key,
           puts.map((o) => o.input.value),
@@ -169,13 +183,32 @@ export function kvModelInstance(): Model<number, KvInput, KvOutput> {
 }
 
 const ILLEGAL_ID: [boolean, number] = [false, -1];
+/** reserve() sizes the edge table up to this many slots (2.3 MiB); a bigger search grows it as it goes. */
+const MAX_RESERVED_SLOTS = 1 << 16;
 
-/** (append, state) → state, in an open-addressing table over typed arrays: the hottest lookup of a kv search. */
+/**
+ * (append, state) → state, in an open-addressing table over one typed array, three words per slot (key, state,
+ * value): the hottest lookup of a kv search. A model is made for every check and most checks are small, so the
+ * table is sized from the history (reserve) rather than grown step by step: each typed array of more than 64
+ * bytes is allocated outside V8's heap, at a cost of microseconds.
+ */
 class EdgeTable {
-  private keyA = new Int32Array(1 << 8).fill(-1);
-  private keyS = new Int32Array(1 << 8);
-  private val = new Int32Array(1 << 8);
+  private slots = EdgeTable.empty(4);
   private size = 0;
+
+  /** Room for about `edges` edges without growing (a search usually makes about one per put and append). */
+  reserve(edges: number): void {
+    let count = this.slots.length / 3;
+    while (count < 2 * edges && count < MAX_RESERVED_SLOTS) count *= 2;
+    if (count === this.slots.length / 3 || this.size > 0) return;
+    this.slots = EdgeTable.empty(count);
+  }
+
+  private static empty(count: number): Int32Array {
+    const a = new Int32Array(3 * count);
+    for (let i = 0; i < a.length; i += 3) a[i] = -1;
+    return a;
+  }
 
   private static slot(a: number, s: number, mask: number): number {
     let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(s, 0x85ebca6b);
@@ -184,37 +217,33 @@ class EdgeTable {
   }
 
   get(a: number, s: number): number {
-    const mask = this.keyA.length - 1;
-    for (let i = EdgeTable.slot(a, s, mask); this.keyA[i] !== -1; i = (i + 1) & mask) {
-      if (this.keyA[i] === a && this.keyS[i] === s) return this.val[i];
+    const slots = this.slots;
+    const mask = (slots.length / 3 - 1) | 0;
+    for (let i = EdgeTable.slot(a, s, mask); slots[3 * i] !== -1; i = (i + 1) & mask) {
+      if (slots[3 * i] === a && slots[3 * i + 1] === s) return slots[3 * i + 2];
     }
     return -1;
   }
 
   set(a: number, s: number, v: number): void {
-    if (++this.size * 2 > this.keyA.length) this.grow();
-    const mask = this.keyA.length - 1;
+    if (++this.size * 2 > this.slots.length / 3) this.grow();
+    EdgeTable.put(this.slots, a, s, v);
+  }
+
+  private static put(slots: Int32Array, a: number, s: number, v: number): void {
+    const mask = (slots.length / 3 - 1) | 0;
     let i = EdgeTable.slot(a, s, mask);
-    while (this.keyA[i] !== -1) i = (i + 1) & mask;
-    this.keyA[i] = a;
-    this.keyS[i] = s;
-    this.val[i] = v;
+    while (slots[3 * i] !== -1) i = (i + 1) & mask;
+    slots[3 * i] = a;
+    slots[3 * i + 1] = s;
+    slots[3 * i + 2] = v;
   }
 
   private grow(): void {
-    const { keyA, keyS, val } = this;
-    this.keyA = new Int32Array(keyA.length * 2).fill(-1);
-    this.keyS = new Int32Array(keyA.length * 2);
-    this.val = new Int32Array(keyA.length * 2);
-    const mask = this.keyA.length - 1;
-    for (let j = 0; j < keyA.length; j++) {
-      if (keyA[j] === -1) continue;
-      let i = EdgeTable.slot(keyA[j], keyS[j], mask);
-      while (this.keyA[i] !== -1) i = (i + 1) & mask;
-      this.keyA[i] = keyA[j];
-      this.keyS[i] = keyS[j];
-      this.val[i] = val[j];
-    }
+    const old = this.slots;
+    const slots = EdgeTable.empty((2 * old.length) / 3);
+    for (let j = 0; j < old.length; j += 3) if (old[j] !== -1) EdgeTable.put(slots, old[j], old[j + 1], old[j + 2]);
+    this.slots = slots;
   }
 }
 

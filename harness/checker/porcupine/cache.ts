@@ -1,13 +1,16 @@
 // The (linearized set, state) cache of Lowe's algorithm: a configuration seen before cannot lead anywhere new.
-// The set is a bitset hashed incrementally with Zobrist hashing (one random word per operation, XORed in and
-// out), so a lookup costs no pass over the set. The cache itself is an open-addressing table over typed arrays:
-// stored sets live in one word pool, so storing a configuration allocates nothing but, now and then, a bigger
-// pool. This is most of the checker's speed: the search spends its time here.
+// The set is a bitset hashed incrementally with Zobrist hashing (one pseudo-random word per operation, XORed in
+// and out), so a lookup costs no pass over the set. The cache itself is an open-addressing table over typed
+// arrays: stored sets live in one word pool, so storing a configuration allocates nothing but, now and then, a
+// bigger pool (from the buffer pool, buffers.ts, as are the first arrays). This is most of the checker's speed:
+// the search spends its time here.
 //
 // Memory is bounded: every cache of one check draws on a shared CacheBudget. A cache that would grow past it is
 // emptied and starts again (dropping configurations only costs time: the search revisits them), so a huge
 // history slows down instead of failing to allocate. A history of n operations costs n/8 bytes per entry; the
 // budget is exceeded only when four entries do not fit in it.
+
+import { giveBuffer, takeBuffer } from './buffers.js';
 
 /** The default budget of all the search caches of one check: 512 MiB. */
 export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
@@ -27,27 +30,24 @@ function mix32(x: number): number {
 
 export class LinearizedSet {
   readonly bits: Uint32Array;
-  /** Two independent 32-bit Zobrist hashes: together they make collisions between distinct sets very rare. */
+  /**
+   * Two independent 32-bit Zobrist hashes: together they make collisions between distinct sets very rare. An
+   * op's words are computed when it is toggled rather than kept in tables: no set-up per search, and for a big
+   * history no table that misses the processor's cache.
+   */
   h1 = 0;
   h2 = 0;
-  private readonly z1: Uint32Array;
-  private readonly z2: Uint32Array;
 
-  constructor(n: number) {
-    this.bits = new Uint32Array(Math.max(1, (n + 31) >>> 5));
-    this.z1 = new Uint32Array(n);
-    this.z2 = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      this.z1[i] = mix32(i * 2 + 0x12345);
-      this.z2[i] = mix32(i * 2 + 0x6789b);
-    }
+  /** `bits`, when given, must be zero and hold n bits (the search carves it out of its own buffer). */
+  constructor(n: number, bits?: Uint32Array) {
+    this.bits = bits ?? new Uint32Array(Math.max(1, (n + 31) >>> 5));
   }
 
   /** Adds or removes op i (XOR is its own inverse). */
   toggle(i: number): void {
     this.bits[i >>> 5] ^= 1 << (i & 31);
-    this.h1 = (this.h1 ^ this.z1[i]) >>> 0;
-    this.h2 = (this.h2 ^ this.z2[i]) >>> 0;
+    this.h1 = (this.h1 ^ mix32(i * 2 + 0x12345)) >>> 0;
+    this.h2 = (this.h2 ^ mix32(i * 2 + 0x6789b)) >>> 0;
   }
 
   has(i: number): boolean {
@@ -58,12 +58,16 @@ export class LinearizedSet {
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U32 = new Uint32Array(0);
 
+/** Typed arrays from the buffer pool (buffers.ts): exactly `length` long, whatever the buffer's size. */
+const i32 = (length: number): Int32Array => new Int32Array(takeBuffer(length * 4), 0, length);
+const u32 = (length: number): Uint32Array => new Uint32Array(takeBuffer(length * 4), 0, length);
+
 export class ConfigCache<S> {
   /** Entry index + 1 per slot; 0 = empty. */
-  private table!: Int32Array;
-  private hashA!: Uint32Array;
-  private hashB!: Uint32Array;
-  private pool!: Uint32Array;
+  private table: Int32Array = EMPTY_I32;
+  private hashA: Uint32Array = EMPTY_U32;
+  private hashB: Uint32Array = EMPTY_U32;
+  private pool: Uint32Array = EMPTY_U32;
   private states: S[] = [];
   private bytes = 0;
   private readonly initialEntries: number;
@@ -75,7 +79,7 @@ export class ConfigCache<S> {
     private readonly model: { equal?(a: S, b: S): boolean; hash?(s: S): number },
     private readonly budget: CacheBudget = new CacheBudget(),
   ) {
-    // Start small (64 entries, fewer for huge sets): most partitions are small, and allocation is zero-filling.
+    // Start small (64 entries, fewer for huge sets): most partitions are small, and the table is zero-filled.
     let e = 4;
     while (e < 64 && e * 2 * words * 4 <= 1 << 18) e *= 2;
     this.initialEntries = e;
@@ -87,26 +91,32 @@ export class ConfigCache<S> {
   }
 
   private reset(): void {
-    this.budget.used -= this.bytes;
+    this.giveBack();
     // Within what the budget has left (but at least 4 entries: a cache must hold something).
     let e = this.initialEntries;
     while (e > 4 && this.budget.used + ConfigCache.cost(e, e * 4, this.words) > this.budget.limit) e >>= 1;
-    this.table = new Int32Array(e * 4);
-    this.hashA = new Uint32Array(e);
-    this.hashB = new Uint32Array(e);
-    this.pool = new Uint32Array(e * this.words);
+    this.table = i32(e * 4).fill(0);
+    this.hashA = u32(e);
+    this.hashB = u32(e);
+    this.pool = u32(e * this.words);
     this.states = [];
     this.size = 0;
     this.bytes = ConfigCache.cost(e, e * 4, this.words);
     this.budget.used += this.bytes;
   }
 
-  /** Gives the memory back (the search is over). */
-  release(): void {
+  /** Returns the arrays to the buffer pool and their bytes to the budget; the cache is empty afterwards. */
+  private giveBack(): void {
     this.budget.used -= this.bytes;
     this.bytes = 0;
+    for (const a of [this.table, this.hashA, this.hashB, this.pool]) giveBuffer(a.buffer as ArrayBuffer);
     this.table = EMPTY_I32;
     this.hashA = this.hashB = this.pool = EMPTY_U32;
+  }
+
+  /** Gives the memory back (the search is over). */
+  release(): void {
+    this.giveBack();
     this.states = [];
     this.size = 0;
   }
@@ -172,27 +182,29 @@ export class ConfigCache<S> {
   private growEntries(): boolean {
     const n = this.hashA.length * 2;
     if (!this.charge((n - this.hashA.length) * (this.words * 4 + 16))) return false;
-    const ha = new Uint32Array(n);
+    const ha = u32(n);
     ha.set(this.hashA);
-    this.hashA = ha;
-    const hb = new Uint32Array(n);
+    const hb = u32(n);
     hb.set(this.hashB);
-    this.hashB = hb;
-    const p = new Uint32Array(n * this.words);
+    const p = u32(n * this.words);
     p.set(this.pool);
+    for (const a of [this.hashA, this.hashB, this.pool]) giveBuffer(a.buffer as ArrayBuffer);
+    this.hashA = ha;
+    this.hashB = hb;
     this.pool = p;
     return true;
   }
 
   private growTable(): boolean {
     if (!this.charge(this.table.length * 4)) return false;
-    const table = new Int32Array(this.table.length * 2);
+    const table = i32(this.table.length * 2).fill(0);
     const mask = table.length - 1;
     for (let i = 0; i < this.size; i++) {
       let slot = this.hashA[i] & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = i + 1;
     }
+    giveBuffer(this.table.buffer as ArrayBuffer);
     this.table = table;
     return true;
   }

@@ -25,21 +25,23 @@ export function checkOperations<S, I, O>(
   const partitions = model.partition ? model.partition(history) : [history];
   const deadline = opts.timeoutMs && opts.timeoutMs > 0 ? started + opts.timeoutMs : Infinity;
   const computeInfo = opts.computeInfo ?? true;
-  const sorted = partitions.map((ops) => ops.slice().sort((a, b) => a.call - b.call || a.ret - b.ret));
+  const sorted = partitions.map(byCall);
   // Partitions the model decides directly (Model.decide) never reach the search.
   const budget = new CacheBudget(opts.cacheBytes);
   const decided: (PartitionInfo | undefined)[] = sorted.map((ops) => decidePartition(model, ops, computeInfo, budget));
-  const searches = sorted.map((ops, i) =>
-    decided[i] ? undefined : new PortfolioSearch(model, ops, computeInfo, budget),
-  );
-  const ms = new Array<number>(searches.length).fill(0);
+  // A search is set up when its partition's first slice comes: once one partition is illegal, the others' set-up
+  // (entry lists, caches) would be wasted, and for a small history it costs more than the search.
+  const searches: (PortfolioSearch<S, I, O> | undefined)[] = new Array(sorted.length);
+  const ms = new Array<number>(sorted.length).fill(0);
   let illegal = decided.some((d) => d?.verdict === 'illegal');
-  let active = searches.map((_, i) => i).filter((i) => searches[i]?.status === 'running');
+  let active: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (!decided[i]) active.push(i);
   let timedOut = false;
   while (active.length > 0 && !illegal) {
     for (const i of active) {
       const t0 = performance.now();
-      if (searches[i]!.run(SLICE) === 'illegal') illegal = true;
+      searches[i] ??= new PortfolioSearch(model, sorted[i], computeInfo, budget);
+      if (searches[i].run(SLICE) === 'illegal') illegal = true;
       const t1 = performance.now();
       ms[i] += t1 - t0;
       if (illegal) break;
@@ -49,20 +51,22 @@ export function checkOperations<S, I, O>(
       }
     }
     if (timedOut) break;
-    active = active.filter((i) => searches[i]!.status === 'running');
+    active = active.filter((i) => searches[i]?.status !== 'ok');
   }
-  const infos: PartitionInfo[] = searches.map((s, i) => {
-    if (!s) return decided[i]!;
+  const infos: PartitionInfo[] = sorted.map((ops, i) => {
+    const d = decided[i];
+    if (d) return d;
+    const s = searches[i];
     const info: PartitionInfo = {
-      verdict: s.status === 'running' ? 'unknown' : s.status,
-      ops: s.ops as Operation[],
-      steps: s.steps,
-      deepest: s.deepest,
+      verdict: !s || s.status === 'running' ? 'unknown' : s.status,
+      ops: ops as Operation[],
+      steps: s?.steps ?? 0,
+      deepest: s?.deepest ?? 0,
       ms: ms[i],
       method: 'search',
     };
-    if (s.status === 'illegal' && computeInfo) {
-      info.longest = s.result.longest.map((order) => ({ order, states: replayStates(model, s.ops, order) }));
+    if (s?.status === 'illegal' && computeInfo) {
+      info.longest = s.result.longest.map((order) => ({ order, states: replayStates(model, ops, order) }));
       info.offending = s.result.offending.slice();
     }
     return info;
@@ -72,6 +76,18 @@ export function checkOperations<S, I, O>(
   const result: CheckResult = { verdict, partitions: infos, ms: performance.now() - started };
   if (budget.evictions > 0) result.cacheEvictions = budget.evictions;
   return result;
+}
+
+/** A copy of the partition in call order (then return order), sorted only when it is not already. */
+function byCall<I, O>(ops: Operation<I, O>[]): Operation<I, O>[] {
+  const copy = ops.slice();
+  for (let i = 1; i < copy.length; i++) {
+    const a = copy[i - 1];
+    const b = copy[i];
+    if (a.call > b.call || (a.call === b.call && a.ret > b.ret))
+      return copy.sort((x, y) => x.call - y.call || x.ret - y.ret);
+  }
+  return copy;
 }
 
 /**

@@ -19,8 +19,9 @@
 //
 // Candidate order (urgentFirst): after each linearized operation the walk first tries the operation whose return
 // comes first among those pending (it must be placed soonest; Lowe's "just-in-time" view), then all candidates in
-// list order (meeting that one again costs a cache hit). Any order that tries every candidate is complete; this
-// one is much faster on most histories and slower on some, so portfolio.ts races it against plain list order.
+// list order (passing over that one if its try failed: nothing changed since). Any order that tries every
+// candidate is complete; this one is much faster on most histories and slower on some, so portfolio.ts races it
+// against plain list order.
 //
 // A model may say that a pending operation can never become legal again (Model.hopeless: e.g. a get whose
 // value no longer extends the current string, with no put left that could start it): the prefix is abandoned
@@ -32,7 +33,8 @@
 // many partitions and stop all of them as soon as any one proves the history illegal, as Porcupine does with
 // goroutines.
 import { type CacheBudget, ConfigCache, LinearizedSet } from './cache.js';
-import { lift, makeEntries, unlift, type EntryList } from './entries.js';
+import { giveBuffer, takeBuffer } from './buffers.js';
+import { type EntryList, entryWords, lift, makeEntries, unlift } from './entries.js';
 import type { Model, Operation } from './types.js';
 
 export type SearchState = 'running' | 'ok' | 'illegal';
@@ -71,7 +73,10 @@ export class PartitionSearch<S, I, O> {
   private state: S;
   private node: number;
   private bestDepth = -1;
-  private readonly seen = new Set<number>();
+  /** Zobrist keys of the sets in longest (computeInfo only). */
+  private seen: Set<number> | undefined;
+  private readonly buffer: ArrayBuffer;
+  private released = false;
 
   constructor(
     private readonly model: Model<S, I, O>,
@@ -82,37 +87,50 @@ export class PartitionSearch<S, I, O> {
     private readonly urgentFirst = true,
   ) {
     const n = ops.length;
-    this.list = makeEntries(ops as readonly Operation[]);
-    this.inputs = ops.map((o) => o.input);
-    this.outputs = ops.map((o) => o.output);
-    this.set = new LinearizedSet(n);
-    this.cache = new ConfigCache<S>(this.set.bits.length, model, budget);
-    this.readOnly = new Uint8Array(n);
-    if (model.readOnly)
-      for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(ops[i].input, ops[i].output) ? 1 : 0;
-    this.lazy = new Uint8Array(n);
+    // Every fixed-size array of the search in one pooled buffer (buffers.ts): the entry list, the stack of
+    // choices, the linearized set and four byte arrays. For a small history, allocating them one by one would
+    // cost more than the search.
+    const words = Math.max(1, (n + 31) >>> 5);
+    const listWords = entryWords(n);
+    this.buffer = takeBuffer(4 * (listWords + n + words) + 4 * n);
+    this.list = makeEntries(ops as readonly Operation[], new Int32Array(this.buffer, 0, listWords));
+    this.stackNode = new Int32Array(this.buffer, 4 * listWords, n);
+    this.set = new LinearizedSet(n, new Uint32Array(this.buffer, 4 * (listWords + n), words).fill(0));
+    const bytes = new Uint8Array(this.buffer, 4 * (listWords + n + words), 4 * n).fill(0);
+    this.readOnly = bytes.subarray(0, n);
+    this.lazy = bytes.subarray(n, 2 * n);
+    this.stackForced = bytes.subarray(2 * n, 3 * n);
+    this.stackUrgent = bytes.subarray(3 * n, 4 * n);
+    const inputs = new Array<I>(n);
+    const outputs = new Array<O>(n);
+    for (let i = 0; i < n; i++) {
+      inputs[i] = ops[i].input;
+      outputs[i] = ops[i].output;
+    }
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.cache = new ConfigCache<S>(words, model, budget);
+    if (model.readOnly) for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(inputs[i], outputs[i]) ? 1 : 0;
     let hard = n;
     if (model.alwaysLegal) {
       for (let i = 0; i < n; i++) {
-        if (ops[i].ret === Infinity && model.alwaysLegal(ops[i].input, ops[i].output)) {
+        if (ops[i].ret === Infinity && model.alwaysLegal(inputs[i], outputs[i])) {
           this.lazy[i] = 1;
           hard--;
         }
       }
     }
     this.hard = hard;
-    this.stackForced = new Uint8Array(n);
-    this.stackUrgent = new Uint8Array(n);
-    this.stackNode = new Int32Array(n);
     this.stackState = new Array(n);
     this.state = model.init();
     this.node = this.list.next[0];
-    if (n === 0) this.status = 'ok';
+    if (n === 0) this.finish('ok');
   }
 
   /** Runs at most `budget` iterations; returns the status afterwards. */
   run(budget: number): SearchState {
     if (this.status !== 'running') return this.status;
+    if (this.released) throw new Error('PartitionSearch.run after release');
     const { next, match, opOf, callOf, retNext } = this.list;
     const list = this.list;
     const inputs = this.inputs,
@@ -127,6 +145,8 @@ export class PartitionSearch<S, I, O> {
       state = this.state,
       node = this.node;
     let left = budget;
+    /** The op whose urgent try failed, until the walk from the head meets it again in the same configuration. */
+    let skip = -1;
     let result: SearchState = 'running';
     const readOnly = this.readOnly,
       stackForced = this.stackForced,
@@ -145,6 +165,14 @@ export class PartitionSearch<S, I, O> {
         break;
       }
       let backtrack = false;
+      if (node === skip) {
+        // Nothing was placed or undone since its urgent try: the same configuration gives the same outcome, so it
+        // is passed over for free.
+        skip = -1;
+        node = next[node];
+        left++;
+        continue;
+      }
       if (match[node] !== -1) {
         // A call: try to linearize its operation here.
         const op = opOf[node];
@@ -169,6 +197,7 @@ export class PartitionSearch<S, I, O> {
             hardDone += 1 - lazy[op];
             state = r[1];
             lift(list, node);
+            skip = -1;
             // Next, the most urgent operation first: the one whose return comes first (then all, in order).
             const f = urgentFirst ? retNext[0] : -1;
             if (f !== -1 && lazy[opOf[f]] === 0 && callOf[f] !== next[0]) {
@@ -189,6 +218,7 @@ export class PartitionSearch<S, I, O> {
         if (!backtrack) {
           if (urgent) {
             urgent = false;
+            skip = node;
             node = next[0];
           } else node = next[node];
           continue;
@@ -204,6 +234,7 @@ export class PartitionSearch<S, I, O> {
         if (info && depth >= this.bestDepth) this.recordLongest(depth, opOf[node]);
       }
       // Backtrack: undo the most recent free choice (forced reads above it go with it) and try the next candidate.
+      skip = -1;
       let call = -1;
       do {
         if (depth === 0) {
@@ -219,7 +250,7 @@ export class PartitionSearch<S, I, O> {
         unlift(list, call);
       } while (stackForced[depth] === 1);
       if (result === 'illegal') break;
-      // After the urgent try, the walk starts over from the head (meeting that op again costs one cache hit).
+      // After the urgent try, the walk starts over from the head.
       if (stackUrgent[depth] === 1) {
         node = next[0];
         urgent = false;
@@ -232,14 +263,24 @@ export class PartitionSearch<S, I, O> {
     this.urgent = urgent;
     this.state = state;
     this.node = node;
-    this.status = result;
-    if (result !== 'running') this.cache.release();
+    if (result !== 'running') this.finish(result);
     return result;
   }
 
-  /** Frees the cache (a search given up on, or over). */
+  private finish(result: 'ok' | 'illegal'): void {
+    this.status = result;
+    this.release();
+  }
+
+  /**
+   * Gives the cache and the buffer back (a search over, or given up on). Nothing of the search may run after
+   * this: its arrays may already belong to another search.
+   */
   release(): void {
+    if (this.released) return;
+    this.released = true;
     this.cache.release();
+    giveBuffer(this.buffer);
   }
 
   private recordLongest(d: number, blocked: number): void {
@@ -247,11 +288,12 @@ export class PartitionSearch<S, I, O> {
       this.bestDepth = d;
       this.longest.length = 0;
       this.offending.length = 0;
-      this.seen.clear();
+      this.seen?.clear();
     }
     if (this.longest.length >= MAX_LONGEST) return;
     // The set's Zobrist hashes identify it without building it: distinct sets only, at O(1) per backtrack.
     const key = (this.set.h1 & 0x1fffff) * 4294967296 + this.set.h2;
+    this.seen ??= new Set();
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.longest.push(Array.from(this.stackNode.subarray(0, d), (nd) => this.list.opOf[nd]));

@@ -10,7 +10,7 @@
 //   lost-update: two committed transactions read the same state of a key and both append to it (Adya's H_lu).
 import { showTxnValue } from '../../history/txn.js';
 import { APPEND, FAIL, INFO, OK, R, txnIndexField, type TxnIndex } from './history-index.js';
-import { type AppendIndexes, INIT, lastRead } from './list-append.js';
+import { type AppendIndexes, INIT, lastRead } from './list-append-indexes.js';
 import { lostUpdates, mopOwner } from './lost-update.js';
 import { caseMap, type CaseAnomaly } from './types.js';
 

@@ -14,7 +14,7 @@ import { INFO, NIL, OK, type TxnIndex } from './history-index.js';
 import { processEdges, realtimeHasse } from './order-edges.js';
 import { PairMap } from './pair-map.js';
 import type { CaseAnomaly, TxnCheckOptions } from './types.js';
-import type { ExtOps } from './rw-register.js';
+import type { ExtOps } from './ext-ops.js';
 
 /** Version edges (key, from value, to value), value NIL being the initial state. */
 export interface VersionEdges {

@@ -9,36 +9,12 @@
 import { showTxnValue } from '../../history/txn.js';
 import { EdgeList } from './graph.js';
 import { FAIL, NIL, OK, R, txnIndexField, W, type TxnIndex } from './history-index.js';
+import { extOps } from './ext-ops.js';
 import { lostUpdates } from './lost-update.js';
 import { PairLists, PairMap } from './pair-map.js';
 import { RW, WR, WW } from './rels.js';
 import { type VersionEdges, versionGraphs } from './rw-register-versions.js';
 import { caseMap, type CaseAnomaly, type Inference, type TxnCheckOptions } from './types.js';
-
-/** External reads and writes per transaction: key -> value id (NIL for a read of nil). */
-export interface ExtOps {
-  reads: Map<number, number>[];
-  writes: Map<number, number>[];
-}
-
-function extOps(x: TxnIndex): ExtOps {
-  const reads: Map<number, number>[] = [];
-  const writes: Map<number, number>[] = [];
-  for (let t = 0; t < x.n; t++) {
-    const r = new Map<number, number>();
-    const w = new Map<number, number>();
-    const touched = new Set<number>();
-    for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
-      const k = x.mopKey[m];
-      if (x.mopF[m] === R && !touched.has(k)) r.set(k, x.mopVal[m]);
-      if (x.mopF[m] === W) w.set(k, x.mopVal[m]);
-      touched.add(k);
-    }
-    reads.push(r);
-    writes.push(w);
-  }
-  return { reads, writes };
-}
 
 export function inferRwRegister(x: TxnIndex, opts: TxnCheckOptions): Inference {
   const ext = extOps(x);

@@ -33,7 +33,7 @@
 // property tests (test/unit/checker/unique.test.ts) compare the two on thousands of seeded histories.
 import type { Operation } from '../porcupine/types.js';
 import type { Canon } from '../models/values.js';
-import type { RegisterInput, RegisterOutput } from '../models/cas-register.js';
+import type { RegisterInput, RegisterOutput } from '../models/register-ops.js';
 
 /** A verdict with its evidence: a valid linearization prefix and the operations that could not come next. */
 export interface UniqueDecision {

@@ -1,7 +1,7 @@
 // Picks a reader by --format or by looking at the content, and reads a history file. Line formats (JSONL,
 // Porcupine's etcd logs) are streamed; EDN, whose forms may span lines, is read whole up to a size limit.
 import { closeSync } from 'node:fs';
-import { HistoryError, type History } from '../op.js';
+import { clientEvents, HistoryError, type History } from '../op.js';
 import { parseEdnHistory } from './edn.js';
 import { JsonlParser, looksLikeJsonl, parseJsonl } from './jsonl.js';
 import { looksLikeJsonArray, parseJsonArray } from './json-array.js';
@@ -15,7 +15,7 @@ const KV_FS = new Set(['get', 'put', 'append']);
 
 /** Porcupine's kv logs are EDN whose client ops are all get/put/append with a key. */
 function isPorcupineKv(h: History): boolean {
-  const client = h.events.filter((e) => e.process !== 'nemesis');
+  const client = clientEvents(h.events);
   return client.length > 0 && client.every((e) => KV_FS.has(e.f) && e.key !== undefined);
 }
 

@@ -5,7 +5,6 @@
 //
 // Lines are fed one at a time (JsonlParser), so a file is read as a stream (readers/lines.ts) and only the
 // events are kept. Integers beyond 2^53 are kept exact and nesting is bounded (json-exact.ts).
-import { modelNames } from '../../checker/models/registry.js';
 import { JsonSyntaxError, parseJsonLine } from '../json-exact.js';
 import { HISTORY_FORMAT_VERSION, HistoryError, type History, type HistoryEvent, type HistoryHeader } from '../op.js';
 import { setLine } from '../pair.js';
@@ -45,15 +44,9 @@ function validateHeader(h: Record<string, unknown>, file: string | undefined, li
       file,
       line,
     );
-  if (h.model !== undefined && (typeof h.model !== 'string' || !modelNames().includes(h.model))) {
-    throw new HistoryError(
-      `the header names model ${showValue(h.model)}, which is unknown; ` +
-        `known models: ${modelNames().join(', ')} (or give --model)`,
-      file,
-      line,
-    );
-  }
-  return h as HistoryHeader;
+  // What the header names (a model, checkers) is the check pipeline's to judge (harness/check/pipeline.ts); the
+  // line is kept so that its message can name it.
+  return setLine(h as HistoryEvent, line) as unknown as HistoryHeader;
 }
 
 /** Builds a History from JSONL lines fed in order. */

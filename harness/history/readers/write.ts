@@ -6,7 +6,7 @@
 // A keyed operation is written in EDN the way Jepsen's independent checker records it, with the value an
 // independent tuple `#jepsen.independent.Tuple{:key k, :value v}`, which our reader and Jepsen's both read back.
 import type { History, HistoryEvent } from '../op.js';
-import { HISTORY_FORMAT_VERSION } from '../op.js';
+import { HISTORY_FORMAT_VERSION, isClientEvent } from '../op.js';
 import { isKeywordText, isTxnValue, TXN_F } from '../txn.js';
 
 /** JSON text of a value, exact for BigInt; NaN and the infinities (which JSON lacks) become null. */
@@ -96,7 +96,7 @@ export function ednOp(e: HistoryEvent, index: number): string {
   const parts: string[] = [`:index ${index}`, `:type :${e.type}`];
   if (e.process !== undefined) parts.push(`:process ${e.process === 'nemesis' ? ':nemesis' : ednValue(e.process)}`);
   parts.push(`:f ${keyword(e.f)}`);
-  const keyed = e.key !== undefined && e.key !== null && e.process !== 'nemesis';
+  const keyed = e.key !== undefined && e.key !== null && isClientEvent(e);
   if (isTxnEvent(e)) parts.push(`:value ${ednTxn(e.value as unknown[][])}`);
   else if (keyed) parts.push(`:value #jepsen.independent.Tuple{:key ${ednValue(e.key)}, :value ${ednValue(e.value)}}`);
   else if (e.value !== undefined || e.type !== 'invoke') parts.push(`:value ${ednValue(e.value)}`);

@@ -1,8 +1,11 @@
-// The base image the node image builds FROM. Users with a registry get the official `node:20-bookworm-slim`;
-// where it is neither present nor pullable (no registry), we make a local base ourselves: the host's `node`
-// binary, the shared libraries `ldd` lists for it (with the dynamic loader), libfaketime, and a few /etc files,
-// in a tar fed to `docker import`. One Dockerfile serves both; the chosen path is logged.
-import { spawn, execFileSync } from 'node:child_process';
+// The base image the node image builds FROM. By default the locally made base: the host's `node` binary, the
+// shared libraries `ldd` lists for it (with the dynamic loader), libfaketime, and a few /etc files, in a tar fed
+// to `docker import`; made once per node version and reused. A run makes no outside connection unless asked
+// (issue 22, item 7: every run used to try a public registry first, which failed at the DNS lookup here). A base
+// image is asked for with FAULTLINE_BASE_IMAGE (e.g. node:20-bookworm-slim): used when present, else pulled, and
+// a pull that fails (or FAULTLINE_NO_PULL=1 with the image absent) is an error, never a silent fallback to
+// another base. One Dockerfile serves both; the chosen path is logged.
+import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -19,8 +22,12 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type Docker from 'dockerode';
+import { lddPaths } from '../host-files.js';
 
-export const DEFAULT_BASE = 'node:20-bookworm-slim';
+/** The official image to ask for where a registry is reachable (docker/Dockerfile's default BASE). */
+export const OFFICIAL_BASE = 'node:20-bookworm-slim';
+/** The environment variable that asks for a base image instead of the locally made one. */
+export const BASE_IMAGE_ENV = 'FAULTLINE_BASE_IMAGE';
 /** Where libfaketime lives on Debian hosts, and where the node image keeps it (docker/Dockerfile's LD_PRELOAD). */
 export const HOST_LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
@@ -32,9 +39,9 @@ export interface BaseImage {
 }
 
 export interface BaseImageOptions {
-  /** Image to prefer; default $FAULTLINE_BASE_IMAGE or node:20-bookworm-slim. */
+  /** The base image asked for; default $FAULTLINE_BASE_IMAGE; neither: the locally made base. */
   base?: string;
-  /** Skip the pull attempt (also $FAULTLINE_NO_PULL=1). */
+  /** Never pull an asked-for base that is absent (also $FAULTLINE_NO_PULL=1); an error then. */
   noPull?: boolean;
   pullTimeoutMs?: number;
   log?: (msg: string) => void;
@@ -77,17 +84,6 @@ async function tryPull(docker: Docker, name: string, timeoutMs: number): Promise
 /** The tag of the locally made base for this host's node, e.g. faultline-base:node20.20.2. */
 export function localBaseTag(): string {
   return `faultline-base:node${process.version.replace(/^v/, '')}`;
-}
-
-/** Shared libraries `ldd` lists for a binary (the vdso has no file and is skipped). */
-export function lddPaths(binary: string): string[] {
-  const out = execFileSync('ldd', [binary], { encoding: 'utf8' });
-  const paths: string[] = [];
-  for (const line of out.split('\n')) {
-    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
-    if (m) paths.push(m[1]);
-  }
-  return paths;
 }
 
 /** Copies a host file into the staging root at the same (directory-resolved) path, dereferencing symlinks. */
@@ -158,31 +154,36 @@ async function importLocalBase(docker: Docker, tag: string): Promise<void> {
 }
 
 /**
- * Picks the base image: the preferred one if present, else pulled, else the local one (reused if already made,
- * otherwise imported now). Logs which path was taken.
+ * Picks the base image: the locally made one (reused if made earlier, otherwise imported now) unless one is asked
+ * for (o.base or $FAULTLINE_BASE_IMAGE), which is used if present and pulled otherwise. Logs which path was
+ * taken. Throws (one line) when an asked-for image can be neither found nor pulled.
  */
 export async function ensureBaseImage(docker: Docker, o: BaseImageOptions = {}): Promise<BaseImage> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const base = o.base ?? process.env.FAULTLINE_BASE_IMAGE ?? DEFAULT_BASE;
-  if (await imageExists(docker, base)) {
-    log(`base image: ${base} (present locally)`);
-    return { image: base, source: 'present' };
+  const asked = o.base || process.env[BASE_IMAGE_ENV] || undefined;
+  if (asked !== undefined) {
+    const by = o.base ? 'asked for' : `asked for by ${BASE_IMAGE_ENV}`;
+    if (await imageExists(docker, asked)) {
+      log(`base image: ${asked} (${by}, present locally)`);
+      return { image: asked, source: 'present' };
+    }
+    if (o.noPull ?? process.env.FAULTLINE_NO_PULL === '1')
+      throw new Error(`base image ${asked} (${by}) is not present, and FAULTLINE_NO_PULL=1 forbids pulling it`);
+    const err = await tryPull(docker, asked, o.pullTimeoutMs ?? 60_000);
+    if (err !== undefined)
+      throw new Error(
+        `base image ${asked} (${by}) is not present and cannot be pulled: ${err}; ` +
+          `unset ${BASE_IMAGE_ENV} to use the base made locally from the host's node`,
+      );
+    log(`base image: ${asked} (${by}, pulled)`);
+    return { image: asked, source: 'pulled' };
   }
   const tag = localBaseTag();
-  let why = 'pulling disabled';
-  if (!(o.noPull ?? process.env.FAULTLINE_NO_PULL === '1')) {
-    const err = await tryPull(docker, base, o.pullTimeoutMs ?? 60_000);
-    if (err === undefined) {
-      log(`base image: ${base} (pulled)`);
-      return { image: base, source: 'pulled' };
-    }
-    why = `cannot pull: ${err}`;
-  }
   if (await imageExists(docker, tag)) {
-    log(`base image: ${tag} (local base made earlier from the host's node; ${base} not present, ${why})`);
+    log(`base image: ${tag} (made earlier from the host's node; ${BASE_IMAGE_ENV} asks for another)`);
     return { image: tag, source: 'local-existing' };
   }
-  log(`base image: ${base} not present (${why}); making a local base from the host's node ${process.version}`);
+  log(`base image: making ${tag} from the host's node ${process.version} (${BASE_IMAGE_ENV} asks for another)`);
   const t0 = Date.now();
   await importLocalBase(docker, tag);
   log(

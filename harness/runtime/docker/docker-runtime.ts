@@ -10,23 +10,20 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import type { Addressing, ClusterSpec, Grudge, ImageBuilder, NodeHandle, PartitionOptions, Runtime } from '../types.js';
+import type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from '../spec.js';
+import type { Grudge, PartitionOptions, Runtime } from '../types.js';
 import { onCleanup } from '../cleanup.js';
+import { hostBinaryFiles, nodePackageFiles } from '../host-files.js';
 import { cleanLeftovers } from '../clean.js';
 import { writeFaketimeFile } from '../faketime.js';
-import { waitFor } from '../wait.js';
+import { NetFaults } from '../net-faults.js';
+import { START_HEALTHY_MS, waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
-import { desiredRules, syncRules, type Rule } from './iptables.js';
-import {
-  PeerRelay,
-  steeredLinks,
-  steeringRules,
-  syncSteering,
-  type LatencySetting,
-  type SteerRule,
-} from './latency.js';
+import { desiredRules, inFilter, syncRules, type Rule } from './iptables.js';
+import { PeerRelay, steeredLinks, steeringRules, type SteerRule } from './latency.js';
 import { createRunNetwork } from './subnet.js';
 import { ensureBaseImage } from './base-image.js';
+import { runLivenessLabel } from './liveness.js';
 import { startReaper } from './reaper.js';
 
 /** Where a node's data volume is mounted in its container. */
@@ -87,11 +84,8 @@ export class DockerRuntime implements Runtime {
   private subnet?: string;
   private image?: string;
   private faketime = false;
-  private grudge: Grudge = {};
-  private mode: 'drop' | 'reject' = 'drop';
-  private lossP = new Map<string, number>();
+  private readonly net = new NetFaults((x) => this.node(x));
   private clocks = new Map<string, number>();
-  private lat = new Map<string, LatencySetting>();
   private peerRelay?: PeerRelay;
   private unregister?: () => void;
   private downed = false;
@@ -112,7 +106,7 @@ export class DockerRuntime implements Runtime {
     if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 200)
       throw new Error(`nodes must be 1..200, got ${spec.nodes}`);
     this.spec = spec;
-    const labels = { faultline: '1', 'faultline.run': spec.runId };
+    const labels: Record<string, string> = { faultline: '1', 'faultline.run': spec.runId };
     this.unregister = onCleanup(
       `docker run ${spec.runId}`,
       () => this.down(),
@@ -136,18 +130,22 @@ export class DockerRuntime implements Runtime {
             return faketime;
           },
           log: this.log,
+          hostBinary: hostBinaryFiles,
+          nodePackages: nodePackageFiles,
         };
         this.image = await spec.image(builder);
         this.faketime = faketime || (await imageHasFaketime(this.docker, this.image));
       }
       // A Ryuk-style reaper removes this run's labelled objects if the harness is SIGKILLed. It runs node, so it
       // uses the base image (the target's image may hold no node: etcd's does not).
-      await startReaper(
+      const reaper = await startReaper(
         this.docker,
         (await ensureBaseImage(this.docker, { log: () => undefined })).image,
         spec.runId,
         this.log,
       );
+      // How `faultline clean` can tell whether this run is alive (liveness.ts): by its reaper's connection, or not.
+      Object.assign(labels, runLivenessLabel(reaper !== undefined));
       await this.createNetwork(labels);
       const third = this.subnet!.split('.')[2];
       const prefix = this.subnet!.split('.').slice(0, 2).join('.');
@@ -320,16 +318,20 @@ export class DockerRuntime implements Runtime {
     n.steer = [];
   }
 
-  start(name: string): Promise<void> {
+  async start(name: string): Promise<void> {
     const n = this.node(name);
-    return serial(n, async () => {
-      if (n.state !== 'killed') return;
+    const started = await serial(n, async () => {
+      if (n.state !== 'killed') return false;
       await this.startContainer(n);
       // A NEW network namespace and pid: re-apply active partitions and loss. (The process runs unhindered for
       // the few ms between start and this; docker cannot create the namespace before the process starts.)
       await this.syncRulesNow(n);
       await this.syncSteeringNow(n);
+      return true;
     });
+    // The Runtime contract, as on the local runtime: resolved once the node answers its health check. Waited
+    // outside the node's queue, so a pause or a rule change meanwhile is not held up.
+    if (started) await this.waitHealthy(START_HEALTHY_MS, [name]);
   }
 
   pause(name: string): Promise<void> {
@@ -353,39 +355,23 @@ export class DockerRuntime implements Runtime {
   // ---- network faults ------------------------------------------------------------------------------------
 
   async partition(grudge: Grudge, opts: PartitionOptions = {}): Promise<void> {
-    for (const [x, ys] of Object.entries(grudge)) {
-      this.node(x);
-      for (const y of ys) this.node(y);
-    }
-    this.grudge = Object.fromEntries(Object.entries(grudge).map(([k, v]) => [k, [...v]]));
-    this.mode = opts.mode ?? 'drop';
+    this.net.setPartition(grudge, opts);
     await this.syncAll();
   }
 
   async heal(): Promise<void> {
-    this.grudge = {};
+    this.net.heal();
     await this.syncAll();
   }
 
   async loss(names: string[], p: number): Promise<void> {
-    if (!(p >= 0 && p < 1)) throw new Error(`loss probability must be in [0, 1), got ${p}`);
-    for (const x of names) this.node(x);
-    for (const x of names) {
-      if (p === 0) this.lossP.delete(x);
-      else this.lossP.set(x, p);
-    }
+    this.net.setLoss(names, p);
     await this.syncAll();
   }
 
   async latency(names: string[], ms: number, jitterMs = 0): Promise<void> {
-    if (!(ms >= 0) || !(jitterMs >= 0) || !Number.isFinite(ms + jitterMs))
-      throw new Error(`latency must be finite and >= 0, got ${ms} ± ${jitterMs} ms`);
-    for (const x of names) this.node(x);
-    for (const x of names) {
-      if (ms === 0 && jitterMs === 0) this.lat.delete(x);
-      else this.lat.set(x, { ms, jitterMs });
-    }
-    if (this.lat.size > 0 && !this.peerRelay) await this.startPeerRelay();
+    this.net.setLatency(names, ms, jitterMs);
+    if (this.net.latency.size > 0 && !this.peerRelay) await this.startPeerRelay();
     await Promise.all(this.list.map((n) => serial(n, () => this.syncSteeringNow(n))));
   }
 
@@ -397,9 +383,9 @@ export class DockerRuntime implements Runtime {
       ips: Object.fromEntries(this.list.map((n) => [n.name, n.ip])),
       ports: this.spec!.ports.filter((p) => p.kind === 'peer').map((p) => p.container),
       hooks: {
-        isCut: (from, to) => (this.grudge[to] ?? []).includes(from),
-        lossOf: (to) => this.lossP.get(to) ?? 0,
-        latencyOf: (to) => this.lat.get(to),
+        isCut: (from, to) => (this.net.grudge[to] ?? []).includes(from),
+        lossOf: (to) => this.net.loss.get(to) ?? 0,
+        latencyOf: (to) => this.net.latency.get(to),
       },
     });
   }
@@ -411,23 +397,20 @@ export class DockerRuntime implements Runtime {
     const peerPorts = this.spec!.ports.filter((p) => p.kind === 'peer').map((p) => p.container);
     const to = steeredLinks(
       this.list.map((x) => x.name),
-      new Set(this.lat.keys()),
+      new Set(this.net.latency.keys()),
     )
       .filter(([x]) => x === n.name)
       .flatMap(([, y]) =>
         peerPorts.map((port) => ({ ip: this.node(y).ip, port, relayPort: relay.relayPort(y, port) })),
       );
-    const want = steeringRules({ runId: this.spec!.runId, gateway: relay.o.gateway, to });
-    await syncSteering(n.pid, n.steer, want, n.name);
+    const want = steeringRules({ runId: this.spec!.runId, gateway: relay.gateway, to });
+    await syncRules(n.pid, 'OUTPUT', n.steer, want, n.name);
     n.steer = want;
   }
 
   /** The latency relay's counters (connections relayed, bytes, chunks held back), once latency was used. */
   latencyRelayStats(): { accepted: number; open: number; bytes: number; delayedChunks: number } | undefined {
-    const r = this.peerRelay;
-    return r
-      ? { accepted: r.accepted, open: r.connections(), bytes: r.bytes, delayedChunks: r.delayedChunks }
-      : undefined;
+    return this.peerRelay?.stats();
   }
 
   /** The OUTPUT steering rules installed in the node's namespace. */
@@ -437,13 +420,14 @@ export class DockerRuntime implements Runtime {
 
   /** The rules node n should have now, from the current grudge and loss settings. */
   private desiredRules(n: DockerNode): Rule[] {
-    const p = this.lossP.get(n.name);
-    return desiredRules({
-      runId: this.spec!.runId,
-      cutFrom: (this.grudge[n.name] ?? []).filter((y) => y !== n.name).map((y) => this.node(y).ip),
-      mode: this.mode,
-      loss: p ? { p, from: this.list.filter((y) => y !== n).map((y) => y.ip) } : undefined,
-    });
+    return desiredRules(
+      this.net.ruleInputs(
+        this.spec!.runId,
+        n.name,
+        this.list.map((x) => x.name),
+        (y) => this.node(y).ip,
+      ),
+    );
   }
 
   private async syncAll(): Promise<void> {
@@ -460,7 +444,7 @@ export class DockerRuntime implements Runtime {
   private async syncRulesNow(n: DockerNode): Promise<void> {
     if (n.state === 'killed' || n.pid === undefined) return;
     const want = this.desiredRules(n);
-    await syncRules(n.pid, n.rules, want, n.name);
+    await syncRules(n.pid, 'INPUT', inFilter(n.rules), inFilter(want), n.name);
     n.rules = want;
   }
 
@@ -501,9 +485,7 @@ export class DockerRuntime implements Runtime {
   // ---- heal everything, tear down ------------------------------------------------------------------------
 
   async healAll(): Promise<void> {
-    this.grudge = {};
-    this.lossP.clear();
-    this.lat.clear();
+    this.net.clear();
     await this.syncAll();
     await Promise.all(this.list.map((n) => serial(n, () => this.syncSteeringNow(n))));
     if (this.faketime) await this.clockReset();
@@ -556,8 +538,9 @@ export class DockerRuntime implements Runtime {
         }
       }),
     );
-    // Anything else carrying this run's label (a half-created object after a failed up()).
-    if (runId) await cleanLeftovers({ runId, docker: this.docker }).catch(() => undefined);
+    // Anything else carrying this run's label (a half-created object after a failed up(), the reaper). Forced:
+    // this harness is the run's owner, and its reaper still holds its connection, so the run is alive.
+    if (runId) await cleanLeftovers({ runId, docker: this.docker, force: true }).catch(() => undefined);
     if (this.clockRoot) rmSync(this.clockRoot, { recursive: true, force: true });
     this.unregister?.();
   }

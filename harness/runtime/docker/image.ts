@@ -1,72 +1,20 @@
 // Target images: a target's Dockerfile built with dockerode from a tar context made here, FROM the base that
 // base-image.ts chose, tagged faultline-<name>:<content hash>. The hash covers the Dockerfile, every file the
 // recipe lists, the base image and whether libfaketime is included, so an unchanged tree never rebuilds.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
+import * as tarFs from 'tar-fs';
+import type { ImageRecipe } from '../spec.js';
 import { ensureBaseImage, HOST_LIBFAKETIME, imageExists, type BaseImage, type BaseImageOptions } from './base-image.js';
-
-/** Packages the node process needs at run time; their dependencies are added by walking node_modules. */
-export const RUNTIME_PACKAGES = ['pino', 'yargs'];
-
-/** Runtime dependency closure: paths relative to the root's node_modules (nested copies travel with their parent). */
-export function runtimeModules(root: string, roots = RUNTIME_PACKAGES): string[] {
-  const seen = new Set<string>();
-  const visit = (name: string, from: string): void => {
-    // Node's lookup: the nearest node_modules/<name> going up from the requiring package.
-    let dir = from;
-    let found: string | undefined;
-    for (;;) {
-      const cand = join(dir, 'node_modules', name);
-      if (existsSync(join(cand, 'package.json'))) {
-        found = cand;
-        break;
-      }
-      if (dir === root || dirname(dir) === dir) break;
-      dir = dirname(dir);
-      if (dir.endsWith('/node_modules')) dir = dirname(dir);
-    }
-    if (!found) throw new Error(`runtime dependency ${name} not found under ${from}/node_modules (run npm install)`);
-    if (seen.has(found)) return;
-    seen.add(found);
-    const pj = JSON.parse(readFileSync(join(found, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>;
-      optionalDependencies?: Record<string, string>;
-    };
-    for (const dep of Object.keys({ ...pj.dependencies, ...pj.optionalDependencies })) {
-      try {
-        visit(dep, found);
-      } catch (e) {
-        if (!pj.optionalDependencies?.[dep]) throw e;
-      }
-    }
-  };
-  for (const r of roots) visit(r, root);
-  // Keep only top-level packages: a nested node_modules/<a>/node_modules/<b> is inside <a>'s folder already.
-  return [...seen]
-    .map((p) => p.slice(join(root, 'node_modules').length + 1))
-    .filter((p) => !p.includes('/node_modules/'))
-    .sort();
-}
 
 function walkFiles(p: string): string[] {
   if (!statSync(p).isDirectory()) return [p];
   return readdirSync(p)
     .sort()
     .flatMap((n) => walkFiles(join(p, n)));
-}
-
-export interface ImageRecipe {
-  /** The image is tagged faultline-<name>:<content hash>. */
-  name: string;
-  /** Host path of the Dockerfile (it must start with `ARG BASE` and `FROM ${BASE}`). */
-  dockerfile: string;
-  /** Path inside the build context → host path (file or folder). */
-  files: Record<string, string>;
-  labels?: Record<string, string>;
 }
 
 /** Content hash (12 hex digits) of everything that goes into the image: Dockerfile, files, base, libfaketime. */
@@ -87,7 +35,7 @@ export function contentHash(r: ImageRecipe, base: string): string {
   return h.digest('hex').slice(0, 12);
 }
 
-/** Makes the build context folder (symlinks, dereferenced by tar -h); libfaketime goes in as faketime/. */
+/** Makes the build context folder (symlinks, followed when packed); libfaketime goes in as faketime/. */
 function stageContext(r: ImageRecipe): string {
   const ctx = mkdtempSync(join(tmpdir(), 'faultline-ctx-'));
   symlinkSync(r.dockerfile, join(ctx, 'Dockerfile'));
@@ -123,17 +71,18 @@ export async function buildImage(docker: Docker, r: ImageRecipe, o: BaseImageOpt
   const t0 = Date.now();
   const ctx = stageContext(r);
   try {
-    const tar = spawn(
-      'tar',
-      ['-C', ctx, '-h', '--numeric-owner', '--owner=0', '--group=0', '--exclude=*.map', '-c', '.'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    // The context as a tar stream, links followed, owned by root (as tar -h --owner=0 --group=0 made it), source
+    // maps left out (the hash leaves them out too).
+    const context = tarFs.pack(ctx, {
+      dereference: true,
+      ignore: (name) => name.endsWith('.map'),
+      map: (h) => ({ ...h, uid: 0, gid: 0 }),
+    });
+    const packFailed = new Promise<never>((_, rej) =>
+      context.once('error', (e: Error) => rej(new Error(`image ${r.name}: packing the build context: ${e.message}`))),
     );
-    let tarErr = '';
-    tar.stderr.on('data', (c) => (tarErr += c));
-    const tarDone = new Promise<void>((res, rej) =>
-      tar.on('close', (code) => (code === 0 ? res() : rej(new Error(`tar exited ${code}: ${tarErr}`)))),
-    );
-    const stream = await docker.buildImage(tar.stdout, {
+    packFailed.catch(() => undefined); // seen by the race below, even when it fails before the race begins
+    const stream = await docker.buildImage(context, {
       t: tag,
       dockerfile: 'Dockerfile',
       buildargs: { BASE: base.image },
@@ -143,8 +92,8 @@ export async function buildImage(docker: Docker, r: ImageRecipe, o: BaseImageOpt
       labels: { ...(r.labels ?? {}), 'faultline.image': r.name, 'faultline.faketime': faketime ? '1' : '0' },
     } as Docker.ImageBuildOptions);
     const lines: string[] = [];
-    await Promise.all([
-      tarDone,
+    await Promise.race([
+      packFailed,
       new Promise<void>((res, rej) => {
         docker.modem.followProgress(
           stream,

@@ -46,6 +46,18 @@ export function desiredRules(i: RuleInputs): Rule[] {
   return rules;
 }
 
+/** The items of `have` that `want` lacks (to delete) and those of `want` that `have` lacks (to add), in order. */
+function diffBy<T>(have: readonly T[], want: readonly T[], key: (x: T) => string): { del: T[]; add: T[] } {
+  const haveKeys = new Set(have.map(key));
+  const wantKeys = new Set(want.map(key));
+  return { del: have.filter((r) => !wantKeys.has(key(r))), add: want.filter((r) => !haveKeys.has(key(r))) };
+}
+
+/** The rules of `have` that `want` lacks (to delete) and those of `want` that `have` lacks (to add), in order. */
+export function ruleDiff(have: readonly Rule[], want: readonly Rule[]): { del: Rule[]; add: Rule[] } {
+  return diffBy(have, want, (r) => r.join(' '));
+}
+
 function quote(s: string): string {
   return /^[A-Za-z0-9_.:/=+-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`;
 }
@@ -68,31 +80,52 @@ export function run(
   });
 }
 
+/** A rule of one of our chains, and the table it lives in. */
+export interface TableRule {
+  table: 'filter' | 'nat';
+  rule: Rule;
+}
+
+/** INPUT rules (filter table) as table rules. */
+export const inFilter = (rules: readonly Rule[]): TableRule[] => rules.map((rule) => ({ table: 'filter', rule }));
+
 /**
- * Brings the INPUT rules of the namespace of `pid` from `have` to `want`: one atomic iptables-restore without
- * flushing, falling back to one rule at a time (a rule may have vanished with a restart we did not see).
- * `who` names the node in errors.
+ * Brings the rules of `chain` (INPUT: a partition and loss; OUTPUT: latency steering) in the network namespace of
+ * `pid` from `have` to `want`: one atomic iptables-restore without flushing, nat before filter (a DNAT exists
+ * before the filter rule that resets the direct connections it replaces), falling back to one rule at a time (a
+ * rule may have vanished with a restart we did not see). Only the rules we own are ever added or deleted. `who`
+ * names the node in errors.
  */
-export async function syncRules(pid: number, have: Rule[], want: Rule[], who: string): Promise<void> {
-  const key = (r: Rule) => r.join(' ');
-  const haveKeys = new Set(have.map(key));
-  const wantKeys = new Set(want.map(key));
-  const del = have.filter((r) => !wantKeys.has(key(r)));
-  const add = want.filter((r) => !haveKeys.has(key(r)));
+export async function syncRules(
+  pid: number,
+  chain: 'INPUT' | 'OUTPUT',
+  have: readonly TableRule[],
+  want: readonly TableRule[],
+  who: string,
+): Promise<void> {
+  const { del, add } = diffBy(have, want, (r) => `${r.table} ${r.rule.join(' ')}`);
   if (del.length === 0 && add.length === 0) return;
-  const text = [
-    '*filter',
-    ...add.map((r) => `-A INPUT ${r.map(quote).join(' ')}`),
-    ...del.map((r) => `-D INPUT ${r.map(quote).join(' ')}`),
-    'COMMIT',
-    '',
-  ].join('\n');
-  const r = await run('nsenter', ['-t', String(pid), '-n', 'iptables-restore', '-w', '--noflush'], text);
+  const lines: string[] = [];
+  for (const table of ['nat', 'filter'] as const) {
+    const a = add.filter((r) => r.table === table);
+    const d = del.filter((r) => r.table === table);
+    if (a.length + d.length === 0) continue;
+    lines.push(
+      `*${table}`,
+      ...a.map((r) => `-A ${chain} ${r.rule.map(quote).join(' ')}`),
+      ...d.map((r) => `-D ${chain} ${r.rule.map(quote).join(' ')}`),
+      'COMMIT',
+    );
+  }
+  const ns = ['-t', String(pid), '-n'];
+  const r = await run('nsenter', [...ns, 'iptables-restore', '-w', '--noflush'], `${lines.join('\n')}\n`);
   if (r.code === 0) return;
-  for (const rule of del) await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-D', 'INPUT', ...rule]);
-  for (const rule of add) {
-    const a = await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-w', '-A', 'INPUT', ...rule]);
+  for (const x of del) await run('nsenter', [...ns, 'iptables', '-w', '-t', x.table, '-D', chain, ...x.rule]);
+  for (const x of add) {
+    const a = await run('nsenter', [...ns, 'iptables', '-w', '-t', x.table, '-A', chain, ...x.rule]);
     if (a.code !== 0)
-      throw new Error(`iptables in ${who}'s network namespace failed: ${a.stderr.trim() || r.stderr.trim()}`);
+      throw new Error(
+        `iptables (${x.table} ${chain}) in ${who}'s network namespace failed: ${a.stderr.trim() || r.stderr.trim()}`,
+      );
   }
 }

@@ -9,7 +9,7 @@ import { onCleanup } from '../cleanup.js';
 import { CLOCK_UNSUPPORTED, faketimeEnv, findLibfaketime, writeFaketimeFile } from '../faketime.js';
 import { freePorts } from '../ports.js';
 import type { Addressing, ClusterSpec, Grudge, NodeHandle, PartitionOptions, Runtime } from '../types.js';
-import { waitFor } from '../wait.js';
+import { START_HEALTHY_MS, waitFor } from '../wait.js';
 import { ProcessHost } from './processes.js';
 import { Relay, type CutMode } from './relay.js';
 import { registerLocalRun } from './registry.js';
@@ -198,7 +198,7 @@ export class LocalRuntime implements Runtime {
     if (this.processes.isRunning(name)) return;
     // Same relay fronts and the same clock file: partitions, loss and clock offsets still apply.
     this.startProcess(name);
-    await this.waitHealthy(15_000, [name]);
+    await this.waitHealthy(START_HEALTHY_MS, [name]);
   }
 
   async pause(name: string): Promise<void> {

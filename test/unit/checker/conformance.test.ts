@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkHistory } from '../../../harness/checker/check-history.js';
+import { checkHistory } from '../../../harness/check/check-history.js';
 import { runCli } from '../../helpers/cli.js';
 import { CONFORMANCE_DIR } from '../../helpers/paths.js';
 

@@ -13,10 +13,10 @@ import {
   statsChecker,
   unknownReason,
   type Checker,
-} from '../../../harness/checker/pipeline.js';
+} from '../../../harness/check/pipeline.js';
 import { HistoryError, type HistoryEvent, type HistoryHeader } from '../../../harness/history/op.js';
 import { DEFAULTS } from '../../../harness/run/options.js';
-import { commandLine, runFlags, shellWord } from '../../../harness/store/command-line.js';
+import { commandLine, runFlags, shellWord } from '../../../harness/commands/command-line.js';
 
 const ev = (
   index: number,

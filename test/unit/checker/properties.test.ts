@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { getModel } from '../../../harness/checker/models/registry.js';
 import { checkOperations } from '../../../harness/checker/porcupine/index.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
-import { corruptOneRead, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
+import { corruptOneRead, syntheticRegisterHistory } from '../../fixtures/synthetic-history.js';
 
 function verdict(model: string, events: HistoryEvent[]) {
   const { model: m, toOperations } = getModel(model).create({});

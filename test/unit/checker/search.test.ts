@@ -13,7 +13,7 @@ import {
   perturbHistory,
   syntheticKvHistory,
   syntheticRegisterHistory,
-} from '../../../harness/history/synthetic.js';
+} from '../../fixtures/synthetic-history.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
 
 function searchOnly(): Model {

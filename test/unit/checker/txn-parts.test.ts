@@ -9,7 +9,7 @@ import { searchCycle } from '../../../harness/checker/txn/cycle-search.js';
 import { CYCLE_SPECS } from '../../../harness/checker/txn/cycle-specs.js';
 import { buildCsr, EdgeList } from '../../../harness/checker/txn/graph.js';
 import { indexTxns } from '../../../harness/checker/txn/history-index.js';
-import { appendIndexes } from '../../../harness/checker/txn/list-append.js';
+import { appendIndexes } from '../../../harness/checker/txn/list-append-indexes.js';
 import { RW, WR, WW } from '../../../harness/checker/txn/rels.js';
 import { tarjan } from '../../../harness/checker/txn/scc.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';

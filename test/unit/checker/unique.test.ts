@@ -16,7 +16,7 @@ import { checkOperations } from '../../../harness/checker/porcupine/index.js';
 import type { Operation } from '../../../harness/checker/porcupine/types.js';
 import { decideUniqueRegister } from '../../../harness/checker/unique/unique-register.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
-import { perturbHistory, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
+import { perturbHistory, syntheticRegisterHistory } from '../../fixtures/synthetic-history.js';
 import { workerRandom, type Generator } from '../../../harness/generator/generator.js';
 import { kvGenerator } from '../../../workloads/kv/workload.js';
 import { registerOp } from '../../../workloads/register/workload.js';

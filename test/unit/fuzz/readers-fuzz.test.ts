@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkHistory } from '../../../harness/checker/check-history.js';
+import { checkHistory } from '../../../harness/check/check-history.js';
 import { exitCodeFor } from '../../../harness/checker/results.js';
 import { oneLine } from '../../../harness/commands/errors.js';
 import { Random } from '../../../harness/generator/random.js';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { HistoryError } from '../../../harness/history/op.js';
 import { parseHistory } from '../../../harness/history/readers/index.js';
 import { HistoryWriter } from '../../../harness/history/writer.js';
-import { writeFileAtomic } from '../../../harness/report/files.js';
+import { writeFileAtomic } from '../../../harness/store/files.js';
 
 const mnt = mkdtempSync(join(tmpdir(), 'fl-tinyfs-'));
 let mounted = false;

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { HistoryEvent } from '../../../harness/history/op.js';
 import { detectFormat, parseHistory } from '../../../harness/history/readers/index.js';
 import { toEdn, toJsonl } from '../../../harness/history/readers/write.js';
-import { corruptOneRead, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
+import { corruptOneRead, syntheticRegisterHistory } from '../../fixtures/synthetic-history.js';
 import { runCli } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-interop-'));

@@ -10,7 +10,7 @@ import {
   mute,
   randomHalves,
 } from '../../../harness/nemesis/grudge.js';
-import { parseNemesis } from '../../../harness/nemesis/packages.js';
+import { parseNemesisSpec } from '../../../harness/nemesis/packages.js';
 import type { Grudge } from '../../../harness/runtime/types.js';
 
 const N5 = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -55,6 +55,9 @@ test('majorities ring: every node hears a majority, and no two nodes hear the sa
     assert.is(new Set(views).size, 5);
   }
 });
+
+/** The kinds a `--nemesis` list names, in order. */
+const parseNemesis = (list: string) => parseNemesisSpec(list).packages.map((p) => p.kind);
 
 test('parseNemesis: names, none, unknown', () => {
   assert.equal(

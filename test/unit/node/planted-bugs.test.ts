@@ -1,36 +1,18 @@
 // Planted bugs that live in the node (system/node), outside the Raft core the simulation drives: each is shown
 // to break its promise here, and the same steps without the bug keep it. The harness finds them end to end
 // (bench/bugs.ts); these tests pin down the mechanism.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
+import { rmSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { NodeHost } from '../../../system/node/host.js';
+import type { NodeHost } from '../../../system/node/host.js';
+import { testHost } from '../../helpers/node-host.js';
 
 /**
  * Node a of a three-member, one-shard cluster whose peers never answer (an isolated leader): it wins an election
  * with one vote handed in by hand, then nothing it sends arrives anywhere, so nothing it proposes can commit.
  */
 function isolatedLeader(bugs: string[]): { host: NodeHost; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-planted-'));
-  const host = new NodeHost({
-    id: 'a',
-    members: ['a', 'b', 'c'],
-    shards: 1,
-    replication: 3,
-    dataDir: dir,
-    fsync: false,
-    bugs,
-    electionTick: 1000,
-    heartbeatTick: 100,
-    snapshotEvery: 0,
-    send: () => undefined,
-    logger: pino({ level: 'silent' }),
-    quiesce: false,
-    rebalance: false,
-  });
+  const { host, dir } = testHost({ bugs });
   const g = host.groups.get(0)!;
   g.raft.forceCampaign();
   g.stepAll([{ type: 'VoteResp', from: 'b', to: 'a', term: g.raft.term }]);

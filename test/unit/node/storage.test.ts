@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crc32, crc32Hex } from '../../../system/node/crc32.js';
 import { CorruptStorage, DiskStorage } from '../../../system/node/storage.js';
 import type { Entry, Snapshot } from '../../../system/raft/types.js';
 
@@ -34,11 +33,6 @@ function reopen(s: DiskStorage): DiskStorage {
 function allEntries(s: DiskStorage): Entry[] {
   return s.entries(s.firstIndex(), s.lastIndex() + 1);
 }
-
-test('crc32 matches the standard check value', () => {
-  assert.is(crc32(Buffer.from('123456789')), 0xcbf43926);
-  assert.is(crc32Hex(''), '00000000');
-});
 
 test('empty directory: empty log, zero hard state, peers from options', () => {
   const s = open(freshDir());

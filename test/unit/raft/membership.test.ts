@@ -4,10 +4,9 @@
 // commits and hands over at once; transfers only to voters.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeConf } from '../../../system/raft/conf.js';
 import { MemoryStorage } from '../../../system/raft/memory-storage.js';
 import { Raft } from '../../../system/raft/raft.js';
-import type { Entry } from '../../../system/raft/types.js';
+import { conf, noop } from '../../helpers/raft-entries.js';
 import { SimCluster } from '../../sim/cluster.js';
 
 const IDS = ['n1', 'n2', 'n3'];
@@ -24,14 +23,6 @@ function core(storage: MemoryStorage, universe = IDS): Raft {
     universe,
   });
 }
-
-const conf = (index: number, term: number, voters: string[]): Entry => ({
-  index,
-  term,
-  type: 'conf',
-  data: encodeConf({ voters }),
-});
-const noop = (index: number, term: number): Entry => ({ index, term, type: 'noop', data: '' });
 
 test('recovery: the latest configuration entry in the log is in force, committed or not', () => {
   const s = new MemoryStorage(IDS);

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runChecks, specForWorkload } from '../../../harness/checker/pipeline.js';
+import { runChecks, specForWorkload } from '../../../harness/check/pipeline.js';
+import { runFlags } from '../../../harness/commands/command-line.js';
 import type { CycleAnomaly } from '../../../harness/checker/txn/types.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
 import { cspPolicy, inlineHashes } from '../../../harness/report/csp.js';
@@ -15,7 +16,6 @@ import { page } from '../../../harness/report/html.js';
 import { npxCommand, optionRows } from '../../../harness/report/run-header.js';
 import { uplot } from '../../../harness/report/vendor.js';
 import { DEFAULTS } from '../../../harness/run/options.js';
-import type { TestInfo } from '../../../harness/store/folder.js';
 
 const sha = (s: string): string => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
 
@@ -149,11 +149,8 @@ test('a cycle drawn: a node per transaction, a labelled arrow per step, two-way 
 });
 
 test('options read as a person types them: flags and plain values, switches yes/no, never undefined', () => {
-  const test0 = {
-    options: { ...DEFAULTS, targetOpts: { bug: 'stale-read' }, burstRate: undefined, workload: 'kv' },
-    runtime: 'local',
-  } as unknown as TestInfo;
-  const rows = optionRows(test0);
+  const options = { ...DEFAULTS, targetOpts: { bug: 'stale-read' }, burstRate: undefined, workload: 'kv' };
+  const rows = optionRows(runFlags(options, 'local'));
   const text = rows.map((r) => r.join(' ')).join('\n');
   assert.not.match(text, /undefined|"/);
   assert.ok(rows.some(([f, v]) => f === '--target-opt' && v === 'bug=stale-read'));

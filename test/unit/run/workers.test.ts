@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkRun } from '../../../harness/checker/run-checkers.js';
+import { runChecks } from '../../../harness/check/pipeline.js';
 import { limitPerWorker, phases } from '../../../harness/generator/generator.js';
 import { barrier, oncePerWorker } from '../../../harness/generator/phases.js';
 import { parseHistory } from '../../../harness/history/readers/index.js';
@@ -83,7 +83,10 @@ test('records an honest, checkable history; info retires the process', async () 
       open.add(e.process);
     } else open.delete(e.process);
   }
-  assert.is(checkRun(h.events, 'kv-register', 10_000).valid, true);
+  assert.is(
+    runChecks(h.events, { model: 'kv-register', checkers: ['linearizable', 'stats'], timeoutMs: 10_000 }).valid,
+    true,
+  );
   assert.equal(recorder.counts.invoked, invokes);
 });
 

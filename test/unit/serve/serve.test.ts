@@ -10,7 +10,8 @@ import type { Server } from 'node:http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startServer } from '../../../harness/serve/server.js';
-import { listRuns, writeIndex } from '../../../harness/store/index.js';
+import { writeIndex } from '../../../harness/report/index-page.js';
+import { listRuns } from '../../../harness/store/index.js';
 import { readVerdict } from '../../../harness/store/folder.js';
 import { makeRunFolder } from '../../helpers/run-folders.js';
 

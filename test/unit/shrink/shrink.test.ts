@@ -3,9 +3,10 @@
 // written keeps that read; a valid history is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runChecks, type CheckSpec } from '../../../harness/checker/pipeline.js';
+import type { CheckSpec } from '../../../harness/checker/check-spec.js';
+import { runChecks } from '../../../harness/check/pipeline.js';
 import type { HistoryEvent } from '../../../harness/history/op.js';
-import { corruptOneRead, syntheticRegisterHistory } from '../../../harness/history/synthetic.js';
+import { corruptOneRead, syntheticRegisterHistory } from '../../fixtures/synthetic-history.js';
 import { ddmin } from '../../../harness/shrink/ddmin.js';
 import { NotInvalidError, readsFromKeptWrites, shrinkHistory } from '../../../harness/shrink/shrink.js';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveTargetOpts } from '../../../harness/target/options.js';
-import { prepareTarget } from '../../../harness/target/prepare.js';
+import { prepareTarget } from '../../../targets/prepare.js';
 import type { Addressing } from '../../../harness/target/types.js';
 import { EtcdKvClient } from '../../../targets/etcd/clients/kv.js';
 import { etcdArgs } from '../../../targets/etcd/cluster.js';

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseNemesisSpec, requiredKinds, resolvePackages } from '../../../harness/nemesis/packages.js';
 import { defineTarget } from '../../../harness/target/define.js';
-import { prepareTarget, refusalsOf } from '../../../harness/target/prepare.js';
+import { prepareTarget, refusalsOf } from '../../../targets/prepare.js';
 import type { Target } from '../../../harness/target/types.js';
 import { repoRoot } from '../../../harness/paths.js';
 import { runCli } from '../../helpers/cli.js';

@@ -2,23 +2,16 @@
 // package, so `import { defineTarget } from 'faultline'` resolves through package.json "exports" exactly as
 // after `npm install faultline`; the entry exports defineTarget (and nothing internal by accident); a module
 // may export its target as default or as `target`; both built-in targets load by name.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BUILTIN_TARGETS, loadTarget } from '../../../harness/target/load.js';
-import { prepareTarget } from '../../../harness/target/prepare.js';
+import { BUILTIN_TARGETS, loadTarget } from '../../../targets/load.js';
+import { prepareTarget } from '../../../targets/prepare.js';
 import { ROOT } from '../../helpers/paths.js';
+import { userProject } from '../../helpers/user-project.js';
 
-const project = mkdtempSync(join(tmpdir(), 'fl-user-project-'));
-mkdirSync(join(project, 'node_modules'));
-symlinkSync(ROOT, join(project, 'node_modules', 'faultline'));
-writeFileSync(join(project, 'package.json'), '{"type":"module"}\n');
-const mod = (file: string, text: string): string => {
-  writeFileSync(join(project, file), text);
-  return join(project, file);
-};
+const { mod } = userProject('fl-user-project-');
 const CLUSTER =
   `cluster: () => ({ ports: [], node: () => ({ command: ['true'] }), ` +
   'health: async () => undefined, clockFaults: false })';

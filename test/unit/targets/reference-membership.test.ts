@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { NodeHandle } from '../../../harness/target/types.js';
 import { referenceTarget } from '../../../targets/reference/index.js';
+import { adminTokenOf } from '../../../targets/reference/admin-token.js';
 import { askVia, changeMembership } from '../../../targets/reference/membership.js';
 
 interface Answer {
@@ -19,6 +20,8 @@ interface Post {
   op: string;
   target: string;
   shard: number;
+  /** The request's Authorization header. */
+  auth?: string;
 }
 
 class FakeCluster {
@@ -75,7 +78,7 @@ class FakeCluster {
     }
     if (req.method === 'POST' && req.url === '/admin/membership') {
       const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { op: string; node: string; shard: number };
-      const p: Post = { node: name, op: b.op, target: b.node, shard: b.shard };
+      const p: Post = { node: name, op: b.op, target: b.node, shard: b.shard, auth: req.headers.authorization };
       this.posts.push(p);
       const q = this.script[name] ?? [];
       const next = q.length > 1 ? q.shift()! : q[0];
@@ -431,6 +434,24 @@ test('the reference target takes how.via to the directed path, and without it ke
     assert.equal(
       c.posts.map((p) => p.node),
       ['n1', 'n2'],
+    );
+  } finally {
+    await c.close();
+  }
+});
+
+test("both paths send the admin token derived from the run's secret, and none without a secret", async () => {
+  const c = await FakeCluster.start(['n1', 'n2', 'n3'], [['n1', 'n2', 'n3']]);
+  try {
+    const secret = 'f'.repeat(64);
+    c.leaders[0] = 'n2';
+    c.script.n2 = [ok(['n1', 'n2', 'n3'])];
+    await referenceTarget.membership!(c.handles, 'remove', 'n3', {}, { secret });
+    await referenceTarget.membership!(c.handles, 'remove', 'n3', {}, { secret, via: 'n2', deadlineMs: 1000 });
+    await referenceTarget.membership!(c.handles, 'remove', 'n3', {});
+    assert.equal(
+      c.posts.map((p) => p.auth),
+      [`Bearer ${adminTokenOf(secret)}`, `Bearer ${adminTokenOf(secret)}`, undefined],
     );
   } finally {
     await c.close();

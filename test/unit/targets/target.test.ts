@@ -9,10 +9,11 @@ import * as assert from 'uvu/assert';
 import { httpGet } from '../../../harness/net/http.js';
 import { LocalRuntime } from '../../../harness/runtime/local/local-runtime.js';
 import { defineTarget } from '../../../harness/target/define.js';
-import { loadTarget } from '../../../harness/target/load.js';
+import { loadTarget } from '../../../targets/load.js';
 import { parseTargetOpts, resolveTargetOpts } from '../../../harness/target/options.js';
-import { prepareTarget } from '../../../harness/target/prepare.js';
+import { prepareTarget } from '../../../targets/prepare.js';
 import type { Addressing, ClusterSpec, Target } from '../../../harness/target/types.js';
+import { adminTokenOf } from '../../../targets/reference/admin-token.js';
 import { nodeArgs, referenceCluster } from '../../../targets/reference/cluster.js';
 import { repoRoot } from '../../../harness/paths.js';
 
@@ -129,7 +130,7 @@ export default defineTarget({ name: 'mine', describe: 'x',
   }
 });
 
-test('reference target: node flags come from the Addressing; the peer secret travels in the environment', () => {
+test('reference target: node flags come from the Addressing; secret and admin token travel in the environment', () => {
   const a: Addressing = {
     runtime: 'local',
     names: ['n1', 'n2'],
@@ -155,11 +156,14 @@ test('reference target: node flags come from the Addressing; the peer secret tra
   assert.equal(flag('--bug'), ['stale-read', 'no-fsync']);
   const spec = referenceCluster({ runId: 'r', nodes: 2, logDir: '/tmp/x', options: {}, secret: 's'.repeat(32) });
   const p = spec.node('n1', a);
-  assert.equal(p.env, { FAULTLINE_NODE_PEER_SECRET: 's'.repeat(32) });
+  const token = adminTokenOf('s'.repeat(32))!;
+  assert.match(token, /^[0-9a-f]{64}$/);
+  assert.equal(p.env, { FAULTLINE_NODE_PEER_SECRET: 's'.repeat(32), FAULTLINE_NODE_ADMIN_TOKEN: token });
   assert.not.ok(
-    p.command.some((x) => x.includes('s'.repeat(32))),
-    'the secret is not in argv',
+    p.command.some((x) => x.includes('s'.repeat(32)) || x.includes(token)),
+    'neither the secret nor the admin token is in argv',
   );
+  assert.is.not(adminTokenOf('t'.repeat(32)), token, 'another run, another token');
   assert.is(p.command[0], process.execPath, 'on the local runtime the command starts with the node binary');
 });
 
