@@ -87,7 +87,7 @@ dockerTest(test, 'docker: SIGINT in the middle of a run leaves nothing labelled 
       '--seed',
       '3',
     ],
-    12_000,
+    5000,
   );
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
   const test = JSON.parse(readFileSync(join(runDirOf(stdout), 'test.json'), 'utf8'));

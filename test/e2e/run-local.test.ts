@@ -1,7 +1,7 @@
 // `faultline run` end to end on the local runtime (child processes on loopback): a healthy cluster under
 // partition and kill faults is valid; with --bug stale-read it is invalid within a few seeds and the report
 // names the offending read; Ctrl-C stops cleanly; a SIGKILLed harness still leaves a readable history.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseHistory } from '../../harness/history/readers/index.js';
 import { CLI } from '../helpers/paths.js';
-import { interruptedRun, runDirOf } from '../helpers/cli.js';
+import { interruptedRun, runDirOf, startRun } from '../helpers/cli.js';
+import { until } from '../helpers/until.js';
 
 const out = mkdtempSync(join(tmpdir(), 'fl-e2e-local-'));
 
@@ -115,7 +116,7 @@ test('Ctrl-C stops the load, still checks and reports, and tears the cluster dow
       '--seed',
       '5',
     ],
-    9000,
+    4000,
   );
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
   const dir = runDirOf(stdout);
@@ -131,29 +132,29 @@ test('Ctrl-C stops the load, still checks and reports, and tears the cluster dow
 });
 
 test('a harness killed with SIGKILL halfway leaves every recorded event readable', async () => {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'run',
-      '--runtime',
-      'local',
-      '--out',
-      out,
-      '--nodes',
-      '3',
-      '--time-limit',
-      '60',
-      '--nemesis',
-      'none',
-      '--seed',
-      '6',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const run = startRun([
+    '--runtime',
+    'local',
+    '--out',
+    out,
+    '--nodes',
+    '3',
+    '--time-limit',
+    '60',
+    '--nemesis',
+    'none',
+    '--seed',
+    '6',
+  ]);
+  await run.loadStarted;
+  // results/latest already names this run (its folder is made before the load), and the kill waits for 50 events
+  // on disk, however slowly a loaded machine records them.
+  const file = join(out, 'latest', 'history.jsonl');
+  await until('50 events in history.jsonl', 60_000, async () =>
+    readFileSync(file, 'utf8').split('\n').length > 52 ? true : undefined,
   );
-  await new Promise((r) => setTimeout(r, 7000));
-  child.kill('SIGKILL');
-  await new Promise((r) => child.on('exit', r));
+  run.child.kill('SIGKILL');
+  await run.exited;
   const latest = join(out, 'latest');
   const h = parseHistory(readFileSync(join(latest, 'history.jsonl'), 'utf8'));
   assert.ok(h.events.length > 50, `only ${h.events.length} events`);

@@ -1,5 +1,5 @@
 // Runs the built CLI as a user would and captures what it printed.
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from '../../harness/history/op.js';
@@ -47,18 +47,57 @@ export function runLocal(out: string, args: string[]): CliResult & { events: His
   return { ...r, events, dir };
 }
 
-/** Starts `faultline run ARGS`, sends SIGINT after `afterMs`, and waits for it to exit. */
-export async function interruptedRun(
-  args: string[],
-  afterMs: number,
-): Promise<{ code: number | null; stdout: string }> {
+/** How long a run in a test may take to bring its cluster up before the test gives up on it. */
+const LOAD_START_MS = 180_000;
+
+export interface StartedRun {
+  child: ChildProcess;
+  /** What it printed to stdout so far. */
+  stdout: () => string;
+  /** Resolves when the run says its load started; rejects when it exits first or takes over LOAD_START_MS. */
+  loadStarted: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `faultline run ARGS` in the background. A signal meant for the middle of a run is timed from its
+ * "load: ..." line, not from the spawn: on a loaded machine bringing the cluster up alone can take longer than a
+ * fixed delay, and a signal then stops the run before its load (a different path from the one tested).
+ */
+export function startRun(args: string[]): StartedRun {
   const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
-  child.stdout.on('data', (c) => {
-    stdout += c;
+  let stderr = '';
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const loadStarted = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the run's load did not start within ${LOAD_START_MS} ms:\n${stdout}${stderr}`));
+    }, LOAD_START_MS);
+    child.stdout!.on('data', (c) => {
+      stdout += c;
+      if (/^load: /m.test(stdout)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (c) => {
+      stderr += c;
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the run exited (${code}) before its load started:\n${stdout}${stderr}`));
+    });
   });
-  await new Promise((r) => setTimeout(r, afterMs));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  return { code, stdout };
+  return { child, stdout: () => stdout, loadStarted, exited };
+}
+
+/** Starts `faultline run ARGS`, sends SIGINT `loadMs` after its load started, and waits for it to exit. */
+export async function interruptedRun(args: string[], loadMs: number): Promise<{ code: number | null; stdout: string }> {
+  const run = startRun(args);
+  await run.loadStarted;
+  await new Promise((r) => setTimeout(r, loadMs));
+  run.child.kill('SIGINT');
+  const code = await run.exited;
+  return { code, stdout: run.stdout() };
 }
