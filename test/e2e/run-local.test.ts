@@ -98,24 +98,24 @@ test('--bug stale-read is caught within 10 seeded runs, and the report shows the
   assert.match(html, /could not be linearized/);
 });
 
+/** A local run of 3 nodes for 60 s, for a signal to stop halfway. */
+const longRun = (seed: number, nemesis: string[]): string[] => [
+  '--runtime',
+  'local',
+  '--out',
+  out,
+  '--nodes',
+  '3',
+  '--time-limit',
+  '60',
+  ...nemesis,
+  '--seed',
+  String(seed),
+];
+
 test('Ctrl-C stops the load, still checks and reports, and tears the cluster down', async () => {
   const { code, stdout } = await interruptedRun(
-    [
-      '--runtime',
-      'local',
-      '--out',
-      out,
-      '--nodes',
-      '3',
-      '--time-limit',
-      '60',
-      '--nemesis',
-      'partition',
-      '--nemesis-interval',
-      '2',
-      '--seed',
-      '5',
-    ],
+    longRun(5, ['--nemesis', 'partition', '--nemesis-interval', '2']),
     4000,
   );
   assert.ok(code === 0 || code === 2, `exit ${code}: ${stdout}`);
@@ -132,20 +132,7 @@ test('Ctrl-C stops the load, still checks and reports, and tears the cluster dow
 });
 
 test('a harness killed with SIGKILL halfway leaves every recorded event readable', async () => {
-  const run = startRun([
-    '--runtime',
-    'local',
-    '--out',
-    out,
-    '--nodes',
-    '3',
-    '--time-limit',
-    '60',
-    '--nemesis',
-    'none',
-    '--seed',
-    '6',
-  ]);
+  const run = startRun(longRun(6, ['--nemesis', 'none']));
   await run.loadStarted;
   // results/latest already names this run (its folder is made before the load), and the kill waits for 50 events
   // on disk, however slowly a loaded machine records them.
