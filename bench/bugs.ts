@@ -241,7 +241,7 @@ for (const b of only ?? []) {
   }
 }
 const out = mkdtempSync(join(tmpdir(), 'fl-bench-bugs-'));
-const quiet = { line: () => undefined, message: () => undefined };
+const quiet = { line: () => undefined, message: () => undefined, fault: () => undefined };
 
 interface Outcome {
   dir: string;

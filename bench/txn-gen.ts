@@ -295,3 +295,23 @@ export function withPlant(events: readonly HistoryEvent[], plant: Plant, tag: nu
   const mid = Math.floor(events.length / 2);
   return [...events.slice(0, mid), ...inserted, ...events.slice(mid)].map((e, i) => ({ ...e, index: i }));
 }
+
+/**
+ * Every plant in one history, spread evenly through it (tag i keeps plant i's keys and process apart). The events
+ * given are renumbered in place rather than copied: a million-transaction history is two million of them.
+ */
+export function withPlants(events: HistoryEvent[], plants: readonly Plant[]): HistoryEvent[] {
+  const out: HistoryEvent[] = [];
+  const step = Math.floor(events.length / (plants.length + 1));
+  let next = 0;
+  for (let i = 0; i < events.length; i++) {
+    if (next < plants.length && i === step * (next + 1)) {
+      const one = withPlant([], plants[next], next);
+      for (const e of one) out.push(e);
+      next++;
+    }
+    out.push(events[i]);
+  }
+  for (let i = 0; i < out.length; i++) out[i].index = i;
+  return out;
+}

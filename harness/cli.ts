@@ -1,8 +1,8 @@
 // The `faultline` command line: one yargs command module per file in harness/commands/.
 // Exit codes: 0 valid, 1 invalid, 2 unknown, 3 error (bad input, a failed run, anything unexpected).
-import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { commandRan, commands } from './commands/index.js';
+import { commandRan } from './commands/index.js';
+import { COMMAND_NAMES as names, cliParser } from './commands/parser.js';
 import { fail } from './commands/errors.js';
 import { installFatalHandlers } from './runtime/cleanup.js';
 
@@ -16,7 +16,6 @@ installFatalHandlers();
 };
 
 const argv = hideBin(process.argv);
-const names = commands.map((c) => String(c.command).split(' ')[0]);
 // `faultline -- check FILE`: "--" ends the options, so yargs reads no command and used to exit 0 silently,
 // which CI would take as "all valid".
 const dashes = argv.indexOf('--');
@@ -31,20 +30,12 @@ if (dashes >= 0 && !argv.slice(0, dashes).some((a) => names.includes(a))) {
   );
 }
 
-const cli = yargs(argv)
-  .scriptName('faultline')
-  .usage('$0 <command> [options]')
-  .command(commands)
-  .demandCommand(1, `name a command: ${names.join(', ')}`)
-  .strict()
-  .help()
-  .version()
-  .wrap(Math.min(110, process.stdout.columns || 110))
-  // A usage error is one line and exit 3; never a stack trace.
-  .fail((msg, err) => {
-    if (err) fail(err);
-    fail(new Error(msg ?? 'bad usage'));
-  });
+// A usage error is one line and exit 3; never a stack trace.
+const cli = cliParser(
+  argv,
+  (line) => fail(new Error(line)),
+  (e) => fail(e),
+);
 await cli.parseAsync();
 // Every command ends by exiting with its verdict; getting here without one having run means nothing was checked,
 // and that must not look like success.

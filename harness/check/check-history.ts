@@ -79,7 +79,9 @@ export async function loadForCheck(
   const folder = isRunFolder(path);
   const source = folder ? historyPath(path) : path;
   const test = folder ? readTest(path) : undefined;
-  const history = await readHistory(path, opts.format);
+  // A --timeout covers reading and parsing too (ReadTimeout past it), not only the search.
+  const deadline = opts.timeoutMs ? performance.now() + opts.timeoutMs : undefined;
+  const history = await readHistory(path, opts.format, { limits: { deadline } });
   const format = opts.format ?? history.source ?? 'jsonl';
   const spec = specFromRecord(
     { checks: test?.checks, header: history.header, checkTimeoutS: test?.options?.checkTimeoutS, file: source },
@@ -90,8 +92,15 @@ export async function loadForCheck(
 }
 
 export async function checkHistory(path: string, opts: CheckHistoryOptions = {}): Promise<FileCheck> {
+  const started = performance.now();
   const { source, history, format, spec, runError } = await loadForCheck(path, opts);
-  const full = runChecks(history.events, spec, { runError, file: source, full: true, badInputThrows: true });
+  // What reading took comes out of the checker's budget.
+  const left = opts.timeoutMs ? Math.max(1, opts.timeoutMs - (performance.now() - started)) : spec.timeoutMs;
+  const full = runChecks(
+    history.events,
+    { ...spec, timeoutMs: left },
+    { runError, file: source, full: true, badInputThrows: true },
+  );
   const results = slimResults(full);
   const lin = full.checkers.find((c) => c.checker === 'linearizable');
   const others = full.checkers.filter((c) => c !== lin);

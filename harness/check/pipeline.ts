@@ -28,8 +28,9 @@ function one(outcome: CheckerOutcome): Results {
 
 /**
  * Runs every checker on the same history; a checker that throws counts as unknown with its reason. With
- * `badInputThrows`, a HistoryError (the history itself is malformed: `check` on a user's file) propagates so the
- * command can name the file and line instead.
+ * `badInputThrows` (`check` on a user's file), every error propagates: a HistoryError (the history itself is
+ * malformed) so the command can name the file and line, and any other (a checker's own failure, such as a stack
+ * overflow) so that it is an error with its message, never passed off as an undecided verdict.
  */
 export function compose(name: string, checkers: readonly Checker[], o: { badInputThrows?: boolean } = {}): Checker {
   return {
@@ -40,7 +41,7 @@ export function compose(name: string, checkers: readonly Checker[], o: { badInpu
         try {
           outcomes.push(...c.check(history).checkers);
         } catch (e) {
-          if (o.badInputThrows && e instanceof HistoryError) throw e;
+          if (o.badInputThrows) throw e;
           outcomes.push({ checker: c.name, valid: 'unknown', ops: 0, ms: 0, error: (e as Error).message });
         }
       }

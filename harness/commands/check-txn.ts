@@ -4,8 +4,10 @@
 import { join } from 'node:path';
 import { mergeValidity, exitCodeFor, verdictWord } from '../checker/results.js';
 import { checkTxn } from '../checker/txn/check.js';
+import { ALL_MODELS } from '../checker/txn/consistency-model.js';
 import { cycleText } from '../checker/txn/explain.js';
 import { isCycle, TXN_MODELS, type TxnCheckOptions, type TxnCheckResult, type TxnModel } from '../checker/txn/types.js';
+import { ReadTimeout } from '../history/limits.js';
 import type { FormatName } from '../history/readers/index.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { renderTxnCheckReport, type TxnFileInput } from '../report/txn-report.js';
@@ -30,6 +32,8 @@ export interface TxnArgs {
   'linearizable-keys'?: boolean;
   'sequential-keys'?: boolean;
   'wfr-keys'?: boolean;
+  /** Seconds for each file, reading included (0 or none: no limit). */
+  timeout?: number;
 }
 
 /** Elle's options as flags of `check` (only the transactional models read them). */
@@ -38,6 +42,7 @@ export const txnFlagOptions = {
     type: 'string',
     array: true,
     nargs: 1,
+    choices: [...ALL_MODELS].sort(),
     describe: 'list-append/rw-register: a model the history must satisfy (repeatable; default strict-serializable)',
   },
   anomalies: {
@@ -116,15 +121,22 @@ function junitCase(file: string, r: TxnCheckResult): JunitCase {
   };
 }
 
+/** The JUnit case of a file whose reading outlasted --timeout: undecided (check.ts's too). */
+export function readTimeoutCase(file: string, e: ReadTimeout): JunitCase {
+  return { classname: 'faultline.check', name: file, timeS: e.seconds, verdict: 'unknown', message: e.message };
+}
+
 /** Checks every path (with --out, writes results.json and report.html; with --junit, the XML); the exit code. */
 export async function checkTxnPaths(a: TxnArgs): Promise<number> {
   const model = a.model as TxnModel;
   const opts = txnOptions(a);
   const files: TxnFileInput[] = [];
+  const timedOut: { file: string; e: ReadTimeout }[] = [];
   for (const path of a.paths) {
     try {
-      const h = await readHistory(path, a.format);
-      const r = checkTxn(h.events, model, opts, path);
+      const deadline = a.timeout ? performance.now() + a.timeout * 1000 : undefined;
+      const h = await readHistory(path, a.format, { txns: true, limits: { deadline } });
+      const r = checkTxn(h.events, model, { ...opts, deadline }, path, h.txns);
       files.push({ file: path, format: a.format ?? h.source ?? 'jsonl', result: r, events: h.events });
       if (a.json)
         process.stdout.write(
@@ -142,17 +154,26 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
         );
       else process.stdout.write(`${txnText(path, r)}\n`);
     } catch (e) {
-      fail(e);
+      if (!(e instanceof ReadTimeout)) fail(e);
+      // Reading outlasted --timeout: undecided, like a search that ran out of time.
+      timedOut.push({ file: path, e });
+      if (a.json)
+        process.stdout.write(`${JSON.stringify({ file: path, valid: 'unknown', model, error: e.message })}\n`);
+      else process.stdout.write(`${safeText(`${path}: UNKNOWN (${e.message})`)}\n`);
     }
   }
-  const valid = mergeValidity(files.map((f) => f.result.valid));
+  const valid = mergeValidity([...files.map((f) => f.result.valid), ...timedOut.map(() => 'unknown' as const)]);
+  const summaries = [
+    ...files.map((f) => summary(f.file, f.result)),
+    ...timedOut.map((t) => ({ file: t.file, valid: 'unknown', model, error: t.e.message })),
+  ];
   if (a.out) {
     const out = outDir(a.out);
     try {
       writeFileAtomic(
         join(out, 'results.json'),
         // Big integers (read exactly from the history) as their digits: JSON has no other way to hold them.
-        `${JSON.stringify({ valid, files: files.map((f) => summary(f.file, f.result)) }, bigintText, 2)}\n`,
+        `${JSON.stringify({ valid, files: summaries }, bigintText, 2)}\n`,
       );
       writeFileAtomic(join(out, 'report.html'), renderTxnCheckReport({ files }));
     } catch (e) {
@@ -162,11 +183,10 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
   }
   if (a.junit) {
     try {
-      writeJunit(
-        a.junit,
-        'faultline check',
-        files.map((f) => junitCase(f.file, f.result)),
-      );
+      writeJunit(a.junit, 'faultline check', [
+        ...files.map((f) => junitCase(f.file, f.result)),
+        ...timedOut.map((t) => readTimeoutCase(t.file, t.e)),
+      ]);
     } catch (e) {
       fail(e);
     }

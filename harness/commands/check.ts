@@ -11,11 +11,16 @@ import { historyPath, isRunFolder, readHistory } from '../store/folder.js';
 import { unknownReason } from '../check/pipeline.js';
 import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
+import { TXN_MODELS } from '../checker/txn/types.js';
 import { renderCheckReport } from '../report/check-report.js';
 import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
 import { outDir } from './out-dir.js';
-import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
+import { checkTxnPaths, isTxnModel, readTimeoutCase, txnFlagOptions, type TxnArgs } from './check-txn.js';
+import { parseJsonLine } from '../history/json-exact.js';
+import { ReadTimeout } from '../history/limits.js';
+import { numberOption } from './numbers.js';
+import { plural } from '../words.js';
 
 interface CheckArgs {
   paths: string[];
@@ -48,12 +53,13 @@ async function withLine(err: unknown, path: string, format?: FormatName): Promis
 }
 
 function humanLine(c: FileCheck): string {
-  const parts = [`${c.ops} ops`, `${c.partitions} partition${c.partitions === 1 ? '' : 's'}`, `${c.ms.toFixed(1)} ms`];
+  const parts = [plural(c.ops, 'op'), plural(c.partitions, 'partition'), `${c.ms.toFixed(1)} ms`];
   const word = (v: FileCheck['valid']): string => verdictWord(v, { listing: true });
   const others = c.results.checkers
     .filter((x) => x.checker !== 'linearizable')
     .map((x) => `${x.checker} ${word(x.valid)}`);
-  const what = c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${c.ops} ops, ${c.ms.toFixed(1)} ms`;
+  const what =
+    c.model !== '-' ? `model ${c.model}, ${parts.join(', ')}` : `${plural(c.ops, 'op')}, ${c.ms.toFixed(1)} ms`;
   let line = `${c.file}: ${word(c.valid)} (${what}${others.length ? `; ${others.join(', ')}` : ''})`;
   if (c.valid === false && c.firstOffending) {
     const unlinearizable = c.results.checkers.some((x) => x.checker === 'linearizable' && x.valid === false);
@@ -84,9 +90,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       })
       .option('model', {
         type: 'string',
+        choices: [...modelNames(), ...TXN_MODELS],
         describe:
-          'checker model (default: from the run folder, the format, or the ops); one of ' +
-          `${modelNames().join(', ')}, or list-append / rw-register for transactions (Elle's checker)`,
+          'checker model (default: from the run folder, the format, or the ops); ' +
+          "list-append and rw-register: transactions (Elle's checker)",
       })
       .option('init', {
         type: 'string',
@@ -97,12 +104,18 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         choices: FORMATS as unknown as string[],
         describe: 'history format (default: detected from content)',
       })
-      .option('timeout', {
-        type: 'number',
-        describe:
-          'give up after this many seconds per file ' +
-          '(0: never; default: what the run recorded, else never); gives "unknown"',
-      })
+      .option(
+        'timeout',
+        numberOption(
+          'timeout',
+          { min: 0 },
+          {
+            describe:
+              'give up after this many seconds per file ' +
+              '(0: never; default: what the run recorded, else never); gives "unknown"',
+          },
+        ),
+      )
       .option('json', {
         type: 'boolean',
         default: false,
@@ -117,19 +130,23 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   handler: async (args) => {
     // Transactional models go to Elle's checker (check-txn.ts), kept apart until the pipeline takes it over.
     if (isTxnModel(args.model)) process.exit(await checkTxnPaths(args as unknown as TxnArgs));
-    if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout < 0))
-      fail(new Error(`--timeout must be a number of seconds >= 0, got ${args.timeout}`));
     let init: unknown;
     if (args.init !== undefined) {
+      // The same reader and limits as a history's values: exact integers, bounded nesting.
       try {
-        init = JSON.parse(args.init);
-      } catch {
-        fail(new Error(`--init must be JSON (e.g. 0, "a", null), got ${args.init}`));
+        init = parseJsonLine(args.init);
+      } catch (e) {
+        fail(new Error(`--init must be JSON (e.g. 0, "a", null): ${(e as Error).message}`));
       }
     }
     for (const p of args.paths) if (!existsSync(p)) fail(new Error(`${p}: no such file or folder`));
 
     const checks: FileCheck[] = [];
+    const timedOut: string[] = [];
+    const verdicts = (): FileCheck['valid'][] => [
+      ...checks.map((c) => c.valid),
+      ...timedOut.map(() => 'unknown' as const),
+    ];
     const cases: JunitCase[] = [];
     for (const p of args.paths) {
       try {
@@ -167,13 +184,18 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
           process.stdout.write(`${humanLine(c)}\n`);
         }
       } catch (err) {
-        fail(await withLine(err, p, args.format));
+        if (!(err instanceof ReadTimeout)) fail(await withLine(err, p, args.format));
+        // Reading outlasted --timeout: undecided, like a search that ran out of time.
+        timedOut.push(p);
+        cases.push(readTimeoutCase(p, err));
+        if (args.json) process.stdout.write(`${JSON.stringify({ file: p, valid: 'unknown', error: err.message })}\n`);
+        else process.stdout.write(`${safeText(`${p}: UNKNOWN (${err.message})`)}\n`);
       }
     }
 
     if (args.out) {
       const out = outDir(args.out);
-      const valid = mergeValidity(checks.map((c) => c.valid));
+      const valid = mergeValidity(verdicts());
       try {
         writeFileAtomic(
           join(out, 'results.json'),
@@ -192,6 +214,6 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         fail(e);
       }
     }
-    process.exit(exitCodeFor(mergeValidity(checks.map((c) => c.valid))));
+    process.exit(exitCodeFor(mergeValidity(verdicts())));
   },
 };

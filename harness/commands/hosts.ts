@@ -3,7 +3,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { dockerReachable } from '../runtime/index.js';
 import { hostsDown, hostsUp } from '../runtime/ssh/bed/bed.js';
+import { MAX_HOSTS } from '../runtime/ssh/hosts-file.js';
 import { fail } from './errors.js';
+import { numberOption } from './numbers.js';
 
 interface HostsArgs {
   action: 'up' | 'down';
@@ -19,7 +21,14 @@ export const hostsCommand: CommandModule<object, HostsArgs> = {
   builder: (y: Argv<object>) =>
     y
       .positional('action', { choices: ['up', 'down'] as const, describe: 'make the bed, or remove it' })
-      .positional('count', { type: 'number', describe: 'how many hosts (up)' })
+      .positional(
+        'count',
+        numberOption(
+          'count',
+          { whole: true, min: 1, max: MAX_HOSTS },
+          { describe: 'how many hosts (up)', positional: true },
+        ),
+      )
       .option('dir', {
         type: 'string',
         demandOption: true,

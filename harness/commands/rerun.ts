@@ -71,7 +71,7 @@ export const rerunCommand: CommandModule<object, RerunArgs> = {
       stop.stop('SIGINT');
     });
     p.message(safeText(`rerun: ${commandLine(o!)}`));
-    const x = await executeRun(o!, prepared!, stop, { line: p.line, message: p.message });
+    const x = await executeRun(o!, prepared!, stop, p);
     p.done();
     p.message(
       safeText(

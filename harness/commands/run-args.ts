@@ -5,7 +5,11 @@ import { parseSchedule, SCHEDULES, type ScheduleName } from '../nemesis/plan.js'
 import { DEFAULTS } from '../run/options.js';
 import type { RunOptions } from '../store/test.js';
 import { parseTargetOpts } from '../target/options.js';
+import { numberOption } from './numbers.js';
 import { checkSshArgs, type SshArgs, sshRunOptions } from './ssh-args.js';
+
+/** The largest cluster a run brings up. */
+export const MAX_NODES = 9;
 
 export interface CommonRunArgs extends SshArgs {
   runtime: 'docker' | 'local' | 'ssh' | 'auto';
@@ -28,8 +32,22 @@ export interface CommonRunArgs extends SshArgs {
   junit?: string;
 }
 
+/** The groups of a run's help, in order: what a user sets first, then the rest by what it is about. */
+export const RUN_GROUPS: readonly (readonly [string, readonly string[]])[] = [
+  ['What to test:', ['target', 'workload', 'nemesis', 'time-limit', 'runtime', 'nodes', 'seed']],
+  ['Faults:', ['nemesis-schedule', 'nemesis-interval']],
+  ['Load:', ['concurrency', 'rate', 'burst-rate', 'burst-seconds', 'op-timeout']],
+  ['Target options:', ['target-opt', 'bug']],
+  ['Runs and results:', ['test-count', 'out', 'check-timeout', 'junit']],
+  ['SSH runtime:', ['hosts', 'ssh-key', 'ssh-known-hosts', 'ssh-accept-new']],
+];
+
+/**
+ * The flags of run and test-all (each adds --target, --workload, --nemesis, then calls this), grouped in help by
+ * RUN_GROUPS, so --target and --workload come first rather than after twenty others.
+ */
 export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
-  return sshRunOptions(y)
+  const options = sshRunOptions(y)
     .option('runtime', {
       choices: ['docker', 'local', 'ssh', 'auto'] as const,
       default: DEFAULTS.runtime,
@@ -42,58 +60,131 @@ export function commonRunOptions<T>(y: Argv<T>): Argv<T> {
       default: [] as string[],
       describe: 'a target option NAME=VALUE (repeatable), for every target',
     })
-    .option('nodes', {
-      type: 'number',
-      describe: `cluster size (default ${DEFAULTS.nodes}; --runtime ssh: the number of hosts)`,
-    })
-    .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'client processes' })
-    .option('rate', {
-      type: 'number',
-      default: DEFAULTS.rate,
-      describe: 'target ops/s over all clients (0: unlimited)',
-    })
-    .option('time-limit', { type: 'number', default: DEFAULTS.timeLimitS, describe: 'seconds of load per run' })
-    .option('seed', { type: 'number', describe: 'first seed (default: random, recorded); run i of a test uses seed+i' })
+    .option(
+      'nodes',
+      numberOption(
+        'nodes',
+        { whole: true, min: 1, max: MAX_NODES },
+        {
+          describe: `cluster size (default ${DEFAULTS.nodes}; --runtime ssh: the number of hosts)`,
+        },
+      ),
+    )
+    .option(
+      'concurrency',
+      numberOption(
+        'concurrency',
+        { whole: true, min: 1 },
+        { default: DEFAULTS.concurrency, describe: 'client processes' },
+      ),
+    )
+    .option(
+      'rate',
+      numberOption(
+        'rate',
+        { min: 0 },
+        { default: DEFAULTS.rate, describe: 'target ops/s over all clients (0: unlimited)' },
+      ),
+    )
+    .option(
+      'time-limit',
+      numberOption(
+        'time-limit',
+        { positive: true },
+        { default: DEFAULTS.timeLimitS, describe: 'seconds of load per run' },
+      ),
+    )
+    .option(
+      'seed',
+      numberOption(
+        'seed',
+        { whole: true },
+        {
+          describe: 'first seed (default: random, recorded); run i of a test uses seed+i',
+        },
+      ),
+    )
     .option('bug', {
       type: 'string',
       array: true,
       default: [] as string[],
       describe: 'reference target: planted bug (short for --target-opt bug=NAME)',
     })
-    .option('test-count', { type: 'number', default: DEFAULTS.testCount, describe: 'seeds per combination' })
+    .option(
+      'test-count',
+      numberOption(
+        'test-count',
+        { whole: true, min: 1 },
+        { default: DEFAULTS.testCount, describe: 'seeds per combination' },
+      ),
+    )
     .option('out', { type: 'string', default: DEFAULTS.out, describe: 'results root folder' })
-    .option('nemesis-interval', {
-      type: 'number',
-      default: DEFAULTS.nemesisIntervalS,
-      describe: "the schedule's time unit, seconds: alternate's quiet and fault length, random's mean gap and duration",
-    })
+    .option(
+      'nemesis-interval',
+      numberOption(
+        'nemesis-interval',
+        { positive: true },
+        {
+          default: DEFAULTS.nemesisIntervalS,
+          describe:
+            "the schedule's time unit, seconds: alternate's quiet and fault length, random's mean gap and duration",
+        },
+      ),
+    )
     .option('nemesis-schedule', {
       type: 'string',
+      choices: SCHEDULES as unknown as string[],
       default: DEFAULTS.nemesisSchedule,
       describe:
-        `${SCHEDULES.join(', ')}: one fault at a time; ` +
-        'overlapping packages with exponential gaps and durations; runs of short faults',
+        'alternate: one fault at a time; random: overlapping packages with exponential gaps and durations; ' +
+        'burst: runs of short faults',
     })
-    .option('burst-rate', {
-      type: 'number',
-      describe: 'client ops/s around each fault start and stop (default: 3 x --rate; equal to --rate: no bursts)',
-    })
-    .option('burst-seconds', {
-      type: 'number',
-      default: DEFAULTS.burstSeconds,
-      describe: 'a burst runs this many seconds before and after each planned fault transition (0: none)',
-    })
-    .option('op-timeout', {
-      type: 'number',
-      default: DEFAULTS.opTimeoutMs,
-      describe: 'client timeout per operation, ms',
-    })
-    .option('check-timeout', {
-      type: 'number',
-      default: DEFAULTS.checkTimeoutS,
-      describe: 'checker time budget, seconds (0: none)',
-    })
+    .option(
+      'burst-rate',
+      numberOption(
+        'burst-rate',
+        { min: 0 },
+        {
+          describe: 'client ops/s around each fault start and stop (default: 3 x --rate; equal to --rate: no bursts)',
+        },
+      ),
+    )
+    .option(
+      'burst-seconds',
+      numberOption(
+        'burst-seconds',
+        { min: 0 },
+        {
+          default: DEFAULTS.burstSeconds,
+          describe: 'a burst runs this many seconds before and after each planned fault transition (0: none)',
+        },
+      ),
+    )
+    .option(
+      'op-timeout',
+      numberOption(
+        'op-timeout',
+        { positive: true },
+        {
+          default: DEFAULTS.opTimeoutMs,
+          describe: 'client timeout per operation, ms',
+        },
+      ),
+    )
+    .option(
+      'check-timeout',
+      numberOption(
+        'check-timeout',
+        { min: 0 },
+        {
+          default: DEFAULTS.checkTimeoutS,
+          describe: 'checker time budget, seconds (0: none)',
+        },
+      ),
+    )
     .option('junit', { type: 'string', describe: 'write a JUnit XML file: one testcase per run' });
+  for (const [name, keys] of RUN_GROUPS) options.group(keys as string[], name);
+  return options;
 }
 
 /** The shared flags as checked: the first seed, the node count, the target options, the schedule, the ssh options. */
@@ -109,26 +200,11 @@ export interface CheckedRunArgs {
 export function checkCommonArgs(a: CommonRunArgs): CheckedRunArgs {
   const ssh = checkSshArgs(a);
   const nodes = ssh.nodes;
-  const positive: [string, number][] = [
-    ['nodes', nodes],
-    ['concurrency', a.concurrency],
-    ['time-limit', a['time-limit']],
-    ['test-count', a['test-count']],
-    ['nemesis-interval', a['nemesis-interval']],
-    ['op-timeout', a['op-timeout']],
-  ];
-  for (const [k, v] of positive)
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} must be a positive number, got ${v}`);
-  if (!Number.isInteger(nodes) || nodes > 9) throw new Error(`--nodes must be an integer from 1 to 9, got ${nodes}`);
-  if (!Number.isInteger(a['test-count'])) throw new Error(`--test-count must be an integer, got ${a['test-count']}`);
-  if (!(a.rate >= 0)) throw new Error(`--rate must be >= 0, got ${a.rate}`);
-  if (!(a['check-timeout'] >= 0)) throw new Error(`--check-timeout must be >= 0, got ${a['check-timeout']}`);
-  if (a['burst-rate'] !== undefined && !(a['burst-rate'] >= 0))
-    throw new Error(`--burst-rate must be >= 0, got ${a['burst-rate']}`);
-  if (!(a['burst-seconds'] >= 0)) throw new Error(`--burst-seconds must be >= 0, got ${a['burst-seconds']}`);
+  // The flags' own ranges were checked as they were parsed (numbers.ts); --runtime ssh's default is the hosts'.
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES)
+    throw new Error(`--nodes: expected a whole number from 1 to ${MAX_NODES}, got '${nodes}'`);
   const schedule = parseSchedule(a['nemesis-schedule']);
   const seed = a.seed ?? Math.floor(Math.random() * 2 ** 31);
-  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
   const bugs = a.bug.flatMap((b) => b.split(',')).filter(Boolean);
   const targetOpts = parseTargetOpts([...a['target-opt'], ...(bugs.length ? [`bug=${bugs.join(',')}`] : [])]);
   return { seed, nodes, targetOpts, schedule, ssh: ssh.options };

@@ -15,7 +15,9 @@ import { testName } from '../store/test.js';
 import { fail } from './errors.js';
 import { exitCode, verdictWord, worst, type Verdict } from '../checker/results.js';
 import { executeRun, junitCase } from './execute.js';
+import { numberOption } from './numbers.js';
 import { progressPrinter } from './progress.js';
+import { tally } from './tally.js';
 import { checkCommonArgs, commonRunOptions, runOptions, type CommonRunArgs } from './run-args.js';
 
 interface RunArgs extends CommonRunArgs {
@@ -38,8 +40,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('workload', {
         type: 'string',
+        choices: WORKLOADS.map((w) => w.name),
         default: DEFAULTS.workload,
-        describe: `one of ${WORKLOADS.map((w) => w.name).join(', ')}`,
+        describe: 'what the clients do (docs/cli.md says what each checks)',
       })
       .option('nemesis', {
         type: 'string',
@@ -49,18 +52,28 @@ export const runCommand: CommandModule<object, RunArgs> = {
           'each optionally limited to shapes (partition:one-way-deaf/one-way-mute); ' +
           'all (every kind the target and runtime can take); or none',
       })
-      .option('seed', {
-        type: 'number',
-        describe: 'random seed for the op schedule and the faults (default: random, recorded)',
-      })
-      .option('test-count', {
-        type: 'number',
-        default: DEFAULTS.testCount,
-        describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run',
-      }) as unknown as Argv<RunArgs>,
+      .option(
+        'seed',
+        numberOption(
+          'seed',
+          { whole: true },
+          {
+            describe: 'random seed for the op schedule and the faults (default: random, recorded)',
+          },
+        ),
+      )
+      .option(
+        'test-count',
+        numberOption(
+          'test-count',
+          { whole: true, min: 1 },
+          {
+            default: DEFAULTS.testCount,
+            describe: 'run the test this many times (seeds seed, seed+1, ...); stops at the first invalid run',
+          },
+        ),
+      ) as unknown as Argv<RunArgs>,
   handler: async (a) => {
-    if (!WORKLOADS.some((w) => w.name === a.workload))
-      fail(new Error(`unknown --workload ${a.workload}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
     let common: ReturnType<typeof checkCommonArgs>;
     let prepared: PreparedTarget;
     try {
@@ -85,37 +98,40 @@ export const runCommand: CommandModule<object, RunArgs> = {
       );
       stop.stop('SIGINT');
     });
-    const verdicts: Verdict[] = [];
+    const done: { verdict: Verdict; seed: number }[] = [];
     const cases: JunitCase[] = [];
-    const junit = (): void => {
+    const count = a['test-count'];
+    // Several runs end with their tally (tally.ts), a failed run included, so a CI log says what each seed gave.
+    const finish = (code: number): never => {
+      if (count > 1) p.message(tally(done));
       if (a.junit)
         try {
           writeJunit(a.junit, 'faultline run', cases);
         } catch (e) {
           fail(e);
         }
+      process.exit(code);
     };
-    for (let i = 0; i < a['test-count']; i++) {
+    for (let i = 0; i < count; i++) {
       const o = runOptions(a, common!, {
         target: a.target,
         workload: a.workload,
         nemesis: a.nemesis,
         seed: common!.seed + i,
-        testCount: a['test-count'],
+        testCount: count,
       });
-      const x = await executeRun(o, prepared!, stop, { line: p.line, message: p.message });
+      if (count > 1) p.message(`run ${i + 1}/${count}, seed ${o.seed}`);
+      const x = await executeRun(o, prepared!, stop, p);
       p.done();
       cases.push(junitCase(x, x.test?.name ?? testName(o)));
+      done.push({ verdict: x.verdict, seed: o.seed });
       if (x.verdict === 'error') {
-        junit();
         process.stderr.write(`faultline: the run failed: ${x.error}${x.dir ? ` (partial results in ${x.dir})` : ''}\n`);
-        process.exit(3);
+        finish(3);
       }
-      verdicts.push(x.verdict);
       p.message(`${verdictWord(x.verdict)}  ${x.dir}/report.html  (seed ${o.seed})`);
       if (x.verdict === false || stop.reason) break;
     }
-    junit();
-    process.exit(exitCode(worst(verdicts)));
+    finish(exitCode(worst(done.map((d) => d.verdict))));
   },
 };

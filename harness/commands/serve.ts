@@ -6,6 +6,7 @@ import { startServer } from '../serve/server.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
 import { HistoryError } from '../history/op.js';
 import { fail, safeText } from './errors.js';
+import { numberOption } from './numbers.js';
 
 interface ServeArgs {
   dir: string;
@@ -21,7 +22,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   builder: (y: Argv<object>) =>
     y
       .positional('dir', { type: 'string', default: 'results', describe: 'results root' })
-      .option('port', { type: 'number', default: 8080, describe: 'TCP port (0: any free port)' })
+      .option(
+        'port',
+        numberOption(
+          'port',
+          { whole: true, min: 0, max: 65535 },
+          { default: 8080, describe: 'TCP port (0: any free)' },
+        ),
+      )
       .option('host', {
         type: 'string',
         default: '127.0.0.1',
@@ -30,8 +38,6 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   handler: async (a) => {
     try {
       if (!existsSync(a.dir) || !statSync(a.dir).isDirectory()) throw new HistoryError('no such folder', a.dir);
-      if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535)
-        throw new Error(`--port must be an integer from 0 to 65535, got ${a.port}`);
       const { server, url } = await startServer({ root: a.dir, port: a.port, host: a.host }).catch(
         (e: NodeJS.ErrnoException) => {
           throw new Error(`cannot listen on ${a.host}:${a.port}: ${e.code ?? e.message}`);

@@ -2,7 +2,8 @@
 // the few operations that prove the bug (harness/shrink), written as DIR/history.jsonl, DIR/history.edn
 // (Jepsen EDN), DIR/results.json and DIR/report.html. The written history is re-checked through `check`'s own
 // path, so what it says is what `faultline check DIR/history.jsonl` will say. Exit 0 when a shrunk history was
-// written; 3 when the input is bad or not invalid.
+// written; 3 when the input is bad or not invalid. With --model list-append or rw-register it shrinks
+// transactions instead (shrink-txn.ts): DIR/history.jsonl and DIR/history.edn, for `check --model`.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
@@ -16,8 +17,12 @@ import { writeFileAtomic } from '../store/files.js';
 import { NotInvalidError, type ShrinkResult, shrinkHistory } from '../shrink/shrink.js';
 import { isRunFolder, writeJson } from '../store/folder.js';
 import { fail, safeText } from './errors.js';
+import { isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
+import { shrinkTxnPath } from './shrink-txn.js';
+import { numberOption } from './numbers.js';
+import { plural } from '../words.js';
 
-interface ShrinkArgs {
+interface ShrinkArgs extends Omit<TxnArgs, 'paths' | 'json' | 'timeout'> {
   path: string;
   out?: string;
   model?: string;
@@ -38,26 +43,34 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       })
       .option('model', {
         type: 'string',
-        describe: 'checker model (default: what the run recorded, else as `check` picks)',
+        describe:
+          'checker model (default: what the run recorded, else as `check` picks); list-append or rw-register ' +
+          'shrinks transactions to the fewest that still show the same Elle anomaly',
       })
       .option('format', {
         type: 'string',
         choices: FORMATS as unknown as string[],
         describe: 'history format (default: detected)',
       })
-      .option('budget', {
-        type: 'number',
-        default: 60,
-        describe: 'seconds to spend at most; the smallest invalid history found so far is written',
-      })
+      .option(
+        'budget',
+        numberOption(
+          'budget',
+          { positive: true },
+          {
+            default: 60,
+            describe: 'seconds to spend at most; the smallest invalid history found so far is written',
+          },
+        ),
+      )
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'print a JSON summary instead of text',
-      }) as unknown as Argv<ShrinkArgs>,
+      })
+      .options(txnFlagOptions) as unknown as Argv<ShrinkArgs>,
   handler: async (a) => {
     try {
-      if (!(a.budget > 0)) throw new Error(`--budget must be a positive number of seconds, got ${a.budget}`);
       if (!existsSync(a.path)) throw new HistoryError('no such file or folder', a.path);
       const folder = isRunFolder(a.path);
       const out = resolve(
@@ -67,6 +80,10 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
             : join(dirname(a.path), `shrunk-${basename(a.path).replace(/\.[^.]*$/, '')}`)),
       );
       if (existsSync(out) && !statSync(out).isDirectory()) throw new HistoryError('exists and is not a folder', out);
+      if (isTxnModel(a.model)) {
+        await shrinkTxnPath({ ...a, out });
+        process.exit(0);
+      }
       const { history, spec, source } = await loadForCheck(a.path, { model: a.model, format: a.format });
       let r: ShrinkResult;
       try {
@@ -94,7 +111,7 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
         join(out, 'report.html'),
         renderCheckReport({
           files: [c.reportInput],
-          title: `faultline shrink: ${r.after.ops} operations from ${r.before.ops}`,
+          title: `faultline shrink: ${plural(r.after.ops, 'operation')} from ${r.before.ops}`,
         }),
       );
       const offending = firstOffending(c.results)?.text;
@@ -113,9 +130,9 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       else {
         process.stdout.write(
           `${safeText(
-            `shrunk ${r.before.ops} operations to ${r.after.ops}` +
+            `shrunk ${plural(r.before.ops, 'operation')} to ${r.after.ops}` +
               `${r.key !== undefined ? ` (key ${plainKey(r.key)})` : ''}` +
-              ` in ${(r.ms / 1000).toFixed(2)} s, ${r.tests} checks` +
+              ` in ${(r.ms / 1000).toFixed(2)} s, ${plural(r.tests, 'check')}` +
               `${r.stoppedEarly ? ' (budget ran out: smallest so far)' : ''}`,
           )}\n`,
         );

@@ -3,13 +3,20 @@
 import { appendFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { safeText } from './errors.js';
-import { verdictWord, worst } from '../checker/results.js';
+import { verdictWord, worst, type Verdict } from '../checker/results.js';
+import { tally } from './tally.js';
 import type { Executed } from './execute.js';
 
 export interface Row {
   test: string;
   x: Executed;
 }
+
+const verdicts = (rows: readonly Row[]): Verdict[] => rows.map((r) => r.x.verdict);
+
+/** The tally line of a matrix (tally.ts), the same words as `run --test-count` ends with. */
+export const tallyOf = (rows: readonly Row[]): string =>
+  tally(rows.map((r) => ({ verdict: r.x.verdict, seed: r.x.options.seed })));
 
 function cells(r: Row): string[] {
   const folder = r.x.dir ? relative(process.cwd(), r.x.dir) || '.' : `(no folder: ${r.x.error ?? ''})`;
@@ -23,16 +30,9 @@ export function textTable(rows: readonly Row[]): string {
   const body = rows.map(cells);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const fmt = (cs: string[]): string => cs.map((c, i) => (i === cs.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(verdictWord(r.x.verdict), (counts.get(verdictWord(r.x.verdict)) ?? 0) + 1);
-  const tally = [...counts].map(([k, n]) => `${n} ${k.toLowerCase()}`).join(', ');
-  return [
-    fmt(head),
-    ...body.map(fmt),
-    '',
-    `${rows.length} run${rows.length === 1 ? '' : 's'}: ${tally}; ` +
-      `overall ${verdictWord(worst(rows.map((r) => r.x.verdict)))}`,
-  ].join('\n');
+  return [fmt(head), ...body.map(fmt), '', `${tallyOf(rows)}; overall ${verdictWord(worst(verdicts(rows)))}`].join(
+    '\n',
+  );
 }
 
 const md = (s: string): string => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
@@ -41,7 +41,7 @@ export function markdownTable(rows: readonly Row[]): string {
   const lines = [
     '## faultline test-all',
     '',
-    `Overall: **${verdictWord(worst(rows.map((r) => r.x.verdict)))}** (${rows.length} runs)`,
+    `Overall: **${verdictWord(worst(verdicts(rows)))}** (${tallyOf(rows)})`,
     '',
     '| verdict | test | seed | duration | folder |',
     '|---|---|---|---|---|',

@@ -12,6 +12,7 @@ import { writeJunit } from '../report/junit.js';
 import { setSignalOwner } from '../runtime/cleanup.js';
 import { prepareTarget, type PreparedTarget } from '../../targets/prepare.js';
 import { BUILTIN_TARGETS } from '../../targets/load.js';
+import { plural } from '../words.js';
 import { fail, safeText } from './errors.js';
 import { exitCode, verdictWord, worst } from '../checker/results.js';
 import { executeRun, junitCase, type Executed } from './execute.js';
@@ -107,16 +108,16 @@ export const testAllCommand: CommandModule<object, TestAllArgs> = {
           for (let i = 0; i < a['test-count']; i++)
             matrix.push(runOptions(a, common!, { target, workload, nemesis, seed: common!.seed + i, testCount: 1 }));
     p.message(
-      `test-all: ${matrix.length} run${matrix.length === 1 ? '' : 's'} ` +
-        `(${targets.length} target × ${workloads.length} workload ` +
-        `× ${sets.length} fault set × ${a['test-count']} seed)`,
+      `test-all: ${plural(matrix.length, 'run')} (${plural(targets.length, 'target')} × ` +
+        `${plural(workloads.length, 'workload')} × ${plural(sets.length, 'fault set')} × ` +
+        `${plural(a['test-count'], 'seed')})`,
     );
     const rows: Row[] = [];
     for (const [i, o] of matrix.entries()) {
       if (stop.reason) break;
       const name = testName(o);
-      p.message(`[${i + 1}/${matrix.length}] ${name} seed ${o.seed}`);
-      const x: Executed = await executeRun(o, prepared.get(key(o))!, stop, { line: p.line, message: p.message });
+      p.message(`run ${i + 1}/${matrix.length}, seed ${o.seed}: ${name}`);
+      const x: Executed = await executeRun(o, prepared.get(key(o))!, stop, p);
       p.done();
       // The folder's own test name when the run got that far (a target may name its folders itself).
       rows.push({ test: x.test?.name ?? name, x });

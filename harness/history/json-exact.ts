@@ -7,19 +7,32 @@
 // Both paths also bound nesting depth: JSON.parse itself copes with deep arrays, but everything after it
 // (canonical values, pairing, the report) recurses, so a value nested thousands deep is refused here, with
 // its line, instead of overflowing the stack later.
+import { decimalProblem } from './numbers.js';
 
 /** Deepest nesting of arrays/objects a history value may have. */
 export const MAX_VALUE_DEPTH = 500;
 /** Longest number literal read exactly (decimal-to-BigInt conversion is superlinear in the digits). */
 export const MAX_INT_DIGITS = 4096;
 
-const MAYBE_BIG_INT = /\d{16}/;
+// Lines where JSON.parse could lose a number: 16 digits in a row (an integer beyond 2^53, a decimal so small it
+// would read as 0) or a three-digit exponent (beyond a double's range, either way).
+const MAYBE_INEXACT = /\d{16}|[eE][+-]?\d{3}/;
 
-export class JsonSyntaxError extends Error {}
+export class JsonSyntaxError extends Error {
+  /** Where in the text, when known (the exact parser's errors): a whole-file reader turns it into a line. */
+  constructor(
+    message: string,
+    readonly pos?: number,
+  ) {
+    super(message);
+  }
+}
+/** Well-formed JSON holding a value that cannot be read exactly (a number beyond a double): never a torn line. */
+export class JsonValueError extends JsonSyntaxError {}
 
 /** JSON.parse, except integers beyond 2^53 stay exact (BigInt) and nesting beyond `maxDepth` is refused. */
 export function parseJsonLine(raw: string, maxDepth = MAX_VALUE_DEPTH): unknown {
-  if (MAYBE_BIG_INT.test(raw)) return new ExactJsonParser(raw, maxDepth).parseAll();
+  if (MAYBE_INEXACT.test(raw)) return new ExactJsonParser(raw, maxDepth).parseAll();
   let v: unknown;
   try {
     v = JSON.parse(raw);
@@ -65,7 +78,7 @@ class ExactJsonParser {
   }
 
   private fail(msg: string): never {
-    throw new JsonSyntaxError(`${msg} at position ${this.pos}`);
+    throw new JsonSyntaxError(`${msg} at position ${this.pos}`, this.pos);
   }
 
   private ws(): void {
@@ -207,6 +220,9 @@ class ExactJsonParser {
       const n = Number(text);
       return Number.isSafeInteger(n) ? n : BigInt(text);
     }
-    return Number(text);
+    const d = Number(text);
+    const problem = decimalProblem(text, d, false);
+    if (problem) throw new JsonValueError(`number ${text.slice(0, 40)} ${problem}`, this.pos - text.length);
+    return d;
   }
 }

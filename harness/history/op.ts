@@ -1,5 +1,6 @@
 // The history event: one line of history.jsonl. Field names follow Jepsen so that Jepsen users (and Elle)
 // can read our histories, and so that Jepsen/Knossos EDN histories map onto the same shape.
+import type { TxnColumns } from './txn-columns.js';
 
 /** invoke, then exactly one of ok (happened), fail (definitely did not happen), info (unknown). */
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
@@ -43,6 +44,11 @@ export const HISTORY_FORMAT_VERSION = 1 as const;
 export interface History {
   header?: HistoryHeader;
   events: HistoryEvent[];
+  /**
+   * Transactions' micro-ops, when the caller asked the reader for columns (readHistoryFile's `txns`): then the
+   * events with f "txn" carry no value, and their micro-ops are here (txn-columns.ts).
+   */
+  txns?: TxnColumns;
   /** Where it came from, for error messages and the report. */
   source?: string;
   /** Non-fatal remarks made while reading (e.g. "truncated last line dropped"). */
@@ -78,19 +84,6 @@ export interface PairedOp {
   error?: unknown;
 }
 
-/** A bad input: what, where. Turned into a one-line error by the CLI (exit 3). */
-export class HistoryError extends Error {
-  constructor(
-    message: string,
-    readonly file?: string,
-    readonly line?: number,
-  ) {
-    super(message);
-    this.name = 'HistoryError';
-  }
-  /** "path:line: message" */
-  oneLine(): string {
-    const where = this.file ? (this.line !== undefined ? `${this.file}:${this.line}: ` : `${this.file}: `) : '';
-    return `${where}${this.message}`;
-  }
-}
+// HistoryError lives in its own file so the byte readers (bytes.ts, limits.ts) can throw it without importing
+// the event types, which name the transaction columns, which read EDN: an import cycle.
+export { HistoryError } from './error.js';

@@ -8,6 +8,8 @@
 // is an EDN *string* that itself starts with a colon, which would be written back as a keyword: no Jepsen or
 // Elle history uses such strings as keys or values.
 import { EdnList, EdnSymbol, Keyword, Tagged, type EdnValue } from './edn.js';
+import { showValue } from './show.js';
+import { TaggedValue } from './tagged.js';
 
 export const TXN_F = 'txn';
 /** Micro-op functions: reads of either datatype, list-append's append, rw-register's write. */
@@ -35,12 +37,15 @@ export function isTxnValue(v: unknown): boolean {
   );
 }
 
-/** An EDN key or value inside a micro-op, exactly: keywords keep their colon, collections become arrays. */
-function exact(v: EdnValue): unknown {
+/**
+ * An EDN key or value inside a micro-op, exactly: keywords keep their colon, collections become arrays, tagged
+ * literals keep their tag.
+ */
+export function exact(v: EdnValue): unknown {
   if (v instanceof Keyword) return `:${v.name}`;
   if (v instanceof EdnSymbol) return v.name;
   if (v instanceof EdnList) return v.items.map(exact);
-  if (v instanceof Tagged) return exact(v.value);
+  if (v instanceof Tagged) return new TaggedValue(v.tag, exact(v.value));
   if (v !== null && typeof v === 'object') return v.entries.map(([k, x]) => [exact(k), exact(x)]);
   return v;
 }
@@ -76,6 +81,8 @@ export function showTxnValue(v: unknown): string {
   if (typeof v === 'bigint') return v.toString();
   if (v === null || v === undefined) return 'nil';
   if (Array.isArray(v)) return `[${v.map(showTxnValue).join(' ')}]`;
+  if (v instanceof TaggedValue) return `#${v.tag} ${showTxnValue(v.value)}`;
+  if (typeof v === 'object') return showValue(v, Infinity);
   return String(v);
 }
 

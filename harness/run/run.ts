@@ -19,7 +19,6 @@ import { parseNemesisSpec, requiredKinds, resolvePackages } from '../nemesis/pac
 import { plan, transitionsS } from '../nemesis/plan.js';
 import { Nemesis } from '../nemesis/schedule.js';
 import { createRuntime } from '../runtime/index.js';
-import { leftoverWarning } from '../runtime/clean.js';
 import { refuseImpossible, runtimeCan } from '../runtime/refusals.js';
 import type { ClusterSpec, RuntimeKind } from '../runtime/spec.js';
 import type { Runtime } from '../runtime/types.js';
@@ -33,6 +32,8 @@ import {
   writeTest,
 } from '../store/folder.js';
 import type { Test } from '../store/test.js';
+import { plural } from '../words.js';
+import { faultLine, sampleLine } from './progress-lines.js';
 import { Recorder } from './recorder.js';
 import { WorkerPool } from './workers.js';
 
@@ -63,6 +64,11 @@ export interface Progress {
   line(s: string): void;
   /** A message that must be seen. */
   message(s: string): void;
+  /**
+   * A fault started, stopped or was healed (progress-lines.ts's faultLine). Where no live line shows the active
+   * faults (stdout not a terminal: CI logs), it is a line of its own, so the log says every fault injected.
+   */
+  fault(s: string): void;
 }
 
 /**
@@ -96,15 +102,13 @@ export async function runOnce(
   let nemesis: Nemesis | undefined;
   try {
     runtime = await createRuntime(test.runtime as RuntimeKind, say, o.hosts ? { ...o, hosts: o.hosts } : undefined);
-    if (runtime.kind === 'docker') {
-      const warning = await leftoverWarning();
-      if (warning) say(warning);
-    }
+    const warning = await runtime.leftovers?.();
+    if (warning) say(warning);
     const runId = `fl${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
     const optText = Object.entries(topts)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    say(`bringing up ${o.nodes} ${target.name} nodes (${runtime.kind})${optText ? ` with ${optText}` : ''}`);
+    say(`bringing up ${plural(o.nodes, `${target.name} node`)} (${runtime.kind})${optText ? ` with ${optText}` : ''}`);
     const logDir = nodesDir(dir);
     // A fresh secret per run: nodes that authenticate their peers accept only this cluster's members.
     const secret = randomBytes(32).toString('hex');
@@ -161,7 +165,11 @@ export async function runOnce(
       packages,
       steps,
       rnd: new Random(o.seed ^ 0x68e31da4),
-      record: (e) => recorder.record(e),
+      record: (e) => {
+        recorder.record(e);
+        const line = faultLine(elapsed(), e);
+        if (line) progress.fault(line);
+      },
       now: () => recorder.now(),
       log: (m) => log.info(m),
       elapsedMs: () => elapsed() * 1000,
@@ -181,15 +189,14 @@ export async function runOnce(
       loadOver = true;
     });
     const ticker = setInterval(() => {
-      const c = recorder.counts;
-      const act = nemesis?.state.active ?? [];
-      const active = act.length ? `${act.map((a) => a.kind).join('+')} active` : 'no fault';
-      progress.line(`${elapsed().toFixed(0)}/${o.timeLimitS} s  ok ${c.ok}  fail ${c.fail}  info ${c.info}  ${active}`);
+      const active = (nemesis?.state.active ?? []).map((a) => a.kind);
+      progress.line(sampleLine({ elapsedS: elapsed(), limitS: o.timeLimitS, counts: recorder.counts, active }));
     }, 1000);
     const kindsText = packages.map((x) => x.kind.name).join(',') || 'none';
+    const schedule = `${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${plural(steps.length, 'fault')} planned`;
     say(
-      `load: ${workload.name}, ${o.concurrency} clients, ${o.rate || 'unlimited'} ops/s, ${o.timeLimitS} s, ` +
-        `nemesis ${kindsText} (${o.nemesisSchedule}, ${o.nemesisIntervalS} s, ${steps.length} faults planned)`,
+      `load: ${workload.name}, ${plural(o.concurrency, 'client')}, ${o.rate || 'unlimited'} ops/s, ` +
+        `${o.timeLimitS} s, nemesis ${kindsText} (${schedule})`,
     );
     nemesis.start();
     const running = p.run();
@@ -224,7 +231,7 @@ export async function runOnce(
     // Nothing was recorded (the run failed before the load): an empty history.
   }
   const checks = test.checks!;
-  say(`checking ${events.length} events${checks.model ? ` with ${checks.model}` : ''}`);
+  say(`checking ${plural(events.length, 'event')}${checks.model ? ` with ${checks.model}` : ''}`);
   const results = runChecks(events, checks, { runError: test.error });
   writeResults(dir, results);
   test.finishedAt = new Date().toISOString();

@@ -2,9 +2,6 @@
 // faultline.run=<id>). `faultline clean` removes them, run by run, but never a run whose harness is alive
 // (docker/liveness.ts) unless it is named and forced; `faultline run` warns about them at start. Nothing
 // without our label is ever touched.
-import { readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import { type RunLiveness, runLiveness } from './docker/liveness.js';
 
@@ -168,17 +165,6 @@ export async function cleanLeftovers(opts: CleanOptions = {}): Promise<CleanPlan
   await each('volumes', found.volumes, (n) => docker.getVolume(n).remove());
   for (const k of ['containers', 'networks', 'volumes'] as const) removed[k].sort();
   removed.runs = found.runs;
-  // The docker runtime's per-run clock folders (<tmp>/faultline-clock-<runId>-XXXXXX) of the runs cleaned here.
-  const spared = new Set(found.spared.map((r) => r.runId));
-  const runs = new Set([...(found.runs ?? []), ...(opts.runId ? [opts.runId] : [])].filter((r) => !spared.has(r)));
-  try {
-    for (const name of readdirSync(tmpdir())) {
-      const m = /^faultline-clock-(.+)-[A-Za-z0-9]{6}$/.exec(name);
-      if (m && runs.has(m[1])) rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    }
-  } catch {
-    /* best effort */
-  }
   if (errors.length) throw Object.assign(new Error(`could not remove: ${errors.join('; ')}`), { removed });
   return removed;
 }

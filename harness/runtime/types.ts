@@ -43,9 +43,9 @@ export interface Runtime {
   loss(names: string[], p: number): Promise<void>;
 
   /**
-   * Delay every peer byte these nodes receive by ms ± jitterMs (uniform), order kept; 0, 0 removes it. Both
-   * runtimes do it in user space (no kernel netem here): the local relay, and on docker a harness-side relay
-   * that peer traffic is steered through (docker/latency.ts).
+   * Delay every peer byte these nodes receive by ms ± jitterMs (uniform), order kept; 0, 0 removes it. Local and
+   * docker do it in user space (no kernel netem here): the local relay, and on docker a harness-side relay that
+   * peer traffic is steered through (docker/latency.ts); ssh uses the hosts' tc netem where they have it.
    */
   latency(names: string[], ms: number, jitterMs?: number): Promise<void>;
 
@@ -62,6 +62,12 @@ export interface Runtime {
    * Asked after up(); `--nemesis all` leaves such kinds out and an explicit one is refused with this reason.
    */
   cannot?(kind: string): Promise<string | undefined>;
+
+  /**
+   * Optional: a one-line warning about objects earlier runs left on this runtime's engine (their harness gone),
+   * or undefined. Asked before up(); the runtime asks its own engine, so the run never reaches one itself.
+   */
+  leftovers?(): Promise<string | undefined>;
 
   /** Undo every fault (partitions, loss, latency, clocks, pauses; restarts killed nodes). */
   healAll(): Promise<void>;

@@ -16,7 +16,7 @@ import {
 import { join, relative, resolve } from 'node:path';
 import type { Results } from '../checker/results.js';
 import type { History } from '../history/op.js';
-import { readHistoryFile, type FormatName } from '../history/readers/index.js';
+import { readHistoryFile, type FormatName, type ReadOptions } from '../history/readers/index.js';
 import { openRegularFile, readHead } from '../history/readers/lines.js';
 import { HistoryWriter } from '../history/writer.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
@@ -84,9 +84,16 @@ export function openHistory(dir: string, test: Test): HistoryWriter {
   return new HistoryWriter(historyPath(dir), historyHeader(test));
 }
 
-/** The history of a run folder (or a history file), through the one streaming reader every command uses. */
-export function readHistory(path: string, format?: FormatName): Promise<History> {
-  return readHistoryFile(isRunFolder(path) ? historyPath(path) : path, { format });
+/**
+ * The history of a run folder (or a history file), through the one streaming reader every command uses; `read`
+ * carries the reader's bounds (limits) and whether transactions go into columns (txns).
+ */
+export function readHistory(
+  path: string,
+  format?: FormatName,
+  read: Omit<ReadOptions, 'format'> = {},
+): Promise<History> {
+  return readHistoryFile(isRunFolder(path) ? historyPath(path) : path, { ...read, format });
 }
 
 /** test.json of a run folder, validated, or undefined when it is absent; a broken one is bad input naming the file. */

@@ -199,7 +199,11 @@ dockerTest(test, 'pause: no answer while paused, answers after resume', async ()
 dockerTest(test, 'clock: n2 +60 s through libfaketime, n1 unaffected; reset', async () => {
   await calm();
   assert.is(await rt.clockSupported(), true);
-  await rt.clockSet('n2', 60_000);
+  // No host folder is mounted: the offset goes into the container through the engine (a remote one works too).
+  const binds = (await rt.docker.getContainer(`faultline-${runId}-n2`).inspect()).HostConfig.Binds ?? [];
+  assert.ok(!binds.some((b) => b.includes('/clock')), `no clock bind mount: ${binds.join(', ')}`);
+  // A burst faster than the engine writes (as clock:strobe asks): all resolve, the last value asked for holds.
+  await Promise.all([-30_000, 0, -30_000, 0, -30_000, 60_000].map((ms) => rt.clockSet('n2', ms)));
   const deadline = Date.now() + 6000;
   let skew2 = NaN;
   for (;;) {
@@ -219,6 +223,22 @@ dockerTest(test, 'clock: n2 +60 s through libfaketime, n1 unaffected; reset', as
     if (Date.now() > d2) assert.unreachable('n2 clock not reset');
     await sleep(200);
   }
+});
+
+dockerTest(test, 'clock: an offset set while the node is paused holds once it is resumed', async () => {
+  await calm();
+  await rt.pause('n3');
+  await rt.clockSet('n3', -40_000);
+  await rt.resume('n3');
+  const deadline = Date.now() + 6000;
+  for (;;) {
+    const s = await status('n3');
+    if (s && Math.abs(s.time - Date.now() + 40_000) <= 3000) break;
+    if (Date.now() > deadline)
+      assert.unreachable(`n3 clock skew ${s ? s.time - Date.now() : '?'} ms, expected ~-40000`);
+    await sleep(200);
+  }
+  await rt.clockReset(['n3']);
 });
 
 dockerTest(

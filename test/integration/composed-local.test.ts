@@ -101,8 +101,11 @@ test('bad nemesis arguments: one clear line, exit 1 before anything starts', () 
   for (const [args, msg] of [
     [['--nemesis', 'partition:sideways'], /unknown partition shape "sideways"/],
     [['--nemesis', 'meteor'], /unknown nemesis "meteor"/],
-    [['--nemesis-schedule', 'sometimes'], /unknown --nemesis-schedule "sometimes"/],
-    [['--burst-seconds', '-1'], /--burst-seconds must be >= 0/],
+    [
+      ['--nemesis-schedule', 'sometimes'],
+      /--nemesis-schedule: expected one of alternate, random, burst, got 'sometimes'/,
+    ],
+    [['--burst-seconds', '-1'], /--burst-seconds: expected a number of at least 0, got '-1'/],
   ] as const) {
     const r = runCli(['run', '--runtime', 'local', '--out', out, ...args]);
     assert.is.not(r.code, 0);

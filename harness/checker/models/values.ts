@@ -1,6 +1,7 @@
 // Register values arrive as JSON (our histories) or EDN (Jepsen's); the models compare them with ===, so
 // every value is first brought to a canonical primitive: numbers, strings, booleans and null stay as they are,
 // anything structured becomes a tagged canonical JSON string. Equal values then have equal hashes.
+import { exactText, numberText } from '../../history/exact-text.js';
 
 export type Canon = number | string | boolean | null;
 
@@ -10,31 +11,16 @@ export function canon(v: unknown): Canon {
   // exact) or as a double, becomes the tagged text of its decimal digits, so equal integers are equal whatever
   // their type; NaN becomes a tagged "NaN", so a register holding NaN reads back as NaN (NaN !== NaN would
   // call a correct history invalid).
-  const num = (n: number | bigint): string | number => {
-    if (typeof n === 'bigint')
-      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : `\u0000${n}`;
-    if (Number.isNaN(n)) return '\u0000NaN';
-    return Number.isInteger(n) && !Number.isSafeInteger(n) ? `\u0000${BigInt(n)}` : n;
-  };
   if (v === undefined || v === null) return null;
-  if (typeof v === 'number' || typeof v === 'bigint') return num(v);
+  if (typeof v === 'bigint')
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : `\u0000${v}`;
+  if (typeof v === 'number')
+    return Number.isNaN(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)) ? `\u0000${numberText(v)}` : v;
   if (typeof v === 'boolean') return v;
-  if (typeof v === 'string') return v;
-  // Structured values: canonical JSON with sorted keys, numbers written as above (untagged) so nested values
-  // follow the same rule; NaN and the infinities by name rather than JSON's null.
-  const text = (x: unknown): string => {
-    if (typeof x === 'number' || typeof x === 'bigint') {
-      const c = num(x);
-      return typeof c === 'string' ? c.slice(1) : Number.isFinite(c) ? JSON.stringify(c) : String(c);
-    }
-    if (Array.isArray(x)) return `[${x.map(text).join(',')}]`;
-    if (x && typeof x === 'object') {
-      const keys = Object.keys(x as object).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${text((x as Record<string, unknown>)[k])}`).join(',')}}`;
-    }
-    return JSON.stringify(x) ?? 'null';
-  };
-  return `\u0000${text(v)}`;
+  // A string that itself starts with the tag is quoted, so no string can pass for a tagged value.
+  if (typeof v === 'string') return v.startsWith('\u0000') ? `\u0000${JSON.stringify(v)}` : v;
+  // Structured values (and tagged literals, tag included): their exact canonical text (history/exact-text.ts).
+  return `\u0000${exactText(v)}`;
 }
 
 /** Shows a canonical value the way a user wrote it. */

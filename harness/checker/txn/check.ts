@@ -8,6 +8,7 @@
 //      unknown if only "cannot tell" ones were (empty graph, search timeout), valid otherwise; `not`/`alsoNot` are
 //      the models every anomaly found rules out.
 import type { HistoryEvent } from '../../history/op.js';
+import type { TxnColumns } from '../../history/txn-columns.js';
 import {
   anomaliesImplying,
   anomaliesProhibitedBy,
@@ -54,17 +55,21 @@ export function prohibitedTypes(opts: TxnCheckOptions): Set<string> {
 /** Elle's :anomaly-types order: Clojure sorts keywords by name, code point by code point. */
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Checks a transactional history (client events of any kind; only :f :txn client ops are read). */
+/**
+ * Checks a transactional history (client events of any kind; only :f :txn client ops are read). `cols` holds the
+ * micro-ops when the reader kept them in columns (readHistoryFile with `txns`), else they come from the events.
+ */
 export function checkTxn(
   events: readonly HistoryEvent[],
   model: TxnModel,
   opts: TxnCheckOptions = {},
   file?: string,
+  cols?: TxnColumns,
 ): TxnCheckResult {
   const t0 = performance.now();
   const prohibited = prohibitedTypes(opts);
   const reportable = new Set([...prohibited, ...UNKNOWN_TYPES]);
-  const x = indexTxns(events, file);
+  const x = indexTxns(events, file, cols);
   const t1 = performance.now();
   const inf = model === 'list-append' ? inferListAppend(x) : inferRwRegister(x, opts);
   const t2 = performance.now();
@@ -95,15 +100,17 @@ export function checkTxn(
   const process = !realtime && [...reportable].some((a) => CYCLE_TYPES.has(a) && a.endsWith('-process'));
   const orderEdges = new EdgeList();
   if (process) processEdges(x, orderEdges);
-  const data = buildCsr(x.n, [inf.edges, orderEdges]);
   const lists = [inf.edges, orderEdges];
   let vertices = x.n;
   if (realtime) {
-    const chain = new EdgeList(x.n * 3);
+    const chain = new EdgeList(x.n * 4 + 16); // at most 2n time vertices, n commits and n completions
     vertices += realtimeChain(x, chain, x.n);
     lists.push(chain);
   }
-  const whole = realtime ? buildCsr(vertices, lists) : data;
+  // One graph: data and order edges between transactions, plus the real-time chain's time vertices after them,
+  // stored by target (row v: the edges into v), rows not merged (each component's own graph is built forward and
+  // merged below): its edge counts below count inferred edges.
+  const whole = buildCsr(vertices, lists, 0xff, false, true);
   const empty = inf.edges.length === 0 && !(realtime && hasRealtimeEdge(x)) && !(process && hasProcessEdge(x));
   if (empty) add('empty-transaction-graph', { type: 'empty-transaction-graph', text: emptyText(x), ops: [] });
   const comps = tarjan(whole)
@@ -112,18 +119,28 @@ export function checkTxn(
   const t3 = performance.now();
   stats.sccs = comps.length;
   for (const c of comps) stats.largestScc = Math.max(stats.largestScc, c.length);
-  const kinds: Record<number, number> = {};
-  for (let i = 0; i < data.mask.length; i++)
-    for (const b of [WW, WR, RW, PROCESS]) if (data.mask[i] & b) kinds[b] = (kinds[b] ?? 0) + 1;
-  stats.edges = { ww: kinds[WW] ?? 0, wr: kinds[WR] ?? 0, rw: kinds[RW] ?? 0, process: kinds[PROCESS] ?? 0 };
+  let ww = 0;
+  let wr = 0;
+  let rw = 0;
+  let proc = 0;
+  for (let v = 0; v < x.n; v++)
+    for (let e = whole.off[v]; e < whole.off[v + 1]; e++) {
+      const m = whole.mask[e];
+      if (m & WW) ww++;
+      if (m & WR) wr++;
+      if (m & RW) rw++;
+      if (m & PROCESS) proc++;
+    }
+  stats.edges = { ww, wr, rw, process: proc };
   if (realtime) stats.edges.realtimeChain = lists[2].length;
 
   const budgetMs = opts.cycleSearchMs ?? DEFAULT_SEARCH_MS;
   const budgetSteps = opts.cycleSearchSteps ?? DEFAULT_SEARCH_STEPS;
   for (const members of comps) {
     const sorted = [...members].sort((a, b) => txnPos(x, a) - txnPos(x, b));
-    const g = componentGraph(x, data, sorted, realtime);
-    const budget: Budget = { steps: budgetSteps, deadline: performance.now() + budgetMs, used: 0 };
+    const g = componentGraph(x, whole, sorted, realtime);
+    const deadline = Math.min(performance.now() + budgetMs, opts.deadline ?? Number.POSITIVE_INFINITY);
+    const budget: Budget = { steps: budgetSteps, deadline, used: 0 };
     for (const [type, as] of searchComponent(model, x, inf, g, sorted, budget)) for (const a of as) add(type, a);
   }
   stats.ms.graph = t3 - t2;
@@ -144,15 +161,18 @@ function emptyText(x: TxnIndex): string {
     : 'no dependency between any two transactions could be inferred, so nothing can be checked';
 }
 
-/** The component's own graph: local ids in history order; its data edges, and its real-time covering pairs. */
-function componentGraph(x: TxnIndex, data: Csr, members: readonly number[], realtime: boolean): Csr {
+/**
+ * The component's own graph: local ids in history order; its data edges (from `into`, the whole graph by target),
+ * and its real-time covering pairs.
+ */
+function componentGraph(x: TxnIndex, into: Csr, members: readonly number[], realtime: boolean): Csr {
   const local = new Map<number, number>();
   for (let i = 0; i < members.length; i++) local.set(members[i], i);
   const out = new EdgeList();
   for (const t of members) {
-    for (let e = data.off[t]; e < data.off[t + 1]; e++) {
-      const w = local.get(data.adj[e]);
-      if (w !== undefined) out.add(local.get(t)!, w, data.mask[e]);
+    for (let e = into.off[t]; e < into.off[t + 1]; e++) {
+      const w = local.get(into.adj[e]);
+      if (w !== undefined) out.add(w, local.get(t)!, into.mask[e]);
     }
   }
   if (realtime) {

@@ -2,7 +2,7 @@
 // history indexes, and one sentence per step saying why one precedes the next (elle.core explain-cycle, reworded).
 import { showTxn, showTxnValue } from '../../history/txn.js';
 import { edgeMask, type Csr } from './graph.js';
-import { txnIndexField, type TxnIndex } from './history-index.js';
+import { txnIndexField, type TxnIndex, txnValue } from './history-index.js';
 import { PROCESS, REALTIME, relNames, RW, WR, WW } from './rels.js';
 import type { CycleAnomaly, CycleStep, Inference, TxnModel, TxnRef } from './types.js';
 
@@ -17,15 +17,13 @@ export function chooseRel(mask: number, priority: readonly number[]): number {
 }
 
 export function txnRef(x: TxnIndex, t: number, name: string): TxnRef {
-  const complete = x.completePos[t];
-  const ev = x.events[complete >= 0 ? complete : x.invokePos[t]];
   return {
     name,
     index: txnIndexField(x, t),
     invokeIndex: x.events[x.invokePos[t]].index,
     process: x.process[t],
     type: TYPE_NAMES[x.type[t]],
-    value: ev.value,
+    value: txnValue(x, t),
   };
 }
 

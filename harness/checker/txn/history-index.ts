@@ -10,17 +10,28 @@
 // Ops without an integer :process are not client ops and are left out, as Elle's client-ops does.
 import { HistoryError, type HistoryEvent } from '../../history/op.js';
 import { getLine } from '../../history/pair.js';
-import { showValue } from '../../history/show.js';
-import { mopF as mopFOf, showTxnValue, TXN_F } from '../../history/txn.js';
+import {
+  ABSENT,
+  APPEND,
+  EV_CLIENT,
+  EV_FAIL,
+  EV_INVOKE,
+  EV_OK,
+  EV_TXN,
+  EV_TYPE,
+  IntList,
+  MALFORMED,
+  NIL,
+  R,
+  TxnColumns,
+  W,
+} from '../../history/txn-columns.js';
+import { TXN_F } from '../../history/txn.js';
 
+export { APPEND, NIL, R, W };
 export const OK = 0;
 export const INFO = 1;
 export const FAIL = 2;
-export const R = 0;
-export const APPEND = 1;
-export const W = 2;
-/** A read of nil (rw-register), or a list read that returned nil. */
-export const NIL = -1;
 
 /** Limits on what one history may hold (TigerBeetle's habit: a bound on everything). */
 export const MAX_TXNS = 50_000_000;
@@ -49,61 +60,9 @@ export interface TxnIndex {
   readonly keys: readonly unknown[];
   readonly values: readonly unknown[];
   readonly events: readonly HistoryEvent[];
-}
-
-/** Interns keys or values: numbers, strings and BigInts by value (a keyword ":x" is a string, never "x"). */
-class Interner {
-  private readonly ids = new Map<unknown, number>();
-  /** Small non-negative integers, the common case, skip the Map: id + 1 by value (0: not seen). */
-  private small = new Int32Array(1024);
-  readonly list: unknown[] = [];
-  id(v: unknown): number {
-    if (typeof v === 'number' && v >= 0 && v < SMALL && Number.isInteger(v)) {
-      if (v >= this.small.length) {
-        const b = new Int32Array(Math.min(SMALL, Math.max(v + 1, this.small.length * 2)));
-        b.set(this.small);
-        this.small = b;
-      }
-      const id = this.small[v];
-      if (id > 0) return id - 1;
-      this.small[v] = this.list.length + 1;
-      this.list.push(v);
-      return this.list.length - 1;
-    }
-    const k =
-      typeof v === 'object' && v !== null
-        ? `\u0001${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x))}`
-        : v;
-    let id = this.ids.get(k);
-    if (id === undefined) {
-      id = this.list.length;
-      this.ids.set(k, id);
-      this.list.push(v);
-    }
-    return id;
-  }
-}
-
-const SMALL = 1 << 22;
-
-/** Growable Int32 storage: appends into doubling typed arrays. */
-class IntList {
-  a: Int32Array;
-  length = 0;
-  constructor(cap = 1024) {
-    this.a = new Int32Array(cap);
-  }
-  push(v: number): void {
-    if (this.length === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.length++] = v;
-  }
-  done(): Int32Array {
-    return this.a.slice(0, this.length);
-  }
+  /** The micro-op columns, and per transaction the event whose micro-ops it is judged by. */
+  readonly cols: TxnColumns;
+  readonly srcPos: Int32Array;
 }
 
 function where(e: HistoryEvent, pos: number): { line?: number; text: string } {
@@ -111,116 +70,139 @@ function where(e: HistoryEvent, pos: number): { line?: number; text: string } {
   return { line, text: line !== undefined ? `line ${line}` : `event ${pos}` };
 }
 
-/** Indexes the transactions of a history; a malformed transaction is a HistoryError naming its line. */
-export function indexTxns(events: readonly HistoryEvent[], file?: string): TxnIndex {
-  const keys = new Interner();
-  const values = new Interner();
+/** The micro-ops of every transaction event, from their values (what a reader does when asked for columns). */
+export function columnsOf(events: readonly HistoryEvent[]): TxnColumns {
+  const cols = new TxnColumns();
+  for (let pos = 0; pos < events.length; pos++) {
+    const e = events[pos];
+    if (typeof e.process === 'number' && e.f === TXN_F) cols.addPlain(pos, e.value);
+    cols.noteEvent(pos, e);
+  }
+  return cols;
+}
+
+/**
+ * Indexes the transactions of a history; a malformed transaction is a HistoryError naming its line. `cols` holds
+ * the events' micro-ops when the reader kept them in columns (their events then carry no value); without it they
+ * are taken from the events' values.
+ */
+export function indexTxns(events: readonly HistoryEvent[], file?: string, cols = columnsOf(events)): TxnIndex {
   const typeL = new IntList();
   const procL = new IntList();
   const invL = new IntList();
   const compL = new IntList();
-  const mopStart = new IntList();
-  const mopF = new IntList();
-  const mopKey = new IntList();
-  const mopVal = new IntList();
-  const readStart = new IntList();
-  const readLen = new IntList();
-  const readElems = new IntList();
-  const pending = new Map<number, number>(); // process -> txn id awaiting completion
-  const txnValue: unknown[] = []; // the value whose micro-ops the txn keeps (set at invoke, replaced at completion)
+  const srcL = new IntList(); // the event whose micro-ops the txn keeps (its invoke's, replaced by its completion's)
+  // Process -> txn id + 1 awaiting completion: small process ids in an array, any other in a Map.
+  const pendingSmall = new Int32Array(1 << 16);
+  const pendingMap = new Map<number, number>();
+  const pendingOf = (p: number): number | undefined =>
+    p >= 0 && p < pendingSmall.length && Number.isInteger(p)
+      ? pendingSmall[p] > 0
+        ? pendingSmall[p] - 1
+        : undefined
+      : pendingMap.get(p);
+  const setPending = (p: number, t: number): void => {
+    if (p >= 0 && p < pendingSmall.length && Number.isInteger(p)) pendingSmall[p] = t + 1;
+    else if (t < 0) pendingMap.delete(p);
+    else pendingMap.set(p, t);
+  };
 
   const bad = (e: HistoryEvent, pos: number, msg: string): never => {
     const w = where(e, pos);
     throw new HistoryError(`${w.line === undefined ? `${w.text}: ` : ''}${msg}`, file, w.line);
   };
 
+  // Pairs events by their codes (noted by the reader); the event objects are read only to name a bad one.
+  if (cols.noted < events.length)
+    for (let pos = cols.noted; pos < events.length; pos++) cols.noteEvent(pos, events[pos]);
   for (let pos = 0; pos < events.length; pos++) {
-    const e = events[pos];
-    if (typeof e.process !== 'number') continue; // nemesis, or no process at all: not a client op
-    if (e.f !== TXN_F) bad(e, pos, `operation "${e.f}" is not a transaction (f "txn"); give a transactional history`);
-    if (e.type === 'invoke') {
-      if (pending.has(e.process))
-        bad(e, pos, `process ${e.process} invokes a transaction while its previous one is still pending`);
+    const c = cols.evCode(pos);
+    if (!(c & EV_CLIENT)) continue; // nemesis, or no process at all: not a client op
+    const e = (): HistoryEvent => events[pos];
+    if (!(c & EV_TXN))
+      bad(e(), pos, `operation "${e().f}" is not a transaction (f "txn"); give a transactional history`);
+    const proc = cols.evProcess(pos);
+    const type = c & EV_TYPE;
+    if (type === EV_INVOKE) {
+      if (pendingOf(proc) !== undefined)
+        bad(e(), pos, `process ${proc} invokes a transaction while its previous one is still pending`);
       const t = typeL.length;
-      if (t >= MAX_TXNS) bad(e, pos, `more than ${MAX_TXNS} transactions`);
-      pending.set(e.process, t);
+      if (t >= MAX_TXNS) bad(e(), pos, `more than ${MAX_TXNS} transactions`);
+      setPending(proc, t);
       typeL.push(INFO);
-      procL.push(e.process);
+      procL.push(proc);
       invL.push(pos);
       compL.push(-1);
-      txnValue.push(e.value);
+      srcL.push(pos);
       continue;
     }
-    const t = pending.get(e.process);
-    if (t === undefined) bad(e, pos, `${e.type} by process ${e.process} has no matching invoke`);
-    pending.delete(e.process);
-    typeL.a[t!] = e.type === 'ok' ? OK : e.type === 'fail' ? FAIL : INFO;
+    const t = pendingOf(proc);
+    if (t === undefined) bad(e(), pos, `${e().type} by process ${proc} has no matching invoke`);
+    setPending(proc, -1);
+    typeL.a[t!] = type === EV_OK ? OK : type === EV_FAIL ? FAIL : INFO;
     compL.a[t!] = pos;
-    if (e.value !== undefined && e.value !== null) txnValue[t!] = e.value;
+    if (cols.evStart(pos) !== ABSENT) srcL.a[t!] = pos;
   }
 
   const n = typeL.length;
+  let total = 0;
   for (let t = 0; t < n; t++) {
-    const value = txnValue[t];
-    const pos = compL.a[t] >= 0 ? compL.a[t] : invL.a[t];
-    if (!Array.isArray(value))
-      bad(events[pos], pos, `a transaction's value must be a list of micro-ops, got ${showValue(value, 80)}`);
-    mopStart.push(mopF.length);
-    for (const m of value as unknown[]) {
-      if (!Array.isArray(m) || m.length < 2 || m.length > 3)
-        bad(events[pos], pos, `micro-op must be [f, key, value], got ${showValue(m, 80)}`);
-      const mop = m as unknown[];
-      const f = mopFOf(mop[0]);
-      if (f === undefined)
-        bad(events[pos], pos, `micro-op function must be r, append or w, got ${showValue(mop[0], 40)}`);
-      if (mopF.length >= MAX_MOPS) bad(events[pos], pos, `more than ${MAX_MOPS} micro-ops`);
-      const v = mop.length === 3 ? mop[2] : null;
-      mopKey.push(keys.id(mop[1]));
-      if (f === 'r') {
-        mopF.push(R);
-        if (Array.isArray(v)) {
-          readStart.push(readElems.length);
-          readLen.push(v.length);
-          for (const x of v) readElems.push(values.id(x));
-          mopVal.push(NIL);
-        } else {
-          readStart.push(-1);
-          readLen.push(0);
-          mopVal.push(v === null || v === undefined ? NIL : values.id(v));
-        }
-      } else {
-        if (v === null || v === undefined)
-          bad(events[pos], pos, `${f} of ${showTxnValue(mop[1])} needs a value, got nil`);
-        mopF.push(f === 'append' ? APPEND : W);
-        mopVal.push(values.id(v));
-        readStart.push(-1);
-        readLen.push(0);
-      }
+    const pos = srcL.a[t];
+    const s = cols.evStart(pos);
+    if (s === MALFORMED) bad(events[pos], pos, cols.malformed.get(pos)!);
+    if (s === ABSENT) bad(events[pos], pos, "a transaction's value must be a list of micro-ops, got nil");
+    total += cols.evLen(pos);
+    if (total > MAX_MOPS) bad(events[pos], pos, `more than ${MAX_MOPS} micro-ops`);
+  }
+  // Each transaction's micro-ops, copied next to each other; list reads stay in the columns' element array.
+  const mopStart = new Int32Array(n + 1);
+  const mopF = new Uint8Array(total);
+  const mopKey = new Int32Array(total);
+  const mopVal = new Int32Array(total);
+  const readStart = new Int32Array(total);
+  const readLen = new Int32Array(total);
+  let m = 0;
+  for (let t = 0; t < n; t++) {
+    mopStart[t] = m;
+    const pos = srcL.a[t];
+    const s = cols.evStart(pos);
+    const len = cols.evLen(pos);
+    for (let i = s; i < s + len; i++, m++) {
+      mopF[m] = cols.f(i);
+      mopKey[m] = cols.key.a[i];
+      mopVal[m] = cols.val.a[i];
+      readStart[m] = cols.readStartOf(i);
+      readLen[m] = cols.readLen.a[i];
     }
   }
-  mopStart.push(mopF.length);
+  mopStart[n] = m;
 
   const type = new Uint8Array(n);
   for (let t = 0; t < n; t++) type[t] = typeL.a[t];
-  const f8 = new Uint8Array(mopF.length);
-  for (let i = 0; i < mopF.length; i++) f8[i] = mopF.a[i];
   return {
     n,
     type,
-    process: procL.done(),
-    invokePos: invL.done(),
-    completePos: compL.done(),
-    mopStart: mopStart.done(),
-    mopF: f8,
-    mopKey: mopKey.done(),
-    mopVal: mopVal.done(),
-    readStart: readStart.done(),
-    readLen: readLen.done(),
-    readElems: readElems.done(),
-    keys: keys.list,
-    values: values.list,
+    process: procL.view(),
+    invokePos: invL.view(),
+    completePos: compL.view(),
+    mopStart,
+    mopF,
+    mopKey,
+    mopVal,
+    readStart,
+    readLen,
+    readElems: cols.elems.view(),
+    keys: cols.keys.list,
+    values: cols.values.list,
     events,
+    cols,
+    srcPos: srcL.view(),
   };
+}
+
+/** Transaction t's micro-ops as plain values, as recorded ([f, k, v], list reads as arrays). */
+export function txnValue(x: TxnIndex, t: number): unknown[] {
+  return x.cols.plainValue(x.srcPos[t]) ?? [];
 }
 
 /** The history position that names transaction t: its completion, else its invoke. */

@@ -8,6 +8,12 @@
 //   internal: a transaction reads what its own earlier micro-ops rule out (Cerone et al.'s INT axiom).
 //   future-read: a transaction reads an element it appends only later.
 //   lost-update: two committed transactions read the same state of a key and both append to it (Adya's H_lu).
+//
+// One pass over the micro-ops, allocating nothing per read: a read that is a prefix of its key's longest read has
+// duplicates exactly when the longest read repeats an element within that prefix, so only the longest reads (and
+// reads that are not prefixes, which are already anomalies) are searched for duplicates; elements are checked for
+// aborted writers only on keys a failed transaction appended to; a transaction's own earlier micro-ops (internal,
+// future-read) are found by looking back over its few micro-ops instead of keeping sets per transaction.
 import { showTxnValue } from '../../history/txn.js';
 import { APPEND, FAIL, INFO, OK, R, txnIndexField, type TxnIndex } from './history-index.js';
 import { type AppendIndexes, INIT, lastRead } from './list-append-indexes.js';
@@ -22,32 +28,73 @@ function readList(x: TxnIndex, m: number): number[] {
   return out;
 }
 
+/** Whether read m lists element v. */
+function readHas(x: TxnIndex, m: number, v: number): boolean {
+  const s = x.readStart[m];
+  for (let i = s; s >= 0 && i < s + x.readLen[m]; i++) if (x.readElems[i] === v) return true;
+  return false;
+}
+
+/** Per key, the first position at which its longest read repeats an element (its length when none does). */
+function firstRepeats(x: TxnIndex, ix: AppendIndexes): Int32Array {
+  const at = new Int32Array(x.keys.length);
+  const seen = new Int32Array(x.values.length);
+  for (let k = 0; k < x.keys.length; k++) {
+    const m = ix.longestMop[k];
+    if (m < 0) continue;
+    const s = x.readStart[m];
+    at[k] = x.readLen[m];
+    for (let i = 0; i < x.readLen[m]; i++) {
+      const v = x.readElems[s + i];
+      if (seen[v] === k + 1) {
+        at[k] = i;
+        break;
+      }
+      seen[v] = k + 1;
+    }
+  }
+  return at;
+}
+
+/** Elements read more than once in read m, in order of their second appearance. */
+function repeats(x: TxnIndex, m: number): number[] {
+  const got = readList(x, m);
+  const seen = new Set<number>();
+  const dups: number[] = [];
+  for (const v of got) {
+    if (seen.has(v) && !dups.includes(v)) dups.push(v);
+    seen.add(v);
+  }
+  return dups;
+}
+
 export function listAppendCases(x: TxnIndex, ix: AppendIndexes): Map<string, CaseAnomaly[]> {
   const { cases, add } = caseMap();
   const op = (t: number): number => txnIndexField(x, t);
   const key = (k: number): string => showTxnValue(x.keys[k]);
   const val = (v: number): string => showTxnValue(x.values[v]);
   const list = (vs: number[]): string => `[${vs.map(val).join(' ')}]`;
-  const seen = new Int32Array(x.values.length); // stamp per value id: duplicate-elements
-  let stamp = 0;
+  const repeatAt = firstRepeats(x, ix);
+  // Keys a failed transaction appended to: only their reads can show an aborted element (G1a).
+  const abortedKey = new Uint8Array(x.keys.length);
+  for (let t = 0; t < x.n; t++)
+    if (x.type[t] === FAIL)
+      for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) if (x.mopF[m] === APPEND) abortedKey[x.mopKey[m]] = 1;
+  const incompatible = new Uint8Array(x.keys.length);
 
   for (let t = 0; t < x.n; t++) {
     if (x.type[t] === FAIL) continue;
     const committed = x.type[t] === OK;
-    // Per transaction: what each key must read as, from its own earlier micro-ops (internal), and what it read.
-    const expected = new Map<number, { prefixKnown: boolean; elems: number[] }>();
-    const readSoFar = new Map<number, Set<number>>();
+    const first = x.mopStart[t];
     let internalDone = false;
     let futureDone = false;
-    for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
+    for (let m = first; m < x.mopStart[t + 1]; m++) {
       const k = x.mopKey[m];
       if (x.mopF[m] === APPEND) {
+        if (!committed || futureDone) continue;
         const v = x.mopVal[m];
-        if (!committed) continue;
-        const st = expected.get(k);
-        if (st) st.elems.push(v);
-        else expected.set(k, { prefixKnown: false, elems: [v] });
-        if (!futureDone && readSoFar.get(k)?.has(v)) {
+        for (let j = first; j < m; j++) {
+          if (x.mopF[j] !== R || x.mopKey[j] !== k || !readHas(x, j, v)) continue;
           futureDone = true;
           add({
             type: 'future-read',
@@ -56,65 +103,67 @@ export function listAppendCases(x: TxnIndex, ix: AppendIndexes): Map<string, Cas
             key: x.keys[k],
             data: { element: x.values[v] },
           });
+          break;
         }
         continue;
       }
       if (x.mopF[m] !== R) continue;
-      const got = readList(x, m);
-      // Duplicate elements: over every read that may have happened.
-      if (got.length > 1) {
-        stamp++;
-        const dups: number[] = [];
-        for (const v of got) {
-          if (seen[v] === stamp && !dups.includes(v)) dups.push(v);
-          seen[v] = stamp;
-        }
-        if (dups.length)
-          add({
-            type: 'duplicate-elements',
-            text:
-              `op ${op(t)} read key ${key(k)} as ${list(got)}, ` +
-              `where ${dups.map(val).join(', ')} appear twice or more`,
-            ops: [op(t)],
-            key: x.keys[k],
-            data: { duplicates: dups.map((v) => x.values[v]) },
-          });
+      // Over every read that may have happened: a prefix of the longest read, and duplicate elements.
+      const prefix = isPrefixOfLongest(x, ix, m);
+      if (!prefix && !incompatible[k]) {
+        incompatible[k] = 1;
+        reportIncompatible(m, t, k);
       }
-      if (!committed) continue;
-      const rs = readSoFar.get(k) ?? new Set<number>();
-      for (const v of got) rs.add(v);
-      readSoFar.set(k, rs);
-      readChecks(t, m, k, got);
-      const st = expected.get(k);
-      if (!internalDone && st && !matches(st, got)) {
-        internalDone = true;
-        const want = st.prefixKnown ? list(st.elems) : `[... ${st.elems.map(val).join(' ')}]`;
+      if (prefix ? x.readLen[m] > repeatAt[k] : repeats(x, m).length > 0) {
+        const dups = repeats(x, m);
         add({
-          type: 'internal',
-          text: `op ${op(t)} read key ${key(k)} as ${list(got)}, but its own earlier micro-ops say it must be ${want}`,
+          type: 'duplicate-elements',
+          text:
+            `op ${op(t)} read key ${key(k)} as ${list(readList(x, m))}, ` +
+            `where ${dups.map(val).join(', ')} appear twice or more`,
           ops: [op(t)],
           key: x.keys[k],
-          data: { read: got.map((v) => x.values[v]), expected: st.elems.map((v) => x.values[v]) },
+          data: { duplicates: dups.map((v) => x.values[v]) },
         });
       }
-      expected.set(k, { prefixKnown: true, elems: got });
+      if (!committed) continue;
+      readChecks(t, m, k);
+      if (!internalDone && !internalOk(x, first, m)) {
+        internalDone = true;
+        const want = expectedRead(x, first, m);
+        const wantText = want.prefixKnown ? list(want.elems) : `[... ${want.elems.map(val).join(' ')}]`;
+        const got = readList(x, m);
+        add({
+          type: 'internal',
+          text:
+            `op ${op(t)} read key ${key(k)} as ${list(got)}, ` +
+            `but its own earlier micro-ops say it must be ${wantText}`,
+          ops: [op(t)],
+          key: x.keys[k],
+          data: { read: got.map((v) => x.values[v]), expected: want.elems.map((v) => x.values[v]) },
+        });
+      }
     }
   }
 
   // G1a and G1b, for committed reads.
-  function readChecks(t: number, m: number, k: number, got: number[]): void {
-    for (const e of got) {
-      const w = ix.writer.get(k, e);
-      if (w >= 0 && x.type[w >> 1] === FAIL)
-        add({
-          type: 'G1a',
-          text:
-            `op ${op(t)} read key ${key(k)} as ${list(got)}, with ${val(e)}, ` +
-            `appended by op ${op(w >> 1)}, which failed`,
-          ops: [op(t), op(w >> 1)],
-          key: x.keys[k],
-          data: { element: x.values[e] },
-        });
+  function readChecks(t: number, m: number, k: number): void {
+    if (abortedKey[k]) {
+      const s = x.readStart[m];
+      for (let i = s; s >= 0 && i < s + x.readLen[m]; i++) {
+        const e = x.readElems[i];
+        const w = ix.writer.get(k, e);
+        if (w >= 0 && x.type[w >> 1] === FAIL)
+          add({
+            type: 'G1a',
+            text:
+              `op ${op(t)} read key ${key(k)} as ${list(readList(x, m))}, with ${val(e)}, ` +
+              `appended by op ${op(w >> 1)}, which failed`,
+            ops: [op(t), op(w >> 1)],
+            key: x.keys[k],
+            data: { element: x.values[e] },
+          });
+      }
     }
     const last = lastRead(x, m);
     if (last === INIT) return;
@@ -123,64 +172,91 @@ export function listAppendCases(x: TxnIndex, ix: AppendIndexes): Map<string, Cas
       add({
         type: 'G1b',
         text:
-          `op ${op(t)} read key ${key(k)} as ${list(got)}, ending in ${val(last)}: an intermediate state, since ` +
-          `op ${op(w >> 1)} appended more to ${key(k)} after ${val(last)}`,
+          `op ${op(t)} read key ${key(k)} as ${list(readList(x, m))}, ending in ${val(last)}: an intermediate ` +
+          `state, since op ${op(w >> 1)} appended more to ${key(k)} after ${val(last)}`,
         ops: [op(t), op(w >> 1)],
         key: x.keys[k],
         data: { element: x.values[last] },
       });
   }
 
-  incompatibleOrders(x, ix, add, op, key, list);
+  function reportIncompatible(m: number, t: number, k: number): void {
+    const lm = ix.longestMop[k];
+    const tl = mopOwner(x)(lm);
+    const got = readList(x, m);
+    const longest = readList(x, lm);
+    add({
+      type: 'incompatible-order',
+      text:
+        `key ${key(k)} was read as ${list(got)} by op ${op(t)} and as ${list(longest)} by op ${op(tl)}: ` +
+        'neither is a prefix of the other, so no single order of appends gives both',
+      ops: [op(t), op(tl)],
+      key: x.keys[k],
+      data: { values: [got, longest].map((l) => l.map((v) => x.values[v])) },
+    });
+  }
+
   dirtyUpdates(x, ix, add, op, key, val);
   for (const c of lostUpdates(x, APPEND)) add(c);
   return cases;
 }
 
-function matches(st: { prefixKnown: boolean; elems: number[] }, got: number[]): boolean {
-  const e = st.elems;
-  if (st.prefixKnown) return e.length === got.length && e.every((v, i) => got[i] === v);
-  const i = got.length - e.length;
-  return i >= 0 && e.every((v, j) => got[i + j] === v);
+/** Whether read m lists the first elements of its key's longest read, in order. */
+function isPrefixOfLongest(x: TxnIndex, ix: AppendIndexes, m: number): boolean {
+  const lm = ix.longestMop[x.mopKey[m]];
+  if (lm < 0 || lm === m) return true;
+  const a = x.readStart[m];
+  const b = x.readStart[lm];
+  if (a === b) return true; // both read from the key's shared list (history/txn-columns.ts), lm the longer
+  for (let i = 0; i < x.readLen[m]; i++) if (x.readElems[a + i] !== x.readElems[b + i]) return false;
+  return true;
 }
 
-/** Every read that may have happened must be a prefix of its key's longest read. */
-function incompatibleOrders(
-  x: TxnIndex,
-  ix: AppendIndexes,
-  add: (c: CaseAnomaly) => void,
-  op: (t: number) => number,
-  key: (k: number) => string,
-  list: (vs: number[]) => string,
-): void {
-  const reported = new Set<number>();
-  for (let t = 0; t < x.n; t++) {
-    if (x.type[t] === FAIL) continue;
-    for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
-      const k = x.mopKey[m];
-      if (x.mopF[m] !== R || reported.has(k)) continue;
-      const lm = ix.longestMop[k];
-      if (lm < 0 || lm === m) continue;
-      const a = x.readStart[m];
-      const b = x.readStart[lm];
-      let ok = true;
-      for (let i = 0; i < x.readLen[m] && ok; i++) ok = x.readElems[a + i] === x.readElems[b + i];
-      if (ok) continue;
-      reported.add(k);
-      const tl = mopOwner(x)(lm);
-      const got = readList(x, m);
-      const longest = readList(x, lm);
-      add({
-        type: 'incompatible-order',
-        text:
-          `key ${key(k)} was read as ${list(got)} by op ${op(t)} and as ${list(longest)} by op ${op(tl)}: ` +
-          'neither is a prefix of the other, so no single order of appends gives both',
-        ops: [op(t), op(tl)],
-        key: x.keys[k],
-        data: { values: [got, longest].map((l) => l.map((v) => x.values[v])) },
-      });
+/**
+ * What a transaction's own micro-ops before read m say it must read (Cerone et al.'s INT): after its latest
+ * earlier read of the key, that read plus its appends since, exactly; with only appends before, a list ending in
+ * them. Undefined when nothing before m touches the key.
+ */
+function expectedRead(x: TxnIndex, first: number, m: number): { prefixKnown: boolean; elems: number[] } {
+  const k = x.mopKey[m];
+  let from = first;
+  let prefixKnown = false;
+  const elems: number[] = [];
+  for (let j = m - 1; j >= first; j--)
+    if (x.mopKey[j] === k && x.mopF[j] === R) {
+      prefixKnown = true;
+      elems.push(...readList(x, j));
+      from = j + 1;
+      break;
     }
+  for (let j = from; j < m; j++) if (x.mopKey[j] === k && x.mopF[j] === APPEND) elems.push(x.mopVal[j]);
+  return { prefixKnown, elems };
+}
+
+/** expectedRead(x, first, m) holds for read m, checked in place. */
+function internalOk(x: TxnIndex, first: number, m: number): boolean {
+  const k = x.mopKey[m];
+  let r = -1;
+  let appends = 0;
+  for (let j = m - 1; j >= first; j--) {
+    if (x.mopKey[j] !== k) continue;
+    if (x.mopF[j] === R) {
+      r = j;
+      break;
+    }
+    if (x.mopF[j] === APPEND) appends++;
   }
+  if (r < 0 && appends === 0) return true;
+  const got = x.readStart[m];
+  const len = x.readLen[m];
+  const before = r >= 0 ? x.readLen[r] : 0;
+  if (r >= 0 ? len !== before + appends : len < appends) return false;
+  for (let i = 0; r >= 0 && i < before; i++) if (x.readElems[got + i] !== x.readElems[x.readStart[r] + i]) return false;
+  // The appends since, in order, end the read.
+  let at = got + len - appends;
+  for (let j = r >= 0 ? r + 1 : first; j < m; j++)
+    if (x.mopKey[j] === k && x.mopF[j] === APPEND && x.readElems[at++] !== x.mopVal[j]) return false;
+  return true;
 }
 
 /** Walks each key's version order: a failed append followed by a committed one is a dirty update. */

@@ -15,8 +15,11 @@ import {
   INIT,
   lastRead,
   possible,
+  possibleTxn,
   possibleWriter,
-  previousElement,
+  previousPosition,
+  readEnd,
+  readersAt,
 } from './list-append-indexes.js';
 import { RW, WR, WW } from './rels.js';
 import type { CaseAnomaly, Inference } from './types.js';
@@ -26,6 +29,7 @@ import { listAppendCases } from './list-append-anomalies.js';
 export function inferListAppend(x: TxnIndex): Inference {
   const { ix, error } = appendIndexes(x);
   const edges = new EdgeList(Math.max(1024, x.mopF.length * 2));
+  const { orderStart, orderWriter, slotBase, readerOff, readerTxn } = ix;
   for (let t = 0; t < x.n; t++) {
     if (!possible(x, t)) continue;
     for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
@@ -33,17 +37,19 @@ export function inferListAppend(x: TxnIndex): Inference {
       if (x.mopF[m] === R) {
         const last = lastRead(x, m);
         if (last === INIT) continue;
-        const w = possibleWriter(x, ix, k, last);
+        const p = readEnd(x, ix, m);
+        const w = possibleTxn(x, p >= 0 ? orderWriter[orderStart[k] + p] : ix.writer.get(k, last));
         if (w >= 0) edges.add(w, t, WR);
         continue;
       }
       if (x.mopF[m] !== APPEND) continue;
-      const prev = previousElement(ix, k, x.mopVal[m]);
-      if (prev !== INIT) {
-        const w = possibleWriter(x, ix, k, prev);
+      const p = previousPosition(ix, k, x.mopVal[m]);
+      if (p >= 0) {
+        const w = possibleTxn(x, orderWriter[orderStart[k] + p]);
         if (w >= 0) edges.add(w, t, WW);
       }
-      ix.readers.forEach(k, prev, (r) => edges.add(r, t, RW));
+      const slot = slotBase[k] + p + 1;
+      for (let i = readerOff[slot]; i < readerOff[slot + 1]; i++) edges.add(readerTxn[i], t, RW);
     }
   }
   const cases: Map<string, CaseAnomaly[]> = error ? new Map() : listAppendCases(x, ix);
@@ -71,12 +77,13 @@ function explainAppend(
     }
     if (x.mopF[m] !== APPEND) continue;
     const v = x.mopVal[m];
-    const prev = previousElement(ix, k, v);
+    const p = previousPosition(ix, k, v);
+    const prev = p < 0 ? INIT : ix.order[ix.orderStart[k] + p];
     if (rel === WW && prev !== INIT && possibleWriter(x, ix, k, prev) === a)
       return { key: x.keys[k], value: x.values[prev], value2: x.values[v] };
     if (rel === RW) {
       let hit = false;
-      ix.readers.forEach(k, prev, (r) => {
+      readersAt(ix, k, p, (r) => {
         if (r === a) hit = true;
       });
       if (hit) return { key: x.keys[k], value: prev === INIT ? undefined : x.values[prev], value2: x.values[v] };

@@ -4,7 +4,8 @@
 // inferred graph may miss (an append never read is in no cycle). One linear pass over committed transactions.
 import { showTxnValue } from '../../history/txn.js';
 import { OK, R, txnIndexField, type TxnIndex } from './history-index.js';
-import { PairLists } from './pair-map.js';
+import { IntList } from '../../history/txn-columns.js';
+import { PairLists, PairMap } from './pair-map.js';
 import type { CaseAnomaly } from './types.js';
 
 /** The value a read mop saw, as one comparable id for grouping: list reads by their last element. */
@@ -25,33 +26,36 @@ function sameRead(x: TxnIndex, a: number, b: number): boolean {
 /** Lost updates, with `writeF` the micro-op that writes (APPEND or W). */
 export function lostUpdates(x: TxnIndex, writeF: number): CaseAnomaly[] {
   const groups = new PairLists(); // (key, read signature) -> read mops of transactions that then wrote the key
-  const keysSeen: [number, number][] = [];
-  const firstRead = new Map<number, number>();
-  const wrote = new Set<number>();
+  const keysSeen = new IntList(); // (key, signature) pairs in the order first met
   for (let t = 0; t < x.n; t++) {
     if (x.type[t] !== OK) continue;
-    firstRead.clear();
-    wrote.clear();
-    for (let m = x.mopStart[t]; m < x.mopStart[t + 1]; m++) {
+    const first = x.mopStart[t];
+    for (let m = first; m < x.mopStart[t + 1]; m++) {
+      if (x.mopF[m] !== writeF) continue;
+      // The transaction's first write of the key that follows a read of it: grouped by that first read.
       const k = x.mopKey[m];
-      if (x.mopF[m] === writeF) {
-        const r = firstRead.get(k);
-        if (r !== undefined && !wrote.has(k)) {
-          const sig = readSignature(x, r);
-          groups.add(k, sig, r);
-          keysSeen.push([k, sig]);
-          wrote.add(k);
-        }
-      } else if (x.mopF[m] === R && !firstRead.has(k)) firstRead.set(k, m);
+      let r = -1;
+      let grouped = false;
+      for (let j = first; j < m; j++) {
+        if (x.mopKey[j] !== k) continue;
+        if (x.mopF[j] === writeF) grouped ||= r >= 0;
+        else if (x.mopF[j] === R && r < 0) r = j;
+      }
+      if (r < 0 || grouped) continue;
+      const sig = readSignature(x, r);
+      groups.add(k, sig, r);
+      keysSeen.push(k);
+      keysSeen.push(sig);
     }
   }
   const out: CaseAnomaly[] = [];
-  const done = new Set<string>();
+  const done = new PairMap();
   const txnOf = mopOwner(x);
-  for (const [k, sig] of keysSeen) {
-    const id = `${k}:${sig}`;
-    if (done.has(id)) continue;
-    done.add(id);
+  for (let i = 0; i < keysSeen.length; i += 2) {
+    const k = keysSeen.a[i];
+    const sig = keysSeen.a[i + 1];
+    if (done.has(k, sig)) continue;
+    done.set(k, sig, 1);
     const reads = groups.list(k, sig);
     if (reads.length < 2) continue;
     // Same last element: split by the exact read (list reads may differ before it only in broken histories).

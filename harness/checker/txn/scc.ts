@@ -55,10 +55,10 @@ export function tarjan(g: Csr, keep = 0xff, trivial = false): Int32Array[] {
         let count = 0;
         while (stack[sp - 1 - count] !== v) count++;
         count++;
-        const comp = stack.slice(sp - count, sp);
-        for (let i = 0; i < count; i++) onStack[comp[i]] = 0;
+        for (let i = sp - count; i < sp; i++) onStack[stack[i]] = 0;
+        // Most components of a history's graph are single transactions: no array for those.
+        if (trivial || count > 1 || hasSelfEdge(g, v, keep)) out.push(stack.slice(sp - count, sp));
         sp -= count;
-        if (trivial || count > 1 || hasSelfEdge(g, v, keep)) out.push(comp);
       }
       depth--;
       if (depth >= 0) {

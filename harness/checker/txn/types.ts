@@ -22,6 +22,8 @@ export interface TxnCheckOptions {
   cycleSearchMs?: number;
   /** Budget in search steps (edges followed) per component and anomaly type, so results do not depend on load. */
   cycleSearchSteps?: number;
+  /** performance.now() past which every cycle search stops (check --timeout); what was not searched is unknown. */
+  deadline?: number;
 }
 
 /** A transaction as the result names it: T1, T2, ... in each explanation, with links into the history. */

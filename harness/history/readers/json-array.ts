@@ -3,9 +3,10 @@
 // Keyword-ish strings may keep Clojure's colon (":invoke", ":read", ":nemesis"); it is dropped. Field names are
 // Jepsen's, as in our JSONL; unknown fields are kept. The file is one value, so it is read whole (bounded by
 // the caller), with integers beyond 2^53 kept exact and nesting bounded (json-exact.ts).
-import { JsonSyntaxError, parseJsonLine } from '../json-exact.js';
+import { JsonSyntaxError, JsonValueError, parseJsonLine } from '../json-exact.js';
 import { HistoryError, type History, type HistoryEvent } from '../op.js';
 import { showValue } from '../show.js';
+import type { TxnColumns } from '../txn-columns.js';
 import { isTxnValue, TXN_F } from '../txn.js';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
@@ -48,15 +49,34 @@ function event(o: unknown, i: number, file: string | undefined): HistoryEvent {
   return e;
 }
 
-export function parseJsonArray(text: string, file?: string): History {
+function lineAt(text: string, pos: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < pos; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** With `cols`, transactions' micro-ops go into the columns and their events carry no value. */
+export function parseJsonArray(text: string, file?: string, cols?: TxnColumns): History {
   let v: unknown;
   try {
     v = parseJsonLine(text);
   } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new HistoryError(`not valid JSON: ${e.message}`, file);
+    if (e instanceof JsonSyntaxError) {
+      const line = e.pos === undefined ? undefined : lineAt(text, e.pos);
+      throw new HistoryError(e instanceof JsonValueError ? e.message : `not valid JSON: ${e.message}`, file, line);
+    }
     throw e;
   }
   if (!Array.isArray(v)) throw new HistoryError('expected a JSON array of op maps', file);
   if (v.length === 0) throw new HistoryError('no operations in the file', file);
-  return { events: v.map((o, i) => event(o, i, file)), source: 'json', warnings: [] };
+  const events = v.map((o, i) => event(o, i, file));
+  if (cols)
+    for (const e of events) {
+      if (e.f === TXN_F) {
+        cols.addPlain(e.index, e.value);
+        delete e.value;
+      }
+      cols.noteEvent(e.index, e);
+    }
+  return { events, source: 'json', warnings: [], ...(cols ? { txns: cols } : {}) };
 }

@@ -5,11 +5,12 @@
 //
 // Lines are fed one at a time (JsonlParser), so a file is read as a stream (readers/lines.ts) and only the
 // events are kept. Integers beyond 2^53 are kept exact and nesting is bounded (json-exact.ts).
-import { JsonSyntaxError, parseJsonLine } from '../json-exact.js';
+import { JsonSyntaxError, JsonValueError, parseJsonLine } from '../json-exact.js';
 import { HISTORY_FORMAT_VERSION, HistoryError, type History, type HistoryEvent, type HistoryHeader } from '../op.js';
 import { setLine } from '../pair.js';
 import { showValue } from '../show.js';
-import { forEachTextLine } from './lines.js';
+import type { TxnColumns } from '../txn-columns.js';
+import { TXN_F } from '../txn.js';
 
 const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 
@@ -55,7 +56,11 @@ export class JsonlParser {
   private warnings: string[] = [];
   private header: HistoryHeader | undefined;
 
-  constructor(private readonly file?: string) {}
+  /** With `cols`, transactions' micro-ops go into the columns and their events carry no value. */
+  constructor(
+    private readonly file?: string,
+    private readonly cols?: TxnColumns,
+  ) {}
 
   line(raw: string, lineNo: number, terminated: boolean): void {
     if (raw.trim() === '') return;
@@ -64,6 +69,7 @@ export class JsonlParser {
       o = parseJsonLine(raw);
     } catch (err) {
       if (!(err instanceof JsonSyntaxError)) throw err;
+      if (err instanceof JsonValueError) throw new HistoryError(err.message, this.file, lineNo);
       if (!terminated) {
         this.warnings.push(`line ${lineNo}: truncated last line dropped (the writer was interrupted)`);
         return;
@@ -81,17 +87,19 @@ export class JsonlParser {
       this.header = validateHeader(o as Record<string, unknown>, this.file, lineNo);
       return;
     }
-    this.events.push(validate(o, this.file, lineNo, this.events.length));
+    const e = validate(o, this.file, lineNo, this.events.length);
+    if (this.cols && e.f === TXN_F) {
+      this.cols.addPlain(e.index, e.value);
+      delete e.value;
+    }
+    this.cols?.noteEvent(e.index, e);
+    this.events.push(e);
   }
 
   finish(): History {
     if (this.events.length === 0) throw new HistoryError('no operations in the file', this.file);
-    return { header: this.header, events: this.events, source: 'jsonl', warnings: this.warnings };
+    const h: History = { header: this.header, events: this.events, source: 'jsonl', warnings: this.warnings };
+    if (this.cols) h.txns = this.cols;
+    return h;
   }
-}
-
-export function parseJsonl(text: string, file?: string): History {
-  const p = new JsonlParser(file);
-  forEachTextLine(text, (l, n, t) => p.line(l, n, t));
-  return p.finish();
 }

@@ -1,22 +1,20 @@
 // Reading history files safely: only regular files (a FIFO would block forever, /dev/zero never ends, a folder
-// is not a history), a leading UTF-8 byte-order mark dropped, and line-by-line streaming with a fixed read
-// buffer so that memory does not grow with the size of the file, only with what the reader keeps.
+// is not a history), a leading UTF-8 byte-order mark dropped, invalid UTF-8 refused with its line, and line-by-line
+// streaming with a fixed read buffer so that memory does not grow with the size of the file, only with what the
+// reader keeps (bounded by limits.ts, as is the time reading may take).
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { CHUNK_BYTES, readError, Utf8Source } from '../bytes.js';
+import type { ReadLimits } from '../limits.js';
 import { HistoryError } from '../op.js';
 
 /** Longest line a reader accepts; a longer one is bad input (and bounds memory on a file without newlines). */
-export const MAX_LINE_CHARS = 64 * 1024 * 1024;
-/** Largest file read whole (EDN, whose forms may span lines); line formats are streamed and have no limit. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** Largest file read whole (a JSON array, results.json); line formats and EDN are streamed. */
 export const MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
-const CHUNK = 1024 * 1024;
 
 function errnoText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'ENOENT') return 'no such file or folder';
-  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
-  if (e.code === 'EISDIR') return 'is a folder, not a file';
-  return e.code ?? e.message;
+  return readError(err, undefined).message.replace(/^cannot read: /, '');
 }
 
 /**
@@ -50,10 +48,6 @@ export function openRegularFile(path: string, what = 'history file'): { fd: numb
   }
 }
 
-function readError(err: unknown, path: string): HistoryError {
-  return err instanceof HistoryError ? err : new HistoryError(`cannot read: ${errnoText(err)}`, path);
-}
-
 /** The first `bytes` of an open file as text (BOM dropped), for format detection. */
 export function readHead(fd: number, path: string, bytes = 64 * 1024): string {
   const buf = Buffer.alloc(bytes);
@@ -66,41 +60,39 @@ export function readHead(fd: number, path: string, bytes = 64 * 1024): string {
   return stripBom(new StringDecoder('utf8').write(buf.subarray(0, n)));
 }
 
-/** Calls `onChunk` with each CHUNK-sized piece of the open file, in order (the buffer is reused: copy to keep). */
-function readChunks(fd: number, path: string, onChunk: (chunk: Buffer) => void): void {
-  const buf = Buffer.alloc(CHUNK);
-  for (let pos = 0; ; ) {
-    let n: number;
-    try {
-      n = readSync(fd, buf, 0, CHUNK, pos);
-    } catch (err) {
-      throw readError(err, path);
-    }
-    if (n === 0) return;
-    pos += n;
-    onChunk(buf.subarray(0, n));
-  }
-}
-
-/** A whole (regular, open) file as text, refusing files larger than `max` bytes. */
-export function readWhole(fd: number, path: string, size: number, max = MAX_WHOLE_FILE_BYTES): string {
+/** A whole (regular, open) file as text, refusing files larger than `max` bytes and invalid UTF-8. */
+export function readWhole(
+  fd: number,
+  path: string,
+  size: number,
+  max = MAX_WHOLE_FILE_BYTES,
+  limits?: ReadLimits,
+): string {
   if (size > max)
     throw new HistoryError(
-      `is ${(size / 2 ** 20).toFixed(0)} MiB; EDN histories are read whole and must be at most ${max / 2 ** 20} MiB ` +
-        '(convert it to JSONL, which is streamed)',
+      `is ${(size / 2 ** 20).toFixed(0)} MiB; files of this format are read whole and must be at most ` +
+        `${max / 2 ** 20} MiB (convert it to JSONL, which is streamed)`,
       path,
     );
-  const dec = new StringDecoder('utf8');
+  const src = new Utf8Source({ fd }, path, limits);
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES + 8);
   const parts: string[] = [];
-  let total = 0;
-  readChunks(fd, path, (chunk) => {
-    total += chunk.length;
+  let lines = 1;
+  for (;;) {
+    const n = src.fill(buf, 0, CHUNK_BYTES, (i) => lines + countLines(buf, i));
+    if (n === 0) break;
     // The file may grow while we read it: the limit is on what we read, not what fstat said.
-    if (total > max) throw new HistoryError(`grew beyond ${max / 2 ** 20} MiB while being read`, path);
-    parts.push(dec.write(chunk));
-  });
-  parts.push(dec.end());
-  return stripBom(parts.join(''));
+    if (src.total > max) throw new HistoryError(`grew beyond ${max / 2 ** 20} MiB while being read`, path);
+    lines += countLines(buf, n);
+    parts.push(buf.toString('utf8', 0, n));
+  }
+  return parts.join('');
+}
+
+function countLines(buf: Buffer, to: number): number {
+  let n = 0;
+  for (let at = buf.indexOf(10, 0); at >= 0 && at < to; at = buf.indexOf(10, at + 1)) n++;
+  return n;
 }
 
 export function stripBom(s: string): string {
@@ -110,42 +102,51 @@ export function stripBom(s: string): string {
 /** Receives each line (without its "\n"); `terminated` is false only for a last line with no newline after it. */
 export type LineSink = (line: string, lineNo: number, terminated: boolean) => void;
 
-/** Calls `sink` for every line of the open file, reading CHUNK bytes at a time. */
-export function forEachLine(fd: number, path: string, sink: LineSink): void {
-  const dec = new StringDecoder('utf8');
-  let parts: string[] = [];
+/** Calls `sink` for every line of the open file, read CHUNK_BYTES at a time and split on bytes. */
+export function forEachLine(fd: number, path: string, sink: LineSink, limits?: ReadLimits): void {
+  const src = new Utf8Source({ fd }, path, limits);
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES + 8);
+  let parts: Buffer[] = [];
   let partLen = 0;
   let lineNo = 1;
-  let first = true;
-  const feed = (text: string): void => {
-    if (first && text.length > 0) {
-      text = stripBom(text);
-      first = false;
-    }
-    let from = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', from);
-      if (nl < 0) break;
-      const piece = text.slice(from, nl);
-      const line = parts.length ? parts.join('') + piece : piece;
+  const tooLong = (): never => {
+    // A line that never ends (a file of zeros, a garbage blob) is refused before it fills memory.
+    throw new HistoryError(`line is longer than ${MAX_LINE_BYTES / 2 ** 20} MiB`, path, lineNo);
+  };
+  const emit = (b: Buffer, from: number, to: number, terminated: boolean): void => {
+    if (to > from && b[to - 1] === 13 && terminated) to--;
+    let line: string;
+    if (parts.length) {
+      parts.push(b.subarray(from, to));
+      line = Buffer.concat(parts).toString('utf8');
       parts = [];
       partLen = 0;
-      if (line.length > MAX_LINE_CHARS)
-        throw new HistoryError(`line is longer than ${MAX_LINE_CHARS / 2 ** 20} MiB`, path, lineNo);
-      sink(line.endsWith('\r') ? line.slice(0, -1) : line, lineNo++, true);
+    } else line = b.toString('utf8', from, to);
+    sink(line, lineNo++, terminated);
+  };
+  for (;;) {
+    const n = src.fill(buf, 0, CHUNK_BYTES, (i) => lineNo + countLines(buf, i));
+    if (n === 0) break;
+    const view = buf.subarray(0, n);
+    let from = 0;
+    for (;;) {
+      const nl = view.indexOf(10, from);
+      if (nl < 0) break;
+      if (partLen + nl - from > MAX_LINE_BYTES) tooLong();
+      emit(view, from, nl, true);
       from = nl + 1;
     }
-    if (from < text.length) {
-      parts.push(text.slice(from));
-      partLen += text.length - from;
-      // A line that never ends (a file of zeros, a garbage blob) is refused before it fills memory.
-      if (partLen > MAX_LINE_CHARS)
-        throw new HistoryError(`line is longer than ${MAX_LINE_CHARS / 2 ** 20} MiB`, path, lineNo);
+    if (from < n) {
+      partLen += n - from;
+      if (partLen > MAX_LINE_BYTES) tooLong();
+      parts.push(Buffer.from(view.subarray(from, n)));
     }
-  };
-  readChunks(fd, path, (chunk) => feed(dec.write(chunk)));
-  feed(dec.end());
-  if (parts.length) sink(parts.join(''), lineNo, false);
+  }
+  if (parts.length) {
+    const last = Buffer.concat(parts);
+    parts = [];
+    emit(last, 0, last.length, false);
+  }
 }
 
 /** The same line walk over a string already in memory (parseHistory on text). */

@@ -4,7 +4,6 @@
 // call left pending (an unknown result at the end of the history).
 import { HistoryError, type History, type HistoryEvent, type OpType } from '../op.js';
 import { setLine } from '../pair.js';
-import { forEachTextLine } from './lines.js';
 
 // Matched against the line with its trailing space trimmed: a lazy `(.*?)\s*$` is quadratic on a long run of
 // blanks, which a damaged file can hold.
@@ -57,10 +56,4 @@ export class PorcupineEtcdParser {
     if (this.events.length === 0) throw new HistoryError('no operations in the file', this.file);
     return { events: this.events, source: 'porcupine-etcd', warnings: [] };
   }
-}
-
-export function parsePorcupineEtcd(text: string, file?: string): History {
-  const p = new PorcupineEtcdParser(file);
-  forEachTextLine(text, (l, n) => p.line(l, n));
-  return p.finish();
 }

@@ -5,8 +5,11 @@
 // reads them: [:append :x 1] in EDN, with ":x" strings back as keywords (history/txn.ts).
 // A keyed operation is written in EDN the way Jepsen's independent checker records it, with the value an
 // independent tuple `#jepsen.independent.Tuple{:key k, :value v}`, which our reader and Jepsen's both read back.
+// A tagged literal read from EDN is written back with its tag; JSON has no tags, so it is written as the object
+// {"tag": ..., "value": ...}.
 import type { History, HistoryEvent } from '../op.js';
 import { HISTORY_FORMAT_VERSION, isClientEvent } from '../op.js';
+import { TaggedValue } from '../tagged.js';
 import { isKeywordText, isTxnValue, TXN_F } from '../txn.js';
 
 /** JSON text of a value, exact for BigInt; NaN and the infinities (which JSON lacks) become null. */
@@ -69,6 +72,7 @@ export function ednValue(v: unknown): string {
   }
   if (typeof v === 'string') return ednString(v);
   if (Array.isArray(v)) return `[${v.map(ednValue).join(' ')}]`;
+  if (v instanceof TaggedValue) return `#${v.tag} ${ednValue(v.value)}`;
   if (typeof v === 'object')
     return `{${Object.entries(v as Record<string, unknown>)
       .filter(([, x]) => x !== undefined)
@@ -81,6 +85,7 @@ export function ednValue(v: unknown): string {
 function ednTxnAtom(v: unknown): string {
   if (typeof v === 'string' && isKeywordText(v)) return v;
   if (Array.isArray(v)) return `[${v.map(ednTxnAtom).join(' ')}]`;
+  if (v instanceof TaggedValue) return `#${v.tag} ${ednTxnAtom(v.value)}`;
   return ednValue(v);
 }
 

@@ -1,22 +1,24 @@
 // The docker Runtime: one container per node on a user-defined bridge network with a fixed /24, data on named
-// volumes, a per-node clock folder for libfaketime. Faults use the mechanisms DESIGN.md measured here:
-// iptables rules inside each container's network namespace (entered from the host with nsenter), dockerode
-// kill/start, pause/unpause (cgroup freezer), and offsets written to the node's faketimerc.
+// volumes. Faults use the mechanisms DESIGN.md measured here: iptables rules inside each container's network
+// namespace (entered from the host with nsenter: host-bound, docs/architecture.md says why), dockerode
+// kill/start, pause/unpause (cgroup freezer), and clock offsets put into the container's libfaketime control file
+// through the engine (putArchive), so the clock works with a remote engine (DOCKER_HOST) too.
 //
 // Every object carries the labels faultline=1, faultline.run=<runId> (and faultline.node=<name>), so
 // `faultline clean` finds leftovers of a run that died. Only objects this runtime created are ever removed.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Addressing, ClusterSpec, ImageBuilder, NodeHandle } from '../spec.js';
 import type { Grudge, PartitionOptions, Runtime } from '../types.js';
 import { onCleanup } from '../cleanup.js';
 import { hostBinaryFiles, nodePackageFiles } from '../host-files.js';
-import { cleanLeftovers } from '../clean.js';
-import { writeFaketimeFile } from '../faketime.js';
+import { cleanLeftovers, leftoverWarning } from '../clean.js';
+import { faketimeOffset } from '../faketime.js';
 import { NetFaults } from '../net-faults.js';
+import { LatestWrite } from '../latest-write.js';
+import { tarOf } from '../tar.js';
 import { START_HEALTHY_MS, waitFor } from '../wait.js';
 import { buildImage, imageHasFaketime } from './image.js';
 import { desiredRules, inFilter, syncRules, type Rule } from './iptables.js';
@@ -28,6 +30,8 @@ import { startReaper } from './reaper.js';
 
 /** Where a node's data volume is mounted in its container. */
 export const DATA_DIR = '/data';
+/** The libfaketime control file in a node's container (docker/Dockerfile's FAKETIME_TIMESTAMP_FILE). */
+export const CLOCK_FILE = '/clock/faketimerc';
 
 export interface DockerRuntimeOptions {
   docker?: Docker;
@@ -47,7 +51,6 @@ interface DockerNode {
   ip: string;
   containerName: string;
   volume: string;
-  clockDir: string;
   container: Docker.Container;
   state: NodeState;
   pid?: number;
@@ -59,6 +62,8 @@ interface DockerNode {
   attach?: NodeJS.ReadableStream;
   /** Serializes kill/start/pause/resume/rule changes on this node (the nemesis may overlap calls). */
   queue: Promise<unknown>;
+  /** The node's clock offset (ms), written into its container by putClock, latest value first. */
+  clock: LatestWrite<number>;
 }
 
 function serial<T>(n: DockerNode, f: () => Promise<T>): Promise<T> {
@@ -89,7 +94,6 @@ export class DockerRuntime implements Runtime {
   private peerRelay?: PeerRelay;
   private unregister?: () => void;
   private downed = false;
-  private clockRoot?: string;
   private addr?: Addressing;
 
   constructor(private readonly o: DockerRuntimeOptions = {}) {
@@ -149,24 +153,21 @@ export class DockerRuntime implements Runtime {
       await this.createNetwork(labels);
       const third = this.subnet!.split('.')[2];
       const prefix = this.subnet!.split('.').slice(0, 2).join('.');
-      this.clockRoot = mkdtempSync(join(tmpdir(), `faultline-clock-${spec.runId}-`));
       for (let i = 1; i <= spec.nodes; i++) {
         const name = `n${i}`;
-        const clockDir = join(this.clockRoot, name);
-        mkdirSync(clockDir, { recursive: true });
-        writeFaketimeFile(join(clockDir, 'faketimerc'), 0);
-        this.list.push({
+        const node: DockerNode = {
           name,
           ip: `${prefix}.${third}.${10 + i}`,
           containerName: `faultline-${spec.runId}-${name}`,
           volume: `faultline-${spec.runId}-${name}-data`,
-          clockDir,
           state: 'killed',
           rules: [],
           steer: [],
           queue: Promise.resolve(),
           container: undefined as unknown as Docker.Container,
-        });
+          clock: new LatestWrite((ms) => this.putClock(node, ms)),
+        };
+        this.list.push(node);
       }
       const ipOf = (n: string) => this.node(n).ip;
       const port = (p: string): number => {
@@ -216,13 +217,15 @@ export class DockerRuntime implements Runtime {
       ExposedPorts: Object.fromEntries(this.spec!.ports.map((p) => [`${p.container}/tcp`, {}])),
       HostConfig: {
         NetworkMode: this.networkName,
-        Binds: [`${n.volume}:${DATA_DIR}`, `${n.clockDir}:/clock:ro`],
+        Binds: [`${n.volume}:${DATA_DIR}`],
         RestartPolicy: { Name: 'no' },
       },
       NetworkingConfig: {
         EndpointsConfig: { [this.networkName!]: { IPAMConfig: { IPv4Address: n.ip }, Aliases: [n.name] } },
       },
     });
+    // The clock file exists before the node's first read of it (a created container takes an archive).
+    if (this.faketime) await n.clock.set(0);
     const dir = join(this.spec!.logDir, n.name);
     mkdirSync(dir, { recursive: true });
     n.log = createWriteStream(join(dir, 'node.log'), { flags: 'a' });
@@ -448,6 +451,11 @@ export class DockerRuntime implements Runtime {
     n.rules = want;
   }
 
+  /** Objects of runs whose harness is gone, on this runtime's engine (the local one or DOCKER_HOST's). */
+  leftovers(): Promise<string | undefined> {
+    return leftoverWarning({ docker: this.docker });
+  }
+
   // ---- clocks --------------------------------------------------------------------------------------------
 
   async clockSupported(): Promise<boolean> {
@@ -464,9 +472,25 @@ export class DockerRuntime implements Runtime {
         `clock faults need libfaketime in the node image (${this.image ?? 'not built yet'}); ` +
           'install libfaketime on the host (apt-get install faketime) and rebuild',
       );
-    writeFaketimeFile(join(n.clockDir, 'faketimerc'), offsetMs);
+    // Latest value wins: clock:strobe asks every 200 ms, faster than the engine may write (latest-write.ts).
+    await n.clock.set(offsetMs);
     if (offsetMs === 0) this.clocks.delete(name);
     else this.clocks.set(name, offsetMs);
+  }
+
+  /**
+   * Writes the node's control file through the engine: works on a running, paused or stopped container and with
+   * a remote engine, and needs nothing in the image (ours has no shell). The engine replaces a file by removing
+   * and recreating it, so a read landing in that window (microseconds; the library reads once a second) sees
+   * no offset for one cache period: a brief jump back to true time, itself a clock fault. docs/architecture.md.
+   */
+  private async putClock(n: DockerNode, offsetMs: number): Promise<void> {
+    const dir = CLOCK_FILE.slice(1, CLOCK_FILE.lastIndexOf('/'));
+    const archive = tarOf([
+      { path: dir, mode: 0o755 },
+      { path: CLOCK_FILE.slice(1), text: `${faketimeOffset(offsetMs)}\n`, mode: 0o644 },
+    ]);
+    await n.container.putArchive(archive, { path: '/' });
   }
 
   async clockReset(names?: string[]): Promise<void> {
@@ -541,7 +565,6 @@ export class DockerRuntime implements Runtime {
     // Anything else carrying this run's label (a half-created object after a failed up(), the reaper). Forced:
     // this harness is the run's owner, and its reaper still holds its connection, so the run is alive.
     if (runId) await cleanLeftovers({ runId, docker: this.docker, force: true }).catch(() => undefined);
-    if (this.clockRoot) rmSync(this.clockRoot, { recursive: true, force: true });
     this.unregister?.();
   }
 
@@ -564,7 +587,6 @@ export class DockerRuntime implements Runtime {
         .stdout?.split('\n')
         .filter(Boolean) ?? [];
     if (vols.length) spawnSync('docker', ['volume', 'rm', ...vols]);
-    if (this.clockRoot) rmSync(this.clockRoot, { recursive: true, force: true });
   }
 
   // ---- helpers for tests and the bench --------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EdnError, EdnList, EdnMap, EdnReader, Keyword, Tagged, toPlain } from '../../../harness/history/edn.js';
+import { TaggedValue } from '../../../harness/history/tagged.js';
 
 const read = (s: string) => new EdnReader(s).readAll();
 
@@ -26,7 +27,10 @@ test('tagged values and record literals keep their tag', () => {
   const [t] = read('#jepsen.independent.Tuple{:key 3, :value [1 2]}');
   assert.ok(t instanceof Tagged);
   assert.is((t as Tagged).tag, 'jepsen.independent.Tuple');
-  assert.equal(toPlain(t), { key: 3, value: [1, 2] });
+  const plain = toPlain(t);
+  assert.instance(plain, TaggedValue);
+  assert.is((plain as TaggedValue).tag, 'jepsen.independent.Tuple');
+  assert.equal((plain as TaggedValue).value, { key: 3, value: [1, 2] });
 });
 
 test('line numbers follow maps spanning lines', () => {

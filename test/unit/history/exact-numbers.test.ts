@@ -9,20 +9,13 @@ import { HistoryError } from '../../../harness/history/op.js';
 import { parseHistory } from '../../../harness/history/readers/index.js';
 import { getModel } from '../../../harness/checker/models/registry.js';
 import { checkOperations } from '../../../harness/checker/porcupine/index.js';
+import { ednRegister, jsonlRegister } from '../../helpers/register.js';
 
 function verdict(text: string, model = 'cas-register'): string {
   const h = parseHistory(text);
   const { model: m, toOperations } = getModel(model).create({});
   return checkOperations(m, toOperations(h.events.filter((e) => e.process !== 'nemesis'))).verdict;
 }
-
-const jsonlRegister = (w: string, r: string): string =>
-  `${[
-    `{"type":"invoke","process":0,"f":"write","value":${w}}`,
-    `{"type":"ok","process":0,"f":"write","value":${w}}`,
-    '{"type":"invoke","process":1,"f":"read"}',
-    `{"type":"ok","process":1,"f":"read","value":${r}}`,
-  ].join('\n')}\n`;
 
 test('JSONL: 9007199254740993 written, 9007199254740992 read is INVALID (it was called valid)', () => {
   assert.is(verdict(jsonlRegister('9007199254740993', '9007199254740992')), 'illegal');
@@ -53,11 +46,7 @@ test('canon: equal integers are equal whether number or bigint, different ones d
 });
 
 test('EDN: 0/0 and ##NaN are NaN and NaN reads back as NaN: the valid history stays valid', () => {
-  const edn = (w: string, r: string) =>
-    `{:process 0 :type :invoke :f :write :value ${w}}\n` +
-    `{:process 0 :type :ok :f :write :value ${w}}\n` +
-    `{:process 1 :type :invoke :f :read :value nil}\n` +
-    `{:process 1 :type :ok :f :read :value ${r}}\n`;
+  const edn = ednRegister;
   assert.is(verdict(edn('0/0', '0/0')), 'ok');
   assert.is(verdict(edn('##NaN', '0/0')), 'ok');
   assert.is(verdict(edn('##NaN', '1')), 'illegal');

@@ -3,14 +3,13 @@
 // what a run needs: DIR/hosts (user@address a line), DIR/key (the bed's client key) and DIR/known_hosts (the
 // hosts' keys, written from the keys made here, not learned over the network), plus DIR/bed.json for `hosts down`.
 // Every object carries the label faultline.bed=<id>; only objects with this bed's label are ever removed.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import ssh2 from 'ssh2';
 import { createRunNetwork } from '../../docker/subnet.js';
+import { tarOf } from '../../tar.js';
 import { BED_UID, BED_USER, ensureBedImage } from './bed-image.js';
 
 /** A bed is a handful of hosts. */
@@ -23,26 +22,6 @@ export interface BedInfo {
   network: string;
   subnet: string;
   hosts: { name: string; container: string; ip: string }[];
-}
-
-/** A tar (made by the tar binary from a staging folder) of `files`, owned by uid:uid. */
-function tarOf(
-  files: Record<string, { text: string; mode: number }>,
-  dirs: Record<string, number>,
-  uid: number,
-): Buffer {
-  const stage = mkdtempSync(join(tmpdir(), 'faultline-bed-files-'));
-  try {
-    for (const [d, mode] of Object.entries(dirs)) mkdirSync(join(stage, d), { recursive: true, mode });
-    for (const [f, { text, mode }] of Object.entries(files)) writeFileSync(join(stage, f), text, { mode });
-    const r = spawnSync('tar', ['-C', stage, `--owner=${uid}`, `--group=${uid}`, '--numeric-owner', '-c', '.'], {
-      maxBuffer: 1 << 24,
-    });
-    if (r.status !== 0) throw new Error(`tar failed: ${r.stderr?.toString().trim()}`);
-    return r.stdout;
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
-  }
 }
 
 /** Makes the bed; on any failure removes what it made. */
@@ -88,18 +67,20 @@ export async function hostsUp(
       });
       info.hosts.push({ name, container: c.id, ip });
       await c.putArchive(
-        tarOf(
-          {
-            ssh_host_ed25519_key: { text: hostKey.private, mode: 0o600 },
-            'ssh_host_ed25519_key.pub': { text: `${hostKey.public}\n`, mode: 0o644 },
-          },
-          {},
-          0,
-        ),
+        tarOf([
+          { path: 'ssh_host_ed25519_key', text: hostKey.private, mode: 0o600 },
+          { path: 'ssh_host_ed25519_key.pub', text: `${hostKey.public}\n`, mode: 0o644 },
+        ]),
         { path: '/etc/ssh' },
       );
       await c.putArchive(
-        tarOf({ '.ssh/authorized_keys': { text: `${client.public}\n`, mode: 0o600 } }, { '.ssh': 0o700 }, BED_UID),
+        tarOf(
+          [
+            { path: '.ssh', mode: 0o700 },
+            { path: '.ssh/authorized_keys', text: `${client.public}\n`, mode: 0o600 },
+          ],
+          BED_UID,
+        ),
         { path: `/home/${BED_USER}` },
       );
       await c.start();
