@@ -137,7 +137,7 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
       const deadline = a.timeout ? performance.now() + a.timeout * 1000 : undefined;
       const h = await readHistory(path, a.format, { txns: true, limits: { deadline } });
       const r = checkTxn(h.events, model, { ...opts, deadline }, path, h.txns);
-      files.push({ file: path, format: a.format ?? h.source ?? 'jsonl', result: r, events: h.events });
+      files.push({ file: path, format: a.format ?? h.source ?? 'jsonl', result: r, events: h.events, txns: h.txns });
       if (a.json)
         process.stdout.write(
           `${JSON.stringify({
@@ -163,9 +163,10 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
     }
   }
   const valid = mergeValidity([...files.map((f) => f.result.valid), ...timedOut.map(() => 'unknown' as const)]);
+  const unread = timedOut.map((t) => ({ file: t.file, error: t.e.message }));
   const summaries = [
     ...files.map((f) => summary(f.file, f.result)),
-    ...timedOut.map((t) => ({ file: t.file, valid: 'unknown', model, error: t.e.message })),
+    ...unread.map((u) => ({ file: u.file, valid: 'unknown', model, error: u.error })),
   ];
   if (a.out) {
     const out = outDir(a.out);
@@ -175,7 +176,7 @@ export async function checkTxnPaths(a: TxnArgs): Promise<number> {
         // Big integers (read exactly from the history) as their digits: JSON has no other way to hold them.
         `${JSON.stringify({ valid, files: summaries }, bigintText, 2)}\n`,
       );
-      writeFileAtomic(join(out, 'report.html'), renderTxnCheckReport({ files }));
+      writeFileAtomic(join(out, 'report.html'), renderTxnCheckReport({ files, unread }));
     } catch (e) {
       fail(e);
     }

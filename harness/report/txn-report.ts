@@ -4,6 +4,7 @@
 import type { TxnCheckResult } from '../checker/txn/types.js';
 import { isCycle } from '../checker/txn/types.js';
 import type { HistoryEvent } from '../history/op.js';
+import type { TxnColumns } from '../history/txn-columns.js';
 import { reportAssets } from './client-script.js';
 import { explorerData } from './explorer-data.js';
 import { HISTORY_CSS, historySection } from './history-section.js';
@@ -15,11 +16,26 @@ export interface TxnFileInput {
   format: string;
   result: TxnCheckResult;
   events: readonly HistoryEvent[];
+  /** The transactions' micro-ops, when the reader kept them in columns instead of on the events (History.txns). */
+  txns?: TxnColumns;
+}
+
+/**
+ * The events as the explorer draws them, each transaction with its micro-ops: a reader that kept them in columns
+ * for the checker's sake left them off the events.
+ */
+function withMicroOps(events: readonly HistoryEvent[], cols: TxnColumns | undefined): readonly HistoryEvent[] {
+  if (!cols) return events;
+  return events.map((e) => {
+    if (e.value !== undefined) return e;
+    const value = cols.plainValue(e.index);
+    return value ? { ...e, value } : e;
+  });
 }
 
 function fileCard(f: TxnFileInput, i: number): string {
   const id = `f${i}`;
-  const data = explorerData({ events: f.events, txn: true });
+  const data = explorerData({ events: withMicroOps(f.events, f.txns), txn: true });
   const first = f.result.anomalyTypes.flatMap((t) => f.result.anomalies[t] ?? []).find(isCycle);
   const outline = first
     ? ` data-fl-initial-ops="${esc(first.txns.map((t) => t.index).join(','))}" ` +
@@ -37,8 +53,19 @@ function fileCard(f: TxnFileInput, i: number): string {
   );
 }
 
-export function renderTxnCheckReport(input: { files: TxnFileInput[]; title?: string }): string {
+/** A file the checker never saw (its reading outlasted --timeout): a row with the reason, no card. */
+export interface UnreadFile {
+  file: string;
+  error: string;
+}
+
+export function renderTxnCheckReport(input: { files: TxnFileInput[]; unread?: UnreadFile[]; title?: string }): string {
   const title = input.title ?? 'faultline check';
+  const unread = (input.unread ?? []).map(
+    (u) =>
+      `<tr><td><code>${esc(u.file)}</code></td><td>${verdictHtml('unknown')}</td>` +
+      `<td colspan="4">${esc(u.error)}</td></tr>`,
+  );
   const rows = input.files.map(
     (f) =>
       `<tr><td><code>${esc(f.file)}</code></td><td>${verdictHtml(f.result.valid)}</td>` +
@@ -48,7 +75,7 @@ export function renderTxnCheckReport(input: { files: TxnFileInput[]; title?: str
   const assets = reportAssets();
   const body =
     `<h1>${esc(title)}</h1><table><tr><th>file</th><th>verdict</th><th>model</th><th>transactions</th>` +
-    `<th>anomalies</th><th>ms</th></tr>${rows.join('')}</table>` +
+    `<th>anomalies</th><th>ms</th></tr>${rows.join('')}${unread.join('')}</table>` +
     `${input.files.map(fileCard).join('\n')}${assets.scripts}`;
   return page(title, body, assets.css + HISTORY_CSS + TXN_CSS);
 }

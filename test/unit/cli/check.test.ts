@@ -122,6 +122,24 @@ test('--model list-append --out: results.json with every anomaly, the report dra
   assert.match(rwHtml, /<td>read-committed<\/td>/);
 });
 
+test('--model list-append --timeout --out: a file whose reading ran out of time is unknown in every output', () => {
+  const out = join(dir, 'txn-timeout');
+  const junit = join(dir, 'txn-timeout.xml');
+  const paper = join(ELLE_CONFORMANCE_DIR, 'list-append/elle-cli-paper-example.json');
+  const r = runCli(['check', '--model', 'list-append', '--timeout', '0.0001', '--out', out, '--junit', junit, paper]);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  assert.is(results.valid, 'unknown');
+  assert.is(results.files.length, 1);
+  assert.equal([results.files[0].file, results.files[0].valid], [paper, 'unknown']);
+  assert.match(results.files[0].error, /took longer than --timeout allows/);
+  assert.match(
+    readFileSync(join(out, 'report.html'), 'utf8'),
+    /elle-cli-paper-example\.json<\/code><\/td><td>.*took longer/,
+  );
+  assert.match(readFileSync(junit, 'utf8'), /<error message="reading .*took longer than --timeout allows/);
+});
+
 test('bad input: one line naming file and line, exit 3', () => {
   const broken = write(
     'broken.jsonl',
