@@ -6,6 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DEADLINES } from '../harness/target/deadlines.js';
+import { importTargetModule } from '../harness/target/import.js';
 import { defineTarget } from '../harness/target/define.js';
 import type { Target } from '../harness/target/types.js';
 
@@ -39,7 +41,8 @@ async function loadTypeScript(spec: string): Promise<void> {
   tsxRegistered = true;
 }
 
-export async function loadTarget(spec: string): Promise<Target> {
+/** `importMs`: how long the module may take to load (a top-level await that never settles is cut off). */
+export async function loadTarget(spec: string, importMs = DEADLINES.importMs): Promise<Target> {
   const builtin = BUILTIN_TARGETS[spec];
   if (builtin) return builtin();
   if (!looksLikePath(spec))
@@ -50,12 +53,7 @@ export async function loadTarget(spec: string): Promise<Target> {
   const file = resolve(spec);
   if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`--target ${spec}: no such file ${file}`);
   if (TYPESCRIPT.test(file)) await loadTypeScript(spec);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(`--target ${spec}: the module failed to load: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const mod = await importTargetModule(spec, pathToFileURL(file).href, importMs);
   const t = (mod.default ?? mod.target) as Target | undefined;
   if (!t) throw new Error(`--target ${spec}: the module exports no target (export default defineTarget({...}))`);
   return defineTarget(t);

@@ -2,12 +2,15 @@
 // an unknown target or option, a workload it has no client for, a fault kind it cannot take.
 import { loadTarget } from './load.js';
 import { resolveTargetOpts } from '../harness/target/options.js';
+import type { Deadlines } from '../harness/target/deadlines.js';
 import type { ClientFactory, FaultRefusals, Target, TargetOptions } from '../harness/target/types.js';
 
 export interface PreparedTarget {
   target: Target;
   options: TargetOptions;
   client: ClientFactory;
+  /** Deadlines on the target's code other than the defaults (harness/target/deadlines.ts): tests shorten them. */
+  deadlines?: Partial<Deadlines>;
 }
 
 export async function prepareTarget(

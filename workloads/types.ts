@@ -9,7 +9,11 @@ export type Completion =
   | { type: 'fail'; value?: unknown; error: string }
   | { type: 'info'; value?: unknown; error: string };
 
-/** Performs operations for one logical process. Never throws: every outcome is a completion. */
+/**
+ * Performs operations for one logical process. Never throws: every outcome is a completion. (The harness holds a
+ * target's client to that: an invoke that throws, or has not settled by --op-timeout and its grace, completes as
+ * info; harness/target/guard.ts.)
+ */
 export interface Client {
   /**
    * Optional: complete an operation from the client's own state before it is recorded (a lock token it holds,
@@ -17,7 +21,7 @@ export interface Client {
    */
   prepare?(op: OpSpec): OpSpec | undefined;
   invoke(op: OpSpec): Promise<Completion>;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 export interface WorkloadOptions {

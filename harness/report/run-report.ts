@@ -88,6 +88,11 @@ function faultList(data: ExplorerData): string {
   return `<h3>Faults</h3>${items.length ? `<ul>${items.join('')}</ul>` : '<p class="muted">none</p>'}`;
 }
 
+/** The run report's styles after html.ts's BASE_CSS (report-sources.ts hashes the same text for serve's policy). */
+export function runReportCss(): string {
+  return reportAssets().css + HISTORY_CSS + RERUN_CSS;
+}
+
 export function renderRunReport(r: RunReportInput): string {
   const { test, results } = r;
   const lin = results.checkers.find((c) => c.linearizability && c.model);
@@ -132,5 +137,5 @@ ${historySection('run-history', data)}
     '<a href="results.json">results.json</a> · <a href="test.json">test.json</a> · ' +
     '<a href="harness.log">harness.log</a></p>' +
     `<p>node logs: ${logs}</p></div>${assets.scripts}`;
-  return page(`faultline: ${test.name}`, body, assets.css + HISTORY_CSS + RERUN_CSS);
+  return page(`faultline: ${test.name}`, body, runReportCss());
 }

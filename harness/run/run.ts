@@ -34,6 +34,8 @@ import {
 import type { Test } from '../store/test.js';
 import { plural } from '../words.js';
 import { faultLine, sampleLine } from './progress-lines.js';
+import { DEADLINES } from '../target/deadlines.js';
+import { TargetGuard } from '../target/guard.js';
 import { Recorder } from './recorder.js';
 import { WorkerPool } from './workers.js';
 
@@ -100,6 +102,9 @@ export async function runOnce(
   let runtime: Runtime | undefined;
   let pool: WorkerPool | undefined;
   let nemesis: Nemesis | undefined;
+  // Every call into the target's code has a deadline (target/deadlines.ts); tests may shorten them.
+  const guard = new TargetGuard(target, { ...DEADLINES, ...prepared.deadlines }, say);
+  const client = guard.client(prepared.client, o.opTimeoutMs);
   try {
     runtime = await createRuntime(test.runtime as RuntimeKind, say, o.hosts ? { ...o, hosts: o.hosts } : undefined);
     const warning = await runtime.leftovers?.();
@@ -116,9 +121,12 @@ export async function runOnce(
       runId,
       nodes: o.nodes,
       logDir,
-      ...target.cluster({ runId, nodes: o.nodes, logDir, options: topts, secret }),
+      ...(await guard.cluster({ runId, nodes: o.nodes, logDir, options: topts, secret })),
     };
-    const handles = await runtime.up(spec);
+    const rtUp = runtime;
+    const handles = await guard.within(`start-up of ${o.nodes} nodes (${runtime.kind})`, guard.deadlines.startMs, () =>
+      rtUp.up(spec),
+    );
     test.nodes = handles.map((h) => ({ name: h.name, url: h.url }));
     writeTest(dir, test);
     if (stop.reason) throw new Error(`stopped before the load started (${stop.reason})`);
@@ -155,7 +163,7 @@ export async function runOnce(
         oncePerWorker(workload.finalOp),
       ),
       makeClient: (process, worker) => {
-        const inner = prepared.client({ ...wo, nodes: handles, prefer: worker, process, options: topts });
+        const inner = client({ ...wo, nodes: handles, prefer: worker, process, options: topts });
         return workload.wrapClient ? workload.wrapClient(inner, { ...wo, process }) : inner;
       },
     });
@@ -177,10 +185,12 @@ export async function runOnce(
         runtime: rt,
         nodes: handles.map((h) => h.name),
         rnd: new Random(o.seed ^ 0x68e31da4 ^ 0x1b873593),
-        leader: async (key) => target.leader?.(handles, key, topts),
+        leader: async (key) =>
+          target.leader ? guard.hook('leader()', () => target.leader!(handles, key, topts)) : undefined,
         hotKey: () => p.hotKey(),
         membership: target.membership
-          ? (op, node, how) => target.membership!(handles, op, node, topts, { ...how, secret })
+          ? (op, node, how) =>
+              guard.hook('membership()', () => target.membership!(handles, op, node, topts, { ...how, secret }))
           : undefined,
         electionTimeoutMs: Number.isFinite(electionMs) && electionMs > 0 ? electionMs : undefined,
       },
@@ -220,7 +230,7 @@ export async function runOnce(
     test.error = (e as Error).message;
     say(`run error: ${test.error}`);
   } finally {
-    pool?.close();
+    await pool?.close();
     recorder.close();
   }
   // Check what was recorded, whatever happened above.
@@ -239,7 +249,11 @@ export async function runOnce(
   writeTest(dir, test);
   if (runtime) {
     say('tearing down');
-    await runtime.down().catch((e: unknown) => say(`teardown: ${(e as Error).message}`));
+    // An overrun is said and the run still reports; the exit handlers (runtime/cleanup.ts) kill what is left.
+    const rt = runtime;
+    await guard
+      .within('teardown', guard.deadlines.teardownMs, () => rt.down())
+      .catch((e: unknown) => say(`teardown: ${(e as Error).message}`));
   }
   log.flush?.();
   logStream.end();

@@ -133,14 +133,16 @@ export class WorkerPool {
   }
 
   /**
-   * Stop handing out new operations, final ones included; operations in flight complete (each has a client timeout).
+   * Stop handing out new operations, final ones included; operations in flight complete (each within its deadline,
+   * harness/target/guard.ts).
    */
   stop(): void {
     this.stopping = true;
     for (const wake of [...this.sleeps]) wake();
   }
 
-  close(): void {
-    for (const s of this.slots) s.client.close();
+  /** Closes every process's client; resolves when all have closed (each close has its own deadline). */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.slots.map(async (s) => s.client.close()));
   }
 }

@@ -2,9 +2,9 @@
 // anything outside it: inputs must be regular files of bounded size (a FIFO would hang, /dev/zero would fill
 // memory); outputs are written to a new file beside the destination and renamed over it, so a symlink planted at
 // report.html or results.json is replaced, never written through, and a reader never sees half a file.
-import { closeSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { HistoryError } from '../history/op.js';
 import { writeAll } from '../history/writer.js';
 import { openRegularFile, readWhole } from '../history/readers/lines.js';
@@ -25,8 +25,35 @@ export function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new HistoryError(`is not valid JSON: ${(e as Error).message}`, path);
+    // V8's message quotes the start of the text ('Unexpected token 's', "secret..." is not valid JSON'): only
+    // the position is kept, so a file that is not what it claims (a token file behind a symlink) is not echoed.
+    const at = /at position (\d+)/.exec((e as Error).message);
+    throw new HistoryError(`is not valid JSON${at ? ` (at character ${at[1]})` : ''}`, path);
   }
+}
+
+/** Whether `real` is `base` or under it (both real paths). */
+export function isUnder(base: string, real: string): boolean {
+  return real === base || real.startsWith(base.endsWith(sep) ? base : base + sep);
+}
+
+/**
+ * `dir/name` for reading, refused when it resolves (through a symlink at any step) to a place outside `dir`: a run
+ * folder is input someone may have crafted, and a history.jsonl linked to ~/.npmrc must not be read, let alone
+ * quoted in an error line. The error names the link, never its target or the target's bytes. A path that does
+ * not exist (or a dangling link) is returned as it is: callers treat it as absent or fail to open it.
+ */
+export function insideFolder(dir: string, name: string): string {
+  const p = join(dir, name);
+  let real: string;
+  try {
+    real = realpathSync(p);
+  } catch {
+    return p;
+  }
+  if (!isUnder(realpathSync(dir), real))
+    throw new HistoryError('is a symlink leading out of its run folder; refused (not read)', p);
+  return p;
 }
 
 /**

@@ -13,13 +13,13 @@ import {
   symlinkSync,
   type WriteStream,
 } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Results } from '../checker/results.js';
 import type { History } from '../history/op.js';
 import { readHistoryFile, type FormatName, type ReadOptions } from '../history/readers/index.js';
 import { openRegularFile, readHead } from '../history/readers/lines.js';
 import { HistoryWriter } from '../history/writer.js';
-import { readJsonFile, writeFileAtomic } from './files.js';
+import { insideFolder, readJsonFile, writeFileAtomic } from './files.js';
 import { historyHeader, type Test } from './test.js';
 import { validateResults, validateTest } from './validate.js';
 
@@ -86,26 +86,34 @@ export function openHistory(dir: string, test: Test): HistoryWriter {
 
 /**
  * The history of a run folder (or a history file), through the one streaming reader every command uses; `read`
- * carries the reader's bounds (limits) and whether transactions go into columns (txns).
+ * carries the reader's bounds (limits) and whether transactions go into columns (txns). A run folder's history,
+ * or a file named inside a run folder, that leads out of the folder is refused unread.
  */
 export function readHistory(
   path: string,
   format?: FormatName,
   read: Omit<ReadOptions, 'format'> = {},
 ): Promise<History> {
-  return readHistoryFile(isRunFolder(path) ? historyPath(path) : path, { ...read, format });
+  let file = path;
+  try {
+    if (isRunFolder(path)) file = insideFolder(path, HISTORY_FILE);
+    else if (existsSync(join(dirname(path), 'test.json'))) file = insideFolder(dirname(path), basename(path));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return readHistoryFile(file, { ...read, format });
 }
 
 /** test.json of a run folder, validated, or undefined when it is absent; a broken one is bad input naming the file. */
 export function readTest(dir: string): Test | undefined {
-  const p = join(dir, 'test.json');
+  const p = insideFolder(dir, 'test.json');
   if (!existsSync(p)) return undefined;
   return validateTest(readJsonFile(p), p);
 }
 
 /** results.json of a run folder, validated, or undefined when it is absent. */
 export function readResults(dir: string): Results | undefined {
-  const p = join(dir, 'results.json');
+  const p = insideFolder(dir, 'results.json');
   if (!existsSync(p)) return undefined;
   return validateResults(readJsonFile(p), p);
 }
@@ -116,7 +124,7 @@ export function readResults(dir: string): Results | undefined {
  * to reading the whole file; undefined when there is no results.json.
  */
 export function readVerdict(dir: string): Results['valid'] | undefined {
-  const p = join(dir, 'results.json');
+  const p = insideFolder(dir, 'results.json');
   if (!existsSync(p)) return undefined;
   const { fd } = openRegularFile(p, 'JSON file');
   let head: string;

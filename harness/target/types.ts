@@ -74,8 +74,10 @@ export interface Target {
   options?: Record<string, TargetOption>;
   /** Extra validation of option values (one-line error thrown); called before anything starts. */
   validate?(options: TargetOptions): void;
-  /** The cluster the runtime hosts. */
-  cluster(ctx: TargetContext): Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'>;
+  /** The cluster the runtime hosts (built within 30 s when it is async; checked, docs/targets.md). */
+  cluster(
+    ctx: TargetContext,
+  ): Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'> | Promise<Omit<ClusterSpec, 'runId' | 'nodes' | 'logDir'>>;
   /** Workload name → client adapter. A workload a target does not list is refused before the run. */
   clients: Record<string, ClientFactory>;
   /** Fault kinds this target cannot take, with the reason (e.g. clock for Go programs). */

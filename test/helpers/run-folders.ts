@@ -11,14 +11,27 @@ import { commandLine, runFlags } from '../../harness/commands/command-line.js';
 import { createRunFolder, writeJson, writeRunFile } from '../../harness/store/folder.js';
 import { testName, type RunOptions, type Test } from '../../harness/store/test.js';
 
-/** A kv run folder (`ops` operations over `keys` keys); `stale`: a stale read planted at the end (invalid). */
+/**
+ * A kv run folder (`ops` operations over `keys` keys); `stale`: a stale read planted at the end (invalid);
+ * `runtime` and `target` only name where it ran (the history is the same). Returns the folder.
+ */
 export function makeRunFolder(
   root: string,
-  o: { seed: number; stale?: boolean; startedAt?: string; nemesis?: string; ops?: number; keys?: number },
+  o: {
+    seed: number;
+    stale?: boolean;
+    startedAt?: string;
+    nemesis?: string;
+    runtime?: 'docker' | 'local';
+    target?: string;
+    ops?: number;
+    keys?: number;
+  },
 ): string {
   const opts: RunOptions = {
     ...DEFAULTS,
-    runtime: 'local',
+    runtime: o.runtime ?? 'local',
+    target: o.target ?? 'reference',
     workload: 'kv',
     nemesis: o.nemesis ?? 'partition',
     seed: o.seed,
@@ -61,8 +74,8 @@ export function makeRunFolder(
   const test: Test = {
     name,
     options: opts,
-    runtime: 'local',
-    target: { name: 'reference', options: {} },
+    runtime: opts.runtime,
+    target: { name: opts.target, options: {} },
     checks,
     command: commandLine(opts),
     startedAt: started,

@@ -75,8 +75,8 @@ export class FencedCounterDriver implements Client {
     return c;
   }
 
-  close(): void {
-    this.inner.close();
+  close(): void | Promise<void> {
+    return this.inner.close();
   }
 }
 

@@ -3,7 +3,6 @@
 // asked for with "..", encoded dots, a symlink leading out, or a FIFO; hidden temp files and other methods refused.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Server } from 'node:http';
@@ -14,6 +13,7 @@ import { writeIndex } from '../../../harness/report/index-page.js';
 import { listRuns } from '../../../harness/store/index.js';
 import { readVerdict } from '../../../harness/store/folder.js';
 import { makeRunFolder } from '../../helpers/run-folders.js';
+import { httpGet, type Reply } from '../../helpers/http-get.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fl-serve-'));
 const valid = makeRunFolder(root, { seed: 1 });
@@ -27,28 +27,8 @@ execFileSync('mkfifo', [join(valid, 'fifo.log')]);
 let server: Server;
 let base: string;
 
-function get(path: string, method = 'GET'): Promise<{ status: number; type: string; csp: string; body: string }> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    // node:http sends the path as given (no normalisation of "..", unlike fetch).
-    const req = request({ host: u.hostname, port: u.port, path, method }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => {
-        body += c;
-      });
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          type: String(res.headers['content-type'] ?? ''),
-          csp: String(res.headers['content-security-policy'] ?? ''),
-          body,
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
+function get(path: string, method = 'GET'): Promise<Reply> {
+  return httpGet(base, path, { method });
 }
 
 test.before(async () => {

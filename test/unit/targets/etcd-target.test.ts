@@ -63,7 +63,7 @@ test('options: linearizable reads and owner fencing by default; bad values refus
 
 test('etcd supports the four workloads and refuses clock faults with the reason', async () => {
   assert.equal(Object.keys(etcdTarget.clients).sort(), ['fenced-counter', 'kv', 'lock', 'register']);
-  const spec = etcdTarget.cluster({ runId: 'r', nodes: 3, logDir: '/tmp', options: {}, secret: '' });
+  const spec = await etcdTarget.cluster({ runId: 'r', nodes: 3, logDir: '/tmp', options: {}, secret: '' });
   assert.is(spec.clockFaults, false);
   try {
     await prepareTarget('etcd', {}, 'register', ['partition', 'clock']);
