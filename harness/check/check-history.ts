@@ -2,7 +2,7 @@
 // `run` uses (pipeline.ts). A run folder is checked with what its run recorded (test.json "checks", the history
 // header), so the verdict and results.json are reproduced; a foreign file gets a model from --model, its header,
 // its format or the shape of its operations, and the linearizability checker.
-import { clientEvents, type History } from '../history/op.js';
+import { clientEvents, type History, type HistoryEvent } from '../history/op.js';
 import type { FormatName } from '../history/readers/index.js';
 import { historyPath, isRunFolder, readHistory, readTest } from '../store/folder.js';
 import type { CheckSpec } from '../checker/check-spec.js';
@@ -29,8 +29,10 @@ export interface FileReportInput {
   result: CheckResult;
   /** Checkers other than linearizability (a workload's own, stats), drawn as a list. */
   others?: CheckerOutcome[];
-  /** Fault intervals in client-event positions, drawn as a lane above each timeline (run folders). */
-  faults?: { kind: string; start: number; end: number; label: string }[];
+  /** The history checked: the report's explorer draws it (its times, faults and every operation). */
+  events?: readonly HistoryEvent[];
+  /** The model's initial value (--init), for the states the explorer shows. */
+  init?: unknown;
 }
 
 export interface FileCheck {
@@ -125,6 +127,17 @@ export async function checkHistory(path: string, opts: CheckHistoryOptions = {})
     results,
     summary,
     history,
-    reportInput: { file, model, format, valid, ms, ops, result: lin?.linearizability ?? EMPTY, others },
+    reportInput: {
+      file,
+      model,
+      format,
+      valid,
+      ms,
+      ops,
+      result: lin?.linearizability ?? EMPTY,
+      others,
+      events: history.events,
+      init: opts.init,
+    },
   };
 }

@@ -1,6 +1,6 @@
 // `faultline check`: re-check saved histories (ours, Jepsen EDN, Porcupine's logs) or run folders, offline.
-import { statSync, existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { checkHistory, type FileCheck } from '../check/check-history.js';
 import { exitCodeFor, mergeValidity, verdictWord } from '../checker/results.js';
@@ -13,10 +13,10 @@ import { writeJunit, type JunitCase } from '../report/junit.js';
 import { modelNames } from '../checker/models/registry.js';
 import { TXN_MODELS } from '../checker/txn/types.js';
 import { renderCheckReport } from '../report/check-report.js';
-import { analyse } from '../report/run-report.js';
 import { writeFileAtomic } from '../store/files.js';
 import { fail, safeText } from './errors.js';
-import { checkTxnPaths, isTxnModel, txnFlagOptions, type TxnArgs } from './check-txn.js';
+import { outDir } from './out-dir.js';
+import { checkTxnPaths, isTxnModel, readTimeoutCase, txnFlagOptions, type TxnArgs } from './check-txn.js';
 import { parseJsonLine } from '../history/json-exact.js';
 import { ReadTimeout } from '../history/limits.js';
 import { numberOption } from './numbers.js';
@@ -187,44 +187,21 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         if (!(err instanceof ReadTimeout)) fail(await withLine(err, p, args.format));
         // Reading outlasted --timeout: undecided, like a search that ran out of time.
         timedOut.push(p);
-        cases.push({
-          classname: 'faultline.check',
-          name: p,
-          timeS: err.seconds,
-          verdict: 'unknown',
-          message: err.message,
-        });
+        cases.push(readTimeoutCase(p, err));
         if (args.json) process.stdout.write(`${JSON.stringify({ file: p, valid: 'unknown', error: err.message })}\n`);
         else process.stdout.write(`${safeText(`${p}: UNKNOWN (${err.message})`)}\n`);
       }
     }
 
     if (args.out) {
-      const out = resolve(args.out);
-      if (existsSync(out) && !statSync(out).isDirectory())
-        fail(new Error(`--out ${args.out}: exists and is not a folder`));
-      try {
-        mkdirSync(out, { recursive: true });
-      } catch (e) {
-        fail(
-          new HistoryError(
-            `cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-            args.out,
-          ),
-        );
-      }
+      const out = outDir(args.out);
       const valid = mergeValidity(verdicts());
       try {
         writeFileAtomic(
           join(out, 'results.json'),
           `${JSON.stringify({ valid, files: checks.map((c) => c.summary) }, null, 2)}\n`,
         );
-        writeFileAtomic(
-          join(out, 'report.html'),
-          renderCheckReport({
-            files: checks.map((c) => ({ ...c.reportInput, faults: analyse(c.history.events).positional })),
-          }),
-        );
+        writeFileAtomic(join(out, 'report.html'), renderCheckReport({ files: checks.map((c) => c.reportInput) }));
       } catch (e) {
         fail(e);
       }

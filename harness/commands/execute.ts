@@ -13,7 +13,7 @@ import { runOnce, type Progress, type RunOutcome, type StopSignal } from '../run
 import { pickRuntime } from '../runtime/index.js';
 import { writeRunFile } from '../store/folder.js';
 import type { RunOptions, Test } from '../store/test.js';
-import { commandLine } from './command-line.js';
+import { commandLine, runFlags } from './command-line.js';
 import { newTest } from './new-test.js';
 
 export interface Executed {
@@ -33,8 +33,10 @@ export interface Executed {
 export function writeReport(r: { dir: string; test: Test; events: readonly HistoryEvent[]; results: Results }): void {
   const { test } = r;
   const command = test.command ?? commandLine(test.options, test.runtime);
+  const flags = runFlags(test.options, test.runtime);
   const nodes = test.nodes.map((n) => n.name);
-  writeRunFile(r.dir, 'report.html', renderRunReport({ test, events: r.events, results: r.results, nodes, command }));
+  const html = renderRunReport({ test, events: r.events, results: r.results, nodes, command, flags });
+  writeRunFile(r.dir, 'report.html', html);
 }
 
 /** Rewrites results/index.html; a failure to do so is a warning, never a failed run. */

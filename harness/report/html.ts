@@ -1,5 +1,8 @@
 // Small helpers shared by every HTML page we write: escaping and the page shell with inline CSS (the reports
-// are single self-contained files, opened straight from the results folder or a CI artifact).
+// are single self-contained files, opened straight from the results folder or a CI artifact). Every page carries
+// a Content-Security-Policy allowing only its own inline scripts and styles by hash (csp.ts), so no inline style
+// attributes or event handler attributes anywhere: classes and scripts' listeners instead.
+import { cspMeta } from './csp.js';
 
 export function esc(s: unknown): string {
   return String(s).replace(
@@ -31,12 +34,15 @@ code,pre{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace} pre{background:#f0
   `.sw{display:inline-block;width:12px;height:12px;vertical-align:-1px;margin-right:4px;border-radius:2px}
 `;
 
+/** The page's title and body in the shell, its <meta> policy hashing the inline scripts and styles it holds. */
+
 export function page(title: string, body: string, css = ''): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+  const rest = `<meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${BASE_CSS}${css}</style></head>
 <body>${body}</body></html>
 `;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">${cspMeta(rest)}${rest}`;
 }
 
 export function verdictHtml(v: true | false | 'unknown'): string {

@@ -1,7 +1,8 @@
-// Reports and the results index in a real browser: Debian's chromium, headless, driven over the DevTools protocol
-// (test/helpers/chromium.ts). For a real run's report, an invalid run's report, the static results/index.html and
-// the index and a report served by `faultline serve`: the verdict is shown, the console has no errors, and on an
-// invalid report the offending operation is highlighted and scrolled into view. Skips, saying why, without chromium.
+// Reports and the results index in a real browser (Debian's chromium through Playwright, test/helpers/browser.ts):
+// a real run's report, an invalid run's report, the static results/index.html, and the index and a report served
+// by `faultline serve`. Each: the verdict is shown, and there are no console errors and no CSP violations; on the
+// invalid report the offending operation is shown in the explorer, on screen, without the page moving sideways.
+// Skips, saying why, without chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,35 +11,30 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeIndex } from '../../harness/report/index-page.js';
-import { Browser, CHROMIUM, type Page } from '../helpers/chromium.js';
+import { type Browser, CHROMIUM, launch, pageProblems, SKIP_REASON } from '../helpers/browser.js';
 import { runCli, runDirOf } from '../helpers/cli.js';
 import { CLI } from '../helpers/paths.js';
 import { makeRunFolder } from '../helpers/run-folders.js';
 
 if (!CHROMIUM) {
-  console.log(
-    'SKIP browser tests: chromium not found at /usr/bin/chromium (apt-get install chromium, or set FAULTLINE_CHROMIUM)',
-  );
+  console.log(SKIP_REASON);
   test.skip('browser tests need chromium', () => undefined);
   test.run();
 } else {
   const root = mkdtempSync(join(tmpdir(), 'fl-browser-'));
   let browser: Browser;
   let serve: ChildProcess | undefined;
-  let realRun: string;
   const invalid = makeRunFolder(root, { seed: 5, stale: true });
 
-  const noErrors = (p: Page, what: string): void => assert.equal(p.errors, [], `${what}: console errors`);
-
-  test.before(() => {
-    browser = Browser.launch();
+  test.before(async () => {
+    browser = await launch();
   });
   test.after(async () => {
     serve?.kill('SIGTERM');
     await browser.close();
   });
 
-  test('a real run report: the verdict is shown, charts and legends drawn, no console errors', async () => {
+  test('a real run report: the verdict, both plots with their legends, the rerun line, no errors', async () => {
     const r = runCli(
       [
         'run',
@@ -62,72 +58,58 @@ if (!CHROMIUM) {
       { timeoutMs: 120_000 },
     );
     assert.ok(r.code === 0 || r.code === 1 || r.code === 2, `run exit ${r.code}: ${r.stderr}`);
-    realRun = runDirOf(r.stdout);
+    const realRun = runDirOf(r.stdout);
     const valid = JSON.parse(readFileSync(join(realRun, 'results.json'), 'utf8')).valid;
-    const p = await browser.open(pathToFileURL(join(realRun, 'report.html')).href);
-    const h1 = await p.eval<string>('document.querySelector("h1").textContent');
-    assert.match(h1, valid === true ? /: valid$/ : valid === false ? /: INVALID$/ : /: unknown$/);
-    assert.is(await p.eval<number>('document.querySelectorAll("svg.chart").length'), 2);
-    assert.ok((await p.eval<number>('document.querySelectorAll(".chart-legend span").length')) >= 4);
-    assert.match(
-      await p.eval<string>('document.getElementById("command").textContent'),
-      /^faultline run --runtime local .*--seed 3 /,
-    );
-    noErrors(p, 'run report');
+    const { page, problems } = await browser.open(pathToFileURL(join(realRun, 'report.html')).href);
+    const h1 = await page.textContent('h1');
+    assert.match(h1 ?? '', valid === true ? /: valid$/ : valid === false ? /: INVALID$/ : /: unknown$/);
+    assert.is(await page.locator('.fl-plot .uplot').count(), 2, 'throughput and latency');
+    assert.ok((await page.locator('.u-legend .u-series').count()) >= 8, 'legends: outcomes and quantiles');
+    assert.match((await page.textContent('#command')) ?? '', /^npx faultline run --runtime local .*--seed 3 /);
+    assert.equal(await pageProblems(page, problems), [], 'run report');
   });
 
-  test(
-    'an invalid report: INVALID shown, ' + 'the offending operation highlighted and in view, fault lanes drawn',
-    async () => {
-      const p = await browser.open(pathToFileURL(join(invalid, 'report.html')).href);
-      assert.match(await p.eval<string>('document.querySelector("h1").textContent'), /INVALID/);
-      const off = await p.eval<{
-        focus: boolean;
-        top: number;
-        bottom: number;
-        vh: number;
-      }>(`(() => { const e = document.getElementById('offending'); const r = e.getBoundingClientRect();
-      return { focus: e.classList.contains('focus'), top: r.top, bottom: r.bottom, vh: innerHeight }; })()`);
-      assert.ok(off.focus, 'highlighted');
-      assert.ok(off.top >= 0 && off.bottom <= off.vh, `in view: ${JSON.stringify(off)}`);
-      assert.ok(
-        (await p.eval<number>('document.querySelectorAll(".timeline .fault").length')) > 0,
-        'fault lane above the timeline',
-      );
-      assert.match(
-        await p.eval<string>('document.body.textContent'),
-        /offending operation: key k0: client \d+: .*read → "?A"?/,
-      );
-      noErrors(p, 'invalid report');
-    },
-  );
+  test('an invalid report: INVALID, the offending operation selected and on screen, fault lanes drawn', async () => {
+    const { page, problems } = await browser.open(pathToFileURL(join(invalid, 'report.html')).href);
+    assert.match((await page.textContent('h1')) ?? '', /INVALID/);
+    const off = await page.evaluate(() => {
+      const ex = (window as never as { faultlineReport: { explorers: FlExplorer[] } }).faultlineReport.explorers[0];
+      const id = ex.data.offending;
+      return {
+        id,
+        selected: ex.root.dataset.selected,
+        box: ex.locate(id),
+        faults: ex.data.faults.length,
+        vw: innerWidth,
+        vh: innerHeight,
+        scrollX,
+        scrollWidth: document.documentElement.scrollWidth,
+      };
+    });
+    assert.is(off.selected, String(off.id), 'the offending operation is selected');
+    assert.ok(off.box, 'drawn');
+    const b = off.box!;
+    assert.ok(b.y >= 0 && b.y + b.h <= off.vh && b.x >= 0 && b.x + b.w <= off.vw, `on screen: ${JSON.stringify(off)}`);
+    assert.is(off.scrollX, 0, 'the page did not move sideways');
+    assert.ok(off.scrollWidth <= off.vw, 'nothing wider than the window');
+    assert.ok(off.faults > 0, 'fault lanes above the timeline');
+    assert.match((await page.textContent('body')) ?? '', /offending operation: key k0: client \d+: .*read → "?A"?/);
+    assert.match((await page.textContent('.fl-details')) ?? '', /could not be linearized after the longest prefix/);
+    assert.equal(await pageProblems(page, problems), [], 'invalid report');
+  });
 
-  test(
-    'the static results/index.html: every run, verdicts shown, ' + 'filters work offline, no console errors',
-    async () => {
-      writeIndex(root);
-      const p = await browser.open(pathToFileURL(join(root, 'index.html')).href);
-      const rows = await p.eval<string[]>(
-        '[...document.querySelectorAll("#runs tbody tr")].map(r => r.dataset.verdict)',
-      );
-      assert.is(rows.length, 2);
-      assert.ok(rows.includes('invalid'));
-      await p.eval(
-        `(() => { const s = document.querySelector('select[name=verdict]'); ` +
-          `s.value = 'invalid'; ` +
-          `s.dispatchEvent(new Event('change', { bubbles: true })); })()`,
-      );
-      assert.is(
-        await p.eval<number>(
-          '[...document.querySelectorAll("#runs tbody tr")].filter(r => r.style.display !== "none").length',
-        ),
-        1,
-      );
-      noErrors(p, 'static index');
-    },
-  );
+  test('the static results/index.html: every run, verdicts shown, filters work offline, no errors', async () => {
+    writeIndex(root);
+    const { page, problems } = await browser.open(pathToFileURL(join(root, 'index.html')).href);
+    const rows = await page.$$eval('#runs tbody tr', (trs) => trs.map((r) => (r as HTMLElement).dataset.verdict));
+    assert.is(rows.length, 2);
+    assert.ok(rows.includes('invalid'));
+    await page.selectOption('select[name=verdict]', 'invalid');
+    assert.is(await page.locator('#runs tbody tr:visible').count(), 1);
+    assert.equal(await pageProblems(page, problems), [], 'static index');
+  });
 
-  test('faultline serve: the index and a report through the server, no console errors', async () => {
+  test('faultline serve: the index and a report through the server, no errors', async () => {
     serve = spawn(process.execPath, [CLI, 'serve', root, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -138,20 +120,18 @@ if (!CHROMIUM) {
       });
       serve!.on('exit', (c) => reject(new Error(`serve exited ${c}: ${out}`)));
     });
-    const p = await browser.open(`${url}?verdict=invalid`);
-    const verdicts = await p.eval<string[]>(
-      '[...document.querySelectorAll("#runs tbody tr")].map(r => r.children[1].textContent)',
-    );
+    const idx = await browser.open(`${url}?verdict=invalid`);
+    const verdicts = await idx.page.$$eval('#runs tbody tr', (trs) => trs.map((r) => r.children[1].textContent));
     assert.equal(verdicts, ['INVALID']);
-    const href = await p.eval<string>('document.querySelector("#runs tbody tr a").href');
-    noErrors(p, 'served index');
+    const href = await idx.page.$eval('#runs tbody tr a', (a) => (a as HTMLAnchorElement).href);
+    assert.equal(await pageProblems(idx.page, idx.problems), [], 'served index');
     const rep = await browser.open(href);
-    assert.match(await rep.eval<string>('document.querySelector("h1").textContent'), /INVALID/);
+    assert.match((await rep.page.textContent('h1')) ?? '', /INVALID/);
     assert.ok(
-      await rep.eval<boolean>('document.getElementById("offending").classList.contains("focus")'),
-      "the inline script ran under the server's CSP",
+      await rep.page.evaluate(() => 'faultlineReport' in window),
+      "the report's script ran under the server's CSP and its own",
     );
-    noErrors(rep, 'served report');
+    assert.equal(await pageProblems(rep.page, rep.problems), [], 'served report');
   });
 
   test.run();

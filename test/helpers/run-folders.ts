@@ -7,13 +7,13 @@ import { toJsonl } from '../../harness/history/readers/write.js';
 import { syntheticRegisterHistory } from '../fixtures/synthetic-history.js';
 import { renderRunReport } from '../../harness/report/run-report.js';
 import { DEFAULTS } from '../../harness/run/options.js';
-import { commandLine } from '../../harness/commands/command-line.js';
+import { commandLine, runFlags } from '../../harness/commands/command-line.js';
 import { createRunFolder, writeJson, writeRunFile } from '../../harness/store/folder.js';
 import { testName, type RunOptions, type Test } from '../../harness/store/test.js';
 
 /**
- * A kv run folder; `stale`: a stale read planted at the end (invalid); `runtime` and `target` only name where it
- * ran (the history is the same). Returns the folder.
+ * A kv run folder (`ops` operations over `keys` keys); `stale`: a stale read planted at the end (invalid);
+ * `runtime` and `target` only name where it ran (the history is the same). Returns the folder.
  */
 export function makeRunFolder(
   root: string,
@@ -24,6 +24,8 @@ export function makeRunFolder(
     nemesis?: string;
     runtime?: 'docker' | 'local';
     target?: string;
+    ops?: number;
+    keys?: number;
   },
 ): string {
   const opts: RunOptions = {
@@ -37,7 +39,12 @@ export function makeRunFolder(
   };
   const name = testName(opts);
   const dir = createRunFolder(root, name);
-  let events: HistoryEvent[] = syntheticRegisterHistory({ seed: o.seed, ops: 200, clients: 4, keys: 3 });
+  let events: HistoryEvent[] = syntheticRegisterHistory({
+    seed: o.seed,
+    ops: o.ops ?? 200,
+    clients: 4,
+    keys: o.keys ?? 3,
+  });
   const t = (events.at(-1)?.time ?? 0) + 1000;
   // Faults as the nemesis records them, so the report draws its lanes.
   events.splice(Math.floor(events.length / 3), 0, {
@@ -84,6 +91,8 @@ export function makeRunFolder(
   );
   const results = runChecks(events, checks);
   writeJson(join(dir, 'results.json'), results);
-  writeRunFile(dir, 'report.html', renderRunReport({ test, events, results, nodes: ['n1'], command: test.command! }));
+  const flags = runFlags(opts, test.runtime);
+  const html = renderRunReport({ test, events, results, nodes: ['n1'], command: test.command!, flags });
+  writeRunFile(dir, 'report.html', html);
   return dir;
 }

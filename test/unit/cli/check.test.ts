@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../../helpers/cli.js';
-import { CONFORMANCE_DIR } from '../../helpers/paths.js';
+import { CONFORMANCE_DIR, ELLE_CONFORMANCE_DIR } from '../../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-check-'));
 const write = (name: string, text: string): string => {
@@ -88,10 +88,56 @@ test('--out writes results.json and a self-contained report with the timeline an
   assert.is(results.valid, false);
   assert.is(results.files.length, 2);
   const html = readFileSync(join(out, 'report.html'), 'utf8');
-  assert.match(html, /<svg/);
+  assert.match(html, /class="fl-history"/, 'the history explorer');
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
+  assert.not.match(html, /unsafe-inline/);
   assert.match(html, /Longest linearizable prefix/);
   assert.match(html, /read → 2/);
   assert.not.match(html, /<script src=|<link /, 'no external resources');
+});
+
+test('--model list-append --out: results.json with every anomaly, the report draws the cycle, JUnit names it', () => {
+  const out = join(dir, 'txn-out');
+  const junit = join(dir, 'txn.xml');
+  const paper = join(ELLE_CONFORMANCE_DIR, 'list-append/elle-cli-paper-example.json');
+  const r = runCli(['check', '--model', 'list-append', '--out', out, '--junit', junit, paper]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stdout, /report: .*report\.html/);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  assert.is(results.valid, false);
+  assert.equal(results.files[0].anomalyTypes, ['G-single-item']);
+  assert.is(results.files[0].anomalies['G-single-item'][0].steps.length, 3);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /<svg[^>]*class="cycle"/, 'the cycle drawn');
+  for (const rel of ['rw 255: 5 → 8', 'wr 255: 8', 'ww 256: 4 → 3']) assert.ok(html.includes(rel), `edge ${rel}`);
+  assert.match(html, /T3<\/a> read <a[^>]*>T2<\/a>&#39;s append of 8 to key 255/, 'steps as sentences with links');
+  assert.match(html, /<td>repeatable-read|consistent-view, repeatable-read/, 'the weakest models ruled out');
+  assert.match(readFileSync(junit, 'utf8'), /<failure message="G-single-item \(rules out /);
+  // rw-register, an anomaly that is not a cycle: its sentence, with links to the operations it names.
+  const g1a = join(ELLE_CONFORMANCE_DIR, 'rw-register/g1a.edn');
+  const rw = runCli(['check', '--model', 'rw-register', '--out', join(dir, 'rw-out'), g1a]);
+  assert.is(rw.code, 1, rw.stderr);
+  const rwHtml = readFileSync(join(dir, 'rw-out', 'report.html'), 'utf8');
+  assert.match(rwHtml, /which failed \(<a href="#" data-fl-ops="1" data-fl-names="">op 1<\/a>/);
+  assert.match(rwHtml, /<td>read-committed<\/td>/);
+});
+
+test('--model list-append --timeout --out: a file whose reading ran out of time is unknown in every output', () => {
+  const out = join(dir, 'txn-timeout');
+  const junit = join(dir, 'txn-timeout.xml');
+  const paper = join(ELLE_CONFORMANCE_DIR, 'list-append/elle-cli-paper-example.json');
+  const r = runCli(['check', '--model', 'list-append', '--timeout', '0.0001', '--out', out, '--junit', junit, paper]);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  assert.is(results.valid, 'unknown');
+  assert.is(results.files.length, 1);
+  assert.equal([results.files[0].file, results.files[0].valid], [paper, 'unknown']);
+  assert.match(results.files[0].error, /took longer than --timeout allows/);
+  assert.match(
+    readFileSync(join(out, 'report.html'), 'utf8'),
+    /elle-cli-paper-example\.json<\/code><\/td><td>.*took longer/,
+  );
+  assert.match(readFileSync(junit, 'utf8'), /<error message="reading .*took longer than --timeout allows/);
 });
 
 test('bad input: one line naming file and line, exit 3', () => {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FOCUS_SCRIPT } from '../../../harness/report/run-report.js';
+import { appScript } from '../../../harness/report/client-script.js';
+import { uplot } from '../../../harness/report/vendor.js';
 import { runCli, type CliResult } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-hostile-'));
@@ -157,13 +158,16 @@ test(
     const r = runCli(['report', run]);
     assert.is(r.code, 0, r.stderr);
     const html = readFileSync(join(run, 'report.html'), 'utf8');
-    // The page's only script is its own (scrolling to the offending operation); nothing from the file is markup.
-    const scripts = html.match(/<script[\s\S]*?<\/script>/gi) ?? [];
-    assert.ok(
-      scripts.every((x) => x === FOCUS_SCRIPT),
-      `unexpected script: ${scripts.join('\n')}`,
-    );
-    assert.not.match(html.replace(FOCUS_SCRIPT, ''), /<script/i);
+    // The page's only scripts are its own (uPlot and the report's); the data block holds no markup at all.
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/gi)];
+    const ours = new Set([uplot().js, appScript()]);
+    for (const [, attrs, text] of scripts) {
+      if (/application\/json/.test(attrs)) assert.not.match(text, /</, 'a data block with markup in it');
+      else assert.ok(ours.has(text), `unexpected script: ${text.slice(0, 200)}`);
+    }
+    assert.match(html, /alert\(1\)/, 'the value is there, as data');
+    const outside = html.replace(/<script[^>]*>[\s\S]*?<\/script>/gi, '');
+    assert.not.match(outside, /<script/i);
     assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     // A string where a number belongs: refused before rendering, naming file and field.
     const numbers = runFolder('numbers', {

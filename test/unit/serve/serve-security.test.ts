@@ -85,8 +85,8 @@ test("a listed run's report.html is a page, but only our renderer's scripts may 
   assert.not.ok(fake.csp.includes(sourceHash(script)), "the crafted report's script is not allowed");
   assert.not.ok(fake.csp.includes(sourceHash(LEAK_STYLE)), 'nor a style attribute other than a colour swatch');
   assert.ok(fake.csp.includes(`'unsafe-hashes' ${sourceHash('background:#123456')}`), 'a swatch colour is allowed');
+  // Today's renderer colours its legends by class (no style attribute); a report rendered before it has swatches.
   const swatches = [...real.body.matchAll(/style="([^"]*)"/g)].map((m) => m[1]);
-  assert.ok(swatches.length > 0, 'the real report has legend swatches');
   for (const s of swatches) assert.ok(real.csp.includes(sourceHash(s)), `the swatch ${s} is allowed`);
   assert.not.match(fake.csp, /unsafe-inline/);
 });
