@@ -53,6 +53,18 @@ export const fn = (what = 'a function'): Rule => leaf(what, (v) => typeof v === 
 export const bool = (): Rule => leaf('true or false', (v) => typeof v === 'boolean');
 export const text = (max = 100_000): Rule =>
   leaf(`a string (at most ${max} characters)`, (v) => typeof v === 'string' && v.length <= max);
+/** A path relative to a node's data directory that cannot leave it (no leading /, no .. segment). */
+export const relativePath = (): Rule =>
+  leaf(
+    'a relative path inside the data directory',
+    (v) =>
+      typeof v === 'string' &&
+      v.length > 0 &&
+      v.length <= 4096 &&
+      !v.startsWith('/') &&
+      !v.includes('\0') &&
+      !v.split('/').includes('..'),
+  );
 export const name = (): Rule =>
   leaf(
     'a name of letters, digits, "." "_" or "-" (at most 64)',
@@ -149,14 +161,20 @@ const PORT = objectOf('a port declaration { name, kind, container }', {
 });
 
 /** What cluster() returns (ClusterSpec without the fields the harness fills in). */
-export const CLUSTER_SPEC = objectOf('a cluster spec { ports, node, health, clockFaults, image?, install? }', {
-  ports: required(arrayOf(PORT, 'port declarations { name, kind, container }', { min: 1, max: 64, distinct: 'name' })),
-  node: required(fn('a function node(name, addressing) returning { command, env? }')),
-  health: required(fn('a function health(nodes, names?) resolving to undefined or why not')),
-  clockFaults: required(bool()),
-  image: optional(fn('a function image(builder) resolving to an image tag')),
-  install: optional(fn('a function install(installer)')),
-});
+export const CLUSTER_SPEC = objectOf(
+  'a cluster spec { ports, node, health, clockFaults, image?, install?, dataFiles? }',
+  {
+    ports: required(
+      arrayOf(PORT, 'port declarations { name, kind, container }', { min: 1, max: 64, distinct: 'name' }),
+    ),
+    node: required(fn('a function node(name, addressing) returning { command, env? }')),
+    health: required(fn('a function health(nodes, names?) resolving to undefined or why not')),
+    clockFaults: required(bool()),
+    image: optional(fn('a function image(builder) resolving to an image tag')),
+    install: optional(fn('a function install(installer)')),
+    dataFiles: optional(arrayOf(relativePath(), 'relative paths of data files or folders', { max: 1000 })),
+  },
+);
 
 /** What node() returns (NodeProcessSpec). */
 export const NODE_PROCESS = objectOf('a process spec { command, env? }', {

@@ -192,7 +192,10 @@ async function specError(spec: unknown): Promise<string | undefined> {
 test('a malformed spec: one line naming the target, the field and what was expected', async () => {
   const cases: [unknown, string][] = [
     [{ ...valid(), ports: 'client:8080' }, 'spec.ports must be an array of port declarations'],
-    ['a spec', 'spec must be a cluster spec { ports, node, health, clockFaults, image?, install? }, got the string'],
+    [
+      'a spec',
+      'spec must be a cluster spec { ports, node, health, clockFaults, image?, install?, dataFiles? }, got the string',
+    ],
     [{ ...valid(), ports: [] }, 'spec.ports must be an array of port declarations { name, kind, container } (1 to 64)'],
     [
       { ...valid(), ports: [{ name: 'c', kind: 'pear', container: 1 }] },
@@ -211,6 +214,12 @@ test('a malformed spec: one line naming the target, the field and what was expec
     [{ ...valid(), clockFaults: 'yes' }, 'spec.clockFaults must be true or false, got the string "yes"'],
     [{ ...valid(), helth: async () => undefined }, 'spec.helth must be absent (the fields are ports, node, health'],
     [{ ...valid(), image: 'faultline-x:1' }, 'spec.image must be a function image(builder)'],
+    [{ ...valid(), dataFiles: 'wal' }, 'spec.dataFiles must be an array of relative paths of data files or folders'],
+    [
+      { ...valid(), dataFiles: ['wal', '../etc'] },
+      'spec.dataFiles[1] must be a relative path inside the data directory',
+    ],
+    [{ ...valid(), dataFiles: ['/var/lib/x'] }, 'spec.dataFiles[0] must be a relative path inside the data directory'],
   ];
   for (const [spec, expected] of cases) {
     const m = await specError(spec);
@@ -219,6 +228,7 @@ test('a malformed spec: one line naming the target, the field and what was expec
     assert.not.match(m!, /\n/);
   }
   assert.is(await specError(valid()), undefined);
+  assert.is(await specError({ ...valid(), dataFiles: ['wal', 'member/snap/db'] }), undefined);
 });
 
 test('node(): a malformed process spec names the node and the field', async () => {
