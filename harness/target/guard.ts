@@ -69,7 +69,9 @@ export class TargetGuard {
         return why;
       },
     };
-    const { image, install } = s;
+    const { image, install, dataFiles } = s;
+    // Plain data the checked spec vouched for: carried over as given (a copy, so the target cannot change it later).
+    if (dataFiles) out.dataFiles = [...dataFiles];
     if (image) out.image = (b) => this.within('image()', d.startMs, () => image(b));
     if (install) out.install = (h) => this.within('install()', d.startMs, () => install(h));
     return out;

@@ -229,6 +229,14 @@ test('a malformed spec: one line naming the target, the field and what was expec
   }
   assert.is(await specError(valid()), undefined);
   assert.is(await specError({ ...valid(), dataFiles: ['wal', 'member/snap/db'] }), undefined);
+  // What the checked spec accepts reaches the runtime: the corrupt faults read dataFiles from the guarded spec.
+  const t = {
+    ...hangTarget('none'),
+    name: 'mine',
+    cluster: () => ({ ...valid(), dataFiles: ['wal', 'snap'] }) as never,
+  };
+  const guarded = await new TargetGuard(t, SHORT, () => undefined).cluster(CTX);
+  assert.equal(guarded.dataFiles, ['wal', 'snap']);
 });
 
 test('node(): a malformed process spec names the node and the field', async () => {
