@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every compiled uvu test file (dist/test/**/*.test.js) in its own process, so that a file that crashes
 // or hangs cannot take the others down, then prints one summary line: "N passed, M failed[, K skipped]".
-// Usage: node scripts/test.mjs [substring ...]   (only files whose path contains one of the substrings)
+// Usage: node scripts/test.mjs [substring ...]   (only files whose path from the repository root, dist/test/...,
+// contains one of the substrings: a worktree's own folder name never matches every file)
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -26,7 +27,7 @@ function walk(dir) {
 const hasSource = (f) => existsSync(join(root, relative(join(root, 'dist'), f).replace(/\.js$/, '.ts')));
 const files = walk(testDir)
   .filter(hasSource)
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+  .filter((f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)));
 if (files.length === 0) {
   console.error(
     `no test files found under ${relative(root, testDir)}${filters.length ? ` matching ${filters.join(', ')}` : ''}`,
