@@ -16,6 +16,7 @@ import type { NodeStatus } from '../../system/node/api.js';
 import { shardOf } from '../../system/shard/placement.js';
 import { TestKv } from '../helpers/kv-client.js';
 import { dockerHooks, dockerTest } from '../helpers/docker.js';
+import { until } from '../helpers/until.js';
 
 const runId = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const logDir = mkdtempSync(join(tmpdir(), 'fl-docker-test-'));
@@ -99,7 +100,12 @@ dockerTest(test, 'up: three containers on a fixed subnet answer /status, one lea
     sts.map((s) => s?.id),
     ['n1', 'n2', 'n3'],
   );
-  assert.ok(sts.some((s) => s!.role === 'leader'));
+  // Healthy means every node answers /status; the first election may still be running then (§5.2: a follower
+  // waits out its election timeout first), so the leader is waited for rather than expected at once.
+  await until('a leader among n1-n3', 15_000, async () => {
+    const now = await Promise.all(hs.map((h) => status(h.name)));
+    return now.some((s) => s?.role === 'leader') ? true : undefined;
+  });
   const left = await listLeftovers({ runId });
   // Three nodes, plus the run's reaper (runtime/docker/reaper.ts), which carries the run's label too.
   assert.is(left.containers.filter((c) => !c.endsWith('-reaper')).length, 3);
