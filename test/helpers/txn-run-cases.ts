@@ -46,10 +46,14 @@ export const TXN_BUG_CASES: RunCase[] = [
   },
   {
     // Locks released at the vote: others read and build on writes that then abort (measured: seeds 1 and 2 of 2).
-    name: 'planted 2pc-unlock-before-decision is caught by list-append (G1a, G1c)',
+    // Locks released at the vote let others read and overwrite what may still abort: aborted reads (G1a) when
+    // it aborts, otherwise dependency cycles among committed transactions, named by their weakest edge (G0 when
+    // all are write-write, G1c with a read, G-single with one anti-dependency): the fresh-clone CI showed G0 and
+    // G-single where G1a or G1c had been expected.
+    name: 'planted 2pc-unlock-before-decision is caught by list-append (G1a, G0, G1c or G-single)',
     expect: 'invalid',
     seeds: [1, 2, 3],
-    report: /G1a: op|G1c: T1 = op/,
+    report: /G1a: op|(G0|G1c|G-single[a-z-]*): T1 = op/,
     args: caseArgs({ workload: 'list-append', seconds: 15, nemesis: 'none', bug: '2pc-unlock-before-decision' }),
   },
   {
