@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { HistoryEvent } from '../../harness/history/op.js';
 import { parseHistory } from '../../harness/history/readers/index.js';
 import { CLI } from './paths.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface CliResult {
   code: number | null;
@@ -46,8 +47,6 @@ export function runLocal(out: string, args: string[]): CliResult & { events: His
   }
   return { ...r, events, dir };
 }
-
-const sleep = (ms: number): Promise<undefined> => new Promise((r) => setTimeout(() => r(undefined), ms));
 
 /**
  * Starts `faultline run ARGS`, sends SIGNAL (SIGINT by default) `afterMs` after the load began (its first

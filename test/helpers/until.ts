@@ -1,5 +1,5 @@
 // Polling a live cluster in tests until something it reports shows up.
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Polls `f` every 50 ms until it gives a value; throws "not within N ms: <what>" at the deadline. */
 export async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
